@@ -1,0 +1,146 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Envelope is an event as submitted, to the API or as one line of an NDJSON import:
+// {"event_id": "...", "type": "FeePaid", "occurred_at": "2025-03-04T09:00:00Z", "data": {...}}.
+type Envelope struct {
+	// EventID is the idempotency key; zero when the submitter gave none (the caller then assigns one).
+	EventID EventID
+	// Type is the catalogue type name.
+	Type string
+	// OccurredAt is business time: when it happened in the world.
+	OccurredAt time.Time
+	// Event is the decoded, validated data.
+	Event Event
+}
+
+// Stream is the stream the event belongs to.
+func (e Envelope) Stream() string { return e.Event.Stream() }
+
+type rawEnvelope struct {
+	EventID    *string         `json:"event_id"`
+	Type       *string         `json:"type"`
+	OccurredAt *string         `json:"occurred_at"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// Decode reads and validates one event envelope. Every problem found is returned in one *ValidationError whose
+// paths name the fields ("occurred_at", "data.amount.currency").
+func Decode(raw []byte) (Envelope, error) {
+	var r rawEnvelope
+	if err := strictUnmarshal(raw, &r); err != nil {
+		return Envelope{}, jsonProblem("", err)
+	}
+	var env Envelope
+	c := newChecker("")
+	if r.EventID != nil {
+		id, err := ParseEventID(*r.EventID)
+		if err != nil {
+			c.fail("event_id", err.Error())
+		}
+		env.EventID = id
+	}
+	switch {
+	case r.OccurredAt == nil || *r.OccurredAt == "":
+		c.fail("occurred_at", "required (RFC 3339 date-time, e.g. 2025-03-04T09:00:00Z)")
+	default:
+		t, err := ParseInstant(*r.OccurredAt)
+		if err != nil {
+			c.fail("occurred_at", "not an RFC 3339 date-time: "+strconv.Quote(*r.OccurredAt))
+		} else if t.Year() < 1900 || t.Year() > 2199 {
+			c.fail("occurred_at", "year outside 1900-2199")
+		}
+		env.OccurredAt = t.UTC()
+	}
+	if r.Type == nil || *r.Type == "" {
+		c.fail("type", "required (one of the catalogue's event types, e.g. FeePaid)")
+	} else {
+		env.Type = *r.Type
+	}
+	if len(r.Data) == 0 || bytes.Equal(r.Data, []byte("null")) {
+		c.fail("data", "required (a JSON object)")
+	}
+	if env.Type != "" && len(r.Data) > 0 {
+		ev, err := DecodeData(env.Type, r.Data)
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			*c.errs = append(*c.errs, ve.Fields...)
+		}
+		env.Event = ev
+	}
+	if err := c.err(); err != nil {
+		return Envelope{}, err
+	}
+	return env, nil
+}
+
+// strictUnmarshal decodes exactly one JSON value into v, refusing unknown fields and trailing data.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errTrailing
+	}
+	return nil
+}
+
+var errTrailing = errors.New("unexpected data after the JSON value")
+
+// jsonProblem turns an encoding/json error into a *ValidationError with a JSON path under prefix.
+func jsonProblem(prefix string, err error) *ValidationError {
+	join := func(field string) string {
+		switch {
+		case prefix == "":
+			return field
+		case field == "":
+			return prefix
+		}
+		return prefix + "." + field
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return invalid(join(""), "malformed JSON at byte "+strconv.FormatInt(syn.Offset, 10)+": "+syn.Error())
+	case errors.As(err, &typ):
+		return invalid(join(typ.Field), "must be "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return invalid(join(""), "malformed JSON: unexpected end of input")
+	case errors.Is(err, errTrailing):
+		return invalid(join(""), err.Error())
+	}
+	msg := err.Error()
+	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		name, _ := strconv.Unquote(field)
+		return invalid(join(name), "unknown field")
+	}
+	return invalid(join(""), strings.TrimPrefix(msg, "json: "))
+}
+
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "int", "int64", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return "a " + kind
+}

@@ -1,0 +1,44 @@
+package domain
+
+import "time"
+
+// Flag codes of spec section 4. They are public: dashboards and auditors' scripts match on them.
+const (
+	FlagFeeProhibited           = "fee.prohibited"
+	FlagFeeCapExceeded          = "fee.cap_exceeded"
+	FlagFeeIllegitimate         = "fee.illegitimate"
+	FlagReimbursementOverdue    = "fee.reimbursement_overdue"
+	FlagContractSubstitution    = "contract.substitution"
+	FlagContractBelowJobOrder   = "contract.below_job_order"
+	FlagContractMissingBefore   = "contract.missing_before_departure"
+	FlagContractSignedAfter     = "contract.signed_after_departure"
+	FlagContractLanguage        = "contract.language"
+	FlagContractNoWorkerCopy    = "contract.no_worker_copy"
+	FlagDocumentRetained        = "document.retained"
+	FlagUndisclosedIntermediary = "chain.undisclosed_intermediary"
+	FlagReverseFee              = "chain.reverse_fee"
+	FlagRecruitmentLoan         = "debt.recruitment_loan"
+)
+
+// FlagCodes lists every flag code in catalogue order.
+var FlagCodes = []string{
+	FlagFeeProhibited, FlagFeeCapExceeded, FlagFeeIllegitimate, FlagReimbursementOverdue,
+	FlagContractSubstitution, FlagContractBelowJobOrder, FlagContractMissingBefore, FlagContractSignedAfter,
+	FlagContractLanguage, FlagContractNoWorkerCopy, FlagDocumentRetained, FlagUndisclosedIntermediary,
+	FlagReverseFee, FlagRecruitmentLoan,
+}
+
+// Flag is a finding with its evidence: what rule, about whom, which events prove it, and when it arose.
+type Flag struct {
+	Code       string    `json:"code"`
+	WorkerID   string    `json:"worker_id"`
+	JobOrderID string    `json:"job_order_id"`
+	BuyerIDs   []string  `json:"buyer_ids"`
+	EventIDs   []string  `json:"event_ids"`
+	RaisedAt   time.Time `json:"raised_at"`
+	// Amounts are the money at stake, per currency (the fee, the amount over a cap, the outstanding
+	// reimbursement, the estimated wage shortfall).
+	Amounts []Money `json:"amounts,omitempty"`
+	// Details explain the finding: the rules breached, the terms changed with before and after, and so on.
+	Details map[string]any `json:"details"`
+}

@@ -1,0 +1,3 @@
+package domain
+
+//go:generate go run ./internal/isogen -out isocodes.go
