@@ -1,0 +1,5 @@
+// Package eventstore is fairtrail's store port: appending events to streams with optimistic concurrency and
+// idempotency by event id, reading a stream or the global order, catch-up subscriptions, the per-stream hash
+// chain of spec section 5 and its verification, and NDJSON import. Backends live in sub-packages (embedded,
+// the default; KurrentDB) and all pass the conformance suite in storetest.
+package eventstore

@@ -1,0 +1,275 @@
+package embedded
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+const logName = "events.log"
+
+// Options tune a store; the zero value is a writable store with the system clock.
+type Options struct {
+	// ReadOnly opens without the writer lock, for reading while another process may write.
+	ReadOnly bool
+	// Now is the clock for recorded_at (time.Now when nil).
+	Now func() time.Time
+	// Logger receives recovery warnings (slog.Default when nil).
+	Logger *slog.Logger
+}
+
+// Store is the embedded event store. It is safe for concurrent use.
+type Store struct {
+	dir  string
+	opts Options
+	f    *os.File
+	lock *os.File
+
+	mu       sync.RWMutex // guards ix and committed
+	ix       *index
+	ixOnce   sync.Once // read-only stores index lazily
+	ixErr    error
+	notify   chan struct{} // closed and replaced after every commit
+	size     atomic.Int64  // bytes of the log that are committed
+	failed   atomic.Pointer[error]
+	requests chan *appendOp
+	stop     chan struct{}
+	done     chan struct{}
+	closed   atomic.Bool
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if need be) the store in dir. A writable store takes an exclusive lock on the
+// directory; a second writer gets an error naming it.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{})}
+	if opts.ReadOnly {
+		f, err := os.Open(filepath.Join(dir, logName))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open event store %s: no %s (nothing imported yet?): %w", dir, logName, eventstore.ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open event store: %w", err)
+		}
+		s.f = f
+		if err := checkMagic(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := s.openWritable(); err != nil {
+		s.release()
+		return nil, err
+	}
+	s.requests = make(chan *appendOp, 256)
+	s.stop = make(chan struct{})
+	s.done = make(chan struct{})
+	go s.writeLoop()
+	return s, nil
+}
+
+func (s *Store) openWritable() error {
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(s.dir, "LOCK"), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("open lock file: %w", err)
+	}
+	s.lock = lock
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return fmt.Errorf("data directory %s is in use by another fairtrail process: %w", s.dir, err)
+	}
+	path := filepath.Join(s.dir, logName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	s.f = f
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() == 0 {
+		if _, err := f.WriteAt(fileMagic, 0); err != nil {
+			return fmt.Errorf("initialise %s: %w", path, err)
+		}
+		if err := syncFile(f); err != nil {
+			return err
+		}
+		if err := syncDir(s.dir); err != nil {
+			return err
+		}
+	} else if err := checkMagic(f); err != nil {
+		return err
+	}
+	return s.recover()
+}
+
+func checkMagic(f *os.File) error {
+	b := make([]byte, len(fileMagic))
+	if _, err := f.ReadAt(b, 0); err != nil || string(b) != string(fileMagic) {
+		return fmt.Errorf("%s is not a fairtrail event log (format %q expected)", f.Name(), fileMagic)
+	}
+	return nil
+}
+
+// recover scans the log, builds the index and cuts off an unacknowledged tail (see the package comment).
+func (s *Store) recover() error {
+	ix, end, damaged, err := scanIndex(s.f)
+	if err != nil {
+		return err
+	}
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	if damaged != nil {
+		if !damaged.lastRecord {
+			return fmt.Errorf("refusing to write to a damaged log: %w (run fairtrail verify)", damaged.err)
+		}
+		if err := s.quarantine(end, st.Size()); err != nil {
+			return err
+		}
+		s.opts.Logger.Warn("event log: last record failed its checksum; moved to quarantine",
+			"offset", end, "bytes", st.Size()-end)
+	} else if end < st.Size() {
+		s.opts.Logger.Warn("event log: cut off an incomplete record left by a crash (never acknowledged)",
+			"offset", end, "bytes", st.Size()-end)
+	}
+	if end < st.Size() {
+		if err := s.f.Truncate(end); err != nil {
+			return fmt.Errorf("truncate torn tail: %w", err)
+		}
+		if err := syncFile(s.f); err != nil {
+			return err
+		}
+	}
+	s.ix = ix
+	s.size.Store(end)
+	return nil
+}
+
+// damage describes a record that failed its checks during a scan.
+type damage struct {
+	err        *eventstore.CorruptError
+	lastRecord bool // nothing but this record follows
+}
+
+// scanIndex reads every record, returning the index, the offset after the last good record and, if one
+// failed its checks, where.
+func scanIndex(f *os.File) (*index, int64, *damage, error) {
+	ix := newIndex()
+	sc := newScanner(f, int64(len(fileMagic)), -1)
+	for {
+		off, payload, crcOK, err := sc.next()
+		switch {
+		case err == io.EOF || errors.Is(err, errTorn):
+			return ix, sc.off, nil, nil
+		case errors.Is(err, errBadLength):
+			return ix, off, &damage{err: corruptAt(off, ix.last()+1, nil, "impossible record length")}, nil
+		case err != nil:
+			return nil, 0, nil, fmt.Errorf("scan event log: %w", err)
+		}
+		h, _, herr := decodeHeader(payload)
+		if !crcOK || herr != nil || h.position != ix.last()+1 {
+			d := &damage{err: corruptAt(off, ix.last()+1, payload, "record fails its checksum")}
+			if crcOK && herr == nil {
+				d.err.Problem = "position " + strconv.FormatUint(h.position, 10) + " out of sequence"
+			}
+			_, _, _, nextErr := sc.next()
+			d.lastRecord = nextErr == io.EOF || errors.Is(nextErr, errTorn)
+			return ix, off, d, nil
+		}
+		ix.add(off, h)
+	}
+}
+
+// corruptAt names a damaged record as far as its payload can be read.
+func corruptAt(off int64, pos uint64, payload []byte, problem string) *eventstore.CorruptError {
+	ce := &eventstore.CorruptError{
+		Position: eventstore.Position{Commit: pos, Prepare: pos},
+		Where:    logName + " offset " + strconv.FormatInt(off, 10),
+		Problem:  problem,
+	}
+	if h, _, err := decodeHeader(payload); err == nil {
+		ce.EventID = h.id.String()
+		ce.Stream = string(h.stream)
+	}
+	return ce
+}
+
+// quarantine copies bytes [from, to) of the log to a file beside it before they are cut off.
+func (s *Store) quarantine(from, to int64) error {
+	b := make([]byte, to-from)
+	if _, err := s.f.ReadAt(b, from); err != nil && err != io.EOF {
+		return err
+	}
+	name := filepath.Join(s.dir, fmt.Sprintf("quarantine-%d-offset-%d.bin", s.opts.Now().Unix(), from))
+	if err := os.WriteFile(name, b, 0o440); err != nil {
+		return fmt.Errorf("quarantine damaged tail: %w", err)
+	}
+	return syncDir(s.dir)
+}
+
+// index returns the index, building it on first use for a read-only store.
+func (s *Store) index() (*index, error) {
+	if !s.opts.ReadOnly {
+		return s.ix, nil
+	}
+	s.ixOnce.Do(func() {
+		ix, end, damaged, err := scanIndex(s.f)
+		switch {
+		case err != nil:
+			s.ixErr = err
+		case damaged != nil && !damaged.lastRecord:
+			s.ixErr = damaged.err
+		}
+		s.mu.Lock()
+		s.ix = ix
+		s.size.Store(end)
+		s.mu.Unlock()
+	})
+	return s.ix, s.ixErr
+}
+
+// Close stops the writer after the appends already queued and releases the files.
+func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+	}
+	return s.release()
+}
+
+func (s *Store) release() error {
+	var err error
+	if s.f != nil {
+		err = s.f.Close()
+	}
+	if s.lock != nil {
+		s.lock.Close()
+	}
+	return err
+}

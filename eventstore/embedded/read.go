@@ -1,0 +1,177 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// readAt reads the record at a position through the index.
+func (s *Store) readAt(pos uint64) (eventstore.Recorded, error) {
+	ix, err := s.index()
+	if err != nil {
+		return eventstore.Recorded{}, err
+	}
+	s.mu.RLock()
+	if pos == 0 || pos > ix.last() {
+		s.mu.RUnlock()
+		return eventstore.Recorded{}, fmt.Errorf("position %d: %w", pos, eventstore.ErrNotFound)
+	}
+	off := ix.offsets[pos-1]
+	s.mu.RUnlock()
+	var hdr [headerSize]byte
+	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
+		return eventstore.Recorded{}, fmt.Errorf("read position %d: %w", pos, err)
+	}
+	n := binary.LittleEndian.Uint32(hdr[:])
+	if n < fixedPartBytes || n > maxPayload {
+		return eventstore.Recorded{}, corruptAt(off, pos, nil, "impossible record length")
+	}
+	payload := make([]byte, n)
+	if _, err := s.f.ReadAt(payload, off+headerSize); err != nil {
+		return eventstore.Recorded{}, fmt.Errorf("read position %d: %w", pos, err)
+	}
+	return s.decodeChecked(off, pos, payload, checkPayload(payload, binary.LittleEndian.Uint32(hdr[4:])))
+}
+
+func (s *Store) decodeChecked(off int64, pos uint64, payload []byte, crcOK bool) (eventstore.Recorded, error) {
+	if !crcOK {
+		return eventstore.Recorded{}, corruptAt(off, pos, payload, "stored bytes fail their checksum (edited or damaged)")
+	}
+	rec, err := decodeRecord(payload)
+	if err != nil {
+		return eventstore.Recorded{}, corruptAt(off, pos, payload, err.Error())
+	}
+	return rec, nil
+}
+
+// ReadAll implements eventstore.Store.
+func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Recorded, error] {
+	return func(yield func(eventstore.Recorded, error) bool) {
+		start, end, err := s.span(after)
+		if err != nil {
+			yield(eventstore.Recorded{}, err)
+			return
+		}
+		sc := newScanner(s.f, start, end)
+		want := after.Commit + 1
+		for n := 0; ; n++ {
+			if n%4096 == 0 && ctx.Err() != nil {
+				yield(eventstore.Recorded{}, ctx.Err())
+				return
+			}
+			off, payload, crcOK, err := sc.next()
+			if err == io.EOF || errors.Is(err, errTorn) {
+				return // the end, or a write still in progress in another process
+			}
+			if err != nil {
+				if errors.Is(err, errBadLength) {
+					err = corruptAt(off, want, nil, "impossible record length")
+				}
+				yield(eventstore.Recorded{}, err)
+				return
+			}
+			rec, err := s.decodeChecked(off, want, payload, crcOK)
+			if err == nil && rec.Position.Commit != want {
+				err = corruptAt(off, want, payload, fmt.Sprintf("position %d out of sequence", rec.Position.Commit))
+			}
+			if !yield(rec, err) || err != nil {
+				return
+			}
+			want++
+		}
+	}
+}
+
+// span is the region of the log holding the events after a position: from its offset to the committed end
+// (-1, the end of file, for a read-only store, which may be read while another process writes).
+func (s *Store) span(after eventstore.Position) (int64, int64, error) {
+	end := int64(-1)
+	if !s.opts.ReadOnly {
+		end = s.size.Load()
+	}
+	if after.IsStart() {
+		return int64(len(fileMagic)), end, nil
+	}
+	ix, err := s.index()
+	if err != nil {
+		return 0, 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	switch {
+	case after.Commit < ix.last():
+		return ix.offsets[after.Commit], end, nil
+	case after.Commit == ix.last():
+		if s.opts.ReadOnly {
+			return s.size.Load(), end, nil
+		}
+		return end, end, nil
+	}
+	return 0, 0, fmt.Errorf("read after position %s: beyond the end of the log (%d): %w", after, ix.last(), eventstore.ErrNotFound)
+}
+
+// ReadStream implements eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Recorded, error] {
+	return func(yield func(eventstore.Recorded, error) bool) {
+		ix, err := s.index()
+		if err != nil {
+			yield(eventstore.Recorded{}, err)
+			return
+		}
+		s.mu.RLock()
+		var positions []uint64
+		if st := ix.streams[stream]; st != nil {
+			positions = st.positions
+		}
+		s.mu.RUnlock()
+		if len(positions) == 0 {
+			yield(eventstore.Recorded{}, fmt.Errorf("stream %s: %w", stream, eventstore.ErrNotFound))
+			return
+		}
+		for rev := from; rev < uint64(len(positions)); rev++ {
+			if ctx.Err() != nil {
+				yield(eventstore.Recorded{}, ctx.Err())
+				return
+			}
+			rec, err := s.readAt(positions[rev])
+			if !yield(rec, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Subscribe implements eventstore.Store: it reads what is stored after the position, then waits for each
+// commit's notification and reads on from the last event it delivered.
+func (s *Store) Subscribe(ctx context.Context, after eventstore.Position, fn func(eventstore.Recorded) error) error {
+	for {
+		s.mu.RLock()
+		changed := s.notify
+		s.mu.RUnlock()
+		for rec, err := range s.ReadAll(ctx, after) {
+			if err != nil {
+				return err
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+			after = rec.Position
+		}
+		if s.opts.ReadOnly {
+			return nil // no writer in this process to wait for
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.stop:
+			return eventstore.ErrClosed
+		}
+	}
+}

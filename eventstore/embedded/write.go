@@ -1,0 +1,197 @@
+package embedded
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// appendOp is one caller's requests, committed all or nothing.
+type appendOp struct {
+	reqs    []eventstore.AppendRequest
+	results []eventstore.AppendResult
+	err     error
+	done    chan struct{}
+}
+
+// maxGroupEvents bounds how many events one group commit writes.
+const maxGroupEvents = 20000
+
+// Append implements eventstore.Store.
+func (s *Store) Append(ctx context.Context, req eventstore.AppendRequest) (eventstore.AppendResult, error) {
+	res, err := s.AppendBatch(ctx, []eventstore.AppendRequest{req})
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	return res[0], nil
+}
+
+// AppendBatch implements eventstore.Store: the requests are committed atomically, with one sync shared with
+// whatever other appends are waiting.
+func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	if s.opts.ReadOnly {
+		return nil, fmt.Errorf("append: store opened read-only: %w", eventstore.ErrClosed)
+	}
+	if err := checkRequests(reqs); err != nil {
+		return nil, err
+	}
+	op := &appendOp{reqs: reqs, done: make(chan struct{})}
+	if s.closed.Load() {
+		return nil, eventstore.ErrClosed
+	}
+	select {
+	case s.requests <- op:
+	case <-s.stop:
+		return nil, eventstore.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once queued, the op is committed or failed by the writer; waiting for it keeps the answer truthful.
+	<-op.done
+	return op.results, op.err
+}
+
+func checkRequests(reqs []eventstore.AppendRequest) error {
+	for _, r := range reqs {
+		if r.Stream == "" {
+			return errors.New("append: empty stream name")
+		}
+		for _, e := range r.Events {
+			if e.ID.IsZero() {
+				return fmt.Errorf("append to %s: event without an id", r.Stream)
+			}
+			if len(e.Data) > maxData {
+				return fmt.Errorf("append to %s: event %s data is over %d bytes", r.Stream, e.ID, maxData)
+			}
+		}
+	}
+	return nil
+}
+
+// writeLoop is the single writer: it gathers waiting ops, commits them with one write and one sync, and
+// answers them.
+func (s *Store) writeLoop() {
+	defer close(s.done)
+	var group []*appendOp
+	for {
+		select {
+		case op := <-s.requests:
+			group = append(group[:0], op)
+		case <-s.stop:
+			s.drainClosed()
+			return
+		}
+		n := countEvents(group[0])
+	gather:
+		for n < maxGroupEvents {
+			select {
+			case op := <-s.requests:
+				group = append(group, op)
+				n += countEvents(op)
+			default:
+				break gather
+			}
+		}
+		s.commit(group)
+	}
+}
+
+// drainClosed fails the ops still queued at close.
+func (s *Store) drainClosed() {
+	for {
+		select {
+		case op := <-s.requests:
+			op.err = eventstore.ErrClosed
+			close(op.done)
+		default:
+			return
+		}
+	}
+}
+
+func countEvents(op *appendOp) int {
+	n := 0
+	for _, r := range op.reqs {
+		n += len(r.Events)
+	}
+	return n
+}
+
+// commit stages every op against the index, writes the accepted ones and syncs, then publishes.
+func (s *Store) commit(group []*appendOp) {
+	if errp := s.failed.Load(); errp != nil {
+		for _, op := range group {
+			op.err = fmt.Errorf("%w: earlier write failed: %w", eventstore.ErrClosed, *errp)
+			close(op.done)
+		}
+		return
+	}
+	b := newBatch(s, s.ix.last()+1, s.opts.Now().UTC())
+	var accepted []*appendOp
+	for _, op := range group {
+		mark := b.mark()
+		results, err := b.stage(op.reqs)
+		if err != nil {
+			b.rollback(mark)
+			op.err = err
+			close(op.done)
+			continue
+		}
+		op.results = results
+		accepted = append(accepted, op)
+	}
+	if err := s.write(b); err != nil {
+		s.failed.Store(&err)
+		s.opts.Logger.Error("event log write failed; store stops accepting appends", "err", err)
+		for _, op := range accepted {
+			op.results, op.err = nil, fmt.Errorf("append: %w", err)
+			close(op.done)
+		}
+		return
+	}
+	for _, op := range accepted {
+		close(op.done)
+	}
+}
+
+// write appends the batch's records at the end of the log, syncs, and publishes them to the index.
+func (s *Store) write(b *batch) error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	off := s.size.Load()
+	if _, err := s.f.WriteAt(b.buf, off); err != nil {
+		_ = s.f.Truncate(off)
+		return fmt.Errorf("write event log: %w", err)
+	}
+	if err := syncFile(s.f); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for i, h := range b.headers {
+		s.ix.add(off+b.offsets[i], h)
+	}
+	s.size.Store(off + int64(len(b.buf)))
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.mu.Unlock()
+	return nil
+}
+
+// hashHex is the hex form used as the chain input.
+func hashHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
+
+// chain computes an event's hash from its predecessor's.
+func chain(prev [32]byte, hasPrev bool, p eventstore.Proposed) [32]byte {
+	prevHex := ""
+	if hasPrev {
+		prevHex = hashHex(prev)
+	}
+	var h [32]byte
+	hex.Decode(h[:], []byte(domain.ChainHash(prevHex, p.Canonical())))
+	return h
+}
