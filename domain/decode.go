@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -37,15 +38,18 @@ type rawEnvelope struct {
 // paths name the fields ("occurred_at", "data.amount.currency").
 func Decode(raw []byte) (Envelope, error) {
 	var r rawEnvelope
-	if err := strictUnmarshal(raw, &r); err != nil {
-		return Envelope{}, jsonProblem("", err)
+	if err := decodeStrict(raw, &r, ""); err != nil {
+		return Envelope{}, err
 	}
 	var env Envelope
 	c := newChecker("")
 	if r.EventID != nil {
 		id, err := ParseEventID(*r.EventID)
-		if err != nil {
+		switch {
+		case err != nil:
 			c.fail("event_id", err.Error())
+		case id.IsZero():
+			c.fail("event_id", "must not be the nil UUID")
 		}
 		env.EventID = id
 	}
@@ -70,7 +74,7 @@ func Decode(raw []byte) (Envelope, error) {
 		c.fail("data", "required (a JSON object)")
 	}
 	if env.Type != "" && len(r.Data) > 0 {
-		ev, err := DecodeData(env.Type, r.Data)
+		ev, err := decodeData(env.Type, r.Data, false)
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			*c.errs = append(*c.errs, ve.Fields...)
@@ -81,6 +85,15 @@ func Decode(raw []byte) (Envelope, error) {
 		return Envelope{}, err
 	}
 	return env, nil
+}
+
+// decodeStrict decodes JSON into v refusing unknown fields, trailing data, upper-case and repeated keys, and
+// reports problems by their JSON path under prefix.
+func decodeStrict(raw []byte, v any, prefix string) *ValidationError {
+	if err := strictUnmarshal(raw, v); err != nil {
+		return jsonProblem(raw, v, prefix, err)
+	}
+	return checkKeys(raw, prefix)
 }
 
 // strictUnmarshal decodes exactly one JSON value into v, refusing unknown fields and trailing data.
@@ -98,24 +111,18 @@ func strictUnmarshal(b []byte, v any) error {
 
 var errTrailing = errors.New("unexpected data after the JSON value")
 
-// jsonProblem turns an encoding/json error into a *ValidationError with a JSON path under prefix.
-func jsonProblem(prefix string, err error) *ValidationError {
-	join := func(field string) string {
-		switch {
-		case prefix == "":
-			return field
-		case field == "":
-			return prefix
-		}
-		return prefix + "." + field
-	}
+// jsonProblem turns an encoding/json error about raw decoded into v into a *ValidationError with a JSON path
+// under prefix.
+func jsonProblem(raw []byte, v any, prefix string, err error) *ValidationError {
+	join := func(field string) string { return joinPath(prefix, field) }
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return invalid(join(""), "malformed JSON at byte "+strconv.FormatInt(syn.Offset, 10)+": "+syn.Error())
 	case errors.As(err, &typ):
-		return invalid(join(typ.Field), "must be "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
+		kind, _, _ := strings.Cut(typ.Value, " ")
+		return invalid(typeErrorPath(raw, typ.Field, kind, prefix), "must be "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return invalid(join(""), "malformed JSON: unexpected end of input")
 	case errors.Is(err, errTrailing):
@@ -123,6 +130,9 @@ func jsonProblem(prefix string, err error) *ValidationError {
 	}
 	msg := err.Error()
 	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		if path, found := unknownFieldPath(raw, reflect.TypeOf(v), prefix); found {
+			return invalid(path, "unknown field")
+		}
 		name, _ := strconv.Unquote(field)
 		return invalid(join(name), "unknown field")
 	}
@@ -133,7 +143,9 @@ func jsonKind(kind string) string {
 	switch kind {
 	case "string":
 		return "a string"
-	case "int", "int64", "float64":
+	case "int", "int64":
+		return "a whole number"
+	case "float64":
 		return "a number"
 	case "bool":
 		return "true or false"

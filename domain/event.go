@@ -87,13 +87,20 @@ func Validate(e Event) error {
 
 // DecodeData decodes and validates the data of an event of the named type. Unknown fields are refused, so a
 // misspelt field cannot pass silently. Errors are *ValidationError with paths under "data.".
-func DecodeData(typ string, data []byte) (Event, error) {
+func DecodeData(typ string, data []byte) (Event, error) { return decodeData(typ, data, true) }
+
+func decodeData(typ string, data []byte, checkKeysToo bool) (Event, error) {
 	e := newEvent(typ)
 	if e == nil {
 		return nil, invalid("type", "unknown event type "+strconv.Quote(typ))
 	}
 	if err := strictUnmarshal(data, e); err != nil {
-		return nil, jsonProblem("data", err)
+		return nil, jsonProblem(data, e, "data", err)
+	}
+	if checkKeysToo {
+		if err := checkKeys(data, "data"); err != nil {
+			return nil, err
+		}
 	}
 	if err := Validate(e); err != nil {
 		return nil, err

@@ -1,7 +1,5 @@
 package domain
 
-import "encoding/json"
-
 // Event type names of a worker's recruitment.
 const (
 	TypeWorkerRecruited  = "WorkerRecruited"
@@ -122,12 +120,12 @@ func (e *FeeReimbursed) validate(c checker) {
 
 // LoanTaken records a loan the worker took, e.g. to pay for recruitment.
 type LoanTaken struct {
-	AnnualInterestPct json.Number `json:"annual_interest_pct,omitempty"`
-	LenderID          string      `json:"lender_id,omitempty"`
-	LoanID            string      `json:"loan_id"`
-	Principal         Money       `json:"principal"`
-	Purpose           string      `json:"purpose"`
-	WorkerID          string      `json:"worker_id"`
+	AnnualInterestPct Percent `json:"annual_interest_pct,omitempty"`
+	LenderID          string  `json:"lender_id,omitempty"`
+	LoanID            string  `json:"loan_id"`
+	Principal         Money   `json:"principal"`
+	Purpose           string  `json:"purpose"`
+	WorkerID          string  `json:"worker_id"`
 }
 
 // EventType is TypeLoanTaken.
@@ -146,8 +144,11 @@ func (e *LoanTaken) validate(c checker) {
 	c.money("principal", e.Principal)
 	c.oneOf("purpose", e.Purpose, loanPurposes)
 	if p := e.AnnualInterestPct; p != "" {
-		if prob := amountProblem(string(p)); prob != "" {
+		switch prob := amountProblem(string(p)); {
+		case prob == "must be >= 0":
 			c.fail("annual_interest_pct", prob)
+		case prob != "":
+			c.fail("annual_interest_pct", "must be a non-negative number such as 36.5")
 		}
 	}
 }

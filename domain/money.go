@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -53,7 +55,7 @@ func allDigits(s string) bool {
 // Money is an exact amount in one ISO 4217 currency: {"amount": "1500.00", "currency": "MYR"}.
 type Money struct {
 	Amount   Amount `json:"amount"`
-	Currency string `json:"currency"`
+	Currency string `json:"currency,omitempty"`
 }
 
 // IsZero reports whether the amount is exactly zero.
@@ -100,4 +102,40 @@ func sortMoney(ms []Money) {
 			ms[j], ms[j-1] = ms[j-1], ms[j]
 		}
 	}
+}
+
+// Percent is a non-negative decimal given as a JSON number or string (36 or "36.5"); it is stored as a JSON
+// number with the digits given.
+type Percent string
+
+// UnmarshalJSON accepts a number or a string; validation checks the digits.
+func (p *Percent) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*p = Percent(s)
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		*p = Percent(b)
+	default:
+		return &json.UnmarshalTypeError{Value: "non-number", Type: reflect.TypeFor[Percent]()}
+	}
+	return nil
+}
+
+// MarshalJSON writes the digits as a JSON number (leading zeros of the whole part dropped, as JSON requires).
+func (p Percent) MarshalJSON() ([]byte, error) {
+	if amountProblem(string(p)) != "" {
+		return json.Marshal(string(p))
+	}
+	whole, frac, hasDot := strings.Cut(string(p), ".")
+	if whole = strings.TrimLeft(whole, "0"); whole == "" {
+		whole = "0"
+	}
+	if hasDot {
+		return []byte(whole + "." + frac), nil
+	}
+	return []byte(whole), nil
 }

@@ -122,7 +122,8 @@ func (t Terms) MonthlyWage(places int32) decimal.Decimal {
 	return MonthlyFromAnnual(t.AnnualEquivalent(t.Wage.Amount.Decimal(), t.Wage.Per), places)
 }
 
-// MonthlyFromAnnual divides an annual equivalent by twelve, rounded to places.
+// MonthlyFromAnnual divides an annual equivalent by twelve, rounded half away from zero to places (one exact
+// rounding, never two).
 func MonthlyFromAnnual(annual decimal.Decimal, places int32) decimal.Decimal {
-	return annual.DivRound(twelve, places+4).Round(places)
+	return annual.DivRound(twelve, places)
 }

@@ -46,12 +46,7 @@ type checker struct {
 
 func newChecker(prefix string) checker { return checker{prefix: prefix, errs: new([]FieldError)} }
 
-func (c checker) path(field string) string {
-	if c.prefix == "" {
-		return field
-	}
-	return c.prefix + "." + field
-}
+func (c checker) path(field string) string { return joinPath(c.prefix, field) }
 
 // at descends into a nested object.
 func (c checker) at(field string) checker { return checker{prefix: c.path(field), errs: c.errs} }

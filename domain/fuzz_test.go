@@ -1,0 +1,84 @@
+package domain_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// FuzzDecode checks Decode on arbitrary input: it never panics; it fails only with a *ValidationError; and when
+// it succeeds the canonical encoding is a fixed point (decoding and re-encoding it gives the same bytes), the
+// canonical bytes are JSON, and the stream is one of the catalogue's.
+//
+//	go test ./domain -run '^$' -fuzz FuzzDecode -fuzztime 60s
+func FuzzDecode(f *testing.F) {
+	for _, ex := range examples {
+		f.Add([]byte(ex.envelope))
+		f.Add([]byte(edit(ex.typ))) // compact
+	}
+	for _, tc := range badEnvelopes {
+		f.Add([]byte(tc.input))
+	}
+	for _, tc := range badData {
+		f.Add([]byte(tc.input))
+	}
+	for _, s := range []string{
+		`null`, `{}`, `"FeePaid"`, `{"data":{}}`,
+		`{"type":"WorkerArrived","occurred_at":"2025-03-04T09:00:00Z","data":{"worker_id":"w1","country":"MY"}}`,
+		`{"type":"LoanTaken","occurred_at":"2025-03-04T09:00:00Z","data":{"worker_id":"w1","loan_id":"l1","principal":{"amount":"5","currency":"MYR"},"purpose":"other","annual_interest_pct":"007"}}`,
+		`{"type":"FeePaid","occurred_at":"2025-03-04T09:00:00Z","data":{"worker_id":"w1","fee_id":"f1","category":"medical","label":"\u2028\ud800","amount":{"amount":"5","currency":"MYR"},"payer":"worker","payee_id":"a1","method":"cash"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, input []byte) {
+		env, err := domain.Decode(input)
+		if err != nil {
+			var ve *domain.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, domain.ErrInvalid) || len(ve.Fields) == 0 {
+				t.Fatalf("Decode error %T %v is not a *ValidationError with fields", err, err)
+			}
+			return
+		}
+		if env.Event == nil {
+			t.Fatal("Decode succeeded with no event")
+		}
+		if got := env.Event.EventType(); got != env.Type {
+			t.Fatalf("event type %q, envelope type %q", got, env.Type)
+		}
+		first, err := domain.EncodeData(env.Event)
+		if err != nil {
+			t.Fatalf("EncodeData: %v", err)
+		}
+		again, err := domain.DecodeData(env.Type, first)
+		if err != nil {
+			t.Fatalf("DecodeData(EncodeData(event)) = %v for %s", err, first)
+		}
+		second, err := domain.EncodeData(again)
+		if err != nil {
+			t.Fatalf("EncodeData again: %v", err)
+		}
+		if !bytes.Equal(first, second) {
+			t.Fatalf("canonical encoding is not a fixed point\n first: %s\nsecond: %s", first, second)
+		}
+		stream := env.Stream()
+		if !hasStreamPrefix(stream) {
+			t.Fatalf("Stream() = %q, want worker-, joborder-, org- or policy- and an id", stream)
+		}
+		if canonical := domain.CanonicalBytes(env.Type, env.OccurredAt, first, env.EventID); !json.Valid(canonical) {
+			t.Fatalf("canonical bytes are not JSON: %s", canonical)
+		}
+	})
+}
+
+func hasStreamPrefix(stream string) bool {
+	for _, p := range []string{"worker-", "joborder-", "org-", "policy-"} {
+		if id, ok := strings.CutPrefix(stream, p); ok && id != "" {
+			return true
+		}
+	}
+	return false
+}
