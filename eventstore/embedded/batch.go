@@ -37,7 +37,9 @@ func newBatch(s *Store, next uint64, now time.Time) *batch {
 		ids: make(map[domain.EventID]eventstore.Appended)}
 }
 
-func (b *batch) mark() batchMark { return batchMark{next: b.next, buf: len(b.buf), records: len(b.headers)} }
+func (b *batch) mark() batchMark {
+	return batchMark{next: b.next, buf: len(b.buf), records: len(b.headers)}
+}
 
 // rollback forgets what was staged after m.
 func (b *batch) rollback(m batchMark) {

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,7 @@ type Store struct {
 	notify   chan struct{} // closed and replaced after every commit
 	size     atomic.Int64  // bytes of the log that are committed
 	failed   atomic.Pointer[error]
+	sendMu   sync.RWMutex // held shared while queueing an op, exclusively by Close
 	requests chan *appendOp
 	stop     chan struct{}
 	done     chan struct{}
@@ -175,32 +177,80 @@ type damage struct {
 }
 
 // scanIndex reads every record, returning the index, the offset after the last good record and, if one
-// failed its checks, where.
+// failed its checks, where. A record that cannot be read is a crash's torn tail when no good record follows
+// it; otherwise it is damage in the middle of the log.
 func scanIndex(f *os.File) (*index, int64, *damage, error) {
 	ix := newIndex()
 	sc := newScanner(f, int64(len(fileMagic)), -1)
 	for {
 		off, payload, crcOK, err := sc.next()
-		switch {
-		case err == io.EOF || errors.Is(err, errTorn):
+		if err == io.EOF {
 			return ix, sc.off, nil, nil
-		case errors.Is(err, errBadLength):
-			return ix, off, &damage{err: corruptAt(off, ix.last()+1, nil, "impossible record length")}, nil
-		case err != nil:
+		}
+		incomplete := errors.Is(err, errTorn) || errors.Is(err, errBadLength)
+		if err != nil && !incomplete {
 			return nil, 0, nil, fmt.Errorf("scan event log: %w", err)
 		}
-		h, _, herr := decodeHeader(payload)
-		if !crcOK || herr != nil || h.position != ix.last()+1 {
-			d := &damage{err: corruptAt(off, ix.last()+1, payload, "record fails its checksum")}
-			if crcOK && herr == nil {
-				d.err.Problem = "position " + strconv.FormatUint(h.position, 10) + " out of sequence"
+		var h header
+		var herr error
+		if !incomplete {
+			h, _, herr = decodeHeader(payload)
+			if crcOK && herr == nil && h.position == ix.last()+1 {
+				ix.add(off, h)
+				continue
 			}
-			_, _, _, nextErr := sc.next()
-			d.lastRecord = nextErr == io.EOF || errors.Is(nextErr, errTorn)
-			return ix, off, d, nil
 		}
-		ix.add(off, h)
+		st, serr := f.Stat()
+		if serr != nil {
+			return nil, 0, nil, serr
+		}
+		followed := goodRecordAfter(f, off, st.Size(), ix.last())
+		if incomplete && !followed {
+			return ix, off, nil, nil // torn tail: cut off at open
+		}
+		d := &damage{err: corruptAt(off, ix.last()+1, payload, describeDamage(incomplete, crcOK, herr, h)), lastRecord: !followed}
+		return ix, off, d, nil
 	}
+}
+
+func describeDamage(incomplete, crcOK bool, herr error, h header) string {
+	switch {
+	case incomplete:
+		return "record length is impossible or runs past the end, and good records follow"
+	case !crcOK:
+		return "record fails its checksum (edited or damaged)"
+	case herr != nil:
+		return herr.Error()
+	}
+	return "position " + strconv.FormatUint(h.position, 10) + " out of sequence"
+}
+
+// goodRecordAfter reports whether a good record (a plausible length, the next positions, a matching CRC)
+// starts anywhere in the log after offset from. It runs only when a scan meets a record it cannot read.
+func goodRecordAfter(f io.ReaderAt, from, size int64, after uint64) bool {
+	const chunk = 1 << 20
+	const probe = headerSize + 9 // length, CRC, version, position
+	buf := make([]byte, chunk+probe)
+	for base := from + 1; base+probe <= size; base += chunk {
+		n, _ := f.ReadAt(buf, base)
+		for i := 0; i+probe <= n && i < chunk; i++ {
+			l := binary.LittleEndian.Uint32(buf[i:])
+			if l < fixedPartBytes || l > maxPayload || buf[i+headerSize] != recordVersion {
+				continue
+			}
+			pos := binary.LittleEndian.Uint64(buf[i+headerSize+1:])
+			o := base + int64(i)
+			if pos <= after || pos > after+1<<24 || o+headerSize+int64(l) > size {
+				continue
+			}
+			payload := make([]byte, l)
+			if _, err := f.ReadAt(payload, o+headerSize); err == nil &&
+				checkPayload(payload, binary.LittleEndian.Uint32(buf[i+4:])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // corruptAt names a damaged record as far as its payload can be read.
@@ -251,9 +301,13 @@ func (s *Store) index() (*index, error) {
 	return s.ix, s.ixErr
 }
 
-// Close stops the writer after the appends already queued and releases the files.
+// Close commits the appends already queued, stops the writer and releases the files. Appends after Close
+// fail with eventstore.ErrClosed.
 func (s *Store) Close() error {
-	if !s.closed.CompareAndSwap(false, true) {
+	s.sendMu.Lock()
+	first := s.closed.CompareAndSwap(false, true)
+	s.sendMu.Unlock()
+	if !first {
 		return nil
 	}
 	if s.stop != nil {

@@ -66,13 +66,16 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 				return
 			}
 			off, payload, crcOK, err := sc.next()
-			if err == io.EOF || errors.Is(err, errTorn) {
-				return // the end, or a write still in progress in another process
+			if err == io.EOF {
+				return
+			}
+			if errors.Is(err, errTorn) || errors.Is(err, errBadLength) {
+				if s.tornTail(off, want) {
+					return // a crash's torn tail, or a write still in progress in another process
+				}
+				err = corruptAt(off, want, nil, "record length is impossible or runs past the end, and good records follow")
 			}
 			if err != nil {
-				if errors.Is(err, errBadLength) {
-					err = corruptAt(off, want, nil, "impossible record length")
-				}
 				yield(eventstore.Recorded{}, err)
 				return
 			}
@@ -86,6 +89,16 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 			want++
 		}
 	}
+}
+
+// tornTail reports whether an unreadable record at off is the log's end: never within what this process
+// committed, and for a read-only store only when no good record follows it.
+func (s *Store) tornTail(off int64, pos uint64) bool {
+	if !s.opts.ReadOnly {
+		return false
+	}
+	st, err := s.f.Stat()
+	return err == nil && !goodRecordAfter(s.f, off, st.Size(), pos-1)
 }
 
 // span is the region of the log holding the events after a position: from its offset to the committed end

@@ -40,14 +40,17 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 		return nil, err
 	}
 	op := &appendOp{reqs: reqs, done: make(chan struct{})}
+	// Close takes sendMu exclusively before stopping the writer, so an op queued here is always seen by it.
+	s.sendMu.RLock()
 	if s.closed.Load() {
+		s.sendMu.RUnlock()
 		return nil, eventstore.ErrClosed
 	}
 	select {
 	case s.requests <- op:
-	case <-s.stop:
-		return nil, eventstore.ErrClosed
+		s.sendMu.RUnlock()
 	case <-ctx.Done():
+		s.sendMu.RUnlock()
 		return nil, ctx.Err()
 	}
 	// Once queued, the op is committed or failed by the writer; waiting for it keeps the answer truthful.
@@ -82,7 +85,7 @@ func (s *Store) writeLoop() {
 		case op := <-s.requests:
 			group = append(group[:0], op)
 		case <-s.stop:
-			s.drainClosed()
+			s.drainAtClose()
 			return
 		}
 		n := countEvents(group[0])
@@ -100,14 +103,17 @@ func (s *Store) writeLoop() {
 	}
 }
 
-// drainClosed fails the ops still queued at close.
-func (s *Store) drainClosed() {
+// drainAtClose commits the ops queued before Close; no more can arrive.
+func (s *Store) drainAtClose() {
+	var group []*appendOp
 	for {
 		select {
 		case op := <-s.requests:
-			op.err = eventstore.ErrClosed
-			close(op.done)
+			group = append(group, op)
 		default:
+			if len(group) > 0 {
+				s.commit(group)
+			}
 			return
 		}
 	}
