@@ -1,0 +1,165 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// Audit groupings.
+const (
+	ByBuyer    = "buyer"
+	ByEmployer = "employer"
+	ByAgency   = "agency"
+	ByJobOrder = "job-order"
+)
+
+// Groupings lists the accepted values of AuditQuery.By.
+var Groupings = []string{ByBuyer, ByEmployer, ByAgency, ByJobOrder}
+
+// AuditQuery selects and groups an audit. BuyerID restricts it to that buyer's supply chain; By groups the rows
+// (ByBuyer when empty).
+type AuditQuery struct {
+	BuyerID string
+	By      string
+}
+
+// AuditRow is one group's figures. A worker counts once in every group it belongs to (under every agency of
+// its chain, under every buyer its job order names).
+type AuditRow struct {
+	Group          string         `json:"group"`
+	Key            string         `json:"key"`
+	Name           string         `json:"name,omitempty"`
+	JobOrders      int            `json:"job_orders"`
+	Workers        int            `json:"workers"`
+	FlaggedWorkers int            `json:"flagged_workers"`
+	Flags          map[string]int `json:"flags"`
+	WorkerPaid     []domain.Money `json:"worker_paid_fees"`
+	Reimbursed     []domain.Money `json:"reimbursed"`
+	Outstanding    []domain.Money `json:"outstanding"`
+	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
+
+	jobOrders                                      map[string]bool
+	workerPaid, reimbursed, outstanding, shortfall domain.Sums
+}
+
+// Audit rolls up workers, flags and money per group.
+func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
+	by := q.By
+	if by == "" {
+		by = ByBuyer
+	}
+	if !slices.Contains(Groupings, by) {
+		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
+	}
+	rows := map[string]*AuditRow{}
+	row := func(key string) *AuditRow {
+		r := rows[key]
+		if r == nil {
+			r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
+				workerPaid: domain.Sums{}, reimbursed: domain.Sums{}, outstanding: domain.Sums{}, shortfall: domain.Sums{}}
+			if o := v.m.orgs[key]; o != nil {
+				r.Name = o.Name
+			}
+			rows[key] = r
+		}
+		return r
+	}
+	for _, id := range v.m.WorkerIDs() {
+		w, _ := v.Worker(id)
+		if q.BuyerID != "" && !slices.Contains(w.BuyerIDs, q.BuyerID) {
+			continue
+		}
+		for _, key := range groupKeys(w, by, q.BuyerID) {
+			row(key).addWorker(w)
+		}
+	}
+	for _, id := range v.m.JobOrderIDs() {
+		jo := v.jobOrder(id)
+		if jo == nil || q.BuyerID != "" && !slices.Contains(jo.BuyerIDs, q.BuyerID) {
+			continue
+		}
+		for _, key := range jobOrderKeys(jo, by, q.BuyerID) {
+			r := row(key)
+			r.jobOrders[jo.ID] = true
+			for _, f := range jo.flags() {
+				r.Flags[f.Code]++
+			}
+		}
+	}
+	out := make([]AuditRow, 0, len(rows))
+	for _, key := range sortedKeys(rows) {
+		r := rows[key]
+		r.JobOrders = len(r.jobOrders)
+		r.WorkerPaid, r.Reimbursed = r.workerPaid.Money(), r.reimbursed.Money()
+		r.Outstanding, r.WageShortfall = r.outstanding.Money(), r.shortfall.Money()
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+func (r *AuditRow) addWorker(w *WorkerReport) {
+	r.Workers++
+	if w.JobOrderID != "" {
+		r.jobOrders[w.JobOrderID] = true
+	}
+	if len(w.Flags) > 0 {
+		r.FlaggedWorkers++
+	}
+	for _, f := range w.Flags {
+		r.Flags[f.Code]++
+	}
+	for _, s := range []struct{ into, from domain.Sums }{
+		{r.workerPaid, w.Totals.workerPaid}, {r.reimbursed, w.Totals.reimbursed},
+		{r.outstanding, w.Totals.outstanding}, {r.shortfall, w.Totals.shortfall},
+	} {
+		for cur, d := range s.from {
+			s.into.Add(cur, d)
+		}
+	}
+}
+
+// groupKeys are the groups a worker belongs to.
+func groupKeys(w *WorkerReport, by, buyer string) []string {
+	switch by {
+	case ByEmployer:
+		return nonEmpty(w.EmployerID)
+	case ByAgency:
+		return w.Agencies
+	case ByJobOrder:
+		return nonEmpty(w.JobOrderID)
+	}
+	if buyer != "" {
+		return []string{buyer}
+	}
+	return w.BuyerIDs
+}
+
+func jobOrderKeys(jo *JobOrder, by, buyer string) []string {
+	switch by {
+	case ByEmployer:
+		return nonEmpty(jo.EmployerID)
+	case ByAgency:
+		keys := make([]string, 0, len(jo.Chain))
+		for _, e := range jo.Chain {
+			if !slices.Contains(keys, e.AgencyID) {
+				keys = append(keys, e.AgencyID)
+			}
+		}
+		return keys
+	case ByJobOrder:
+		return []string{jo.ID}
+	}
+	if buyer != "" {
+		return []string{buyer}
+	}
+	return jo.BuyerIDs
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}

@@ -1,0 +1,58 @@
+package projections
+
+import (
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// baseline is what later contracts are compared with: the first contract signed before departure (at or
+// before the moment the worker left), else the job order's terms the worker was recruited on.
+type baseline struct {
+	terms      domain.Terms
+	contract   int // index of the baseline contract, -1 for the job order
+	eventID    domain.EventID
+	describeAs string
+}
+
+func (v *View) baseline(ws *workerState) (baseline, bool) {
+	left := ws.departure()
+	for i, c := range ws.contracts {
+		if left == nil || !c.OccurredAt.After(left.OccurredAt) {
+			return baseline{terms: c.contract.Terms, contract: i, eventID: c.ID,
+				describeAs: "contract " + c.contract.ContractID}, true
+		}
+		break
+	}
+	if tv, ok := ws.promisedTerms(); ok {
+		return baseline{terms: tv.Terms, contract: -1, eventID: tv.eventID, describeAs: "job order " + ws.jobOrderID()}, true
+	}
+	return baseline{}, false
+}
+
+func (v *View) contractReports(ws *workerState) []ContractReport {
+	out := make([]ContractReport, 0, len(ws.contracts))
+	base, hasBase := v.baseline(ws)
+	for i, c := range ws.contracts {
+		e := c.contract
+		cr := ContractReport{EventID: c.ID.String(), ContractID: e.ContractID, Stage: e.Stage, SignedAt: c.OccurredAt,
+			Language: e.Language, WorkerCopy: e.HasWorkerCopy(), Terms: e.Terms, Changes: []Change{},
+			MonthlyWage:     domain.Money{Amount: domain.Amount(domain.FormatAmount(e.Terms.MonthlyWage(2))), Currency: e.Terms.Wage.Currency},
+			SignedAfterLeft: ws.departed != nil && c.OccurredAt.After(ws.departed.OccurredAt)}
+		switch {
+		case hasBase && base.contract == i:
+			cr.Baseline = true
+		case hasBase && i > base.contract:
+			cmp := Compare(base.terms, e.Terms)
+			cr.ComparedWith, cr.Changes, cr.WageShortfall = base.describeAs, orEmpty(cmp.Changes), cmp.Shortfall
+			cr.LessFavourable = len(cmp.Changes) > 0
+		}
+		out = append(out, cr)
+	}
+	return out
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

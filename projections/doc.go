@@ -1,0 +1,11 @@
+// Package projections replays fairtrail's events into the audit read model: per worker the timeline, contract
+// versions with their term-by-term diff against the baseline, the fee ledger, reimbursements, loans, documents
+// held and place in the recruitment chain; per job order the agency chain and payments; the policy index with
+// effective dates; every flag of spec section 4 with its evidence; and audit rollups per buyer, employer,
+// agency and job order.
+//
+// A Model indexes events as they arrive in global order (Apply). Judgements are made on demand by a View at a
+// clock, from each worker's events sorted by business time (occurred_at), so events recorded late or out of
+// order are judged where they happened. A Filter restricts the model to what had happened "as of" a time
+// (occurred_at <= T) or what the tracker knew "known at" a time (recorded_at <= T).
+package projections

@@ -1,0 +1,234 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// Breach is one applicable rule that a worker-paid fee breaks.
+type Breach struct {
+	Code       string       `json:"code"`
+	PolicyID   string       `json:"policy_id,omitempty"`
+	PolicyName string       `json:"policy_name,omitempty"`
+	Authority  string       `json:"authority,omitempty"`
+	Category   string       `json:"category"`
+	Max        domain.Money `json:"max"`
+	policy     domain.EventID
+	repayment  int
+}
+
+// FeeLine is one fee of the worker's ledger, judged.
+type FeeLine struct {
+	EventID    string       `json:"event_id"`
+	FeeID      string       `json:"fee_id"`
+	At         time.Time    `json:"occurred_at"`
+	RecordedAt time.Time    `json:"recorded_at"`
+	Category   string       `json:"category"`
+	Label      string       `json:"label,omitempty"`
+	Amount     domain.Money `json:"amount"`
+	Payer      string       `json:"payer"`
+	PayerID    string       `json:"payer_id,omitempty"`
+	PayeeID    string       `json:"payee_id"`
+	Method     string       `json:"method"`
+	Breaches   []Breach     `json:"breaches,omitempty"`
+	// Owed is what must be reimbursed: the whole fee, or the part above a cap.
+	Owed *domain.Money `json:"owed,omitempty"`
+	// Reimbursed is what was paid back against this fee by the clock.
+	Reimbursed *domain.Money `json:"reimbursed,omitempty"`
+	// Deadline is recorded_at + the strictest repayment_days of the breached policies.
+	Deadline *time.Time `json:"reimbursement_deadline,omitempty"`
+
+	id        domain.EventID
+	amount    decimal.Decimal
+	owed      decimal.Decimal
+	repayDays int
+	refunds   []allocation
+}
+
+// allocation is the part of a reimbursement applied to a fee.
+type allocation struct {
+	refund refundFact
+	amount decimal.Decimal
+}
+
+// capState accumulates worker-paid fees under one non-zero cap rule.
+type capState struct {
+	policy    Policy
+	rule      domain.Rule
+	max       decimal.Decimal
+	total     decimal.Decimal
+	fees      []*FeeLine
+	notJudged []*FeeLine
+	raisedBy  *FeeLine // the fee that took the total over the cap
+}
+
+// feeJudgement is every fee of a worker judged against the applicable rules.
+type feeJudgement struct {
+	lines []*FeeLine
+	caps  []*capState
+}
+
+func (v *View) judgeFees(ws *workerState) *feeJudgement {
+	j := &feeJudgement{}
+	caps := map[capKey]*capState{}
+	for _, ff := range ws.fees {
+		line := newFeeLine(ff)
+		j.lines = append(j.lines, line)
+		if ff.fee.Payer != domain.PayerWorker {
+			continue
+		}
+		if ff.fee.Category == domain.FeeDeposit || ff.fee.Category == domain.FeeBribe {
+			line.Breaches = append(line.Breaches, Breach{Code: domain.FlagFeeIllegitimate, Category: ff.fee.Category})
+		}
+		dest := ""
+		if ws.jobOrder != nil {
+			dest = ws.jobOrder.Destination(ff.OccurredAt)
+		}
+		for _, p := range v.policies.applicable(ff.OccurredAt, ws.buyers(), ws.origin(), dest) {
+			for i, r := range p.Adopted.Rules {
+				if r.Category != domain.AllCategories && r.Category != ff.fee.Category {
+					continue
+				}
+				if r.Max.IsZero() {
+					line.Breaches = append(line.Breaches, breachOf(domain.FlagFeeProhibited, p, r))
+					continue
+				}
+				key := capKey{p.ID, i}
+				cs := caps[key]
+				if cs == nil {
+					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal()}
+					caps[key] = cs
+					j.caps = append(j.caps, cs)
+				}
+				cs.add(line)
+			}
+		}
+		line.settleOwed()
+	}
+	return j
+}
+
+type capKey struct {
+	policy string
+	rule   int
+}
+
+func newFeeLine(ff feeFact) *FeeLine {
+	f := ff.fee
+	return &FeeLine{EventID: ff.ID.String(), FeeID: f.FeeID, At: ff.OccurredAt, RecordedAt: ff.RecordedAt,
+		Category: f.Category, Label: f.Label, Amount: f.Amount, Payer: f.Payer, PayerID: f.PayerID,
+		PayeeID: f.PayeeID, Method: f.Method, id: ff.ID, amount: f.Amount.Amount.Decimal()}
+}
+
+func breachOf(code string, p Policy, r domain.Rule) Breach {
+	return Breach{Code: code, PolicyID: p.ID, PolicyName: p.Adopted.Name, Authority: p.Adopted.Authority,
+		Category: r.Category, Max: r.Max, policy: p.AdoptedEvent, repayment: p.Adopted.Repayment()}
+}
+
+// add counts a worker-paid fee against the cap; the part of it above the cap is owed back.
+func (cs *capState) add(line *FeeLine) {
+	if line.Amount.Currency != cs.rule.Max.Currency {
+		cs.notJudged = append(cs.notJudged, line)
+		return
+	}
+	prev := cs.total
+	cs.total = cs.total.Add(line.amount)
+	cs.fees = append(cs.fees, line)
+	if !cs.total.GreaterThan(cs.max) {
+		return
+	}
+	if cs.raisedBy == nil {
+		cs.raisedBy = line
+	}
+	over := decimal.Min(line.amount, cs.total.Sub(decimal.Max(prev, cs.max)))
+	line.Breaches = append(line.Breaches, breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule))
+	if over.GreaterThan(line.owed) {
+		line.owed = over
+	}
+}
+
+// settleOwed fixes what a breaching fee owes back and its repayment window. A prohibited or illegitimate fee
+// is owed whole; a fee over a cap owes the part above it. The window is the strictest breached policy's
+// repayment_days (the default for a deposit or bribe no policy covers).
+func (l *FeeLine) settleOwed() {
+	if len(l.Breaches) == 0 {
+		return
+	}
+	l.repayDays = -1
+	for _, b := range l.Breaches {
+		if b.Code != domain.FlagFeeCapExceeded {
+			l.owed = l.amount
+		}
+		if b.PolicyID != "" && (l.repayDays < 0 || b.repayment < l.repayDays) {
+			l.repayDays = b.repayment
+		}
+	}
+	if l.repayDays < 0 {
+		l.repayDays = domain.DefaultRepaymentDays
+	}
+	deadline := l.RecordedAt.Add(time.Duration(l.repayDays) * 24 * time.Hour)
+	l.Deadline = &deadline
+	owed := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed)), Currency: l.Amount.Currency}
+	l.Owed = &owed
+}
+
+// allocateRefunds applies reimbursements to the fees they name, and the rest to the oldest breaching fees of
+// the same currency.
+func (j *feeJudgement) allocateRefunds(refunds []refundFact) {
+	byID := map[string]*FeeLine{}
+	for _, l := range j.lines {
+		if _, dup := byID[l.FeeID]; !dup {
+			byID[l.FeeID] = l
+		}
+	}
+	for _, r := range refunds {
+		left := r.refund.Amount.Amount.Decimal()
+		if l := byID[r.refund.FeeID]; l != nil && l.Amount.Currency == r.refund.Amount.Currency {
+			left = l.take(r, left, l.amount)
+		}
+		for _, l := range j.lines {
+			if !left.IsPositive() {
+				break
+			}
+			if l.owed.IsPositive() && l.Amount.Currency == r.refund.Amount.Currency {
+				left = l.take(r, left, l.owed)
+			}
+		}
+	}
+	for _, l := range j.lines {
+		if len(l.refunds) > 0 {
+			m := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.refunded(time.Time{}))), Currency: l.Amount.Currency}
+			l.Reimbursed = &m
+		}
+	}
+}
+
+// take applies up to the fee's remaining room (limit minus what is already applied) from a reimbursement.
+func (l *FeeLine) take(r refundFact, left, limit decimal.Decimal) decimal.Decimal {
+	room := limit.Sub(l.refunded(time.Time{}))
+	if !room.IsPositive() {
+		return left
+	}
+	amt := decimal.Min(room, left)
+	l.refunds = append(l.refunds, allocation{refund: r, amount: amt})
+	return left.Sub(amt)
+}
+
+// refunded sums the reimbursement applied to the fee, by a time (zero: all).
+func (l *FeeLine) refunded(by time.Time) decimal.Decimal {
+	sum := decimal.Zero
+	for _, a := range l.refunds {
+		if by.IsZero() || !a.refund.OccurredAt.After(by) {
+			sum = sum.Add(a.amount)
+		}
+	}
+	return sum
+}
+
+// outstanding is what is still owed back at the clock.
+func (l *FeeLine) outstanding() decimal.Decimal {
+	return decimal.Max(decimal.Zero, l.owed.Sub(l.refunded(time.Time{})))
+}

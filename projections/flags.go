@@ -1,0 +1,116 @@
+package projections
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// FlagQuery selects flags; empty fields select everything.
+type FlagQuery struct {
+	WorkerID   string
+	JobOrderID string
+	BuyerID    string
+	EmployerID string
+	AgencyID   string
+	// Code keeps flags whose code starts with it ("fee." or "fee.prohibited").
+	Code string
+}
+
+// Flags returns the flags the query selects, ordered by raised_at, code, worker and job order.
+func (v *View) Flags(q FlagQuery) []domain.Flag {
+	out := []domain.Flag{}
+	keep := func(f domain.Flag) bool { return strings.HasPrefix(f.Code, q.Code) }
+	for _, id := range v.workerIDs(q) {
+		r, _ := v.Worker(id)
+		if !v.workerMatches(r, q) {
+			continue
+		}
+		for _, f := range r.Flags {
+			if keep(f) {
+				out = append(out, f)
+			}
+		}
+	}
+	if q.WorkerID == "" {
+		for _, id := range v.jobOrderIDs(q) {
+			jo := v.jobOrder(id)
+			if jo == nil || !jobOrderMatches(jo, q) {
+				continue
+			}
+			for _, f := range jo.flags() {
+				if keep(f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(out, compareFlags)
+	return out
+}
+
+func compareFlags(a, b domain.Flag) int {
+	return cmp.Or(a.RaisedAt.Compare(b.RaisedAt), cmp.Compare(a.Code, b.Code), cmp.Compare(a.WorkerID, b.WorkerID),
+		cmp.Compare(a.JobOrderID, b.JobOrderID), slices.Compare(a.EventIDs, b.EventIDs))
+}
+
+func (v *View) workerIDs(q FlagQuery) []string {
+	switch {
+	case q.WorkerID != "":
+		return []string{q.WorkerID}
+	case q.JobOrderID != "":
+		if jf := v.m.jobOrders[q.JobOrderID]; jf != nil {
+			return slices.Sorted(slices.Values(jf.workers))
+		}
+		return nil
+	}
+	return v.m.WorkerIDs()
+}
+
+func (v *View) jobOrderIDs(q FlagQuery) []string {
+	if q.JobOrderID != "" {
+		return []string{q.JobOrderID}
+	}
+	return v.m.JobOrderIDs()
+}
+
+func (v *View) workerMatches(r *WorkerReport, q FlagQuery) bool {
+	return r != nil &&
+		(q.JobOrderID == "" || r.JobOrderID == q.JobOrderID) &&
+		(q.BuyerID == "" || slices.Contains(r.BuyerIDs, q.BuyerID)) &&
+		(q.EmployerID == "" || r.EmployerID == q.EmployerID) &&
+		(q.AgencyID == "" || slices.Contains(r.Agencies, q.AgencyID))
+}
+
+func jobOrderMatches(jo *JobOrder, q FlagQuery) bool {
+	if q.AgencyID != "" {
+		if _, ok := jo.engaged(q.AgencyID); !ok && !jo.paidBy(q.AgencyID) {
+			return false
+		}
+	}
+	return (q.BuyerID == "" || slices.Contains(jo.BuyerIDs, q.BuyerID)) &&
+		(q.EmployerID == "" || jo.EmployerID == q.EmployerID)
+}
+
+func (jo *JobOrder) paidBy(org string) bool {
+	return slices.ContainsFunc(jo.Payments, func(p Payment) bool { return p.PayerID == org })
+}
+
+// flags are the job order's own flags: chain.reverse_fee for money an agency paid up to the employer side.
+func (jo *JobOrder) flags() []domain.Flag {
+	out := []domain.Flag{}
+	for _, p := range jo.Payments {
+		if !jo.reverseFee(p) {
+			continue
+		}
+		d := map[string]any{"payer_id": p.PayerID, "payee_id": p.PayeeID, "employer_id": jo.EmployerID}
+		if p.Label != "" {
+			d["label"] = p.Label
+		}
+		out = append(out, domain.Flag{Code: domain.FlagReverseFee, JobOrderID: jo.ID, BuyerIDs: jo.BuyerIDs,
+			EventIDs: []string{p.EventID}, RaisedAt: p.At, Amounts: []domain.Money{p.Amount}, Details: d})
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package projections
+
+import (
+	"slices"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// flagFor starts a flag about the worker.
+func flagFor(code string, ws *workerState, at time.Time, evidence ...domain.EventID) domain.Flag {
+	ids := make([]string, len(evidence))
+	for i, id := range evidence {
+		ids[i] = id.String()
+	}
+	return domain.Flag{Code: code, WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(),
+		EventIDs: ids, RaisedAt: at, Details: map[string]any{}}
+}
+
+func (v *View) workerFlags(ws *workerState, r *WorkerReport, fees *feeJudgement) []domain.Flag {
+	var flags []domain.Flag
+	flags = append(flags, feeFlags(ws, fees)...)
+	flags = append(flags, capFlags(ws, fees)...)
+	flags = append(flags, v.overdueFlags(ws, fees)...)
+	flags = append(flags, v.contractFlags(ws, r)...)
+	flags = append(flags, documentFlags(ws, v.m.orgs)...)
+	flags = append(flags, chainFlags(ws)...)
+	flags = append(flags, loanFlags(ws)...)
+	slices.SortStableFunc(flags, func(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) })
+	if flags == nil {
+		return []domain.Flag{}
+	}
+	return flags
+}
+
+func feeDetails(l *FeeLine) map[string]any {
+	d := map[string]any{"fee_id": l.FeeID, "category": l.Category, "payer": l.Payer, "payee_id": l.PayeeID,
+		"method": l.Method}
+	if l.Label != "" {
+		d["label"] = l.Label
+	}
+	return d
+}
+
+// feeFlags: fee.prohibited (one per fee, listing every rule that caps its category at 0) and
+// fee.illegitimate (a deposit or bribe paid by the worker).
+func feeFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
+	var out []domain.Flag
+	for _, l := range fees.lines {
+		var rules []Breach
+		for _, b := range l.Breaches {
+			switch b.Code {
+			case domain.FlagFeeProhibited:
+				rules = append(rules, b)
+			case domain.FlagFeeIllegitimate:
+				f := flagFor(domain.FlagFeeIllegitimate, ws, l.At, l.id)
+				f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
+				f.Details["reason"] = "a worker paid a " + l.Category
+				out = append(out, f)
+			}
+		}
+		if len(rules) > 0 {
+			f := flagFor(domain.FlagFeeProhibited, ws, l.At, l.id)
+			f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
+			f.Details["rules"] = rules
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// capFlags: fee.cap_exceeded, one per breached cap rule, with the amount over the cap.
+func capFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
+	var out []domain.Flag
+	for _, cs := range fees.caps {
+		if cs.raisedBy == nil {
+			continue
+		}
+		ids := make([]domain.EventID, len(cs.fees))
+		feeIDs := make([]string, len(cs.fees))
+		for i, l := range cs.fees {
+			ids[i], feeIDs[i] = l.id, l.FeeID
+		}
+		over := domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total.Sub(cs.max))), Currency: cs.rule.Max.Currency}
+		f := flagFor(domain.FlagFeeCapExceeded, ws, cs.raisedBy.At, ids...)
+		f.Amounts = []domain.Money{over}
+		f.Details = map[string]any{
+			"rule":        breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule),
+			"category":    cs.rule.Category,
+			"fee_ids":     feeIDs,
+			"worker_paid": domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total)), Currency: cs.rule.Max.Currency},
+			"cap":         cs.rule.Max,
+			"over_cap":    over,
+		}
+		if len(cs.notJudged) > 0 {
+			nj := make([]map[string]any, len(cs.notJudged))
+			for i, l := range cs.notJudged {
+				nj[i] = map[string]any{"fee_id": l.FeeID, "event_id": l.EventID, "amount": l.Amount,
+					"reason": "currency differs from the cap's and no rates table is loaded"}
+			}
+			f.Details["not_judged"] = nj
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// overdueFlags: fee.reimbursement_overdue, for each breaching fee not fully reimbursed (same currency) within
+// its repayment window from recorded_at, judged at the view's clock.
+func (v *View) overdueFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
+	var out []domain.Flag
+	for _, l := range fees.lines {
+		if !l.owed.IsPositive() || l.Deadline == nil || !v.clock.After(*l.Deadline) {
+			continue
+		}
+		byDeadline := l.refunded(*l.Deadline)
+		if !byDeadline.LessThan(l.owed) {
+			continue
+		}
+		ids := []domain.EventID{l.id}
+		for _, a := range l.refunds {
+			ids = append(ids, a.refund.ID)
+		}
+		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed.Sub(byDeadline))), Currency: l.Amount.Currency}
+		f := flagFor(domain.FlagReimbursementOverdue, ws, *l.Deadline, ids...)
+		f.Amounts, f.Details = []domain.Money{short}, feeDetails(l)
+		f.Details["owed"] = l.Owed
+		f.Details["reimbursed_by_deadline"] = domain.Money{Amount: domain.Amount(domain.FormatAmount(byDeadline)), Currency: l.Amount.Currency}
+		f.Details["outstanding_now"] = domain.Money{Amount: domain.Amount(domain.FormatAmount(l.outstanding())), Currency: l.Amount.Currency}
+		f.Details["recorded_at"] = l.RecordedAt
+		f.Details["repayment_days"] = l.repayDays
+		f.Details["deadline"] = *l.Deadline
+		out = append(out, f)
+	}
+	return out
+}
+
+func loanFlags(ws *workerState) []domain.Flag {
+	var out []domain.Flag
+	for _, lf := range ws.loans {
+		e := lf.Event.(*domain.LoanTaken)
+		if e.Purpose != domain.LoanRecruitment {
+			continue
+		}
+		f := flagFor(domain.FlagRecruitmentLoan, ws, lf.OccurredAt, lf.ID)
+		f.Amounts = []domain.Money{e.Principal}
+		f.Details = map[string]any{"loan_id": e.LoanID, "purpose": e.Purpose}
+		if e.LenderID != "" {
+			f.Details["lender_id"] = e.LenderID
+		}
+		if e.AnnualInterestPct != "" {
+			f.Details["annual_interest_pct"] = e.AnnualInterestPct
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// documentFlags: document.retained, a passport or id card held by an employer or agency (anyone but the
+// worker, a buyer or an auditor) and not returned.
+func documentFlags(ws *workerState, orgs map[string]*domain.OrganisationRegistered) []domain.Flag {
+	var out []domain.Flag
+	for _, d := range documentsHeld(ws) {
+		if d.ReturnedAt != nil || d.Document != domain.DocPassport && d.Document != domain.DocIDCard || d.HeldBy == ws.id {
+			continue
+		}
+		if o := orgs[d.HeldBy]; o != nil && (o.Role == domain.RoleBuyer || o.Role == domain.RoleAuditor) {
+			continue
+		}
+		id, _ := domain.ParseEventID(d.EventID)
+		f := flagFor(domain.FlagDocumentRetained, ws, d.Since, id)
+		f.Details = map[string]any{"document": d.Document, "held_by": d.HeldBy, "since": d.Since}
+		out = append(out, f)
+	}
+	return out
+}
+
+// chainFlags: chain.undisclosed_intermediary, the recruiter is neither the job order's employer nor an agency
+// engaged on it. Not judged when the job order is unknown.
+func chainFlags(ws *workerState) []domain.Flag {
+	jo := ws.jobOrder
+	if ws.recruited == nil || jo == nil || !jo.Issued {
+		return nil
+	}
+	by := ws.recruited.RecruitedBy
+	if by == jo.EmployerID {
+		return nil
+	}
+	if _, ok := jo.engaged(by); ok {
+		return nil
+	}
+	f := flagFor(domain.FlagUndisclosedIntermediary, ws, ws.recruitedAt.OccurredAt, ws.recruitedAt.ID)
+	engaged := make([]string, len(jo.Chain))
+	for i, e := range jo.Chain {
+		engaged[i] = e.AgencyID
+	}
+	f.Details = map[string]any{"recruited_by": by, "employer_id": jo.EmployerID, "engaged_agencies": engaged}
+	return []domain.Flag{f}
+}

@@ -1,0 +1,232 @@
+package projections
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// Meta is what the store knows about an event besides its data.
+type Meta struct {
+	ID         domain.EventID
+	Type       string
+	OccurredAt time.Time
+	RecordedAt time.Time
+	RecordedBy string
+	Position   eventstore.Position
+}
+
+// Fact is an event with its metadata.
+type Fact struct {
+	Meta
+	Event domain.Event
+}
+
+// before orders facts by business time, then by global position.
+func before(a, b Fact) int {
+	if c := a.OccurredAt.Compare(b.OccurredAt); c != 0 {
+		return c
+	}
+	if a.Position.Less(b.Position) {
+		return -1
+	}
+	if b.Position.Less(a.Position) {
+		return 1
+	}
+	return 0
+}
+
+// Filter restricts a replay. Zero times mean no restriction.
+type Filter struct {
+	// AsOf keeps events that had happened by then (occurred_at <= AsOf).
+	AsOf time.Time
+	// KnownAt keeps events the tracker had recorded by then (recorded_at <= KnownAt).
+	KnownAt time.Time
+}
+
+// Admits reports whether an event passes the filter.
+func (f Filter) Admits(m Meta) bool {
+	if !f.AsOf.IsZero() && m.OccurredAt.After(f.AsOf) {
+		return false
+	}
+	return f.KnownAt.IsZero() || !m.RecordedAt.After(f.KnownAt)
+}
+
+// Clock is the time judgements are made at: AsOf, else KnownAt, else now.
+func (f Filter) Clock(now time.Time) time.Time {
+	switch {
+	case !f.AsOf.IsZero():
+		return f.AsOf
+	case !f.KnownAt.IsZero():
+		return f.KnownAt
+	}
+	return now
+}
+
+// Model is the read model: events indexed by worker, job order, policy and organisation.
+type Model struct {
+	filter     Filter
+	workers    map[string]*workerFacts
+	jobOrders  map[string]*jobOrderFacts
+	policies   map[string]*policyFacts
+	orgs       map[string]*domain.OrganisationRegistered
+	checkpoint eventstore.Position
+	applied    int
+	seen       int
+	version    uint64
+}
+
+type workerFacts struct {
+	id    string
+	facts []Fact
+}
+
+type jobOrderFacts struct {
+	id      string
+	facts   []Fact
+	workers []string
+}
+
+type policyFacts struct {
+	id    string
+	facts []Fact
+}
+
+// New returns an empty model that admits the events passing filter.
+func New(filter Filter) *Model {
+	return &Model{
+		filter:    filter,
+		workers:   make(map[string]*workerFacts),
+		jobOrders: make(map[string]*jobOrderFacts),
+		policies:  make(map[string]*policyFacts),
+		orgs:      make(map[string]*domain.OrganisationRegistered),
+	}
+}
+
+// Checkpoint is the position of the last event applied (admitted or not).
+func (m *Model) Checkpoint() eventstore.Position { return m.checkpoint }
+
+// Len is the number of events admitted.
+func (m *Model) Len() int { return m.applied }
+
+// Version changes whenever an admitted event changes the model.
+func (m *Model) Version() uint64 { return m.version }
+
+// Apply decodes a stored event and indexes it. Events must come in global order; one at or before the
+// checkpoint is ignored, so a replay may overlap. An undecodable event is an error naming it.
+func (m *Model) Apply(rec eventstore.Recorded) error {
+	if !m.checkpoint.Less(rec.Position) {
+		return nil
+	}
+	ev, err := domain.DecodeStored(rec.Type, rec.Data)
+	if err != nil {
+		return fmt.Errorf("event %s at position %s: %w", rec.ID, rec.Position, err)
+	}
+	m.ApplyFact(Fact{Meta: Meta{ID: rec.ID, Type: rec.Type, OccurredAt: rec.OccurredAt, RecordedAt: rec.RecordedAt,
+		RecordedBy: rec.RecordedBy, Position: rec.Position}, Event: ev})
+	return nil
+}
+
+// ApplyFact indexes an already decoded event.
+func (m *Model) ApplyFact(f Fact) {
+	m.checkpoint = f.Position
+	m.seen++
+	if !m.filter.Admits(f.Meta) {
+		return
+	}
+	m.applied++
+	m.version++
+	switch e := f.Event.(type) {
+	case *domain.OrganisationRegistered:
+		m.orgs[e.OrgID] = e
+	case *domain.PolicyAdopted:
+		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
+	case *domain.PolicyRetired:
+		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
+	case domain.WorkerEvent:
+		w := m.worker(e.Worker())
+		w.facts = insertFact(w.facts, f)
+		if r, ok := e.(*domain.WorkerRecruited); ok {
+			jo := m.jobOrder(r.JobOrderID)
+			if !slices.Contains(jo.workers, r.WorkerID) {
+				jo.workers = append(jo.workers, r.WorkerID)
+			}
+		}
+	default:
+		if id := jobOrderID(f.Event); id != "" {
+			jo := m.jobOrder(id)
+			jo.facts = insertFact(jo.facts, f)
+		}
+	}
+}
+
+func jobOrderID(e domain.Event) string {
+	switch e := e.(type) {
+	case *domain.JobOrderIssued:
+		return e.JobOrderID
+	case *domain.JobOrderAmended:
+		return e.JobOrderID
+	case *domain.AgencyEngaged:
+		return e.JobOrderID
+	case *domain.JobOrderPaymentMade:
+		return e.JobOrderID
+	case *domain.JobOrderClosed:
+		return e.JobOrderID
+	}
+	return ""
+}
+
+// insertFact keeps facts sorted by business time; events mostly arrive in order, so it searches from the end.
+func insertFact(facts []Fact, f Fact) []Fact {
+	i := len(facts)
+	for i > 0 && before(facts[i-1], f) > 0 {
+		i--
+	}
+	return slices.Insert(facts, i, f)
+}
+
+func (m *Model) worker(id string) *workerFacts {
+	w := m.workers[id]
+	if w == nil {
+		w = &workerFacts{id: id}
+		m.workers[id] = w
+	}
+	return w
+}
+
+func (m *Model) jobOrder(id string) *jobOrderFacts {
+	j := m.jobOrders[id]
+	if j == nil {
+		j = &jobOrderFacts{id: id}
+		m.jobOrders[id] = j
+	}
+	return j
+}
+
+func (m *Model) policy(id string) *policyFacts {
+	p := m.policies[id]
+	if p == nil {
+		p = &policyFacts{id: id}
+		m.policies[id] = p
+	}
+	return p
+}
+
+// WorkerIDs lists the workers, sorted.
+func (m *Model) WorkerIDs() []string { return sortedKeys(m.workers) }
+
+// JobOrderIDs lists the job orders, sorted.
+func (m *Model) JobOrderIDs() []string { return sortedKeys(m.jobOrders) }
+
+func sortedKeys[V any](mp map[string]V) []string {
+	keys := make([]string, 0, len(mp))
+	for k := range mp {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, cmp.Compare[string])
+	return keys
+}

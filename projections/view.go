@@ -1,0 +1,61 @@
+package projections
+
+import (
+	"time"
+)
+
+// View judges the model at a clock: the time overdue reimbursements are judged against. A View is a snapshot
+// for one query; it is not safe for concurrent use, and the model must not change while it is used.
+type View struct {
+	m         *Model
+	clock     time.Time
+	policies  policyIndex
+	jobOrders map[string]*JobOrder
+	workers   map[string]*WorkerReport
+}
+
+// View returns a view of the model judged at clock.
+func (m *Model) View(clock time.Time) *View {
+	return &View{m: m, clock: clock, policies: m.policyIndex(), jobOrders: make(map[string]*JobOrder),
+		workers: make(map[string]*WorkerReport)}
+}
+
+// Clock is the time the view judges at.
+func (v *View) Clock() time.Time { return v.clock }
+
+// Policies lists the policies known, in id order.
+func (v *View) Policies() []Policy { return v.policies }
+
+// jobOrder returns the job order, or nil when no event about it was admitted.
+func (v *View) jobOrder(id string) *JobOrder {
+	if jo, ok := v.jobOrders[id]; ok {
+		return jo
+	}
+	jf := v.m.jobOrders[id]
+	var jo *JobOrder
+	if jf != nil {
+		jo = v.m.buildJobOrder(jf)
+	}
+	v.jobOrders[id] = jo
+	return jo
+}
+
+// JobOrder returns a job order and whether it is known.
+func (v *View) JobOrder(id string) (*JobOrder, bool) {
+	jo := v.jobOrder(id)
+	return jo, jo != nil
+}
+
+// Worker returns a worker's report and whether the worker is known.
+func (v *View) Worker(id string) (*WorkerReport, bool) {
+	if r, ok := v.workers[id]; ok {
+		return r, r != nil
+	}
+	wf := v.m.workers[id]
+	var r *WorkerReport
+	if wf != nil {
+		r = v.buildReport(v.workerState(wf))
+	}
+	v.workers[id] = r
+	return r, r != nil
+}

@@ -1,0 +1,131 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// workerState is a worker's events sorted into what the judgements need.
+type workerState struct {
+	id          string
+	facts       []Fact
+	recruited   *domain.WorkerRecruited
+	recruitedAt Fact
+	jobOrder    *JobOrder // nil when the job order is unknown
+	fees        []feeFact
+	refunds     []refundFact
+	loans       []Fact
+	contracts   []contractFact
+	departed    *Fact
+	deployed    *Fact
+	arrived     *Fact
+	retained    []Fact
+	returned    []Fact
+	exited      *Fact
+}
+
+type feeFact struct {
+	Fact
+	fee *domain.FeePaid
+}
+
+type refundFact struct {
+	Fact
+	refund *domain.FeeReimbursed
+}
+
+type contractFact struct {
+	Fact
+	contract *domain.ContractSigned
+}
+
+func (v *View) workerState(wf *workerFacts) *workerState {
+	ws := &workerState{id: wf.id, facts: wf.facts}
+	for i := range wf.facts {
+		f := wf.facts[i]
+		switch e := f.Event.(type) {
+		case *domain.WorkerRecruited:
+			if ws.recruited == nil {
+				ws.recruited, ws.recruitedAt = e, f
+			}
+		case *domain.FeePaid:
+			ws.fees = append(ws.fees, feeFact{f, e})
+		case *domain.FeeReimbursed:
+			ws.refunds = append(ws.refunds, refundFact{f, e})
+		case *domain.LoanTaken:
+			ws.loans = append(ws.loans, f)
+		case *domain.ContractSigned:
+			ws.contracts = append(ws.contracts, contractFact{f, e})
+		case *domain.WorkerDeparted:
+			ws.departed = firstFact(ws.departed, &wf.facts[i])
+		case *domain.WorkerArrived:
+			ws.arrived = firstFact(ws.arrived, &wf.facts[i])
+		case *domain.WorkerDeployed:
+			ws.deployed = firstFact(ws.deployed, &wf.facts[i])
+		case *domain.DocumentRetained:
+			ws.retained = append(ws.retained, f)
+		case *domain.DocumentReturned:
+			ws.returned = append(ws.returned, f)
+		case *domain.WorkerExited:
+			ws.exited = &wf.facts[i]
+		}
+	}
+	if ws.recruited != nil {
+		ws.jobOrder = v.jobOrder(ws.recruited.JobOrderID)
+	}
+	return ws
+}
+
+func firstFact(cur, f *Fact) *Fact {
+	if cur != nil {
+		return cur
+	}
+	return f
+}
+
+// buyers are the buyer ids of the worker's job order.
+func (ws *workerState) buyers() []string {
+	if ws.jobOrder == nil {
+		return []string{}
+	}
+	return ws.jobOrder.BuyerIDs
+}
+
+func (ws *workerState) jobOrderID() string {
+	if ws.recruited == nil {
+		return ""
+	}
+	return ws.recruited.JobOrderID
+}
+
+func (ws *workerState) origin() string {
+	if ws.recruited == nil {
+		return ""
+	}
+	return ws.recruited.OriginCountry
+}
+
+// promisedTerms are the job order's terms the worker was recruited on: those in force when recruited.
+func (ws *workerState) promisedTerms() (TermsVersion, bool) {
+	if ws.jobOrder == nil {
+		return TermsVersion{}, false
+	}
+	at := time.Time{}
+	if ws.recruited != nil {
+		at = ws.recruitedAt.OccurredAt
+	}
+	return ws.jobOrder.TermsAt(at)
+}
+
+// departure is when the worker left: the first departure, else the first deployment (a worker deployed
+// abroad has left home); zero when neither happened.
+func (ws *workerState) departure() *Fact {
+	switch {
+	case ws.departed != nil:
+		return ws.departed
+	case ws.deployed != nil:
+		return ws.deployed
+	}
+	return nil
+}
