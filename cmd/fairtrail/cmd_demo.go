@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// runDemo generates a dataset, imports it into a temporary data directory and prints the audit.
+func runDemo(ctx context.Context, args []string, env environment) error {
+	fs := newFlagSet("demo")
+	workers := fs.Int("workers", 2000, "number of workers to generate")
+	seed := fs.Int64("seed", 1, "random seed")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("demo", pos); err != nil {
+		return err
+	}
+	if *workers < 1 || *workers > 1_000_000 {
+		return usagef("demo: --workers must be between 1 and 1000000")
+	}
+	tmp, err := os.MkdirTemp("", "fairtrail-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "events.ndjson")
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := generate(f, *workers, *seed)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Generated %d events for %d workers (seed %d) in %s.\n", n, *workers, *seed, since(start))
+	dataDir := filepath.Join(tmp, "data")
+	if err := demoImport(ctx, file, dataDir, env); err != nil {
+		return err
+	}
+	v, err := replay(ctx, dataDir, timeFlags{}, env)
+	if err != nil {
+		return err
+	}
+	return printDemo(env, v)
+}
+
+func demoImport(ctx context.Context, file, dataDir string, env environment) error {
+	s, err := embedded.Open(dataDir, embedded.Options{Logger: env.logger()})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	in, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	start := time.Now()
+	rep, err := eventstore.Import(ctx, s, in, eventstore.ImportOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Imported %d events durably into %s in %s.\n\n", rep.Appended, dataDir, since(start))
+	return nil
+}
+
+func printDemo(env environment, v *projections.View) error {
+	flags := v.Flags(projections.FlagQuery{})
+	counts := map[string]int{}
+	for _, f := range flags {
+		counts[f.Code]++
+	}
+	fmt.Fprintf(env.stdout, "Flags raised: %d\n", len(flags))
+	tw := newTable(env.stdout)
+	for _, c := range domain.FlagCodes {
+		fmt.Fprintf(tw, "  %s\t%d\n", c, counts[c])
+	}
+	tw.Flush()
+	rows, err := v.Audit(projections.AuditQuery{By: projections.ByBuyer})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, "\nAudit by buyer:")
+	if err := printAudit(env.stdout, rows, "table"); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, "\nNext: fairtrail import FILE, then fairtrail flags / history worker ID / audit --by agency / verify.")
+	return nil
+}
+
+func since(t time.Time) string { return time.Since(t).Round(time.Millisecond).String() }

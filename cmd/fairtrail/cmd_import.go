@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+)
+
+func runImport(ctx context.Context, args []string, env environment) error {
+	fs := newFlagSet("import")
+	data := dataFlag(fs, env)
+	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("import: no FILE given ('-' reads standard input)")
+	}
+	if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
+		return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
+	}
+	s, err := embedded.Open(*data, embedded.Options{Logger: env.logger()})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var total eventstore.ImportReport
+	rejected := false
+	for _, name := range files {
+		rep, err := importFile(ctx, s, name, *progress, env)
+		total.Lines += rep.Lines
+		total.Appended += rep.Appended
+		total.Duplicates += rep.Duplicates
+		total.Rejected += rep.Rejected
+		switch {
+		case errors.Is(err, eventstore.ErrRejected):
+			rejected = true
+			printRejections(env.stderr, name, rep)
+		case err != nil:
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
+		total.Appended, total.Duplicates, total.Rejected, total.Lines)
+	if rejected {
+		return failedError{"input rejected: files with bad lines were not stored"}
+	}
+	return nil
+}
+
+func importFile(ctx context.Context, s eventstore.Store, name, progress string, env environment) (eventstore.ImportReport, error) {
+	var in io.Reader = env.stdin
+	var size int64 = -1
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return eventstore.ImportReport{}, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		in = f
+	}
+	bar := newProgress(env.stderr, name, size, progress)
+	rep, err := eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
+	bar.done()
+	return rep, err
+}
+
+func printRejections(w io.Writer, name string, rep eventstore.ImportReport) {
+	fmt.Fprintf(w, "%s: %d of %d lines rejected; nothing from this file was stored\n", name, rep.Rejected, rep.Lines)
+	for _, le := range rep.Errors {
+		for _, f := range le.Fields {
+			path := f.Path
+			if path == "" {
+				path = "(line)"
+			}
+			fmt.Fprintf(w, "%s:%d: %s: %s\n", name, le.Line, path, f.Problem)
+		}
+	}
+	if more := rep.Rejected - len(rep.Errors); more > 0 {
+		fmt.Fprintf(w, "%s: ... and %d more bad lines\n", name, more)
+	}
+}

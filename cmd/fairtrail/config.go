@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// defaultData is the data directory when neither --data nor FAIRTRAIL_DATA is set.
+const defaultData = "./fairtrail-data"
+
+// newFlagSet makes a flag set that reports errors as usage errors instead of exiting.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parse parses flags, allowing them before and after positional arguments, and returns the positionals.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("%s: help requested", fs.Name())
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// dataFlag registers --data with its default from FAIRTRAIL_DATA.
+func dataFlag(fs *flag.FlagSet, env environment) *string {
+	def := env.getenv("FAIRTRAIL_DATA")
+	if def == "" {
+		def = defaultData
+	}
+	return fs.String("data", def, "data directory (default $FAIRTRAIL_DATA or "+defaultData+")")
+}
+
+// timeFlags are --as-of and --known-at.
+type timeFlags struct{ asOf, knownAt string }
+
+func (t *timeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.asOf, "as-of", "", "replay what had happened by then (occurred_at <= T)")
+	fs.StringVar(&t.knownAt, "known-at", "", "replay what the tracker knew then (recorded_at <= T)")
+}
+
+func (t *timeFlags) filter() (projections.Filter, error) {
+	var f projections.Filter
+	var err error
+	if f.AsOf, err = parseWhen("--as-of", t.asOf); err != nil {
+		return f, err
+	}
+	f.KnownAt, err = parseWhen("--known-at", t.knownAt)
+	return f, err
+}
+
+// parseWhen reads an RFC 3339 date-time, or a date meaning the end of that day (UTC).
+func parseWhen(name, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		return time.Time{}, usagef("%s %q: not an RFC 3339 date-time or a date (2006-01-02)", name, s)
+	}
+	return d.LastInstant().UTC(), nil
+}
+
+// formatFlag registers --format with the allowed values.
+func formatFlag(fs *flag.FlagSet, allowed ...string) func() (string, error) {
+	v := fs.String("format", allowed[0], "output format: "+strings.Join(allowed, ", "))
+	return func() (string, error) {
+		if !slices.Contains(allowed, *v) {
+			return "", usagef("--format %q: one of %s", *v, strings.Join(allowed, ", "))
+		}
+		return *v, nil
+	}
+}
+
+func noArgs(name string, pos []string) error {
+	if len(pos) > 0 {
+		return usagef("%s: unexpected argument %q", name, pos[0])
+	}
+	return nil
+}
