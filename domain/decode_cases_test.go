@@ -182,6 +182,7 @@ var badData = []badInput{
 		"checker.path (validation.go): the path is data.terms.benefits[2]. with a trailing dot",
 	},
 	{"worker id with a space", edit(fee, set("data.worker_id", "w 7f3a9c")), "data.worker_id", "must be letters, digits", ""},
+	{"worker id with a slash (ids appear in URL paths)", edit(fee, set("data.worker_id", "np/w1")), "data.worker_id", "must be letters, digits", ""},
 	{"worker id starting with a dash", edit(fee, set("data.worker_id", "-w1")), "data.worker_id", "starting with a letter or digit", ""},
 	{"worker id of 129 characters", edit(fee, set("data.worker_id", strings.Repeat("w", 129))), "data.worker_id", "longer than 128", ""},
 	{"evidence hash in upper case", edit(fee, set("data.evidence_sha256", strings.Repeat("AB", 32))), "data.evidence_sha256", "64 lower-case hex", ""},

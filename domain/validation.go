@@ -70,7 +70,7 @@ func (c checker) err() error {
 // maxID is the longest identifier accepted.
 const maxID = 128
 
-// id checks a required identifier: 1-128 characters of letters, digits and . _ - : @ /, not starting with
+// id checks a required identifier: 1-128 characters of letters, digits and . _ - : @, not starting with
 // punctuation.
 func (c checker) id(field, v string) {
 	switch {
@@ -79,7 +79,7 @@ func (c checker) id(field, v string) {
 	case len(v) > maxID:
 		c.fail(field, "longer than 128 characters")
 	case !validID(v):
-		c.fail(field, "must be letters, digits and . _ - : @ / only, starting with a letter or digit")
+		c.fail(field, "must be letters, digits and . _ - : @ only, starting with a letter or digit")
 	}
 }
 
@@ -94,7 +94,7 @@ func validID(v string) bool {
 	for i := 0; i < len(v); i++ {
 		b := v[i]
 		alnum := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-		if alnum || i > 0 && strings.IndexByte("._-:@/", b) >= 0 {
+		if alnum || i > 0 && strings.IndexByte("._-:@", b) >= 0 {
 			continue
 		}
 		return false
