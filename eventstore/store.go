@@ -198,6 +198,9 @@ type Store interface {
 	// live ones as they are appended, without gaps or duplicates, until ctx ends (returning ctx.Err()) or fn
 	// or the store fails.
 	Subscribe(ctx context.Context, after Position, fn func(Recorded) error) error
+	// Head is the position of the last event stored (Start when the store is empty): a reader that has
+	// processed it is caught up.
+	Head(ctx context.Context) (Position, error)
 	// Close releases the store.
 	Close() error
 }

@@ -188,3 +188,22 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position, fn fun
 		}
 	}
 }
+
+// Head implements eventstore.Store.
+func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
+	if s.opts.ReadOnly {
+		// Another process may be writing: the last good record of the file as it is now.
+		var last eventstore.Position
+		for rec, err := range s.ReadAll(ctx, eventstore.Start) {
+			if err != nil {
+				return eventstore.Start, err
+			}
+			last = rec.Position
+		}
+		return last, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.ix.last()
+	return eventstore.Position{Commit: n, Prepare: n}, nil
+}

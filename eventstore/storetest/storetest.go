@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"concurrent appends to many streams all land", testConcurrentStreams},
 		{"subscription catches up then follows live appends without gaps or duplicates", testSubscribe},
 		{"subscription from a middle position", testSubscribeFrom},
+		{"head is the last position", testHead},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -434,3 +435,15 @@ func testSubscribeFrom(t *testing.T, s eventstore.Store) {
 }
 
 var errStop = errors.New("stop")
+
+func testHead(t *testing.T, s eventstore.Store) {
+	head, err := s.Head(context.Background())
+	if err != nil || !head.IsStart() {
+		t.Fatalf("head of an empty store = %v, %v; want Start", head, err)
+	}
+	res := mustAppend(t, s, "worker-hd", eventstore.Any(), events(t, "hd", 3))
+	head, err = s.Head(context.Background())
+	if err != nil || head != res.Events[2].Position {
+		t.Fatalf("head = %v, %v; want %v", head, err, res.Events[2].Position)
+	}
+}
