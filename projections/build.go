@@ -9,7 +9,7 @@ import (
 // buildReport derives a worker's report and flags from its state.
 func (v *View) buildReport(ws *workerState) *WorkerReport {
 	r := &WorkerReport{WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(), OriginCountry: ws.origin(),
-		Languages: []string{}, Chain: []Engagement{}, Status: status(ws), Timeline: timeline(ws.facts),
+		Languages: []string{}, Chain: []Engagement{}, Status: status(ws),
 		Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws), Flags: []domain.Flag{}}
 	r.Totals = Totals{workerPaid: domain.Sums{}, reimbursed: domain.Sums{}, outstanding: domain.Sums{}, shortfall: domain.Sums{}}
 	if ws.recruited != nil {

@@ -71,7 +71,7 @@ func TestLiveResumesFromTheCheckpointAfterDrops(t *testing.T) {
 		t.Fatalf("model holds %d events after %d drops, want %d (no loss, no duplicates)", n, f.drops.Load(), total)
 	}
 	live.Read(func(m *projections.Model) {
-		r, ok := m.View(time.Now()).Worker("w1")
+		r, ok := m.View(time.Now()).History("w1")
 		if !ok || len(r.Timeline) != total {
 			t.Fatalf("worker timeline has %d entries, want %d", len(r.Timeline), total)
 		}

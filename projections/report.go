@@ -9,23 +9,24 @@ import (
 
 // WorkerReport is everything the read model holds about a worker, judged at the view's clock.
 type WorkerReport struct {
-	WorkerID      string           `json:"worker_id"`
-	JobOrderID    string           `json:"job_order_id"`
-	BuyerIDs      []string         `json:"buyer_ids"`
-	EmployerID    string           `json:"employer_id"`
-	OriginCountry string           `json:"origin_country"`
-	Languages     []string         `json:"languages"`
-	RecruitedBy   string           `json:"recruited_by"`
-	Chain         []Engagement     `json:"chain"`
-	Status        string           `json:"status"`
-	Timeline      []TimelineEntry  `json:"timeline"`
-	Contracts     []ContractReport `json:"contracts"`
-	Fees          []*FeeLine       `json:"fees"`
-	Reimbursed    []Reimbursement  `json:"reimbursements"`
-	Loans         []Loan           `json:"loans"`
-	Documents     []DocumentHeld   `json:"documents_held"`
-	Totals        Totals           `json:"totals"`
-	Flags         []domain.Flag    `json:"flags"`
+	WorkerID      string          `json:"worker_id"`
+	JobOrderID    string          `json:"job_order_id"`
+	BuyerIDs      []string        `json:"buyer_ids"`
+	EmployerID    string          `json:"employer_id"`
+	OriginCountry string          `json:"origin_country"`
+	Languages     []string        `json:"languages"`
+	RecruitedBy   string          `json:"recruited_by"`
+	Chain         []Engagement    `json:"chain"`
+	Status        string          `json:"status"`
+	Timeline      []TimelineEntry `json:"timeline,omitempty"` // set by View.History
+
+	Contracts  []ContractReport `json:"contracts"`
+	Fees       []*FeeLine       `json:"fees"`
+	Reimbursed []Reimbursement  `json:"reimbursements"`
+	Loans      []Loan           `json:"loans"`
+	Documents  []DocumentHeld   `json:"documents_held"`
+	Totals     Totals           `json:"totals"`
+	Flags      []domain.Flag    `json:"flags"`
 	// Agencies are the worker's recruiter and every agency engaged on the job order.
 	Agencies []string `json:"-"`
 }

@@ -59,3 +59,15 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 	v.workers[id] = r
 	return r, r != nil
 }
+
+// History returns a worker's report with its timeline: every admitted event in business-time order, with its
+// data and metadata.
+func (v *View) History(id string) (*WorkerReport, bool) {
+	r, ok := v.Worker(id)
+	if !ok {
+		return nil, false
+	}
+	h := *r
+	h.Timeline = timeline(v.m.workers[id].facts)
+	return &h, true
+}

@@ -14,7 +14,7 @@ import (
 
 func runAudit(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("audit")
-	data := dataFlag(fs, env)
+	sf := registerStore(fs, env)
 	var q projections.AuditQuery
 	fs.StringVar(&q.BuyerID, "buyer", "", "only this buyer's supply chain")
 	fs.StringVar(&q.By, "by", "", "group rows by buyer, employer, agency or job-order (default buyer)")
@@ -35,7 +35,7 @@ func runAudit(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, *data, tf, env)
+	v, err := replay(ctx, sf, tf)
 	if err != nil {
 		return err
 	}

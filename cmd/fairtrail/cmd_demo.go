@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string, env environment) error {
 	if err := demoImport(ctx, file, dataDir, env); err != nil {
 		return err
 	}
-	v, err := replay(ctx, dataDir, timeFlags{}, env)
+	v, err := replay(ctx, storeFlags{data: &dataDir, url: new(string), env: env}, timeFlags{})
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 
 func runFlags(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("flags")
-	data := dataFlag(fs, env)
+	sf := registerStore(fs, env)
 	var q projections.FlagQuery
 	fs.StringVar(&q.WorkerID, "worker", "", "only this worker's flags")
 	fs.StringVar(&q.JobOrderID, "job-order", "", "only this job order's flags (and its workers')")
@@ -35,7 +35,7 @@ func runFlags(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, *data, tf, env)
+	v, err := replay(ctx, sf, tf)
 	if err != nil {
 		return err
 	}

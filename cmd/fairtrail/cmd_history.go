@@ -11,7 +11,7 @@ import (
 
 func runHistory(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("history")
-	data := dataFlag(fs, env)
+	sf := registerStore(fs, env)
 	var tf timeFlags
 	tf.register(fs)
 	format := formatFlag(fs, "table", "json")
@@ -26,13 +26,13 @@ func runHistory(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, *data, tf, env)
+	v, err := replay(ctx, sf, tf)
 	if err != nil {
 		return err
 	}
-	r, ok := v.Worker(pos[1])
+	r, ok := v.History(pos[1])
 	if !ok {
-		return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[1], *data)}
+		return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[1], sf)}
 	}
 	if f == "json" {
 		return writeJSON(env.stdout, r)

@@ -9,12 +9,11 @@ import (
 	"slices"
 
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/embedded"
 )
 
 func runImport(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("import")
-	data := dataFlag(fs, env)
+	sf := registerStore(fs, env)
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -26,7 +25,7 @@ func runImport(ctx context.Context, args []string, env environment) error {
 	if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
 		return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
 	}
-	s, err := embedded.Open(*data, embedded.Options{Logger: env.logger()})
+	s, err := sf.open(false)
 	if err != nil {
 		return err
 	}

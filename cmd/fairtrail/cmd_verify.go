@@ -10,7 +10,7 @@ import (
 
 func runVerify(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("verify")
-	data := dataFlag(fs, env)
+	sf := registerStore(fs, env)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -18,7 +18,7 @@ func runVerify(ctx context.Context, args []string, env environment) error {
 	if err := noArgs("verify", pos); err != nil {
 		return err
 	}
-	s, err := openRead(*data, env)
+	s, err := sf.open(true)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func runVerify(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	if q, _ := filepath.Glob(filepath.Join(*data, "quarantine-*.bin")); len(q) > 0 {
+	if q, _ := filepath.Glob(filepath.Join(*sf.data, "quarantine-*.bin")); *sf.url == "" && len(q) > 0 {
 		fmt.Fprintf(env.stderr, "warning: %d quarantine file(s) hold a damaged last record cut from the log at open "+
 			"(a crash during a write, or tampering): %v\n", len(q), q)
 	}

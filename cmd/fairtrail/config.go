@@ -41,15 +41,6 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// dataFlag registers --data with its default from FAIRTRAIL_DATA.
-func dataFlag(fs *flag.FlagSet, env environment) *string {
-	def := env.getenv("FAIRTRAIL_DATA")
-	if def == "" {
-		def = defaultData
-	}
-	return fs.String("data", def, "data directory (default $FAIRTRAIL_DATA or "+defaultData+")")
-}
-
 // timeFlags are --as-of and --known-at.
 type timeFlags struct{ asOf, knownAt string }
 
