@@ -25,6 +25,10 @@ var Types = []string{
 	TypeWorkerExited,
 }
 
+// NewEvent returns a pointer to an empty event of the named type (e.g. *FeePaid for "FeePaid"), or nil for
+// an unknown type: a target for decoders other than DecodeData.
+func NewEvent(typ string) Event { return newEvent(typ) }
+
 // newEvent returns a pointer to an empty event of the named type, or nil for an unknown type.
 func newEvent(typ string) Event {
 	switch typ {

@@ -6,8 +6,9 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// buildReport derives a worker's report and flags from its state.
-func (v *View) buildReport(ws *workerState) *WorkerReport {
+// buildReport derives a worker's report and the flags that do not depend on the clock from its state, with
+// the fee judgement the clock-dependent flags are made from.
+func (v *View) buildReport(ws *workerState) (*WorkerReport, *feeJudgement) {
 	r := &WorkerReport{WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(), OriginCountry: ws.origin(),
 		Languages: []string{}, Chain: []Engagement{}, Status: status(ws),
 		Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws), Flags: []domain.Flag{}}
@@ -56,7 +57,7 @@ func (v *View) buildReport(ws *workerState) *WorkerReport {
 	r.Flags = v.workerFlags(ws, r, fees)
 	r.Totals.WorkerPaid, r.Totals.Reimbursed = r.Totals.workerPaid.Money(), r.Totals.reimbursed.Money()
 	r.Totals.Outstanding, r.Totals.WageShortfall = r.Totals.outstanding.Money(), r.Totals.shortfall.Money()
-	return r
+	return r, fees
 }
 
 func status(ws *workerState) string {

@@ -17,16 +17,17 @@ func flagFor(code string, ws *workerState, at time.Time, evidence ...domain.Even
 		EventIDs: ids, RaisedAt: at, Details: map[string]any{}}
 }
 
+// workerFlags raises every flag of the worker that does not depend on the clock (all but
+// fee.reimbursement_overdue), sorted by raised_at.
 func (v *View) workerFlags(ws *workerState, r *WorkerReport, fees *feeJudgement) []domain.Flag {
 	var flags []domain.Flag
 	flags = append(flags, feeFlags(ws, fees)...)
 	flags = append(flags, capFlags(ws, fees)...)
-	flags = append(flags, v.overdueFlags(ws, fees)...)
 	flags = append(flags, v.contractFlags(ws, r)...)
 	flags = append(flags, documentFlags(ws, v.m.orgs)...)
 	flags = append(flags, chainFlags(ws)...)
 	flags = append(flags, loanFlags(ws)...)
-	slices.SortStableFunc(flags, func(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) })
+	slices.SortStableFunc(flags, byRaisedAt)
 	if flags == nil {
 		return []domain.Flag{}
 	}
@@ -105,12 +106,14 @@ func capFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
 	return out
 }
 
+func byRaisedAt(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) }
+
 // overdueFlags: fee.reimbursement_overdue, for each breaching fee not fully reimbursed (same currency) within
-// its repayment window from recorded_at, judged at the view's clock.
-func (v *View) overdueFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
+// its repayment window from recorded_at, judged at the clock.
+func overdueFlags(clock time.Time, ws *workerState, fees *feeJudgement) []domain.Flag {
 	var out []domain.Flag
 	for _, l := range fees.lines {
-		if !l.owed.IsPositive() || l.Deadline == nil || !v.clock.After(*l.Deadline) {
+		if !l.owed.IsPositive() || l.Deadline == nil || !clock.After(*l.Deadline) {
 			continue
 		}
 		byDeadline := l.refunded(*l.Deadline)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -78,6 +79,61 @@ type Model struct {
 	applied    int
 	seen       int
 	version    uint64
+
+	// Judgements are cached per worker and dropped by the events that change them: the worker's own, its job
+	// order's, and (through generation) any policy or organisation.
+	cacheMu    sync.Mutex
+	cache      map[string]*judgement
+	generation uint64
+	workerIDs  []string // sorted; nil when a worker was added since
+}
+
+// judgement is a worker's clock-independent report, with what the clock-dependent flags are made from.
+type judgement struct {
+	generation uint64
+	report     *WorkerReport
+	ws         *workerState
+	fees       *feeJudgement
+}
+
+// judgement returns the worker's cached judgement, computing it when missing or stale; nil for an unknown
+// worker. Safe for concurrent readers of an unchanging model.
+func (m *Model) judgement(v *View, id string) *judgement {
+	m.cacheMu.Lock()
+	j, gen := m.cache[id], m.generation
+	m.cacheMu.Unlock()
+	if j != nil && j.generation == gen {
+		return j
+	}
+	wf := m.workers[id]
+	if wf == nil {
+		return nil
+	}
+	ws := v.workerState(wf)
+	r, fees := v.buildReport(ws)
+	j = &judgement{generation: gen, report: r, ws: ws, fees: fees}
+	m.cacheMu.Lock()
+	m.cache[id] = j
+	m.cacheMu.Unlock()
+	return j
+}
+
+// invalidate drops the cached judgements an event changes.
+func (m *Model) invalidate(f Fact) {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	switch e := f.Event.(type) {
+	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
+		m.generation++
+	case domain.WorkerEvent:
+		delete(m.cache, e.Worker())
+	default:
+		if jf := m.jobOrders[jobOrderID(f.Event)]; jf != nil {
+			for _, w := range jf.workers {
+				delete(m.cache, w)
+			}
+		}
+	}
 }
 
 type workerFacts struct {
@@ -104,6 +160,7 @@ func New(filter Filter) *Model {
 		jobOrders: make(map[string]*jobOrderFacts),
 		policies:  make(map[string]*policyFacts),
 		orgs:      make(map[string]*domain.OrganisationRegistered),
+		cache:     make(map[string]*judgement),
 	}
 }
 
@@ -122,7 +179,7 @@ func (m *Model) Apply(rec eventstore.Recorded) error {
 	if !m.checkpoint.Less(rec.Position) {
 		return nil
 	}
-	ev, err := domain.DecodeStored(rec.Type, rec.Data)
+	ev, err := decodeStored(rec.Type, rec.Data)
 	if err != nil {
 		return fmt.Errorf("event %s at position %s: %w", rec.ID, rec.Position, err)
 	}
@@ -140,6 +197,7 @@ func (m *Model) ApplyFact(f Fact) {
 	}
 	m.applied++
 	m.version++
+	defer m.invalidate(f)
 	switch e := f.Event.(type) {
 	case *domain.OrganisationRegistered:
 		m.orgs[e.OrgID] = e
@@ -150,6 +208,9 @@ func (m *Model) ApplyFact(f Fact) {
 	case domain.WorkerEvent:
 		w := m.worker(e.Worker())
 		w.facts = insertFact(w.facts, f)
+		if len(w.facts) == 1 {
+			m.workerIDs = nil
+		}
 		if r, ok := e.(*domain.WorkerRecruited); ok {
 			jo := m.jobOrder(r.JobOrderID)
 			if !slices.Contains(jo.workers, r.WorkerID) {
@@ -216,8 +277,15 @@ func (m *Model) policy(id string) *policyFacts {
 	return p
 }
 
-// WorkerIDs lists the workers, sorted.
-func (m *Model) WorkerIDs() []string { return sortedKeys(m.workers) }
+// WorkerIDs lists the workers, sorted. The caller must not change the slice.
+func (m *Model) WorkerIDs() []string {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	if m.workerIDs == nil {
+		m.workerIDs = sortedKeys(m.workers)
+	}
+	return m.workerIDs
+}
 
 // JobOrderIDs lists the job orders, sorted.
 func (m *Model) JobOrderIDs() []string { return sortedKeys(m.jobOrders) }

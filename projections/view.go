@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 )
 
@@ -51,13 +52,18 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 	if r, ok := v.workers[id]; ok {
 		return r, r != nil
 	}
-	wf := v.m.workers[id]
-	var r *WorkerReport
-	if wf != nil {
-		r = v.buildReport(v.workerState(wf))
+	j := v.m.judgement(v, id)
+	if j == nil {
+		v.workers[id] = nil
+		return nil, false
 	}
-	v.workers[id] = r
-	return r, r != nil
+	r := *j.report
+	if over := overdueFlags(v.clock, j.ws, j.fees); len(over) > 0 {
+		r.Flags = append(slices.Clone(r.Flags), over...)
+		slices.SortStableFunc(r.Flags, byRaisedAt)
+	}
+	v.workers[id] = &r
+	return &r, true
 }
 
 // History returns a worker's report with its timeline: every admitted event in business-time order, with its
