@@ -2,15 +2,14 @@ package eventstore
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -32,6 +31,8 @@ type ImportOptions struct {
 	SpoolDir string
 	// Progress, when set, is called as lines are validated and after each durable batch.
 	Progress func(ImportProgress)
+	// Workers is how many goroutines decode and validate lines (GOMAXPROCS when zero).
+	Workers int
 }
 
 // ImportProgress reports how far an import is.
@@ -113,59 +114,10 @@ func (o ImportOptions) withDefaults() ImportOptions {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
 	return o
-}
-
-// maxLine is the longest NDJSON line accepted.
-const maxLine = 4 << 20
-
-// validateInto decodes every line, spooling valid events and collecting the bad lines.
-func validateInto(ctx context.Context, r io.Reader, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
-	var rep ImportReport
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
-	w := bufio.NewWriterSize(spool, 1<<20)
-	seen := make(map[domain.EventID]uint64)
-	var read int64
-	valid := 0
-	for sc.Scan() {
-		rep.Lines++
-		line := sc.Bytes()
-		read += int64(len(line)) + 1
-		if rep.Lines%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return rep, 0, err
-			}
-			if opts.Progress != nil {
-				opts.Progress(ImportProgress{Phase: "validate", Lines: rep.Lines, Bytes: read})
-			}
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		p, stream, err := decodeLine(line, opts, seen)
-		if err != nil {
-			rep.reject(rep.Lines, err, opts.MaxErrors)
-			continue
-		}
-		valid++
-		if rep.Rejected == 0 {
-			if err := writeSpooled(w, stream, p); err != nil {
-				return rep, 0, fmt.Errorf("import: spool: %w", err)
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			rep.reject(rep.Lines+1, fmt.Errorf("line longer than %d bytes", maxLine), opts.MaxErrors)
-			return rep, 0, nil
-		}
-		return rep, 0, fmt.Errorf("import: read input: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		return rep, 0, fmt.Errorf("import: spool: %w", err)
-	}
-	return rep, valid, nil
 }
 
 func (rep *ImportReport) reject(line int, err error, max int) {
@@ -179,33 +131,6 @@ func (rep *ImportReport) reject(line int, err error, max int) {
 		return
 	}
 	rep.Errors = append(rep.Errors, LineError{Line: line, Fields: []domain.FieldError{{Path: "", Problem: err.Error()}}})
-}
-
-// decodeLine validates one envelope and turns it into an event to append. An event_id seen earlier in the
-// same input with different content is an error.
-func decodeLine(line []byte, opts ImportOptions, seen map[domain.EventID]uint64) (Proposed, string, error) {
-	env, err := domain.Decode(line)
-	if err != nil {
-		return Proposed{}, "", err
-	}
-	if env.EventID.IsZero() {
-		if env.EventID, err = domain.NewEventID(opts.Now(), opts.Rand); err != nil {
-			return Proposed{}, "", fmt.Errorf("make event id: %w", err)
-		}
-	}
-	p, err := ProposedFrom(env, opts.RecordedBy)
-	if err != nil {
-		return Proposed{}, "", err
-	}
-	h := fnv.New64a()
-	h.Write(p.Canonical())
-	sum := h.Sum64()
-	if prev, dup := seen[p.ID]; dup && prev != sum {
-		return Proposed{}, "", &domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
-			Problem: "used earlier in this input for a different event"}}}
-	}
-	seen[p.ID] = sum
-	return p, env.Stream(), nil
 }
 
 // spooled event: id, occurred_at (unix nanos), then length-prefixed type, stream and data.

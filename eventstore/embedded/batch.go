@@ -81,19 +81,33 @@ func (b *batch) stage(reqs []eventstore.AppendRequest) ([]eventstore.AppendResul
 
 func (b *batch) stageOne(req eventstore.AppendRequest) (eventstore.AppendResult, error) {
 	res := eventstore.AppendResult{Stream: req.Stream, Events: make([]eventstore.Appended, len(req.Events))}
+	// same[i] is -1 for a new event, -2 for one already stored, or the index of an earlier event of this
+	// request with the same id.
+	same := make([]int, len(req.Events))
+	first := make(map[domain.EventID]int, len(req.Events))
 	fresh := 0
 	for i, p := range req.Events {
-		dup, ok, err := b.duplicate(req.Stream, p)
-		if err != nil {
-			return res, err
+		if k, ok := first[p.ID]; ok {
+			if req.Events[k].Type != p.Type || !req.Events[k].OccurredAt.Equal(p.OccurredAt) || string(req.Events[k].Data) != string(p.Data) {
+				return res, fmt.Errorf("event %s appears twice in one append with different content: %w", p.ID, eventstore.ErrEventIDReused)
+			}
+			same[i] = k
+			continue
 		}
-		if ok {
-			res.Events[i] = dup
-		} else {
+		first[p.ID] = i
+		dup, ok, err := b.duplicate(req.Stream, p)
+		switch {
+		case err != nil:
+			return res, err
+		case ok:
+			res.Events[i], same[i] = dup, -2
+		default:
+			same[i] = -1
 			fresh++
 		}
 	}
 	if fresh == 0 {
+		repeat(res, same)
 		return res, nil
 	}
 	head, exists := b.head(req.Stream)
@@ -106,7 +120,7 @@ func (b *batch) stageOne(req eventstore.AppendRequest) (eventstore.AppendResult,
 			req.Stream, req.Expected, current, eventstore.ErrConflict)
 	}
 	for i, p := range req.Events {
-		if res.Events[i].Duplicate {
+		if same[i] != -1 {
 			continue
 		}
 		rev := uint64(0)
@@ -117,7 +131,18 @@ func (b *batch) stageOne(req eventstore.AppendRequest) (eventstore.AppendResult,
 		exists = true
 		res.Events[i] = b.add(req.Stream, rev, head.hash, p)
 	}
+	repeat(res, same)
 	return res, nil
+}
+
+// repeat fills in the results of events repeated within one request from their first occurrence.
+func repeat(res eventstore.AppendResult, same []int) {
+	for i, k := range same {
+		if k >= 0 {
+			res.Events[i] = res.Events[k]
+			res.Events[i].Duplicate = true
+		}
+	}
 }
 
 // add encodes one new event into the batch.

@@ -181,14 +181,23 @@ func testIdempotentRetry(t *testing.T, s eventstore.Store) {
 			t.Errorf("retry result %d = %+v, want duplicate of %+v", i, again.Events[i], first.Events[i])
 		}
 	}
+	// The same event twice in one request is stored once.
+	twice := events(t, "r2", 1)
+	res2 := mustAppend(t, s, "worker-r2", eventstore.NoStream(), []eventstore.Proposed{twice[0], twice[0]})
+	if res2.Events[0].Duplicate || !res2.Events[1].Duplicate || res2.Events[1].Position != res2.Events[0].Position {
+		t.Errorf("an event repeated in one request: results %+v", res2.Events)
+	}
+	if got, _ := readStream(t, s, "worker-r2", 0); len(got) != 1 {
+		t.Errorf("an event repeated in one request is stored %d times", len(got))
+	}
 	// A mix of old and new events stores only the new one.
 	mixed := append(slices.Clone(evs), events(t, "r", 1)...)
 	res := mustAppend(t, s, "worker-r", eventstore.Any(), mixed)
 	if res.Events[2].Duplicate || res.Events[2].Revision != 2 || !res.Events[0].Duplicate {
 		t.Errorf("mixed append result %+v", res.Events)
 	}
-	if n := len(ReadAll(t, s, eventstore.Start)); n != 3 {
-		t.Errorf("store holds %d events, want 3", n)
+	if n := len(ReadAll(t, s, eventstore.Start)); n != 4 {
+		t.Errorf("store holds %d events, want 4", n)
 	}
 }
 

@@ -1,0 +1,208 @@
+package eventstore
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"sync"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// maxLine is the longest NDJSON line accepted.
+const maxLine = 4 << 20
+
+// chunkLines is how many lines a validation worker takes at a time.
+const chunkLines = 256
+
+// chunk is a run of consecutive input lines and, once validated, their outcomes.
+type chunk struct {
+	seq     int
+	first   int // line number of lines[0]
+	bytes   int64
+	lines   [][]byte
+	results []lineResult
+}
+
+// lineResult is a validated line: an event to spool, a blank line, or an error.
+type lineResult struct {
+	p      Proposed
+	stream string
+	sum    uint64 // FNV-64a of the canonical bytes, when the line carried an event_id
+	blank  bool
+	err    error
+}
+
+// validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
+// collects the bad lines. An event_id used twice in the input for different events is a bad line.
+func validateInto(parent context.Context, r io.Reader, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	todo := make(chan *chunk, opts.Workers*2)
+	done := make(chan *chunk, opts.Workers*2)
+	readErr := make(chan error, 1)
+	go func() { readErr <- readChunks(ctx, r, todo) }()
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Go(func() {
+			for c := range todo {
+				validateChunk(c)
+				select {
+				case done <- c:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	rep, valid, err := collect(ctx, done, spool, opts)
+	cancel()
+	for range done { // let the workers finish before returning
+	}
+	if rerr := <-readErr; err == nil && rerr != nil {
+		if errors.Is(rerr, bufio.ErrTooLong) {
+			rep.reject(rep.Lines+1, fmt.Errorf("line longer than %d bytes", maxLine), opts.MaxErrors)
+			return rep, 0, nil
+		}
+		if !errors.Is(rerr, context.Canceled) {
+			err = fmt.Errorf("import: read input: %w", rerr)
+		}
+	}
+	if err == nil {
+		err = parent.Err()
+	}
+	return rep, valid, err
+}
+
+// readChunks splits the input into chunks of lines, closing todo at the end.
+func readChunks(ctx context.Context, r io.Reader, todo chan<- *chunk) error {
+	defer close(todo)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	c := &chunk{first: 1}
+	line := 0
+	send := func() bool {
+		select {
+		case todo <- c:
+		case <-ctx.Done():
+			return false
+		}
+		c = &chunk{seq: c.seq + 1, first: line + 1}
+		return true
+	}
+	for sc.Scan() {
+		line++
+		c.lines = append(c.lines, bytes.Clone(sc.Bytes()))
+		c.bytes += int64(len(sc.Bytes())) + 1
+		if len(c.lines) == chunkLines && !send() {
+			return ctx.Err()
+		}
+	}
+	if len(c.lines) > 0 && !send() {
+		return ctx.Err()
+	}
+	return sc.Err()
+}
+
+func validateChunk(c *chunk) {
+	c.results = make([]lineResult, len(c.lines))
+	for i, line := range c.lines {
+		c.results[i] = validateLine(line)
+	}
+	c.lines = nil
+}
+
+func validateLine(line []byte) lineResult {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return lineResult{blank: true}
+	}
+	env, err := domain.Decode(line)
+	if err != nil {
+		return lineResult{err: err}
+	}
+	p, err := ProposedFrom(env, "")
+	if err != nil {
+		return lineResult{err: err}
+	}
+	res := lineResult{p: p, stream: env.Stream()}
+	if !p.ID.IsZero() {
+		h := fnv.New64a()
+		h.Write(p.Canonical())
+		res.sum = h.Sum64()
+	}
+	return res
+}
+
+// collect takes validated chunks back into input order and spools or rejects each line.
+func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
+	var rep ImportReport
+	w := bufio.NewWriterSize(spool, 1<<20)
+	seen := make(map[domain.EventID]uint64)
+	pending := map[int]*chunk{}
+	next, valid := 0, 0
+	var read int64
+	for c := range done {
+		pending[c.seq] = c
+		for c := pending[next]; c != nil; c = pending[next] {
+			delete(pending, next)
+			next++
+			for i, res := range c.results {
+				rep.Lines++
+				if res.blank {
+					continue
+				}
+				if err := accept(&res, seen, opts); err != nil {
+					rep.reject(c.first+i, err, opts.MaxErrors)
+					continue
+				}
+				valid++
+				if rep.Rejected == 0 {
+					if err := writeSpooled(w, res.stream, res.p); err != nil {
+						return rep, 0, fmt.Errorf("import: spool: %w", err)
+					}
+				}
+			}
+			read += c.bytes
+			if opts.Progress != nil {
+				opts.Progress(ImportProgress{Phase: "validate", Lines: rep.Lines, Bytes: read})
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, 0, err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return rep, 0, fmt.Errorf("import: spool: %w", err)
+	}
+	return rep, valid, nil
+}
+
+// accept gives an event without an id a new one, and refuses an id seen earlier for a different event.
+func accept(res *lineResult, seen map[domain.EventID]uint64, opts ImportOptions) error {
+	if res.err != nil {
+		return res.err
+	}
+	res.p.RecordedBy = opts.RecordedBy
+	if res.p.ID.IsZero() {
+		id, err := domain.NewEventID(opts.Now(), opts.Rand)
+		if err != nil {
+			return fmt.Errorf("make event id: %w", err)
+		}
+		res.p.ID = id
+		return nil
+	}
+	if prev, dup := seen[res.p.ID]; dup && prev != res.sum {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
+			Problem: "used earlier in this input for a different event"}}}
+	}
+	seen[res.p.ID] = res.sum
+	return nil
+}

@@ -1,0 +1,115 @@
+package eventstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/eventstore/storetest"
+)
+
+func arrival(id, worker string) string {
+	idField := ""
+	if id != "" {
+		idField = `"event_id":"` + id + `",`
+	}
+	return `{` + idField + `"type":"WorkerArrived","occurred_at":"2025-04-01T12:00:00Z","data":{"worker_id":"` + worker + `","country":"MY"}}`
+}
+
+func uuid(n int) string { return fmt.Sprintf("0190b6a4-0000-7000-8000-%012d", n) }
+
+func openStore(t *testing.T) eventstore.Store {
+	t.Helper()
+	s, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestImport(t *testing.T) {
+	many := func(n, badAt int) string {
+		var b strings.Builder
+		for i := 1; i <= n; i++ {
+			if i == badAt {
+				b.WriteString(`{"type":"WorkerArrived","occurred_at":"2025-04-01T12:00:00Z","data":{"worker_id":"w1","country":"XX"}}` + "\n")
+				continue
+			}
+			b.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%7)) + "\n")
+		}
+		return b.String()
+	}
+	cases := []struct {
+		name                           string
+		input                          string
+		appended, duplicates, rejected int
+		badLine                        int
+		badPath                        string
+	}{
+		{"valid lines are stored", arrival(uuid(1), "w1") + "\n" + arrival(uuid(2), "w2") + "\n", 2, 0, 0, 0, ""},
+		{"blank lines are skipped and still counted", "\n" + arrival(uuid(1), "w1") + "\n  \n", 1, 0, 0, 0, ""},
+		{"the same event twice in one input is stored once", arrival(uuid(1), "w1") + "\n" + arrival(uuid(1), "w1") + "\n", 1, 1, 0, 0, ""},
+		{"events without an id get one", arrival("", "w1") + "\n" + arrival("", "w1") + "\n", 2, 0, 0, 0, ""},
+		{"an id reused for a different event rejects the input", arrival(uuid(1), "w1") + "\n" + arrival(uuid(1), "w2") + "\n", 0, 0, 1, 2, "event_id"},
+		{"a bad line far into the input is named by its number", many(1000, 777), 0, 0, 1, 777, "data.country"},
+		{"a large valid input is stored in order", many(1000, 0), 1000, 0, 0, 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStore(t)
+			rep, err := eventstore.Import(context.Background(), s, strings.NewReader(tc.input), eventstore.ImportOptions{BatchSize: 64})
+			if tc.rejected > 0 {
+				if !errors.Is(err, eventstore.ErrRejected) || !errors.Is(err, domain.ErrInvalid) {
+					t.Fatalf("err = %v, want ErrRejected and ErrInvalid", err)
+				}
+				if len(rep.Errors) == 0 || rep.Errors[0].Line != tc.badLine || rep.Errors[0].Fields[0].Path != tc.badPath {
+					t.Fatalf("errors %+v, want line %d path %s", rep.Errors, tc.badLine, tc.badPath)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Appended != tc.appended || rep.Duplicates != tc.duplicates || rep.Rejected != tc.rejected {
+				t.Fatalf("report %+v, want appended %d duplicates %d rejected %d", rep, tc.appended, tc.duplicates, tc.rejected)
+			}
+			if got := len(storetest.ReadAll(t, s, eventstore.Start)); got != tc.appended {
+				t.Fatalf("store holds %d events, want %d", got, tc.appended)
+			}
+		})
+	}
+}
+
+func TestImportKeepsFileOrderAndIsIdempotent(t *testing.T) {
+	var in bytes.Buffer
+	for i := 1; i <= 3000; i++ {
+		in.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%11)) + "\n")
+	}
+	s := openStore(t)
+	if _, err := eventstore.Import(context.Background(), s, bytes.NewReader(in.Bytes()), eventstore.ImportOptions{Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range storetest.ReadAll(t, s, eventstore.Start) {
+		if rec.ID.String() != uuid(i+1) || rec.RecordedBy != "import" {
+			t.Fatalf("event %d is %s recorded by %q, want %s by import", i, rec.ID, rec.RecordedBy, uuid(i+1))
+		}
+	}
+	rep, err := eventstore.Import(context.Background(), s, bytes.NewReader(in.Bytes()), eventstore.ImportOptions{})
+	if err != nil || rep.Appended != 0 || rep.Duplicates != 3000 {
+		t.Fatalf("second import: %+v, %v", rep, err)
+	}
+}
+
+func TestImportStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := eventstore.Import(ctx, openStore(t), strings.NewReader(arrival(uuid(1), "w1")+"\n"), eventstore.ImportOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
