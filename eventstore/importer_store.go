@@ -29,7 +29,7 @@ func storeSpool(ctx context.Context, s Store, r *bufio.Reader, valid int, rep Im
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("import: store events after line-ordered event %d: %w", rep.Appended+rep.Duplicates, err)
+			return fmt.Errorf("import: storing stopped after the first %d valid events (those are stored; importing the file again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
 		}
 		batch, inBatch = batch[:0], 0
 		if opts.Progress != nil {
