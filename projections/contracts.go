@@ -17,16 +17,16 @@ type Change struct {
 	Note string `json:"note"`
 }
 
-// wageView shows a wage with its monthly equivalent.
-type wageView struct {
+// WageView shows a wage with its monthly equivalent, as a change's before or after.
+type WageView struct {
 	Amount            domain.Amount `json:"amount"`
 	Currency          string        `json:"currency"`
 	Per               string        `json:"per"`
 	MonthlyEquivalent domain.Amount `json:"monthly_equivalent"`
 }
 
-func showWage(t domain.Terms) wageView {
-	return wageView{Amount: t.Wage.Amount, Currency: t.Wage.Currency, Per: t.Wage.Per,
+func showWage(t domain.Terms) WageView {
+	return WageView{Amount: t.Wage.Amount, Currency: t.Wage.Currency, Per: t.Wage.Per,
 		MonthlyEquivalent: domain.Amount(domain.FormatAmount(t.MonthlyWage(2)))}
 }
 

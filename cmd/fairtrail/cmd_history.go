@@ -66,7 +66,7 @@ func printHistory(w io.Writer, r *projections.WorkerReport) error {
 			fmt.Fprintf(w, "    no less favourable term than %s\n", c.ComparedWith)
 		}
 		for _, ch := range c.Changes {
-			fmt.Fprintf(w, "    %s %s vs %s: %v -> %v\n", ch.Term, ch.Note, c.ComparedWith, ch.Before, ch.After)
+			fmt.Fprintf(w, "    %s %s vs %s: %s -> %s\n", ch.Term, ch.Note, c.ComparedWith, describe(ch.Before), describe(ch.After))
 		}
 		if c.WageShortfall != nil {
 			fmt.Fprintf(w, "    estimated wage shortfall %s %s\n", c.WageShortfall.Amount, c.WageShortfall.Currency)
