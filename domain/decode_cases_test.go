@@ -7,14 +7,14 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// badInput is an input that Decode must refuse with a FieldError at path whose problem contains problem. bug,
-// when set, describes a known defect of the domain code that the case exposes; the case is then skipped.
+// badInput is an input that Decode must refuse with a FieldError at path whose problem contains problem.
+// regression, when set, names the defect the case was written to expose (since fixed).
 type badInput struct {
-	name    string
-	input   string
-	path    string
-	problem string
-	bug     string
+	name       string
+	input      string
+	path       string
+	problem    string
+	regression string
 }
 
 const (
