@@ -66,7 +66,9 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		}
 		return r
 	}
-	for _, id := range v.m.WorkerIDs() {
+	ids := v.m.WorkerIDs()
+	v.warm(ids)
+	for _, id := range ids {
 		w, _ := v.Worker(id)
 		if q.BuyerID != "" && !slices.Contains(w.BuyerIDs, q.BuyerID) {
 			continue

@@ -56,7 +56,7 @@ type allocation struct {
 
 // capState accumulates worker-paid fees under one non-zero cap rule.
 type capState struct {
-	policy    Policy
+	policy    *Policy
 	rule      domain.Rule
 	max       decimal.Decimal
 	total     decimal.Decimal
@@ -123,7 +123,7 @@ func newFeeLine(ff feeFact) *FeeLine {
 		PayeeID: f.PayeeID, Method: f.Method, id: ff.ID, amount: f.Amount.Amount.Decimal()}
 }
 
-func breachOf(code string, p Policy, r domain.Rule) Breach {
+func breachOf(code string, p *Policy, r domain.Rule) Breach {
 	return Breach{Code: code, PolicyID: p.ID, PolicyName: p.Adopted.Name, Authority: p.Adopted.Authority,
 		Category: r.Category, Max: r.Max, policy: p.AdoptedEvent, repayment: p.Adopted.Repayment()}
 }

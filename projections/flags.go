@@ -23,7 +23,9 @@ type FlagQuery struct {
 func (v *View) Flags(q FlagQuery) []domain.Flag {
 	out := []domain.Flag{}
 	keep := func(f domain.Flag) bool { return strings.HasPrefix(f.Code, q.Code) }
-	for _, id := range v.workerIDs(q) {
+	ids := v.workerIDs(q)
+	v.warm(ids)
+	for _, id := range ids {
 		r, _ := v.Worker(id)
 		if !v.workerMatches(r, q) {
 			continue

@@ -42,13 +42,13 @@ func (p Policy) matches(buyers []string, origin, destination string) bool {
 }
 
 // policyIndex is every policy, in id order.
-type policyIndex []Policy
+type policyIndex []*Policy
 
 func (m *Model) policyIndex() policyIndex {
 	idx := make(policyIndex, 0, len(m.policies))
 	for _, id := range sortedKeys(m.policies) {
 		if p, ok := buildPolicy(m.policies[id]); ok {
-			idx = append(idx, p)
+			idx = append(idx, &p)
 		}
 	}
 	return idx
@@ -79,8 +79,8 @@ func buildPolicy(pf *policyFacts) (Policy, bool) {
 }
 
 // applicable returns the policies in force at t whose scope covers the worker.
-func (idx policyIndex) applicable(t time.Time, buyers []string, origin, destination string) []Policy {
-	var out []Policy
+func (idx policyIndex) applicable(t time.Time, buyers []string, origin, destination string) []*Policy {
+	var out []*Policy
 	for _, p := range idx {
 		if p.InForce(t) && p.matches(buyers, origin, destination) {
 			out = append(out, p)

@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -25,7 +27,7 @@ func (m *Model) View(clock time.Time) *View {
 func (v *View) Clock() time.Time { return v.clock }
 
 // Policies lists the policies known, in id order.
-func (v *View) Policies() []Policy { return v.policies }
+func (v *View) Policies() []*Policy { return v.policies }
 
 // jobOrder returns the job order, or nil when no event about it was admitted.
 func (v *View) jobOrder(id string) *JobOrder {
@@ -76,4 +78,33 @@ func (v *View) History(id string) (*WorkerReport, bool) {
 	h := *r
 	h.Timeline = timeline(v.m.workers[id].facts)
 	return &h, true
+}
+
+// warm judges, on every core, the workers whose judgement is not cached, so that a query over many workers
+// does not judge them one by one.
+func (v *View) warm(ids []string) {
+	var cold []string
+	v.m.cacheMu.Lock()
+	for _, id := range ids {
+		if j := v.m.cache[id]; j == nil || j.generation != v.m.generation {
+			cold = append(cold, id)
+		}
+	}
+	v.m.cacheMu.Unlock()
+	if len(cold) < 64 {
+		return
+	}
+	for id := range v.m.jobOrders {
+		v.jobOrder(id) // built up front: judging only reads them
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(cold); i += workers {
+				v.m.judgement(v, cold[i])
+			}
+		})
+	}
+	wg.Wait()
 }
