@@ -14,13 +14,11 @@ type baseline struct {
 }
 
 func (v *View) baseline(ws *workerState) (baseline, bool) {
-	left := ws.departure()
-	for i, c := range ws.contracts {
-		if left == nil || !c.OccurredAt.After(left.OccurredAt) {
-			return baseline{terms: c.contract.Terms, contract: i, eventID: c.ID,
-				describeAs: "contract " + c.contract.ContractID}, true
-		}
-		break
+	// Contracts are in business-time order: if the first was not signed before departure, none was.
+	if left := ws.departure(); len(ws.contracts) > 0 && (left == nil || !ws.contracts[0].OccurredAt.After(left.OccurredAt)) {
+		c := ws.contracts[0]
+		return baseline{terms: c.contract.Terms, contract: 0, eventID: c.ID,
+			describeAs: "contract " + c.contract.ContractID}, true
 	}
 	if tv, ok := ws.promisedTerms(); ok {
 		return baseline{terms: tv.Terms, contract: -1, eventID: tv.eventID, describeAs: "job order " + ws.jobOrderID()}, true
