@@ -69,12 +69,13 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	ids := v.m.WorkerIDs()
 	v.warm(ids)
 	for _, id := range ids {
-		w, _ := v.Worker(id)
-		if q.BuyerID != "" && !slices.Contains(w.BuyerIDs, q.BuyerID) {
+		j := v.m.judgement(v, id)
+		if q.BuyerID != "" && !slices.Contains(j.buyers, q.BuyerID) {
 			continue
 		}
-		for _, key := range groupKeys(w, by, q.BuyerID) {
-			row(key).addWorker(w)
+		flags := j.flagsAt(v.clock)
+		for _, key := range groupKeys(j, by, q.BuyerID) {
+			row(key).addWorker(j, flags)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
@@ -101,20 +102,20 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	return out, nil
 }
 
-func (r *AuditRow) addWorker(w *WorkerReport) {
+func (r *AuditRow) addWorker(j *judgement, flags []domain.Flag) {
 	r.Workers++
-	if w.JobOrderID != "" {
-		r.jobOrders[w.JobOrderID] = true
+	if j.jobOrder != "" {
+		r.jobOrders[j.jobOrder] = true
 	}
-	if len(w.Flags) > 0 {
+	if len(flags) > 0 {
 		r.FlaggedWorkers++
 	}
-	for _, f := range w.Flags {
+	for _, f := range flags {
 		r.Flags[f.Code]++
 	}
 	for _, s := range []struct{ into, from domain.Sums }{
-		{r.workerPaid, w.Totals.workerPaid}, {r.reimbursed, w.Totals.reimbursed},
-		{r.outstanding, w.Totals.outstanding}, {r.shortfall, w.Totals.shortfall},
+		{r.workerPaid, j.workerPaid}, {r.reimbursed, j.reimbursed},
+		{r.outstanding, j.outstanding}, {r.shortfall, j.shortfall},
 	} {
 		for cur, d := range s.from {
 			s.into.Add(cur, d)
@@ -123,19 +124,19 @@ func (r *AuditRow) addWorker(w *WorkerReport) {
 }
 
 // groupKeys are the groups a worker belongs to.
-func groupKeys(w *WorkerReport, by, buyer string) []string {
+func groupKeys(j *judgement, by, buyer string) []string {
 	switch by {
 	case ByEmployer:
-		return nonEmpty(w.EmployerID)
+		return nonEmpty(j.employer)
 	case ByAgency:
-		return w.Agencies
+		return j.agencies
 	case ByJobOrder:
-		return nonEmpty(w.JobOrderID)
+		return nonEmpty(j.jobOrder)
 	}
 	if buyer != "" {
 		return []string{buyer}
 	}
-	return w.BuyerIDs
+	return j.buyers
 }
 
 func jobOrderKeys(jo *JobOrder, by, buyer string) []string {

@@ -26,11 +26,11 @@ func (v *View) Flags(q FlagQuery) []domain.Flag {
 	ids := v.workerIDs(q)
 	v.warm(ids)
 	for _, id := range ids {
-		r, _ := v.Worker(id)
-		if !v.workerMatches(r, q) {
+		j := v.m.judgement(v, id)
+		if !j.matches(q) {
 			continue
 		}
-		for _, f := range r.Flags {
+		for _, f := range j.flagsAt(v.clock) {
 			if keep(f) {
 				out = append(out, f)
 			}
@@ -78,12 +78,12 @@ func (v *View) jobOrderIDs(q FlagQuery) []string {
 	return v.m.JobOrderIDs()
 }
 
-func (v *View) workerMatches(r *WorkerReport, q FlagQuery) bool {
-	return r != nil &&
-		(q.JobOrderID == "" || r.JobOrderID == q.JobOrderID) &&
-		(q.BuyerID == "" || slices.Contains(r.BuyerIDs, q.BuyerID)) &&
-		(q.EmployerID == "" || r.EmployerID == q.EmployerID) &&
-		(q.AgencyID == "" || slices.Contains(r.Agencies, q.AgencyID))
+func (j *judgement) matches(q FlagQuery) bool {
+	return j != nil &&
+		(q.JobOrderID == "" || j.jobOrder == q.JobOrderID) &&
+		(q.BuyerID == "" || slices.Contains(j.buyers, q.BuyerID)) &&
+		(q.EmployerID == "" || j.employer == q.EmployerID) &&
+		(q.AgencyID == "" || slices.Contains(j.agencies, q.AgencyID))
 }
 
 func jobOrderMatches(jo *JobOrder, q FlagQuery) bool {

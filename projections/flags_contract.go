@@ -13,7 +13,7 @@ func (v *View) contractFlags(ws *workerState, r *WorkerReport) []domain.Flag {
 	for i, cr := range r.Contracts {
 		c := ws.contracts[i]
 		if cr.LessFavourable {
-			f := flagFor(domain.FlagContractSubstitution, ws, c.OccurredAt, base.eventID, c.ID)
+			f := flagFor(domain.FlagContractSubstitution, ws.owner(), c.OccurredAt, base.eventID, c.ID)
 			f.Details = map[string]any{"contract_id": cr.ContractID, "stage": cr.Stage, "baseline": base.describeAs,
 				"changes": cr.Changes}
 			if cr.WageShortfall != nil {
@@ -23,13 +23,13 @@ func (v *View) contractFlags(ws *workerState, r *WorkerReport) []domain.Flag {
 			out = append(out, f)
 		}
 		if len(r.Languages) > 0 && !slices.Contains(r.Languages, c.contract.Language) {
-			f := flagFor(domain.FlagContractLanguage, ws, c.OccurredAt, c.ID)
+			f := flagFor(domain.FlagContractLanguage, ws.owner(), c.OccurredAt, c.ID)
 			f.Details = map[string]any{"contract_id": cr.ContractID, "language": c.contract.Language,
 				"worker_languages": r.Languages}
 			out = append(out, f)
 		}
 		if !c.contract.HasWorkerCopy() {
-			f := flagFor(domain.FlagContractNoWorkerCopy, ws, c.OccurredAt, c.ID)
+			f := flagFor(domain.FlagContractNoWorkerCopy, ws.owner(), c.OccurredAt, c.ID)
 			f.Details = map[string]any{"contract_id": cr.ContractID, "stage": cr.Stage}
 			out = append(out, f)
 		}
@@ -53,7 +53,7 @@ func belowJobOrder(ws *workerState) []domain.Flag {
 	if len(cmp.Changes) == 0 {
 		return nil
 	}
-	f := flagFor(domain.FlagContractBelowJobOrder, ws, first.OccurredAt, promised.eventID, first.ID)
+	f := flagFor(domain.FlagContractBelowJobOrder, ws.owner(), first.OccurredAt, promised.eventID, first.ID)
 	f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
 		"job_order_terms_event_id": promised.EventID, "changes": cmp.Changes}
 	if cmp.Shortfall != nil {
@@ -72,13 +72,13 @@ func departureFlags(ws *workerState) []domain.Flag {
 	}
 	var out []domain.Flag
 	if len(ws.contracts) == 0 || ws.contracts[0].OccurredAt.After(left.OccurredAt) {
-		f := flagFor(domain.FlagContractMissingBefore, ws, left.OccurredAt, left.ID)
+		f := flagFor(domain.FlagContractMissingBefore, ws.owner(), left.OccurredAt, left.ID)
 		f.Details = map[string]any{"left_by": left.Type, "left_at": left.OccurredAt}
 		out = append(out, f)
 	}
 	if len(ws.contracts) > 0 && ws.contracts[0].OccurredAt.After(left.OccurredAt) {
 		first := ws.contracts[0]
-		f := flagFor(domain.FlagContractSignedAfter, ws, first.OccurredAt, left.ID, first.ID)
+		f := flagFor(domain.FlagContractSignedAfter, ws.owner(), first.OccurredAt, left.ID, first.ID)
 		f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
 			"signed_at": first.OccurredAt, "left_at": left.OccurredAt}
 		out = append(out, f)

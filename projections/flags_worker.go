@@ -8,13 +8,23 @@ import (
 )
 
 // flagFor starts a flag about the worker.
-func flagFor(code string, ws *workerState, at time.Time, evidence ...domain.EventID) domain.Flag {
+func flagFor(code string, o owner, at time.Time, evidence ...domain.EventID) domain.Flag {
 	ids := make([]string, len(evidence))
 	for i, id := range evidence {
 		ids[i] = id.String()
 	}
-	return domain.Flag{Code: code, WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(),
+	return domain.Flag{Code: code, WorkerID: o.id, JobOrderID: o.jobOrder, BuyerIDs: o.buyers,
 		EventIDs: ids, RaisedAt: at, Details: map[string]any{}}
+}
+
+// owner is whom a worker's flags are about.
+type owner struct {
+	id, jobOrder string
+	buyers       []string
+}
+
+func (ws *workerState) owner() owner {
+	return owner{id: ws.id, jobOrder: ws.jobOrderID(), buyers: ws.buyers()}
 }
 
 // workerFlags raises every flag of the worker that does not depend on the clock (all but
@@ -54,14 +64,14 @@ func feeFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
 			case domain.FlagFeeProhibited:
 				rules = append(rules, b)
 			case domain.FlagFeeIllegitimate:
-				f := flagFor(domain.FlagFeeIllegitimate, ws, l.At, l.id)
+				f := flagFor(domain.FlagFeeIllegitimate, ws.owner(), l.At, l.id)
 				f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
 				f.Details["reason"] = "a worker paid a " + l.Category
 				out = append(out, f)
 			}
 		}
 		if len(rules) > 0 {
-			f := flagFor(domain.FlagFeeProhibited, ws, l.At, l.id)
+			f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
 			f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
 			f.Details["rules"] = rules
 			out = append(out, f)
@@ -83,7 +93,7 @@ func capFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
 			ids[i], feeIDs[i] = l.id, l.FeeID
 		}
 		over := domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total.Sub(cs.max))), Currency: cs.rule.Max.Currency}
-		f := flagFor(domain.FlagFeeCapExceeded, ws, cs.raisedBy.At, ids...)
+		f := flagFor(domain.FlagFeeCapExceeded, ws.owner(), cs.raisedBy.At, ids...)
 		f.Amounts = []domain.Money{over}
 		f.Details = map[string]any{
 			"rule":        breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule),
@@ -110,9 +120,9 @@ func byRaisedAt(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) }
 
 // overdueFlags: fee.reimbursement_overdue, for each breaching fee not fully reimbursed (same currency) within
 // its repayment window from recorded_at, judged at the clock.
-func overdueFlags(clock time.Time, ws *workerState, fees *feeJudgement) []domain.Flag {
+func overdueFlags(clock time.Time, o owner, lines []*FeeLine) []domain.Flag {
 	var out []domain.Flag
-	for _, l := range fees.lines {
+	for _, l := range lines {
 		if !l.owed.IsPositive() || l.Deadline == nil || !clock.After(*l.Deadline) {
 			continue
 		}
@@ -125,7 +135,7 @@ func overdueFlags(clock time.Time, ws *workerState, fees *feeJudgement) []domain
 			ids = append(ids, a.refund.ID)
 		}
 		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed.Sub(byDeadline))), Currency: l.Amount.Currency}
-		f := flagFor(domain.FlagReimbursementOverdue, ws, *l.Deadline, ids...)
+		f := flagFor(domain.FlagReimbursementOverdue, o, *l.Deadline, ids...)
 		f.Amounts, f.Details = []domain.Money{short}, feeDetails(l)
 		f.Details["owed"] = l.Owed
 		f.Details["reimbursed_by_deadline"] = domain.Money{Amount: domain.Amount(domain.FormatAmount(byDeadline)), Currency: l.Amount.Currency}
@@ -145,7 +155,7 @@ func loanFlags(ws *workerState) []domain.Flag {
 		if e.Purpose != domain.LoanRecruitment {
 			continue
 		}
-		f := flagFor(domain.FlagRecruitmentLoan, ws, lf.OccurredAt, lf.ID)
+		f := flagFor(domain.FlagRecruitmentLoan, ws.owner(), lf.OccurredAt, lf.ID)
 		f.Amounts = []domain.Money{e.Principal}
 		f.Details = map[string]any{"loan_id": e.LoanID, "purpose": e.Purpose}
 		if e.LenderID != "" {
@@ -171,7 +181,7 @@ func documentFlags(ws *workerState, orgs map[string]*domain.OrganisationRegister
 			continue
 		}
 		id, _ := domain.ParseEventID(d.EventID)
-		f := flagFor(domain.FlagDocumentRetained, ws, d.Since, id)
+		f := flagFor(domain.FlagDocumentRetained, ws.owner(), d.Since, id)
 		f.Details = map[string]any{"document": d.Document, "held_by": d.HeldBy, "since": d.Since}
 		out = append(out, f)
 	}
@@ -192,7 +202,7 @@ func chainFlags(ws *workerState) []domain.Flag {
 	if _, ok := jo.engaged(by); ok {
 		return nil
 	}
-	f := flagFor(domain.FlagUndisclosedIntermediary, ws, ws.recruitedAt.OccurredAt, ws.recruitedAt.ID)
+	f := flagFor(domain.FlagUndisclosedIntermediary, ws.owner(), ws.recruitedAt.OccurredAt, ws.recruitedAt.ID)
 	engaged := make([]string, len(jo.Chain))
 	for i, e := range jo.Chain {
 		engaged[i] = e.AgencyID

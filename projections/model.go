@@ -88,12 +88,19 @@ type Model struct {
 	workerIDs  []string // sorted; nil when a worker was added since
 }
 
-// judgement is a worker's clock-independent report, with what the clock-dependent flags are made from.
+// judgement is what queries over many workers need of a worker, judged without a clock. It is kept small
+// (no timeline, ledger or contract reports: View.Worker rebuilds those on demand), so that a model with every
+// worker judged stays within memory.
 type judgement struct {
 	generation uint64
-	report     *WorkerReport
-	ws         *workerState
-	fees       *feeJudgement
+	owner
+	employer string
+	agencies []string
+	// flags are the worker's flags that do not depend on the clock, sorted by raised_at.
+	flags []domain.Flag
+	// owed are the breaching fees, from which the overdue flags are judged at a clock.
+	owed                                           []*FeeLine
+	workerPaid, reimbursed, outstanding, shortfall domain.Sums
 }
 
 // judgement returns the worker's cached judgement, computing it when missing or stale; nil for an unknown
@@ -111,11 +118,29 @@ func (m *Model) judgement(v *View, id string) *judgement {
 	}
 	ws := v.workerState(wf)
 	r, fees := v.buildReport(ws)
-	j = &judgement{generation: gen, report: r, ws: ws, fees: fees}
+	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
+		workerPaid: r.Totals.workerPaid, reimbursed: r.Totals.reimbursed, outstanding: r.Totals.outstanding,
+		shortfall: r.Totals.shortfall}
+	for _, l := range fees.lines {
+		if l.owed.IsPositive() {
+			j.owed = append(j.owed, l)
+		}
+	}
 	m.cacheMu.Lock()
 	m.cache[id] = j
 	m.cacheMu.Unlock()
 	return j
+}
+
+// flagsAt are the judgement's flags with the overdue reimbursements at clock, sorted by raised_at.
+func (j *judgement) flagsAt(clock time.Time) []domain.Flag {
+	over := overdueFlags(clock, j.owner, j.owed)
+	if len(over) == 0 {
+		return j.flags
+	}
+	flags := append(slices.Clone(j.flags), over...)
+	slices.SortStableFunc(flags, byRaisedAt)
+	return flags
 }
 
 // invalidate drops the cached judgements an event changes.

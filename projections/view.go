@@ -54,18 +54,19 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 	if r, ok := v.workers[id]; ok {
 		return r, r != nil
 	}
-	j := v.m.judgement(v, id)
-	if j == nil {
+	wf := v.m.workers[id]
+	if wf == nil {
 		v.workers[id] = nil
 		return nil, false
 	}
-	r := *j.report
-	if over := overdueFlags(v.clock, j.ws, j.fees); len(over) > 0 {
-		r.Flags = append(slices.Clone(r.Flags), over...)
+	ws := v.workerState(wf)
+	r, fees := v.buildReport(ws)
+	if over := overdueFlags(v.clock, ws.owner(), fees.lines); len(over) > 0 {
+		r.Flags = append(r.Flags, over...)
 		slices.SortStableFunc(r.Flags, byRaisedAt)
 	}
-	v.workers[id] = &r
-	return &r, true
+	v.workers[id] = r
+	return r, true
 }
 
 // History returns a worker's report with its timeline: every admitted event in business-time order, with its
