@@ -24,8 +24,15 @@ type scanner struct {
 	end int64 // offset where reading stops (-1: end of file)
 }
 
+// newScanner reads from off to end (-1: the end of the file). Its buffer fits the region when that is small,
+// as it is for a subscription woken by each commit, and is 1 MiB for long reads; fill grows it for a larger
+// record.
 func newScanner(f io.ReaderAt, off, end int64) *scanner {
-	return &scanner{f: f, off: off, buf: make([]byte, 1<<20), end: end}
+	size := int64(1 << 20)
+	if end >= 0 {
+		size = min(size, max(end-off, headerSize))
+	}
+	return &scanner{f: f, off: off, buf: make([]byte, size), end: end}
 }
 
 // fill makes n bytes available at buf[r:], reading more of the file; false when the file ends first.
