@@ -278,7 +278,7 @@ func insertFact(facts []Fact, f Fact) []Fact {
 func (m *Model) worker(id string) *workerFacts {
 	w := m.workers[id]
 	if w == nil {
-		w = &workerFacts{id: id}
+		w = &workerFacts{id: id, facts: make([]Fact, 0, 16)} // a worker's history is ~15 events
 		m.workers[id] = w
 	}
 	return w

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -20,14 +19,9 @@ func replay(ctx context.Context, sf storeFlags, tf timeFlags) (*projections.View
 		return nil, err
 	}
 	defer s.Close()
-	m := projections.New(filter)
-	for rec, err := range s.ReadAll(ctx, eventstore.Start) {
-		if err != nil {
-			return nil, fmt.Errorf("replay %s: %w", sf, err)
-		}
-		if err := m.Apply(rec); err != nil {
-			return nil, fmt.Errorf("replay %s: %w", sf, err)
-		}
+	m, err := projections.Rebuild(ctx, s, filter)
+	if err != nil {
+		return nil, fmt.Errorf("replay %s: %w", sf, err)
 	}
 	return m.View(filter.Clock(time.Now().UTC())), nil
 }
