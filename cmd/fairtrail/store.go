@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/eventstore/kurrent"
 )
 
 // storeFlags select the event store: the embedded store in --data (the default), or a server given by --store.
@@ -51,9 +55,32 @@ func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 	return s, err
 }
 
-// openURL opens a store server by URL.
+// connectTimeout bounds how long opening a store server may take.
+const connectTimeout = 30 * time.Second
+
+// openURL opens a store server by URL: KurrentDB (EventStoreDB) for esdb:// and esdb+discover:// connection
+// strings, passed to the client as given, so that TLS settings, credentials and cluster seeds apply.
 func openURL(url string, env environment) (eventstore.Store, error) {
-	return nil, usagef("--store %q: no backend for this URL (only the embedded store is built in)", redactURL(url))
+	if !isStoreURL(url) {
+		return nil, usagef("--store %q: not a store URL (KurrentDB: esdb://host:2113?tls=false, "+
+			"esdb://user:password@a:2113,b:2113,c:2113, esdb+discover://cluster.example.org:2113)", redactURL(url))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger()})
+	if errors.Is(err, kurrent.ErrConnString) {
+		return nil, usagef("--store %s: %v", redactURL(url), err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--store %s: %w", redactURL(url), err)
+	}
+	return s, nil
+}
+
+// isStoreURL reports whether a store is named by a KurrentDB connection string rather than a directory.
+func isStoreURL(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.HasPrefix(lower, "esdb://") || strings.HasPrefix(lower, "esdb+discover://")
 }
 
 // redactURL hides a password in a connection string before it is shown or logged.

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/eventstore/kurrent/kurrenttest"
+)
+
+// TestBinary builds the fairtrail binary as it ships and checks it: it holds the KurrentDB backend but not the
+// test double, and on a generated dataset of 10,000 workers it answers `flags --format json` byte for byte the
+// same on the embedded store and on KurrentDB.
+func TestBinary(t *testing.T) {
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "fairtrail")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Run("contains the KurrentDB backend but not the test double", func(t *testing.T) {
+		out, err := exec.Command("go", "tool", "nm", bin).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go tool nm: %v\n%s", err, out)
+		}
+		const backend = "github.com/fairtrail/fairtrail/eventstore/kurrent.Open"
+		if !bytes.Contains(out, []byte(backend)) {
+			t.Fatalf("no symbol %s in the binary: this check would not see the double either", backend)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, "eventstore/kurrent/kurrenttest") {
+				t.Fatalf("the binary contains the test double: %s", strings.TrimSpace(line))
+			}
+		}
+	})
+	t.Run("flags are identical on the embedded store and KurrentDB for 10,000 workers", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("imports ~150k events twice")
+		}
+		file := filepath.Join(tmp, "events.ndjson")
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := generate(f, 10_000, 3)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 1000})
+		dir := filepath.Join(tmp, "data")
+		stores := [][]string{{"--data", dir}, {"--store", srv.URL()}}
+		var outputs [2][]byte
+		for i, where := range stores {
+			start := time.Now()
+			if out, err := exec.Command(bin, append([]string{"import", "--progress", "none", file}, where...)...).CombinedOutput(); err != nil {
+				t.Fatalf("import %v: %v\n%s", where, err, out)
+			}
+			imported := time.Since(start)
+			start = time.Now()
+			cmd := exec.Command(bin, append([]string{"flags", "--format", "json"}, where...)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if outputs[i], err = cmd.Output(); err != nil {
+				t.Fatalf("flags %v: %v\n%s", where, err, stderr.String())
+			}
+			t.Logf("%s: imported %d events in %s (%.0f events/s), flags in %s (%d bytes of JSON)", where[0], n,
+				imported.Round(time.Millisecond), float64(n)/imported.Seconds(), time.Since(start).Round(time.Millisecond), len(outputs[i]))
+		}
+		if srv.Events() != n {
+			t.Fatalf("KurrentDB holds %d events, want %d", srv.Events(), n)
+		}
+		if !bytes.Equal(outputs[0], outputs[1]) || len(outputs[0]) < 1<<20 {
+			t.Fatalf("flags differ: embedded %d bytes (sha256 %x), KurrentDB %d bytes (sha256 %x)", len(outputs[0]),
+				sha256.Sum256(outputs[0]), len(outputs[1]), sha256.Sum256(outputs[1]))
+		}
+	})
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// runCopy moves a store between backends: every event in global order with its id, type, times, data and
+// recorded_by, so the destination recomputes the same hashes, which are checked against the source's.
+func runCopy(ctx context.Context, args []string, env environment) error {
+	fs := newFlagSet("copy")
+	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (esdb://...)")
+	to := fs.String("to", "", "destination store: a data directory or a KurrentDB connection string")
+	batch := fs.Int("batch", 2000, "events per durable batch")
+	progress := fs.String("progress", "lines", "progress display: lines (on standard error), none")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("copy", pos); err != nil {
+		return err
+	}
+	switch {
+	case *from == "" || *to == "":
+		return usagef("copy: --from and --to are both required")
+	case sameStore(*from, *to):
+		return usagef("copy: --from and --to name the same store")
+	case *batch < 1 || *batch > 100_000:
+		return usagef("copy: --batch must be between 1 and 100000")
+	case *progress != "lines" && *progress != "none":
+		return usagef("copy: --progress %q: one of lines, none", *progress)
+	}
+	src, err := endpoint(*from, env).open(true)
+	if err != nil {
+		return fmt.Errorf("copy: source: %w", err)
+	}
+	defer src.Close()
+	dst, err := endpoint(*to, env).open(false)
+	if err != nil {
+		return fmt.Errorf("copy: destination: %w", err)
+	}
+	defer dst.Close()
+	var out io.Writer = io.Discard
+	if *progress == "lines" {
+		out = env.stderr
+	}
+	start := time.Now()
+	rep, err := copyStore(ctx, src, dst, copyOptions{batch: *batch, progress: newCopyProgress(out, start)})
+	if err != nil {
+		return fmt.Errorf("copy %s to %s stopped after %d events (the same command resumes after them): %w",
+			redactURL(*from), redactURL(*to), rep.skipped+rep.copied, err)
+	}
+	fmt.Fprintf(env.stdout, "copied %d events (%d already in the destination) from %s to %s in %s; every hash matches the source\n",
+		rep.copied, rep.skipped, redactURL(*from), redactURL(*to), since(start))
+	return nil
+}
+
+// endpoint is the store named by a copy's --from or --to.
+func endpoint(spec string, env environment) storeFlags {
+	if strings.Contains(spec, "://") { // a URL: openURL refuses any that is not KurrentDB's
+		return storeFlags{data: new(string), url: &spec, env: env}
+	}
+	return storeFlags{data: &spec, url: new(string), env: env}
+}
+
+func sameStore(a, b string) bool {
+	if strings.Contains(a, "://") || strings.Contains(b, "://") {
+		return a == b
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
+}
+
+type copyOptions struct {
+	batch    int
+	progress func(copyReport, bool)
+}
+
+// copyReport counts a copy: events found already in the destination, and events copied now.
+type copyReport struct{ skipped, copied int }
+
+// copyStore copies src into dst. The destination must be empty or hold what an interrupted copy of this
+// source stored: its events are matched one by one with the source's first events (id, stream, revision,
+// hash, recorded_at, recorded_by), and the copy resumes after them. Every source event's hash chain is
+// recomputed before it is copied, so a tampered source is refused rather than given a valid chain in the
+// destination. Each batch is appended with the source's revisions as exact expected revisions and read back,
+// and every copied event must carry the source's hash.
+func copyStore(ctx context.Context, src, dst eventstore.Store, opts copyOptions) (copyReport, error) {
+	var rep copyReport
+	pull, stop := iter.Pull2(src.ReadAll(ctx, eventstore.Start))
+	defer stop()
+	chains := make(map[string]link)
+	next := func() (eventstore.Recorded, error, bool) {
+		s, err, ok := pull()
+		if ok && err == nil {
+			err = checkChain(chains, s)
+		}
+		return s, err, ok
+	}
+	var head eventstore.Position // of the destination
+	for d, err := range dst.ReadAll(ctx, eventstore.Start) {
+		if err != nil {
+			return rep, fmt.Errorf("read the destination: %w", err)
+		}
+		s, err, ok := next()
+		if err != nil {
+			return rep, fmt.Errorf("the source: %w", err)
+		}
+		if !ok {
+			return rep, fmt.Errorf("the destination holds more events than the source (event %s): it is not a copy of it", d.ID)
+		}
+		if err := sameCopy(s, d); err != nil {
+			return rep, fmt.Errorf("the destination is not empty and is not a copy of the source: its event %d: %w", rep.skipped+1, err)
+		}
+		rep.skipped++
+		head = d.Position
+	}
+	for {
+		batch, err := pullBatch(next, opts.batch)
+		if err != nil {
+			return rep, fmt.Errorf("the source: %w", err)
+		}
+		if len(batch) == 0 {
+			opts.progress(rep, true)
+			return rep, nil
+		}
+		if head, err = copyBatch(ctx, dst, batch, head); err != nil {
+			return rep, err
+		}
+		rep.copied += len(batch)
+		opts.progress(rep, false)
+	}
+}
+
+// link is where a stream's hash chain has got to.
+type link struct {
+	hash string
+	next uint64
+}
+
+// checkChain recomputes a source event's hash from its stream's previous one, as verify does.
+func checkChain(chains map[string]link, rec eventstore.Recorded) error {
+	l := chains[rec.Stream]
+	if rec.Revision != l.next {
+		return fmt.Errorf("event %s in %s has revision %d where %d was expected: run fairtrail verify on it", rec.ID,
+			rec.Stream, rec.Revision, l.next)
+	}
+	if h := domain.ChainHash(l.hash, domain.CanonicalBytes(rec.Type, rec.OccurredAt, rec.Data, rec.ID)); h != rec.Hash {
+		return fmt.Errorf("event %s in %s fails its hash chain (stored %s, recomputed %s): run fairtrail verify on it",
+			rec.ID, rec.Stream, rec.Hash, h)
+	}
+	chains[rec.Stream] = link{hash: rec.Hash, next: l.next + 1}
+	return nil
+}
+
+func pullBatch(next func() (eventstore.Recorded, error, bool), n int) ([]eventstore.Recorded, error) {
+	var out []eventstore.Recorded
+	for len(out) < n {
+		rec, err, ok := next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// copyBatch appends events, each request expecting the revision before its first event, and reads them back
+// from the destination after head, checking each against the source.
+func copyBatch(ctx context.Context, dst eventstore.Store, batch []eventstore.Recorded, head eventstore.Position) (eventstore.Position, error) {
+	var reqs []eventstore.AppendRequest
+	for _, r := range batch {
+		p := eventstore.Proposed{ID: r.ID, Type: r.Type, OccurredAt: r.OccurredAt, Data: r.Data,
+			RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+		if n := len(reqs); n > 0 && reqs[n-1].Stream == r.Stream {
+			reqs[n-1].Events = append(reqs[n-1].Events, p)
+			continue
+		}
+		exp := eventstore.NoStream()
+		if r.Revision > 0 {
+			exp = eventstore.Exact(r.Revision - 1)
+		}
+		reqs = append(reqs, eventstore.AppendRequest{Stream: r.Stream, Expected: exp, Events: []eventstore.Proposed{p}})
+	}
+	if _, err := dst.AppendBatch(ctx, reqs); err != nil {
+		return head, fmt.Errorf("append to the destination: %w", err)
+	}
+	i := 0
+	for d, err := range dst.ReadAll(ctx, head) {
+		if err != nil {
+			return head, fmt.Errorf("read back the destination: %w", err)
+		}
+		if i == len(batch) {
+			return head, fmt.Errorf("the destination holds event %s that the source does not have here: another writer?", d.ID)
+		}
+		if err := sameCopy(batch[i], d); err != nil {
+			return head, fmt.Errorf("copied event %s does not match the source: %w", batch[i].ID, err)
+		}
+		head = d.Position
+		i++
+	}
+	if i != len(batch) {
+		return head, fmt.Errorf("read back %d of the %d events copied", i, len(batch))
+	}
+	return head, nil
+}
+
+// sameCopy reports how a destination event differs from the source event it should copy. Equal hashes mean
+// equal type, occurred_at, data, id and predecessors.
+func sameCopy(s, d eventstore.Recorded) error {
+	switch {
+	case d.ID != s.ID:
+		return fmt.Errorf("event id %s where the source has %s", d.ID, s.ID)
+	case d.Stream != s.Stream || d.Revision != s.Revision:
+		return fmt.Errorf("event %s is %s revision %d, in the source %s revision %d", d.ID, d.Stream, d.Revision, s.Stream, s.Revision)
+	case d.Hash != s.Hash:
+		return fmt.Errorf("event %s has hash %s, the source %s", d.ID, d.Hash, s.Hash)
+	case !d.RecordedAt.Equal(s.RecordedAt) || d.RecordedBy != s.RecordedBy:
+		return fmt.Errorf("event %s was recorded at %s by %q, in the source at %s by %q", d.ID,
+			d.RecordedAt.Format(time.RFC3339Nano), d.RecordedBy, s.RecordedAt.Format(time.RFC3339Nano), s.RecordedBy)
+	}
+	return nil
+}
+
+// newCopyProgress reports a copy's progress at most once a second, and when it ends.
+func newCopyProgress(w io.Writer, start time.Time) func(copyReport, bool) {
+	var last time.Time
+	return func(r copyReport, done bool) {
+		if !done && time.Since(last) < time.Second {
+			return
+		}
+		last = time.Now()
+		rate := float64(r.copied) / max(time.Since(start).Seconds(), 1e-3)
+		fmt.Fprintf(w, "copy: %d events copied, %d were already in the destination (%.0f events/s)\n", r.copied, r.skipped, rate)
+	}
+}
