@@ -1,0 +1,145 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
+type auditPage struct {
+	Rows          []projections.AuditRow `json:"rows"`
+	NextPageToken string                 `json:"next_page_token,omitempty"`
+}
+
+var auditParams = []string{"buyer", "by", "as_of", "known_at", "page_size", "page_token"}
+
+// getAudit answers GET /v1/audit: the audit rolled up by buyer, employer, agency or job order, as JSON pages
+// or, with Accept: text/csv, the whole table as CSV (the command line's columns).
+//
+// Buyers and auditors see the audit of one buyer's supply chain: buyer defaults to a buyer key's own
+// organisation, or to an auditor's only granting buyer; a buyer they may not read answers 404. Admin keys may
+// leave buyer out for the audit of every supply chain.
+func (s *Server) getAudit(c *gin.Context) error {
+	format := c.NegotiateFormat(gin.MIMEJSON, "text/csv")
+	if format == "" {
+		return fail(errNotAcceptable, "this route answers application/json or text/csv")
+	}
+	q, err := query(c, auditParams...)
+	if err != nil {
+		return err
+	}
+	aq, filter, err := auditQuery(q, identity(c))
+	if err != nil {
+		return err
+	}
+	l, err := s.startListing(q, "audit", s.now())
+	if err != nil {
+		return err
+	}
+	var out []byte
+	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
+		rows, err := v.Audit(aq)
+		if err != nil {
+			return invalidField("by", err.Error())
+		}
+		if format == "text/csv" {
+			out, err = auditCSV(rows)
+			return err
+		}
+		page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
+		out, err = encodeJSON(auditPage{Rows: page, NextPageToken: next})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if format == "text/csv" {
+		format = "text/csv; charset=utf-8"
+	}
+	c.Data(http.StatusOK, format, out)
+	return nil
+}
+
+// auditQuery reads the query and scopes it to the caller's buyers.
+func auditQuery(q url.Values, who keys.Identity) (projections.AuditQuery, projections.Filter, error) {
+	aq := projections.AuditQuery{BuyerID: q.Get("buyer"), By: q.Get("by")}
+	filter, fields := timeFilter(q)
+	if aq.By != "" && !slices.Contains(projections.Groupings, aq.By) {
+		fields = append(fields, domain.FieldError{Path: "by", Problem: "one of " + strings.Join(projections.Groupings, ", ")})
+	}
+	if aq.BuyerID != "" {
+		if f := checkID("buyer", aq.BuyerID); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if len(fields) > 0 {
+		return aq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	if who.Role == keys.RoleAdmin {
+		return aq, filter, nil
+	}
+	switch {
+	case aq.BuyerID == "" && len(who.Buyers) == 1:
+		aq.BuyerID = who.Buyers[0]
+	case aq.BuyerID == "":
+		return aq, filter, invalidField("buyer", "required: name the buyer whose audit you want (one that granted you access)")
+	case !slices.Contains(who.Buyers, aq.BuyerID):
+		return aq, filter, fail(errNotFound, "buyer %s not found", aq.BuyerID)
+	}
+	return aq, filter, nil
+}
+
+func compareRows(a, b projections.AuditRow) int { return strings.Compare(a.Key, b.Key) }
+
+func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
+	var k string
+	if json.Unmarshal(raw, &k) != nil {
+		return projections.AuditRow{}, false
+	}
+	return projections.AuditRow{Key: k}, true
+}
+
+// auditCSV writes the rows with the columns of `fairtrail audit --format csv`.
+func auditCSV(rows []projections.AuditRow) ([]byte, error) {
+	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
+	head = append(head, domain.FlagCodes...)
+	head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(head); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
+		for _, code := range domain.FlagCodes {
+			rec = append(rec, strconv.Itoa(r.Flags[code]))
+		}
+		rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// moneyText writes amounts as the command line does: "1500.00 MYR; 200.00 NPR".
+func moneyText(ms []domain.Money) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = string(m.Amount) + " " + m.Currency
+	}
+	return strings.Join(parts, "; ")
+}

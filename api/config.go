@@ -1,0 +1,126 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// Authenticator finds who an API key speaks for. *keys.File implements it.
+type Authenticator interface {
+	// Authenticate returns the key's identity, or keys.ErrUnknownKey for a key that is unknown or revoked.
+	Authenticate(secret string) (keys.Identity, error)
+}
+
+// Config is what the API needs. Store, Live, Keys, Registry and Logger are required.
+type Config struct {
+	// Store receives appends (and answers Head, and the replays of as-of and known-at queries).
+	Store eventstore.Store
+	// Live is the read model following Store; its owner runs it.
+	Live *projections.Live
+	// Keys authenticates requests.
+	Keys Authenticator
+	// Registry receives the API's metrics and is what /metrics serves.
+	Registry *prometheus.Registry
+	// Logger receives access logs and errors.
+	Logger *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// SpoolDir holds import bodies while they are checked (os.TempDir when empty).
+	SpoolDir string
+	// PageKey signs page tokens; random when empty (tokens then do not survive a restart or reach another
+	// instance).
+	PageKey []byte
+	// Limits bound requests; zero fields take their defaults.
+	Limits Limits
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	// MaxBodyBytes bounds a POST /v1/events body (default 8 MiB).
+	MaxBodyBytes int64
+	// MaxEvents bounds the events of one POST /v1/events (default 5000).
+	MaxEvents int
+	// MaxImportBytes bounds a POST /v1/import body (default 1 GiB).
+	MaxImportBytes int64
+	// RequestTimeout bounds a request other than an import (default 60 s).
+	RequestTimeout time.Duration
+	// ImportTimeout bounds an import, including reading its body (default 30 min).
+	ImportTimeout time.Duration
+	// ConsistencyWait is how long a write waits for the read model to catch up: before checking a
+	// non-admin's scope against it, and before answering, so that a 201 is visible to the reads that follow
+	// (default 5 s; the answer is sent anyway when it runs out).
+	ConsistencyWait time.Duration
+	// MaxReplays bounds the as-of and known-at replays running at once (default 2); others wait.
+	MaxReplays int
+	// ReplayCache is how many as-of and known-at models are kept for the queries that follow (default 2; each
+	// holds its part of the store in memory); ReplayIdle drops one unused that long (default 5 min).
+	ReplayCache int
+	ReplayIdle  time.Duration
+	// MetricsRefresh is the least time between two evaluations of the flag and money gauges (default 5 s).
+	MetricsRefresh time.Duration
+	// MaxReadyLag is the projection lag above which /readyz reports not ready (default 30 s).
+	MaxReadyLag time.Duration
+	// DefaultPageSize and MaxPageSize bound list pages (defaults 100 and 1000).
+	DefaultPageSize int
+	MaxPageSize     int
+}
+
+func (l Limits) withDefaults() Limits {
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.MaxBodyBytes, 8<<20)
+	def(&l.MaxImportBytes, 1<<30)
+	defInt(&l.MaxEvents, 5000)
+	defInt(&l.MaxReplays, 2)
+	defInt(&l.ReplayCache, 2)
+	defInt(&l.DefaultPageSize, 100)
+	defInt(&l.MaxPageSize, 1000)
+	defDur(&l.RequestTimeout, 60*time.Second)
+	defDur(&l.ImportTimeout, 30*time.Minute)
+	defDur(&l.ConsistencyWait, 5*time.Second)
+	defDur(&l.MetricsRefresh, 5*time.Second)
+	defDur(&l.MaxReadyLag, 30*time.Second)
+	defDur(&l.ReplayIdle, 5*time.Minute)
+	l.DefaultPageSize = min(l.DefaultPageSize, l.MaxPageSize)
+	return l
+}
+
+func (c Config) check() error {
+	var errs []error
+	if c.Store == nil {
+		errs = append(errs, errors.New("api: Config.Store is required"))
+	}
+	if c.Live == nil {
+		errs = append(errs, errors.New("api: Config.Live is required"))
+	}
+	if c.Keys == nil {
+		errs = append(errs, errors.New("api: Config.Keys is required"))
+	}
+	if c.Registry == nil {
+		errs = append(errs, errors.New("api: Config.Registry is required"))
+	}
+	if c.Logger == nil {
+		errs = append(errs, errors.New("api: Config.Logger is required"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,217 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// appendedEvent is one event of a POST /v1/events answer, in request order.
+type appendedEvent struct {
+	EventID  string `json:"event_id"`
+	Type     string `json:"type"`
+	Stream   string `json:"stream"`
+	Revision uint64 `json:"revision"`
+	Position string `json:"position"`
+}
+
+// streamRevision is a stream's last revision among the events of the request.
+type streamRevision struct {
+	Stream   string `json:"stream"`
+	Revision uint64 `json:"revision"`
+}
+
+// appendResponse answers POST /v1/events. A retry of a request already stored answers the same body.
+type appendResponse struct {
+	Events  []appendedEvent  `json:"events"`
+	Streams []streamRevision `json:"streams"`
+}
+
+// postEvents validates every event, checks the caller's scope, and appends the whole request with one
+// AppendBatch (atomic on the embedded store). It answers 201 with each event's stream, revision and position;
+// a request whose events were all stored before answers the same, with Idempotent-Replayed: true.
+func (s *Server) postEvents(c *gin.Context) error {
+	if err := requireContentType(c, "application/json"); err != nil {
+		return err
+	}
+	if err := noQuery(c); err != nil {
+		return err
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.lim.MaxBodyBytes))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	id := identity(c)
+	ctx := c.Request.Context()
+	sub, err := parseSubmission(raw, s.lim.MaxEvents, id.Org, func() (domain.EventID, error) {
+		return domain.NewEventID(s.now(), rand.Reader)
+	})
+	if err != nil {
+		return err
+	}
+	created := map[string]bool{}
+	if id.Role != keys.RoleAdmin {
+		if created, err = s.checkWrites(ctx, id, sub); err != nil {
+			return err
+		}
+	}
+	reqs, index := group(sub, created)
+	results, err := s.store.AppendBatch(ctx, reqs)
+	if err != nil {
+		return s.appendFailed(ctx, err, reqs)
+	}
+	resp, last, replayed := answer(sub, reqs, results, index)
+	s.awaitApplied(ctx, last)
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	return respond(c, http.StatusCreated, resp)
+}
+
+// checkWrites waits until the read model has applied what the store held when the request came (so that a
+// job order or worker created just before is known), then checks every event against the caller's scope. It
+// returns the streams the request creates.
+func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submission) (map[string]bool, error) {
+	head, err := s.cfg.Store.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store head: %w", err)
+	}
+	if !s.awaitApplied(ctx, head) {
+		// Scope is never decided on a model that lags: it could miss the job order a recorder just created.
+		return nil, fail(errUnavailable, "the read model is behind the store; retry shortly")
+	}
+	ws := newWriteScope(id)
+	var refused []*problem
+	s.cfg.Live.Read(func(m *projections.Model) {
+		v := m.View(s.now())
+		acc := newAccess(id, v)
+		for i, env := range sub.envs {
+			if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
+				refused = append(refused, p)
+			}
+		}
+	})
+	if len(refused) == 0 {
+		return ws.newStreams, nil
+	}
+	// Refusals for lack of a role (403) come before those for scope (404); all of one kind are listed.
+	kind := errNotFound
+	if slices.ContainsFunc(refused, func(p *problem) bool { return p.kind == errForbidden }) {
+		kind = errForbidden
+	}
+	out := &problem{kind: kind}
+	for _, p := range refused {
+		if p.kind == kind {
+			out.fields = append(out.fields, p.fields...)
+		}
+	}
+	out.message = fmt.Sprintf("%s; nothing was stored", out.fields[0].Path+": "+out.fields[0].Problem)
+	return nil, out
+}
+
+// group makes one append request per stream, in order of first appearance, keeping each stream's events in
+// request order. Streams the request creates for a non-admin expect no stream unless the client said
+// otherwise. index[i] locates event i: its request and its place in it.
+func group(sub submission, created map[string]bool) ([]eventstore.AppendRequest, [][2]int) {
+	var reqs []eventstore.AppendRequest
+	at := map[string]int{}
+	index := make([][2]int, len(sub.envs))
+	for i, env := range sub.envs {
+		stream := env.Stream()
+		r, ok := at[stream]
+		if !ok {
+			exp, given := sub.expect[stream]
+			if !given && created[stream] {
+				exp = eventstore.NoStream()
+			}
+			r = len(reqs)
+			at[stream] = r
+			reqs = append(reqs, eventstore.AppendRequest{Stream: stream, Expected: exp})
+		}
+		index[i] = [2]int{r, len(reqs[r].Events)}
+		reqs[r].Events = append(reqs[r].Events, sub.props[i])
+	}
+	return reqs, index
+}
+
+// answer builds the response from the store's results, and returns the last position written and whether
+// every event had been stored before.
+func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, eventstore.Position, bool) {
+	resp := appendResponse{Events: make([]appendedEvent, len(sub.envs))}
+	var last eventstore.Position
+	replayed := true
+	for i, env := range sub.envs {
+		r, j := index[i][0], index[i][1]
+		a := results[r].Events[j]
+		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: env.Type, Stream: reqs[r].Stream,
+			Revision: a.Revision, Position: a.Position.String()}
+		if last.Less(a.Position) {
+			last = a.Position
+		}
+		replayed = replayed && a.Duplicate
+	}
+	for r, req := range reqs {
+		top := uint64(0)
+		for _, a := range results[r].Events {
+			top = max(top, a.Revision)
+		}
+		resp.Streams = append(resp.Streams, streamRevision{Stream: req.Stream, Revision: top})
+	}
+	return resp, last, replayed
+}
+
+// appendFailed explains a refused append: which stream was not at the revision expected, or which event id
+// was reused. Other errors pass through.
+func (s *Server) appendFailed(ctx context.Context, err error, reqs []eventstore.AppendRequest) error {
+	switch {
+	case errors.Is(err, eventstore.ErrConflict):
+		var fields []domain.FieldError
+		for _, r := range reqs {
+			if r.Expected.IsAny() {
+				continue
+			}
+			last, exists, rerr := s.streamHead(ctx, r.Stream)
+			if rerr == nil && !r.Expected.Check(last, exists) {
+				now := "has no events"
+				if exists {
+					now = fmt.Sprintf("is at revision %d", last)
+				}
+				fields = append(fields, domain.FieldError{Path: "expected_revision." + r.Stream,
+					Problem: fmt.Sprintf("expected %s, but the stream %s", r.Expected, now)})
+			}
+		}
+		return &problem{kind: eventstore.ErrConflict, fields: fields,
+			message: "a stream is not at the revision expected; nothing was stored (read it again, then retry)"}
+	case errors.Is(err, eventstore.ErrEventIDReused):
+		return &problem{kind: eventstore.ErrEventIDReused,
+			message: "an event_id of this request is already used by a different event; nothing was stored"}
+	}
+	return err
+}
+
+// streamHead is a stream's last revision and whether it has events.
+func (s *Server) streamHead(ctx context.Context, stream string) (uint64, bool, error) {
+	var last uint64
+	exists := false
+	for rec, err := range s.cfg.Store.ReadStream(ctx, stream, 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		last, exists = rec.Revision, true
+	}
+	return last, exists, nil
+}

@@ -1,0 +1,145 @@
+package api
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// flagPage answers GET /v1/flags: a page of the flags that `fairtrail flags --format json` lists for the same
+// query, in the same order, with the same objects.
+type flagPage struct {
+	Flags         []domain.Flag `json:"flags"`
+	NextPageToken string        `json:"next_page_token,omitempty"`
+}
+
+var flagParams = []string{"code", "buyer", "employer", "agency", "job_order", "worker", "as_of", "known_at", "page_size", "page_token"}
+
+// getFlags answers GET /v1/flags. A worker or job order named in the query that the caller may not read
+// answers 404, as does a buyer other than a buyer's or auditor's own; the other filters only narrow what the
+// caller may read.
+func (s *Server) getFlags(c *gin.Context) error {
+	q, err := query(c, flagParams...)
+	if err != nil {
+		return err
+	}
+	fq, filter, err := flagQuery(q)
+	if err != nil {
+		return err
+	}
+	l, err := s.startListing(q, "flags", s.now())
+	if err != nil {
+		return err
+	}
+	who := identity(c)
+	var out []byte
+	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
+		acc := newAccess(who, v)
+		if err := checkNamed(v, acc, fq); err != nil {
+			return err
+		}
+		all := v.Flags(fq)
+		visible := all[:0:0]
+		for _, f := range all {
+			if acc.flag(f) {
+				visible = append(visible, f)
+			}
+		}
+		flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
+		out, err = encodeJSON(flagPage{Flags: flags, NextPageToken: next})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.Data(http.StatusOK, "application/json", out)
+	return nil
+}
+
+// flagQuery reads the filters of GET /v1/flags.
+func flagQuery(q url.Values) (projections.FlagQuery, projections.Filter, error) {
+	fq := projections.FlagQuery{WorkerID: q.Get("worker"), JobOrderID: q.Get("job_order"), BuyerID: q.Get("buyer"),
+		EmployerID: q.Get("employer"), AgencyID: q.Get("agency"), Code: q.Get("code")}
+	filter, fields := timeFilter(q)
+	for _, p := range []struct{ name, v string }{{"worker", fq.WorkerID}, {"job_order", fq.JobOrderID},
+		{"buyer", fq.BuyerID}, {"employer", fq.EmployerID}, {"agency", fq.AgencyID}} {
+		if p.v == "" {
+			continue
+		}
+		if f := checkID(p.name, p.v); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if !validCodePrefix(fq.Code) {
+		fields = append(fields, domain.FieldError{Path: "code", Problem: "a flag code or its prefix, such as fee. or contract.substitution"})
+	}
+	if len(fields) > 0 {
+		return fq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	return fq, filter, nil
+}
+
+func validCodePrefix(code string) bool {
+	if len(code) > 64 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if b := code[i]; !(b >= 'a' && b <= 'z' || b == '.' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read.
+func checkNamed(v *projections.View, acc *access, fq projections.FlagQuery) error {
+	if fq.WorkerID != "" {
+		if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
+			return fail(errNotFound, "worker %s not found", fq.WorkerID)
+		}
+	}
+	if fq.JobOrderID != "" {
+		if _, ok := v.JobOrder(fq.JobOrderID); !ok || !acc.jobOrder(fq.JobOrderID) {
+			return fail(errNotFound, "job order %s not found", fq.JobOrderID)
+		}
+	}
+	if fq.BuyerID != "" && !acc.buyer(fq.BuyerID) {
+		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
+	}
+	return nil
+}
+
+// compareFlags is the order of View.Flags: raised_at, code, worker, job order, evidence.
+func compareFlags(a, b domain.Flag) int {
+	return cmp.Or(a.RaisedAt.Compare(b.RaisedAt), cmp.Compare(a.Code, b.Code), cmp.Compare(a.WorkerID, b.WorkerID),
+		cmp.Compare(a.JobOrderID, b.JobOrderID), slices.Compare(a.EventIDs, b.EventIDs))
+}
+
+// flagKey is a flag's sort key, as page tokens carry it.
+type flagKey struct {
+	RaisedAt   time.Time `json:"t"`
+	Code       string    `json:"c"`
+	WorkerID   string    `json:"w"`
+	JobOrderID string    `json:"j"`
+	EventIDs   []string  `json:"e"`
+}
+
+func flagKeyOf(f domain.Flag) any {
+	return flagKey{RaisedAt: f.RaisedAt, Code: f.Code, WorkerID: f.WorkerID, JobOrderID: f.JobOrderID, EventIDs: f.EventIDs}
+}
+
+func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
+	var k flagKey
+	if json.Unmarshal(raw, &k) != nil {
+		return domain.Flag{}, false
+	}
+	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
+}

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// postImport answers POST /v1/import: an NDJSON body (one envelope per line) stored by the command line's
+// import rules. The whole body is validated before anything is stored: a body with a bad line stores nothing
+// and answers 400 listing every bad line with its field paths; a valid body is stored in order, in durable
+// batches, events already stored counting as duplicates, and the answer is 200 with the counts.
+//
+// Imports are bulk loads by admin keys (the route refuses other roles). Employers and agencies record through
+// POST /v1/events, whose per-event scope checks and "no stream" preconditions on the streams a request creates
+// an import's batches cannot carry.
+func (s *Server) postImport(c *gin.Context) error {
+	if err := requireContentType(c, "application/x-ndjson", "application/jsonl", "application/ndjson"); err != nil {
+		return err
+	}
+	if err := noQuery(c); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(s.lim.ImportTimeout)
+	rc := http.NewResponseController(c.Writer)
+	// A large body takes longer to send than the server's read timeout allows other requests.
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline.Add(time.Minute))
+	ctx, cancel := context.WithDeadline(c.Request.Context(), deadline)
+	defer cancel()
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.lim.MaxImportBytes)
+	rep, err := eventstore.Import(ctx, s.store, body, eventstore.ImportOptions{RecordedBy: identity(c).Org,
+		SpoolDir: s.cfg.SpoolDir})
+	if errors.Is(err, eventstore.ErrRejected) {
+		return &problem{kind: domain.ErrInvalid, lines: rep.Errors,
+			message: fmt.Sprintf("%d of %d lines rejected; nothing was stored", rep.Rejected, rep.Lines)}
+	}
+	if err != nil {
+		return err
+	}
+	if head, err := s.cfg.Store.Head(ctx); err == nil {
+		s.awaitApplied(ctx, head)
+	}
+	return respond(c, http.StatusOK, rep)
+}

@@ -1,0 +1,220 @@
+package api_test
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// scrape reads /metrics and returns each series' value by name and labels ("name{k=v,...}").
+func (f *fixture) scrape(t *testing.T) map[string]float64 {
+	t.Helper()
+	w := f.get("/metrics", "metrics")
+	if w.Code != 200 {
+		t.Fatalf("/metrics: %d %s", w.Code, w.Body)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	out := map[string]float64{}
+	for name, fam := range fams {
+		for _, m := range fam.GetMetric() {
+			out[series(name, m)] = value(m)
+		}
+	}
+	return out
+}
+
+func series(name string, m *dto.Metric) string {
+	var labels []string
+	for _, l := range m.GetLabel() {
+		labels = append(labels, l.GetName()+"="+l.GetValue())
+	}
+	return name + "{" + strings.Join(labels, ",") + "}"
+}
+
+func value(m *dto.Metric) float64 {
+	switch {
+	case m.Gauge != nil:
+		return m.Gauge.GetValue()
+	case m.Counter != nil:
+		return m.Counter.GetValue()
+	case m.Histogram != nil:
+		return float64(m.Histogram.GetSampleCount())
+	}
+	return m.GetUntyped().GetValue()
+}
+
+// model replays the fixture's store, for the figures the metrics must match.
+func (f *fixture) model(t *testing.T) *projections.Model {
+	t.Helper()
+	m := projections.New(projections.Filter{})
+	for rec, err := range f.store.ReadAll(t.Context(), eventstore.Start) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Apply(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+func withNow(now time.Time) fixtureOption {
+	return func(c *api.Config) { c.Now = func() time.Time { return now } }
+}
+
+// TestMetricsMatchTheProjections scrapes /metrics over the scenario and a generated dataset, judged at a clock
+// years ahead (so reimbursements are overdue), and compares every series with the projections' own figures.
+func TestMetricsMatchTheProjections(t *testing.T) {
+	clock := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	f := newFixture(t, true, withNow(clock))
+	var data bytes.Buffer
+	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if w := f.do("POST", "/v1/import", "admin", data.Bytes(), map[string]string{"Content-Type": "application/x-ndjson"}); w.Code != 200 {
+		t.Fatalf("import: %d %s", w.Code, w.Body)
+	}
+	f.get("/v1/workers/w-a1", "admin")
+	got := f.scrape(t)
+	m := f.model(t)
+	v := m.View(clock)
+	flags := v.Flags(projections.FlagQuery{})
+	if len(flags) == 0 {
+		t.Fatal("no flags to compare")
+	}
+	byCode := map[string]int{}
+	for _, fl := range flags {
+		byCode[fl.Code]++
+	}
+	if byCode[domain.FlagReimbursementOverdue] == 0 {
+		t.Error("no overdue reimbursement at the clock: the comparison would not cover the clock")
+	}
+	for _, code := range domain.FlagCodes {
+		expect(t, got, "fairtrail_flags_open{code="+code+"}", float64(byCode[code]))
+		expect(t, got, "fairtrail_flags_raised_total{code="+code+"}", 0) // the first snapshot is the baseline
+	}
+	orgs := 0
+	for s, val := range got {
+		for prefix, q := range map[string]func(string) projections.FlagQuery{
+			"fairtrail_employer_flags_open{employer=": func(o string) projections.FlagQuery { return projections.FlagQuery{EmployerID: o} },
+			"fairtrail_agency_flags_open{agency=":     func(o string) projections.FlagQuery { return projections.FlagQuery{AgencyID: o} },
+		} {
+			if org, ok := strings.CutPrefix(s, prefix); ok {
+				orgs++
+				org = strings.TrimSuffix(org, "}")
+				if want := float64(len(v.Flags(q(org)))); val != want {
+					t.Errorf("%s = %v, want %v (the flags command's filter)", s, val, want)
+				}
+			}
+		}
+	}
+	if orgs < 10 {
+		t.Errorf("only %d employer and agency series", orgs)
+	}
+	paid, owed := domain.Sums{}, domain.Sums{}
+	for _, id := range m.WorkerIDs() {
+		r, _ := v.Worker(id)
+		for _, mo := range r.Totals.WorkerPaid {
+			paid.Add(mo.Currency, mo.Amount.Decimal())
+		}
+		for _, mo := range r.Totals.Outstanding {
+			owed.Add(mo.Currency, mo.Amount.Decimal())
+		}
+	}
+	for cur, d := range paid {
+		expect(t, got, "fairtrail_worker_paid_fees{currency="+cur+"}", d.InexactFloat64())
+	}
+	for cur, d := range owed {
+		expect(t, got, "fairtrail_reimbursement_outstanding{currency="+cur+"}", d.InexactFloat64())
+	}
+	if len(paid) < 3 || len(owed) < 3 {
+		t.Errorf("too few currencies to compare: %d paid, %d owed", len(paid), len(owed))
+	}
+	checkAppendedAndProgress(t, f, got)
+	checkLabels(t, got)
+}
+
+func expect(t *testing.T, got map[string]float64, s string, want float64) {
+	t.Helper()
+	v, ok := got[s]
+	if !ok {
+		t.Errorf("no series %s", s)
+		return
+	}
+	if v != want {
+		t.Errorf("%s = %v, want %v", s, v, want)
+	}
+}
+
+// checkAppendedAndProgress: every stored event was appended through the API, and the model is caught up.
+func checkAppendedAndProgress(t *testing.T, f *fixture, got map[string]float64) {
+	t.Helper()
+	byType := map[string]int{}
+	var head eventstore.Position
+	for rec, err := range f.store.ReadAll(t.Context(), eventstore.Start) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		byType[rec.Type]++
+		head = rec.Position
+	}
+	for _, typ := range domain.Types {
+		expect(t, got, "fairtrail_events_appended_total{type="+typ+"}", float64(byType[typ]))
+	}
+	expect(t, got, "fairtrail_projection_position{}", float64(head.Commit))
+	expect(t, got, "fairtrail_store_head_position{}", float64(head.Commit))
+	expect(t, got, "fairtrail_projection_lag_seconds{}", 0)
+	expect(t, got, "fairtrail_http_requests_total{method=GET,route=/v1/workers/:id,status=200}", 1)
+	expect(t, got, "fairtrail_http_request_duration_seconds{method=GET,route=/v1/workers/:id,status=200}", 1)
+}
+
+var idLike = regexp.MustCompile(`w-a1|w-[0-9]{6}|[0-9a-f]{8}-[0-9a-f]{4}-`)
+
+// checkLabels: no worker or event id in any label.
+func checkLabels(t *testing.T, got map[string]float64) {
+	t.Helper()
+	for s := range got {
+		if idLike.MatchString(s) {
+			t.Errorf("series %s carries a worker or event id", s)
+		}
+	}
+}
+
+func TestFlagsRaisedCountsNewFlags(t *testing.T) {
+	f := newFixture(t, true)
+	before := f.scrape(t) // the baseline
+	f.mustPost("agA", []any{fee(500, "w-a1", "deposit", "300.00"), fee(501, "w-a1", "bribe", "50.00")})
+	after := f.scrape(t)
+	expect(t, after, "fairtrail_flags_raised_total{code=fee.illegitimate}", 2)
+	expect(t, after, "fairtrail_flags_raised_total{code=fee.prohibited}", 2)
+	expect(t, after, "fairtrail_flags_raised_total{code=chain.undisclosed_intermediary}", 0)
+	expect(t, after, "fairtrail_flags_open{code=fee.illegitimate}", before["fairtrail_flags_open{code=fee.illegitimate}"]+2)
+	expect(t, after, "fairtrail_events_appended_total{type=FeePaid}", before["fairtrail_events_appended_total{type=FeePaid}"]+2)
+	f.post("agA", []any{fee(500, "w-a1", "deposit", "300.00")}) // a retry appends nothing
+	expect(t, f.scrape(t), "fairtrail_events_appended_total{type=FeePaid}", before["fairtrail_events_appended_total{type=FeePaid}"]+2)
+}
+
+func TestMetricsSnapshotIsNotJudgedMoreOftenThanTheRefresh(t *testing.T) {
+	f := newFixture(t, true, withLimits(api.Limits{MetricsRefresh: time.Hour}))
+	before := f.scrape(t)
+	f.mustPost("agA", fee(600, "w-a1", "deposit", "300.00"))
+	after := f.scrape(t)
+	expect(t, after, "fairtrail_flags_open{code=fee.illegitimate}", before["fairtrail_flags_open{code=fee.illegitimate}"])
+	expect(t, after, "fairtrail_projection_position{}", before["fairtrail_projection_position{}"]+1) // read at every scrape
+}

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"maps"
+	"mime"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// requireContentType refuses a body of another media type than those given.
+func requireContentType(c *gin.Context, types ...string) error {
+	ct := c.GetHeader("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !slices.Contains(types, mt) {
+		return fail(errUnsupportedMedia, "Content-Type must be %s, not %q", strings.Join(types, " or "), ct)
+	}
+	return nil
+}
+
+// query reads the query string: every parameter must be one of those allowed and given once, so a misspelt
+// parameter is an error rather than silently ignored.
+func query(c *gin.Context, allowed ...string) (url.Values, error) {
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, invalidField("", "malformed query string")
+	}
+	var fields []domain.FieldError
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		switch {
+		case !slices.Contains(allowed, name):
+			issue := "unknown query parameter"
+			if len(allowed) > 0 {
+				issue += "; one of " + strings.Join(allowed, ", ")
+			}
+			fields = append(fields, domain.FieldError{Path: name, Problem: issue})
+		case len(q[name]) > 1:
+			fields = append(fields, domain.FieldError{Path: name, Problem: "given more than once"})
+		}
+	}
+	if len(fields) > 0 {
+		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	return q, nil
+}
+
+func noQuery(c *gin.Context) error {
+	_, err := query(c)
+	return err
+}
+
+// checkID reports an identifier that cannot name anything: the catalogue's rule for ids.
+func checkID(name, v string) *domain.FieldError {
+	if keys.CheckOrg(v) != nil {
+		return &domain.FieldError{Path: name, Problem: "must be 1-128 letters, digits and . _ - : @, starting with a letter or digit"}
+	}
+	return nil
+}
+
+// pathID is the :id path parameter, checked.
+func pathID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if f := checkID("id", id); f != nil {
+		return "", invalidFields("invalid id in the path: "+f.Problem, []domain.FieldError{*f})
+	}
+	return id, nil
+}
+
+// timeFilter reads as_of and known_at: RFC 3339 date-times, or dates meaning the end of that day (UTC), as the
+// command line reads them.
+func timeFilter(q url.Values) (projections.Filter, []domain.FieldError) {
+	var f projections.Filter
+	var fields []domain.FieldError
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"as_of", &f.AsOf}, {"known_at", &f.KnownAt}} {
+		s := q.Get(p.name)
+		if s == "" {
+			continue
+		}
+		d, err := domain.ParseDate(s)
+		if err != nil {
+			fields = append(fields, domain.FieldError{Path: p.name, Problem: "not an RFC 3339 date-time or a date (2006-01-02)"})
+			continue
+		}
+		*p.into = d.LastInstant().UTC()
+	}
+	return f, fields
+}
+
+// awaitApplied waits, up to Limits.ConsistencyWait, until the read model has applied the event at pos, and
+// reports whether it has. Writes use it so that what they answer is visible to the reads that follow.
+func (s *Server) awaitApplied(ctx context.Context, pos eventstore.Position) bool {
+	deadline := time.Now().Add(s.lim.ConsistencyWait)
+	wait := 50 * time.Microsecond
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		cp, _, _ := s.cfg.Live.Status()
+		if !cp.Less(pos) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		t.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+		wait = min(wait*2, 5*time.Millisecond)
+	}
+}

@@ -1,0 +1,160 @@
+package api
+
+import (
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// writeScope decides whether an employer or agency may record each event of one request, against the live
+// model and the events earlier in the same request. A party to a job order is its employer, or an agency
+// engaged on it; an agency that only recruited workers for it is not (it reads its own recruits, see access,
+// but records nothing for a job order it is not engaged on).
+//
+//   - organisations and policies are recorded by admin keys only (403);
+//   - JobOrderIssued by an employer key, for itself (employer_id is its organisation; else 403), and for a job
+//     order id that is new or already its own (else 404);
+//   - JobOrderAmended and JobOrderClosed by the job order's employer (an agency key, 403): the terms are the
+//     employer's offer, the baseline that contracts are judged against, so no agency may rewrite them;
+//   - AgencyEngaged and JobOrderPaymentMade by a party to the job order, else 404;
+//   - WorkerRecruited by a party to the job order it names and, for a worker already known, to the worker's
+//     job order, else 404;
+//   - the other worker events by a party to the worker's job order; an unknown worker is 404 (record its
+//     WorkerRecruited first, or earlier in the same request).
+//
+// It also notes the streams the request creates: they are appended with expected revision "no stream", so two
+// tenants racing to create the same job order or worker cannot both succeed.
+type writeScope struct {
+	id keys.Identity
+	// What earlier events of this request establish.
+	issued     map[string]string // job order -> employer
+	recruited  map[string]string // worker -> job order
+	newStreams map[string]bool
+}
+
+func newWriteScope(id keys.Identity) *writeScope {
+	return &writeScope{id: id, issued: map[string]string{}, recruited: map[string]string{}, newStreams: map[string]bool{}}
+}
+
+// check returns nil when the caller may record the event, else a *problem naming the field at path (the
+// envelope's JSON path in the request). v is a view of the live model.
+func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
+	switch e := env.Event.(type) {
+	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
+		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")
+	case *domain.JobOrderIssued:
+		return w.issue(v, e, path)
+	case *domain.WorkerRecruited:
+		return w.recruit(v, acc, e, path)
+	case *domain.JobOrderAmended, *domain.JobOrderClosed:
+		if w.id.Role != keys.RoleEmployer {
+			return refuse(errForbidden, path, "type", env.Type+" events are recorded with the employer's key")
+		}
+	case domain.WorkerEvent:
+		jo := w.workerJobOrder(v, e.Worker())
+		if jo == "" || !w.party(acc, jo) {
+			return refuse(errNotFound, path, "data.worker_id", "worker "+e.Worker()+" not found")
+		}
+		return nil
+	}
+	jo := jobOrderOf(env.Event)
+	if !w.party(acc, jo) {
+		return refuse(errNotFound, path, "data.job_order_id", "job order "+jo+" not found")
+	}
+	return nil
+}
+
+func (w *writeScope) issue(v *projections.View, e *domain.JobOrderIssued, path string) *problem {
+	if w.id.Role != keys.RoleEmployer {
+		return refuse(errForbidden, path, "type", "job orders are issued with an employer key")
+	}
+	if e.EmployerID != w.id.Org {
+		return refuse(errForbidden, path, "data.employer_id", "must be your organisation, "+w.id.Org)
+	}
+	if emp, ok := w.issued[e.JobOrderID]; ok && emp != w.id.Org {
+		return refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
+	}
+	jo, known := v.JobOrder(e.JobOrderID)
+	if known && jo.EmployerID != "" && jo.EmployerID != w.id.Org {
+		return refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
+	}
+	if !known || !hasStream(jo) {
+		w.newStreams[e.Stream()] = true
+	}
+	w.issued[e.JobOrderID] = w.id.Org
+	return nil
+}
+
+func (w *writeScope) recruit(v *projections.View, acc *access, e *domain.WorkerRecruited, path string) *problem {
+	if !w.party(acc, e.JobOrderID) {
+		return refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
+	}
+	if prev := w.workerJobOrder(v, e.WorkerID); prev != "" {
+		if !w.party(acc, prev) {
+			return refuse(errNotFound, path, "data.worker_id", "worker "+e.WorkerID+" not found")
+		}
+	} else if _, known := v.Worker(e.WorkerID); known {
+		// A worker with events but no recruitment belongs to nobody but admin keys.
+		return refuse(errNotFound, path, "data.worker_id", "worker "+e.WorkerID+" not found")
+	} else {
+		w.newStreams[e.Stream()] = true
+		w.recruited[e.WorkerID] = e.JobOrderID
+	}
+	return nil
+}
+
+// workerJobOrder is the job order of a worker known to the model or recruited earlier in the request.
+func (w *writeScope) workerJobOrder(v *projections.View, worker string) string {
+	if r, ok := v.Worker(worker); ok && r.JobOrderID != "" {
+		return r.JobOrderID
+	}
+	return w.recruited[worker]
+}
+
+// party reports whether the caller is party to the job order: in the model, or as the employer that issues it
+// earlier in this request. (An agency becomes party only through events that a party records, so within one
+// request it is party to what it was party to before.)
+func (w *writeScope) party(acc *access, jo string) bool {
+	if w.id.Role != keys.RoleEmployer && w.id.Role != keys.RoleAgency || jo == "" {
+		return false
+	}
+	return w.issued[jo] == w.id.Org || acc.jobOrder(jo)
+}
+
+// hasStream reports whether any event of the job order's own stream is known (a job order can be known only
+// from the workers recruited for it).
+func hasStream(jo *projections.JobOrder) bool {
+	return jo.Issued || len(jo.Versions) > 0 || len(jo.Chain) > 0 || len(jo.Payments) > 0 || jo.Closed != nil
+}
+
+// jobOrderOf is the job order of a job-order event.
+func jobOrderOf(e domain.Event) string {
+	switch e := e.(type) {
+	case *domain.JobOrderAmended:
+		return e.JobOrderID
+	case *domain.AgencyEngaged:
+		return e.JobOrderID
+	case *domain.JobOrderPaymentMade:
+		return e.JobOrderID
+	case *domain.JobOrderClosed:
+		return e.JobOrderID
+	}
+	return ""
+}
+
+// refuse is a scope failure naming the field of the envelope at path.
+func refuse(kind error, path, field, issue string) *problem {
+	p := joinPath(path, field)
+	return &problem{kind: kind, message: p + ": " + issue, fields: []domain.FieldError{{Path: p, Problem: issue}}}
+}
+
+// joinPath joins JSON path segments: "[3]" and "data.x" give "[3].data.x".
+func joinPath(prefix, field string) string {
+	switch {
+	case prefix == "":
+		return field
+	case field == "":
+		return prefix
+	}
+	return prefix + "." + field
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// serveConfig is what serve runs with, as it is logged at start (the store URL with its password masked).
+type serveConfig struct {
+	addr            string
+	store           string
+	keys            string
+	limits          api.Limits
+	shutdownTimeout time.Duration
+	logFormat       string
+}
+
+// LogValue implements slog.LogValuer: the configuration as it is logged at start.
+func (c serveConfig) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("addr", c.addr), slog.String("store", c.store), slog.String("keys", c.keys),
+		slog.Int64("max_body_bytes", c.limits.MaxBodyBytes), slog.Int64("max_import_bytes", c.limits.MaxImportBytes),
+		slog.Duration("shutdown_timeout", c.shutdownTimeout))
+}
+
+// runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then drains the requests in flight for up to
+// --shutdown-timeout.
+func runServe(ctx context.Context, args []string, env environment) error {
+	fs := newFlagSet("serve")
+	sf := registerStore(fs, env)
+	kf := registerKeys(fs, env, sf.data)
+	addrDef := env.getenv("FAIRTRAIL_ADDR")
+	if addrDef == "" {
+		addrDef = ":8080"
+	}
+	cfg := serveConfig{}
+	fs.StringVar(&cfg.addr, "addr", addrDef, "listen address (default $FAIRTRAIL_ADDR or :8080)")
+	fs.Int64Var(&cfg.limits.MaxBodyBytes, "max-body", 8<<20, "largest POST /v1/events body, in bytes")
+	fs.Int64Var(&cfg.limits.MaxImportBytes, "max-import", 1<<30, "largest POST /v1/import body, in bytes")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown")
+	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("serve", pos); err != nil {
+		return err
+	}
+	if *sf.url != "" && *kf.keys == "" {
+		return usagef("serve: --keys FILE (or $FAIRTRAIL_KEYS) is required with --store: there is no data directory")
+	}
+	if cfg.logFormat != "json" && cfg.logFormat != "text" {
+		return usagef("serve: --log-format %q: json or text", cfg.logFormat)
+	}
+	if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
+		return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
+	}
+	cfg.store, cfg.keys = sf.String(), kf.path()
+	return serve(ctx, sf, cfg, env)
+}
+
+func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment) error {
+	var logger *slog.Logger
+	if cfg.logFormat == "text" {
+		logger = slog.New(slog.NewTextHandler(env.stderr, nil))
+	} else {
+		logger = slog.New(slog.NewJSONHandler(env.stderr, nil))
+	}
+	store, err := sf.open(false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	live := projections.NewLive(store, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
+	h, err := api.New(api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
+		Logger: logger, Limits: cfg.limits})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
+	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
+}
+
+// runServer runs the HTTP server and the projection until ctx ends or either fails, then shuts the server down
+// gracefully and stops the projection. Both goroutines are owned here and their errors reported.
+func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *projections.Live, drain time.Duration, logger *slog.Logger) error {
+	liveCtx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	served := make(chan error, 1)
+	followed := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	go func() { followed <- live.Run(liveCtx) }()
+	var failure error
+	httpDone, liveDone := false, false
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "reason", context.Cause(ctx).Error())
+	case err := <-served:
+		httpDone, failure = true, fmt.Errorf("http server: %w", err)
+	case err := <-followed:
+		liveDone, failure = true, fmt.Errorf("projection: %w", err)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("requests still running after the drain timeout; closing", "err", err)
+		srv.Close()
+	}
+	stopLive()
+	if !httpDone {
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) && failure == nil {
+			failure = fmt.Errorf("http server: %w", err)
+		}
+	}
+	if !liveDone {
+		if err := <-followed; !errors.Is(err, context.Canceled) && failure == nil {
+			failure = fmt.Errorf("projection: %w", err)
+		}
+	}
+	if failure == nil {
+		logger.Info("stopped")
+	}
+	return failure
+}
