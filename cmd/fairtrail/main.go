@@ -36,10 +36,20 @@ Usage:
   fairtrail audit    [--data DIR] [--buyer ID] [--by buyer|employer|agency|job-order] [--as-of T] [--known-at T]
                      [--format table|json|csv]
   fairtrail verify   [--data DIR]
+  fairtrail copy     --from DIR|URL --to DIR|URL [--batch N] [--progress lines|none]
+  fairtrail serve    [--addr :8080] [--data DIR | --store URL] [--keys FILE] [--max-body N] [--max-import N]
+                     [--shutdown-timeout D] [--log-format json|text]
+  fairtrail keys     create --org ID --role admin|employer|agency|buyer|auditor|metrics | list | revoke KEY_ID
+                     | grant --auditor ID --buyer ID | ungrant --auditor ID --buyer ID   [--data DIR] [--keys FILE]
   fairtrail generate --workers N [--seed S] [--out FILE]
   fairtrail demo     [--workers N] [--seed S]
+  fairtrail bench    [--workers N] [--seed S] [--data DIR] [--queries N] [--profile DIR] [--format text|json]
 
 The data directory is --data, else $FAIRTRAIL_DATA, else ./fairtrail-data.
+Every command that takes --data also takes --store URL (else $FAIRTRAIL_STORE) to use a KurrentDB (EventStoreDB)
+server instead of the embedded store: esdb://127.0.0.1:2113?tls=false, esdb://user:password@a:2113,b:2113,c:2113
+or esdb+discover://cluster.example.org:2113, passed to the client as given (TLS, credentials, cluster seeds).
+copy moves a store between backends (a directory or a URL on each side), resumably, checking every hash.
 Times T are RFC 3339 date-times or dates (a date means the end of that day, UTC).
 Exit status: 0 success, 1 a check failed or input was rejected, 2 usage error.
 `
@@ -91,8 +101,12 @@ func run(ctx context.Context, args []string, env environment) error {
 		"history":  runHistory,
 		"audit":    runAudit,
 		"verify":   runVerify,
+		"copy":     runCopy,
 		"generate": runGenerate,
 		"demo":     runDemo,
+		"serve":    runServe,
+		"keys":     runKeys,
+		"bench":    runBench,
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(env.stdout, usage)

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// apiFigures are measured through the HTTP API served on a loopback address.
+type apiFigures struct {
+	APIPostEvents     int     `json:"api_post_events"`
+	APIPostEventsPerS float64 `json:"api_post_events_per_s"`
+	APIPostP50Ms      float64 `json:"api_post_p50_ms"`
+	APIPostP99Ms      float64 `json:"api_post_p99_ms"`
+	APIWarmMs         float64 `json:"api_warm_ms"`
+	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
+	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
+}
+
+// benchKey authenticates every request as an administrator.
+type benchKey struct{}
+
+// Authenticate implements api.Authenticator.
+func (benchKey) Authenticate(string) (keys.Identity, error) {
+	return keys.Identity{KeyID: "bench", Org: benchRecordedBy, Role: keys.RoleAdmin}, nil
+}
+
+// benchAPI serves the API over the store with a live read model, as `fairtrail serve` does, and measures: the
+// posted streams appended by benchWriters clients one event per POST /v1/events (each with its exact expected
+// revision); then, after judging every worker, GET /v1/flags?worker=ID for a random sample of workers.
+func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg benchConfig, prof profiler) (af apiFigures, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	logger := slog.New(slog.DiscardHandler)
+	live := projections.NewLive(s, logger)
+	runErr := make(chan error, 1)
+	go func() { runErr <- live.Run(ctx) }()
+	defer func() {
+		cancel()
+		if rerr := <-runErr; err == nil && !errors.Is(rerr, context.Canceled) {
+			err = fmt.Errorf("bench: live read model: %w", rerr)
+		}
+	}()
+	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
+	h, err := api.New(api.Config{Store: s, Live: live, Keys: benchKey{}, Registry: prometheus.NewRegistry(), Logger: logger})
+	if err != nil {
+		return af, err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchWriters}, Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	if err := waitCaughtUp(ctx, live); err != nil {
+		return af, err
+	}
+	var lat []time.Duration
+	var took time.Duration
+	if err := prof.phase("api-post", func() (err error) {
+		lat, took, err = apiPosts(ctx, client, srv.URL, posted)
+		return err
+	}); err != nil {
+		return af, err
+	}
+	af.APIPostEvents, af.APIPostEventsPerS = len(lat), perSecond(len(lat), took)
+	af.APIPostP50Ms, af.APIPostP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	if err := waitCaughtUp(ctx, live); err != nil {
+		return af, err
+	}
+	sample, warm, err := judgeLive(live, cfg)
+	if err != nil {
+		return af, err
+	}
+	af.APIWarmMs = ms(warm)
+	if err := prof.phase("api-flags", func() (err error) {
+		lat, err = apiFlags(ctx, client, srv.URL, sample)
+		return err
+	}); err != nil {
+		return af, err
+	}
+	af.APIFlagsP50Ms, af.APIFlagsP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	return af, nil
+}
+
+// waitCaughtUp waits until the live model has applied every event stored.
+func waitCaughtUp(ctx context.Context, live *projections.Live) error {
+	for {
+		ok, err := live.CaughtUp(ctx)
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// judgeLive judges every worker of the live model (its warm-up, timed) and draws the sample of workers to query.
+func judgeLive(live *projections.Live, cfg benchConfig) ([]string, time.Duration, error) {
+	var sample []string
+	var err error
+	start := time.Now()
+	live.Read(func(m *projections.Model) {
+		_, err = m.View(time.Now().UTC()).Audit(projections.AuditQuery{})
+		ids := m.WorkerIDs()
+		rng := rand.New(rand.NewPCG(uint64(cfg.seed), 0x617069))
+		for range cfg.queries {
+			sample = append(sample, ids[rng.IntN(len(ids))])
+		}
+	})
+	return sample, time.Since(start), err
+}
+
+// apiPosts has benchWriters clients take whole streams in turn and post their events one per request.
+func apiPosts(ctx context.Context, client *http.Client, base string, posted []heldStream) ([]time.Duration, time.Duration, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lats := make([][]time.Duration, benchWriters)
+	errs := make([]error, benchWriters)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range benchWriters {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(posted); k = int(next.Add(1) - 1) {
+				for i := range posted[k].lines {
+					t := time.Now()
+					err := postEvent(ctx, client, base, posted[k], i)
+					lats[w] = append(lats[w], time.Since(t))
+					if err != nil {
+						errs[w] = err
+						cancel()
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	var all []time.Duration
+	for w := range benchWriters {
+		if errs[w] != nil {
+			return nil, took, errs[w]
+		}
+		all = append(all, lats[w]...)
+	}
+	return all, took, nil
+}
+
+// postEvent posts the i-th event of a stream expecting the revision before it ("no_stream" for the first).
+func postEvent(ctx context.Context, client *http.Client, base string, h heldStream, i int) error {
+	var expected any = "no_stream"
+	if i > 0 {
+		expected = i - 1
+	}
+	body, err := json.Marshal(map[string]any{"events": []json.RawMessage{h.lines[i]},
+		"expected_revision": map[string]any{h.stream: expected}})
+	if err != nil {
+		return err
+	}
+	return call(ctx, client, http.MethodPost, base+"/v1/events", body, http.StatusCreated)
+}
+
+// apiFlags times GET /v1/flags?worker=ID for each worker of the sample.
+func apiFlags(ctx context.Context, client *http.Client, base string, sample []string) ([]time.Duration, error) {
+	lat := make([]time.Duration, len(sample))
+	for i, id := range sample {
+		t := time.Now()
+		if err := call(ctx, client, http.MethodGet, base+"/v1/flags?worker="+url.QueryEscape(id), nil, http.StatusOK); err != nil {
+			return nil, err
+		}
+		lat[i] = time.Since(t)
+	}
+	return lat, nil
+}
+
+// call makes one request and reads the whole answer, failing unless its status is want.
+func call(ctx context.Context, client *http.Client, method, u string, body []byte, want int) error {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer bench")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("bench: api: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("bench: api: %s %s: %w", method, u, err)
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("bench: api: %s %s: %s: %s", method, u, resp.Status, bytes.TrimSpace(answer))
+	}
+	return nil
+}

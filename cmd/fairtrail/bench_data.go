@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// benchData is the generated dataset (the generate command's NDJSON), split for the benchmark. The bulk import
+// reads the first importBytes of the file; the events after them are held back: whole worker streams for the
+// concurrent writers (held) and for the API's clients (posted), and the other streams' events (job order
+// closures) for one batch appended after them. Every event of the dataset is stored exactly once.
+type benchData struct {
+	file         string
+	bytes        int64
+	events       int
+	importBytes  int64
+	importEvents int
+	held         []heldStream
+	posted       []heldStream
+	rest         []eventstore.AppendRequest
+}
+
+// heldStream is one worker's events, in order, decoded and as their NDJSON lines.
+type heldStream struct {
+	stream string
+	events []eventstore.Proposed
+	lines  [][]byte
+}
+
+// countEvents counts the events of held-back worker streams.
+func countEvents(hs []heldStream) int {
+	n := 0
+	for _, h := range hs {
+		n += len(h.events)
+	}
+	return n
+}
+
+// benchRecordedBy is recorded_by of the events the benchmark appends itself.
+const benchRecordedBy = "bench"
+
+// prepareData writes the dataset of workers and seed to file and holds back, from its end, whole worker streams
+// of about hold events for the concurrent writers and post events for the API's clients.
+func prepareData(file string, workers int, seed int64, hold, post int) (*benchData, error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lines := &lineStarts{w: f, starts: []int64{0}}
+	n, err := generate(lines, workers, seed)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil { // an import file is on disk before it is imported
+		return nil, err
+	}
+	if n != len(lines.starts)-1 {
+		return nil, fmt.Errorf("bench: generated %d events but wrote %d lines", n, len(lines.starts)-1)
+	}
+	d := &benchData{file: file, bytes: lines.off, events: n}
+	hold, post = min(hold, n/4), min(post, n/8)
+	split, err := d.holdBack(f, lines.starts, hold+post)
+	if err != nil {
+		return nil, err
+	}
+	d.importBytes, d.importEvents = lines.starts[split], split
+	k := 0
+	for ; k < len(d.held) && countEvents(d.held[:k]) < post; k++ {
+	}
+	d.posted, d.held = d.held[:k], d.held[k:]
+	return d, nil
+}
+
+// holdBack decodes lines from the end of the file until at least hold worker events are taken and the next line
+// (going backwards) starts another stream, so that no stream is split; it returns the first line held back.
+func (d *benchData) holdBack(f io.ReaderAt, starts []int64, hold int) (int, error) {
+	var tail []tailLine // backwards
+	workerEvents, prev := 0, ""
+	i := len(starts) - 2
+	for ; i >= 0; i-- {
+		line := make([]byte, starts[i+1]-starts[i]-1) // without the newline
+		if _, err := f.ReadAt(line, starts[i]); err != nil {
+			return 0, fmt.Errorf("bench: read line %d: %w", i+1, err)
+		}
+		env, err := domain.Decode(line)
+		if err != nil {
+			return 0, fmt.Errorf("bench: line %d: %w", i+1, err)
+		}
+		if workerEvents >= hold && env.Stream() != prev {
+			break
+		}
+		if _, ok := env.Event.(domain.WorkerEvent); ok {
+			workerEvents++
+		}
+		tail, prev = append(tail, tailLine{env, line}), env.Stream()
+	}
+	slices.Reverse(tail)
+	return i + 1, d.group(tail)
+}
+
+// group sorts the held-back events into worker streams (in order of first appearance) and runs of other streams.
+func (d *benchData) group(tail []tailLine) error {
+	byStream := map[string]int{}
+	for _, t := range tail {
+		env := t.env
+		p, err := eventstore.ProposedFrom(env, benchRecordedBy)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		stream := env.Stream()
+		if _, ok := env.Event.(domain.WorkerEvent); !ok {
+			if n := len(d.rest); n > 0 && d.rest[n-1].Stream == stream {
+				d.rest[n-1].Events = append(d.rest[n-1].Events, p)
+			} else {
+				d.rest = append(d.rest, eventstore.AppendRequest{Stream: stream, Expected: eventstore.Any(),
+					Events: []eventstore.Proposed{p}})
+			}
+			continue
+		}
+		k, ok := byStream[stream]
+		if !ok {
+			k = len(d.held)
+			byStream[stream] = k
+			d.held = append(d.held, heldStream{stream: stream})
+		}
+		d.held[k].events = append(d.held[k].events, p)
+		d.held[k].lines = append(d.held[k].lines, t.line)
+	}
+	return nil
+}
+
+// tailLine is a held-back line and its decoded envelope.
+type tailLine struct {
+	env  domain.Envelope
+	line []byte
+}
+
+// lineStarts passes writes through to w and records the offset at which every line starts (and, last, the
+// offset after the last line).
+type lineStarts struct {
+	w      io.Writer
+	off    int64
+	starts []int64
+}
+
+func (l *lineStarts) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		l.starts = append(l.starts, l.off+int64(i))
+	}
+	l.off += int64(n)
+	return n, err
+}

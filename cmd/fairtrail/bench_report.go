@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// benchFigures is everything bench measures; with --format json it is printed as one flat object of numbers.
+type benchFigures struct {
+	Events      int   `json:"events"`
+	Workers     int   `json:"workers"`
+	NDJSONBytes int64 `json:"ndjson_bytes"`
+	// OthersCPUPercent is how busy other processes kept the CPUs during the run (0 on a quiet machine).
+	OthersCPUPercent float64 `json:"others_cpu_percent"`
+	writeFigures
+	readFigures
+	apiFigures
+	peerFigures
+}
+
+// printBench prints one line per figure with its unit, its target and whether it was met.
+func printBench(w io.Writer, f benchFigures, peer, dir string) error {
+	fmt.Fprintf(w, "fairtrail bench: %d events for %d workers (%.0f MB of NDJSON), in %s\n", f.Events, f.Workers,
+		float64(f.NDJSONBytes)/1e6, dir)
+	fmt.Fprintf(w, "machine: %s; other processes kept the CPUs %.0f%% busy during the run\n\n", describeMachine(),
+		f.OthersCPUPercent)
+	tw := newTable(w)
+	fmt.Fprintln(tw, "FIGURE\tVALUE\tTARGET\t\tHOW")
+	row := func(name, value, target, verdict, how string) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, value, target, verdict, how)
+	}
+	row("bulk import, durable", rate(f.ImportEventsPerS), ">= 50,000 events/s", atLeast(f.ImportEventsPerS, 50_000),
+		fmt.Sprintf("%d events in %.1f s, end to end: parse, validate, spool, append, fdatasync per 2000", f.ImportEvents, f.ImportSeconds))
+	row("concurrent appends, 16 writers", rate(f.ConcurrentEventsPerS), ">= 10,000 events/s", atLeast(f.ConcurrentEventsPerS, 10_000),
+		fmt.Sprintf("%d single-event appends to their own worker streams, NoStream then Exact", f.ConcurrentEvents))
+	row("concurrent append latency p50", millis(f.ConcurrentP50Ms), "", "", "group commit: one write and one fdatasync for all waiting")
+	row("concurrent append latency p99", millis(f.ConcurrentP99Ms), "<= 20 ms", atMost(f.ConcurrentP99Ms, 20), "max "+millis(f.ConcurrentMaxMs))
+	row("global-order read", rate(f.ReadEventsPerS), "", "", fmt.Sprintf("ReadAll of all %d events from position 0", f.ReadEvents))
+	row("full rebuild from position 0", rate(f.RebuildEventsPerS), ">= 250,000 events/s", atLeast(f.RebuildEventsPerS, 250_000),
+		fmt.Sprintf("%d events in %.1f s: open, ReadAll, Model.Apply, in a child process", f.RebuildEvents, f.RebuildSeconds))
+	row("rebuild peak RSS", mib(f.RebuildPeakRSSBytes), "<= 1024 MiB", atMost(float64(f.RebuildPeakRSSBytes), 1<<30),
+		"VmHWM of the child process after the rebuild, before any judgement")
+	row("first audit --buyer, cold", millis(f.AuditColdMs), "", "", "judges every worker and caches the judgements: the read model's warm-up")
+	row("read model RSS, judged", mib(f.ReadModelRSSBytes), "", "", "VmRSS of the child after the cold audit")
+	row("history worker p50", millis(f.HistoryP50Ms), "", "", fmt.Sprintf("%d random workers, a fresh View per query", f.Queries))
+	row("history worker p99", millis(f.HistoryP99Ms), "<= 2 ms", atMost(f.HistoryP99Ms, 2), "on the built (judged) read model")
+	row("flags --worker p50", millis(f.FlagsP50Ms), "", "", fmt.Sprintf("%d random workers, a fresh View per query", f.Queries))
+	row("flags --worker p99", millis(f.FlagsP99Ms), "<= 2 ms", atMost(f.FlagsP99Ms, 2), "on the built (judged) read model")
+	row("audit --buyer p50", millis(f.AuditP50Ms), "", "", fmt.Sprintf("every one of %d buyers, warm", f.Buyers))
+	row("audit --buyer, slowest", millis(f.AuditMs), "<= 100 ms", atMost(f.AuditMs, 100), "whole supply chain rollup on the built read model")
+	row("API POST /v1/events, 16 clients", rate(f.APIPostEventsPerS), "", "",
+		fmt.Sprintf("%d events, one per request, exact expected revision, loopback HTTP", f.APIPostEvents))
+	row("API POST /v1/events p50", millis(f.APIPostP50Ms), "", "", "includes waiting for the read model to apply it")
+	row("API POST /v1/events p99", millis(f.APIPostP99Ms), "<= 20 ms", atMost(f.APIPostP99Ms, 20), "the concurrent writers' target")
+	row("API read model warm-up", millis(f.APIWarmMs), "", "", "judging every worker of the live model")
+	row("API GET /v1/flags?worker p50", millis(f.APIFlagsP50Ms), "", "", fmt.Sprintf("%d random workers, one client", f.Queries))
+	row("API GET /v1/flags?worker p99", millis(f.APIFlagsP99Ms), "<= 2 ms", atMost(f.APIFlagsP99Ms, 2), "the flags --worker target")
+	if f.PeerImportEventsPerS == 0 {
+		row("peer", "not built", "", "", "build with -tags peer")
+		return tw.Flush()
+	}
+	row("peer import", rate(f.PeerImportEventsPerS), "", "", "Save calls only: one transaction per run of a stream's events")
+	row("peer global-order read", rate(f.PeerReadEventsPerS), "", "", "All(0), every event")
+	row("import ratio fairtrail/peer", ratio(f.PeerImportRatio), ">= 3x", atLeast(f.PeerImportRatio, 3), "")
+	row("read ratio fairtrail/peer", ratio(f.PeerReadRatio), ">= 3x", atLeast(f.PeerReadRatio, 3), "")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\npeer: %s\n", peer)
+	return err
+}
+
+func atLeast(v, bound float64) string { return verdict(v >= bound) }
+func atMost(v, bound float64) string  { return verdict(v <= bound) }
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func rate(v float64) string   { return thousands(int64(math.Round(v))) + " events/s" }
+func millis(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) + " ms" }
+func mib(b int64) string      { return strconv.FormatInt(b>>20, 10) + " MiB" }
+func ratio(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) + "x" }
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// perSecond is n events over d.
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// percentileMs is the q-quantile (0 < q <= 1, nearest rank) of ds in milliseconds; 0 for no samples.
+func percentileMs(ds []time.Duration, q float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	k := int(math.Ceil(q*float64(len(s)))) - 1
+	return ms(s[min(max(k, 0), len(s)-1)])
+}
+
+// procStatusBytes reads a memory figure of this process (VmHWM: peak RSS, VmRSS: RSS) from /proc/self/status;
+// 0 where there is no such file (not Linux).
+func procStatusBytes(field string) int64 { return procFieldKB("/proc/self/status", field) << 10 }

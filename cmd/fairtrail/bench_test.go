@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/cmd/fairtrail/internal/benchpeer"
+)
+
+// TestMain lets this test binary stand in for the fairtrail executable: bench re-executes itself to measure the
+// rebuild in a child process, and under `go test` that executable is the test binary.
+func TestMain(m *testing.M) {
+	if os.Getenv(benchChildEnv) != "" {
+		env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+		os.Exit(exitCode(run(context.Background(), os.Args[1:], env), os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestBenchPrintsEveryFigure(t *testing.T) {
+	code, out, errOut := cli(t, "", "bench", "--workers", "200", "--queries", "50", "--data", t.TempDir(), "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var figures map[string]float64
+	if err := json.Unmarshal([]byte(out), &figures); err != nil {
+		t.Fatalf("not one JSON object of numbers: %v\n%s", err, out)
+	}
+	keys := []string{"events", "import_events_per_s", "concurrent_events_per_s", "concurrent_p99_ms",
+		"rebuild_events_per_s", "rebuild_peak_rss_bytes", "history_p99_ms", "flags_p99_ms", "audit_ms",
+		"audit_cold_ms", "read_events_per_s", "api_post_events_per_s", "api_post_p99_ms", "api_flags_p99_ms"}
+	peerKeys := []string{"peer_import_ratio", "peer_read_ratio", "peer_import_events_per_s", "peer_read_events_per_s"}
+	for _, key := range append(keys, peerKeys...) {
+		v, ok := figures[key]
+		switch {
+		case !ok:
+			t.Errorf("no %q in %s", key, out)
+		case v < 0, v == 0 && (benchpeer.Built || !strings.HasPrefix(key, "peer_")):
+			t.Errorf("%s = %v, want a positive number", key, v)
+		}
+	}
+	if figures["rebuild_events"] != figures["events"] {
+		t.Errorf("the rebuild applied %v events of %v", figures["rebuild_events"], figures["events"])
+	}
+}
+
+func TestBenchTextNamesEveryTarget(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := cli(t, "", "bench", "--workers", "100", "--queries", "10", "--data", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"events/s", ">= 50,000", ">= 10,000", "<= 20 ms", ">= 250,000", "<= 1024 MiB",
+		"history worker p99", "flags --worker p99", "audit --buyer", "peer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("bench left files behind: %v %v", entries, err)
+	}
+}
+
+func TestBenchUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "--workers", "5"},
+		{"bench", "--queries", "0"},
+		{"bench", "--format", "xml"},
+		{"bench", "extra"},
+	} {
+		if code, _, errOut := cli(t, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errOut)
+		}
+	}
+}
+
+// TestProductionBinaryHasNoPeer checks that the peer library is linked only with the build tag peer.
+func TestProductionBinaryHasNoPeer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, banned := range []string{"hallgren", "go-sqlite3"} {
+		if strings.Contains(string(out), banned) {
+			t.Errorf("the production build depends on %s", banned)
+		}
+	}
+}
