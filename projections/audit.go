@@ -41,7 +41,7 @@ type AuditRow struct {
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
 
 	jobOrders                                      map[string]bool
-	workerPaid, reimbursed, outstanding, shortfall domain.Sums
+	workerPaid, reimbursed, outstanding, shortfall tally
 }
 
 // Audit rolls up workers, flags and money per group.
@@ -58,7 +58,7 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		r := rows[key]
 		if r == nil {
 			r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
-				workerPaid: domain.Sums{}, reimbursed: domain.Sums{}, outstanding: domain.Sums{}, shortfall: domain.Sums{}}
+				workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
 			if o := v.m.orgs[key]; o != nil {
 				r.Name = o.Name
 			}
@@ -95,8 +95,8 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	for _, key := range sortedKeys(rows) {
 		r := rows[key]
 		r.JobOrders = len(r.jobOrders)
-		r.WorkerPaid, r.Reimbursed = r.workerPaid.Money(), r.reimbursed.Money()
-		r.Outstanding, r.WageShortfall = r.outstanding.Money(), r.shortfall.Money()
+		r.WorkerPaid, r.Reimbursed = r.workerPaid.money(), r.reimbursed.money()
+		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
 		out = append(out, *r)
 	}
 	return out, nil
@@ -113,14 +113,10 @@ func (r *AuditRow) addWorker(j *judgement, flags []domain.Flag) {
 	for _, f := range flags {
 		r.Flags[f.Code]++
 	}
-	for _, s := range []struct{ into, from domain.Sums }{
-		{r.workerPaid, j.workerPaid}, {r.reimbursed, j.reimbursed},
-		{r.outstanding, j.outstanding}, {r.shortfall, j.shortfall},
-	} {
-		for cur, d := range s.from {
-			s.into.Add(cur, d)
-		}
-	}
+	r.workerPaid.addAll(j.workerPaid)
+	r.reimbursed.addAll(j.reimbursed)
+	r.outstanding.addAll(j.outstanding)
+	r.shortfall.addAll(j.shortfall)
 }
 
 // groupKeys are the groups a worker belongs to.

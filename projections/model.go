@@ -98,9 +98,12 @@ type judgement struct {
 	agencies []string
 	// flags are the worker's flags that do not depend on the clock, sorted by raised_at.
 	flags []domain.Flag
-	// owed are the breaching fees, from which the overdue flags are judged at a clock.
-	owed                                           []*FeeLine
-	workerPaid, reimbursed, outstanding, shortfall domain.Sums
+	// owed are the breaching fees, from which the overdue flags are judged at a clock; nothing is overdue
+	// before firstDeadline.
+	owed          []*FeeLine
+	firstDeadline time.Time
+	// The worker's money, prepared for rollups.
+	workerPaid, reimbursed, outstanding, shortfall tally
 }
 
 // judgement returns the worker's cached judgement, computing it when missing or stale; nil for an unknown
@@ -119,11 +122,14 @@ func (m *Model) judgement(v *View, id string) *judgement {
 	ws := v.workerState(wf)
 	r, fees := v.buildReport(ws)
 	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
-		workerPaid: r.Totals.workerPaid, reimbursed: r.Totals.reimbursed, outstanding: r.Totals.outstanding,
-		shortfall: r.Totals.shortfall}
+		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
+		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall)}
 	for _, l := range fees.lines {
-		if l.owed.IsPositive() {
+		if l.owed.IsPositive() && l.Deadline != nil {
 			j.owed = append(j.owed, l)
+			if j.firstDeadline.IsZero() || l.Deadline.Before(j.firstDeadline) {
+				j.firstDeadline = *l.Deadline
+			}
 		}
 	}
 	m.cacheMu.Lock()
@@ -134,6 +140,9 @@ func (m *Model) judgement(v *View, id string) *judgement {
 
 // flagsAt are the judgement's flags with the overdue reimbursements at clock, sorted by raised_at.
 func (j *judgement) flagsAt(clock time.Time) []domain.Flag {
+	if len(j.owed) == 0 || !clock.After(j.firstDeadline) {
+		return j.flags
+	}
 	over := overdueFlags(clock, j.owner, j.owed)
 	if len(over) == 0 {
 		return j.flags
