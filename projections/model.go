@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,6 +87,20 @@ type Model struct {
 	cache      map[string]*judgement
 	generation uint64
 	workerIDs  []string // sorted; nil when a worker was added since
+	strs       map[string]string
+}
+
+// intern returns one shared copy of a string that many events repeat (recorded_by).
+func (m *Model) intern(s string) string {
+	if v, ok := m.strs[s]; ok {
+		return v
+	}
+	if len(m.strs) > 10000 {
+		return strings.Clone(s)
+	}
+	v := strings.Clone(s)
+	m.strs[v] = v
+	return v
 }
 
 // judgement is what queries over many workers need of a worker, judged without a clock. It is kept small
@@ -195,6 +210,7 @@ func New(filter Filter) *Model {
 		policies:  make(map[string]*policyFacts),
 		orgs:      make(map[string]*domain.OrganisationRegistered),
 		cache:     make(map[string]*judgement),
+		strs:      make(map[string]string),
 	}
 }
 
@@ -224,6 +240,9 @@ func (m *Model) Apply(rec eventstore.Recorded) error {
 
 // ApplyFact indexes an already decoded event.
 func (m *Model) ApplyFact(f Fact) {
+	// Kept strings are shared: a store may hand over strings that pin a larger buffer.
+	f.Type = f.Event.EventType()
+	f.RecordedBy = m.intern(f.RecordedBy)
 	m.checkpoint = f.Position
 	m.seen++
 	if !m.filter.Admits(f.Meta) {

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -89,21 +88,17 @@ func runRebuildChild(ctx context.Context, dir string, cfg benchConfig, env envir
 	return json.NewEncoder(env.stdout).Encode(rf)
 }
 
-// rebuild replays the store in dir into a new model, as replay.go does for every query command.
+// rebuild replays the store in dir into a new model with projections.Rebuild, as replay.go does for every query
+// command.
 func rebuild(ctx context.Context, dir string) (*projections.Model, error) {
 	s, err := embedded.Open(dir, embedded.Options{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	m := projections.New(projections.Filter{})
-	for rec, err := range s.ReadAll(ctx, eventstore.Start) {
-		if err != nil {
-			return nil, fmt.Errorf("bench: rebuild: %w", err)
-		}
-		if err := m.Apply(rec); err != nil {
-			return nil, fmt.Errorf("bench: rebuild: %w", err)
-		}
+	m, err := projections.Rebuild(ctx, s, projections.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("bench: rebuild: %w", err)
 	}
 	return m, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -88,17 +89,28 @@ func decodeRecord(p []byte) (eventstore.Recorded, error) {
 	if !ok1 || !ok2 || !ok3 || len(rest) != 0 {
 		return eventstore.Recorded{}, errShortPayload
 	}
+	// The four strings share one allocation: a replay decodes every record, so allocations count.
+	var sb strings.Builder
+	sb.Grow(len(h.stream) + len(typ) + len(by) + 2*len(h.hash))
+	sb.Write(h.stream)
+	sb.Write(typ)
+	sb.Write(by)
+	var hexHash [2 * len(h.hash)]byte
+	hex.Encode(hexHash[:], h.hash[:])
+	sb.Write(hexHash[:])
+	all := sb.String()
+	a, b, c := len(h.stream), len(h.stream)+len(typ), len(h.stream)+len(typ)+len(by)
 	return eventstore.Recorded{
 		ID:         h.id,
-		Type:       string(typ),
-		Stream:     string(h.stream),
+		Type:       all[a:b],
+		Stream:     all[:a],
 		Revision:   h.revision,
 		Position:   eventstore.Position{Commit: h.position, Prepare: h.position},
 		RecordedAt: time.Unix(0, int64(binary.LittleEndian.Uint64(p[17:]))).UTC(),
 		OccurredAt: time.Unix(0, int64(binary.LittleEndian.Uint64(p[25:]))).UTC(),
-		RecordedBy: string(by),
+		RecordedBy: all[b:c],
 		Data:       append([]byte(nil), data...),
-		Hash:       hex.EncodeToString(h.hash[:]),
+		Hash:       all[c:],
 	}, nil
 }
 
