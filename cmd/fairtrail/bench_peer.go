@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -19,8 +20,15 @@ import (
 type peerFigures struct {
 	PeerImportEventsPerS float64 `json:"peer_import_events_per_s"`
 	PeerReadEventsPerS   float64 `json:"peer_read_events_per_s"`
-	PeerImportRatio      float64 `json:"peer_import_ratio"`
-	PeerReadRatio        float64 `json:"peer_read_ratio"`
+	// AppendEventsPerS is fairtrail appending the same decoded events as the peer, through its bulk path
+	// (AppendBatch of the same runs, 2000 events a sync), into a new store: the like-for-like figure.
+	AppendEventsPerS float64 `json:"append_events_per_s"`
+	// PeerImportRatio is AppendEventsPerS over the peer's rate: both stores given the same decoded events.
+	PeerImportRatio float64 `json:"peer_import_ratio"`
+	// PeerEndToEndRatio is fairtrail's end-to-end import (parse, validate, append) over the peer's Save calls
+	// alone: a bound that understates fairtrail.
+	PeerEndToEndRatio float64 `json:"peer_end_to_end_import_ratio"`
+	PeerReadRatio     float64 `json:"peer_read_ratio"`
 }
 
 // benchPeer stores the dataset in the peer and reads it back in global order. The peer is given the events
@@ -56,6 +64,7 @@ func benchPeer(ctx context.Context, dir, storeDir string, d *benchData, w writeF
 	fmt.Fprintln(progress, "bench: peer: reading every event back in global order...")
 	var n int
 	err = prof.phase("peer-read", func() (err error) {
+		runtime.GC() // as before fairtrail's read
 		start := time.Now()
 		n, err = p.ReadAll(ctx)
 		took = time.Since(start)
@@ -68,7 +77,17 @@ func benchPeer(ctx context.Context, dir, storeDir string, d *benchData, w writeF
 		return pf, "", fmt.Errorf("bench: peer read %d events back, want %d", n, d.events)
 	}
 	pf.PeerReadEventsPerS = perSecond(n, took)
-	pf.PeerImportRatio = w.ImportEventsPerS / pf.PeerImportEventsPerS
+	fmt.Fprintf(progress, "bench: fairtrail: appending the same %d decoded events...\n", d.importEvents)
+	err = prof.phase("append", func() (err error) {
+		took, err = fairtrailAppend(ctx, filepath.Join(dir, "append"), storeDir, d.importEvents)
+		return err
+	})
+	if err != nil {
+		return pf, "", err
+	}
+	pf.AppendEventsPerS = perSecond(d.importEvents, took)
+	pf.PeerImportRatio = pf.AppendEventsPerS / pf.PeerImportEventsPerS
+	pf.PeerEndToEndRatio = w.ImportEventsPerS / pf.PeerImportEventsPerS
 	pf.PeerReadRatio = w.ReadEventsPerS / pf.PeerReadEventsPerS
 	return pf, p.Describe(), nil
 }
@@ -106,6 +125,56 @@ func peerImport(ctx context.Context, p *benchpeer.Store, storeDir string, n int)
 		seen++
 	}
 	return saving, save()
+}
+
+// fairtrailAppend appends the first n events of fairtrail's store into a new embedded store in dir, in the same
+// runs as the peer is given, through the bulk path (AppendBatch of up to 2000 events, one sync each), and
+// returns the time spent in AppendBatch.
+func fairtrailAppend(ctx context.Context, dir, storeDir string, n int) (time.Duration, error) {
+	src, err := embedded.Open(storeDir, embedded.Options{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	dst, err := embedded.Open(dir, embedded.Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer dst.Close()
+	var batch []eventstore.AppendRequest
+	var appending time.Duration
+	inBatch, seen := 0, 0
+	flush := func() error {
+		t := time.Now()
+		_, err := dst.AppendBatch(ctx, batch)
+		appending += time.Since(t)
+		batch, inBatch = batch[:0], 0
+		return err
+	}
+	for rec, err := range src.ReadAll(ctx, eventstore.Start) {
+		if err != nil {
+			return appending, fmt.Errorf("bench: read fairtrail's store: %w", err)
+		}
+		if seen == n {
+			break
+		}
+		p := eventstore.Proposed{ID: rec.ID, Type: rec.Type, OccurredAt: rec.OccurredAt, Data: rec.Data, RecordedBy: rec.RecordedBy}
+		if k := len(batch); k > 0 && batch[k-1].Stream == rec.Stream {
+			batch[k-1].Events = append(batch[k-1].Events, p)
+		} else {
+			batch = append(batch, eventstore.AppendRequest{Stream: rec.Stream, Expected: eventstore.Any(), Events: []eventstore.Proposed{p}})
+		}
+		seen++
+		if inBatch++; inBatch == 2000 {
+			if err := flush(); err != nil {
+				return appending, err
+			}
+		}
+	}
+	if inBatch > 0 {
+		return appending, flush()
+	}
+	return appending, nil
 }
 
 // peerSaveHeld saves the events held back from the import, a stream at a time.

@@ -65,8 +65,10 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 		return tw.Flush()
 	}
 	row("peer import", rate(f.PeerImportEventsPerS), "", "", "Save calls only: one transaction per run of a stream's events")
+	row("fairtrail append, same events", rate(f.AppendEventsPerS), "", "", "AppendBatch calls only: the same runs, 2000 events a sync")
 	row("peer global-order read", rate(f.PeerReadEventsPerS), "", "", "All(0), every event")
-	row("import ratio fairtrail/peer", ratio(f.PeerImportRatio), ">= 3x", atLeast(f.PeerImportRatio, 3), "")
+	row("import ratio fairtrail/peer", ratio(f.PeerImportRatio), ">= 3x", atLeast(f.PeerImportRatio, 3), "the same decoded events appended by each")
+	row("end-to-end import / peer Save", ratio(f.PeerEndToEndRatio), "", "", "fairtrail's parse, validate and append over the peer's Save alone")
 	row("read ratio fairtrail/peer", ratio(f.PeerReadRatio), ">= 3x", atLeast(f.PeerReadRatio, 3), "")
 	if err := tw.Flush(); err != nil {
 		return err
