@@ -129,15 +129,8 @@ func hasStream(jo *projections.JobOrder) bool {
 
 // jobOrderOf is the job order of a job-order event.
 func jobOrderOf(e domain.Event) string {
-	switch e := e.(type) {
-	case *domain.JobOrderAmended:
-		return e.JobOrderID
-	case *domain.AgencyEngaged:
-		return e.JobOrderID
-	case *domain.JobOrderPaymentMade:
-		return e.JobOrderID
-	case *domain.JobOrderClosed:
-		return e.JobOrderID
+	if je, ok := e.(domain.JobOrderEvent); ok {
+		return je.JobOrder()
 	}
 	return ""
 }

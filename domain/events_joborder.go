@@ -11,6 +11,12 @@ const (
 
 func jobOrderStream(id string) string { return "joborder-" + id }
 
+// JobOrderEvent is an event about one job order.
+type JobOrderEvent interface {
+	Event
+	JobOrder() string
+}
+
 // JobOrderIssued records an employer's demand for workers, the buyers it supplies and the terms offered.
 type JobOrderIssued struct {
 	BuyerIDs        []string `json:"buyer_ids"`
@@ -26,6 +32,9 @@ func (JobOrderIssued) EventType() string { return TypeJobOrderIssued }
 
 // Stream is joborder-<job_order_id>.
 func (e JobOrderIssued) Stream() string { return jobOrderStream(e.JobOrderID) }
+
+// JobOrder is job_order_id.
+func (e JobOrderIssued) JobOrder() string { return e.JobOrderID }
 
 func (e *JobOrderIssued) validate(c checker) {
 	c.id("job_order_id", e.JobOrderID)
@@ -59,6 +68,9 @@ func (JobOrderAmended) EventType() string { return TypeJobOrderAmended }
 // Stream is joborder-<job_order_id>.
 func (e JobOrderAmended) Stream() string { return jobOrderStream(e.JobOrderID) }
 
+// JobOrder is job_order_id.
+func (e JobOrderAmended) JobOrder() string { return e.JobOrderID }
+
 func (e *JobOrderAmended) validate(c checker) {
 	c.id("job_order_id", e.JobOrderID)
 	c.text("reason", e.Reason)
@@ -78,6 +90,9 @@ func (AgencyEngaged) EventType() string { return TypeAgencyEngaged }
 
 // Stream is joborder-<job_order_id>.
 func (e AgencyEngaged) Stream() string { return jobOrderStream(e.JobOrderID) }
+
+// JobOrder is job_order_id.
+func (e AgencyEngaged) JobOrder() string { return e.JobOrderID }
 
 func (e *AgencyEngaged) validate(c checker) {
 	c.id("job_order_id", e.JobOrderID)
@@ -102,6 +117,9 @@ func (JobOrderPaymentMade) EventType() string { return TypeJobOrderPaymentMade }
 // Stream is joborder-<job_order_id>.
 func (e JobOrderPaymentMade) Stream() string { return jobOrderStream(e.JobOrderID) }
 
+// JobOrder is job_order_id.
+func (e JobOrderPaymentMade) JobOrder() string { return e.JobOrderID }
+
 func (e *JobOrderPaymentMade) validate(c checker) {
 	c.id("job_order_id", e.JobOrderID)
 	c.id("payer_id", e.PayerID)
@@ -121,6 +139,9 @@ func (JobOrderClosed) EventType() string { return TypeJobOrderClosed }
 
 // Stream is joborder-<job_order_id>.
 func (e JobOrderClosed) Stream() string { return jobOrderStream(e.JobOrderID) }
+
+// JobOrder is job_order_id.
+func (e JobOrderClosed) JobOrder() string { return e.JobOrderID }
 
 func (e *JobOrderClosed) validate(c checker) {
 	c.id("job_order_id", e.JobOrderID)

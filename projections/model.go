@@ -279,17 +279,8 @@ func (m *Model) ApplyFact(f Fact) {
 }
 
 func jobOrderID(e domain.Event) string {
-	switch e := e.(type) {
-	case *domain.JobOrderIssued:
-		return e.JobOrderID
-	case *domain.JobOrderAmended:
-		return e.JobOrderID
-	case *domain.AgencyEngaged:
-		return e.JobOrderID
-	case *domain.JobOrderPaymentMade:
-		return e.JobOrderID
-	case *domain.JobOrderClosed:
-		return e.JobOrderID
+	if je, ok := e.(domain.JobOrderEvent); ok {
+		return je.JobOrder()
 	}
 	return ""
 }
