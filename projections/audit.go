@@ -41,6 +41,8 @@ type AuditRow struct {
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
 
 	jobOrders                                      map[string]bool
+	lastJobOrder                                   string
+	counts                                         flagCounts
 	workerPaid, reimbursed, outstanding, shortfall tally
 }
 
@@ -73,9 +75,13 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		if q.BuyerID != "" && !slices.Contains(j.buyers, q.BuyerID) {
 			continue
 		}
-		flags := j.flagsAt(v.clock)
+		counts := j.counts
+		if len(j.owed) > 0 && v.clock.After(j.firstDeadline) {
+			counts = flagCounts{}
+			counts.add(j.flagsAt(v.clock))
+		}
 		for _, key := range groupKeys(j, by, q.BuyerID) {
-			row(key).addWorker(j, flags)
+			row(key).addWorker(j, &counts)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
@@ -86,15 +92,14 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		for _, key := range jobOrderKeys(jo, by, q.BuyerID) {
 			r := row(key)
 			r.jobOrders[jo.ID] = true
-			for _, f := range jo.flags() {
-				r.Flags[f.Code]++
-			}
+			r.counts.add(jo.flags())
 		}
 	}
 	out := make([]AuditRow, 0, len(rows))
 	for _, key := range sortedKeys(rows) {
 		r := rows[key]
 		r.JobOrders = len(r.jobOrders)
+		r.Flags = r.counts.byCode()
 		r.WorkerPaid, r.Reimbursed = r.workerPaid.money(), r.reimbursed.money()
 		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
 		out = append(out, *r)
@@ -102,17 +107,16 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	return out, nil
 }
 
-func (r *AuditRow) addWorker(j *judgement, flags []domain.Flag) {
+func (r *AuditRow) addWorker(j *judgement, counts *flagCounts) {
 	r.Workers++
-	if j.jobOrder != "" {
+	if j.jobOrder != "" && j.jobOrder != r.lastJobOrder {
 		r.jobOrders[j.jobOrder] = true
+		r.lastJobOrder = j.jobOrder
 	}
-	if len(flags) > 0 {
+	if counts.total() > 0 {
 		r.FlaggedWorkers++
 	}
-	for _, f := range flags {
-		r.Flags[f.Code]++
-	}
+	r.counts.addAll(counts)
 	r.workerPaid.addAll(j.workerPaid)
 	r.reimbursed.addAll(j.reimbursed)
 	r.outstanding.addAll(j.outstanding)

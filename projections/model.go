@@ -86,6 +86,7 @@ type Model struct {
 	cacheMu    sync.Mutex
 	cache      map[string]*judgement
 	generation uint64
+	fresh      int      // judgements in cache of the current generation
 	workerIDs  []string // sorted; nil when a worker was added since
 	strs       map[string]string
 }
@@ -111,8 +112,10 @@ type judgement struct {
 	owner
 	employer string
 	agencies []string
-	// flags are the worker's flags that do not depend on the clock, sorted by raised_at.
-	flags []domain.Flag
+	// flags are the worker's flags that do not depend on the clock, sorted by raised_at; counts counts them
+	// by code (in domain.FlagCodes order).
+	flags  []domain.Flag
+	counts flagCounts
 	// owed are the breaching fees, from which the overdue flags are judged at a clock; nothing is overdue
 	// before firstDeadline.
 	owed          []*FeeLine
@@ -139,6 +142,7 @@ func (m *Model) judgement(v *View, id string) *judgement {
 	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
 		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
 		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall)}
+	j.counts.add(j.flags)
 	for _, l := range fees.lines {
 		if l.owed.IsPositive() && l.Deadline != nil {
 			j.owed = append(j.owed, l)
@@ -148,9 +152,27 @@ func (m *Model) judgement(v *View, id string) *judgement {
 		}
 	}
 	m.cacheMu.Lock()
+	if old := m.cache[id]; gen == m.generation && (old == nil || old.generation != gen) {
+		m.fresh++
+	}
 	m.cache[id] = j
 	m.cacheMu.Unlock()
 	return j
+}
+
+// drop forgets a worker's judgement; the caller holds cacheMu.
+func (m *Model) drop(worker string) {
+	if old := m.cache[worker]; old != nil && old.generation == m.generation {
+		m.fresh--
+	}
+	delete(m.cache, worker)
+}
+
+// allJudged reports whether every worker's judgement is cached and current.
+func (m *Model) allJudged() bool {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	return m.fresh == len(m.workers)
 }
 
 // flagsAt are the judgement's flags with the overdue reimbursements at clock, sorted by raised_at.
@@ -174,12 +196,13 @@ func (m *Model) invalidate(f Fact) {
 	switch e := f.Event.(type) {
 	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
 		m.generation++
+		m.fresh = 0
 	case domain.WorkerEvent:
-		delete(m.cache, e.Worker())
+		m.drop(e.Worker())
 	default:
 		if jf := m.jobOrders[jobOrderID(f.Event)]; jf != nil {
 			for _, w := range jf.workers {
-				delete(m.cache, w)
+				m.drop(w)
 			}
 		}
 	}

@@ -47,3 +47,9 @@ func repeat(s string, n int) []string {
 	}
 	return out
 }
+
+func TestFlagCountsCoverEveryCode(t *testing.T) {
+	if len(flagCounts{}) != len(domain.FlagCodes) {
+		t.Fatalf("flagCounts holds %d codes, the catalogue has %d", len(flagCounts{}), len(domain.FlagCodes))
+	}
+}

@@ -84,6 +84,9 @@ func (v *View) History(id string) (*WorkerReport, bool) {
 // warm judges, on every core, the workers whose judgement is not cached, so that a query over many workers
 // does not judge them one by one.
 func (v *View) warm(ids []string) {
+	if v.m.allJudged() {
+		return
+	}
 	var cold []string
 	v.m.cacheMu.Lock()
 	for _, id := range ids {
