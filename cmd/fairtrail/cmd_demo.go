@@ -90,6 +90,8 @@ func printDemo(env environment, v *projections.View) error {
 		fmt.Fprintf(tw, "  %s\t%d\n", c, counts[c])
 	}
 	tw.Flush()
+	fmt.Fprintln(env.stdout, "(Reimbursements fall overdue repayment_days after the tracker learned of a fee, which for this\n"+
+		"import is today: see them with fairtrail flags --as-of a date some months ahead.)")
 	rows, err := v.Audit(projections.AuditQuery{By: projections.ByBuyer})
 	if err != nil {
 		return err
