@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -132,39 +130,18 @@ func judgeLive(live *projections.Live, cfg benchConfig) ([]string, time.Duration
 
 // apiPosts has benchWriters clients take whole streams in turn and post their events one per request.
 func apiPosts(ctx context.Context, client *http.Client, base string, posted []heldStream) ([]time.Duration, time.Duration, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	lats := make([][]time.Duration, benchWriters)
-	errs := make([]error, benchWriters)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range benchWriters {
-		wg.Go(func() {
-			for k := int(next.Add(1) - 1); k < len(posted); k = int(next.Add(1) - 1) {
-				for i := range posted[k].lines {
-					t := time.Now()
-					err := postEvent(ctx, client, base, posted[k], i)
-					lats[w] = append(lats[w], time.Since(t))
-					if err != nil {
-						errs[w] = err
-						cancel()
-						return
-					}
-				}
+	return writers(ctx, len(posted), func(ctx context.Context, k int) ([]time.Duration, error) {
+		var lats []time.Duration
+		for i := range posted[k].lines {
+			t := time.Now()
+			err := postEvent(ctx, client, base, posted[k], i)
+			lats = append(lats, time.Since(t))
+			if err != nil {
+				return lats, err
 			}
-		})
-	}
-	wg.Wait()
-	took := time.Since(start)
-	var all []time.Duration
-	for w := range benchWriters {
-		if errs[w] != nil {
-			return nil, took, errs[w]
 		}
-		all = append(all, lats[w]...)
-	}
-	return all, took, nil
+		return lats, nil
+	})
 }
 
 // postEvent posts the i-th event of a stream expecting the revision before it ("no_stream" for the first).

@@ -105,6 +105,14 @@ func benchImport(ctx context.Context, s eventstore.Store, d *benchData, spoolDir
 // time, the first expecting no stream and each next one the exact revision before it, and returns every
 // append's latency and the time they all took.
 func benchConcurrent(ctx context.Context, s eventstore.Store, held []heldStream) ([]time.Duration, time.Duration, error) {
+	return writers(ctx, len(held), func(ctx context.Context, k int) ([]time.Duration, error) {
+		return appendStream(ctx, s, held[k])
+	})
+}
+
+// writers has benchWriters goroutines take items 0..n-1 in turn and do each, returning every latency the items
+// reported and the time they all took. The first error stops them all.
+func writers(ctx context.Context, n int, do func(ctx context.Context, k int) ([]time.Duration, error)) ([]time.Duration, time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lats := make([][]time.Duration, benchWriters)
@@ -114,8 +122,8 @@ func benchConcurrent(ctx context.Context, s eventstore.Store, held []heldStream)
 	start := time.Now()
 	for w := range benchWriters {
 		wg.Go(func() {
-			for k := int(next.Add(1) - 1); k < len(held); k = int(next.Add(1) - 1) {
-				l, err := appendStream(ctx, s, held[k])
+			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+				l, err := do(ctx, k)
 				lats[w] = append(lats[w], l...)
 				if err != nil {
 					errs[w] = err
