@@ -112,20 +112,6 @@ func decodeData(typ string, data []byte, checkKeysToo bool) (Event, error) {
 	return e, nil
 }
 
-// DecodeStored decodes the data of an event that was validated when it was stored, skipping validation and
-// the strict-key checks: the path projections take when they replay the store. An unknown type or
-// undecodable data is still an error.
-func DecodeStored(typ string, data []byte) (Event, error) {
-	e := newEvent(typ)
-	if e == nil {
-		return nil, invalid("type", "unknown event type "+strconv.Quote(typ))
-	}
-	if err := json.Unmarshal(data, e); err != nil {
-		return nil, jsonProblem(data, e, "data", err)
-	}
-	return e, nil
-}
-
 // EncodeData gives the canonical JSON of an event's data: keys in alphabetical order (struct fields are
 // declared so), no insignificant white space, no HTML escaping. These are the bytes stored and hashed.
 func EncodeData(e Event) ([]byte, error) {

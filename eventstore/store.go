@@ -85,12 +85,6 @@ func (e ExpectedRevision) Exact() (uint64, bool) { return e.rev, e.kind == expec
 // IsAny reports whether any state is accepted.
 func (e ExpectedRevision) IsAny() bool { return e.kind == expectAny }
 
-// IsNoStream reports whether the stream must not exist.
-func (e ExpectedRevision) IsNoStream() bool { return e.kind == expectNoStream }
-
-// IsStreamExists reports whether the stream must exist.
-func (e ExpectedRevision) IsStreamExists() bool { return e.kind == expectExists }
-
 // Check reports whether a stream whose last revision is last (exists false when it has no events) meets the
 // expectation.
 func (e ExpectedRevision) Check(last uint64, exists bool) bool {

@@ -78,7 +78,6 @@ type Model struct {
 	orgs       map[string]*domain.OrganisationRegistered
 	checkpoint eventstore.Position
 	applied    int
-	seen       int
 	version    uint64
 
 	// Judgements are cached per worker and dropped by the events that change them: the worker's own, its job
@@ -267,7 +266,6 @@ func (m *Model) ApplyFact(f Fact) {
 	f.Type = f.Event.EventType()
 	f.RecordedBy = m.intern(f.RecordedBy)
 	m.checkpoint = f.Position
-	m.seen++
 	if !m.filter.Admits(f.Meta) {
 		return
 	}

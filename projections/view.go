@@ -26,9 +26,6 @@ func (m *Model) View(clock time.Time) *View {
 // Clock is the time the view judges at.
 func (v *View) Clock() time.Time { return v.clock }
 
-// Policies lists the policies known, in id order.
-func (v *View) Policies() []*Policy { return v.policies }
-
 // jobOrder returns the job order, or nil when no event about it was admitted.
 func (v *View) jobOrder(id string) *JobOrder {
 	if jo, ok := v.jobOrders[id]; ok {

@@ -19,6 +19,3 @@ type Event struct {
 
 // ErrNotBuilt is returned by Open in a binary built without the tag peer.
 var ErrNotBuilt = errors.New("peer: not built (build with -tags peer)")
-
-// aggregateType is the peer's aggregate type for every fairtrail stream.
-const aggregateType = "fairtrail"

@@ -14,6 +14,9 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
 )
 
+// aggregateType is the peer's aggregate type for every fairtrail stream.
+const aggregateType = "fairtrail"
+
 // Built reports whether the peer is linked into this binary.
 const Built = true
 
