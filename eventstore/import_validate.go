@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -134,11 +135,21 @@ func validateLine(line []byte) lineResult {
 	}
 	res := lineResult{p: p, stream: env.Stream()}
 	if !p.ID.IsZero() {
-		h := fnv.New64a()
-		h.Write(p.Canonical())
-		res.sum = h.Sum64()
+		res.sum = contentSum(p)
 	}
 	return res
+}
+
+// contentSum fingerprints what makes an event the same event under its id (type, business time, data),
+// without building its canonical bytes, which the store builds once to hash.
+func contentSum(p Proposed) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(p.Type))
+	var t [8]byte
+	binary.LittleEndian.PutUint64(t[:], uint64(p.OccurredAt.UnixNano()))
+	h.Write(t[:])
+	h.Write(p.Data)
+	return h.Sum64()
 }
 
 // collect takes validated chunks back into input order and spools or rejects each line.

@@ -85,27 +85,17 @@ func isStoreURL(s string) bool {
 
 // redactURL hides a password in a connection string before it is shown or logged.
 func redactURL(s string) string {
-	at := -1
-	for i := 0; i < len(s); i++ {
-		if s[i] == '@' {
-			at = i
-			break
-		}
-	}
-	scheme := -1
-	for i := 0; i+2 < len(s); i++ {
-		if s[i:i+3] == "://" {
-			scheme = i + 3
-			break
-		}
-	}
-	if at < 0 || scheme < 0 || at < scheme {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
 		return s
 	}
-	for i := scheme; i < at; i++ {
-		if s[i] == ':' {
-			return s[:i+1] + "***" + s[at:]
-		}
+	userinfo, hosts, ok := strings.Cut(rest, "@")
+	if !ok {
+		return s
 	}
-	return s
+	user, _, hasPassword := strings.Cut(userinfo, ":")
+	if !hasPassword {
+		return s
+	}
+	return scheme + "://" + user + ":***@" + hosts
 }
