@@ -27,8 +27,7 @@ func (v *View) buildReport(ws *workerState) (*WorkerReport, *feeJudgement) {
 	}
 	fees := v.judgeFees(ws)
 	fees.allocateRefunds(ws.refunds)
-	r.Fees = make([]*FeeLine, len(fees.lines))
-	copy(r.Fees, fees.lines)
+	r.Fees = orEmpty(fees.lines)
 	for _, rf := range ws.refunds {
 		e := rf.refund
 		r.Reimbursed = append(r.Reimbursed, Reimbursement{EventID: rf.ID.String(), ReimbursementID: e.ReimbursementID,

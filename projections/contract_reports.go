@@ -13,7 +13,7 @@ type baseline struct {
 	describeAs string
 }
 
-func (v *View) baseline(ws *workerState) (baseline, bool) {
+func baselineOf(ws *workerState) (baseline, bool) {
 	// Contracts are in business-time order: if the first was not signed before departure, none was.
 	if left := ws.departure(); len(ws.contracts) > 0 && (left == nil || !ws.contracts[0].OccurredAt.After(left.OccurredAt)) {
 		c := ws.contracts[0]
@@ -28,7 +28,7 @@ func (v *View) baseline(ws *workerState) (baseline, bool) {
 
 func (v *View) contractReports(ws *workerState) []ContractReport {
 	out := make([]ContractReport, 0, len(ws.contracts))
-	base, hasBase := v.baseline(ws)
+	base, hasBase := ws.base, ws.hasBase
 	for i, c := range ws.contracts {
 		e := c.contract
 		cr := ContractReport{EventID: c.ID.String(), ContractID: e.ContractID, Stage: e.Stage, SignedAt: c.OccurredAt,

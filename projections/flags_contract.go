@@ -9,7 +9,7 @@ import (
 // contractFlags raises the contract.* flags from the contract reports.
 func (v *View) contractFlags(ws *workerState, r *WorkerReport) []domain.Flag {
 	var out []domain.Flag
-	base, _ := v.baseline(ws)
+	base := ws.base
 	for i, cr := range r.Contracts {
 		c := ws.contracts[i]
 		if cr.LessFavourable {

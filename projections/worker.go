@@ -23,6 +23,8 @@ type workerState struct {
 	retained    []Fact
 	returned    []Fact
 	exited      *Fact
+	base        baseline // what later contracts are compared with
+	hasBase     bool
 }
 
 type feeFact struct {
@@ -74,6 +76,7 @@ func (v *View) workerState(wf *workerFacts) *workerState {
 	if ws.recruited != nil {
 		ws.jobOrder = v.jobOrder(ws.recruited.JobOrderID)
 	}
+	ws.base, ws.hasBase = baselineOf(ws)
 	return ws
 }
 
