@@ -119,11 +119,11 @@ type rowKey struct{ scope, by, key string }
 
 // row is a rollup row: money is per column, currency and scale (units of 10^-scale) an exact sum.
 type row struct {
-	Workers   int64                                           `json:"-"`
-	Flagged   int64                                           `json:"-"`
-	Counts    []int64                                         `json:"-"`
+	Workers   int64                                            `json:"-"`
+	Flagged   int64                                            `json:"-"`
+	Counts    []int64                                          `json:"-"`
 	Money     [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders map[string]int64                                // change in refs
+	jobOrders map[string]int64                                 // change in refs
 	loaded    bool
 }
 
