@@ -96,3 +96,11 @@ func Decode(rec eventstore.Recorded) (Fact, error) {
 // WorkerStreamID returns the worker a stream holds the events of ("worker-<id>"), and false for another
 // stream.
 func WorkerStreamID(stream string) (string, bool) { return strings.CutPrefix(stream, "worker-") }
+
+// OrganisationName is the name an organisation registered with ("" when unknown).
+func (v *View) OrganisationName(id string) string {
+	if o := v.m.orgs[id]; o != nil {
+		return o.Name
+	}
+	return ""
+}
