@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 func runAudit(ctx context.Context, args []string, env environment) error {
@@ -35,11 +37,16 @@ func runAudit(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, sf, tf)
+	filter, err := tf.filter()
 	if err != nil {
 		return err
 	}
-	rows, err := v.Audit(q)
+	rd, done, err := openReader(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := rd.Audit(ctx, q, filter, time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -51,17 +58,9 @@ func printAudit(w io.Writer, rows []projections.AuditRow, format string) error {
 	case "json":
 		return writeJSON(w, rows)
 	case "csv":
-		head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-		head = append(head, domain.FlagCodes...)
-		head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
-		out := [][]string{head}
+		out := [][]string{query.AuditColumns()}
 		for _, r := range rows {
-			rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-			for _, c := range domain.FlagCodes {
-				rec = append(rec, strconv.Itoa(r.Flags[c]))
-			}
-			rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-			out = append(out, rec)
+			out = append(out, query.AuditRecord(r))
 		}
 		return writeCSV(w, out)
 	}

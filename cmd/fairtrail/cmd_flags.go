@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 func runFlags(ctx context.Context, args []string, env environment) error {
@@ -35,38 +36,62 @@ func runFlags(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, sf, tf)
+	filter, err := tf.filter()
 	if err != nil {
 		return err
 	}
-	return printFlags(env.stdout, v.Flags(q), f)
+	r, done, err := openReader(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return printFlags(env.stdout, f, func(fn func(string) error) error {
+		return r.Flags(ctx, q, filter, time.Now().UTC(), fn)
+	})
 }
 
-func printFlags(w io.Writer, flags []domain.Flag, format string) error {
+// printFlags writes a listing as it is read: each flag's JSON, one at a time, from list.
+func printFlags(w io.Writer, format string, list func(fn func(string) error) error) error {
 	switch format {
 	case "json":
-		return writeJSON(w, flags)
+		return writeJSONArray(w, list)
 	case "csv":
-		rows := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amounts", "details"}}
-		for _, f := range flags {
-			details, err := json.Marshal(f.Details)
+		cw := csv.NewWriter(w)
+		if err := cw.Write(query.FlagColumns); err != nil {
+			return err
+		}
+		err := list(func(text string) error {
+			f, err := query.DecodeFlag(text)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, " "),
-				strings.Join(f.EventIDs, " "), when(f.RaisedAt), moneyText(f.Amounts), string(details)})
+			return cw.Write(query.FlagRecord(f))
+		})
+		if err != nil {
+			return err
 		}
-		return writeCSV(w, rows)
+		cw.Flush()
+		return cw.Error()
 	}
 	tw := newTable(w)
 	fmt.Fprintln(tw, "RAISED AT\tCODE\tWORKER\tJOB ORDER\tBUYERS\tAMOUNTS\tEVIDENCE")
-	for _, f := range flags {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d event(s)\n", when(f.RaisedAt), f.Code, orDash(f.WorkerID),
+	n := 0
+	err := list(func(text string) error {
+		f, err := query.DecodeFlag(text)
+		if err != nil {
+			return err
+		}
+		n++
+		_, err = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d event(s)\n", when(f.RaisedAt), f.Code, orDash(f.WorkerID),
 			orDash(f.JobOrderID), orDash(strings.Join(f.BuyerIDs, ",")), orDash(moneyText(f.Amounts)), len(f.EventIDs))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d flag(s)\n", len(flags))
+	_, err = fmt.Fprintf(w, "%d flag(s)\n", n)
 	return err
 }

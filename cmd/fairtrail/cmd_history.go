@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -26,7 +27,16 @@ func runHistory(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	v, err := replay(ctx, sf, tf)
+	filter, err := tf.filter()
+	if err != nil {
+		return err
+	}
+	rd, done, err := openReader(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	v, err := rd.Worker(ctx, pos[1], filter, time.Now().UTC())
 	if err != nil {
 		return err
 	}

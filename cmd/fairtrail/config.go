@@ -6,10 +6,9 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 // defaultData is the data directory when neither --data nor FAIRTRAIL_DATA is set.
@@ -50,25 +49,12 @@ func (t *timeFlags) register(fs *flag.FlagSet) {
 }
 
 func (t *timeFlags) filter() (projections.Filter, error) {
-	var f projections.Filter
-	var err error
-	if f.AsOf, err = parseWhen("--as-of", t.asOf); err != nil {
-		return f, err
+	f, fields := query.ParseFilter("--as-of", t.asOf, "--known-at", t.knownAt)
+	if len(fields) > 0 {
+		given := map[string]string{"--as-of": t.asOf, "--known-at": t.knownAt}[fields[0].Path]
+		return f, usagef("%s %q: %s", fields[0].Path, given, fields[0].Problem)
 	}
-	f.KnownAt, err = parseWhen("--known-at", t.knownAt)
-	return f, err
-}
-
-// parseWhen reads an RFC 3339 date-time, or a date meaning the end of that day (UTC).
-func parseWhen(name, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	d, err := domain.ParseDate(s)
-	if err != nil {
-		return time.Time{}, usagef("%s %q: not an RFC 3339 date-time or a date (2006-01-02)", name, s)
-	}
-	return d.LastInstant().UTC(), nil
+	return f, nil
 }
 
 // formatFlag registers --format with the allowed values.

@@ -1,14 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -16,6 +18,37 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// writeJSONArray writes the JSON values list yields (compact, no HTML escaping) as writeJSON writes the
+// array of them, one at a time.
+func writeJSONArray(w io.Writer, list func(fn func(string) error) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n := 0
+	var buf bytes.Buffer
+	err := list(func(text string) error {
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		n++
+		buf.Reset()
+		if err := json.Indent(&buf, []byte(text), "  ", "  "); err != nil {
+			return err
+		}
+		bw.WriteString(sep)
+		_, err := bw.Write(buf.Bytes())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		bw.WriteString("[]\n")
+	} else {
+		bw.WriteString("\n]\n")
+	}
+	return bw.Flush()
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
@@ -29,13 +62,7 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
-func moneyText(ms []domain.Money) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = string(m.Amount) + " " + m.Currency
-	}
-	return strings.Join(parts, "; ")
-}
+func moneyText(ms []domain.Money) string { return query.MoneyText(ms) }
 
 func orDash(s string) string {
 	if s == "" {
@@ -44,4 +71,4 @@ func orDash(s string) string {
 	return s
 }
 
-func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func when(t time.Time) string { return query.When(t) }

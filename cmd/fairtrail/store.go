@@ -15,9 +15,10 @@ import (
 
 // storeFlags select the event store: the embedded store in --data (the default), or a server given by --store.
 type storeFlags struct {
-	data *string
-	url  *string
-	env  environment
+	data  *string
+	url   *string
+	cache *string // nil where a command has no --cache
+	env   environment
 }
 
 // registerStore adds --data (default $FAIRTRAIL_DATA, else ./fairtrail-data) and --store (default
@@ -30,7 +31,9 @@ func registerStore(fs *flag.FlagSet, env environment) storeFlags {
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store (default $FAIRTRAIL_DATA or "+defaultData+")"),
 		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "event store URL instead of the embedded store (default $FAIRTRAIL_STORE)"),
-		env:  env,
+		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"),
+			"directory of the read model (default $FAIRTRAIL_CACHE, else the data directory, or a user cache directory with --store)"),
+		env: env,
 	}
 }
 

@@ -127,7 +127,7 @@ func scopeNames(buyers []string, employer string, agencies []string) []string {
 func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, scopes []string) error {
 	for i, f := range flags {
 		k := FlagKey(f, i)
-		body, err := encodeFlag(f)
+		body, err := EncodeFlag(f)
 		if err != nil {
 			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
@@ -149,8 +149,8 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 	return nil
 }
 
-// encodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func encodeFlag(f domain.Flag) (string, error) {
+// EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
+func EncodeFlag(f domain.Flag) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
