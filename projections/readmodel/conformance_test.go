@@ -193,3 +193,17 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 	t.Logf("second catch-up: %+v", res)
 	conform(t, m, s)
 }
+
+// TestRebuildInPassesAnswersAsOnePass rebuilds with a small memory budget, so that the workers are judged in
+// several passes over the store, and compares the answers with a model rebuilt in memory.
+func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, lines(t))
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 400})
+	if res, err := m.Rebuild(context.Background(), s, "test"); err != nil || !res.Rebuilt {
+		t.Fatalf("rebuild: %+v, %v", res, err)
+	}
+	conform(t, m, s)
+}

@@ -64,7 +64,7 @@ func Open(dir string, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("read model directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=60000&_txlock=immediate&_foreign_keys=0"
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=60000&_txlock=immediate&_foreign_keys=0&_cache_size=-262144"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open read model %s: %w", path, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -40,12 +41,24 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err != nil {
 		return Result{}, err
 	}
-	shards := min(1+head.Commit/m.opts.ShardEvents, maxShards)
+	// Workers are split into passes by ranges of a hash of their id. The first pass guesses the store's size
+	// from its head (exact for the embedded store, whose positions count events); once it has counted the
+	// events, the rest of the workers are split to hold about ShardEvents events each.
+	passes := min(1+head.Commit/m.opts.ShardEvents, maxShards)
 	var cp Checkpoint
-	for shard := range shards {
-		if cp, err = m.rebuildShard(ctx, store, tx, w, head, shard, shards); err != nil {
+	var lo uint64
+	for pass := uint64(0); lo < hashSpace; pass++ {
+		hi := lo + (hashSpace-lo)/max(passes-pass, 1)
+		var events uint64
+		if cp, events, err = m.rebuildPass(ctx, store, tx, w, head, workerRange{lo, hi}, pass, passes); err != nil {
 			return Result{}, err
 		}
+		if pass == 0 && hi < hashSpace {
+			whole := float64(1 + events/m.opts.ShardEvents) // passes the whole store needs
+			rest := math.Ceil(whole * float64(hashSpace-hi) / hashSpace)
+			passes = min(1+uint64(max(rest, 1)), maxShards)
+		}
+		lo = hi
 	}
 	if err := w.flush(ctx); err != nil {
 		return Result{}, err
@@ -57,56 +70,67 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, fmt.Errorf("read model: commit: %w", err)
 	}
 	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
-		"passes", shards, "took", time.Since(started).Round(time.Millisecond).String())
+		"passes", passes, "took", time.Since(started).Round(time.Millisecond).String())
 	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
 }
 
-// rebuildShard makes one pass over the store up to head, judging the workers of one shard; the first pass
-// also writes the job orders, policies and organisations.
-func (m *Model) rebuildShard(ctx context.Context, store eventstore.Store, tx *sql.Tx, w *writer,
-	head eventstore.Position, shard, shards uint64) (Checkpoint, error) {
+// hashSpace is the range of workerHash.
+const hashSpace = 1 << 63
+
+// workerRange is the workers whose hash is in [lo, hi).
+type workerRange struct{ lo, hi uint64 }
+
+func (r workerRange) has(worker string) bool {
+	h := workerHash(worker)
+	return r.lo <= h && h < r.hi
+}
+
+func workerHash(worker string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(worker))
+	return h.Sum64() >> 1
+}
+
+// rebuildPass makes one pass over the store up to head, judging the workers of a range, and counts the
+// events; the first pass also writes the job orders, policies and organisations.
+func (m *Model) rebuildPass(ctx context.Context, store eventstore.Store, tx *sql.Tx, w *writer,
+	head eventstore.Position, workers workerRange, pass, passes uint64) (Checkpoint, uint64, error) {
 	var cp Checkpoint
 	var context []eventstore.Recorded
-	n := 0
+	var n uint64
 	opts := projections.RebuildOptions{Until: head, Observe: func(rec eventstore.Recorded) error {
 		cp = checkpointOf(rec)
-		if _, ok := projections.WorkerStreamID(rec.Stream); !ok && shard == 0 {
+		if _, ok := projections.WorkerStreamID(rec.Stream); !ok && pass == 0 {
 			context = append(context, rec)
 		}
 		if n++; n%8192 == 0 && m.opts.Progress != nil {
-			m.opts.Progress(shard*head.Commit+rec.Position.Commit, shards*head.Commit)
+			m.opts.Progress(pass*head.Commit+rec.Position.Commit, max(passes, pass+1)*head.Commit)
 		}
 		return nil
 	}}
-	if shards > 1 {
-		opts.Keep = func(worker string) bool { return shardOf(worker, shards) == shard }
+	if workers != (workerRange{0, hashSpace}) {
+		opts.Keep = workers.has
 	}
 	pm, err := projections.RebuildWith(ctx, store, projections.Filter{}, opts)
 	if err != nil {
-		return cp, fmt.Errorf("read model: rebuild pass %d of %d: %w", shard+1, shards, err)
+		return cp, n, fmt.Errorf("read model: rebuild pass %d: %w", pass+1, err)
 	}
 	v := pm.View(time.Time{}) // judgements do not read the clock
 	for _, id := range pm.JobOrderIDs() {
 		v.JobOrder(id) // built before judging on every core, which only reads them
 	}
 	if err := judgeAll(ctx, v, pm.WorkerIDs(), func(j projections.Judgement) error { return w.worker(ctx, j) }); err != nil {
-		return cp, err
+		return cp, n, err
 	}
-	if shard == 0 {
+	if pass == 0 {
 		if err := writeContext(ctx, tx, w, v, pm.JobOrderIDs(), context); err != nil {
-			return cp, err
+			return cp, n, err
 		}
 	}
 	if m.opts.Progress != nil {
-		m.opts.Progress((shard+1)*head.Commit, shards*head.Commit)
+		m.opts.Progress((pass+1)*head.Commit, max(passes, pass+1)*head.Commit)
 	}
-	return cp, nil
-}
-
-func shardOf(worker string, shards uint64) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(worker))
-	return h.Sum64() % shards
+	return cp, n, nil
 }
 
 // judgeAll judges workers on every core and hands each judgement to write, on the calling goroutine.

@@ -34,6 +34,8 @@ type contribution struct {
 	Counts []int64 `json:"flags"`
 	// Money is per column a currency's total, written with its exponent (see fixed).
 	Money [moneyCols]map[string]string `json:"money"`
+	// Scopes are the flag scopes its flags are listed under.
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 func workerContribution(j projections.Judgement) contribution {

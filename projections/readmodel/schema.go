@@ -16,15 +16,12 @@ CREATE TABLE IF NOT EXISTS workers (
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
-	k BLOB PRIMARY KEY, owner TEXT NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
+	k BLOB NOT NULL UNIQUE, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
 	raised_at TEXT NOT NULL, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
-	flag TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS flags_owner ON flags (owner);
+	flag TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
 CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
-CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, owner TEXT NOT NULL,
-	PRIMARY KEY (scope, k)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS flag_scopes_owner ON flag_scopes (owner);
+CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
 	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
@@ -35,7 +32,7 @@ CREATE TABLE IF NOT EXISTS rollup_job_orders (
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "1"
+const SchemaVersion = "2"
 
 // dataTables are emptied by a rebuild.
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",

@@ -25,8 +25,8 @@ type writer struct {
 }
 
 var statements = map[string]string{
-	"flag":     `INSERT INTO flags (k, owner, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k, owner) VALUES (?,?,?)`,
+	"flag":     `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
+	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
 	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution) VALUES (?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
@@ -47,11 +47,12 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
 
 // worker replaces a worker's judgement: its flags, its row and its contribution to the rollups.
 func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
-	owner := "w:" + j.WorkerID
-	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", j.WorkerID); err != nil {
+	owner := "worker " + j.WorkerID
+	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
 	c := workerContribution(j)
+	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
 	if err := w.contribute(ctx, &c, 1); err != nil {
 		return err
 	}
@@ -60,17 +61,18 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 		jsonList(j.Agencies), len(j.Flags), string(cj)); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
-	scopes := scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
-	return w.flags(ctx, owner, j.Flags, scopes)
+	return w.flags(ctx, owner, j.Flags, c.Scopes)
 }
 
 // jobOrder replaces a job order's own flags and its contribution to the rollups.
 func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags []domain.Flag) error {
-	owner := "j:" + jo.ID
-	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?", jo.ID); err != nil {
+	owner := "job order " + jo.ID
+	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
+		"worker_id = '' AND job_order_id = ?", jo.ID); err != nil {
 		return err
 	}
 	c := jobOrderContribution(jo, flags)
+	c.Scopes = scopeNames(jo.BuyerIDs, jo.EmployerID, jo.JobOrderAgencies())
 	if err := w.contribute(ctx, &c, 1); err != nil {
 		return err
 	}
@@ -78,11 +80,12 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	if _, err := w.stmt["jobOrder"].ExecContext(ctx, jo.ID, string(cj)); err != nil {
 		return fmt.Errorf("write job order %s: %w", jo.ID, err)
 	}
-	return w.flags(ctx, owner, flags, scopeNames(jo.BuyerIDs, jo.EmployerID, jo.JobOrderAgencies()))
+	return w.flags(ctx, owner, flags, c.Scopes)
 }
 
-// forget subtracts an owner's old contribution and deletes its flags.
-func (w *writer) forget(ctx context.Context, owner, query, id string) error {
+// forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
+// with their scopes.
+func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
 	if w.fresh {
 		return nil
 	}
@@ -101,12 +104,38 @@ func (w *writer) forget(ctx context.Context, owner, query, id string) error {
 	if err := w.contribute(ctx, &old, -1); err != nil {
 		return err
 	}
-	for _, q := range []string{"DELETE FROM flags WHERE owner = ?", "DELETE FROM flag_scopes WHERE owner = ?"} {
-		if _, err := w.tx.ExecContext(ctx, q, owner); err != nil {
-			return fmt.Errorf("delete flags of %s: %w", owner, err)
+	keys, err := w.flagKeys(ctx, flagsWhere, id)
+	if err != nil {
+		return fmt.Errorf("flags of %s: %w", owner, err)
+	}
+	for _, k := range keys {
+		for _, sc := range old.Scopes {
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
+				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
+			}
 		}
 	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
+		return fmt.Errorf("delete flags of %s: %w", owner, err)
+	}
 	return nil
+}
+
+func (w *writer) flagKeys(ctx context.Context, where, id string) ([][]byte, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT k FROM flags WHERE "+where, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys [][]byte
+	for rows.Next() {
+		var k []byte
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
 func scopeNames(buyers []string, employer string, agencies []string) []string {
@@ -123,8 +152,11 @@ func scopeNames(buyers []string, employer string, agencies []string) []string {
 	return out
 }
 
-// flags writes an owner's flags, in their order, with their scopes.
+// flags writes an owner's flags with their scopes. Their keys number them in listing order, which the
+// evidence and then their order in flags decide among flags that agree on the rest of the key.
 func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, scopes []string) error {
+	flags = slices.Clone(flags)
+	slices.SortStableFunc(flags, projections.CompareFlags)
 	for i, f := range flags {
 		k := FlagKey(f, i)
 		body, err := EncodeFlag(f)
@@ -136,12 +168,12 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 			clocked = 1
 		}
 		at := f.RaisedAt.UTC()
-		if _, err := w.stmt["flag"].ExecContext(ctx, k, owner, f.Code, f.WorkerID, f.JobOrderID,
+		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
 			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
 		for _, sc := range scopes {
-			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k, owner); err != nil {
+			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
@@ -160,19 +192,26 @@ func EncodeFlag(f domain.Flag) (string, error) {
 	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
-// FlagKey is a flag's place in the listing order: raised_at, code, worker, job order, evidence, then its
-// place among its owner's flags. Byte order of keys is the order of projections.View.Flags.
+// codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
+var codeRank = func() map[string]byte {
+	codes := slices.Sorted(slices.Values(domain.FlagCodes))
+	rank := make(map[string]byte, len(codes))
+	for i, c := range codes {
+		rank[c] = byte(i)
+	}
+	return rank
+}()
+
+// FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
+// order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
+// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
 func FlagKey(f domain.Flag, ord int) []byte {
-	k := make([]byte, 0, 64+37*len(f.EventIDs))
+	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
 	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
 	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
-	for _, s := range []string{f.Code, f.WorkerID, f.JobOrderID} {
-		k = append(append(k, s...), 0)
-	}
-	for _, id := range f.EventIDs {
-		k = append(append(k, id...), 1)
-	}
-	k = append(k, 0)
+	k = append(k, codeRank[f.Code])
+	k = append(append(k, f.WorkerID...), 0)
+	k = append(append(k, f.JobOrderID...), 0)
 	return binary.BigEndian.AppendUint32(k, uint32(ord))
 }
 
