@@ -120,9 +120,11 @@ func conform(t *testing.T, m *readmodel.Model, s eventstore.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	queries := flagQueries(t, mem.View(clocks[len(clocks)-1]))
+	selecting := 0 // answers that list something: queries that select nothing prove nothing
 	for _, clock := range clocks {
 		v := mem.View(clock)
-		for _, q := range flagQueries(t, mem.View(clocks[len(clocks)-1])) {
+		for _, q := range queries {
 			want := mustJSON(t, v.Flags(q))
 			var got []json.RawMessage
 			err := m.Flags(ctx, q, clock, readmodel.FlagSeek{}, func(_ []byte, f string) error {
@@ -132,8 +134,8 @@ func conform(t *testing.T, m *readmodel.Model, s eventstore.Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.WorkerID != "nobody" && q.Code == "" && clock.Year() > 2026 && len(got) == 0 {
-				t.Errorf("flags %+v at %s: none, a query that selects nothing proves nothing", q, clock)
+			if len(got) > 0 {
+				selecting++
 			}
 			if g := mustJSON(t, orEmpty(got)); g != want {
 				t.Fatalf("flags %+v at %s:\n got %.600s\nwant %.600s", q, clock, g, want)
@@ -155,6 +157,9 @@ func conform(t *testing.T, m *readmodel.Model, s eventstore.Store) {
 				}
 			}
 		}
+	}
+	if selecting < len(queries)*len(clocks)/2 {
+		t.Errorf("only %d of %d listings selected a flag", selecting, len(queries)*len(clocks))
 	}
 }
 
