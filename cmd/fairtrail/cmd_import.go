@@ -48,6 +48,13 @@ func runImport(ctx context.Context, args []string, env environment) error {
 	}
 	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
 		total.Appended, total.Duplicates, total.Rejected, total.Lines)
+	m, err := openModel(ctx, sf, s) // the read model follows the import: queries then start at once
+	if err != nil {
+		return err
+	}
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
 	if rejected {
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}
