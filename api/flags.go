@@ -35,16 +35,25 @@ func (s *Server) getFlags(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.startListing(q, "flags", s.now())
+	who := identity(c)
+	sq, empty, seek := scoped(who, fq)
+	seek = seek && s.cfg.Model != nil && filter == (projections.Filter{})
+	kind := "flags"
+	if seek {
+		kind = seekKind
+	}
+	l, err := s.startListing(q, kind, s.now())
 	if err != nil {
 		return err
 	}
-	who := identity(c)
 	var out []byte
 	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
 		acc := newAccess(who, v)
 		if err := checkNamed(v, acc, fq); err != nil {
 			return err
+		}
+		if seek {
+			return nil
 		}
 		all := v.Flags(fq)
 		visible := all[:0:0]
@@ -59,6 +68,11 @@ func (s *Server) getFlags(c *gin.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if seek {
+		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty); err != nil {
+			return err
+		}
 	}
 	c.Data(http.StatusOK, "application/json", out)
 	return nil

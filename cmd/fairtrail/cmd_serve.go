@@ -94,7 +94,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
+	h, err := api.New(api.Config{Store: store, Live: live, Model: model.m, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
 		Logger: logger, Limits: cfg.limits})
 	if err != nil {
 		return err
