@@ -1,13 +1,13 @@
 package api
 
 import (
+	"context"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
 )
 
 // auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
@@ -50,18 +51,19 @@ func (s *Server) getAudit(c *gin.Context) error {
 	}
 	var out []byte
 	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
+		if s.cfg.Model != nil && filter == (projections.Filter{}) {
+			return nil // answered from the maintained rollups below
+		}
 		rows, err := v.Audit(aq)
 		if err != nil {
 			return invalidField("by", err.Error())
 		}
-		if format == "text/csv" {
-			out, err = auditCSV(rows)
-			return err
-		}
-		page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
-		out, err = encodeJSON(auditPage{Rows: page, NextPageToken: next})
+		out, err = s.auditAnswer(l, rows, format)
 		return err
 	})
+	if err == nil && s.cfg.Model != nil && filter == (projections.Filter{}) {
+		out, err = s.auditFromRollups(c.Request.Context(), l, aq, format)
+	}
 	if err != nil {
 		return err
 	}
@@ -70,6 +72,27 @@ func (s *Server) getAudit(c *gin.Context) error {
 	}
 	c.Data(http.StatusOK, format, out)
 	return nil
+}
+
+// auditFromRollups answers the audit from the persisted model's rollups, caught up first.
+func (s *Server) auditFromRollups(ctx context.Context, l listing, aq projections.AuditQuery, format string) ([]byte, error) {
+	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+		return nil, err
+	}
+	rows, err := s.cfg.Model.Audit(ctx, aq, l.clock)
+	if err != nil {
+		return nil, invalidField("by", err.Error())
+	}
+	return s.auditAnswer(l, rows, format)
+}
+
+// auditAnswer is the page of rows (JSON) or the whole table (CSV).
+func (s *Server) auditAnswer(l listing, rows []projections.AuditRow, format string) ([]byte, error) {
+	if format == "text/csv" {
+		return auditCSV(rows)
+	}
+	page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
+	return encodeJSON(auditPage{Rows: page, NextPageToken: next})
 }
 
 // auditQuery reads the query and scopes it to the caller's buyers.
@@ -113,21 +136,13 @@ func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
 
 // auditCSV writes the rows with the columns of `fairtrail audit --format csv`.
 func auditCSV(rows []projections.AuditRow) ([]byte, error) {
-	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-	head = append(head, domain.FlagCodes...)
-	head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.Write(head); err != nil {
+	if err := w.Write(fquery.AuditColumns()); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-		for _, code := range domain.FlagCodes {
-			rec = append(rec, strconv.Itoa(r.Flags[code]))
-		}
-		rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-		if err := w.Write(rec); err != nil {
+		if err := w.Write(fquery.AuditRecord(r)); err != nil {
 			return nil, err
 		}
 	}
@@ -135,11 +150,4 @@ func auditCSV(rows []projections.AuditRow) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// moneyText writes amounts as the command line does: "1500.00 MYR; 200.00 NPR".
-func moneyText(ms []domain.Money) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = string(m.Amount) + " " + m.Currency
-	}
-	return strings.Join(parts, "; ")
-}
+

@@ -1,11 +1,9 @@
 package api
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -131,11 +129,8 @@ func checkNamed(v *projections.View, acc *access, fq projections.FlagQuery) erro
 	return nil
 }
 
-// compareFlags is the order of View.Flags: raised_at, code, worker, job order, evidence.
-func compareFlags(a, b domain.Flag) int {
-	return cmp.Or(a.RaisedAt.Compare(b.RaisedAt), cmp.Compare(a.Code, b.Code), cmp.Compare(a.WorkerID, b.WorkerID),
-		cmp.Compare(a.JobOrderID, b.JobOrderID), slices.Compare(a.EventIDs, b.EventIDs))
-}
+// compareFlags is the order of a flag listing.
+var compareFlags = projections.CompareFlags
 
 // flagKey is a flag's sort key, as page tokens carry it.
 type flagKey struct {
