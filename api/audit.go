@@ -1,8 +1,8 @@
 package api
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -149,5 +149,3 @@ func auditCSV(rows []projections.AuditRow) ([]byte, error) {
 	w.Flush()
 	return buf.Bytes(), w.Error()
 }
-
-
