@@ -1,49 +1,59 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-func runAudit(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("audit")
+const auditExample = `  fairtrail audit                               # one row per buyer
+  fairtrail audit --buyer buyer-1 --by agency    # one buyer's supply chain, per agency
+  fairtrail audit --by job-order --format csv > audit.csv`
+
+func newAuditCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "audit",
+		Short:   "Roll up workers, flags and money per buyer, employer, agency or job order",
+		Example: auditExample,
+	}
+	fs := cmd.Flags()
 	sf := registerStore(fs, env)
 	var q projections.AuditQuery
 	fs.StringVar(&q.BuyerID, "buyer", "", "only this buyer's supply chain")
-	fs.StringVar(&q.By, "by", "", "group rows by buyer, employer, agency or job-order (default buyer)")
+	fs.StringVar(&q.By, "by", "", "group rows by "+strings.Join(projections.Groupings, ", ")+" (default buyer)")
+	completeWith(cmd, "by", projections.Groupings...)
 	var tf timeFlags
 	tf.register(fs)
-	format := formatFlag(fs, "table", "json", "csv")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	format := formatFlag(cmd, "table", "json", "csv")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
+			return usagef("audit: --by %q: one of %s", q.By, strings.Join(projections.Groupings, ", "))
+		}
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		v, err := replay(cmd.Context(), sf, tf)
+		if err != nil {
+			return err
+		}
+		rows, err := v.Audit(q)
+		if err != nil {
+			return err
+		}
+		return printAudit(env.stdout, rows, f)
 	}
-	if err := noArgs("audit", pos); err != nil {
-		return err
-	}
-	if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
-		return usagef("audit: --by %q: one of %s", q.By, strings.Join(projections.Groupings, ", "))
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	v, err := replay(ctx, sf, tf)
-	if err != nil {
-		return err
-	}
-	rows, err := v.Audit(q)
-	if err != nil {
-		return err
-	}
-	return printAudit(env.stdout, rows, f)
+	return cmd
 }
 
 func printAudit(w io.Writer, rows []projections.AuditRow, format string) error {

@@ -1,43 +1,66 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-func runHistory(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("history")
-	sf := registerStore(fs, env)
+const historyExample = `  fairtrail history worker w-000042
+  fairtrail history worker w-000042 --as-of 2025-06-30 --format json`
+
+func newHistoryCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "history",
+		Short:   "Replay the history of one worker",
+		Long:    "history replays the events of one subject: history worker ID shows a worker's timeline, every\ncontract version with its differences from the first, the fees paid and the flags raised.",
+		Example: historyExample,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("history: unknown subject %q%s: usage: fairtrail history worker ID", args[0], suggest(cmd, args[0]))
+			}
+			return usagef("history: usage: fairtrail history worker ID")
+		},
+	}
+	cmd.AddCommand(newHistoryWorkerCmd(env))
+	return cmd
+}
+
+func newHistoryWorkerCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "worker ID",
+		Short:   "A worker's timeline, contract versions, fees and flags",
+		Example: historyExample,
+		Args:    cobra.ExactArgs(1),
+	}
+	sf := registerStore(cmd.Flags(), env)
 	var tf timeFlags
-	tf.register(fs)
-	format := formatFlag(fs, "table", "json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	tf.register(cmd.Flags())
+	format := formatFlag(cmd, "table", "json")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		v, err := replay(cmd.Context(), sf, tf)
+		if err != nil {
+			return err
+		}
+		r, ok := v.History(pos[0])
+		if !ok {
+			return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[0], sf)}
+		}
+		if f == "json" {
+			return writeJSON(env.stdout, r)
+		}
+		return printHistory(env.stdout, r)
 	}
-	if len(pos) != 2 || pos[0] != "worker" {
-		return usagef("history: usage: fairtrail history worker ID")
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	v, err := replay(ctx, sf, tf)
-	if err != nil {
-		return err
-	}
-	r, ok := v.History(pos[1])
-	if !ok {
-		return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[1], sf)}
-	}
-	if f == "json" {
-		return writeJSON(env.stdout, r)
-	}
-	return printHistory(env.stdout, r)
+	return cmd
 }
 
 func printHistory(w io.Writer, r *projections.WorkerReport) error {
