@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,11 +95,14 @@ func printDemo(env environment, v *projections.View) error {
 		counts[f.Code]++
 	}
 	fmt.Fprintf(env.stdout, "Flags raised: %d\n", len(flags))
-	tw := newTable(env.stdout)
+	t := newTable("CODE", "FLAGS")
+	t.indent = "  "
 	for _, c := range domain.FlagCodes {
-		fmt.Fprintf(tw, "  %s\t%d\n", c, counts[c])
+		t.add(c, strconv.Itoa(counts[c]))
 	}
-	tw.Flush()
+	if err := t.write(env.stdout, tableWidth(env, false)); err != nil {
+		return err
+	}
 	fmt.Fprintln(env.stdout, "(Reimbursements fall overdue repayment_days after the tracker learned of a fee, which for this\n"+
 		"import is today: see them with fairtrail flags --as-of a date some months ahead.)")
 	rows, err := v.Audit(projections.AuditQuery{By: projections.ByBuyer})
@@ -106,7 +110,7 @@ func printDemo(env environment, v *projections.View) error {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "\nAudit by buyer:")
-	if err := printAudit(env.stdout, rows, "table"); err != nil {
+	if err := printAudit(env.stdout, rows, "table", tableWidth(env, false)); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "\nNext: fairtrail import FILE, then fairtrail flags / history worker ID / audit --by agency / verify.")

@@ -1,15 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 const flagsExample = `  fairtrail flags                                  # every flag raised, as a table
@@ -37,6 +38,7 @@ func newFlagsCmd(env environment) *cobra.Command {
 	var tf timeFlags
 	tf.register(fs)
 	format := formatFlag(cmd, "table", "json", "csv")
+	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -49,34 +51,29 @@ func newFlagsCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printFlags(env.stdout, v.Flags(q), f)
+		return printFlags(env.stdout, v.Flags(q), f, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
-func printFlags(w io.Writer, flags []domain.Flag, format string) error {
+func printFlags(w io.Writer, flags []domain.Flag, format string, width int) error {
 	switch format {
 	case "json":
 		return writeJSON(w, flags)
 	case "csv":
-		rows := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amounts", "details"}}
-		for _, f := range flags {
-			details, err := json.Marshal(f.Details)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, " "),
-				strings.Join(f.EventIDs, " "), when(f.RaisedAt), moneyText(f.Amounts), string(details)})
+		rows, err := export.Flags(flags)
+		if err != nil {
+			return err
 		}
 		return writeCSV(w, rows)
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "RAISED AT\tCODE\tWORKER\tJOB ORDER\tBUYERS\tAMOUNTS\tEVIDENCE")
+	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "JOB ORDER", "BUYERS", "EVENTS").
+		priority(3, 0).priority(2, 1, 2, 3).priority(1, 4, 6)
 	for _, f := range flags {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d event(s)\n", when(f.RaisedAt), f.Code, orDash(f.WorkerID),
-			orDash(f.JobOrderID), orDash(strings.Join(f.BuyerIDs, ",")), orDash(moneyText(f.Amounts)), len(f.EventIDs))
+		t.add(whenShort(f.RaisedAt), f.Code, orDash(f.WorkerID), orDash(moneyText(f.Amounts)), orDash(f.JobOrderID),
+			orDash(strings.Join(f.BuyerIDs, listSep)), strconv.Itoa(len(f.EventIDs)))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d flag(s)\n", len(flags))

@@ -95,6 +95,7 @@ func newKeysListCmd(env environment) *cobra.Command {
 	}
 	kf := registerKeys(cmd.Flags(), env, nil)
 	format := formatFlag(cmd, "table", "json")
+	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -103,7 +104,7 @@ func newKeysListCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return listKeys(kf.open(), out, env.stdout)
+		return listKeys(kf.open(), out, env.stdout, tableWidth(env, *wide))
 	}
 	return cmd
 }
@@ -170,7 +171,7 @@ func createKey(f *keys.File, org, role string, env environment) error {
 	return nil
 }
 
-func listKeys(f *keys.File, format string, w io.Writer) error {
+func listKeys(f *keys.File, format string, w io.Writer, width int) error {
 	ks, gs, err := f.List()
 	if err != nil {
 		return err
@@ -184,25 +185,23 @@ func listKeys(f *keys.File, format string, w io.Writer) error {
 			Grants []keys.Grant `json:"grants"`
 		}{ks, gs})
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "KEY ID\tORG\tROLE\tCREATED\tREVOKED")
+	t := newTable("KEY ID", "ORG", "ROLE", "CREATED", "REVOKED").priority(1, 0, 1, 2)
 	for _, k := range ks {
 		revoked := "-"
 		if k.RevokedAt != nil {
-			revoked = when(*k.RevokedAt)
+			revoked = whenShort(*k.RevokedAt)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Org, k.Role, when(k.CreatedAt), revoked)
+		t.add(k.ID, k.Org, k.Role, whenShort(k.CreatedAt), revoked)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nGrants (an auditor reads what the buyer reads):")
-	tw = newTable(w)
-	fmt.Fprintln(tw, "AUDITOR\tBUYER\tGRANTED")
+	t = newTable("AUDITOR", "BUYER", "GRANTED")
 	for _, g := range gs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Auditor, g.Buyer, when(g.CreatedAt))
+		t.add(g.Auditor, g.Buyer, whenShort(g.CreatedAt))
 	}
-	return tw.Flush()
+	return t.write(w, width)
 }
 
 func grant(f *keys.File, verb, auditor, buyer string, w io.Writer) error {
