@@ -15,7 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
-	fquery "github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 // auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
@@ -49,9 +49,10 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	rollups := s.cfg.Model != nil && filter == (projections.Filter{})
 	var out []byte
 	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
-		if s.cfg.Model != nil && filter == (projections.Filter{}) {
+		if rollups {
 			return nil // answered from the maintained rollups below
 		}
 		rows, err := v.Audit(aq)
@@ -61,7 +62,7 @@ func (s *Server) getAudit(c *gin.Context) error {
 		out, err = s.auditAnswer(l, rows, format)
 		return err
 	})
-	if err == nil && s.cfg.Model != nil && filter == (projections.Filter{}) {
+	if err == nil && rollups {
 		out, err = s.auditFromRollups(c.Request.Context(), l, aq, format)
 	}
 	if err != nil {
@@ -134,18 +135,12 @@ func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
 	return projections.AuditRow{Key: k}, true
 }
 
-// auditCSV writes the rows with the columns of `fairtrail audit --format csv`.
+// auditCSV writes the rows with the columns of `fairtrail audit --format csv` (projections/export).
 func auditCSV(rows []projections.AuditRow) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.Write(fquery.AuditColumns()); err != nil {
+	if err := w.WriteAll(export.Audit(rows)); err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if err := w.Write(fquery.AuditRecord(r)); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	return buf.Bytes(), nil
 }

@@ -1,19 +1,35 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 	"github.com/fairtrail/fairtrail/projections/query"
 )
 
-func runFlags(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("flags")
+const flagsExample = `  fairtrail flags                                  # every flag raised, as a table
+  fairtrail flags --buyer buyer-1 --code contract. # one buyer's contract flags
+  fairtrail flags --worker w-000042 --format json
+  fairtrail flags --as-of 2025-06-30               # what had happened by the end of that day
+  fairtrail flags --known-at 2025-06-30T10:00:00Z  # what the tracker knew then`
+
+func newFlagsCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "flags",
+		Short:   "List the flags raised against fair-recruitment rules",
+		Long:    "flags replays the events and lists every flag raised (contract substitution, worker-paid fees, ...),\nfiltered by party, code prefix and time.",
+		Example: flagsExample,
+	}
+	fs := cmd.Flags()
 	sf := registerStore(fs, env)
 	var q projections.FlagQuery
 	fs.StringVar(&q.WorkerID, "worker", "", "only this worker's flags")
@@ -24,74 +40,88 @@ func runFlags(ctx context.Context, args []string, env environment) error {
 	fs.StringVar(&q.Code, "code", "", "only codes starting with this prefix (e.g. fee. or contract.substitution)")
 	var tf timeFlags
 	tf.register(fs)
-	format := formatFlag(fs, "table", "json", "csv")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	format := formatFlag(cmd, "table", "json", "csv")
+	wide := wideFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		filter, err := tf.filter()
+		if err != nil {
+			return err
+		}
+		rd, done, err := openReader(cmd.Context(), sf)
+		if err != nil {
+			return err
+		}
+		defer done()
+		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, time.Now().UTC(), fn) }
+		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
-	if err := noArgs("flags", pos); err != nil {
-		return err
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	filter, err := tf.filter()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return printFlags(env.stdout, f, func(fn func(string) error) error {
-		return r.Flags(ctx, q, filter, time.Now().UTC(), fn)
-	})
+	return cmd
 }
 
-// printFlags writes a listing as it is read: each flag's JSON, one at a time, from list.
-func printFlags(w io.Writer, format string, list func(fn func(string) error) error) error {
+// printFlags writes the flags list yields (each as its JSON): JSON and CSV as they are read, a table once all
+// are (its columns are sized to them).
+func printFlags(w io.Writer, list func(fn func(string) error) error, format string, width int) error {
 	switch format {
 	case "json":
 		return writeJSONArray(w, list)
 	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(query.FlagColumns); err != nil {
-			return err
-		}
-		err := list(func(text string) error {
-			f, err := query.DecodeFlag(text)
-			if err != nil {
-				return err
-			}
-			return cw.Write(query.FlagRecord(f))
-		})
-		if err != nil {
-			return err
-		}
-		cw.Flush()
-		return cw.Error()
+		return writeFlagsCSV(w, list)
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "RAISED AT\tCODE\tWORKER\tJOB ORDER\tBUYERS\tAMOUNTS\tEVIDENCE")
-	n := 0
+	var flags []domain.Flag
+	err := list(func(text string) error {
+		f, err := query.DecodeFlag(text)
+		flags = append(flags, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "JOB ORDER", "BUYERS", "EVENTS").
+		priority(3, 0).priority(2, 1, 2, 3).priority(1, 4, 6)
+	for _, f := range flags {
+		t.add(whenShort(f.RaisedAt), f.Code, orDash(f.WorkerID), orDash(moneyText(f.Amounts)), orDash(f.JobOrderID),
+			orDash(strings.Join(f.BuyerIDs, listSep)), strconv.Itoa(len(f.EventIDs)))
+	}
+	if err := t.write(w, width); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%d flag(s)\n", len(flags))
+	return err
+}
+
+// writeFlagsCSV writes export.Flags's records of each flag as it is read.
+func writeFlagsCSV(w io.Writer, list func(fn func(string) error) error) error {
+	cw := csv.NewWriter(w)
+	head := true
 	err := list(func(text string) error {
 		f, err := query.DecodeFlag(text)
 		if err != nil {
 			return err
 		}
-		n++
-		_, err = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d event(s)\n", when(f.RaisedAt), f.Code, orDash(f.WorkerID),
-			orDash(f.JobOrderID), orDash(strings.Join(f.BuyerIDs, ",")), orDash(moneyText(f.Amounts)), len(f.EventIDs))
-		return err
+		rows, err := export.Flags([]domain.Flag{f})
+		if err != nil {
+			return err
+		}
+		if !head {
+			rows = rows[1:]
+		}
+		head = false
+		return cw.WriteAll(rows)
 	})
 	if err != nil {
 		return err
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if head {
+		empty, _ := export.Flags(nil) // the header alone: cannot fail
+		return cw.WriteAll(empty)
 	}
-	_, err = fmt.Fprintf(w, "%d flag(s)\n", n)
-	return err
+	cw.Flush()
+	return cw.Error()
 }

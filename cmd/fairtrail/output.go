@@ -6,19 +6,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
-	"github.com/fairtrail/fairtrail/projections/query"
 )
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 // writeJSONArray writes the JSON values list yields (compact, no HTML escaping) as writeJSON writes the
 // array of them, one at a time.
@@ -51,7 +43,12 @@ func writeJSONArray(w io.Writer, list func(fn func(string) error) error) error {
 	return bw.Flush()
 }
 
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
 
 func writeCSV(w io.Writer, rows [][]string) error {
 	cw := csv.NewWriter(w)
@@ -62,7 +59,15 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
-func moneyText(ms []domain.Money) string { return query.MoneyText(ms) }
+// moneyText writes amounts for people, "120.00 MYR, 5000.00 NPR", in tables and messages (CSV gives amount and
+// currency columns instead).
+func moneyText(ms []domain.Money) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = string(m.Amount) + " " + m.Currency
+	}
+	return strings.Join(parts, listSep)
+}
 
 func orDash(s string) string {
 	if s == "" {
@@ -71,4 +76,7 @@ func orDash(s string) string {
 	return s
 }
 
-func when(t time.Time) string { return query.When(t) }
+func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// whenShort is a time in tables, to the minute, UTC; JSON and CSV give it in full.
+func whenShort(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }

@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -39,15 +38,6 @@ func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter proje
 		}
 	}
 	return nil
-}
-
-// DecodeFlag reads back a flag listed by Flags.
-func DecodeFlag(text string) (Flag, error) {
-	var f Flag
-	if err := json.Unmarshal([]byte(text), &f); err != nil {
-		return f, fmt.Errorf("read listed flag: %w", err)
-	}
-	return f, nil
 }
 
 // Audit answers an audit: from the maintained rollups when filter is zero (judged at now), else from a
