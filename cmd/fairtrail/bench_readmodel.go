@@ -48,6 +48,7 @@ func runCold(ctx context.Context, args ...string) (coldRun, error) {
 		return coldRun{}, fmt.Errorf("bench: find this executable: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = append(os.Environ(), benchChildEnv+"=1") // under go test, self is the test binary
 	counter := &codeCounter{}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = counter, &stderr
