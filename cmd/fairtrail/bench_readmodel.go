@@ -17,22 +17,21 @@ import (
 // modelFigures are the persisted read model's measurements: each is a command run as a new process of this
 // executable on the bench's store, timed from start to exit, with its peak RSS.
 type modelFigures struct {
-	ModelRebuildSeconds   float64 `json:"model_rebuild_seconds"`
-	ModelRebuildEventsPS  float64 `json:"model_rebuild_events_per_s"`
-	ModelRebuildRSSBytes  int64   `json:"model_rebuild_peak_rss_bytes"`
-	ModelFileBytes        int64   `json:"model_file_bytes"`
-	ColdFlagsWorkerMs     float64 `json:"cold_flags_worker_ms"`
-	ColdFlagsWorkerRSS    int64   `json:"cold_flags_worker_rss_bytes"`
-	ColdHistoryMs         float64 `json:"cold_history_ms"`
-	ColdHistoryRSS        int64   `json:"cold_history_rss_bytes"`
-	ColdAuditBuyerMs      float64 `json:"cold_audit_buyer_ms"`
-	ColdAuditBuyerRSS     int64   `json:"cold_audit_buyer_rss_bytes"`
-	ColdAuditAsOfSeconds  float64 `json:"cold_audit_buyer_as_of_seconds"`
-	ColdAuditAsOfRSS      int64   `json:"cold_audit_buyer_as_of_rss_bytes"`
-	FlagsListed           int     `json:"flags_listed"`
-	FlagsListedPerS       float64 `json:"flags_listed_per_s"`
-	FlagsListedRSS        int64   `json:"flags_listed_rss_bytes"`
-	ImportWithModelEvents int     `json:"-"`
+	ModelRebuildSeconds  float64 `json:"model_rebuild_seconds"`
+	ModelRebuildEventsPS float64 `json:"model_rebuild_events_per_s"`
+	ModelRebuildRSSBytes int64   `json:"model_rebuild_peak_rss_bytes"`
+	ModelFileBytes       int64   `json:"model_file_bytes"`
+	ColdFlagsWorkerMs    float64 `json:"cold_flags_worker_ms"`
+	ColdFlagsWorkerRSS   int64   `json:"cold_flags_worker_rss_bytes"`
+	ColdHistoryMs        float64 `json:"cold_history_ms"`
+	ColdHistoryRSS       int64   `json:"cold_history_rss_bytes"`
+	ColdAuditBuyerMs     float64 `json:"cold_audit_buyer_ms"`
+	ColdAuditBuyerRSS    int64   `json:"cold_audit_buyer_rss_bytes"`
+	ColdAuditAsOfSeconds float64 `json:"cold_audit_buyer_as_of_seconds"`
+	ColdAuditAsOfRSS     int64   `json:"cold_audit_buyer_as_of_rss_bytes"`
+	FlagsListed          int     `json:"flags_listed"`
+	FlagsListedPerS      float64 `json:"flags_listed_per_s"`
+	FlagsListedRSS       int64   `json:"flags_listed_rss_bytes"`
 }
 
 // coldRun is one command run as a new process.

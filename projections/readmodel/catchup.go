@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -185,6 +186,25 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 			return err
 		}
 	}
+	if err := addWorkersOf(ctx, tx, b); err != nil {
+		return err
+	}
+	last := b.recs[len(b.recs)-1].Position
+	pm := projections.New(projections.Filter{})
+	needed := maps.Clone(b.jobOrders)
+	for w := range sortedSet(b.workers) {
+		if err := loadWorker(ctx, store, pm, w, last, projections.Filter{}, needed); err != nil {
+			return err
+		}
+	}
+	if err := loadContext(ctx, tx, pm, needed); err != nil {
+		return err
+	}
+	return writeJudged(ctx, tx, pm.View(time.Time{}), b) // judgements do not read the clock
+}
+
+// addWorkersOf adds to the batch the workers of the job orders it changes.
+func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 	for jo := range b.jobOrders {
 		rows, err := tx.QueryContext(ctx, "SELECT worker_id FROM workers WHERE job_order_id = ?", jo)
 		if err != nil {
@@ -203,21 +223,11 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 			return fmt.Errorf("read model: workers of %s: %w", jo, err)
 		}
 	}
-	last := b.recs[len(b.recs)-1].Position
-	pm := projections.New(projections.Filter{})
-	needed := map[string]bool{}
-	for jo := range b.jobOrders {
-		needed[jo] = true
-	}
-	for w := range sortedSet(b.workers) {
-		if err := loadWorker(ctx, store, pm, w, last, projections.Filter{}, needed); err != nil {
-			return err
-		}
-	}
-	if err := loadContext(ctx, tx, pm, needed); err != nil {
-		return err
-	}
-	v := pm.View(time.Time{}) // judgements do not read the clock
+	return nil
+}
+
+// writeJudged writes the judgements of the batch's workers and job orders, and the rollups they change.
+func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch) error {
 	wr, err := newWriter(ctx, tx, false)
 	if err != nil {
 		return err
