@@ -3,7 +3,6 @@ package readmodel
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -137,29 +136,7 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		return nil, err
 	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	jobOrders := map[string]bool{}
-	err = m.WorkerIDs(ctx, func(ids []string) error {
-		pm, err := m.partial(ctx, store, ids, filter)
-		if err != nil {
-			return err
-		}
-		for _, id := range pm.JobOrderIDs() {
-			jobOrders[id] = true
-		}
-		v := pm.View(clock)
-		for _, id := range ids {
-			j, ok := v.Judge(id)
-			if !ok {
-				continue
-			}
-			j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
-			c := workerContribution(j)
-			if err := w.contribute(ctx, &c, 1); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -181,20 +158,48 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		}
 	}
 	rows := map[string]*auditedRow{}
-	for k, r := range w.rows {
-		if k.scope == q.BuyerID && k.by == by {
-			n := 0
-			for _, refs := range r.jobOrders {
-				if refs > 0 {
-					n++
-				}
-			}
-			rows[k.key] = &auditedRow{row: r, jobOrders: n}
-		}
-	}
 	names := map[string]string{}
-	for key := range maps.Keys(rows) {
-		names[key] = cv.OrganisationName(key)
+	for k, r := range w.rows {
+		if k.scope != q.BuyerID || k.by != by {
+			continue
+		}
+		n := 0
+		for _, refs := range r.jobOrders {
+			if refs > 0 {
+				n++
+			}
+		}
+		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
 	}
 	return auditRows(rows, by, names), nil
+}
+
+// contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
+// workers at a time, and returns the job orders the chunks named.
+func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
+	clock time.Time) (map[string]bool, error) {
+	jobOrders := map[string]bool{}
+	err := m.WorkerIDs(ctx, func(ids []string) error {
+		pm, err := m.partial(ctx, store, ids, filter)
+		if err != nil {
+			return err
+		}
+		for _, id := range pm.JobOrderIDs() {
+			jobOrders[id] = true
+		}
+		v := pm.View(clock)
+		for _, id := range ids {
+			j, ok := v.Judge(id)
+			if !ok {
+				continue
+			}
+			j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
+			c := workerContribution(j)
+			if err := w.contribute(ctx, &c, 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return jobOrders, err
 }

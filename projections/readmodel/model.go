@@ -19,9 +19,6 @@ import (
 // FileName is the model's file in the data (or cache) directory.
 const FileName = "readmodel.sqlite"
 
-// ErrClosed is returned by a closed model.
-var ErrClosed = errors.New("read model closed")
-
 // Options tune a model.
 type Options struct {
 	// Logger reports rebuilds and their reasons (default: discard).
