@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/fairtrail/fairtrail/projections/readmodel"
@@ -52,12 +51,32 @@ func runCold(ctx context.Context, args ...string) (coldRun, error) {
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = counter, &stderr
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return coldRun{}, fmt.Errorf("bench: %v: %w\n%s", args, err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		return coldRun{}, fmt.Errorf("bench: %v: %w", args, err)
 	}
-	r := coldRun{took: time.Since(start), out: counter.n}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rss = ru.Maxrss << 10
+	// The child's peak RSS is sampled from /proc while it runs: the rusage of a child started by vfork counts
+	// the parent's pages it shared until exec.
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var hwm int64
+		for {
+			hwm = max(hwm, procFieldKB(status, "VmHWM")<<10)
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	err = cmd.Wait()
+	took := time.Since(start)
+	close(done)
+	r := coldRun{took: took, out: counter.n, rss: <-peak}
+	if err != nil {
+		return coldRun{}, fmt.Errorf("bench: %v: %w\n%s", args, err, stderr.String())
 	}
 	return r, nil
 }
