@@ -2,11 +2,9 @@ package embedded
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
@@ -186,18 +184,4 @@ func (s *Store) write(b *batch) error {
 	s.notify = make(chan struct{})
 	s.mu.Unlock()
 	return nil
-}
-
-// hashHex is the hex form used as the chain input.
-func hashHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
-
-// chain computes an event's hash from its predecessor's.
-func chain(prev [32]byte, hasPrev bool, p eventstore.Proposed) [32]byte {
-	prevHex := ""
-	if hasPrev {
-		prevHex = hashHex(prev)
-	}
-	var h [32]byte
-	hex.Decode(h[:], []byte(domain.ChainHash(prevHex, p.Canonical())))
-	return h
 }

@@ -121,7 +121,7 @@ func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest,
 			if err != nil {
 				return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.Stream, err)
 			}
-			return p.finish(), nil
+			return p.Finish(), nil
 		}
 		if attempt == maxAttempts {
 			return eventstore.AppendResult{}, fmt.Errorf("append to %s: the stream kept moving under %d attempts: %w",
@@ -141,15 +141,16 @@ func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest,
 // write appends a plan's new events with the exact revision their hashes were chained on, in chunks under
 // the append size limit. Each event's position is the one KurrentDB reports for the last of its append, or
 // left for the locator to find.
-func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, l *locator) error {
-	parts, err := chunks(p.fresh, s.opts.MaxAppendBytes)
-	if err != nil || len(p.fresh) == 0 {
+func (s *Store) write(ctx context.Context, p *eventstore.Plan, st *streamState, l *locator) error {
+	parts, err := chunks(p.Fresh, s.opts.MaxAppendBytes)
+	if err != nil || len(p.Fresh) == 0 {
 		return err
 	}
+	k := 0
 	for _, part := range parts {
 		var expected esdb.ExpectedRevision = esdb.NoStream{}
-		if st.exists {
-			expected = esdb.Revision(st.last)
+		if st.head.Exists {
+			expected = esdb.Revision(st.head.Last)
 		}
 		evs := make([]esdb.EventData, len(part))
 		for i, f := range part {
@@ -158,20 +159,22 @@ func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, l *lo
 		var wr *esdb.WriteResult
 		err := s.withClient(func(c *esdb.Client) error {
 			var err error
-			wr, err = c.AppendToStream(ctx, s.kdb(p.result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
+			wr, err = c.AppendToStream(ctx, s.kdb(p.Result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
 			return err
 		})
 		if err != nil {
 			return err
 		}
 		last := eventstore.Position{Commit: wr.CommitPosition, Prepare: wr.PreparePosition}
-		l.add(written{stream: p.result.Stream, events: part, last: last})
+		l.add(written{stream: p.Result.Stream, events: part, last: last})
 		for i, f := range part {
 			pos := eventstore.Position{}
 			if i == len(part)-1 {
 				pos = last
 			}
-			p.record(st, f, pos)
+			p.Place(k, pos)
+			st.add(f.Recorded(pos))
+			k++
 		}
 	}
 	return nil
@@ -226,7 +229,7 @@ feed:
 func (s *Store) readState(ctx context.Context, stream string) (*streamState, error) {
 	st := newStreamState()
 	for rec, err := range s.readStream(ctx, stream, 0, 0) {
-		if errors.Is(err, eventstore.ErrNotFound) && !errors.Is(err, errStreamDeleted) && !st.exists {
+		if errors.Is(err, eventstore.ErrNotFound) && !errors.Is(err, errStreamDeleted) && !st.head.Exists {
 			return st, nil
 		}
 		if err != nil {

@@ -24,7 +24,7 @@ type locator struct {
 // written is one KurrentDB append: its events and the position of the last.
 type written struct {
 	stream string
-	events []planned
+	events []eventstore.Planned
 	last   eventstore.Position
 }
 
@@ -140,11 +140,11 @@ func (s *Store) readBack(ctx context.Context, l *locator, w written) error {
 		return nil
 	}
 	i := 0
-	for rec, err := range s.readStream(ctx, w.stream, w.events[0].revision, uint64(len(w.events))) {
+	for rec, err := range s.readStream(ctx, w.stream, w.events[0].Revision, uint64(len(w.events))) {
 		if err != nil {
 			return fmt.Errorf("read back the events appended to %s: %w", w.stream, err)
 		}
-		if i >= len(w.events) || rec.ID != w.events[i].ID || rec.Revision != w.events[i].revision {
+		if i >= len(w.events) || rec.ID != w.events[i].ID || rec.Revision != w.events[i].Revision {
 			return fmt.Errorf("read back %s: event %s at revision %d is not the one appended", w.stream, rec.ID, rec.Revision)
 		}
 		l.found[rec.ID] = rec.Position
