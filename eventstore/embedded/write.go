@@ -172,7 +172,14 @@ func (s *Store) write(b *batch) error {
 		_ = s.f.Truncate(off)
 		return fmt.Errorf("write event log: %w", err)
 	}
-	if err := syncFile(s.f); err != nil {
+	// The tree's hashes are written and synced beside the log's sync: both are durable before any answer.
+	treeDone := make(chan error, 1)
+	go func() { treeDone <- s.tree.Append(b.leaves, true) }()
+	err := syncFile(s.f)
+	if terr := <-treeDone; terr != nil {
+		err = errors.Join(err, fmt.Errorf("event log tree: %w", terr))
+	}
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()

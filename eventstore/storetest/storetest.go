@@ -42,6 +42,7 @@ func Run(t *testing.T, open Open) {
 		{"subscription from a middle position", testSubscribeFrom},
 		{"head is the last position", testHead},
 		{"an append answers each event's receipt", testReceipts},
+		{"the log holds every event as a leaf, with proofs", testLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
