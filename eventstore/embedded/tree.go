@@ -21,6 +21,9 @@ const tailCheck = 64
 
 var _ eventstore.Log = (*Store)(nil)
 
+// ErrTreeMismatch: the stored tree's last leaves do not match the log's events.
+var ErrTreeMismatch = errors.New("event log and its tree disagree")
+
 // openTree opens the tree beside a writable log and brings it in line with the log: hashes past the log's
 // end (a crash between the two writes) are cut off, missing ones (a tree lost, or a store from before the
 // tree) computed from the log, and the last leaves checked against the log's events.
@@ -46,12 +49,11 @@ func (s *Store) openTree() error {
 			if err != nil {
 				return err
 			}
-			s.opts.Logger.Warn("event log: the tree's hash of a leaf differs from its event; rebuilding the tree from it",
-				"leaf", i, "file", hashesName)
-			if err := t.Truncate(i); err != nil {
-				return err
-			}
-			break
+			// Never overwritten: the stored tree is the evidence of what the log held (see verify --checkpoint).
+			return fmt.Errorf("refusing to write: leaf %d of the log's tree (%s) does not match the event at "+
+				"position %d, so the log was changed after it was written (run fairtrail verify --checkpoint; "+
+				"move %s away only to start a new tree from the log as it is): %w", i, hashesName, i+1, hashesName,
+				ErrTreeMismatch)
 		}
 	}
 	if t.Leaves() < n {
@@ -192,4 +194,18 @@ func (s *Store) LeafIndex(ctx context.Context, pos eventstore.Position) (int64, 
 		return 0, fmt.Errorf("position %s: %w", pos, eventstore.ErrNotInLog)
 	}
 	return int64(pos.Commit) - 1, nil
+}
+
+// StoredTree is the tree as events.hashes holds it, which may differ from the log after tampering (see
+// checkpoint.Verify). The caller closes it.
+func (s *Store) StoredTree(ctx context.Context) (tlog.HashReader, int64, func() error, error) {
+	t, err := treefile.Open(filepath.Join(s.dir, hashesName), true)
+	if errors.Is(err, os.ErrNotExist) {
+		return tlog.HashReaderFunc(func([]int64) ([]tlog.Hash, error) { return nil, os.ErrNotExist }), 0,
+			func() error { return nil }, nil
+	}
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return t, t.Leaves(), t.Close, nil
 }

@@ -28,12 +28,6 @@ func TestTreeFileFollowsTheLog(t *testing.T) {
 			_, err = f.Write(make([]byte, 3*tlog.HashSize))
 			must(t, errors.Join(err, f.Close()))
 		}},
-		{"last leaf hash wrong", func(t *testing.T, path string) {
-			f, err := os.OpenFile(path, os.O_WRONLY, 0)
-			must(t, err)
-			_, err = f.WriteAt([]byte("garbage"), tlog.StoredHashIndex(0, 29)*tlog.HashSize)
-			must(t, errors.Join(err, f.Close()))
-		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,5 +73,23 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTreeMismatchRefusesToWrite makes the stored tree's last leaf disagree with the log's last event and
+// checks that the store refuses to open for writing instead of overwriting its tree.
+func TestTreeMismatchRefusesToWrite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{})
+	populate(t, s, []string{"worker-a"}, 3)
+	closeStore(t, s)
+	path := filepath.Join(dir, hashesName)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteAt([]byte("garbage"), tlog.StoredHashIndex(0, 2)*tlog.HashSize)
+	must(t, errors.Join(err, f.Close()))
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrTreeMismatch) {
+		t.Fatalf("open after the tree and the log disagree: %v, want ErrTreeMismatch", err)
 	}
 }

@@ -64,8 +64,19 @@ func (s *Store) openCache(ctx context.Context) error {
 	}
 	n := min(t.Leaves(), int64(len(c.positions)))
 	if n > 0 && !s.cachedLeafHolds(ctx, n-1) {
-		s.opts.Logger.Warn("KurrentDB log cache does not match the database; rebuilding it", "dir", s.opts.CacheDir)
-		n = 0
+		if hashes == "" {
+			return s.cutCache(0)
+		}
+		// Kept aside, not overwritten: it is evidence of what the database held (see checkpoint.Verify).
+		aside := fmt.Sprintf(".mismatch-%d", s.opts.Now().Unix())
+		s.opts.Logger.Warn("KurrentDB log cache does not match the database; kept aside and rebuilt",
+			"dir", s.opts.CacheDir, "suffix", aside)
+		err := errors.Join(c.tree.Close(), c.posFile.Close(), os.Rename(hashes, hashes+aside), os.Rename(positions, positions+aside))
+		c.tree, c.posFile, c.positions = nil, nil, nil
+		if err != nil {
+			return fmt.Errorf("log cache: %w", err)
+		}
+		return s.openCache(ctx)
 	}
 	return s.cutCache(n)
 }
@@ -254,4 +265,21 @@ func (s *Store) LeafIndex(ctx context.Context, pos eventstore.Position) (int64, 
 		return 0, fmt.Errorf("position %s: %w", pos, eventstore.ErrNotInLog)
 	}
 	return int64(i), nil
+}
+
+// StoredTree is the tree as the cache directory holds it, before it catches up with $all (see
+// checkpoint.Verify); without a cache directory there is none. The caller closes it.
+func (s *Store) StoredTree(ctx context.Context) (tlog.HashReader, int64, func() error, error) {
+	none := tlog.HashReaderFunc(func([]int64) ([]tlog.Hash, error) { return nil, os.ErrNotExist })
+	if s.opts.CacheDir == "" {
+		return none, 0, func() error { return nil }, nil
+	}
+	t, err := treefile.Open(filepath.Join(s.opts.CacheDir, s.cacheName()+".hashes"), true)
+	if errors.Is(err, os.ErrNotExist) {
+		return none, 0, func() error { return nil }, nil
+	}
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return t, t.Leaves(), t.Close, nil
 }
