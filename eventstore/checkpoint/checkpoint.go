@@ -99,3 +99,31 @@ func Origin(signed []byte) string {
 	origin, _, _ := strings.Cut(string(signed), "\n")
 	return origin
 }
+
+// OtherSignatures returns the signature lines of a signed note that are not the operator's, as they appear
+// in it ("— name base64\n").
+func OtherSignatures(signed []byte, n *note.Note, operator note.Verifier) []string {
+	_, sigs, _ := strings.Cut(string(signed), "\n\n")
+	var out []string
+	for _, line := range strings.SplitAfter(sigs, "\n") {
+		name, _, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+		if !ok || !strings.HasPrefix(line, "— ") || !strings.HasSuffix(line, "\n") {
+			continue
+		}
+		if name == operator.Name() && signedLine(n, operator, line) {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// signedLine reports whether a signature line is the verifier's verified signature in the note.
+func signedLine(n *note.Note, v note.Verifier, line string) bool {
+	for _, s := range n.Sigs {
+		if s.Name == v.Name() && s.Hash == v.KeyHash() && strings.Contains(line, s.Base64) {
+			return true
+		}
+	}
+	return false
+}

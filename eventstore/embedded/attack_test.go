@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
@@ -162,4 +164,49 @@ func attackKeys(t *testing.T) (note.Signer, note.Verifier) {
 	verifier, err := note.NewVerifier(vkey)
 	must(t, err)
 	return signer, verifier
+}
+
+// storeSource is a store as a witness would reach it through the API: each fetch signs its current head.
+type storeSource struct {
+	s      *Store
+	signer note.Signer
+}
+
+func (src storeSource) Latest(ctx context.Context) ([]byte, error) {
+	_, signed, err := checkpoint.Sign(ctx, src.s, src.signer)
+	return signed, err
+}
+
+func (src storeSource) Consistency(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
+	return src.s.ProveTree(ctx, from, to)
+}
+
+func (src storeSource) Cosign(context.Context, []byte) error { return nil }
+
+// TestWitnessRefusesEveryAttack: a witness that kept a checkpoint before the attack refuses the log after it,
+// once the attacker has rebuilt the tree so that the server runs and signs again, and the log has grown.
+func TestWitnessRefusesEveryAttack(t *testing.T) {
+	t.Parallel()
+	signer, verifier := attackKeys(t)
+	for _, tc := range attacks {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dir, _ := checkpointedDir(t, signer, verifier)
+			state := t.TempDir()
+			s := openStore(t, dir, Options{})
+			if _, err := checkpoint.Witness(ctx, storeSource{s, signer}, verifier, state, ""); err != nil {
+				t.Fatalf("first witness run: %v", err)
+			}
+			closeStore(t, s)
+			rewriteLog(t, dir, tc.edit)
+			must(t, os.Remove(filepath.Join(dir, hashesName)))
+			s = openStore(t, dir, Options{})
+			populate(t, s, []string{"worker-z"}, 1)
+			_, err := checkpoint.Witness(ctx, storeSource{s, signer}, verifier, state, "")
+			if !errors.Is(err, checkpoint.ErrInconsistent) {
+				t.Fatalf("witness after the attack: %v, want ErrInconsistent", err)
+			}
+		})
+	}
 }
