@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -37,18 +39,26 @@ func runHistory(ctx context.Context, args []string, env environment) error {
 	if f == "json" {
 		return writeJSON(env.stdout, r)
 	}
-	return printHistory(env.stdout, r)
+	rs, err := streamReceipts(ctx, sf, "worker-"+pos[1])
+	if err != nil {
+		return err
+	}
+	return printHistory(env.stdout, r, rs)
 }
 
-func printHistory(w io.Writer, r *projections.WorkerReport) error {
+func printHistory(w io.Writer, r *projections.WorkerReport, receipts map[string]eventReceipt) error {
 	fmt.Fprintf(w, "Worker %s  job order %s  employer %s  buyers %s\n", r.WorkerID, orDash(r.JobOrderID),
 		orDash(r.EmployerID), orDash(strings.Join(r.BuyerIDs, ",")))
 	fmt.Fprintf(w, "Origin %s  languages %s  recruited by %s  status %s\n\n", orDash(r.OriginCountry),
 		orDash(strings.Join(r.Languages, ",")), orDash(r.RecruitedBy), r.Status)
 	tw := newTable(w)
-	fmt.Fprintln(tw, "OCCURRED AT\tRECORDED AT\tTYPE\tEVENT ID")
+	fmt.Fprintln(tw, "OCCURRED AT\tRECORDED AT\tTYPE\tEVENT ID\tLEAF\tHASH")
 	for _, e := range r.Timeline {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", when(e.OccurredAt), when(e.RecordedAt), e.Type, e.EventID)
+		leaf, hash := "-", "-"
+		if rc, ok := receipts[e.EventID]; ok {
+			leaf, hash = fmt.Sprint(rc.leaf), rc.hash
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", when(e.OccurredAt), when(e.RecordedAt), e.Type, e.EventID, leaf, hash)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nContract versions:")
@@ -79,4 +89,37 @@ func printHistory(w io.Writer, r *projections.WorkerReport) error {
 		fmt.Fprintf(w, "  %s  %s  %s\n", when(f.RaisedAt), f.Code, moneyText(f.Amounts))
 	}
 	return nil
+}
+
+// eventReceipt is an event's hash and leaf in the log, as the history table shows them.
+type eventReceipt struct {
+	hash string
+	leaf int64
+}
+
+// streamReceipts reads a stream's events' hashes and leaves from the store.
+func streamReceipts(ctx context.Context, sf storeFlags, stream string) (map[string]eventReceipt, error) {
+	s, err := sf.open(true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	l, _ := s.(eventstore.Log)
+	out := make(map[string]eventReceipt)
+	for rec, err := range s.ReadStream(ctx, stream, 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rc := eventReceipt{hash: rec.Hash, leaf: -1}
+		if l != nil {
+			if rc.leaf, err = l.LeafIndex(ctx, rec.Position); err != nil {
+				return nil, err
+			}
+		}
+		out[rec.ID.String()] = rc
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ func runImport(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("import")
 	sf := registerStore(fs, env)
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
+	receiptsPath := fs.String("receipts", "", "write each stored event's receipt (event_id, hash, leaf_index, leaf_hash) to this file as NDJSON")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,10 +31,15 @@ func runImport(ctx context.Context, args []string, env environment) error {
 		return err
 	}
 	defer s.Close()
+	stored, closeReceipts, err := receiptWriter(s, *receiptsPath)
+	if err != nil {
+		return err
+	}
+	defer closeReceipts()
 	var total eventstore.ImportReport
 	rejected := false
 	for _, name := range files {
-		rep, err := importFile(ctx, s, name, *progress, env)
+		rep, err := importFile(ctx, s, name, *progress, stored, env)
 		total.Lines += rep.Lines
 		total.Appended += rep.Appended
 		total.Duplicates += rep.Duplicates
@@ -51,10 +57,11 @@ func runImport(ctx context.Context, args []string, env environment) error {
 	if rejected {
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}
-	return nil
+	return closeReceipts()
 }
 
-func importFile(ctx context.Context, s eventstore.Store, name, progress string, env environment) (eventstore.ImportReport, error) {
+func importFile(ctx context.Context, s eventstore.Store, name, progress string,
+	stored func(context.Context, []eventstore.AppendResult) error, env environment) (eventstore.ImportReport, error) {
 	var in io.Reader = env.stdin
 	var size int64 = -1
 	if name != "-" {
@@ -69,7 +76,7 @@ func importFile(ctx context.Context, s eventstore.Store, name, progress string, 
 		in = f
 	}
 	bar := newProgress(env.stderr, name, size, progress)
-	rep, err := eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
+	rep, err := eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update, Stored: stored})
 	bar.done()
 	return rep, err
 }

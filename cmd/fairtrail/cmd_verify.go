@@ -8,9 +8,21 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
+// verifyOptions are verify's parsed options.
+type verifyOptions struct {
+	sf storeFlags
+	// checkpoint (a file or URL) and key (the operator's verifier key) check the log against a kept checkpoint;
+	// receipts (an NDJSON file) checks writers' receipts.
+	checkpoint, key, receipts, apiKey string
+}
+
 func runVerify(ctx context.Context, args []string, env environment) error {
 	fs := newFlagSet("verify")
-	sf := registerStore(fs, env)
+	o := verifyOptions{sf: registerStore(fs, env)}
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a signed checkpoint kept earlier (a file, or an http(s) URL) to hold the log to")
+	fs.StringVar(&o.key, "key", "", "the operator's verifier key (or a file holding it), for --checkpoint")
+	fs.StringVar(&o.receipts, "receipts", "", "an NDJSON file of receipts (import --receipts) whose events must be unchanged")
+	fs.StringVar(&o.apiKey, "api-key", env.getenv("FAIRTRAIL_API_KEY"), "API key for a --checkpoint URL (default $FAIRTRAIL_API_KEY)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -18,7 +30,15 @@ func runVerify(ctx context.Context, args []string, env environment) error {
 	if err := noArgs("verify", pos); err != nil {
 		return err
 	}
-	s, err := sf.open(true)
+	if (o.checkpoint == "") != (o.key == "") {
+		return usagef("verify: --checkpoint and --key go together")
+	}
+	return verify(ctx, o, env)
+}
+
+// verify checks every hash chain, then the checkpoint and the receipts when given.
+func verify(ctx context.Context, o verifyOptions, env environment) error {
+	s, err := o.sf.open(true)
 	if err != nil {
 		return err
 	}
@@ -27,13 +47,32 @@ func runVerify(ctx context.Context, args []string, env environment) error {
 	if err != nil {
 		return err
 	}
-	if q, _ := filepath.Glob(filepath.Join(*sf.data, "quarantine-*.bin")); *sf.url == "" && len(q) > 0 {
+	if q, _ := filepath.Glob(filepath.Join(*o.sf.data, "quarantine-*.bin")); *o.sf.url == "" && len(q) > 0 {
 		fmt.Fprintf(env.stderr, "warning: %d quarantine file(s) hold a damaged last record cut from the log at open "+
 			"(a crash during a write, or tampering): %v\n", len(q), q)
 	}
+	var failed []string
 	if rep.Bad != nil {
-		return failedError{fmt.Sprintf("verify failed after %d good events: %s", rep.Events, rep.Bad)}
+		failed = append(failed, fmt.Sprintf("verify failed after %d good events: %s", rep.Events, rep.Bad))
+	} else {
+		fmt.Fprintf(env.stdout, "verified %d events in %d streams: every hash chain holds\n", rep.Events, rep.Streams)
 	}
-	fmt.Fprintf(env.stdout, "verified %d events in %d streams: every hash chain holds\n", rep.Events, rep.Streams)
+	if o.checkpoint != "" {
+		msg, err := verifyCheckpoint(ctx, s, o, env)
+		if err != nil {
+			return err
+		}
+		failed = append(failed, msg...)
+	}
+	if o.receipts != "" {
+		msg, err := verifyReceipts(ctx, s, o.receipts, env)
+		if err != nil {
+			return err
+		}
+		failed = append(failed, msg...)
+	}
+	if len(failed) > 0 {
+		return failedError{joinLines(failed)}
+	}
 	return nil
 }

@@ -35,12 +35,14 @@ Usage:
   fairtrail history  worker ID [--data DIR] [--as-of T] [--known-at T] [--format table|json]
   fairtrail audit    [--data DIR] [--buyer ID] [--by buyer|employer|agency|job-order] [--as-of T] [--known-at T]
                      [--format table|json|csv]
-  fairtrail verify   [--data DIR]
+  fairtrail verify   [--data DIR] [--checkpoint FILE|URL --key VERIFIER] [--receipts FILE]
   fairtrail copy     --from DIR|URL --to DIR|URL [--batch N] [--progress lines|none]
   fairtrail serve    [--addr :8080] [--data DIR | --store URL] [--keys FILE] [--max-body N] [--max-import N]
                      [--shutdown-timeout D] [--log-format json|text]
   fairtrail keys     create --org ID --role admin|employer|agency|buyer|auditor|metrics | list | revoke KEY_ID
                      | grant --auditor ID --buyer ID | ungrant --auditor ID --buyer ID   [--data DIR] [--keys FILE]
+  fairtrail log      keygen --origin NAME | checkpoint | witness --url URL --key VERIFIER --state DIR [--sign KEY]
+                     [--data DIR] [--log-key FILE] [--checkpoints FILE]
   fairtrail generate --workers N [--seed S] [--out FILE]
   fairtrail demo     [--workers N] [--seed S]
   fairtrail bench    [--workers N] [--seed S] [--data DIR] [--queries N] [--profile DIR] [--format text|json]
@@ -107,6 +109,7 @@ func run(ctx context.Context, args []string, env environment) error {
 		"serve":    runServe,
 		"keys":     runKeys,
 		"bench":    runBench,
+		"log":      runLog,
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(env.stdout, usage)

@@ -15,9 +15,10 @@ import (
 
 // storeFlags select the event store: the embedded store in --data (the default), or a server given by --store.
 type storeFlags struct {
-	data *string
-	url  *string
-	env  environment
+	data  *string
+	url   *string
+	cache *string
+	env   environment
 }
 
 // registerStore adds --data (default $FAIRTRAIL_DATA, else ./fairtrail-data) and --store (default
@@ -30,7 +31,9 @@ func registerStore(fs *flag.FlagSet, env environment) storeFlags {
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store (default $FAIRTRAIL_DATA or "+defaultData+")"),
 		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "event store URL instead of the embedded store (default $FAIRTRAIL_STORE)"),
-		env:  env,
+		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"), "directory for what is derived from a --store server "+
+			"between runs, such as the log's tree (default $FAIRTRAIL_CACHE; empty: computed again each run)"),
+		env: env,
 	}
 }
 
@@ -46,7 +49,7 @@ func (sf storeFlags) String() string {
 // queries can run beside a writer.
 func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 	if *sf.url != "" {
-		return openURL(*sf.url, sf.env)
+		return openURL(*sf.url, *sf.cache, sf.env)
 	}
 	s, err := embedded.Open(*sf.data, embedded.Options{ReadOnly: readOnly, Logger: sf.env.logger()})
 	if readOnly && errors.Is(err, eventstore.ErrNotFound) {
@@ -60,14 +63,14 @@ const connectTimeout = 30 * time.Second
 
 // openURL opens a store server by URL: KurrentDB (EventStoreDB) for esdb:// and esdb+discover:// connection
 // strings, passed to the client as given, so that TLS settings, credentials and cluster seeds apply.
-func openURL(url string, env environment) (eventstore.Store, error) {
+func openURL(url, cache string, env environment) (eventstore.Store, error) {
 	if !isStoreURL(url) {
 		return nil, usagef("--store %q: not a store URL (KurrentDB: esdb://host:2113?tls=false, "+
 			"esdb://user:password@a:2113,b:2113,c:2113, esdb+discover://cluster.example.org:2113)", redactURL(url))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
-	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger()})
+	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger(), CacheDir: cache})
 	if errors.Is(err, kurrent.ErrConnString) {
 		return nil, usagef("--store %s: %v", redactURL(url), err)
 	}

@@ -1,7 +1,9 @@
 package checkpoint
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -62,6 +64,40 @@ func ParseVerifier(keyOrFile string) (note.Verifier, error) {
 	v, err := note.NewVerifier(text)
 	if err != nil {
 		return nil, fmt.Errorf("verifier key: %w: %w", ErrKey, err)
+	}
+	return v, nil
+}
+
+// LoadKey reads a signing key file written by WriteKey and derives its verifier.
+func LoadKey(path string) (note.Signer, note.Verifier, error) {
+	s, err := LoadSigner(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, _ := os.ReadFile(path) // read just now by LoadSigner
+	v, err := verifierOf(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("signing key %s: %w", path, err)
+	}
+	return s, v, nil
+}
+
+// verifierOf derives the verifier key of an Ed25519 signing key in note's text form
+// (PRIVATE+KEY+name+hash+base64(0x01 || seed)).
+func verifierOf(skey string) (note.Verifier, error) {
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 {
+		return nil, ErrKey
+	}
+	key, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != 1 {
+		return nil, fmt.Errorf("%w: not an Ed25519 signing key", ErrKey)
+	}
+	pub := ed25519.NewKeyFromSeed(key[1:]).Public().(ed25519.PublicKey)
+	vkey := parts[2] + "+" + parts[3] + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, pub...))
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
 	return v, nil
 }
