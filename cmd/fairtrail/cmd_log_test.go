@@ -73,4 +73,3 @@ func writeOut(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
-
