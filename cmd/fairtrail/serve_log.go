@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -44,43 +41,5 @@ func (o serveLog) logSigner(store eventstore.Store, cfg *api.Config, logger *slo
 		return nil, fmt.Errorf("the store keeps no log to sign")
 	}
 	cfg.Checkpoints, cfg.LogVerifier = j, verifier
-	started := time.Now()
-	if err := registerLogMetrics(cfg.Registry, l, j, started); err != nil {
-		return nil, err
-	}
 	return &checkpoint.Signer{Log: l, Key: key, Journal: j, Logger: logger}, nil
-}
-
-// registerLogMetrics adds the log's gauges: its size, the latest checkpoint's size, and that checkpoint's age
-// (the time since serve started while none was signed).
-func registerLogMetrics(reg *prometheus.Registry, l eventstore.Log, j *checkpoint.Journal, started time.Time) error {
-	latest := func() checkpoint.Entry {
-		e, _, _ := j.Latest()
-		return e
-	}
-	gauges := []prometheus.Collector{
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fairtrail_log_tree_size",
-			Help: "Leaves in the log's Merkle tree: every event stored."}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			n, _ := l.TreeSize(ctx)
-			return float64(n)
-		}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fairtrail_log_checkpoint_size",
-			Help: "Tree size of the latest signed checkpoint."}, func() float64 { return float64(latest().Size) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fairtrail_log_checkpoint_age_seconds",
-			Help: "Seconds since the latest checkpoint was signed (since serve started, while none was)."}, func() float64 {
-			at := latest().SignedAt
-			if at.IsZero() {
-				at = started
-			}
-			return time.Since(at).Seconds()
-		}),
-	}
-	for _, g := range gauges {
-		if err := reg.Register(g); err != nil {
-			return fmt.Errorf("log metrics: %w", err)
-		}
-	}
-	return nil
 }
