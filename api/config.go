@@ -41,10 +41,12 @@ type Config struct {
 	PageKey []byte
 	// Limits bound requests; zero fields take their defaults.
 	Limits Limits
-	// Checkpoints is the journal of the log's signed checkpoints that the log routes serve, and LogVerifier
-	// the operator's verifier key that cosigned checkpoints must carry; without them those routes answer 404.
+	// Checkpoints is the journal of the log's signed checkpoints that the log routes serve, LogVerifier the
+	// operator's verifier key that cosigned checkpoints must carry, and LogSigner the key that signs evidence
+	// bundles' manifests; without them those routes answer 404.
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
+	LogSigner   note.Signer
 }
 
 // Limits bound what one request may cost.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
+	"github.com/fairtrail/fairtrail/eventstore/evidence"
 )
 
 // logFixture is the scenario served with a checkpoint journal, and a checkpoint signed of it.
@@ -31,7 +32,7 @@ func logFixture(t *testing.T) (*fixture, *checkpoint.Journal, note.Signer, note.
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixture(t, false, func(c *api.Config) { c.Checkpoints, c.LogVerifier = j, verifier })
+	f := newFixture(t, false, func(c *api.Config) { c.Checkpoints, c.LogVerifier, c.LogSigner = j, verifier, signer })
 	w := f.mustPost("admin", scenario())
 	var answer struct {
 		Events []map[string]any `json:"events"`
@@ -127,5 +128,24 @@ func TestCosignaturesAreKeptAndServed(t *testing.T) {
 	served := f.get("/v1/log/checkpoint", "buyerA").Body.String()
 	if !strings.Contains(served, "— witness.test ") {
 		t.Fatalf("served checkpoint lacks the cosignature:\n%s", served)
+	}
+}
+
+func TestEvidenceRoute(t *testing.T) {
+	f, _, _, verifier, _ := logFixture(t)
+	w := f.get("/v1/workers/w-a1/evidence", "buyerA")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("GET evidence: %d %s", w.Code, w.Body)
+	}
+	sum, err := evidence.Verify(w.Body.Bytes(), verifier)
+	if err != nil || sum.WorkerID != "w-a1" {
+		t.Fatalf("the served bundle: %+v %v", sum, err)
+	}
+	if w := f.get("/v1/workers/w-a1/evidence", "buyerB"); w.Code != http.StatusNotFound {
+		t.Fatalf("another buyer's worker: %d", w.Code)
+	}
+	f.mustPost("admin", []any{fee(90, "w-a1", "medical", "10.00")})
+	if w := f.get("/v1/workers/w-a1/evidence", "buyerA"); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("a worker with events newer than the checkpoint: %d %s", w.Code, w.Body)
 	}
 }

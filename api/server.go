@@ -97,6 +97,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/workers/:id", s.authorize(readers...), s.handle(s.getWorker))
 	v1.GET("/workers/:id/history", s.authorize(readers...), s.handle(s.getHistory))
 	v1.GET("/workers/:id/contracts", s.authorize(readers...), s.handle(s.getContracts))
+	v1.GET("/workers/:id/evidence", s.authorize(readers...), s.handle(s.getEvidence))
 	v1.GET("/job-orders/:id", s.authorize(readers...), s.handle(s.getJobOrder))
 	v1.GET("/flags", s.authorize(readers...), s.handle(s.getFlags))
 	v1.GET("/audit", s.authorize(brands...), s.handle(s.getAudit))

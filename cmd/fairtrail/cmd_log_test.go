@@ -25,6 +25,21 @@ func TestLogCommands(t *testing.T) {
 		t.Fatalf("verify:\n%s", out)
 	}
 
+	bundle := filepath.Join(dir, "w-1.zip")
+	mustCLI(t, "evidence", "worker", "w-1", "--data", data, "--out", bundle)
+	if out := mustCLI(t, "evidence", "verify", bundle, "--key", vkey); !strings.Contains(out, "verifies: worker w-1") {
+		t.Fatalf("evidence verify: %s", out)
+	}
+	zb, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zb[len(zb)/2] ^= 1
+	writeOut(t, bundle, string(zb))
+	if code, _, errOut := cli(t, "", "evidence", "verify", bundle, "--key", vkey); code != 1 || !strings.Contains(errOut, "evidence bundle fails") {
+		t.Fatalf("evidence verify of a changed bundle: exit %d %s", code, errOut)
+	}
+
 	admin := strings.TrimSpace(mustCLI(t, "keys", "create", "--org", "ops", "--role", "admin", "--data", data))
 	witnessKey := filepath.Join(dir, "witness.key")
 	mustCLI(t, "log", "keygen", "--origin", "witness.test", "--log-key", witnessKey)

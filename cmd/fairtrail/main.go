@@ -43,6 +43,7 @@ Usage:
                      | grant --auditor ID --buyer ID | ungrant --auditor ID --buyer ID   [--data DIR] [--keys FILE]
   fairtrail log      keygen --origin NAME | checkpoint | witness --url URL --key VERIFIER --state DIR [--sign KEY]
                      [--data DIR] [--log-key FILE] [--checkpoints FILE]
+  fairtrail evidence worker ID --out FILE.zip [--data DIR] [--log-key FILE] | verify FILE.zip --key VERIFIER [--witness KEY]
   fairtrail generate --workers N [--seed S] [--out FILE]
   fairtrail demo     [--workers N] [--seed S]
   fairtrail bench    [--workers N] [--seed S] [--data DIR] [--queries N] [--profile DIR] [--format text|json]
@@ -110,6 +111,7 @@ func run(ctx context.Context, args []string, env environment) error {
 		"keys":     runKeys,
 		"bench":    runBench,
 		"log":      runLog,
+		"evidence": runEvidence,
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(env.stdout, usage)

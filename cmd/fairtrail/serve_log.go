@@ -40,6 +40,6 @@ func (o serveLog) logSigner(store eventstore.Store, cfg *api.Config, logger *slo
 	if !ok {
 		return nil, fmt.Errorf("the store keeps no log to sign")
 	}
-	cfg.Checkpoints, cfg.LogVerifier = j, verifier
+	cfg.Checkpoints, cfg.LogVerifier, cfg.LogSigner = j, verifier, key
 	return &checkpoint.Signer{Log: l, Key: key, Journal: j, Logger: logger}, nil
 }
