@@ -172,9 +172,13 @@ func (s *Store) write(b *batch) error {
 		_ = s.f.Truncate(off)
 		return fmt.Errorf("write event log: %w", err)
 	}
-	// The tree's hashes are written and synced beside the log's sync: both are durable before any answer.
+	// The tree's hashes are written before either file is synced, so that one journal commit of the file
+	// system carries both files' new sizes; both are durable before any answer.
+	if err := s.tree.Append(b.leaves, false); err != nil {
+		return fmt.Errorf("event log tree: %w", err)
+	}
 	treeDone := make(chan error, 1)
-	go func() { treeDone <- s.tree.Append(b.leaves, true) }()
+	go func() { treeDone <- s.tree.Sync() }()
 	err := syncFile(s.f)
 	if terr := <-treeDone; terr != nil {
 		err = errors.Join(err, fmt.Errorf("event log tree: %w", terr))
