@@ -30,8 +30,7 @@ type Planned struct {
 	Revision uint64
 	// Hash is the chain hash of spec section 5.
 	Hash [32]byte
-	// Leaf is the event's log leaf (spec section 6), and LeafHash its RFC 6962 hash.
-	Leaf     []byte
+	// LeafHash is the RFC 6962 hash of the event's log leaf (spec section 6; see Leaf).
 	LeafHash [32]byte
 }
 
@@ -58,33 +57,8 @@ type Plan struct {
 // truncated to the store's precision, their chain hashes and their log leaves.
 func PlanAppend(req AppendRequest, head StreamHead, lookup Lookup, now time.Time, precision time.Duration) (Plan, error) {
 	p := Plan{Result: AppendResult{Stream: req.Stream, Events: make([]Appended, len(req.Events))}}
-	first := make(map[domain.EventID]int, len(req.Events))
-	for i, ev := range req.Events {
-		if j, ok := first[ev.ID]; ok {
-			if prev := req.Events[j]; !sameContent(prev, ev) {
-				return p, fmt.Errorf("event %s appears twice in one append to %s with different content: %w",
-					ev.ID, req.Stream, ErrEventIDReused)
-			}
-			if p.echoes == nil {
-				p.echoes = make(map[int]int)
-			}
-			p.echoes[i] = j
-			continue
-		}
-		first[ev.ID] = i
-		rec, found, err := lookup(ev.ID)
-		if err != nil {
-			return p, fmt.Errorf("look up event %s to compare a retry: %w", ev.ID, err)
-		}
-		if found {
-			if rec.Stream != req.Stream || !rec.SameEvent(ev) {
-				return p, fmt.Errorf("event %s (already stored at position %s in %s): %w", ev.ID, rec.Position,
-					rec.Stream, ErrEventIDReused)
-			}
-			p.Result.Events[i] = receiptOf(rec, true)
-			continue
-		}
-		p.Fresh = append(p.Fresh, Planned{Proposed: ev, Index: i, Stream: req.Stream})
+	if err := p.sortOut(req, lookup); err != nil {
+		return p, err
 	}
 	if len(p.Fresh) == 0 {
 		return p, nil
@@ -98,6 +72,7 @@ func PlanAppend(req AppendRequest, head StreamHead, lookup Lookup, now time.Time
 			ErrConflict)
 	}
 	now = StoredTime(now, precision)
+	var leaf [512]byte // most leaves fit: no allocation per event
 	for k := range p.Fresh {
 		f := &p.Fresh[k]
 		f.Revision, f.Hash = 0, ChainHash(head, f.Canonical())
@@ -109,10 +84,43 @@ func PlanAppend(req AppendRequest, head StreamHead, lookup Lookup, now time.Time
 			f.RecordedAt = now
 		}
 		f.RecordedAt = StoredTime(f.RecordedAt, precision)
-		f.Leaf = AppendLeaf(nil, f.ID, f.Hash, f.RecordedAt, f.RecordedBy, f.Revision, f.Stream)
-		f.LeafHash = LeafHash(f.Leaf)
+		f.LeafHash = LeafHash(AppendLeaf(leaf[:0], f.ID, f.Hash, f.RecordedAt, f.RecordedBy, f.Revision, f.Stream))
 	}
 	return p, nil
+}
+
+// sortOut answers the events already stored and the ids repeated within the request, and lists the new
+// events in Fresh.
+func (p *Plan) sortOut(req AppendRequest, lookup Lookup) error {
+	first := make(map[domain.EventID]int, len(req.Events))
+	p.Fresh = make([]Planned, 0, len(req.Events))
+	for i, ev := range req.Events {
+		if j, ok := first[ev.ID]; ok {
+			if prev := req.Events[j]; !sameContent(prev, ev) {
+				return fmt.Errorf("event %s appears twice in one append to %s with different content: %w",
+					ev.ID, req.Stream, ErrEventIDReused)
+			}
+			if p.echoes == nil {
+				p.echoes = make(map[int]int)
+			}
+			p.echoes[i] = j
+			continue
+		}
+		first[ev.ID] = i
+		rec, found, err := lookup(ev.ID)
+		switch {
+		case err != nil:
+			return fmt.Errorf("look up event %s to compare a retry: %w", ev.ID, err)
+		case found && (rec.Stream != req.Stream || !rec.SameEvent(ev)):
+			return fmt.Errorf("event %s (already stored at position %s in %s): %w", ev.ID, rec.Position,
+				rec.Stream, ErrEventIDReused)
+		case found:
+			p.Result.Events[i] = receiptOf(rec, true)
+		default:
+			p.Fresh = append(p.Fresh, Planned{Proposed: ev, Index: i, Stream: req.Stream})
+		}
+	}
+	return nil
 }
 
 // StoredTime is t as a store of the given precision keeps it: in UTC, without a monotonic reading, truncated.

@@ -23,7 +23,7 @@ var judgedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // bundleOf imports the command line's scenario, signs a checkpoint and makes w-1's bundle; it returns the
 // bundle, the verifier and the worker's report judged on the whole store.
-func bundleOf(t *testing.T) ([]byte, note.Verifier, []byte) {
+func bundleOf(t testing.TB) ([]byte, note.Verifier, []byte) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := embedded.Open(t.TempDir(), embedded.Options{})
@@ -127,4 +127,17 @@ func keys(t *testing.T) (note.Signer, note.Verifier) {
 	s, _ := note.NewSigner(skey)
 	v, _ := note.NewVerifier(vkey)
 	return s, v
+}
+
+// FuzzVerify feeds bundles from outside to Verify: it never panics, and a bundle other than the one made
+// fails.
+func FuzzVerify(f *testing.F) {
+	bundle, verifier, _ := bundleOf(f)
+	f.Add(bundle)
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := evidence.Verify(b, verifier); err == nil && !bytes.Equal(b, bundle) {
+			t.Fatal("a bundle other than the one made verified")
+		}
+	})
 }
