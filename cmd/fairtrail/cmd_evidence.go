@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -15,19 +16,22 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore/evidence"
 )
 
-const evidenceUsage = "evidence: usage: fairtrail evidence worker ID --out FILE.zip | verify FILE.zip --key VERIFIER [--witness KEY]"
-
-func runEvidence(ctx context.Context, args []string, env environment) error {
-	if len(args) == 0 {
-		return usagef(evidenceUsage)
+func newEvidenceCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "evidence",
+		Short: "Make a worker's evidence bundle, or verify one offline",
+		Example: `  fairtrail evidence worker w-000042 --out w-000042.zip
+  fairtrail evidence verify w-000042.zip --key operator.pub`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("evidence: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
+			}
+			return usagef("evidence: usage: fairtrail evidence worker ID --out FILE.zip | verify FILE.zip --key VERIFIER")
+		},
 	}
-	switch args[0] {
-	case "worker":
-		return runEvidenceWorker(ctx, args[1:], env)
-	case "verify":
-		return runEvidenceVerify(args[1:], env)
-	}
-	return usagef("evidence: unknown subcommand %q; %s", args[0], evidenceUsage)
+	cmd.AddCommand(newEvidenceWorkerCmd(env), newEvidenceVerifyCmd(env))
+	return cmd
 }
 
 // evidenceOptions are evidence worker's parsed options.
@@ -38,20 +42,26 @@ type evidenceOptions struct {
 	out      string
 }
 
-func runEvidenceWorker(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("evidence worker")
-	o := evidenceOptions{sf: registerStore(fs, env)}
-	o.files = registerLogFiles(fs, env, o.sf.data)
-	fs.StringVar(&o.out, "out", "", "the bundle to write (a .zip)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func newEvidenceWorkerCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "worker ID --out FILE.zip",
+		Short: "Write a worker's evidence bundle, under a checkpoint signed now if the log has grown",
+		Long: "The bundle holds the worker's events with their metadata and those its judgement used, an inclusion\n" +
+			"proof of each under a signed checkpoint, the report and flags as judged now, and a signed manifest.",
+		Example: "  fairtrail evidence worker w-000042 --out w-000042.zip",
+		Args:    cobra.ExactArgs(1),
 	}
-	if len(pos) != 1 || o.out == "" {
-		return usagef("evidence worker: usage: fairtrail evidence worker ID --out FILE.zip")
+	o := evidenceOptions{sf: registerStore(cmd.Flags(), env)}
+	o.files = registerLogFiles(cmd.Flags(), env, o.sf.data)
+	cmd.Flags().StringVar(&o.out, "out", "", "the bundle to write (a .zip)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if o.out == "" {
+			return usagef("evidence worker: --out FILE.zip is required")
+		}
+		o.workerID = pos[0]
+		return evidenceWorker(cmd.Context(), o, env)
 	}
-	o.workerID = pos[0]
-	return evidenceWorker(ctx, o, env)
+	return cmd
 }
 
 // evidenceWorker writes a worker's evidence bundle, signing a checkpoint first when the latest kept does not
@@ -103,23 +113,24 @@ type evidenceVerifyOptions struct {
 	witnesses []string
 }
 
-func runEvidenceVerify(args []string, env environment) error {
-	fs := newFlagSet("evidence verify")
+func newEvidenceVerifyCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "verify FILE.zip --key VERIFIER",
+		Short:   "Check an evidence bundle offline: signatures, proofs, chains, and the flags re-judged",
+		Example: "  fairtrail evidence verify w-000042.zip --key operator.pub --witness witness.pub",
+		Args:    cobra.ExactArgs(1),
+	}
 	var o evidenceVerifyOptions
-	fs.StringVar(&o.key, "key", "", "the log operator's verifier key, or a file holding it")
-	fs.Func("witness", "a witness's verifier key whose cosignature to check (repeatable)", func(v string) error {
-		o.witnesses = append(o.witnesses, v)
-		return nil
-	})
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	cmd.Flags().StringVar(&o.key, "key", "", "the log operator's verifier key, or a file holding it")
+	cmd.Flags().StringArrayVar(&o.witnesses, "witness", nil, "a witness's verifier key whose cosignature to check (repeatable)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if o.key == "" {
+			return usagef("evidence verify: --key VERIFIER is required")
+		}
+		o.file = pos[0]
+		return evidenceVerify(o, env)
 	}
-	if len(pos) != 1 || o.key == "" {
-		return usagef("evidence verify: usage: fairtrail evidence verify FILE.zip --key VERIFIER")
-	}
-	o.file = pos[0]
-	return evidenceVerify(o, env)
+	return cmd
 }
 
 // evidenceVerify checks a bundle offline: exit 1, saying what failed, when it does not verify.

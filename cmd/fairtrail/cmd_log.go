@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 )
-
-const logUsage = "log: usage: fairtrail log keygen --origin NAME | checkpoint | witness --url URL --key VERIFIER --state DIR [--sign KEY]"
 
 // logFiles are the operator's signing key and checkpoint journal, by default in the data directory.
 type logFiles struct {
@@ -19,12 +19,12 @@ type logFiles struct {
 	data         *string
 }
 
-func registerLogFiles(fs *flag.FlagSet, env environment, data *string) logFiles {
+func registerLogFiles(fs *pflag.FlagSet, env environment, data *string) logFiles {
 	return logFiles{
 		key: fs.String("log-key", env.getenv("FAIRTRAIL_LOG_KEY"),
-			"the log's signing key (default $FAIRTRAIL_LOG_KEY, else log.key in the data directory)"),
+			"the log's signing key ($FAIRTRAIL_LOG_KEY; default log.key in the data directory)"),
 		journal: fs.String("checkpoints", env.getenv("FAIRTRAIL_CHECKPOINTS"),
-			"the append-only file of signed checkpoints (default $FAIRTRAIL_CHECKPOINTS, else checkpoints.ndjson in the data directory)"),
+			"the append-only file of signed checkpoints ($FAIRTRAIL_CHECKPOINTS; default checkpoints.ndjson in the data directory)"),
 		data: data,
 	}
 }
@@ -43,41 +43,50 @@ func (lf logFiles) journalPath() string {
 	return filepath.Join(*lf.data, "checkpoints.ndjson")
 }
 
-func runLog(ctx context.Context, args []string, env environment) error {
-	if len(args) == 0 {
-		return usagef(logUsage)
+func newLogCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "log",
+		Short: "Sign the log's checkpoints, and witness another operator's",
+		Long: "Every stored event is a leaf of one append-only Merkle tree (spec section 6). The operator signs its\n" +
+			"head as checkpoints that auditors keep and witnesses cosign; verify --checkpoint holds the log to them.",
+		Example: `  fairtrail log keygen --origin fairtrail.example.org/log > operator.pub
+  fairtrail log checkpoint > checkpoint.txt
+  fairtrail log witness --url https://fairtrail.example.org --key operator.pub --state ~/.fairtrail-witness`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("log: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
+			}
+			return usagef("log: usage: fairtrail log keygen | checkpoint | witness")
+		},
 	}
-	switch args[0] {
-	case "keygen":
-		return runLogKeygen(args[1:], env)
-	case "checkpoint":
-		return runLogCheckpoint(ctx, args[1:], env)
-	case "witness":
-		return runLogWitness(ctx, args[1:], env)
+	cmd.AddCommand(newLogKeygenCmd(env), newLogCheckpointCmd(env), newLogWitnessCmd(env))
+	return cmd
+}
+
+func newLogKeygenCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "keygen --origin NAME",
+		Short:   "Write the log's signing key (mode 0600) and print its verifier key",
+		Example: "  fairtrail log keygen --origin fairtrail.example.org/log > operator.pub",
 	}
-	return usagef("log: unknown subcommand %q; %s", args[0], logUsage)
+	sf := registerStore(cmd.Flags(), env)
+	lf := registerLogFiles(cmd.Flags(), env, sf.data)
+	origin := cmd.Flags().String("origin", "", "the log's name, e.g. fairtrail.example.org/log")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if *origin == "" {
+			return usagef("log keygen: --origin NAME is required")
+		}
+		return logKeygen(keygenOptions{origin: *origin, keyFile: lf.keyPath()}, env)
+	}
+	return cmd
 }
 
 // keygenOptions are log keygen's parsed options.
 type keygenOptions struct{ origin, keyFile string }
-
-func runLogKeygen(args []string, env environment) error {
-	fs := newFlagSet("log keygen")
-	sf := registerStore(fs, env)
-	lf := registerLogFiles(fs, env, sf.data)
-	origin := fs.String("origin", "", "the log's name, e.g. fairtrail.example.org/log")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs("log keygen", pos); err != nil {
-		return err
-	}
-	if *origin == "" {
-		return usagef("log keygen: --origin NAME is required")
-	}
-	return logKeygen(keygenOptions{origin: *origin, keyFile: lf.keyPath()}, env)
-}
 
 // logKeygen writes the operator's signing key (mode 0600) and prints its verifier key.
 func logKeygen(o keygenOptions, env environment) error {
@@ -102,18 +111,21 @@ type checkpointOptions struct {
 	keyFile, journal string
 }
 
-func runLogCheckpoint(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("log checkpoint")
-	sf := registerStore(fs, env)
-	lf := registerLogFiles(fs, env, sf.data)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func newLogCheckpointCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "checkpoint",
+		Short:   "Sign the log's current head and keep it in the checkpoints file",
+		Example: "  fairtrail log checkpoint > checkpoint.txt",
 	}
-	if err := noArgs("log checkpoint", pos); err != nil {
-		return err
+	sf := registerStore(cmd.Flags(), env)
+	lf := registerLogFiles(cmd.Flags(), env, sf.data)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		return logCheckpoint(cmd.Context(), checkpointOptions{sf: sf, keyFile: lf.keyPath(), journal: lf.journalPath()}, env)
 	}
-	return logCheckpoint(ctx, checkpointOptions{sf: sf, keyFile: lf.keyPath(), journal: lf.journalPath()}, env)
+	return cmd
 }
 
 // logCheckpoint signs the log's head into the journal (unless a checkpoint of that size is kept already) and
@@ -155,23 +167,30 @@ type witnessOptions struct {
 	url, key, state, sign, apiKey string
 }
 
-func runLogWitness(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("log witness")
+func newLogWitnessCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "witness --url URL --key OPERATOR_VERIFIER --state DIR [--sign WITNESS_KEY]",
+		Short: "Check that a log's latest checkpoint extends the one kept, keep it, and cosign it",
+		Long: "witness fetches the latest checkpoint, demands a consistency proof from the one it kept in --state, and\n" +
+			"refuses (exit 1, saying why) a smaller tree, another root at the same size or a proof that fails. With\n" +
+			"--sign it posts its cosignature (C2SP tlog-cosignature). Run it from cron.",
+		Example: "  fairtrail log witness --url https://fairtrail.example.org --key operator.pub --state ~/.fairtrail-witness --sign witness.key",
+	}
 	var o witnessOptions
+	fs := cmd.Flags()
 	fs.StringVar(&o.url, "url", "", "the fairtrail API's address, e.g. https://fairtrail.example.org")
 	fs.StringVar(&o.key, "key", "", "the operator's verifier key, or a file holding it")
 	fs.StringVar(&o.state, "state", "", "directory where the witness keeps the last checkpoint it accepted")
 	fs.StringVar(&o.sign, "sign", "", "the witness's signing key file: post a cosignature of each checkpoint accepted")
-	fs.StringVar(&o.apiKey, "api-key", env.getenv("FAIRTRAIL_API_KEY"), "API key to read the log (default $FAIRTRAIL_API_KEY)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	fs.StringVar(&o.apiKey, "api-key", env.getenv("FAIRTRAIL_API_KEY"), "API key to read the log ($FAIRTRAIL_API_KEY)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if o.url == "" || o.key == "" || o.state == "" {
+			return usagef("log witness: --url, --key and --state are required")
+		}
+		return logWitness(cmd.Context(), o, env)
 	}
-	if err := noArgs("log witness", pos); err != nil {
-		return err
-	}
-	if o.url == "" || o.key == "" || o.state == "" {
-		return usagef("log witness: --url, --key and --state are required")
-	}
-	return logWitness(ctx, o, env)
+	return cmd
 }

@@ -5,35 +5,45 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/eventstore"
 )
+
+func newVerifyCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Recompute every hash chain, and hold the log to a kept checkpoint and receipts",
+		Example: `  fairtrail verify
+  fairtrail verify --checkpoint checkpoint.txt --key fairtrail.example.org/log+1a2b3c4d+AX...
+  fairtrail verify --checkpoint https://fairtrail.example.org/v1/log/checkpoint --key operator.pub
+  fairtrail verify --receipts receipts.ndjson
+  fairtrail verify --store 'esdb://127.0.0.1:2113?tls=false'`,
+	}
+	o := verifyOptions{sf: registerStore(cmd.Flags(), env)}
+	fs := cmd.Flags()
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a signed checkpoint kept earlier (a file, or an http(s) URL) to hold the log to")
+	fs.StringVar(&o.key, "key", "", "the operator's verifier key (or a file holding it), for --checkpoint")
+	fs.StringVar(&o.receipts, "receipts", "", "an NDJSON file of receipts (import --receipts) whose events must be unchanged")
+	fs.StringVar(&o.apiKey, "api-key", env.getenv("FAIRTRAIL_API_KEY"), "API key for a --checkpoint URL ($FAIRTRAIL_API_KEY)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if (o.checkpoint == "") != (o.key == "") {
+			return usagef("verify: --checkpoint and --key go together")
+		}
+		return verify(cmd.Context(), o, env)
+	}
+	return cmd
+}
 
 // verifyOptions are verify's parsed options.
 type verifyOptions struct {
 	sf storeFlags
-	// checkpoint (a file or URL) and key (the operator's verifier key) check the log against a kept checkpoint;
+	// checkpoint (a file or URL) and key (the operator's verifier key) hold the log to a kept checkpoint;
 	// receipts (an NDJSON file) checks writers' receipts.
 	checkpoint, key, receipts, apiKey string
-}
-
-func runVerify(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("verify")
-	o := verifyOptions{sf: registerStore(fs, env)}
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a signed checkpoint kept earlier (a file, or an http(s) URL) to hold the log to")
-	fs.StringVar(&o.key, "key", "", "the operator's verifier key (or a file holding it), for --checkpoint")
-	fs.StringVar(&o.receipts, "receipts", "", "an NDJSON file of receipts (import --receipts) whose events must be unchanged")
-	fs.StringVar(&o.apiKey, "api-key", env.getenv("FAIRTRAIL_API_KEY"), "API key for a --checkpoint URL (default $FAIRTRAIL_API_KEY)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs("verify", pos); err != nil {
-		return err
-	}
-	if (o.checkpoint == "") != (o.key == "") {
-		return usagef("verify: --checkpoint and --key go together")
-	}
-	return verify(ctx, o, env)
 }
 
 // verify checks every hash chain, then the checkpoint and the receipts when given.
