@@ -38,6 +38,14 @@ func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	}
 }
 
+// cacheDir is --cache, or "" for stores named without the flag (copy's, demo's).
+func (sf storeFlags) cacheDir() string {
+	if sf.cache == nil {
+		return ""
+	}
+	return *sf.cache
+}
+
 // String names the store for messages.
 func (sf storeFlags) String() string {
 	if *sf.url != "" {
@@ -50,7 +58,7 @@ func (sf storeFlags) String() string {
 // queries can run beside a writer.
 func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 	if *sf.url != "" {
-		return openURL(*sf.url, *sf.cache, sf.env)
+		return openURL(*sf.url, sf.cacheDir(), sf.env)
 	}
 	s, err := embedded.Open(*sf.data, embedded.Options{ReadOnly: readOnly, Logger: sf.env.logger()})
 	if readOnly && errors.Is(err, eventstore.ErrNotFound) {
