@@ -119,9 +119,6 @@ func printTimeline(w io.Writer, timeline []projections.TimelineEntry, receipts m
 		if err != nil {
 			return err
 		}
-		if rc, ok := receipts[e.EventID]; ok {
-			s += fmt.Sprintf(" [leaf %d, hash %s]", rc.leaf, rc.hash)
-		}
 		sentences[i] = s
 	}
 	lines := t.lines(width)
@@ -130,6 +127,9 @@ func printTimeline(w io.Writer, timeline []projections.TimelineEntry, receipts m
 		fmt.Fprintln(w, line)
 		for _, l := range wrap(sentences[i], "    ", width) {
 			fmt.Fprintln(w, l)
+		}
+		if rc, ok := receipts[timeline[i].EventID]; ok {
+			fmt.Fprintln(w, fitWidth(fmt.Sprintf("    leaf %d, hash %s", rc.leaf, rc.hash), width))
 		}
 	}
 	return nil
@@ -207,4 +207,12 @@ func streamReceipts(ctx context.Context, sf storeFlags, stream string) (map[stri
 		out[rec.ID.String()] = eventReceipt{hash: rec.Hash, leaf: leaf}
 	}
 	return out, nil
+}
+
+// fitWidth cuts a line of ASCII to width columns, marking the cut (no limit when width <= 0).
+func fitWidth(line string, width int) string {
+	if width <= 0 || len(line) <= width {
+		return line
+	}
+	return line[:width-1] + "…"
 }
