@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -202,6 +203,21 @@ func (j *Journal) Since(size int64, limit int) ([]Entry, error) {
 	for _, e := range j.entries {
 		if e.Size > size && len(out) < limit {
 			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Checkpoints lists the checkpoints kept whose signature verifies under the operator's key, oldest first.
+func (j *Journal) Checkpoints(operator note.Verifier) ([]Checkpoint, error) {
+	es, err := j.Since(-1, int(^uint(0)>>1))
+	if err != nil {
+		return nil, err
+	}
+	var out []Checkpoint
+	for _, e := range es {
+		if c, _, err := Open([]byte(e.Note), operator); err == nil {
+			out = append(out, c)
 		}
 	}
 	return out, nil

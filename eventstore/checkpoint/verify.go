@@ -50,7 +50,11 @@ func (r Report) String() string {
 // that differs when the backend's stored tree still matches the checkpoint, and otherwise says where the
 // roots part; a log with fewer events than the checkpoint is reported as shorter. Errors are failures to
 // read at all.
-func Verify(ctx context.Context, s eventstore.Store, cp Checkpoint) (Report, error) {
+//
+// Earlier checkpoints of the same log (signature-checked, e.g. from the operator's journal) narrow down where
+// the log differs when the stored tree cannot name the leaf: the largest of them that the events still hold
+// bounds the first bad leaf from below.
+func Verify(ctx context.Context, s eventstore.Store, cp Checkpoint, earlier ...Checkpoint) (Report, error) {
 	rep := Report{Checkpoint: cp.Size, Leaf: -1}
 	mem, _ := treefile.Open("", false)
 	claimed, claimedLeaves, done, err := storedTree(ctx, s, cp)
@@ -88,11 +92,11 @@ func Verify(ctx context.Context, s eventstore.Store, cp Checkpoint) (Report, err
 	if err := mem.Append(batch, false); err != nil {
 		return rep, err
 	}
-	return finish(ctx, s, mem, cp, rep)
+	return finish(ctx, s, mem, cp, rep, earlier)
 }
 
 // finish compares roots and checks the backend's consistency proof.
-func finish(ctx context.Context, s eventstore.Store, mem *treefile.File, cp Checkpoint, rep Report) (Report, error) {
+func finish(ctx context.Context, s eventstore.Store, mem *treefile.File, cp Checkpoint, rep Report, earlier []Checkpoint) (Report, error) {
 	if rep.Leaves < cp.Size {
 		rep.Problem = fmt.Sprintf("the log is shorter than the checkpoint: %d events, the checkpoint has %d", rep.Leaves, cp.Size)
 		return rep, nil
@@ -107,6 +111,12 @@ func finish(ctx context.Context, s eventstore.Store, mem *treefile.File, cp Chec
 	if root != cp.Root {
 		rep.Problem = fmt.Sprintf("the tree of the first %d events has root %v, the checkpoint %v (the stored tree "+
 			"was rebuilt too, so the first leaf that differs cannot be named from this checkpoint)", cp.Size, root, cp.Root)
+		if held, err := largestHeld(mem, rep.Leaves, cp.Size, earlier); err != nil {
+			return rep, err
+		} else if held > 0 {
+			rep.Problem += fmt.Sprintf("; the first %d events still hold the earlier checkpoint of that size, so the "+
+				"first bad leaf is between leaf %d and leaf %d", held, held, cp.Size-1)
+		}
 		return rep, nil
 	}
 	l, ok := s.(eventstore.Log)
@@ -155,4 +165,23 @@ func leafAt(r tlog.HashReader, i int64) (tlog.Hash, error) {
 		return tlog.Hash{}, err
 	}
 	return hs[0], nil
+}
+
+// largestHeld is the largest size of an earlier checkpoint (below size) whose root the recomputed tree of n
+// leaves still has; 0 when none.
+func largestHeld(mem *treefile.File, n, size int64, earlier []Checkpoint) (int64, error) {
+	var held int64
+	for _, e := range earlier {
+		if e.Size <= held || e.Size >= size || e.Size > n || e.Size == 0 {
+			continue
+		}
+		root, err := tlog.TreeHash(e.Size, mem)
+		if err != nil {
+			return 0, err
+		}
+		if root == e.Root {
+			held = e.Size
+		}
+	}
+	return held, nil
 }

@@ -106,7 +106,7 @@ func TestCheckpointCatchesEveryAttack(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				dir, kept := checkpointedDir(t, signer, verifier)
+				dir, kept, early := checkpointedTwice(t, signer, verifier)
 				rewriteLog(t, dir, tc.edit)
 				if rebuilt {
 					must(t, os.Remove(filepath.Join(dir, hashesName)))
@@ -116,11 +116,14 @@ func TestCheckpointCatchesEveryAttack(t *testing.T) {
 				if rep, err := eventstore.Verify(context.Background(), s); err != nil || rep.Bad != nil {
 					t.Fatalf("the attacker's rewrite left a broken chain (%v, %v): the test would prove nothing", rep.Bad, err)
 				}
-				rep, err := checkpoint.Verify(context.Background(), s, kept)
+				rep, err := checkpoint.Verify(context.Background(), s, kept, early)
 				if err != nil {
 					t.Fatal(err)
 				}
 				checkAttackReport(t, rep, tc.leaf, rebuilt)
+				if rebuilt && tc.leaf >= early.Size && !strings.Contains(rep.String(), "between leaf 10 and leaf 29") {
+					t.Fatalf("report %q does not narrow the bad leaf down with the earlier checkpoint", rep)
+				}
 			})
 		}
 	}
@@ -141,10 +144,19 @@ func checkAttackReport(t *testing.T, rep checkpoint.Report, leaf int64, rebuilt 
 
 // checkpointedDir is a store of attackEvents events with a checkpoint of all of them, verified once.
 func checkpointedDir(t *testing.T, signer note.Signer, verifier note.Verifier) (string, checkpoint.Checkpoint) {
+	dir, kept, _ := checkpointedTwice(t, signer, verifier)
+	return dir, kept
+}
+
+// checkpointedTwice is checkpointedDir with an earlier checkpoint, of the first 10 events.
+func checkpointedTwice(t *testing.T, signer note.Signer, verifier note.Verifier) (string, checkpoint.Checkpoint, checkpoint.Checkpoint) {
 	t.Helper()
 	dir := t.TempDir()
 	s := openStore(t, dir, Options{})
-	populate(t, s, attackStreams, attackEvents)
+	populate(t, s, attackStreams, 10)
+	early, _, err := checkpoint.Sign(context.Background(), s, signer)
+	must(t, err)
+	populate(t, s, attackStreams, attackEvents-10)
 	_, signed, err := checkpoint.Sign(context.Background(), s, signer)
 	must(t, err)
 	closeStore(t, s)
@@ -155,7 +167,7 @@ func checkpointedDir(t *testing.T, signer note.Signer, verifier note.Verifier) (
 		t.Fatalf("untouched store fails its checkpoint: %v %s", err, rep)
 	}
 	closeStore(t, ro)
-	return dir, kept
+	return dir, kept, early
 }
 
 func attackKeys(t *testing.T) (note.Signer, note.Verifier) {
