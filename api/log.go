@@ -140,8 +140,12 @@ func (s *Server) getInclusion(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := s.mayRead(c, rec.Stream); err != nil || !ok {
-		return errors.Join(err, fail(errNotFound, "leaf %d not found", v[0]))
+	ok, err := s.mayRead(c, rec.Stream)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fail(errNotFound, "leaf %d not found", v[0])
 	}
 	p, err := l.ProveLeaf(ctx, v[0], v[1])
 	if errors.Is(err, eventstore.ErrNotInLog) {
