@@ -2,10 +2,16 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 )
 
 // TestLogCommands runs the operator's and an auditor's side end to end: receipts at import, a signed
@@ -57,6 +63,22 @@ func TestLogCommands(t *testing.T) {
 	}
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
+	}
+
+	// A log that now shows a smaller tree (signed with the operator's key) is refused, saying why.
+	key, err := checkpoint.LoadSigner(filepath.Join(data, "log.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shrunk, err := note.Sign(&note.Note{Text: checkpoint.Checkpoint{Origin: key.Name(), Size: 17}.Body()}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(shrunk) }))
+	defer fake.Close()
+	witness[3] = fake.URL
+	if code, _, errOut := cli(t, "", witness...); code != 1 || !strings.Contains(errOut, "truncated") {
+		t.Fatalf("witness of a shrunk log: exit %d %s", code, errOut)
 	}
 
 	b, err := os.ReadFile(filepath.Join(data, "events.log"))
