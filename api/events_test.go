@@ -338,3 +338,36 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestJobOrderTakeoverAndBuyerRemoval: an employer may not issue a job order that has workers it did not
+// recruit (and then read them), nor drop a buyer by re-issuing its job order, nor move a worker out of a
+// buyer's view; an admin may do the last two.
+func TestJobOrderTakeoverAndBuyerRemoval(t *testing.T) {
+	f := newFixture(t, true)
+	f.mustPost("admin", []any{recruit(400, "w-orphan", "jo-orphan", "ag-a"), recruit(401, "w-own", "jo-own", "emp-b")})
+	runPosts(t, f, []postCase{
+		{name: "an employer issues a job order whose workers another party recruited", key: "empB", status: 404,
+			code: "not_found", paths: []string{"data.job_order_id"}, body: issue(402, "jo-orphan", "emp-b", "buyer-b")},
+		{name: "the employer the recruitment names issues it", key: "empB", status: 201,
+			body: issue(403, "jo-own", "emp-b", "buyer-b")},
+		{name: "a re-issue dropping a buyer", key: "empA", status: 403, code: "forbidden", paths: []string{"data.buyer_ids"},
+			body: issue(404, "jo-ab", "emp-a", "buyer-a")},
+		{name: "a re-issue dropping a buyer named earlier in the request", key: "empA", status: 403,
+			paths: []string{"[1].data.buyer_ids"}, body: []any{issue(405, "jo-n", "emp-a", "buyer-a", "buyer-b"),
+				issue(406, "jo-n", "emp-a", "buyer-b")}},
+		{name: "a re-issue adding a buyer", key: "empA", status: 201, body: issue(407, "jo-ab", "emp-a", "buyer-b", "buyer-a", "buyer-c")},
+		{name: "an agency moves a worker to another job order", key: "agA", status: 403, paths: []string{"data.job_order_id"},
+			body: recruit(408, "w-ab1", "jo-a", "ag-a")},
+	})
+	if w := f.get("/v1/workers/w-orphan", "empB"); w.Code != http.StatusNotFound {
+		t.Errorf("the employer reads a worker it did not recruit: %d", w.Code)
+	}
+	if w := f.get("/v1/workers/w-ab1", "buyerB"); w.Code != http.StatusOK {
+		t.Fatalf("buyer-b lost w-ab1: %d", w.Code)
+	}
+	// Changing buyers is an admin act, recorded under the admin's organisation.
+	f.mustPost("admin", issue(409, "jo-ab", "emp-a", "buyer-a"))
+	if w := f.get("/v1/workers/w-ab1", "buyerB"); w.Code != http.StatusNotFound {
+		t.Errorf("after the admin's re-issue buyer-b still reads w-ab1: %d", w.Code)
+	}
+}
