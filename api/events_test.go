@@ -286,6 +286,20 @@ func TestPostEventsConflictAndRetry(t *testing.T) {
 			t.Errorf("the store's internal message leaked: %s", w.Body)
 		}
 	})
+	t.Run("an event id of another tenant's event is not revealed", func(t *testing.T) {
+		elsewhere := f.post("agA", fee(24, "w-a1", "visa", "1.00")) // w-b1's deposit's id, on agA's own worker
+		own := f.post("agA", fee(21, "w-a1", "visa", "1.00"))       // w-a1's recruitment fee's id
+		for _, w := range []*httptest.ResponseRecorder{elsewhere, own} {
+			if w.Code != http.StatusConflict {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+		a, b := decode[apiError](t, elsewhere), decode[apiError](t, own)
+		if a.Error.Code != "conflict" || a.Error.Code != b.Error.Code || a.Error.Message != b.Error.Message ||
+			len(a.Error.Fields)+len(b.Error.Fields) != 0 {
+			t.Errorf("another tenant's id answers %s\nits own id answers %s", elsewhere.Body, own.Body)
+		}
+	})
 	t.Run("an event id of another tenant's event", func(t *testing.T) {
 		w := f.post("agA", fee(24, "w-b1", "deposit", "5000.00")) // w-b1's deposit, as recorded
 		if w.Code != http.StatusNotFound {
