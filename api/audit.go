@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -32,9 +32,9 @@ var auditParams = []string{"buyer", "by", "as_of", "known_at", "page_size", "pag
 // organisation, or to an auditor's only granting buyer; a buyer they may not read answers 404. Admin keys may
 // leave buyer out for the audit of every supply chain.
 func (s *Server) getAudit(c *gin.Context) error {
-	format := c.NegotiateFormat(gin.MIMEJSON, "text/csv")
-	if format == "" {
-		return fail(errNotAcceptable, "this route answers application/json or text/csv")
+	format, err := negotiate(c)
+	if err != nil {
+		return err
 	}
 	q, err := query(c, auditParams...)
 	if err != nil {
@@ -54,8 +54,8 @@ func (s *Server) getAudit(c *gin.Context) error {
 		if err != nil {
 			return invalidField("by", err.Error())
 		}
-		if format == "text/csv" {
-			out, err = auditCSV(rows)
+		if format == mimeCSV {
+			out, err = writeCSV(projections.AuditRecords(rows))
 			return err
 		}
 		page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
@@ -65,10 +65,7 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if format == "text/csv" {
-		format = "text/csv; charset=utf-8"
-	}
-	c.Data(http.StatusOK, format, out)
+	c.Data(http.StatusOK, contentType(format), out)
 	return nil
 }
 
@@ -111,35 +108,33 @@ func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
 	return projections.AuditRow{Key: k}, true
 }
 
-// auditCSV writes the rows with the columns of `fairtrail audit --format csv`.
-func auditCSV(rows []projections.AuditRow) ([]byte, error) {
-	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-	head = append(head, domain.FlagCodes...)
-	head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(head); err != nil {
-		return nil, err
+// mimeCSV is the media type of the list routes' CSV answers.
+const mimeCSV = "text/csv"
+
+// negotiate picks the answer's media type of a list route from Accept: JSON (also for no Accept header) or
+// CSV; another type answers 406.
+func negotiate(c *gin.Context) (string, error) {
+	format := c.NegotiateFormat(gin.MIMEJSON, mimeCSV)
+	if format == "" {
+		return "", fail(errNotAcceptable, "this route answers application/json or text/csv")
 	}
-	for _, r := range rows {
-		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-		for _, code := range domain.FlagCodes {
-			rec = append(rec, strconv.Itoa(r.Flags[code]))
-		}
-		rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-		if err := w.Write(rec); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	return format, nil
 }
 
-// moneyText writes amounts as the command line does: "1500.00 MYR; 200.00 NPR".
-func moneyText(ms []domain.Money) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = string(m.Amount) + " " + m.Currency
+// contentType is the Content-Type header of an answer in format.
+func contentType(format string) string {
+	if format == mimeCSV {
+		return "text/csv; charset=utf-8"
 	}
-	return strings.Join(parts, "; ")
+	return format
+}
+
+// writeCSV encodes CSV records.
+func writeCSV(records [][]string) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(records); err != nil {
+		return nil, fmt.Errorf("write CSV: %w", err)
+	}
+	return buf.Bytes(), nil
 }

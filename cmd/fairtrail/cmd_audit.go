@@ -51,18 +51,7 @@ func printAudit(w io.Writer, rows []projections.AuditRow, format string) error {
 	case "json":
 		return writeJSON(w, rows)
 	case "csv":
-		head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-		head = append(head, domain.FlagCodes...)
-		head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
-		out := [][]string{head}
-		for _, r := range rows {
-			rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-			for _, c := range domain.FlagCodes {
-				rec = append(rec, strconv.Itoa(r.Flags[c]))
-			}
-			rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-			out = append(out, rec)
-		}
+		out := projections.AuditRecords(rows)
 		return writeCSV(w, out)
 	}
 	tw := newTable(w)

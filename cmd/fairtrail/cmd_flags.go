@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -47,14 +46,9 @@ func printFlags(w io.Writer, flags []domain.Flag, format string) error {
 	case "json":
 		return writeJSON(w, flags)
 	case "csv":
-		rows := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amounts", "details"}}
-		for _, f := range flags {
-			details, err := json.Marshal(f.Details)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, " "),
-				strings.Join(f.EventIDs, " "), when(f.RaisedAt), moneyText(f.Amounts), string(details)})
+		rows, err := projections.FlagRecords(flags)
+		if err != nil {
+			return err
 		}
 		return writeCSV(w, rows)
 	}

@@ -4,11 +4,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -29,13 +29,7 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
-func moneyText(ms []domain.Money) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = string(m.Amount) + " " + m.Currency
-	}
-	return strings.Join(parts, "; ")
-}
+func moneyText(ms []domain.Money) string { return projections.MoneyText(ms) }
 
 func orDash(s string) string {
 	if s == "" {
