@@ -46,8 +46,17 @@ func newWriteScope(id keys.Identity) *writeScope {
 }
 
 // check returns nil when the caller may record the event, else a *problem naming the field at path (the
-// envelope's JSON path in the request). v is a view of the live model.
+// envelope's JSON path in the request): first its scope, then what it claims of other organisations (see
+// claims). v is a view of the live model.
 func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
+	if p := w.scope(v, acc, env, path); p != nil {
+		return p
+	}
+	return claims(w.id.Org, env.Event, path)
+}
+
+// scope checks that the caller may record the event on its job order or worker.
+func (w *writeScope) scope(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
 	switch e := env.Event.(type) {
 	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
 		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")

@@ -97,7 +97,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: api.TransportHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
 	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
