@@ -1,13 +1,23 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/eventstore"
 )
+
+// stalledAppends is a store whose appends wait until their context ends, as a store that cannot answer does.
+type stalledAppends struct{ eventstore.Store }
+
+func (stalledAppends) AppendBatch(ctx context.Context, _ []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
 
 // TestHeaderAndTimeLimits: a request line or header over Limits.MaxHeaderBytes answers 431 and a request that
 // runs out of time 504, both in the JSON error shape the OpenAPI document gives.
@@ -40,7 +50,9 @@ func TestHeaderAndTimeLimits(t *testing.T) {
 		})
 	}
 	t.Run("a request out of time", func(t *testing.T) {
-		slow := newFixture(t, false, withLimits(api.Limits{RequestTimeout: time.Nanosecond}))
+		slow := newFixture(t, false, withLimits(api.Limits{RequestTimeout: 20 * time.Millisecond}), func(c *api.Config) {
+			c.Store = stalledAppends{c.Store}
+		})
 		w := slow.post("admin", org(600, "o-600"))
 		if w.Code != http.StatusGatewayTimeout {
 			t.Fatalf("status %d, want 504: %s", w.Code, w.Body)
