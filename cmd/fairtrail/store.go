@@ -58,12 +58,14 @@ func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 // connectTimeout bounds how long opening a store server may take.
 const connectTimeout = 30 * time.Second
 
-// openURL opens a store server by URL: KurrentDB (EventStoreDB) for esdb:// and esdb+discover:// connection
-// strings, passed to the client as given, so that TLS settings, credentials and cluster seeds apply.
+// openURL opens a store server by URL: KurrentDB (EventStoreDB) for kurrentdb://, kurrentdb+discover://, esdb://
+// and esdb+discover:// connection strings, passed to the client as given (the kurrentdb schemes as their esdb
+// equivalents), so that TLS settings, credentials and cluster seeds apply.
 func openURL(url string, env environment) (eventstore.Store, error) {
 	if !isStoreURL(url) {
-		return nil, usagef("--store %q: not a store URL (KurrentDB: esdb://host:2113?tls=false, "+
-			"esdb://user:password@a:2113,b:2113,c:2113, esdb+discover://cluster.example.org:2113)", redactURL(url))
+		return nil, usagef("--store %q: not a store URL (KurrentDB: kurrentdb://host:2113?tls=false, "+
+			"kurrentdb://user:password@a:2113,b:2113,c:2113, kurrentdb+discover://cluster.example.org:2113; esdb:// "+
+			"and esdb+discover:// too)", redactURL(url))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
@@ -79,8 +81,7 @@ func openURL(url string, env environment) (eventstore.Store, error) {
 
 // isStoreURL reports whether a store is named by a KurrentDB connection string rather than a directory.
 func isStoreURL(s string) bool {
-	lower := strings.ToLower(s)
-	return strings.HasPrefix(lower, "esdb://") || strings.HasPrefix(lower, "esdb+discover://")
+	return kurrent.IsConnString(s)
 }
 
 // redactURL hides a password in a connection string before it is shown or logged.

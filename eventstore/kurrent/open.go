@@ -95,9 +95,9 @@ type Store struct {
 var _ eventstore.Store = (*Store)(nil)
 
 // Open connects to KurrentDB. connString is a KurrentDB connection string, passed to the client as given:
-// esdb://host:2113?tls=false for one insecure node, esdb://user:password@a:2113,b:2113,c:2113 for a cluster's
-// gossip seeds, esdb+discover://cluster.example.org:2113 for DNS discovery, with tlsCAFile, tlsVerifyCert,
-// nodePreference and the client's other settings. Open checks the string (an unknown setting is an error,
+// kurrentdb://host:2113?tls=false for one insecure node, kurrentdb://user:password@a:2113,b:2113,c:2113 for a
+// cluster's gossip seeds, kurrentdb+discover://cluster.example.org:2113 for DNS discovery, with tlsCAFile,
+// tlsVerifyCert, nodePreference and the client's other settings; esdb:// and esdb+discover:// are the same. Open checks the string (an unknown setting is an error,
 // not a warning) and reads the last event of $all, so a wrong address, certificate or password fails here,
 // as does a user not allowed to read $all, which the store needs. A string that cannot be used is an error
 // matching ErrConnString; errors never contain the password.
