@@ -26,7 +26,9 @@ func TestParseConnString(t *testing.T) {
 		{"DNS discovery", "esdb+discover://cluster.example.org:2113", "esdb+discover://cluster.example.org:2113",
 			func(c *esdb.Configuration) bool { return c.DnsDiscover && !c.DisableTLS }},
 		{"the kurrentdb scheme", "kurrentdb://admin:changeit@127.0.0.1:2113?tls=false", "kurrentdb://127.0.0.1:2113",
-			func(c *esdb.Configuration) bool { return c.DisableTLS && c.Username == "admin" && c.Address == "127.0.0.1:2113" }},
+			func(c *esdb.Configuration) bool {
+				return c.DisableTLS && c.Username == "admin" && c.Address == "127.0.0.1:2113"
+			}},
 		{"the kurrentdb scheme in capitals, cluster seeds", "KurrentDB://a:2113,b:2113?tls=false", "KurrentDB://a:2113,b:2113",
 			func(c *esdb.Configuration) bool { return len(c.GossipSeeds) == 2 }},
 		{"kurrentdb DNS discovery", "kurrentdb+discover://cluster.example.org:2113", "kurrentdb+discover://cluster.example.org:2113",
