@@ -52,6 +52,22 @@ func TestOnAFollower(t *testing.T) {
 	if rep, err := eventstore.Verify(ctx, s); err != nil || rep.Bad != nil || rep.Events != 6 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
+	// A store given the follower alone moves to the leader (its first call is refused) and follows it there.
+	sub, err := kurrent.Open(ctx, srv.FollowerURL(), kurrent.Options{Logger: quiet(), Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	got := 0
+	err = sub.Subscribe(ctx, eventstore.Start, func(eventstore.Recorded) error {
+		if got++; got == len(stored) {
+			return errDone
+		}
+		return nil
+	})
+	if !errors.Is(err, errDone) {
+		t.Fatalf("subscription through the follower: %v after %d events", err, got)
+	}
 }
 
 // TestRacingWritersOfOneIDWithDifferentContent: two writers read the same stream state and append the same
