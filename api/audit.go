@@ -15,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 // auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
@@ -55,7 +56,7 @@ func (s *Server) getAudit(c *gin.Context) error {
 			return invalidField("by", err.Error())
 		}
 		if format == mimeCSV {
-			out, err = writeCSV(projections.AuditRecords(rows))
+			out, err = writeCSV(export.Audit(rows))
 			return err
 		}
 		page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 // flagPage answers GET /v1/flags: a page of the flags that `fairtrail flags --format json` lists for the same
@@ -59,7 +60,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 			}
 		}
 		if format == mimeCSV {
-			records, err := projections.FlagRecords(visible)
+			records, err := export.Flags(visible)
 			if err != nil {
 				return err
 			}

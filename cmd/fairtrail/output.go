@@ -4,11 +4,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
-	"github.com/fairtrail/fairtrail/projections"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -17,8 +16,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
 func writeCSV(w io.Writer, rows [][]string) error {
 	cw := csv.NewWriter(w)
@@ -29,7 +26,15 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
-func moneyText(ms []domain.Money) string { return projections.MoneyText(ms) }
+// moneyText writes amounts for people, "120.00 MYR, 5000.00 NPR", in tables and messages (CSV gives amount and
+// currency columns instead).
+func moneyText(ms []domain.Money) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = string(m.Amount) + " " + m.Currency
+	}
+	return strings.Join(parts, listSep)
+}
 
 func orDash(s string) string {
 	if s == "" {
@@ -39,3 +44,6 @@ func orDash(s string) string {
 }
 
 func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// whenShort is a time in tables, to the minute, UTC; JSON and CSV give it in full.
+func whenShort(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
