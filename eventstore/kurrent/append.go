@@ -15,7 +15,8 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
-// maxAttempts bounds how often one request is re-planned after a concurrent writer moved its stream.
+// maxAttempts bounds how often one request is re-planned after a concurrent writer moved its stream, or after
+// an append the server could not confirm.
 const maxAttempts = 50
 
 // Append implements eventstore.Store.
