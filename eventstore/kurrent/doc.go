@@ -31,13 +31,6 @@
 // stored once and answered as new either way. Appends are split under Options.MaxAppendBytes, counted as the
 // server counts an append's size (data, metadata and twice the type's length per event).
 //
-// # Clusters
-//
-// Every call carries the gRPC metadata requires-leader: true (client v4.2.0 never sends it). A follower would
-// otherwise forward writes to the leader but answer reads, including the read an append is planned on and its
-// read-back, from its own copy, which may lag; it refuses instead with not-leader, naming the leader, and the
-// call is made again there, whether the refusal came at once or in a read's first answer.
-//
 // What cannot be atomic on KurrentDB, and is documented rather than hidden:
 //   - AppendBatch appends its requests in order, one stream at a time. KurrentDB has no transaction across
 //     streams, so a batch that fails part way has stored the requests before the failure (they are returned)
@@ -47,6 +40,13 @@
 //   - The duplicate check covers the target stream. An id reused for an event of another stream is not found
 //     (KurrentDB has no index by event id); fairtrail derives the stream from the event's data, so this needs
 //     a different event under a reused id.
+//
+// # Clusters
+//
+// Every call carries the gRPC metadata requires-leader: true (client v4.2.0 never sends it). A follower would
+// otherwise forward writes to the leader but answer reads, including the read an append is planned on and its
+// read-back, from its own copy, which may lag; it refuses instead with not-leader, naming the leader, and the
+// call is made again there, whether the refusal came at once or in a read's first answer.
 //
 // # Reading
 //
