@@ -73,9 +73,7 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, progress st
 	}
 	bar.done()
 	for _, name := range files {
-		if rep, ok := rejected[name]; ok {
-			printRejections(env.stderr, name, rep)
-		}
+		printRejections(env.stderr, name, rejected[name])
 	}
 	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
 		total.Appended, total.Duplicates, total.Rejected, total.Lines)
@@ -110,7 +108,11 @@ func importFile(ctx context.Context, s eventstore.Store, name string, bar *impor
 	return eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
 }
 
+// printRejections names a rejected file's bad lines; it prints nothing for a file that was not rejected.
 func printRejections(w io.Writer, name string, rep eventstore.ImportReport) {
+	if rep.Rejected == 0 {
+		return
+	}
 	fmt.Fprintf(w, "%s: %d of %d lines rejected; nothing from this file was stored\n", name, rep.Rejected, rep.Lines)
 	for _, le := range rep.Errors {
 		for _, f := range le.Fields {

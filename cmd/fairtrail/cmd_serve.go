@@ -88,10 +88,8 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	} else {
 		logger = slog.New(slog.NewJSONHandler(env.stderr, nil))
 	}
-	existed := true
-	if _, err := os.Stat(*sf.data); *sf.url == "" && errors.Is(err, os.ErrNotExist) {
-		existed = false
-	}
+	_, statErr := os.Stat(*sf.data)
+	existed := *sf.url != "" || !errors.Is(statErr, os.ErrNotExist)
 	store, err := sf.open(false)
 	if err != nil {
 		return err
@@ -116,14 +114,12 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	if *sf.url == "" {
-		remove, err := announceServer(*sf.data, ln.Addr().String())
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		defer remove()
+	remove, err := announceServer(sf, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
 	}
+	defer remove()
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
 	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
 }

@@ -20,8 +20,13 @@ type serverNote struct {
 	StartedAt time.Time `json:"started_at"`
 }
 
-// announceServer writes serverFile into dir and returns the function that removes it.
-func announceServer(dir, addr string) (func(), error) {
+// announceServer writes serverFile into the data directory of an embedded store and returns the function that
+// removes it.
+func announceServer(sf storeFlags, addr string) (func(), error) {
+	if *sf.url != "" {
+		return func() {}, nil
+	}
+	dir := *sf.data
 	b, err := json.Marshal(serverNote{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC().Truncate(time.Second)})
 	if err != nil {
 		return nil, err
