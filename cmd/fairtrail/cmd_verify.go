@@ -18,7 +18,7 @@ func newVerifyCmd(env environment) *cobra.Command {
   fairtrail verify --checkpoint checkpoint.txt --key fairtrail.example.org/log+1a2b3c4d+AX...
   fairtrail verify --checkpoint https://fairtrail.example.org/v1/log/checkpoint --key operator.pub
   fairtrail verify --receipts receipts.ndjson
-  fairtrail verify --store 'esdb://127.0.0.1:2113?tls=false'`,
+  fairtrail verify --store 'kurrentdb://127.0.0.1:2113?tls=false'`,
 	}
 	o := verifyOptions{sf: registerStore(cmd.Flags(), env)}
 	fs := cmd.Flags()

@@ -41,15 +41,30 @@ func plan(req eventstore.AppendRequest, st *streamState, now time.Time) (eventst
 	return eventstore.PlanAppend(req, st.head, st.lookup, now, precision)
 }
 
-// chunks splits the new events into appends of at most max bytes (of data and metadata, estimated); an event
-// that alone is larger cannot be stored.
+// record answers the k-th new event of a plan from what the stream holds (see confirm) and adds it to the
+// stream's state. An event another writer stored first, identical but for recorded_at or recorded_by, is a
+// duplicate, answered with the stored event's receipt.
+func record(p *eventstore.Plan, st *streamState, k int, rec eventstore.Recorded) {
+	f := p.Fresh[k]
+	p.Place(k, rec.Position)
+	if !rec.RecordedAt.Equal(f.RecordedAt) || rec.RecordedBy != f.RecordedBy {
+		leaf := eventstore.LeafHash(eventstore.Leaf(rec))
+		p.Result.Events[f.Index] = eventstore.Appended{ID: f.ID, Revision: rec.Revision, Position: rec.Position,
+			Duplicate: true, Hash: rec.Hash, LeafHash: hex.EncodeToString(leaf[:])}
+	}
+	st.add(rec)
+}
+
+// chunks splits the new events into appends of at most max bytes, counted as KurrentDB counts an append's
+// size (appendSize); an event that alone is larger cannot be stored.
 func chunks(fresh []eventstore.Planned, max int) ([][]eventstore.Planned, error) {
 	var out [][]eventstore.Planned
 	start, size := 0, 0
 	for i, f := range fresh {
-		n := len(f.Data) + len(f.Type) + len(f.RecordedBy) + metadataOverhead
+		n := appendSize(f)
 		if n > max {
-			return nil, fmt.Errorf("event %s is about %d bytes, over the %d bytes KurrentDB accepts in one append", f.ID, n, max)
+			return nil, fmt.Errorf("event %s is %d bytes (data, metadata and twice its type), over the %d bytes "+
+				"KurrentDB accepts in one append", f.ID, n, max)
 		}
 		if size+n > max {
 			out = append(out, fresh[start:i])
@@ -60,5 +75,8 @@ func chunks(fresh []eventstore.Planned, max int) ([][]eventstore.Planned, error)
 	return append(out, fresh[start:]), nil
 }
 
-// metadataOverhead is the size of fairtrail's metadata without recorded_by, rounded up.
-const metadataOverhead = 256
+// appendSize is what an event counts towards KurrentDB's append size limit: its data, its metadata and twice
+// the length of its type (the server's Event.SizeOnDisk).
+func appendSize(f eventstore.Planned) int {
+	return len(f.Data) + len(encodeMetadata(f.OccurredAt, f.RecordedAt, f.RecordedBy, hex.EncodeToString(f.Hash[:]))) + 2*len(f.Type)
+}
