@@ -59,7 +59,17 @@ func newFlagsCmd(env environment) *cobra.Command {
 			return err
 		}
 		defer done()
-		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, time.Now().UTC(), fn) }
+		now := time.Now().UTC()
+		if q.WorkerID != "" {
+			v, err := rd.Worker(cmd.Context(), q.WorkerID, filter, now)
+			if err != nil {
+				return err
+			}
+			if _, ok := v.Worker(q.WorkerID); !ok {
+				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
+			}
+		}
+		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
 		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
 	return cmd

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,7 @@ type serveConfig struct {
 	limits          api.Limits
 	shutdownTimeout time.Duration
 	logFormat       string
+	log             serveLog
 }
 
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
@@ -46,7 +48,7 @@ func newServeCmd(env environment) *cobra.Command {
 		Short: "Serve the HTTP API over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
-  fairtrail serve --store 'esdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
+  fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
 	}
 	fs := cmd.Flags()
 	sf := registerStore(fs, env)
@@ -62,6 +64,8 @@ func newServeCmd(env environment) *cobra.Command {
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown (e.g. 20s, 1m)")
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	completeWith(cmd, "log-format", "json", "text")
+	cfg.log.files = registerLogFiles(fs, env, sf.data)
+	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -72,9 +76,10 @@ func newServeCmd(env environment) *cobra.Command {
 		if cfg.logFormat != "json" && cfg.logFormat != "text" {
 			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
 		}
-		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
-			return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
+		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 || cfg.log.every <= 0 {
+			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
 		}
+		cfg.log.explicit = *cfg.log.files.key != ""
 		cfg.store, cfg.keys = sf.String(), kf.path()
 		return serve(cmd.Context(), sf, cfg, env)
 	}
@@ -88,11 +93,16 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	} else {
 		logger = slog.New(slog.NewJSONHandler(env.stderr, nil))
 	}
+	_, statErr := os.Stat(*sf.data)
+	existed := *sf.url != "" || !errors.Is(statErr, os.ErrNotExist)
 	store, err := sf.open(false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := warnEmpty(ctx, store, sf, existed, logger); err != nil {
+		return err
+	}
 	model, err := openFollowed(ctx, sf, store, logger)
 	if err != nil {
 		return err
@@ -102,20 +112,55 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: store, Live: live, Model: model.m, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
-		Logger: logger, Limits: cfg.limits})
+	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
+		Logger: logger, Limits: cfg.limits}
+	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
+	}
+	h, err := api.New(acfg)
+	if err != nil {
+		return err
+	}
+	if signer != nil {
+		signCtx, stopSigning := context.WithCancel(ctx)
+		signed := make(chan error, 1)
+		go func() { signed <- signer.Run(signCtx, cfg.log.every) }()
+		defer func() { stopSigning(); <-signed }()
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: api.TransportHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	remove, err := announceServer(sf, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer remove()
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
 	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
+}
+
+// warnEmpty logs, at start, that the store holds no events yet (and that its directory was created), and how
+// to fill it.
+func warnEmpty(ctx context.Context, store eventstore.Store, sf storeFlags, existed bool, logger *slog.Logger) error {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("read the head of %s: %w", sf, err)
+	}
+	if head != eventstore.Start {
+		return nil
+	}
+	if !existed {
+		logger.Warn("the data directory did not exist and was created empty", "data", *sf.data)
+	}
+	logger.Warn("the store holds no events yet: answers will be empty until events are posted "+
+		"(POST /v1/events, or POST /v1/import for an NDJSON file with an admin key)", "store", sf.String())
+	return nil
 }
 
 // runServer runs the HTTP server and the projection until ctx ends or either fails, then shuts the server down

@@ -27,7 +27,8 @@ func (t *timeFlags) filter() (projections.Filter, error) {
 	f, fields := query.ParseFilter("--as-of", t.asOf, "--known-at", t.knownAt)
 	if len(fields) > 0 {
 		given := map[string]string{"--as-of": t.asOf, "--known-at": t.knownAt}[fields[0].Path]
-		return f, usagef("%s %q: %s", fields[0].Path, given, fields[0].Problem)
+		return f, usagef("%s %q: not a date or a time: give a date such as 2025-06-30 (the end of that day, UTC) "+
+			"or a time such as 2025-06-30T10:00:00Z", fields[0].Path, given)
 	}
 	return f, nil
 }

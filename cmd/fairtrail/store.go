@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -31,11 +32,20 @@ func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	}
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store ($FAIRTRAIL_DATA)"),
-		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
-		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"),
-			"directory of the read model ($FAIRTRAIL_CACHE; default the data directory, or a user cache directory with --store)"),
+		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (kurrentdb://... or esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
+		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"), "directory for what is derived from the store between runs: "+
+			"the read model, and for a --store server the log's tree ($FAIRTRAIL_CACHE; default: the read model in the "+
+			"data directory, or with --store in a directory of the user's cache; the tree computed again each run)"),
 		env: env,
 	}
+}
+
+// cacheDir is --cache, or "" for stores named without the flag (copy's, demo's).
+func (sf storeFlags) cacheDir() string {
+	if sf.cache == nil {
+		return ""
+	}
+	return *sf.cache
 }
 
 // String names the store for messages.
@@ -50,28 +60,43 @@ func (sf storeFlags) String() string {
 // queries can run beside a writer.
 func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 	if *sf.url != "" {
-		return openURL(*sf.url, sf.env)
+		return openURL(*sf.url, sf.cacheDir(), sf.env)
 	}
 	s, err := embedded.Open(*sf.data, embedded.Options{ReadOnly: readOnly, Logger: sf.env.logger()})
-	if readOnly && errors.Is(err, eventstore.ErrNotFound) {
-		return nil, fmt.Errorf("no events in %s (run fairtrail import or fairtrail demo first)", *sf.data)
+	switch {
+	case readOnly && errors.Is(err, eventstore.ErrNotFound):
+		return nil, noEvents(*sf.data)
+	case errors.Is(err, embedded.ErrLocked):
+		return nil, lockedError(*sf.data, err)
 	}
 	return s, err
+}
+
+// noEvents says that dir holds no store, and how to fill it.
+func noEvents(dir string) error {
+	what := "no events in " + dir
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		what = "no data directory " + dir
+	}
+	return failedError{fmt.Sprintf("%s: import events with 'fairtrail import --data %s FILE', "+
+		"or fill it with a demo dataset with 'fairtrail demo --data %s'", what, dir, dir)}
 }
 
 // connectTimeout bounds how long opening a store server may take.
 const connectTimeout = 30 * time.Second
 
-// openURL opens a store server by URL: KurrentDB (EventStoreDB) for esdb:// and esdb+discover:// connection
-// strings, passed to the client as given, so that TLS settings, credentials and cluster seeds apply.
-func openURL(url string, env environment) (eventstore.Store, error) {
+// openURL opens a store server by URL: KurrentDB (EventStoreDB) for kurrentdb://, kurrentdb+discover://, esdb://
+// and esdb+discover:// connection strings, passed to the client as given (the kurrentdb schemes as their esdb
+// equivalents), so that TLS settings, credentials and cluster seeds apply.
+func openURL(url, cache string, env environment) (eventstore.Store, error) {
 	if !isStoreURL(url) {
-		return nil, usagef("--store %q: not a store URL (KurrentDB: esdb://host:2113?tls=false, "+
-			"esdb://user:password@a:2113,b:2113,c:2113, esdb+discover://cluster.example.org:2113)", redactURL(url))
+		return nil, usagef("--store %q: not a store URL (KurrentDB: kurrentdb://host:2113?tls=false, "+
+			"kurrentdb://user:password@a:2113,b:2113,c:2113, kurrentdb+discover://cluster.example.org:2113; esdb:// "+
+			"and esdb+discover:// too)", redactURL(url))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
-	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger()})
+	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger(), CacheDir: cache})
 	if errors.Is(err, kurrent.ErrConnString) {
 		return nil, usagef("--store %s: %v", redactURL(url), err)
 	}
@@ -83,8 +108,7 @@ func openURL(url string, env environment) (eventstore.Store, error) {
 
 // isStoreURL reports whether a store is named by a KurrentDB connection string rather than a directory.
 func isStoreURL(s string) bool {
-	lower := strings.ToLower(s)
-	return strings.HasPrefix(lower, "esdb://") || strings.HasPrefix(lower, "esdb+discover://")
+	return kurrent.IsConnString(s)
 }
 
 // redactURL hides a password in a connection string before it is shown or logged.

@@ -15,9 +15,14 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/treefile"
 )
 
 const logName = "events.log"
+
+// ErrLocked is returned (wrapped) by Open of a writable store whose directory another process holds open for
+// writing.
+var ErrLocked = errors.New("data directory locked by another writer")
 
 // Options tune a store; the zero value is a writable store with the system clock.
 type Options struct {
@@ -48,6 +53,10 @@ type Store struct {
 	stop     chan struct{}
 	done     chan struct{}
 	closed   atomic.Bool
+
+	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
+	treeOnce sync.Once
+	treeErr  error
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -98,7 +107,7 @@ func (s *Store) openWritable() error {
 	}
 	s.lock = lock
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return fmt.Errorf("data directory %s is in use by another fairtrail process: %w", s.dir, err)
+		return fmt.Errorf("data directory %s is in use by another fairtrail process (%w): %w", s.dir, err, ErrLocked)
 	}
 	path := filepath.Join(s.dir, logName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
@@ -123,7 +132,10 @@ func (s *Store) openWritable() error {
 	} else if err := checkMagic(f); err != nil {
 		return err
 	}
-	return s.recover()
+	if err := s.recover(); err != nil {
+		return err
+	}
+	return s.openTree()
 }
 
 func checkMagic(f *os.File) error {
@@ -321,6 +333,9 @@ func (s *Store) release() error {
 	var err error
 	if s.f != nil {
 		err = s.f.Close()
+	}
+	if s.tree != nil {
+		err = errors.Join(err, s.tree.Close())
 	}
 	if s.lock != nil {
 		s.lock.Close()
