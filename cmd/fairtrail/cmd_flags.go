@@ -54,7 +54,7 @@ func newFlagsCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rd, done, err := openReader(cmd.Context(), sf)
+		rd, done, err := openReader(cmd.Context(), sf, filter)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rd, done, err := openReader(cmd.Context(), sf)
+		rd, done, err := openReader(cmd.Context(), sf, filter)
 		if err != nil {
 			return err
 		}

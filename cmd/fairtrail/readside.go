@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -50,14 +51,21 @@ func openModel(ctx context.Context, sf storeFlags, s eventstore.Store) (*readmod
 	return m, nil
 }
 
-// openReader opens the store read-only with its read model, caught up; close releases both.
-func openReader(ctx context.Context, sf storeFlags) (r query.Reader, close func(), err error) {
+// openReader opens the store read-only with its read model, caught up, for queries under filter; close releases
+// both. A --known-at before the first record is noted on standard error, so that an empty answer says why.
+func openReader(ctx context.Context, sf storeFlags, filter projections.Filter) (r query.Reader, close func(), err error) {
 	s, err := sf.open(true)
 	if err != nil {
 		return r, nil, err
 	}
 	m, err := openModel(ctx, sf, s)
+	if err == nil && !filter.KnownAt.IsZero() {
+		err = noteFirstRecord(ctx, s, filter.KnownAt, sf.env)
+	}
 	if err != nil {
+		if m != nil {
+			m.Close()
+		}
 		s.Close()
 		return r, nil, err
 	}
