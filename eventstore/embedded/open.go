@@ -146,12 +146,21 @@ func checkMagic(f *os.File) error {
 	return nil
 }
 
-// recover scans the log, builds the index and cuts off an unacknowledged tail (see the package comment).
+// recover builds the index, from events.idx and the log's tail when the persisted index matches the log,
+// else by scanning the whole log, and cuts off an unacknowledged tail (see the package comment). The records
+// the persisted index covers are still read and checked (a sequential sweep, no decoding), so that a log
+// damaged or edited in the middle is refused for writing as before.
 func (s *Store) recover() error {
-	ix, end, damaged, err := scanIndex(s.f)
+	ix, end, damaged, err := scanIndex(s.f, newIndex(s.loadBase()), true)
+	if errors.Is(err, errIndexFile) {
+		s.opts.Logger.Warn("event log: the persisted index does not match the log; rebuilding it", "err", err)
+		ix.base.close()
+		ix, end, damaged, err = scanIndex(s.f, newIndex(nil), true)
+	}
 	if err != nil {
 		return err
 	}
+	s.ix = ix
 	st, err := s.f.Stat()
 	if err != nil {
 		return err
@@ -177,7 +186,6 @@ func (s *Store) recover() error {
 			return err
 		}
 	}
-	s.ix = ix
 	s.size.Store(end)
 	return nil
 }
@@ -188,15 +196,25 @@ type damage struct {
 	lastRecord bool // nothing but this record follows
 }
 
-// scanIndex reads every record, returning the index, the offset after the last good record and, if one
-// failed its checks, where. A record that cannot be read is a crash's torn tail when no good record follows
-// it; otherwise it is damage in the middle of the log.
-func scanIndex(f *os.File) (*index, int64, *damage, error) {
-	ix := newIndex()
-	sc := newScanner(f, int64(len(fileMagic)), -1)
-	for {
+// scanIndex reads the records after those ix's base covers and adds them to ix, returning ix, the offset
+// after the last good record and, if one failed its checks, where. With sweep, the records the base covers
+// are read too and checked (checksum, position, offset) without being added; a base that does not match the
+// log, or damage within it, gives errIndexFile (the caller scans again without the base). A record that
+// cannot be read is a crash's torn tail when no good record follows it; otherwise it is damage in the middle
+// of the log.
+func scanIndex(f *os.File, ix *index, sweep bool) (*index, int64, *damage, error) {
+	from, next := int64(len(fileMagic)), uint64(1)
+	if !sweep && ix.base != nil {
+		from, next = ix.base.logEnd, ix.base.n+1
+	}
+	covered := ix.baseN()
+	sc := newScanner(f, from, -1)
+	for ; ; next++ {
 		off, payload, crcOK, err := sc.next()
 		if err == io.EOF {
+			if next <= covered {
+				return ix, 0, nil, fmt.Errorf("%w: it covers %d events, the log holds %d", errIndexFile, covered, next-1)
+			}
 			return ix, sc.off, nil, nil
 		}
 		incomplete := errors.Is(err, errTorn) || errors.Is(err, errBadLength)
@@ -207,20 +225,27 @@ func scanIndex(f *os.File) (*index, int64, *damage, error) {
 		var herr error
 		if !incomplete {
 			h, _, herr = decodeHeader(payload)
-			if crcOK && herr == nil && h.position == ix.last()+1 {
-				ix.add(off, h)
+			if crcOK && herr == nil && h.position == next {
+				if next > covered {
+					ix.add(off, h)
+				} else if ix.base.offset(next) != off {
+					return ix, 0, nil, fmt.Errorf("%w: position %d is at offset %d of the log, not %d", errIndexFile, next, off, ix.base.offset(next))
+				}
 				continue
 			}
+		}
+		if next <= covered {
+			return ix, 0, nil, fmt.Errorf("%w: the log's record at position %d fails its checks", errIndexFile, next)
 		}
 		st, serr := f.Stat()
 		if serr != nil {
 			return nil, 0, nil, serr
 		}
-		followed := goodRecordAfter(f, off, st.Size(), ix.last())
+		followed := goodRecordAfter(f, off, st.Size(), next-1)
 		if incomplete && !followed {
 			return ix, off, nil, nil // torn tail: cut off at open
 		}
-		d := &damage{err: corruptAt(off, ix.last()+1, payload, describeDamage(incomplete, crcOK, herr, h)), lastRecord: !followed}
+		d := &damage{err: corruptAt(off, next, payload, describeDamage(incomplete, crcOK, herr, h)), lastRecord: !followed}
 		return ix, off, d, nil
 	}
 }
@@ -292,13 +317,14 @@ func (s *Store) quarantine(from, to int64) error {
 	return syncDir(s.dir)
 }
 
-// index returns the index, building it on first use for a read-only store.
+// index returns the index, building it on first use for a read-only store: from events.idx and the log's
+// tail when the persisted index matches the log, without reading what it covers; else by a scan of the log.
 func (s *Store) index() (*index, error) {
 	if !s.opts.ReadOnly {
 		return s.ix, nil
 	}
 	s.ixOnce.Do(func() {
-		ix, end, damaged, err := scanIndex(s.f)
+		ix, end, damaged, err := scanIndex(s.f, newIndex(s.loadBase()), false)
 		switch {
 		case err != nil:
 			s.ixErr = err
@@ -322,11 +348,15 @@ func (s *Store) Close() error {
 	if !first {
 		return nil
 	}
+	var err error
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done
+		if s.failed.Load() == nil {
+			err = s.persistIndex()
+		}
 	}
-	return s.release()
+	return errors.Join(err, s.release())
 }
 
 func (s *Store) release() error {
@@ -336,6 +366,9 @@ func (s *Store) release() error {
 	}
 	if s.tree != nil {
 		err = errors.Join(err, s.tree.Close())
+	}
+	if s.ix != nil {
+		err = errors.Join(err, s.ix.base.close())
 	}
 	if s.lock != nil {
 		s.lock.Close()
