@@ -3,6 +3,7 @@ package embedded
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -301,4 +302,60 @@ func FuzzParseFrozen(f *testing.F) {
 		ix.position(domain.EventID{})
 		ix.head("no-such-stream")
 	})
+}
+
+// copyDir copies a store's files as they are on disk now, as a process killed at this point leaves them.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	for _, name := range []string{logName, hashesName, indexName} {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(to, name), b)
+	}
+	return to
+}
+
+// TestWriterCheckpointsTheIndex: a writer persists the index as the log grows, each time after more events
+// than the index held, and a store killed between checkpoints (its files copied while it is open) opens with
+// the last persisted index plus a scan of the tail, answering as the live store does.
+func TestWriterCheckpointsTheIndex(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{})
+	s.checkpointAt = 4 // set before the first append reaches the writer
+	var sizes []uint64
+	for range 6 {
+		populate(t, s, indexStreams, 5)
+		ix, _ := s.index()
+		sizes = append(sizes, ix.baseN())
+	}
+	// Persisted at the 4th event, then whenever the tail reaches the base's size: at 8 and 16 events.
+	if want := []uint64{4, 8, 8, 16, 16, 16}; !slices.Equal(sizes, want) {
+		t.Fatalf("persisted index sizes after each 5 appends: %v, want %v", sizes, want)
+	}
+	live := storetest.ReadAll(t, s, eventstore.Start)
+	killed := copyDir(t, dir)
+	for _, opts := range []Options{{ReadOnly: true}, {}} {
+		c := openStore(t, killed, opts)
+		ix, err := c.index()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.baseN() != 16 {
+			t.Fatalf("the killed store's copy opened with %d events from %s, want 16", ix.baseN(), indexName)
+		}
+		sameEvents(t, storetest.ReadAll(t, c, eventstore.Start), live)
+		sameIndex(t, ix, scannedIndex(t, c), live)
+		sameStreams(t, c, live)
+		if !opts.ReadOnly {
+			continuesChains(t, c, live)
+		}
+		closeStore(t, c)
+	}
 }

@@ -41,18 +41,21 @@ type Store struct {
 	f    *os.File
 	lock *os.File
 
-	mu       sync.RWMutex // guards ix and committed
-	ix       *index
-	ixOnce   sync.Once // read-only stores index lazily
-	ixErr    error
-	notify   chan struct{} // closed and replaced after every commit
-	size     atomic.Int64  // bytes of the log that are committed
-	failed   atomic.Pointer[error]
-	sendMu   sync.RWMutex // held shared while queueing an op, exclusively by Close
-	requests chan *appendOp
-	stop     chan struct{}
-	done     chan struct{}
-	closed   atomic.Bool
+	mu      sync.RWMutex // guards ix and committed
+	ix      *index
+	ixOnce  sync.Once // read-only stores index lazily
+	retired []*frozen // persisted indexes replaced by a checkpoint, unmapped at Close
+	// checkpointAt is the fewest events appended before the writer persists the index (see checkpointMin).
+	checkpointAt uint64
+	ixErr        error
+	notify       chan struct{} // closed and replaced after every commit
+	size         atomic.Int64  // bytes of the log that are committed
+	failed       atomic.Pointer[error]
+	sendMu       sync.RWMutex // held shared while queueing an op, exclusively by Close
+	requests     chan *appendOp
+	stop         chan struct{}
+	done         chan struct{}
+	closed       atomic.Bool
 
 	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
 	treeOnce sync.Once
@@ -70,7 +73,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{dir: dir, opts: opts, notify: make(chan struct{})}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin}
 	if opts.ReadOnly {
 		f, err := os.Open(filepath.Join(dir, logName))
 		if errors.Is(err, os.ErrNotExist) {
@@ -321,6 +324,8 @@ func (s *Store) quarantine(from, to int64) error {
 // tail when the persisted index matches the log, without reading what it covers; else by a scan of the log.
 func (s *Store) index() (*index, error) {
 	if !s.opts.ReadOnly {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
 		return s.ix, nil
 	}
 	s.ixOnce.Do(func() {
@@ -369,6 +374,9 @@ func (s *Store) release() error {
 	}
 	if s.ix != nil {
 		err = errors.Join(err, s.ix.base.close())
+	}
+	for _, fz := range s.retired {
+		err = errors.Join(err, fz.close())
 	}
 	if s.lock != nil {
 		s.lock.Close()

@@ -22,7 +22,7 @@ func (s *Store) loadBase() *frozen {
 	case err == nil:
 		return fz
 	case errors.Is(err, os.ErrNotExist):
-		s.opts.Logger.Info("event log: no persisted index yet; scanning the log")
+		s.opts.Logger.Debug("event log: no persisted index yet; scanning the log")
 	default:
 		s.opts.Logger.Warn("event log: persisted index not used; scanning the log", "err", err)
 	}
@@ -73,5 +73,42 @@ func (s *Store) persistIndex() error {
 	if err := writeFrozenFile(s.dir, s.ix, s.size.Load()); err != nil {
 		return fmt.Errorf("persist index: %w", err)
 	}
+	return nil
+}
+
+// checkpointMin is the fewest events appended after the persisted index before the writer persists it again
+// (the threshold grows with the index, so that rewriting it costs O(1) per event however large the log), so
+// that a process killed during a long import leaves an index that covers most of the log.
+const checkpointMin = 1 << 20
+
+// maybeCheckpoint persists the index when enough was appended since it was last persisted. It runs in the
+// writer goroutine between group commits. A failure only costs the next open a longer scan.
+func (s *Store) maybeCheckpoint() {
+	if s.failed.Load() != nil || uint64(len(s.ix.offsets)) < max(s.checkpointAt, s.ix.baseN()) {
+		return
+	}
+	if err := s.checkpointIndex(); err != nil {
+		s.opts.Logger.Warn("event log: persisting the index failed; the next open scans more of the log", "err", err)
+	}
+}
+
+// checkpointIndex persists the index and continues on top of the file written. The replaced base stays
+// mapped until Close: a reader may still hold the index it belongs to.
+func (s *Store) checkpointIndex() error {
+	if err := s.persistIndex(); err != nil {
+		return err
+	}
+	fz, err := loadFrozen(filepath.Join(s.dir, indexName))
+	if err != nil {
+		return err
+	}
+	ix := newIndex(fz)
+	s.mu.Lock()
+	if s.ix.base != nil {
+		s.retired = append(s.retired, s.ix.base)
+	}
+	s.ix = ix
+	s.mu.Unlock()
+	s.opts.Logger.Debug("event log: index persisted", "events", fz.n)
 	return nil
 }
