@@ -193,9 +193,16 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position, fn fun
 // Head implements eventstore.Store.
 func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	if s.opts.ReadOnly {
-		// Another process may be writing: the last good record of the file as it is now.
-		var last eventstore.Position
-		for rec, err := range s.ReadAll(ctx, eventstore.Start) {
+		// Another process may be writing: the last good record of the file as it is now, read on from what
+		// the index covers.
+		ix, err := s.index()
+		if err != nil {
+			return eventstore.Start, err
+		}
+		s.mu.RLock()
+		last := eventstore.Position{Commit: ix.last(), Prepare: ix.last()}
+		s.mu.RUnlock()
+		for rec, err := range s.ReadAll(ctx, last) {
 			if err != nil {
 				return eventstore.Start, err
 			}
