@@ -379,6 +379,9 @@ func (s *Store) release() error {
 		err = errors.Join(err, fz.close())
 	}
 	if s.lock != nil {
+		// Unlocked before closing: a child forked meanwhile by this process shares the lock's file
+		// description until it execs, and would hold the lock that long.
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
 		s.lock.Close()
 	}
 	return err
