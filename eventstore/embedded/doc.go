@@ -10,7 +10,7 @@
 // The indexes (position to offset, stream to positions and last hash, event id to position) persist in
 // events.idx: sorted fixed-width tables, checksummed, mapped into memory and searched in place, covering the
 // log up to some position. The writer rewrites it (a temporary file synced and renamed) at Close and whenever
-// as many events were appended as it covers (at least 1M), and keeps the events after it in Go maps. An open
+// as many events were appended as it covers (at least 1M, at most 4M), and keeps the events after it in Go maps. An open
 // checks the file against the log (the record at its last position must be there, whole, with its hash,
 // ending where the file says the log ended) and scans only the log after it; a missing, corrupt, stale or
 // ahead-of-the-log file is rebuilt from a scan, never trusted. A read-only open (the query commands) reads

@@ -330,13 +330,13 @@ func TestWriterCheckpointsTheIndex(t *testing.T) {
 	s := openStore(t, dir, Options{})
 	s.checkpointAt = 4 // set before the first append reaches the writer
 	var sizes []uint64
-	for range 6 {
+	for range 10 {
 		populate(t, s, indexStreams, 5)
 		ix, _ := s.index()
 		sizes = append(sizes, ix.baseN())
 	}
-	// Persisted at the 4th event, then whenever the tail reaches the base's size: at 8 and 16 events.
-	if want := []uint64{4, 8, 8, 16, 16, 16}; !slices.Equal(sizes, want) {
+	// Persisted at the 4th event, then whenever the tail reaches the base's size (8, 16), at most 4 × 4 (32, 48).
+	if want := []uint64{4, 8, 8, 16, 16, 16, 32, 32, 32, 48}; !slices.Equal(sizes, want) {
 		t.Fatalf("persisted index sizes after each 5 appends: %v, want %v", sizes, want)
 	}
 	live := storetest.ReadAll(t, s, eventstore.Start)
@@ -347,8 +347,8 @@ func TestWriterCheckpointsTheIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ix.baseN() != 16 {
-			t.Fatalf("the killed store's copy opened with %d events from %s, want 16", ix.baseN(), indexName)
+		if ix.baseN() != 48 {
+			t.Fatalf("the killed store's copy opened with %d events from %s, want 48", ix.baseN(), indexName)
 		}
 		sameEvents(t, storetest.ReadAll(t, c, eventstore.Start), live)
 		sameIndex(t, ix, scannedIndex(t, c), live)

@@ -76,15 +76,17 @@ func (s *Store) persistIndex() error {
 	return nil
 }
 
-// checkpointMin is the fewest events appended after the persisted index before the writer persists it again
-// (the threshold grows with the index, so that rewriting it costs O(1) per event however large the log), so
-// that a process killed during a long import leaves an index that covers most of the log.
+// checkpointMin is the fewest events appended after the persisted index before the writer persists it again,
+// so that a process killed during a long import leaves an index that covers most of the log. The threshold
+// grows with the index up to four times this (rewriting costs about O(1) per event up to 4M events, and the
+// events kept in maps, about 60 bytes each, stay under 4M).
 const checkpointMin = 1 << 20
 
 // maybeCheckpoint persists the index when enough was appended since it was last persisted. It runs in the
 // writer goroutine between group commits. A failure only costs the next open a longer scan.
 func (s *Store) maybeCheckpoint() {
-	if s.failed.Load() != nil || uint64(len(s.ix.offsets)) < max(s.checkpointAt, s.ix.baseN()) {
+	due := min(max(s.checkpointAt, s.ix.baseN()), 4*s.checkpointAt)
+	if s.failed.Load() != nil || uint64(len(s.ix.offsets)) < due {
 		return
 	}
 	if err := s.checkpointIndex(); err != nil {
