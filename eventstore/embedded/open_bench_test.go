@@ -46,11 +46,15 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		events = ix.last()
-		name := stream
-		if name == "" && ix.base != nil && ix.base.streams > 0 {
-			name = string(bytes.Clone(ix.base.streamName(ix.base.streams / 2)))
+		if stream == "" && ix.base != nil && ix.base.streams > 0 {
+			stream = string(bytes.Clone(ix.base.streamName(ix.base.streams / 2)))
 		}
-		for _, err := range s.ReadStream(ctx, name, 0) {
+		for name := range ix.streams {
+			if stream == "" {
+				stream = name
+			}
+		}
+		for _, err := range s.ReadStream(ctx, stream, 0) {
 			if err != nil {
 				b.Fatal(err)
 			}

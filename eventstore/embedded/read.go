@@ -154,6 +154,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				return
 			}
 			rec, err := s.readAt(positions[rev])
+			if err == nil && (rec.Stream != stream || rec.Revision != rev) {
+				err = &eventstore.CorruptError{Position: rec.Position, EventID: rec.ID.String(), Stream: rec.Stream,
+					Where: indexName, Problem: fmt.Sprintf("indexed as revision %d of %s", rev, stream)}
+			}
 			if !yield(rec, err) || err != nil {
 				return
 			}
