@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"fmt"
+
 	"github.com/fairtrail/fairtrail/domain"
 )
 
@@ -92,4 +94,17 @@ func (ix *index) positions(stream string) []uint64 {
 		out = append(out, st.positions...)
 	}
 	return out
+}
+
+// take records a good record met by a scan at the next position: added when past the base, else checked to be
+// where the base says (errIndexFile when not).
+func (ix *index) take(off int64, h header, covered uint64) error {
+	if h.position > covered {
+		ix.add(off, h)
+		return nil
+	}
+	if want := ix.base.offset(h.position); want != off {
+		return fmt.Errorf("%w: position %d is at offset %d of the log, not %d", errIndexFile, h.position, off, want)
+	}
+	return nil
 }

@@ -181,16 +181,22 @@ func (s *Store) recover() error {
 		s.opts.Logger.Warn("event log: cut off an incomplete record left by a crash (never acknowledged)",
 			"offset", end, "bytes", st.Size()-end)
 	}
-	if end < st.Size() {
-		if err := s.f.Truncate(end); err != nil {
-			return fmt.Errorf("truncate torn tail: %w", err)
-		}
-		if err := syncFile(s.f); err != nil {
-			return err
-		}
+	if err := s.cutTail(end, st.Size()); err != nil {
+		return err
 	}
 	s.size.Store(end)
 	return nil
+}
+
+// cutTail truncates the log to end when it is longer, durably.
+func (s *Store) cutTail(end, size int64) error {
+	if end >= size {
+		return nil
+	}
+	if err := s.f.Truncate(end); err != nil {
+		return fmt.Errorf("truncate torn tail: %w", err)
+	}
+	return syncFile(s.f)
 }
 
 // damage describes a record that failed its checks during a scan.
@@ -229,10 +235,8 @@ func scanIndex(f *os.File, ix *index, sweep bool) (*index, int64, *damage, error
 		if !incomplete {
 			h, _, herr = decodeHeader(payload)
 			if crcOK && herr == nil && h.position == next {
-				if next > covered {
-					ix.add(off, h)
-				} else if ix.base.offset(next) != off {
-					return ix, 0, nil, fmt.Errorf("%w: position %d is at offset %d of the log, not %d", errIndexFile, next, off, ix.base.offset(next))
+				if err := ix.take(off, h, covered); err != nil {
+					return ix, 0, nil, err
 				}
 				continue
 			}
