@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/console"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
@@ -43,7 +44,7 @@ func (c serveConfig) LogValue() slog.Value {
 func newServeCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the HTTP API over the store",
+		Short: "Serve the HTTP API and the web console over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
   fairtrail serve --store 'esdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
@@ -102,11 +103,16 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
-		Logger: logger, Limits: cfg.limits})
+	kf := keys.Open(cfg.keys, keys.Options{})
+	apiH, err := api.New(api.Config{Store: store, Live: live, Keys: kf, Registry: reg, Logger: logger, Limits: cfg.limits})
 	if err != nil {
 		return err
 	}
+	con, err := console.New(console.Config{Reader: apiH.Reader(), Keys: kf, Logger: logger})
+	if err != nil {
+		return err
+	}
+	h := withConsole(apiH, con)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -182,4 +188,15 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *pro
 		logger.Info("stopped")
 	}
 	return failure
+}
+
+// withConsole serves the API's routes (/v1/..., /healthz, /readyz, /metrics, /openapi.yaml) from the API and
+// everything else from the web console at /.
+func withConsole(apiH, con http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"} {
+		mux.Handle(p, apiH)
+	}
+	mux.Handle("/", con)
+	return mux
 }
