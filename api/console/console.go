@@ -58,6 +58,7 @@ type Console struct {
 	pages    *pages
 	mux      *http.ServeMux
 	cop      *http.CrossOriginProtection
+	signKey  []byte // signs sign-in forms' CSRF tokens
 }
 
 // New builds the console from cfg.
@@ -78,7 +79,7 @@ func New(cfg Config) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{cfg: cfg, log: cfg.Logger, pages: pg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
-		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge)}
+		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge), signKey: []byte(randomToken())}
 	c.cop.SetDenyHandler(http.HandlerFunc(c.crossSite))
 	c.routes()
 	return c, nil
@@ -119,7 +120,6 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}

@@ -29,8 +29,8 @@ var funcs = template.FuncMap{
 	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
 	"join":   strings.Join,
-	"query":  func(q url.Values) string { return q.Encode() },
-	"set":    withParam,
+	"link":   link,
+	"linkTo": func(path string, q url.Values, name string, v any) template.URL { return link(path, withParam(q, name, v)) },
 	"add":    func(a, b int) int { return a + b },
 	"terms":  narrate.Terms,
 	"dict2":  func(v view, q url.Values) timeView { return timeView{view: v, Q: q} },
@@ -104,8 +104,17 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	_, _ = w.Write(buf.Bytes())
 }
 
-// withParam returns the query with one parameter set (removed when empty), encoded.
-func withParam(q url.Values, name string, v any) string {
+// link is a link to a console path with a query. The query is encoded here, as a whole: html/template would
+// escape its = and & if it were interpolated into an href.
+func link(path string, q url.Values) template.URL {
+	if len(q) == 0 {
+		return template.URL(path)
+	}
+	return template.URL(path + "?" + q.Encode())
+}
+
+// withParam returns the query with one parameter set (removed when empty).
+func withParam(q url.Values, name string, v any) url.Values {
 	value := fmt.Sprint(v)
 	out := url.Values{}
 	for k, vs := range q {
@@ -116,7 +125,7 @@ func withParam(q url.Values, name string, v any) string {
 	} else {
 		out.Set(name, value)
 	}
-	return out.Encode()
+	return out
 }
 
 func moneyText(m domain.Money) string { return strings.TrimSpace(string(m.Amount) + " " + m.Currency) }

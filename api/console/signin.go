@@ -1,16 +1,20 @@
 package console
 
 import (
-	"crypto/subtle"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 )
 
-// preCSRFCookie carries the sign-in form's CSRF token before there is a session (double submit).
-const preCSRFCookie = "ft_signin"
+// signInTokenLife is how long a sign-in form's CSRF token is accepted.
+const signInTokenLife = time.Hour
 
 // signInPage is the data of the sign-in template.
 type signInPage struct {
@@ -25,9 +29,7 @@ func (c *Console) signInForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) showSignIn(w http.ResponseWriter, r *http.Request, status int, problem string) {
-	tok := randomToken()
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/sign-in", MaxAge: 3600, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	tok := c.signInToken(c.cfg.Now().Add(signInTokenLife))
 	c.render(w, r, status, "signin", nil, signInPage{CSRF: tok, Next: safeNext(r.FormValue("next")), Error: problem})
 }
 
@@ -38,9 +40,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusBadRequest, "error", nil, errorPage{Message: "error.invalid", Detail: "the form could not be read"})
 		return
 	}
-	ck, err := r.Cookie(preCSRFCookie)
-	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(form)) != 1 {
+	if !c.validSignInToken(r.PostForm.Get("csrf")) {
 		c.render(w, r, http.StatusForbidden, "error", nil, errorPage{Message: "error.csrf"})
 		return
 	}
@@ -63,9 +63,27 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.sessions.start(w, r, secret)
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Path: "/sign-in", MaxAge: -1})
 	c.log.Info("console: signed in", "key_id", id.KeyID, "org", id.Org, "role", id.Role)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+// signInToken is the sign-in form's CSRF token: there is no session yet, so it is its expiry signed with the
+// console's key (a cross-site post is refused before, by its Sec-Fetch-Site and Origin headers).
+func (c *Console) signInToken(expires time.Time) string {
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	mac := hmac.New(sha256.New, c.signKey)
+	mac.Write([]byte("sign-in " + exp))
+	return exp + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// validSignInToken reports whether tok is a sign-in token of this console that has not expired.
+func (c *Console) validSignInToken(tok string) bool {
+	exp, _, ok := strings.Cut(tok, ".")
+	sec, err := strconv.ParseInt(exp, 10, 64)
+	if !ok || err != nil || c.cfg.Now().Unix() > sec {
+		return false
+	}
+	return hmac.Equal([]byte(tok), []byte(c.signInToken(time.Unix(sec, 0))))
 }
 
 // safeNext keeps a redirect after sign-in on this site: a path, never another origin.
