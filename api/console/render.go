@@ -30,10 +30,12 @@ var funcs = template.FuncMap{
 	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
 	"join":   strings.Join,
 	"link":   link,
-	"linkTo": func(path string, q url.Values, name string, v any) template.URL { return link(path, withParam(q, name, v)) },
-	"add":    func(a, b int) int { return a + b },
-	"terms":  narrate.Terms,
-	"dict2":  func(v view, q url.Values) timeView { return timeView{view: v, Q: q} },
+	"linkTo": func(path string, q url.Values, name string, v any) template.URL {
+		return link(path, withParam(q, name, v))
+	},
+	"add":   func(a, b int) int { return a + b },
+	"terms": narrate.Terms,
+	"dict2": func(v view, q url.Values) timeView { return timeView{view: v, Q: q} },
 	"chartOf": func(v view, c chart) chartView {
 		return chartView{Chart: c, Caption: v.T(c.Title), Label: v.T(c.Title + ".label"), Count: v.T("chart.count"),
 			Empty: v.T("chart.empty")}

@@ -28,7 +28,7 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		navigate(ctx, t, base+"/")
 		shoot(ctx, t, shots, "sign-in")
 		checkAccessible(ctx, t, axe, "sign-in")
-	do(ctx, t, "sign in", chromedp.SendKeys(chromedp.CSS("#key"), w.buyer), chromedp.Submit(chromedp.CSS("#key")),
+		do(ctx, t, "sign in", chromedp.SendKeys(chromedp.CSS("#key"), w.buyer), chromedp.Submit(chromedp.CSS("#key")),
 			arrived("/overview"))
 	})
 	t.Run("overview", func(t *testing.T) {
