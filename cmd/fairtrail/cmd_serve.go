@@ -30,6 +30,7 @@ type serveConfig struct {
 	limits          api.Limits
 	shutdownTimeout time.Duration
 	logFormat       string
+	log             serveLog
 }
 
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
@@ -47,7 +48,7 @@ func newServeCmd(env environment) *cobra.Command {
 		Short: "Serve the HTTP API and the web console over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
-  fairtrail serve --store 'esdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
+  fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
 	}
 	fs := cmd.Flags()
 	sf := registerStore(fs, env)
@@ -63,6 +64,8 @@ func newServeCmd(env environment) *cobra.Command {
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown (e.g. 20s, 1m)")
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	completeWith(cmd, "log-format", "json", "text")
+	cfg.log.files = registerLogFiles(fs, env, sf.data)
+	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -73,9 +76,10 @@ func newServeCmd(env environment) *cobra.Command {
 		if cfg.logFormat != "json" && cfg.logFormat != "text" {
 			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
 		}
-		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
-			return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
+		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 || cfg.log.every <= 0 {
+			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
 		}
+		cfg.log.explicit = *cfg.log.files.key != ""
 		cfg.store, cfg.keys = sf.String(), kf.path()
 		return serve(cmd.Context(), sf, cfg, env)
 	}
@@ -104,7 +108,12 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
-	apiH, err := api.New(api.Config{Store: store, Live: live, Keys: kf, Registry: reg, Logger: logger, Limits: cfg.limits})
+	acfg := api.Config{Store: store, Live: live, Keys: kf, Registry: reg, Logger: logger, Limits: cfg.limits}
+	signer, err := cfg.log.logSigner(store, &acfg, logger)
+	if err != nil {
+		return err
+	}
+	apiH, err := api.New(acfg)
 	if err != nil {
 		return err
 	}
@@ -113,12 +122,18 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	h := withConsole(apiH, con)
+	if signer != nil {
+		signCtx, stopSigning := context.WithCancel(ctx)
+		signed := make(chan error, 1)
+		go func() { signed <- signer.Run(signCtx, cfg.log.every) }()
+		defer func() { stopSigning(); <-signed }()
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: api.TransportHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	remove, err := announceServer(sf, ln.Addr().String())
 	if err != nil {
