@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -185,4 +187,38 @@ func worst(rows []projections.AuditRow) []projections.AuditRow {
 		return cmp.Or(cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers), cmp.Compare(b.Workers, a.Workers), cmp.Compare(a.Key, b.Key))
 	})
 	return rows[:min(5, len(rows))]
+}
+
+// Receipt is an event's hash (spec section 5) and its leaf in the log: what `fairtrail log` and an evidence
+// bundle prove it by.
+type Receipt struct {
+	Hash string
+	Leaf int64
+}
+
+// Receipts returns the receipts of the worker's events by event id, for a worker the caller may read; none
+// when the store keeps no log.
+func (r *Reader) Receipts(ctx context.Context, who keys.Identity, id string) (map[string]Receipt, error) {
+	if _, err := r.Worker(ctx, who, id, nil); err != nil {
+		return nil, err
+	}
+	l, ok := r.s.cfg.Store.(eventstore.Log)
+	if !ok {
+		return nil, nil
+	}
+	out := map[string]Receipt{}
+	for rec, err := range r.s.cfg.Store.ReadStream(ctx, domain.WorkerStream(id), 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the receipts of worker %s: %w", id, err)
+		}
+		leaf, err := l.LeafIndex(ctx, rec.Position)
+		if err != nil {
+			return nil, fmt.Errorf("leaf of event %s: %w", rec.ID, err)
+		}
+		out[rec.ID.String()] = Receipt{Hash: rec.Hash, Leaf: leaf}
+	}
+	return out, nil
 }

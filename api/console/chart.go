@@ -26,12 +26,24 @@ type bar struct {
 
 // barSpan is the longest bar, barStep the height of a row, in SVG units.
 const (
-	barSpan = 300
+	barSpan = 240
 	barStep = 24
 )
 
 // Height is the chart's SVG height.
 func (c chart) Height() int { return len(c.Bars)*barStep + 4 }
+
+// LabelWidth is the room for the longest label, in SVG units (about 7.5 per character at font size 13).
+func (c chart) LabelWidth() int {
+	n := 0
+	for _, b := range c.Bars {
+		n = max(n, len(b.Label))
+	}
+	return n*15/2 + 8
+}
+
+// Width is the chart's SVG width: the labels, the longest bar and room for its value.
+func (c chart) Width() int { return c.LabelWidth() + barSpan + 50 }
 
 // newChart lays bars out, largest value filling barSpan.
 func newChart(title string, labels []string, values []int) chart {

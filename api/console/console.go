@@ -26,6 +26,7 @@ type Reader interface {
 	JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []api.Recruit, error)
 	Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error)
 	Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error)
+	Receipts(ctx context.Context, who keys.Identity, workerID string) (map[string]api.Receipt, error)
 }
 
 // Authenticator finds who an API key speaks for; *keys.File implements it.

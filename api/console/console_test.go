@@ -46,6 +46,10 @@ func (fakeReader) Overview(ctx context.Context, who keys.Identity, q url.Values)
 	return api.Overview{Flags: f}, nil
 }
 
+func (fakeReader) Receipts(context.Context, keys.Identity, string) (map[string]api.Receipt, error) {
+	return nil, nil
+}
+
 // fakeKeys knows one key, "good", of a buyer, and one metrics key.
 type fakeKeys struct{ revoked bool }
 

@@ -75,6 +75,7 @@ var english = map[string]string{
 	"worker.returned": "(returned %s)", "worker.nodocuments": "No documents held by others.",
 	"worker.timeline": "Timeline", "worker.isevidence": "evidence of a flag",
 	"worker.recorded": "recorded %s by %s",
+	"worker.receipt":  "Log leaf %d, event hash",
 
 	"joborder.title": "Job order %s", "joborder.headcount": "Headcount", "joborder.origins": "Origin countries",
 	"joborder.closed": "Closed", "joborder.chain": "Recruitment chain",

@@ -24,7 +24,8 @@ type workerPage struct {
 type timelineRow struct {
 	projections.TimelineEntry
 	Sentence string
-	Evidence bool // named by a flag
+	Evidence bool         // named by a flag
+	Receipt  *api.Receipt // nil when the store keeps no log
 }
 
 func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
@@ -40,13 +41,23 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 			evidence[id] = true
 		}
 	}
+	receipts, err := c.cfg.Reader.Receipts(r.Context(), s.who, rep.WorkerID)
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
 	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts)}
 	for _, e := range rep.Timeline {
+		var rc *api.Receipt
+		if got, ok := receipts[e.EventID]; ok {
+			rc = &got
+		}
 		text, err := narrate.Entry(e)
 		if err != nil {
 			text = e.Type // an event this version cannot word; its type still says what happened
 		}
-		d.Timeline = append(d.Timeline, timelineRow{TimelineEntry: e, Sentence: text, Evidence: evidence[e.EventID]})
+		d.Timeline = append(d.Timeline, timelineRow{TimelineEntry: e, Sentence: text, Evidence: evidence[e.EventID],
+			Receipt: rc})
 	}
 	c.render(w, r, http.StatusOK, "worker", s, d)
 }
