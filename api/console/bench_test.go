@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fairtrail/fairtrail/api"
@@ -26,6 +27,11 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode) // gin's route listing on stdout
+	os.Exit(m.Run())
+}
 
 // BenchmarkPages renders each page of the console, as a buyer, through the real API reader over an embedded
 // store of a generated dataset, and reports the server-side time per page. The dataset has 2,000 workers;
