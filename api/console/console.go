@@ -59,6 +59,7 @@ type Console struct {
 	pages    *pages
 	mux      *http.ServeMux
 	cop      *http.CrossOriginProtection
+	handler  http.Handler // mux behind cop
 	signKey  []byte // signs sign-in forms' CSRF tokens
 }
 
@@ -83,6 +84,7 @@ func New(cfg Config) (*Console, error) {
 		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge), signKey: []byte(randomToken())}
 	c.cop.SetDenyHandler(http.HandlerFunc(c.crossSite))
 	c.routes()
+	c.handler = c.cop.Handler(c.mux)
 	return c, nil
 }
 
@@ -124,7 +126,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	c.cop.Handler(c.mux).ServeHTTP(w, r)
+	c.handler.ServeHTTP(w, r)
 }
 
 // crossSite answers a cross-site post.
