@@ -60,7 +60,7 @@ type Console struct {
 	mux      *http.ServeMux
 	cop      *http.CrossOriginProtection
 	handler  http.Handler // mux behind cop
-	signKey  []byte // signs sign-in forms' CSRF tokens
+	signKey  []byte       // signs sign-in forms' CSRF tokens
 }
 
 // New builds the console from cfg.
