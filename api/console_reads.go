@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Errors the console's reads return, for the console to branch on (wrapped in a message the caller may see).
@@ -39,23 +42,51 @@ type Reader struct{ s *Server }
 // Reader returns the console's reader over this server's read model.
 func (s *Server) Reader() *Reader { return &Reader{s: s} }
 
-// Flags returns every flag of GET /v1/flags for the query, in the API's order.
+// Flags returns every flag of GET /v1/flags for the query, in the API's order, from where the API reads them:
+// the persisted flag index when the caller's scope is one of its scopes and no time filter is given, else the
+// in-memory model checked flag by flag.
 func (r *Reader) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error) {
 	fq, filter, err := flagQuery(q)
 	if err != nil {
 		return nil, err
 	}
+	sq, empty, seek := scoped(who, fq)
+	seek = seek && r.s.cfg.Model != nil && filter == (projections.Filter{})
+	clock := r.s.now()
 	var out []domain.Flag
-	err = r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
+	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
 		acc := newAccess(who, v)
 		if err := checkNamed(v, acc, fq); err != nil {
 			return err
+		}
+		if seek {
+			return nil
 		}
 		for _, f := range v.Flags(fq) {
 			if acc.flag(f) {
 				out = append(out, f)
 			}
 		}
+		return nil
+	})
+	if err != nil || !seek || empty {
+		return out, err
+	}
+	return r.seekAll(ctx, sq, clock)
+}
+
+// seekAll reads every flag of a scoped query from the persisted flag index, as GET /v1/flags pages them.
+func (r *Reader) seekAll(ctx context.Context, fq projections.FlagQuery, clock time.Time) ([]domain.Flag, error) {
+	if _, err := r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err != nil {
+		return nil, err
+	}
+	var out []domain.Flag
+	err := r.s.cfg.Model.Flags(ctx, fq, clock, readmodel.FlagSeek{}, func(_ []byte, text string) error {
+		f, err := fquery.DecodeFlag(text)
+		if err != nil {
+			return err
+		}
+		out = append(out, f)
 		return nil
 	})
 	return out, err
