@@ -26,6 +26,7 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 func TestMain(m *testing.M) {
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 }
 
 // BenchmarkPages renders each page of the console, as a buyer, through the real API reader over an embedded
-// store of a generated dataset, and reports the server-side time per page. The dataset has 2,000 workers;
+// store of a generated dataset and its persisted read model, and reports the server-side time per page. The dataset has 2,000 workers;
 // FAIRTRAIL_BENCH_WORKERS=600000 measures at the size of the target (<= 200 ms a page).
 func BenchmarkPages(b *testing.B) {
 	workers := 2000
@@ -98,8 +99,19 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 		}
 		store.Close()
 	})
+	model, err := readmodel.Open(filepath.Join(dir, "model"), readmodel.Options{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { model.Close() })
+	start = time.Now()
+	if _, err := model.CatchUp(context.Background(), store); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("persisted read model caught up in %s", time.Since(start).Round(time.Millisecond))
 	kf := keys.Open(filepath.Join(dir, "keys.json"), keys.Options{})
-	srv, err := api.New(api.Config{Store: store, Live: live, Keys: kf, Registry: prometheus.NewRegistry(), Logger: quiet})
+	srv, err := api.New(api.Config{Store: store, Live: live, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
+		Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
