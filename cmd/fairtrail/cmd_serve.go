@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/console"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
@@ -45,7 +46,7 @@ func (c serveConfig) LogValue() slog.Value {
 func newServeCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the HTTP API over the store",
+		Short: "Serve the HTTP API and the web console over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
   fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
@@ -112,16 +113,22 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
-		Logger: logger, Limits: cfg.limits}
+	kf := keys.Open(cfg.keys, keys.Options{})
+	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
+		Limits: cfg.limits}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
 	}
-	h, err := api.New(acfg)
+	apiH, err := api.New(acfg)
 	if err != nil {
 		return err
 	}
+	con, err := console.New(console.Config{Reader: apiH.Reader(), Keys: kf, Logger: logger})
+	if err != nil {
+		return err
+	}
+	h := withConsole(apiH, con)
 	if signer != nil {
 		signCtx, stopSigning := context.WithCancel(ctx)
 		signed := make(chan error, 1)
@@ -232,4 +239,15 @@ func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, lo
 		}
 		m.Close()
 	}}, nil
+}
+
+// withConsole serves the API's routes (/v1/..., /healthz, /readyz, /metrics, /openapi.yaml) from the API and
+// everything else from the web console at /.
+func withConsole(apiH, con http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"} {
+		mux.Handle(p, apiH)
+	}
+	mux.Handle("/", con)
+	return mux
 }

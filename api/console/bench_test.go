@@ -1,0 +1,180 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/console"
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode) // gin's route listing on stdout
+	os.Exit(m.Run())
+}
+
+// BenchmarkPages renders each page of the console, as a buyer, through the real API reader over an embedded
+// store of a generated dataset and its persisted read model, and reports the server-side time per page. The dataset has 2,000 workers;
+// FAIRTRAIL_BENCH_WORKERS=600000 measures at the size of the target (<= 200 ms a page).
+func BenchmarkPages(b *testing.B) {
+	workers := 2000
+	if s := os.Getenv("FAIRTRAIL_BENCH_WORKERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("FAIRTRAIL_BENCH_WORKERS=%q", s)
+		}
+		workers = n
+	}
+	con, cookie, ids := benchConsole(b, workers)
+	for _, p := range []struct{ name, path string }{
+		{"overview", "/overview"},
+		{"flags", "/flags"},
+		{"flags-code-buyer", "/flags?code=contract.&buyer=" + url.QueryEscape(ids.buyer)},
+		{"worker", "/workers/" + ids.worker},
+		{"job-order", "/job-orders/" + ids.jobOrder},
+		{"audit", "/audit?by=agency"},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest("GET", p.path, nil)
+				req.AddCookie(cookie)
+				w := httptest.NewRecorder()
+				con.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d", p.path, w.Code)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
+		})
+	}
+}
+
+type benchIDs struct{ buyer, worker, jobOrder string }
+
+// benchConsole imports the dataset, starts the live model, signs a buyer in, and picks a worker and job
+// order of that buyer.
+func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, benchIDs) {
+	dir := b.TempDir()
+	quiet := slog.New(slog.DiscardHandler)
+	store, err := embedded.Open(filepath.Join(dir, "data"), embedded.Options{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	go func() { _, err := synth.Generate(pw, synth.Options{Workers: workers, Seed: 5}); pw.CloseWithError(err) }()
+	start := time.Now()
+	if _, err := eventstore.Import(context.Background(), store, pr, eventstore.ImportOptions{SpoolDir: dir}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("imported %d workers in %s", workers, time.Since(start).Round(time.Millisecond))
+	live := projections.NewLive(store, quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- live.Run(ctx) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			b.Errorf("live model: %v", err)
+		}
+		store.Close()
+	})
+	model, err := readmodel.Open(filepath.Join(dir, "model"), readmodel.Options{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { model.Close() })
+	start = time.Now()
+	if _, err := model.CatchUp(context.Background(), store); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("persisted read model caught up in %s", time.Since(start).Round(time.Millisecond))
+	kf := keys.Open(filepath.Join(dir, "keys.json"), keys.Options{})
+	srv, err := api.New(api.Config{Store: store, Live: live, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
+		Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	waitCaughtUp(b, live)
+	ids := pickIDs(b, srv, kf)
+	secret, _, err := kf.Create(ids.buyer, keys.RoleBuyer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	con, err := console.New(console.Config{Reader: srv.Reader(), Keys: kf, Logger: quiet, IdleTimeout: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return con, signIn(b, con, secret), ids
+}
+
+func waitCaughtUp(b *testing.B, live *projections.Live) {
+	start := time.Now()
+	for deadline := time.Now().Add(30 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok, err := live.CaughtUp(context.Background()); err == nil && ok {
+			b.Logf("read model caught up in %s", time.Since(start).Round(time.Millisecond))
+			return
+		}
+	}
+	b.Fatal("the read model did not catch up")
+}
+
+// pickIDs picks, as admin, the buyer of the first contract substitution and its worker and job order.
+func pickIDs(b *testing.B, srv *api.Server, kf *keys.File) benchIDs {
+	admin, _, err := kf.Create("ops", keys.RoleAdmin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, err := kf.Authenticate(admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	flags, err := srv.Reader().Flags(context.Background(), id, url.Values{"code": {"contract.substitution"}})
+	if err != nil || len(flags) == 0 {
+		b.Fatalf("no substitution to open (%v)", err)
+	}
+	f := flags[0]
+	return benchIDs{buyer: f.BuyerIDs[0], worker: f.WorkerID, jobOrder: f.JobOrderID}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func signIn(b *testing.B, con *console.Console, secret string) *http.Cookie {
+	w := httptest.NewRecorder()
+	con.ServeHTTP(w, httptest.NewRequest("GET", "/sign-in", nil))
+	m := csrfField.FindStringSubmatch(w.Body.String())
+	if m == nil {
+		b.Fatal("no CSRF token on the sign-in form")
+	}
+	req := httptest.NewRequest("POST", "/sign-in", strings.NewReader(url.Values{"csrf": {m[1]}, "key": {secret}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w = httptest.NewRecorder()
+	con.ServeHTTP(w, req)
+	for _, ck := range w.Result().Cookies() {
+		if ck.Name == "ft_session" {
+			return ck
+		}
+	}
+	b.Fatalf("sign-in refused: %d", w.Code)
+	return nil
+}

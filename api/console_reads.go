@@ -1,0 +1,266 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// Errors the console's reads return, for the console to branch on (wrapped in a message the caller may see).
+var (
+	// ErrNotFound: the worker, job order or buyer does not exist or is out of the caller's scope; the two are
+	// not told apart.
+	ErrNotFound = errNotFound
+	// ErrUnavailable: the read model is not ready, or the request ran out of time.
+	ErrUnavailable = errUnavailable
+)
+
+// PublicMessage is what a client may be told about err: the message of a refused query (which names the
+// field and the problem), or a generic sentence for anything internal.
+func PublicMessage(err error) string {
+	_, d := status(err)
+	return d.Message
+}
+
+// Reader answers the web console's reads with the API's own parsing, caller scope and queries, so that a page
+// shows exactly what the same key reads through the API. Its query values carry the API's parameter names
+// (code, buyer, employer, agency, job_order, worker, by, as_of, known_at). A worker, job order or buyer the
+// caller may not read is ErrNotFound, the same as one that does not exist.
+type Reader struct{ s *Server }
+
+// Reader returns the console's reader over this server's read model.
+func (s *Server) Reader() *Reader { return &Reader{s: s} }
+
+// Flags returns every flag of GET /v1/flags for the query, in the API's order, from where the API reads them:
+// the persisted flag index when the caller's scope is one of its scopes and no time filter is given, else the
+// in-memory model checked flag by flag.
+func (r *Reader) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error) {
+	fq, filter, err := flagQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	sq, empty, seek := scoped(who, fq)
+	seek = seek && r.s.cfg.Model != nil && filter == (projections.Filter{})
+	clock := r.s.now()
+	var out []domain.Flag
+	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
+		acc := newAccess(who, v)
+		if err := checkNamed(v, acc, fq); err != nil {
+			return err
+		}
+		if seek {
+			return nil
+		}
+		for _, f := range v.Flags(fq) {
+			if acc.flag(f) {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	if err != nil || !seek || empty {
+		return out, err
+	}
+	return r.seekAll(ctx, sq, clock)
+}
+
+// seekAll reads every flag of a scoped query from the persisted flag index, as GET /v1/flags pages them.
+func (r *Reader) seekAll(ctx context.Context, fq projections.FlagQuery, clock time.Time) ([]domain.Flag, error) {
+	if _, err := r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err != nil {
+		return nil, err
+	}
+	var out []domain.Flag
+	err := r.s.cfg.Model.Flags(ctx, fq, clock, readmodel.FlagSeek{}, func(_ []byte, text string) error {
+		f, err := fquery.DecodeFlag(text)
+		if err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
+// Worker returns the worker's report with its timeline, as GET /v1/workers/{id}/history answers it.
+func (r *Reader) Worker(ctx context.Context, who keys.Identity, id string, q url.Values) (*projections.WorkerReport, error) {
+	if f := checkID("id", id); f != nil {
+		return nil, fail(errNotFound, "worker %s not found", id)
+	}
+	filter, fields := timeFilter(q)
+	if len(fields) > 0 {
+		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	var out *projections.WorkerReport
+	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
+		w, ok := v.Worker(id)
+		if !ok || !newAccess(who, v).worker(w) {
+			return fail(errNotFound, "worker %s not found", id)
+		}
+		out, _ = v.History(id)
+		return nil
+	})
+	return out, err
+}
+
+// Recruit is a worker of a job order and the agency that recruited them.
+type Recruit struct {
+	WorkerID    string
+	RecruitedBy string
+	Flagged     bool
+}
+
+// JobOrder returns the job order as GET /v1/job-orders/{id} answers it, with the workers recruited for it
+// that the caller may read.
+func (r *Reader) JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []Recruit, error) {
+	if f := checkID("id", id); f != nil {
+		return nil, nil, fail(errNotFound, "job order %s not found", id)
+	}
+	var jo *projections.JobOrder
+	var recruits []Recruit
+	err := r.s.read(ctx, projections.Filter{}, r.s.now(), func(v *projections.View) error {
+		var ok bool
+		jo, ok = v.JobOrder(id)
+		acc := newAccess(who, v)
+		if !ok || !acc.jobOrder(id) {
+			return fail(errNotFound, "job order %s not found", id)
+		}
+		for _, wid := range jo.Workers {
+			if w, ok := v.Worker(wid); ok && acc.worker(w) {
+				recruits = append(recruits, Recruit{WorkerID: wid, RecruitedBy: w.RecruitedBy, Flagged: len(w.Flags) > 0})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return jo, recruits, nil
+}
+
+// Audit returns the rows of GET /v1/audit for the query, scoped to the caller's buyers as the API scopes
+// them, and the buyer they were scoped to ("" for an admin's audit of every supply chain): from the persisted
+// model's rollups without a time filter, else from the in-memory model, as the API answers.
+func (r *Reader) Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error) {
+	if !slices.Contains(brands, who.Role) {
+		return nil, "", fail(errNotFound, "no audit for the %s role", who.Role)
+	}
+	aq, filter, err := auditQuery(q, who)
+	if err != nil {
+		return nil, "", err
+	}
+	rollups := r.s.cfg.Model != nil && filter == (projections.Filter{})
+	clock := r.s.now()
+	var rows []projections.AuditRow
+	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
+		if rollups {
+			return nil // answered from the maintained rollups below, as GET /v1/audit does
+		}
+		var err error
+		rows, err = v.Audit(aq)
+		return err
+	})
+	if err == nil && rollups {
+		if _, err = r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err == nil {
+			rows, err = r.s.cfg.Model.Audit(ctx, aq, clock)
+		}
+	}
+	return rows, aq.BuyerID, err
+}
+
+// Overview is the console's first page: the caller's audit totals, the worst employers and agencies, and
+// the flags in scope.
+type Overview struct {
+	// Totals is the audit rolled up by job order, so that each worker counts once.
+	Totals []projections.AuditRow
+	// Employers and Agencies are the audit rows by employer and by agency, most flagged workers first.
+	Employers, Agencies []projections.AuditRow
+	// Flags are the flags in scope, in the API's order.
+	Flags []domain.Flag
+}
+
+// Overview answers the overview for the query (buyer, as_of, known_at). Roles without an audit (employers,
+// agencies) see their flags only.
+func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) (Overview, error) {
+	var o Overview
+	fq := url.Values{"buyer": {q.Get("buyer")}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")}}
+	flags, err := r.Flags(ctx, who, fq)
+	if err != nil {
+		return o, err
+	}
+	o.Flags = flags
+	if !slices.Contains(brands, who.Role) {
+		return o, nil
+	}
+	for _, by := range []string{projections.ByJobOrder, projections.ByEmployer, projections.ByAgency} {
+		aq := url.Values{"buyer": {q.Get("buyer")}, "by": {by}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")}}
+		rows, _, err := r.Audit(ctx, who, aq)
+		if errors.Is(err, domain.ErrInvalid) && who.Role == keys.RoleAuditor && q.Get("buyer") == "" {
+			return o, nil // an auditor of several buyers picks one first
+		}
+		if err != nil {
+			return o, err
+		}
+		switch by {
+		case projections.ByJobOrder:
+			o.Totals = rows
+		case projections.ByEmployer:
+			o.Employers = worst(rows)
+		case projections.ByAgency:
+			o.Agencies = worst(rows)
+		}
+	}
+	return o, nil
+}
+
+// worst orders rows by flagged workers, then workers, then key, and keeps the first five.
+func worst(rows []projections.AuditRow) []projections.AuditRow {
+	slices.SortStableFunc(rows, func(a, b projections.AuditRow) int {
+		return cmp.Or(cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers), cmp.Compare(b.Workers, a.Workers), cmp.Compare(a.Key, b.Key))
+	})
+	return rows[:min(5, len(rows))]
+}
+
+// Receipt is an event's hash (spec section 5) and its leaf in the log: what `fairtrail log` and an evidence
+// bundle prove it by.
+type Receipt struct {
+	Hash string
+	Leaf int64
+}
+
+// Receipts returns the receipts of the worker's events by event id, for a worker the caller may read; none
+// when the store keeps no log.
+func (r *Reader) Receipts(ctx context.Context, who keys.Identity, id string) (map[string]Receipt, error) {
+	if _, err := r.Worker(ctx, who, id, nil); err != nil {
+		return nil, err
+	}
+	l, ok := r.s.cfg.Store.(eventstore.Log)
+	if !ok {
+		return nil, nil
+	}
+	out := map[string]Receipt{}
+	for rec, err := range r.s.cfg.Store.ReadStream(ctx, domain.WorkerStream(id), 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the receipts of worker %s: %w", id, err)
+		}
+		leaf, err := l.LeafIndex(ctx, rec.Position)
+		if err != nil {
+			return nil, fmt.Errorf("leaf of event %s: %w", rec.ID, err)
+		}
+		out[rec.ID.String()] = Receipt{Hash: rec.Hash, Leaf: leaf}
+	}
+	return out, nil
+}
