@@ -117,6 +117,7 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("posts ~31k events")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	code, key, errOut := cli(t, "", "keys", "create", "--org", "ops", "--role", "admin", "--data", data)

@@ -51,6 +51,7 @@ func readEmbedded(t *testing.T, dir string) []eventstore.Recorded {
 // final store must hold the very events of the first (ids, order, streams, revisions, hashes, recorded_at,
 // recorded_by, positions), and every query must answer the same on all three.
 func TestCopyRoundTrip(t *testing.T) {
+	t.Parallel()
 	src := generatedStore(t, 300, 11)
 	srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 7})
 	back := filepath.Join(t.TempDir(), "back")
