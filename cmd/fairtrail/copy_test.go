@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,15 +20,7 @@ import (
 // generatedStore imports a generated dataset into a new embedded store and returns its directory.
 func generatedStore(t *testing.T, workers int, seed int64) string {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "events.ndjson")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := generate(f, workers, seed); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	file := generatedNDJSON(t, workers, seed)
 	dir := filepath.Join(t.TempDir(), "data")
 	if code, _, errOut := cliEnv(t, nil, "import", "--data", dir, file); code != 0 {
 		t.Fatalf("import: %s", errOut)
