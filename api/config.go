@@ -12,6 +12,7 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Authenticator finds who an API key speaks for. *keys.File implements it.
@@ -26,6 +27,9 @@ type Config struct {
 	Store eventstore.Store
 	// Live is the read model following Store; its owner runs it.
 	Live *projections.Live
+	// Model, when set, is the persisted read model of Store: flag listings that need no time filter page
+	// by seeking in its flag index. Its owner keeps it following Store; a read catches it up first.
+	Model *readmodel.Model
 	// Keys authenticates requests.
 	Keys Authenticator
 	// Registry receives the API's metrics and is what /metrics serves.

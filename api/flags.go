@@ -1,11 +1,9 @@
 package api
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,16 +39,25 @@ func (s *Server) getFlags(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.startListing(q, "flags", s.now())
+	who := identity(c)
+	sq, empty, seek := scoped(who, fq)
+	seek = seek && s.cfg.Model != nil && filter == (projections.Filter{}) && format != mimeCSV
+	kind := "flags"
+	if seek {
+		kind = seekKind
+	}
+	l, err := s.startListing(q, kind, s.now())
 	if err != nil {
 		return err
 	}
-	who := identity(c)
 	var out []byte
 	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
 		acc := newAccess(who, v)
 		if err := checkNamed(v, acc, fq); err != nil {
 			return err
+		}
+		if seek {
+			return nil
 		}
 		all := v.Flags(fq)
 		visible := all[:0:0]
@@ -73,6 +80,11 @@ func (s *Server) getFlags(c *gin.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if seek {
+		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty); err != nil {
+			return err
+		}
 	}
 	c.Data(http.StatusOK, contentType(format), out)
 	return nil
@@ -131,11 +143,8 @@ func checkNamed(v *projections.View, acc *access, fq projections.FlagQuery) erro
 	return nil
 }
 
-// compareFlags is the order of View.Flags: raised_at, code, worker, job order, evidence.
-func compareFlags(a, b domain.Flag) int {
-	return cmp.Or(a.RaisedAt.Compare(b.RaisedAt), cmp.Compare(a.Code, b.Code), cmp.Compare(a.WorkerID, b.WorkerID),
-		cmp.Compare(a.JobOrderID, b.JobOrderID), slices.Compare(a.EventIDs, b.EventIDs))
-}
+// compareFlags is the order of a flag listing.
+var compareFlags = projections.CompareFlags
 
 // flagKey is a flag's sort key, as page tokens carry it.
 type flagKey struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
 )
 
 // requireContentType refuses a body of another media type than those given.
@@ -78,24 +79,7 @@ func pathID(c *gin.Context) (string, error) {
 // timeFilter reads as_of and known_at: RFC 3339 date-times, or dates meaning the end of that day (UTC), as the
 // command line reads them.
 func timeFilter(q url.Values) (projections.Filter, []domain.FieldError) {
-	var f projections.Filter
-	var fields []domain.FieldError
-	for _, p := range []struct {
-		name string
-		into *time.Time
-	}{{"as_of", &f.AsOf}, {"known_at", &f.KnownAt}} {
-		s := q.Get(p.name)
-		if s == "" {
-			continue
-		}
-		d, err := domain.ParseDate(s)
-		if err != nil {
-			fields = append(fields, domain.FieldError{Path: p.name, Problem: "not an RFC 3339 date-time or a date (2006-01-02)"})
-			continue
-		}
-		*p.into = d.LastInstant().UTC()
-	}
-	return f, fields
+	return fquery.ParseFilter("as_of", q.Get("as_of"), "known_at", q.Get("known_at"))
 }
 
 // awaitApplied waits, up to Limits.ConsistencyWait, until the read model has applied the event at pos, and

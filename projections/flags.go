@@ -17,6 +17,8 @@ type FlagQuery struct {
 	AgencyID   string
 	// Code keeps flags whose code starts with it ("fee." or "fee.prohibited").
 	Code string
+	// WorkersOnly leaves out the job orders' own flags (a listing made worker by worker adds them once).
+	WorkersOnly bool `json:"-"`
 }
 
 // Flags returns the flags the query selects, ordered by raised_at, code, worker and job order.
@@ -36,7 +38,7 @@ func (v *View) Flags(q FlagQuery) []domain.Flag {
 			}
 		}
 	}
-	if q.WorkerID == "" {
+	if q.WorkerID == "" && !q.WorkersOnly {
 		for _, id := range v.jobOrderIDs(q) {
 			jo := v.jobOrder(id)
 			if jo == nil || !jobOrderMatches(jo, q) {
@@ -49,11 +51,12 @@ func (v *View) Flags(q FlagQuery) []domain.Flag {
 			}
 		}
 	}
-	slices.SortStableFunc(out, compareFlags)
+	slices.SortStableFunc(out, CompareFlags)
 	return out
 }
 
-func compareFlags(a, b domain.Flag) int {
+// CompareFlags is the order of a flag listing: raised_at, code, worker, job order, evidence.
+func CompareFlags(a, b domain.Flag) int {
 	return cmp.Or(a.RaisedAt.Compare(b.RaisedAt), cmp.Compare(a.Code, b.Code), cmp.Compare(a.WorkerID, b.WorkerID),
 		cmp.Compare(a.JobOrderID, b.JobOrderID), slices.Compare(a.EventIDs, b.EventIDs))
 }

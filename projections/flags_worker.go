@@ -27,16 +27,47 @@ func (ws *workerState) owner() owner {
 	return owner{id: ws.id, jobOrder: ws.jobOrderID(), buyers: ws.buyers()}
 }
 
+// judging is what a worker rule reads: the worker's state, the fees judged against the policies, and the
+// contracts compared with the baseline.
+type judging struct {
+	v      *View
+	ws     *workerState
+	report *WorkerReport
+	fees   *feeJudgement
+}
+
+// rule is an entry of a rule table: the codes it raises and how it judges them. Flags of equal raised_at keep
+// the order of the table.
+type rule struct {
+	codes []string
+	judge func(judging) []domain.Flag
+}
+
+// workerRules raise the flags about a worker that do not depend on the clock; fee.reimbursement_overdue is
+// judged at a clock (overdueFlags) and chain.reverse_fee about a job order (JobOrder.flags). A new code is a
+// rule here, or a code of one (TestEveryCodeHasOneRule checks the table against domain.FlagCodes).
+var workerRules = []rule{
+	{[]string{domain.FlagFeeIllegitimate, domain.FlagFeeProhibited}, func(in judging) []domain.Flag { return feeFlags(in.ws, in.fees) }},
+	{[]string{domain.FlagFeeCapExceeded}, func(in judging) []domain.Flag { return capFlags(in.ws, in.fees) }},
+	{[]string{domain.FlagContractSubstitution, domain.FlagContractLanguage, domain.FlagContractNoWorkerCopy,
+		domain.FlagContractBelowJobOrder, domain.FlagContractMissingBefore, domain.FlagContractSignedAfter},
+		func(in judging) []domain.Flag { return in.v.contractFlags(in.ws, in.report) }},
+	{[]string{domain.FlagDocumentRetained}, func(in judging) []domain.Flag { return documentFlags(in.ws, in.v.m.orgs) }},
+	{[]string{domain.FlagUndisclosedIntermediary}, func(in judging) []domain.Flag { return chainFlags(in.ws) }},
+	{[]string{domain.FlagRecruitmentLoan}, func(in judging) []domain.Flag { return loanFlags(in.ws) }},
+}
+
+// otherRules are the rules judged outside the worker table.
+var otherRules = []string{domain.FlagReimbursementOverdue, domain.FlagReverseFee}
+
 // workerFlags raises every flag of the worker that does not depend on the clock (all but
 // fee.reimbursement_overdue), sorted by raised_at.
 func (v *View) workerFlags(ws *workerState, r *WorkerReport, fees *feeJudgement) []domain.Flag {
 	var flags []domain.Flag
-	flags = append(flags, feeFlags(ws, fees)...)
-	flags = append(flags, capFlags(ws, fees)...)
-	flags = append(flags, v.contractFlags(ws, r)...)
-	flags = append(flags, documentFlags(ws, v.m.orgs)...)
-	flags = append(flags, chainFlags(ws)...)
-	flags = append(flags, loanFlags(ws)...)
+	in := judging{v: v, ws: ws, report: r, fees: fees}
+	for _, rule := range workerRules {
+		flags = append(flags, rule.judge(in)...)
+	}
 	slices.SortStableFunc(flags, byRaisedAt)
 	if flags == nil {
 		return []domain.Flag{}

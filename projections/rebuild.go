@@ -16,6 +16,25 @@ const rebuildBatch = 512
 // Rebuild builds a model of every event in the store that passes filter: the store is read in global order
 // on one goroutine, events are decoded on every core, and applied in order. It is Apply over ReadAll, faster.
 func Rebuild(ctx context.Context, s eventstore.Store, filter Filter) (*Model, error) {
+	return RebuildWith(ctx, s, filter, RebuildOptions{})
+}
+
+// RebuildOptions narrow a rebuild.
+type RebuildOptions struct {
+	// Keep keeps only the workers it accepts (every worker when nil) with every job order, policy and
+	// organisation: one shard of the workers, so that a pass over all workers holds a part of them in memory
+	// at a time. Other workers' events are skipped before they are decoded.
+	Keep func(worker string) bool
+	// Until stops the rebuild after the event at this position (Start: read to the end).
+	Until eventstore.Position
+	// Observe, when set, sees every stored event read, in global order, on the reading goroutine; an error
+	// stops the rebuild.
+	Observe func(eventstore.Recorded) error
+}
+
+// RebuildWith is Rebuild narrowed by opts.
+func RebuildWith(ctx context.Context, s eventstore.Store, filter Filter, opts RebuildOptions) (*Model, error) {
+	keep := opts.Keep
 	m := New(filter)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -28,6 +47,7 @@ func Rebuild(ctx context.Context, s eventstore.Store, filter Filter) (*Model, er
 	todo := make(chan *batch, 4)
 	done := make(chan *batch, 4)
 	readErr := make(chan error, 1)
+	var skipped eventstore.Position // the last event skipped, read once readErr is received
 	go func() {
 		defer close(todo)
 		b := &batch{}
@@ -35,6 +55,21 @@ func Rebuild(ctx context.Context, s eventstore.Store, filter Filter) (*Model, er
 			if err != nil {
 				readErr <- err
 				return
+			}
+			if !opts.Until.IsStart() && opts.Until.Less(rec.Position) {
+				break
+			}
+			if opts.Observe != nil {
+				if err := opts.Observe(rec); err != nil {
+					readErr <- err
+					return
+				}
+			}
+			if keep != nil {
+				if w, ok := WorkerStreamID(rec.Stream); ok && !keep(w) {
+					skipped = rec.Position
+					continue
+				}
 			}
 			if b.recs = append(b.recs, rec); len(b.recs) == rebuildBatch {
 				select {
@@ -104,6 +139,9 @@ func Rebuild(ctx context.Context, s eventstore.Store, filter Filter) (*Model, er
 	}
 	if applyErr != nil {
 		return nil, applyErr
+	}
+	if m.checkpoint.Less(skipped) {
+		m.checkpoint = skipped
 	}
 	return m, ctx.Err()
 }

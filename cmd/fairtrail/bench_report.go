@@ -21,6 +21,7 @@ type benchFigures struct {
 	readFigures
 	apiFigures
 	peerFigures
+	modelFigures
 }
 
 // printBench prints one line per figure with its unit, its target and whether it was met.
@@ -50,6 +51,16 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 	row("flags --worker p99", millis(f.FlagsP99Ms), "<= 2 ms", atMost(f.FlagsP99Ms, 2), "on the built (judged) read model")
 	row("audit --buyer p50", millis(f.AuditP50Ms), "", "", fmt.Sprintf("every one of %d buyers, warm", f.Buyers))
 	row("audit --buyer, slowest", millis(f.AuditMs), "<= 100 ms", atMost(f.AuditMs, 100), "whole supply chain rollup on the built read model")
+	row("persisted model rebuilt from 0", rate(f.ModelRebuildEventsPS), ">= 250,000 events/s", atLeast(f.ModelRebuildEventsPS, 250_000),
+		fmt.Sprintf("first query of a new process finds no model: %.1f s, model file %d MiB", f.ModelRebuildSeconds, f.ModelFileBytes>>20))
+	row("persisted model rebuild peak RSS", mib(f.ModelRebuildRSSBytes), "<= 2048 MiB", atMost(float64(f.ModelRebuildRSSBytes), 2<<30), "maxrss of that process")
+	row("cold flags --worker", millis(f.ColdFlagsWorkerMs), "<= 100 ms", atMost(f.ColdFlagsWorkerMs, 100), "new process, up-to-date model; RSS "+mib(f.ColdFlagsWorkerRSS)+" (<= 200 MiB)")
+	row("cold history worker", millis(f.ColdHistoryMs), "<= 100 ms", atMost(f.ColdHistoryMs, 100), "new process, events read back by stream; RSS "+mib(f.ColdHistoryRSS)+" (<= 200 MiB)")
+	row("cold audit --buyer", millis(f.ColdAuditBuyerMs), "<= 500 ms", atMost(f.ColdAuditBuyerMs, 500), "new process, from the rollups; RSS "+mib(f.ColdAuditBuyerRSS))
+	row("cold audit --buyer --as-of", strconv.FormatFloat(f.ColdAuditAsOfSeconds, 'f', 1, 64)+" s", "<= 60 s", atMost(f.ColdAuditAsOfSeconds, 60),
+		"worker by worker from streams; RSS "+mib(f.ColdAuditAsOfRSS)+" (<= 2048 MiB)")
+	row("flags --format json, every flag", strconv.FormatFloat(f.FlagsListedPerS, 'f', 0, 64)+" flags/s", ">= 200,000 flags/s",
+		atLeast(f.FlagsListedPerS, 200_000), fmt.Sprintf("%d flags streamed from the flag index; RSS %s (<= 1024 MiB)", f.FlagsListed, mib(f.FlagsListedRSS)))
 	row("API POST /v1/events, 16 clients", rate(f.APIPostEventsPerS), "", "",
 		fmt.Sprintf("%d events, one per request, exact expected revision, loopback HTTP", f.APIPostEvents))
 	row("API POST /v1/events p50", millis(f.APIPostP50Ms), "", "", "includes waiting for the read model to apply it")

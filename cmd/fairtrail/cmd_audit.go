@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -44,11 +45,16 @@ func newAuditCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		v, err := replay(cmd.Context(), sf, tf)
+		filter, err := tf.filter()
 		if err != nil {
 			return err
 		}
-		rows, err := v.Audit(q)
+		rd, done, err := openReader(cmd.Context(), sf, filter)
+		if err != nil {
+			return err
+		}
+		defer done()
+		rows, err := rd.Audit(cmd.Context(), q, filter, time.Now().UTC())
 		if err != nil {
 			return err
 		}

@@ -100,6 +100,10 @@ func bench(ctx context.Context, cfg benchConfig, env environment) error {
 	if f.RebuildEvents != d.events {
 		return fmt.Errorf("bench: the rebuild applied %d events, want %d", f.RebuildEvents, d.events)
 	}
+	fmt.Fprintln(progress, "bench: the persisted read model: rebuilt by a first command, then cold commands...")
+	if f.modelFigures, err = benchModel(ctx, storeDir, d.events, cfg.workers); err != nil {
+		return err
+	}
 	peer := benchpeer.ErrNotBuilt.Error()
 	if benchpeer.Built {
 		if f.peerFigures, peer, err = benchPeer(ctx, dir, storeDir, d, f.writeFigures, progress, profiler{cfg.profile}); err != nil {

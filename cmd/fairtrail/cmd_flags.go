@@ -1,16 +1,19 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 const flagsExample = `  fairtrail flags                                  # every flag raised, as a table
@@ -47,30 +50,48 @@ func newFlagsCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		v, err := replay(cmd.Context(), sf, tf)
+		filter, err := tf.filter()
 		if err != nil {
 			return err
 		}
+		rd, done, err := openReader(cmd.Context(), sf, filter)
+		if err != nil {
+			return err
+		}
+		defer done()
+		now := time.Now().UTC()
 		if q.WorkerID != "" {
-			if _, ok := v.History(q.WorkerID); !ok {
+			v, err := rd.Worker(cmd.Context(), q.WorkerID, filter, now)
+			if err != nil {
+				return err
+			}
+			if _, ok := v.Worker(q.WorkerID); !ok {
 				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
 			}
 		}
-		return printFlags(env.stdout, v.Flags(q), f, tableWidth(env, *wide))
+		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
+		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
-func printFlags(w io.Writer, flags []domain.Flag, format string, width int) error {
+// printFlags writes the flags list yields (each as its JSON): JSON and CSV as they are read, a table once all
+// are (its columns are sized to them).
+func printFlags(w io.Writer, list func(fn func(string) error) error, format string, width int) error {
 	switch format {
 	case "json":
-		return writeJSON(w, flags)
+		return writeJSONArray(w, list)
 	case "csv":
-		rows, err := export.Flags(flags)
-		if err != nil {
-			return err
-		}
-		return writeCSV(w, rows)
+		return writeFlagsCSV(w, list)
+	}
+	var flags []domain.Flag
+	err := list(func(text string) error {
+		f, err := query.DecodeFlag(text)
+		flags = append(flags, f)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "JOB ORDER", "BUYERS", "EVENTS").
 		priority(3, 0).priority(2, 1, 2, 3).priority(1, 4, 6)
@@ -81,6 +102,36 @@ func printFlags(w io.Writer, flags []domain.Flag, format string, width int) erro
 	if err := t.write(w, width); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d flag(s)\n", len(flags))
+	_, err = fmt.Fprintf(w, "%d flag(s)\n", len(flags))
 	return err
+}
+
+// writeFlagsCSV writes export.Flags's records of each flag as it is read.
+func writeFlagsCSV(w io.Writer, list func(fn func(string) error) error) error {
+	cw := csv.NewWriter(w)
+	head := true
+	err := list(func(text string) error {
+		f, err := query.DecodeFlag(text)
+		if err != nil {
+			return err
+		}
+		rows, err := export.Flags([]domain.Flag{f})
+		if err != nil {
+			return err
+		}
+		if !head {
+			rows = rows[1:]
+		}
+		head = false
+		return cw.WriteAll(rows)
+	})
+	if err != nil {
+		return err
+	}
+	if head {
+		empty, _ := export.Flags(nil) // the header alone: cannot fail
+		return cw.WriteAll(empty)
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +55,16 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		v, err := replay(cmd.Context(), sf, tf)
+		filter, err := tf.filter()
+		if err != nil {
+			return err
+		}
+		rd, done, err := openReader(cmd.Context(), sf, filter)
+		if err != nil {
+			return err
+		}
+		defer done()
+		v, err := rd.Worker(cmd.Context(), pos[0], filter, time.Now().UTC())
 		if err != nil {
 			return err
 		}

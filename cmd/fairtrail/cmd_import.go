@@ -83,6 +83,13 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, progress, r
 	}
 	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
 		total.Appended, total.Duplicates, total.Rejected, total.Lines)
+	m, err := openModel(ctx, sf, s) // the read model follows the import: queries then start at once
+	if err != nil {
+		return err
+	}
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
 	if len(rejected) > 0 {
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // serveConfig is what serve runs with, as it is logged at start (the store URL with its password masked).
@@ -102,11 +103,16 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	if err := warnEmpty(ctx, store, sf, existed, logger); err != nil {
 		return err
 	}
+	model, err := openFollowed(ctx, sf, store, logger)
+	if err != nil {
+		return err
+	}
+	defer model.stop()
 	live := projections.NewLive(store, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	acfg := api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
+	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
 		Logger: logger, Limits: cfg.limits}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
@@ -197,4 +203,33 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *pro
 		logger.Info("stopped")
 	}
 	return failure
+}
+
+// followed is a read model kept caught up with the store by a goroutine that stop ends and waits for.
+type followed struct {
+	m    *readmodel.Model
+	stop func()
+}
+
+// openFollowed opens the store's read model and follows the store with it until stop; a rebuild it needs
+// runs in the background, while the server answers from the live model.
+func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, logger *slog.Logger) (*followed, error) {
+	dir, err := sf.modelDir()
+	if err != nil {
+		return nil, err
+	}
+	m, err := readmodel.Open(dir, readmodel.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- m.Follow(ctx, store, 100*time.Millisecond) }()
+	return &followed{m: m, stop: func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			logger.Error("read model follower stopped", "err", err)
+		}
+		m.Close()
+	}}, nil
 }

@@ -155,6 +155,22 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 		}
 		t.Fatalf("GET /v1/flags (%d flags) differs from fairtrail flags --format json (%d flags)", len(got), len(want))
 	}
+	// A buyer's and an employer's listings seek within their scope: they list what the command lists for them.
+	for _, c := range []struct{ role, org, filter string }{{"buyer", "buyer-2", "--buyer"}, {"employer", "emp-my-1", "--employer"}} {
+		code, k, errOut := cli(t, "", "keys", "create", "--org", c.org, "--role", c.role, "--data", data)
+		if code != 0 {
+			t.Fatalf("keys create: %d %s", code, errOut)
+		}
+		got := pagedFlags(t, srv, strings.TrimSpace(k))
+		code, out, errOut := cli(t, "", "flags", "--data", data, "--format", "json", c.filter, c.org)
+		if code != 0 {
+			t.Fatalf("flags command: %d %s", code, errOut)
+		}
+		if want := decodeList(t, []byte(out)); len(got) < 100 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("GET /v1/flags as %s %s (%d flags) differs from fairtrail flags %s (%d flags)", c.role, c.org,
+				len(got), c.filter, len(want))
+		}
+	}
 	// Every event was stored once, whatever the interleaving of the clients.
 	if stored := storedIDs(t, data); len(stored) != n {
 		t.Errorf("%d distinct events stored, %d generated", len(stored), n)

@@ -3,13 +3,12 @@ package main
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 // defaultData is the data directory when neither --data nor FAIRTRAIL_DATA is set.
@@ -25,26 +24,13 @@ func (t *timeFlags) register(fs *pflag.FlagSet) {
 }
 
 func (t *timeFlags) filter() (projections.Filter, error) {
-	var f projections.Filter
-	var err error
-	if f.AsOf, err = parseWhen("--as-of", t.asOf); err != nil {
-		return f, err
+	f, fields := query.ParseFilter("--as-of", t.asOf, "--known-at", t.knownAt)
+	if len(fields) > 0 {
+		given := map[string]string{"--as-of": t.asOf, "--known-at": t.knownAt}[fields[0].Path]
+		return f, usagef("%s %q: not a date or a time: give a date such as 2025-06-30 (the end of that day, UTC) "+
+			"or a time such as 2025-06-30T10:00:00Z", fields[0].Path, given)
 	}
-	f.KnownAt, err = parseWhen("--known-at", t.knownAt)
-	return f, err
-}
-
-// parseWhen reads an RFC 3339 date-time, or a date meaning the end of that day (UTC).
-func parseWhen(name, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	d, err := domain.ParseDate(s)
-	if err != nil {
-		return time.Time{}, usagef("%s %q: not a date or a time: give a date such as 2025-06-30 (the end of that day, UTC) "+
-			"or a time such as 2025-06-30T10:00:00Z", name, s)
-	}
-	return d.LastInstant().UTC(), nil
+	return f, nil
 }
 
 // formatFlag registers --format with the allowed values.

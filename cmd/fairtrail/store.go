@@ -19,7 +19,7 @@ import (
 type storeFlags struct {
 	data  *string
 	url   *string
-	cache *string
+	cache *string // nil where a command has no --cache
 	env   environment
 }
 
@@ -33,8 +33,9 @@ func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store ($FAIRTRAIL_DATA)"),
 		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (kurrentdb://... or esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
-		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"), "directory for what is derived from a --store server between "+
-			"runs, such as the log's tree ($FAIRTRAIL_CACHE; empty: computed again each run)"),
+		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"), "directory for what is derived from the store between runs: "+
+			"the read model, and for a --store server the log's tree ($FAIRTRAIL_CACHE; default: the read model in the "+
+			"data directory, or with --store in a directory of the user's cache; the tree computed again each run)"),
 		env: env,
 	}
 }

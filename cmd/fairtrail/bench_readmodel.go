@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// modelFigures are the persisted read model's measurements: each is a command run as a new process of this
+// executable on the bench's store, timed from start to exit, with its peak RSS.
+type modelFigures struct {
+	ModelRebuildSeconds  float64 `json:"model_rebuild_seconds"`
+	ModelRebuildEventsPS float64 `json:"model_rebuild_events_per_s"`
+	ModelRebuildRSSBytes int64   `json:"model_rebuild_peak_rss_bytes"`
+	ModelFileBytes       int64   `json:"model_file_bytes"`
+	ColdFlagsWorkerMs    float64 `json:"cold_flags_worker_ms"`
+	ColdFlagsWorkerRSS   int64   `json:"cold_flags_worker_rss_bytes"`
+	ColdHistoryMs        float64 `json:"cold_history_ms"`
+	ColdHistoryRSS       int64   `json:"cold_history_rss_bytes"`
+	ColdAuditBuyerMs     float64 `json:"cold_audit_buyer_ms"`
+	ColdAuditBuyerRSS    int64   `json:"cold_audit_buyer_rss_bytes"`
+	ColdAuditAsOfSeconds float64 `json:"cold_audit_buyer_as_of_seconds"`
+	ColdAuditAsOfRSS     int64   `json:"cold_audit_buyer_as_of_rss_bytes"`
+	FlagsListed          int     `json:"flags_listed"`
+	FlagsListedPerS      float64 `json:"flags_listed_per_s"`
+	FlagsListedRSS       int64   `json:"flags_listed_rss_bytes"`
+}
+
+// coldRun is one command run as a new process.
+type coldRun struct {
+	took time.Duration
+	rss  int64
+	out  int // occurrences of `"code": ` in its output: the flags it listed
+}
+
+func runCold(ctx context.Context, args ...string) (coldRun, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return coldRun{}, fmt.Errorf("bench: find this executable: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = append(os.Environ(), benchChildEnv+"=1") // under go test, self is the test binary
+	counter := &codeCounter{}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = counter, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return coldRun{}, fmt.Errorf("bench: %v: %w", args, err)
+	}
+	// The child's peak RSS is sampled from /proc while it runs: the rusage of a child started by vfork counts
+	// the parent's pages it shared until exec.
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var hwm int64
+		for {
+			hwm = max(hwm, procFieldKB(status, "VmHWM")<<10)
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	err = cmd.Wait()
+	took := time.Since(start)
+	close(done)
+	r := coldRun{took: took, out: counter.n, rss: <-peak}
+	if err != nil {
+		return coldRun{}, fmt.Errorf("bench: %v: %w\n%s", args, err, stderr.String())
+	}
+	return r, nil
+}
+
+// codeCounter counts the flags in a JSON listing as it streams by.
+type codeCounter struct {
+	n    int
+	tail []byte
+}
+
+func (c *codeCounter) Write(b []byte) (int, error) {
+	const pat = `"code": `
+	buf := append(c.tail, b...)
+	c.n += bytes.Count(buf, []byte(pat))
+	keep := min(len(pat)-1, len(buf))
+	c.tail = append(c.tail[:0], buf[len(buf)-keep:]...)
+	if bytes.HasSuffix(buf, []byte(pat)) {
+		c.tail = c.tail[:0]
+	}
+	return len(b), nil
+}
+
+var _ io.Writer = (*codeCounter)(nil)
+
+// benchModel measures the persisted read model of the store in dir: its rebuild (the first command finds no
+// model), then cold commands over the up-to-date model.
+func benchModel(ctx context.Context, dir string, events, workers int) (modelFigures, error) {
+	var mf modelFigures
+	data := []string{"--data", dir}
+	worker := fmt.Sprintf("w-%06d", 1+workers/2)
+	r, err := runCold(ctx, append([]string{"audit", "--format", "json", "--by", "agency"}, data...)...)
+	if err != nil {
+		return mf, err
+	}
+	mf.ModelRebuildSeconds, mf.ModelRebuildRSSBytes = r.took.Seconds(), r.rss
+	mf.ModelRebuildEventsPS = perSecond(events, r.took)
+	if st, err := os.Stat(filepath.Join(dir, readmodel.FileName)); err == nil {
+		mf.ModelFileBytes = st.Size()
+	}
+	runs := []struct {
+		args     []string
+		ms       *float64
+		rss      *int64
+		seconds  bool
+		listFlag bool
+	}{
+		{[]string{"flags", "--worker", worker, "--format", "json"}, &mf.ColdFlagsWorkerMs, &mf.ColdFlagsWorkerRSS, false, false},
+		{[]string{"history", "worker", worker, "--format", "json"}, &mf.ColdHistoryMs, &mf.ColdHistoryRSS, false, false},
+		{[]string{"audit", "--buyer", "buyer-1", "--format", "json"}, &mf.ColdAuditBuyerMs, &mf.ColdAuditBuyerRSS, false, false},
+		{[]string{"audit", "--buyer", "buyer-1", "--as-of", "2024-06-30", "--format", "json"}, &mf.ColdAuditAsOfSeconds, &mf.ColdAuditAsOfRSS, true, false},
+		{[]string{"flags", "--format", "json"}, nil, &mf.FlagsListedRSS, false, true},
+	}
+	for _, run := range runs {
+		r, err := runCold(ctx, append(run.args, data...)...)
+		if err != nil {
+			return mf, err
+		}
+		*run.rss = r.rss
+		switch {
+		case run.listFlag:
+			mf.FlagsListed, mf.FlagsListedPerS = r.out, perSecond(r.out, r.took)
+		case run.seconds:
+			*run.ms = r.took.Seconds()
+		default:
+			*run.ms = ms(r.took)
+		}
+	}
+	return mf, nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"hash/fnv"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain/synth"
+)
+
+// TestServeKilledUnderWritesLeavesAModelThatCatchesUp kills `fairtrail serve` with SIGKILL while clients post
+// events, twice over one data directory. After each kill, the read model the server kept opens, catches up and
+// answers flags and audit exactly as a read model rebuilt from scratch in another directory.
+func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and posts events to it")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "fairtrail")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(tmp, "data")
+	code, key, errOut := cli(t, "", "keys", "create", "--org", "ops", "--role", "admin", "--data", data)
+	if code != 0 {
+		t.Fatalf("keys create: %d %s", code, errOut)
+	}
+	key = strings.TrimSpace(key)
+	var dataset bytes.Buffer
+	if _, err := synth.Generate(&dataset, synth.Options{Workers: 300, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(bytes.TrimSpace(dataset.Bytes()), []byte("\n"))
+	for round, upTo := range []int{len(lines) / 2, len(lines)} {
+		logs := &serveLogs{addr: make(chan string, 1)}
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+		cmd.Stderr = logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var base string
+		select {
+		case addr := <-logs.addr:
+			base = "http://" + addr
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("serve did not listen\n%s", logs)
+		}
+		posted := postUntilKilled(t, base, key, lines[:upTo], 4, 100, cmd, 1500*time.Millisecond)
+		cmd.Wait()
+		t.Logf("round %d: killed after %d POSTs answered", round, posted)
+		for _, args := range [][]string{{"flags", "--format", "json"}, {"audit", "--format", "json", "--by", "agency"}} {
+			kept := runBin(t, bin, append(args, "--data", data)...)
+			fresh := runBin(t, bin, append(args, "--data", data, "--cache", filepath.Join(tmp, "fresh", args[0]))...)
+			if !bytes.Equal(kept, fresh) || len(kept) < 100 {
+				t.Fatalf("round %d: %v: the kept model answers %d bytes, a rebuilt one %d", round, args, len(kept), len(fresh))
+			}
+		}
+	}
+}
+
+func runBin(t *testing.T, bin string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// postUntilKilled posts lines as POST /v1/events arrays of batch events from clients goroutines (a stream's
+// events on one client, in order) and kills the server after a while; it returns how many POSTs were answered.
+func postUntilKilled(t *testing.T, base, key string, lines [][]byte, clients, batch int, server *exec.Cmd, after time.Duration) int {
+	parts := make([][]json.RawMessage, clients)
+	for _, l := range lines {
+		h := fnv.New32a()
+		h.Write([]byte(streamOfLine(t, l)))
+		i := int(h.Sum32() % uint32(clients))
+		parts[i] = append(parts[i], json.RawMessage(l))
+	}
+	var mu sync.Mutex
+	answered := 0
+	var wg sync.WaitGroup
+	for _, part := range parts {
+		wg.Go(func() {
+			for len(part) > 0 {
+				k := min(batch, len(part))
+				body, _ := json.Marshal(part[:k])
+				req, _ := http.NewRequest("POST", base+"/v1/events", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+key)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return // the server was killed
+				}
+				resp.Body.Close()
+				mu.Lock()
+				answered++
+				mu.Unlock()
+				part = part[k:]
+			}
+		})
+	}
+	time.Sleep(after)
+	server.Process.Signal(syscall.SIGKILL)
+	wg.Wait()
+	return answered
+}

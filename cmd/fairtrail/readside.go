@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// modelDir is where the read model of the selected store lives: --cache, else the embedded store's data
+// directory, else (a store server) a directory of the user's cache named after the server.
+func (sf storeFlags) modelDir() (string, error) {
+	if sf.cache != nil && *sf.cache != "" {
+		return *sf.cache, nil
+	}
+	if *sf.url == "" {
+		return *sf.data, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", usagef("--cache DIR (or $FAIRTRAIL_CACHE) is needed with --store: %v", err)
+	}
+	sum := sha256.Sum256([]byte(*sf.url))
+	return filepath.Join(base, "fairtrail", hex.EncodeToString(sum[:8])), nil
+}
+
+// openModel opens the read model of a store and catches it up, showing a rebuild's progress on a terminal.
+func openModel(ctx context.Context, sf storeFlags, s eventstore.Store) (*readmodel.Model, error) {
+	dir, err := sf.modelDir()
+	if err != nil {
+		return nil, err
+	}
+	m, err := readmodel.Open(dir, readmodel.Options{Logger: sf.env.logger(), Progress: rebuildBar(sf.env.stderr)})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.CatchUp(ctx, s); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("read model of %s: %w", sf, err)
+	}
+	return m, nil
+}
+
+// openReader opens the store read-only with its read model, caught up, for queries under filter; close releases
+// both. A --known-at before the first record is noted on standard error, so that an empty answer says why.
+func openReader(ctx context.Context, sf storeFlags, filter projections.Filter) (r query.Reader, close func(), err error) {
+	s, err := sf.open(true)
+	if err != nil {
+		return r, nil, err
+	}
+	m, err := openModel(ctx, sf, s)
+	if err == nil && !filter.KnownAt.IsZero() {
+		err = noteFirstRecord(ctx, s, filter.KnownAt, sf.env)
+	}
+	if err != nil {
+		if m != nil {
+			m.Close()
+		}
+		s.Close()
+		return r, nil, err
+	}
+	return query.Reader{Store: s, Model: m}, func() { m.Close(); s.Close() }, nil
+}
+
+// rebuildBar draws a rebuild's progress on w when it is a terminal.
+func rebuildBar(w io.Writer) func(done, total uint64) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total uint64) {
+		if bar == nil {
+			bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(w),
+				progressbar.OptionSetDescription("rebuilding the read model"), progressbar.OptionShowCount(),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+		}
+		bar.Set64(int64(done))
+	}
+}

@@ -1,0 +1,106 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+)
+
+// RulesVersion names the rules the judgements are made by. A persisted read model records it and is rebuilt
+// when it differs, so change it whenever a rule, a flag's details or a money figure changes. The flag codes
+// are part of it (see Rules).
+const RulesVersion = "2026-12-01.1"
+
+// Rules is RulesVersion with the list of flag codes it judges: a new code changes it by itself.
+func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes, ",") }
+
+// endOfTime is the clock a Judgement is made at: every overdue reimbursement that will ever be overdue is.
+var endOfTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// Judgement is what a worker's events say with no clock: every flag the worker raises at the end of time,
+// where fee.reimbursement_overdue flags (the only flags that depend on the clock) stand from their deadline,
+// which is their raised_at; the parties the worker is counted under; and the worker's money.
+type Judgement struct {
+	WorkerID   string
+	JobOrderID string
+	EmployerID string
+	BuyerIDs   []string
+	// Agencies are the worker's recruiter and every agency engaged on the job order.
+	Agencies []string
+	// Flags are sorted by raised_at (stably: the order View.Flags keeps among equal keys).
+	Flags                                          []domain.Flag
+	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
+}
+
+// Clocked reports whether a flag is raised only once the clock has passed its raised_at.
+func Clocked(f domain.Flag) bool { return f.Code == domain.FlagReimbursementOverdue }
+
+// VisibleAt reports whether a flag of a Judgement is raised at clock.
+func VisibleAt(f domain.Flag, clock time.Time) bool { return !Clocked(f) || clock.After(f.RaisedAt) }
+
+// Judge returns a worker's judgement, and false for a worker with no admitted event.
+func (v *View) Judge(id string) (Judgement, bool) {
+	wf := v.m.workers[id]
+	if wf == nil {
+		return Judgement{}, false
+	}
+	ws := v.workerState(wf)
+	r, fees := v.buildReport(ws)
+	flags := slices.Clone(r.Flags)
+	if over := overdueFlags(endOfTime, ws.owner(), fees.lines); len(over) > 0 {
+		flags = append(flags, over...)
+		slices.SortStableFunc(flags, byRaisedAt)
+	}
+	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
+		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall}, true
+}
+
+// JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.
+func (v *View) JobOrderFlags(id string) []domain.Flag {
+	jo := v.jobOrder(id)
+	if jo == nil {
+		return nil
+	}
+	return jo.flags()
+}
+
+// JobOrderAgencies are the organisations a job order's flags are listed under by an agency filter: the
+// agencies engaged on it and every payer of its payments.
+func (jo *JobOrder) JobOrderAgencies() []string {
+	var out []string
+	for _, e := range jo.Chain {
+		out = append(out, e.AgencyID)
+	}
+	for _, p := range jo.Payments {
+		out = append(out, p.PayerID)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Decode decodes a stored event into a fact.
+func Decode(rec eventstore.Recorded) (Fact, error) {
+	ev, err := decodeStored(rec.Type, rec.Data)
+	if err != nil {
+		return Fact{}, fmt.Errorf("event %s at position %s: %w", rec.ID, rec.Position, err)
+	}
+	return Fact{Meta: Meta{ID: rec.ID, Type: rec.Type, OccurredAt: rec.OccurredAt, RecordedAt: rec.RecordedAt,
+		RecordedBy: rec.RecordedBy, Position: rec.Position}, Event: ev}, nil
+}
+
+// WorkerStreamID returns the worker a stream holds the events of ("worker-<id>"), and false for another
+// stream.
+func WorkerStreamID(stream string) (string, bool) { return strings.CutPrefix(stream, "worker-") }
+
+// OrganisationName is the name an organisation registered with ("" when unknown).
+func (v *View) OrganisationName(id string) string {
+	if o := v.m.orgs[id]; o != nil {
+		return o.Name
+	}
+	return ""
+}

@@ -1,0 +1,56 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// Reader answers queries from a store and its persisted read model, which the caller has caught up.
+type Reader struct {
+	Store eventstore.Store
+	Model *readmodel.Model
+}
+
+// Flags calls fn with the JSON of each flag the query selects, in listing order: from the read model's flag
+// index as it goes when filter is zero (judged at now), else from a replay under the filter (judged at the
+// filter's clock).
+func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
+	fn func(flag string) error) error {
+	if filter == (projections.Filter{}) {
+		return r.Model.Flags(ctx, q, now, readmodel.FlagSeek{}, func(_ []byte, f string) error { return fn(f) })
+	}
+	flags, err := r.Model.FlagsUnder(ctx, r.Store, q, filter, filter.Clock(now))
+	if err != nil {
+		return err
+	}
+	for _, f := range flags {
+		text, err := readmodel.EncodeFlag(f)
+		if err != nil {
+			return fmt.Errorf("encode flag %s: %w", f.Code, err)
+		}
+		if err := fn(text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Audit answers an audit: from the maintained rollups when filter is zero (judged at now), else from a
+// replay under the filter.
+func (r Reader) Audit(ctx context.Context, q projections.AuditQuery, filter projections.Filter, now time.Time) ([]projections.AuditRow, error) {
+	if filter == (projections.Filter{}) {
+		return r.Model.Audit(ctx, q, now)
+	}
+	return r.Model.AuditUnder(ctx, r.Store, q, filter, filter.Clock(now))
+}
+
+// Worker returns a view of one worker under filter, judged at the filter's clock (now without one), made from
+// its events read back by stream: View.Worker and View.History answer from it.
+func (r Reader) Worker(ctx context.Context, id string, filter projections.Filter, now time.Time) (*projections.View, error) {
+	return r.Model.View(ctx, r.Store, []string{id}, filter, filter.Clock(now))
+}

@@ -1,0 +1,205 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// chunkWorkers is how many workers a replay under a filter holds in memory at once.
+const chunkWorkers = 2000
+
+// View returns a view, under filter and at clock, of the given workers and what their judgements read: their
+// events read back from the store by stream (up to the model's checkpoint) and the policies, organisations
+// and job orders they name from the model. The model must be caught up.
+func (m *Model) View(ctx context.Context, store eventstore.Store, workers []string, filter projections.Filter,
+	clock time.Time) (*projections.View, error) {
+	pm, err := m.partial(ctx, store, workers, filter)
+	if err != nil {
+		return nil, err
+	}
+	return pm.View(clock), nil
+}
+
+func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []string, filter projections.Filter) (*projections.Model, error) {
+	cp, err := m.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pm := projections.New(filter)
+	needed := map[string]bool{}
+	for _, w := range workers {
+		if err := loadWorker(ctx, store, pm, w, cp.Position, filter, needed); err != nil {
+			return nil, err
+		}
+	}
+	if err := loadContext(ctx, m.db, pm, needed); err != nil {
+		return nil, err
+	}
+	return pm, nil
+}
+
+// WorkerIDs calls fn with the workers of the model, sorted, a chunk at a time.
+func (m *Model) WorkerIDs(ctx context.Context, fn func(ids []string) error) error {
+	after := ""
+	for {
+		rows, err := m.db.QueryContext(ctx, "SELECT worker_id FROM workers WHERE worker_id > ? ORDER BY worker_id LIMIT ?",
+			after, chunkWorkers)
+		if err != nil {
+			return fmt.Errorf("read model: workers: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("read model: workers: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read model: workers: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := fn(ids); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// contextView is the view, under filter, of the job orders, policies and organisations alone.
+func (m *Model) contextView(ctx context.Context, filter projections.Filter, clock time.Time) (*projections.View, []string, error) {
+	pm := projections.New(filter)
+	if err := applyContext(ctx, m.db, pm, "1 = 1"); err != nil {
+		return nil, nil, err
+	}
+	return pm.View(clock), pm.JobOrderIDs(), nil
+}
+
+// FlagsUnder lists the flags a query selects under a time filter, judged at clock, replaying the workers a
+// chunk at a time from their streams: only the flags are held, then sorted. A query for one worker replays
+// that worker alone.
+func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
+	filter projections.Filter, clock time.Time) ([]domain.Flag, error) {
+	if q.WorkerID != "" {
+		v, err := m.View(ctx, store, []string{q.WorkerID}, filter, clock)
+		if err != nil {
+			return nil, err
+		}
+		return v.Flags(q), nil
+	}
+	wq := q
+	wq.WorkersOnly = true
+	var out []domain.Flag
+	err := m.WorkerIDs(ctx, func(ids []string) error {
+		v, err := m.View(ctx, store, ids, filter, clock)
+		if err != nil {
+			return err
+		}
+		out = append(out, v.Flags(wq)...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cv, _, err := m.contextView(ctx, filter, clock)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, cv.Flags(q)...)
+	slices.SortStableFunc(out, projections.CompareFlags)
+	return orEmptyFlags(out), nil
+}
+
+func orEmptyFlags(s []domain.Flag) []domain.Flag {
+	if s == nil {
+		return []domain.Flag{}
+	}
+	return s
+}
+
+// AuditUnder answers an audit under a time filter at clock, replaying the workers a chunk at a time from their
+// streams into rollup rows held in memory.
+func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projections.AuditQuery,
+	filter projections.Filter, clock time.Time) ([]projections.AuditRow, error) {
+	by, err := grouping(q)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{fresh: true, rows: map[rowKey]*row{}}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock)
+	if err != nil {
+		return nil, err
+	}
+	cv, ids, err := m.contextView(ctx, filter, clock)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		jobOrders[id] = true
+	}
+	for id := range jobOrders {
+		jo, ok := cv.JobOrder(id)
+		if !ok {
+			jo = &projections.JobOrder{ID: id} // named only by a recruitment
+		}
+		c := jobOrderContribution(jo, cv.JobOrderFlags(id))
+		if err := w.contribute(ctx, &c, 1); err != nil {
+			return nil, err
+		}
+	}
+	rows := map[string]*auditedRow{}
+	names := map[string]string{}
+	for k, r := range w.rows {
+		if k.scope != q.BuyerID || k.by != by {
+			continue
+		}
+		n := 0
+		for _, refs := range r.jobOrders {
+			if refs > 0 {
+				n++
+			}
+		}
+		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
+	}
+	return auditRows(rows, by, names), nil
+}
+
+// contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
+// workers at a time, and returns the job orders the chunks named.
+func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
+	clock time.Time) (map[string]bool, error) {
+	jobOrders := map[string]bool{}
+	err := m.WorkerIDs(ctx, func(ids []string) error {
+		pm, err := m.partial(ctx, store, ids, filter)
+		if err != nil {
+			return err
+		}
+		for _, id := range pm.JobOrderIDs() {
+			jobOrders[id] = true
+		}
+		v := pm.View(clock)
+		for _, id := range ids {
+			j, ok := v.Judge(id)
+			if !ok {
+				continue
+			}
+			j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
+			c := workerContribution(j)
+			if err := w.contribute(ctx, &c, 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return jobOrders, err
+}

@@ -1,0 +1,252 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// Reasons a model is rebuilt rather than caught up.
+const (
+	ReasonMissing   = "no read model yet"
+	ReasonRules     = "written by other rules"
+	ReasonAhead     = "ahead of the store (restored from a backup?)"
+	ReasonForeign   = "its checkpoint names an event the store does not hold there"
+	ReasonTooFar    = "too many new events to apply one by one"
+	ReasonPolicyOrg = "a policy or organisation changed, which every worker's judgement reads"
+)
+
+// Result says what a catch-up did.
+type Result struct {
+	// Rebuilt is set when the model was rebuilt from the store, for Reason.
+	Rebuilt bool
+	Reason  string
+	// Applied counts the events applied incrementally.
+	Applied    int
+	Checkpoint Checkpoint
+}
+
+// CatchUp brings the model up to the store's head: incrementally from its checkpoint when it can, else by a
+// rebuild (see the package comment for when).
+func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: store head: %w", err)
+	}
+	rules, cp, ok, err := state(ctx, m.db)
+	if err != nil {
+		return Result{}, err
+	}
+	reason := ""
+	switch {
+	case !ok:
+		reason = ReasonMissing
+	case rules != rulesMeta():
+		reason = ReasonRules
+	case head.Less(cp.Position):
+		reason = ReasonAhead
+	default:
+		if reason, err = verify(ctx, store, cp); err != nil {
+			return Result{}, err
+		}
+	}
+	if reason == "" && cp.Position == head {
+		return Result{Checkpoint: cp}, nil
+	}
+	if reason == "" {
+		res, err := m.applyNew(ctx, store, head)
+		if !errors.Is(err, errRebuild) {
+			return res, err
+		}
+		reason = res.Reason
+	}
+	return m.Rebuild(ctx, store, reason)
+}
+
+// verify checks that the store holds the checkpoint's event at the checkpoint's position.
+func verify(ctx context.Context, store eventstore.Store, cp Checkpoint) (string, error) {
+	if cp.Position.IsStart() {
+		return "", nil
+	}
+	for rec, err := range store.ReadStream(ctx, cp.Stream, cp.Revision) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return ReasonForeign, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("read model: check checkpoint in %s: %w", cp.Stream, err)
+		}
+		if rec.Revision != cp.Revision || rec.Position != cp.Position || rec.ID.String() != cp.EventID {
+			return ReasonForeign, nil
+		}
+		return "", nil
+	}
+	return ReasonForeign, nil
+}
+
+// errRebuild says an incremental catch-up gave up for a rebuild (Result.Reason says why).
+var errRebuild = errors.New("rebuild instead")
+
+// batch is the new events a catch-up applies.
+type batch struct {
+	recs      []eventstore.Recorded
+	context   []eventstore.Recorded
+	workers   map[string]bool
+	jobOrders map[string]bool
+}
+
+// applyNew applies the events after the checkpoint, up to head, in one transaction.
+func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head eventstore.Position) (Result, error) {
+	tx, err := m.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: begin: %w", err)
+	}
+	defer tx.Rollback()
+	_, cp, _, err := state(ctx, tx) // again, inside the transaction: another process may have caught up
+	if err != nil {
+		return Result{}, err
+	}
+	if !cp.Position.Less(head) {
+		return Result{Checkpoint: cp}, nil
+	}
+	b, reason, err := m.readNew(ctx, store, cp.Position, head)
+	if err != nil || reason != "" {
+		return Result{Reason: reason}, cmpErr(err, errRebuild)
+	}
+	if err := m.applyBatch(ctx, tx, store, b); err != nil {
+		return Result{}, err
+	}
+	last := checkpointOf(b.recs[len(b.recs)-1])
+	if err := writeState(ctx, tx, last); err != nil {
+		return Result{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Result{}, fmt.Errorf("read model: commit: %w", err)
+	}
+	return Result{Applied: len(b.recs), Checkpoint: last}, nil
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// readNew reads the events after from up to head; reason is set when they call for a rebuild.
+func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head eventstore.Position) (*batch, string, error) {
+	b := &batch{workers: map[string]bool{}, jobOrders: map[string]bool{}}
+	for rec, err := range store.ReadAll(ctx, from) {
+		if err != nil {
+			return nil, "", fmt.Errorf("read model: read the store after %s: %w", from, err)
+		}
+		if head.Less(rec.Position) {
+			break
+		}
+		if len(b.recs) == m.opts.IncrementalLimit {
+			return nil, ReasonTooFar, nil
+		}
+		b.recs = append(b.recs, rec)
+		if w, ok := projections.WorkerStreamID(rec.Stream); ok {
+			b.workers[w] = true
+			if rec.Type == domain.TypeWorkerRecruited {
+				f, err := projections.Decode(rec)
+				if err != nil {
+					return nil, "", err
+				}
+				b.jobOrders[f.Event.(*domain.WorkerRecruited).JobOrderID] = true
+			}
+			continue
+		}
+		f, err := projections.Decode(rec)
+		if err != nil {
+			return nil, "", err
+		}
+		je, ok := f.Event.(domain.JobOrderEvent)
+		if !ok {
+			return nil, ReasonPolicyOrg, nil
+		}
+		b.jobOrders[je.JobOrder()] = true
+		b.context = append(b.context, rec)
+	}
+	return b, "", nil
+}
+
+// applyBatch judges again the workers and job orders the batch changes, from their events read back by
+// stream, and writes them.
+func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch) error {
+	for _, rec := range b.context {
+		if err := insertContext(ctx, tx, rec); err != nil {
+			return err
+		}
+	}
+	if err := addWorkersOf(ctx, tx, b); err != nil {
+		return err
+	}
+	last := b.recs[len(b.recs)-1].Position
+	pm := projections.New(projections.Filter{})
+	needed := maps.Clone(b.jobOrders)
+	for w := range sortedSet(b.workers) {
+		if err := loadWorker(ctx, store, pm, w, last, projections.Filter{}, needed); err != nil {
+			return err
+		}
+	}
+	if err := loadContext(ctx, tx, pm, needed); err != nil {
+		return err
+	}
+	return writeJudged(ctx, tx, pm.View(time.Time{}), b) // judgements do not read the clock
+}
+
+// addWorkersOf adds to the batch the workers of the job orders it changes.
+func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
+	for jo := range b.jobOrders {
+		rows, err := tx.QueryContext(ctx, "SELECT worker_id FROM workers WHERE job_order_id = ?", jo)
+		if err != nil {
+			return fmt.Errorf("read model: workers of %s: %w", jo, err)
+		}
+		for rows.Next() {
+			var w string
+			if err := rows.Scan(&w); err != nil {
+				rows.Close()
+				return fmt.Errorf("read model: workers of %s: %w", jo, err)
+			}
+			b.workers[w] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read model: workers of %s: %w", jo, err)
+		}
+	}
+	return nil
+}
+
+// writeJudged writes the judgements of the batch's workers and job orders, and the rollups they change.
+func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch) error {
+	wr, err := newWriter(ctx, tx, false)
+	if err != nil {
+		return err
+	}
+	for w := range sortedSet(b.workers) {
+		if j, ok := v.Judge(w); ok {
+			if err := wr.worker(ctx, j); err != nil {
+				return err
+			}
+		}
+	}
+	for id := range sortedSet(b.jobOrders) {
+		jo, ok := v.JobOrder(id)
+		if !ok {
+			continue
+		}
+		if err := wr.jobOrder(ctx, jo, v.JobOrderFlags(id)); err != nil {
+			return err
+		}
+	}
+	return wr.flush(ctx)
+}

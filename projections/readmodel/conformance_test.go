@@ -1,0 +1,221 @@
+package readmodel_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// recordedAt is the clock of the stores of these tests: recorded_at advances a second per event from it.
+var recordedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// dataset is a generated dataset's lines, made once.
+var dataset = sync.OnceValues(func() ([]string, error) {
+	var buf bytes.Buffer
+	if _, err := synth.Generate(&buf, synth.Options{Workers: 150, Seed: 7}); err != nil {
+		return nil, err
+	}
+	return strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n"), nil
+})
+
+func lines(t *testing.T) []string {
+	t.Helper()
+	ls, err := dataset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
+}
+
+// openStore opens an embedded store in dir whose recorded_at clock starts at recordedAt.
+func openStore(t *testing.T, dir string) *embedded.Store {
+	t.Helper()
+	var mu sync.Mutex
+	now := recordedAt
+	s, err := embedded.Open(dir, embedded.Options{Now: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func importLines(t *testing.T, s eventstore.Store, ls []string) {
+	t.Helper()
+	if _, err := eventstore.Import(context.Background(), s, strings.NewReader(strings.Join(ls, "")), eventstore.ImportOptions{}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+}
+
+func openModel(t *testing.T, dir string, opts readmodel.Options) *readmodel.Model {
+	t.Helper()
+	m, err := readmodel.Open(dir, opts)
+	if err != nil {
+		t.Fatalf("open read model: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func catchUp(t *testing.T, m *readmodel.Model, s eventstore.Store) readmodel.Result {
+	t.Helper()
+	res, err := m.CatchUp(context.Background(), s)
+	if err != nil {
+		t.Fatalf("catch up: %v", err)
+	}
+	return res
+}
+
+// clocks are the times the answers are compared at: before any deadline, between deadlines, after all.
+var clocks = []time.Time{recordedAt, recordedAt.AddDate(0, 0, 45), recordedAt.AddDate(2, 0, 0)}
+
+// flagQueries are the listings compared: whole, by code, and scoped to parties the data holds.
+func flagQueries(t *testing.T, v *projections.View) []projections.FlagQuery {
+	qs := []projections.FlagQuery{{}, {Code: "fee."}, {Code: domain.FlagReimbursementOverdue}, {WorkerID: "nobody"}}
+	for _, by := range []string{projections.ByBuyer, projections.ByEmployer, projections.ByAgency} {
+		rows, err := v.Audit(projections.AuditQuery{By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows[:min(3, len(rows))] {
+			q := projections.FlagQuery{BuyerID: r.Key}
+			switch by {
+			case projections.ByEmployer:
+				q = projections.FlagQuery{EmployerID: r.Key, Code: []string{"", "contract.", "chain."}[i]}
+			case projections.ByAgency:
+				q = projections.FlagQuery{AgencyID: r.Key, BuyerID: []string{"", "buyer-1", ""}[i]}
+			}
+			qs = append(qs, q)
+		}
+	}
+	for i, f := range v.Flags(projections.FlagQuery{}) {
+		if i%197 == 0 && f.WorkerID != "" {
+			qs = append(qs, projections.FlagQuery{WorkerID: f.WorkerID}, projections.FlagQuery{JobOrderID: f.JobOrderID})
+		}
+	}
+	return qs
+}
+
+// conform checks that the persisted model answers every query as a model rebuilt in memory from the store,
+// and that most listings select something (queries that select nothing prove nothing).
+func conform(t *testing.T, m *readmodel.Model, s eventstore.Store) {
+	t.Helper()
+	conformSome(t, m, s, 0.5)
+}
+
+// conformSome is conform asking that a share of the listings select something.
+func conformSome(t *testing.T, m *readmodel.Model, s eventstore.Store, selective float64) {
+	t.Helper()
+	ctx := context.Background()
+	mem, err := projections.Rebuild(ctx, s, projections.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := flagQueries(t, mem.View(clocks[len(clocks)-1]))
+	selecting := 0 // answers that list something: queries that select nothing prove nothing
+	for _, clock := range clocks {
+		v := mem.View(clock)
+		for _, q := range queries {
+			want := mustJSON(t, v.Flags(q))
+			var got []json.RawMessage
+			err := m.Flags(ctx, q, clock, readmodel.FlagSeek{}, func(_ []byte, f string) error {
+				got = append(got, json.RawMessage(f))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) > 0 {
+				selecting++
+			}
+			if g := mustJSON(t, orEmpty(got)); g != want {
+				t.Fatalf("flags %+v at %s:\n got %.600s\nwant %.600s", q, clock, g, want)
+			}
+		}
+		for _, buyer := range []string{"", "buyer-1", "buyer-3"} {
+			for _, by := range projections.Groupings {
+				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				want, err := v.Audit(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := m.Audit(ctx, q, clock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+					t.Fatalf("audit %+v at %s:\n got %.900s\nwant %.900s", q, clock, g, w)
+				}
+			}
+		}
+	}
+	if float64(selecting) < selective*float64(len(queries)*len(clocks)) {
+		t.Errorf("only %d of %d listings selected a flag", selecting, len(queries)*len(clocks))
+	}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
+	t.Parallel()
+	ls := lines(t)
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	m := openModel(t, dir, readmodel.Options{})
+	importLines(t, s, ls[:len(ls)*2/3])
+	if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonMissing {
+		t.Fatalf("first catch-up: %+v, want a rebuild for a missing model", res)
+	}
+	conform(t, m, s)
+	importLines(t, s, ls[len(ls)*2/3:])
+	res := catchUp(t, m, s)
+	if res.Applied == 0 && !res.Rebuilt {
+		t.Fatalf("second catch-up applied nothing: %+v", res)
+	}
+	t.Logf("second catch-up: %+v", res)
+	conform(t, m, s)
+}
+
+// TestRebuildInPassesAnswersAsOnePass rebuilds with a small memory budget, so that the workers are judged in
+// several passes over the store, and compares the answers with a model rebuilt in memory.
+func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, lines(t))
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 400})
+	if res, err := m.Rebuild(context.Background(), s, "test"); err != nil || !res.Rebuilt {
+		t.Fatalf("rebuild: %+v, %v", res, err)
+	}
+	conform(t, m, s)
+}

@@ -1,0 +1,26 @@
+// Package readmodel keeps fairtrail's read model on disk, in a SQLite database in WAL mode, up to date with an
+// event store: per worker its judgement (projections.Judgement), per job order its own flags, an ordered flag
+// index with the scopes a listing seeks within, and audit rollups per buyer, employer, agency and job order
+// maintained as judgements change. Its checkpoint is written in the transaction that writes what it
+// describes, so a crash loses nothing but the events after it, which the next CatchUp applies again.
+//
+// A model is rebuilt from the store, never trusted, when it was written by other rules (projections.Rules),
+// is missing, or is ahead of the store or holds at its checkpoint an event the store does not (a store
+// restored from a backup).
+//
+// The tables are meant to be read by an auditor with the sqlite3 shell as well (see Schema):
+//
+//	meta               key/value: rules, checkpoint (commit, prepare, stream, revision, event id)
+//	context_events     every event that is not a worker's (job orders, policies, organisations), as stored
+//	orgs               organisation id, name and role (the last registration)
+//	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, and its
+//	                   contribution to the rollups (JSON: flag counts by code, money per currency)
+//	job_orders         per job order: its contribution to the rollups (JSON)
+//	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
+//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue, raised
+//	                   only once the clock has passed raised_at
+//	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
+//	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money; scope is ""
+//	                   for every supply chain or a buyer id for that buyer's
+//	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
+package readmodel

@@ -1,0 +1,133 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+func sortedSet(set map[string]bool) iter.Seq[string] {
+	return slices.Values(slices.Sorted(maps.Keys(set)))
+}
+
+// loadWorker applies a worker's events, read back from its stream, up to position until (Start: all), and
+// notes the job orders it was recruited to in needed.
+func loadWorker(ctx context.Context, store eventstore.Store, pm *projections.Model, worker string,
+	until eventstore.Position, filter projections.Filter, needed map[string]bool) error {
+	for rec, err := range store.ReadStream(ctx, domain.WorkerStream(worker), 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read model: read worker %s: %w", worker, err)
+		}
+		if !until.IsStart() && until.Less(rec.Position) {
+			break
+		}
+		f, err := projections.Decode(rec)
+		if err != nil {
+			return err
+		}
+		if r, ok := f.Event.(*domain.WorkerRecruited); ok {
+			needed[r.JobOrderID] = true
+		}
+		pm.ApplyFact(f)
+	}
+	return nil
+}
+
+// loadContext applies every policy and organisation event, and the events of the job orders needed, in
+// global order.
+func loadContext(ctx context.Context, q queryer, pm *projections.Model, needed map[string]bool) error {
+	if err := applyContext(ctx, q, pm, "job_order_id = ''"); err != nil {
+		return err
+	}
+	for jo := range sortedSet(needed) {
+		if err := applyContext(ctx, q, pm, "job_order_id = ?", jo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const contextColumns = "commit_pos, prepare_pos, stream, revision, event_id, type, occurred_at, recorded_at, recorded_by, data"
+
+func applyContext(ctx context.Context, q queryer, pm *projections.Model, where string, args ...any) error {
+	rows, err := q.QueryContext(ctx, "SELECT "+contextColumns+" FROM context_events WHERE "+where+
+		" ORDER BY commit_pos, prepare_pos", args...)
+	if err != nil {
+		return fmt.Errorf("read model: context events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, err := scanContext(rows)
+		if err != nil {
+			return err
+		}
+		f, err := projections.Decode(rec)
+		if err != nil {
+			return err
+		}
+		pm.ApplyFact(f)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read model: context events: %w", err)
+	}
+	return nil
+}
+
+func scanContext(rows *sql.Rows) (eventstore.Recorded, error) {
+	var rec eventstore.Recorded
+	var id, occurred, recorded, data string
+	if err := rows.Scan(&rec.Position.Commit, &rec.Position.Prepare, &rec.Stream, &rec.Revision, &id, &rec.Type,
+		&occurred, &recorded, &rec.RecordedBy, &data); err != nil {
+		return rec, fmt.Errorf("read model: context event: %w", err)
+	}
+	var err error
+	if rec.ID, err = domain.ParseEventID(id); err != nil {
+		return rec, fmt.Errorf("read model: context event id %q: %w", id, err)
+	}
+	if rec.OccurredAt, err = time.Parse(time.RFC3339Nano, occurred); err != nil {
+		return rec, fmt.Errorf("read model: context event %s occurred_at: %w", id, err)
+	}
+	if rec.RecordedAt, err = time.Parse(time.RFC3339Nano, recorded); err != nil {
+		return rec, fmt.Errorf("read model: context event %s recorded_at: %w", id, err)
+	}
+	rec.Data = []byte(data)
+	return rec, nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertContext stores an event that is not a worker's.
+func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) error {
+	jo := ""
+	if f, err := projections.Decode(rec); err != nil {
+		return err
+	} else if je, ok := f.Event.(domain.JobOrderEvent); ok {
+		jo = je.JobOrder()
+	}
+	_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO context_events ("+contextColumns+
+		", job_order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rec.Position.Commit, rec.Position.Prepare, rec.Stream,
+		rec.Revision, rec.ID.String(), rec.Type, rec.OccurredAt.Format(time.RFC3339Nano),
+		rec.RecordedAt.Format(time.RFC3339Nano), rec.RecordedBy, string(rec.Data), jo)
+	if err != nil {
+		return fmt.Errorf("read model: store event %s: %w", rec.ID, err)
+	}
+	return nil
+}

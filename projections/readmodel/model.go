@@ -1,0 +1,135 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// FileName is the model's file in the data (or cache) directory.
+const FileName = "readmodel.sqlite"
+
+// Options tune a model.
+type Options struct {
+	// Logger reports rebuilds and their reasons (default: discard).
+	Logger *slog.Logger
+	// Progress, when set, is called from time to time during a rebuild with the work done and the work to do
+	// (the store's positions read, over every pass).
+	Progress func(done, total uint64)
+	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
+	// (default 200,000).
+	IncrementalLimit int
+	// ShardEvents bounds the events a rebuild holds in memory at once: it makes one pass over the store per
+	// ShardEvents events, each keeping a part of the workers (default 1,500,000).
+	ShardEvents uint64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.IncrementalLimit <= 0 {
+		o.IncrementalLimit = 200_000
+	}
+	if o.ShardEvents == 0 {
+		o.ShardEvents = 1_500_000
+	}
+	return o
+}
+
+// Model is a persisted read model. Its methods are safe for concurrent use, also by several processes: a
+// catch-up writes in one immediate transaction, which re-reads the checkpoint inside it.
+type Model struct {
+	db   *sql.DB
+	path string
+	opts Options
+}
+
+// Open opens (creating if needed) the model in dir.
+func Open(dir string, opts Options) (*Model, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("read model directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=60000&_txlock=immediate&_foreign_keys=0&_cache_size=-262144"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open read model %s: %w", path, err)
+	}
+	if _, err := db.Exec(Schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open read model %s: create tables: %w", path, err)
+	}
+	return &Model{db: db, path: path, opts: opts.withDefaults()}, nil
+}
+
+// Path is the model's file.
+func (m *Model) Path() string { return m.path }
+
+// Close closes the model.
+func (m *Model) Close() error { return m.db.Close() }
+
+// Checkpoint is the last event a model describes: its position, and its stream, revision and id, by which a
+// store that does not hold that event at that position is told apart.
+type Checkpoint struct {
+	Position eventstore.Position `json:"position"`
+	Stream   string              `json:"stream,omitempty"`
+	Revision uint64              `json:"revision"`
+	EventID  string              `json:"event_id,omitempty"`
+}
+
+func checkpointOf(rec eventstore.Recorded) Checkpoint {
+	return Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, EventID: rec.ID.String()}
+}
+
+// rulesMeta is what a model records of the rules and layout it was written by.
+func rulesMeta() string { return projections.Rules() + " schema " + SchemaVersion }
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// state reads the rules and checkpoint a model was written with; ok is false for a model never written.
+func state(ctx context.Context, q querier) (rules string, cp Checkpoint, ok bool, err error) {
+	err = q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'rules'").Scan(&rules)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", cp, false, nil
+	}
+	if err != nil {
+		return "", cp, false, fmt.Errorf("read model rules: %w", err)
+	}
+	var text string
+	if err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'checkpoint'").Scan(&text); err != nil {
+		return "", cp, false, fmt.Errorf("read model checkpoint: %w", err)
+	}
+	if err := json.Unmarshal([]byte(text), &cp); err != nil {
+		return "", cp, false, fmt.Errorf("read model checkpoint %q: %w", text, err)
+	}
+	return rules, cp, true, nil
+}
+
+func writeState(ctx context.Context, tx *sql.Tx, cp Checkpoint) error {
+	text, _ := json.Marshal(cp) // plain values: cannot fail
+	for k, v := range map[string]string{"rules": rulesMeta(), "checkpoint": string(text)} {
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", k, v); err != nil {
+			return fmt.Errorf("write read model %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// Checkpoint returns the model's checkpoint (Start for a model never written).
+func (m *Model) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	_, cp, _, err := state(ctx, m.db)
+	return cp, err
+}

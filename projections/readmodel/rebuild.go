@@ -1,0 +1,220 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// maxShards bounds the passes a rebuild makes over the store.
+const maxShards = 64
+
+// Rebuild writes the model again from every event of the store, in one transaction: the model it replaces
+// stays in place until the new one is committed. reason is logged.
+func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason string) (Result, error) {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: store head: %w", err)
+	}
+	m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String())
+	started := time.Now()
+	tx, err := m.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, t := range dataTables {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return Result{}, fmt.Errorf("read model: empty %s: %w", t, err)
+		}
+	}
+	w, err := newWriter(ctx, tx, true)
+	if err != nil {
+		return Result{}, err
+	}
+	// Workers are split into passes by ranges of a hash of their id. The first pass guesses the store's size
+	// from its head (exact for the embedded store, whose positions count events); once it has counted the
+	// events, the rest of the workers are split to hold about ShardEvents events each.
+	passes := min(1+head.Commit/m.opts.ShardEvents, maxShards)
+	var cp Checkpoint
+	var lo uint64
+	for pass := uint64(0); lo < hashSpace; pass++ {
+		hi := lo + (hashSpace-lo)/max(passes-pass, 1)
+		var events uint64
+		if cp, events, err = m.rebuildPass(ctx, store, tx, w, head, workerRange{lo, hi}, pass, passes); err != nil {
+			return Result{}, err
+		}
+		if pass == 0 && hi < hashSpace {
+			whole := float64(1 + events/m.opts.ShardEvents) // passes the whole store needs
+			rest := math.Ceil(whole * float64(hashSpace-hi) / hashSpace)
+			passes = min(1+uint64(max(rest, 1)), maxShards)
+		}
+		lo = hi
+	}
+	if err := w.flush(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := writeState(ctx, tx, cp); err != nil {
+		return Result{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Result{}, fmt.Errorf("read model: commit: %w", err)
+	}
+	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
+		"passes", passes, "took", time.Since(started).Round(time.Millisecond).String())
+	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
+}
+
+// hashSpace is the range of workerHash.
+const hashSpace = 1 << 63
+
+// workerRange is the workers whose hash is in [lo, hi).
+type workerRange struct{ lo, hi uint64 }
+
+func (r workerRange) has(worker string) bool {
+	h := workerHash(worker)
+	return r.lo <= h && h < r.hi
+}
+
+func workerHash(worker string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(worker))
+	return h.Sum64() >> 1
+}
+
+// rebuildPass makes one pass over the store up to head, judging the workers of a range, and counts the
+// events; the first pass also writes the job orders, policies and organisations.
+func (m *Model) rebuildPass(ctx context.Context, store eventstore.Store, tx *sql.Tx, w *writer,
+	head eventstore.Position, workers workerRange, pass, passes uint64) (Checkpoint, uint64, error) {
+	var cp Checkpoint
+	var context []eventstore.Recorded
+	var n uint64
+	opts := projections.RebuildOptions{Until: head, Observe: func(rec eventstore.Recorded) error {
+		cp = checkpointOf(rec)
+		if _, ok := projections.WorkerStreamID(rec.Stream); !ok && pass == 0 {
+			context = append(context, rec)
+		}
+		if n++; n%8192 == 0 && m.opts.Progress != nil {
+			m.opts.Progress(pass*head.Commit+rec.Position.Commit, max(passes, pass+1)*head.Commit)
+		}
+		return nil
+	}}
+	if workers != (workerRange{0, hashSpace}) {
+		opts.Keep = workers.has
+	}
+	pm, err := projections.RebuildWith(ctx, store, projections.Filter{}, opts)
+	if err != nil {
+		return cp, n, fmt.Errorf("read model: rebuild pass %d: %w", pass+1, err)
+	}
+	v := pm.View(time.Time{}) // judgements do not read the clock
+	for _, id := range pm.JobOrderIDs() {
+		v.JobOrder(id) // built before judging on every core, which only reads them
+	}
+	if err := judgeAll(ctx, v, pm.WorkerIDs(), func(j projections.Judgement) error { return w.worker(ctx, j) }); err != nil {
+		return cp, n, err
+	}
+	if pass == 0 {
+		if err := writeContext(ctx, tx, w, v, pm.JobOrderIDs(), context); err != nil {
+			return cp, n, err
+		}
+	}
+	if m.opts.Progress != nil {
+		m.opts.Progress((pass+1)*head.Commit, max(passes, pass+1)*head.Commit)
+	}
+	return cp, n, nil
+}
+
+// judgeAll judges workers on every core and hands each judgement to write, on the calling goroutine.
+func judgeAll(ctx context.Context, v *projections.View, ids []string, write func(projections.Judgement) error) error {
+	const chunk = 256
+	type part struct {
+		seq int
+		js  []projections.Judgement
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	todo := make(chan int)
+	done := make(chan part, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for start := range todo {
+				p := part{seq: start}
+				for _, id := range ids[start:min(start+chunk, len(ids))] {
+					if j, ok := v.Judge(id); ok {
+						p.js = append(p.js, j)
+					}
+				}
+				select {
+				case done <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(todo)
+		for start := 0; start < len(ids); start += chunk {
+			select {
+			case todo <- start:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+	for p := range done {
+		for _, j := range p.js {
+			if err := write(j); err != nil {
+				cancel()
+				for range done { // let the judges finish
+				}
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// writeContext writes the job orders' flags and contributions, the organisations and the events that are not
+// a worker's.
+func writeContext(ctx context.Context, tx *sql.Tx, w *writer, v *projections.View, jobOrders []string,
+	recs []eventstore.Recorded) error {
+	for _, id := range jobOrders {
+		jo, ok := v.JobOrder(id)
+		if !ok {
+			continue
+		}
+		if err := w.jobOrder(ctx, jo, v.JobOrderFlags(id)); err != nil {
+			return err
+		}
+	}
+	for _, rec := range recs {
+		if err := insertContext(ctx, tx, rec); err != nil {
+			return err
+		}
+		if rec.Type != domain.TypeOrganisationRegistered {
+			continue
+		}
+		f, err := projections.Decode(rec)
+		if err != nil {
+			return err
+		}
+		o := f.Event.(*domain.OrganisationRegistered)
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role) VALUES (?,?,?)",
+			o.OrgID, o.Name, o.Role); err != nil {
+			return fmt.Errorf("read model: store organisation %s: %w", o.OrgID, err)
+		}
+	}
+	return nil
+}

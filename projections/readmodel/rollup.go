@@ -1,0 +1,231 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// Money columns of a contribution and a rollup row.
+const (
+	colPaid = iota
+	colReimbursed
+	colOutstanding
+	colShortfall
+	moneyCols
+)
+
+// contribution is what a worker or a job order adds to the rollups of the groups it belongs to; it is stored
+// with it, so that a change subtracts the old one exactly.
+type contribution struct {
+	Worker   bool     `json:"worker"`
+	JobOrder string   `json:"job_order_id,omitempty"`
+	Employer string   `json:"employer_id,omitempty"`
+	Buyers   []string `json:"buyer_ids,omitempty"`
+	// Agencies are the keys of the agency grouping: a worker's recruiter and chain, a job order's chain.
+	Agencies []string `json:"agencies,omitempty"`
+	// Counts counts flags at the end of time by code, in domain.FlagCodes order.
+	Counts []int64 `json:"flags"`
+	// Money is per column a currency's total, written with its exponent (see fixed).
+	Money [moneyCols]map[string]string `json:"money"`
+	// Scopes are the flag scopes its flags are listed under.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+func workerContribution(j projections.Judgement) contribution {
+	c := contribution{Worker: true, JobOrder: j.JobOrderID, Employer: j.EmployerID, Buyers: j.BuyerIDs,
+		Agencies: j.Agencies, Counts: countFlags(j.Flags)}
+	for i, s := range []domain.Sums{j.WorkerPaid, j.Reimbursed, j.Outstanding, j.Shortfall} {
+		c.Money[i] = map[string]string{}
+		for cur, d := range s {
+			c.Money[i][cur] = fixed(d)
+		}
+	}
+	return c
+}
+
+func jobOrderContribution(jo *projections.JobOrder, flags []domain.Flag) contribution {
+	c := contribution{JobOrder: jo.ID, Employer: jo.EmployerID, Buyers: jo.BuyerIDs, Counts: countFlags(flags)}
+	for _, e := range jo.Chain {
+		if !slices.Contains(c.Agencies, e.AgencyID) {
+			c.Agencies = append(c.Agencies, e.AgencyID)
+		}
+	}
+	return c
+}
+
+func countFlags(flags []domain.Flag) []int64 {
+	counts := make([]int64, len(domain.FlagCodes))
+	for _, f := range flags {
+		if i := slices.Index(domain.FlagCodes, f.Code); i >= 0 { // every code a rule raises is declared there
+			counts[i]++
+		}
+	}
+	return counts
+}
+
+// fixed writes a decimal with as many places as its exponent says, so that reading it back keeps the
+// exponent (and the places a total is shown with).
+func fixed(d decimal.Decimal) string { return d.StringFixed(max(-d.Exponent(), 0)) }
+
+// scopes are the audit scopes a contribution counts in: every supply chain, and each of its buyers'.
+func (c *contribution) scopes() []string {
+	out := []string{""}
+	for _, b := range c.Buyers {
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// groupKeys are the groups of a grouping the contribution belongs to within a scope (the audit's groupKeys).
+func (c *contribution) groupKeys(by, scope string) []string {
+	switch by {
+	case projections.ByEmployer:
+		return nonEmpty(c.Employer)
+	case projections.ByAgency:
+		return c.Agencies
+	case projections.ByJobOrder:
+		return nonEmpty(c.JobOrder)
+	}
+	if scope != "" {
+		return []string{scope}
+	}
+	return c.Buyers
+}
+
+func (c *contribution) total() int64 {
+	var n int64
+	for _, k := range c.Counts {
+		n += k
+	}
+	return n
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// rowKey names a rollup row.
+type rowKey struct{ scope, by, key string }
+
+// row is a rollup row: money is per column, currency and scale (units of 10^-scale) an exact sum.
+type row struct {
+	Workers   int64                                            `json:"-"`
+	Flagged   int64                                            `json:"-"`
+	Counts    []int64                                          `json:"-"`
+	Money     [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
+	jobOrders map[string]int64                                 // change in refs
+	loaded    bool
+}
+
+func newRow() *row {
+	r := &row{Counts: make([]int64, len(domain.FlagCodes)), jobOrders: map[string]int64{}}
+	for i := range r.Money {
+		r.Money[i] = map[string]map[string]decimal.Decimal{}
+	}
+	return r
+}
+
+// add adds (sign 1) or subtracts (sign -1) a contribution.
+func (r *row) add(c *contribution, sign int64) error {
+	if c.Worker {
+		r.Workers += sign
+		if c.total() > 0 {
+			r.Flagged += sign
+		}
+	}
+	for i, n := range c.Counts {
+		r.Counts[i] += sign * n
+	}
+	for col, byCur := range c.Money {
+		for cur, text := range byCur {
+			d, err := decimal.NewFromString(text)
+			if err != nil {
+				return fmt.Errorf("money %q of %s: %w", text, cur, err)
+			}
+			scale := strconv.Itoa(int(max(-d.Exponent(), 0)))
+			sums := r.Money[col][cur]
+			if sums == nil {
+				sums = map[string]decimal.Decimal{}
+				r.Money[col][cur] = sums
+			}
+			if sign < 0 {
+				d = d.Neg()
+			}
+			if s := sums[scale].Add(d); s.IsZero() {
+				delete(sums, scale)
+			} else {
+				sums[scale] = s
+			}
+			if len(sums) == 0 {
+				delete(r.Money[col], cur)
+			}
+		}
+	}
+	if c.JobOrder != "" {
+		r.jobOrders[c.JobOrder] += sign
+	}
+	return nil
+}
+
+// storedRow is a row's JSON columns.
+type storedRow struct {
+	Money [moneyCols]map[string]map[string]string
+}
+
+func (r *row) moneyJSON() string {
+	var s storedRow
+	for col, byCur := range r.Money {
+		s.Money[col] = map[string]map[string]string{}
+		for cur, sums := range byCur {
+			s.Money[col][cur] = map[string]string{}
+			for scale, d := range sums {
+				s.Money[col][cur][scale] = fixed(d)
+			}
+		}
+	}
+	b, _ := json.Marshal(s.Money) // strings only: cannot fail
+	return string(b)
+}
+
+func (r *row) readMoney(text string) error {
+	var m [moneyCols]map[string]map[string]string
+	if err := json.Unmarshal([]byte(text), &m); err != nil {
+		return fmt.Errorf("rollup money: %w", err)
+	}
+	for col, byCur := range m {
+		for cur, sums := range byCur {
+			r.Money[col][cur] = map[string]decimal.Decimal{}
+			for scale, text := range sums {
+				d, err := decimal.NewFromString(text)
+				if err != nil {
+					return fmt.Errorf("rollup money %q: %w", text, err)
+				}
+				r.Money[col][cur][scale] = d
+			}
+		}
+	}
+	return nil
+}
+
+// money totals a column per currency, as the in-memory audit does: zero totals left out, sorted by currency.
+func (r *row) money(col int) []domain.Money {
+	sums := domain.Sums{}
+	for cur, byScale := range r.Money[col] {
+		for _, d := range byScale {
+			sums.Add(cur, d)
+		}
+	}
+	return sums.Money()
+}

@@ -1,0 +1,39 @@
+package readmodel
+
+// Schema creates the tables; SchemaVersion is recorded with the rules, so a model of another layout is rebuilt.
+const Schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS context_events (
+	commit_pos INTEGER NOT NULL, prepare_pos INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+	job_order_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, occurred_at TEXT NOT NULL,
+	recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL,
+	PRIMARY KEY (commit_pos, prepare_pos)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order_id);
+CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workers (
+	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
+	agencies TEXT NOT NULL, flags INTEGER NOT NULL, contribution TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
+CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flags (
+	k BLOB NOT NULL UNIQUE, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
+	raised_at TEXT NOT NULL, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
+	flag TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
+CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
+CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollups (
+	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
+	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
+	PRIMARY KEY (scope, grouping, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_job_orders (
+	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
+	PRIMARY KEY (scope, grouping, key, job_order_id)) WITHOUT ROWID;
+`
+
+// SchemaVersion changes with Schema.
+const SchemaVersion = "2"
+
+// dataTables are emptied by a rebuild.
+var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
+	"rollups", "rollup_job_orders"}

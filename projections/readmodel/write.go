@@ -1,0 +1,330 @@
+package readmodel
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// writer writes judgements and rollups within one transaction.
+type writer struct {
+	tx    *sql.Tx
+	fresh bool // the tables were emptied: nothing old to subtract or delete
+	rows  map[rowKey]*row
+	stmt  map[string]*sql.Stmt
+}
+
+var statements = map[string]string{
+	"flag":     `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
+	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
+	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution) VALUES (?,?,?,?,?,?,?)`,
+	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
+	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
+		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
+}
+
+func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
+	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, stmt: map[string]*sql.Stmt{}}
+	for name, q := range statements {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		w.stmt[name] = st
+	}
+	return w, nil
+}
+
+// worker replaces a worker's judgement: its flags, its row and its contribution to the rollups.
+func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
+	owner := "worker " + j.WorkerID
+	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
+		return err
+	}
+	c := workerContribution(j)
+	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
+	if err := w.contribute(ctx, &c, 1); err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(c) // plain values: cannot fail
+	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
+		jsonList(j.Agencies), len(j.Flags), string(cj)); err != nil {
+		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
+	}
+	return w.flags(ctx, owner, j.Flags, c.Scopes)
+}
+
+// jobOrder replaces a job order's own flags and its contribution to the rollups.
+func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags []domain.Flag) error {
+	owner := "job order " + jo.ID
+	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
+		"worker_id = '' AND job_order_id = ?", jo.ID); err != nil {
+		return err
+	}
+	c := jobOrderContribution(jo, flags)
+	c.Scopes = scopeNames(jo.BuyerIDs, jo.EmployerID, jo.JobOrderAgencies())
+	if err := w.contribute(ctx, &c, 1); err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(c) // plain values: cannot fail
+	if _, err := w.stmt["jobOrder"].ExecContext(ctx, jo.ID, string(cj)); err != nil {
+		return fmt.Errorf("write job order %s: %w", jo.ID, err)
+	}
+	return w.flags(ctx, owner, flags, c.Scopes)
+}
+
+// forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
+// with their scopes.
+func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
+	if w.fresh {
+		return nil
+	}
+	var text string
+	err := w.tx.QueryRowContext(ctx, query, id).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read contribution of %s: %w", owner, err)
+	}
+	var old contribution
+	if err := json.Unmarshal([]byte(text), &old); err != nil {
+		return fmt.Errorf("contribution of %s: %w", owner, err)
+	}
+	if err := w.contribute(ctx, &old, -1); err != nil {
+		return err
+	}
+	keys, err := w.flagKeys(ctx, flagsWhere, id)
+	if err != nil {
+		return fmt.Errorf("flags of %s: %w", owner, err)
+	}
+	for _, k := range keys {
+		for _, sc := range old.Scopes {
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
+				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
+			}
+		}
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
+		return fmt.Errorf("delete flags of %s: %w", owner, err)
+	}
+	return nil
+}
+
+func (w *writer) flagKeys(ctx context.Context, where, id string) ([][]byte, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT k FROM flags WHERE "+where, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys [][]byte
+	for rows.Next() {
+		var k []byte
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+func scopeNames(buyers []string, employer string, agencies []string) []string {
+	var out []string
+	for _, b := range buyers {
+		out = append(out, "buyer:"+b)
+	}
+	if employer != "" {
+		out = append(out, "employer:"+employer)
+	}
+	for _, a := range agencies {
+		out = append(out, "agency:"+a)
+	}
+	return out
+}
+
+// flags writes an owner's flags with their scopes. Their keys number them in listing order, which the
+// evidence and then their order in flags decide among flags that agree on the rest of the key.
+func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, scopes []string) error {
+	flags = slices.Clone(flags)
+	slices.SortStableFunc(flags, projections.CompareFlags)
+	for i, f := range flags {
+		k := FlagKey(f, i)
+		body, err := EncodeFlag(f)
+		if err != nil {
+			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+		}
+		clocked := 0
+		if projections.Clocked(f) {
+			clocked = 1
+		}
+		at := f.RaisedAt.UTC()
+		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
+			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
+			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
+		}
+		for _, sc := range scopes {
+			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
+				return fmt.Errorf("write flag scope of %s: %w", owner, err)
+			}
+		}
+	}
+	return nil
+}
+
+// EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
+func EncodeFlag(f domain.Flag) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
+var codeRank = func() map[string]byte {
+	codes := slices.Sorted(slices.Values(domain.FlagCodes))
+	rank := make(map[string]byte, len(codes))
+	for i, c := range codes {
+		rank[c] = byte(i)
+	}
+	return rank
+}()
+
+// FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
+// order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
+// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
+func FlagKey(f domain.Flag, ord int) []byte {
+	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
+	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
+	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
+	k = append(k, codeRank[f.Code])
+	k = append(append(k, f.WorkerID...), 0)
+	k = append(append(k, f.JobOrderID...), 0)
+	return binary.BigEndian.AppendUint32(k, uint32(ord))
+}
+
+func jsonList(s []string) string {
+	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
+	return string(b)
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// contribute adds or subtracts a contribution to the rows of every group it belongs to.
+func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
+	for _, scope := range c.scopes() {
+		for _, by := range projections.Groupings {
+			for _, key := range c.groupKeys(by, scope) {
+				r, err := w.row(ctx, rowKey{scope, by, key})
+				if err != nil {
+					return err
+				}
+				if err := r.add(c, sign); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// row returns a rollup row, read from the table the first time it is touched.
+func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
+	if r := w.rows[k]; r != nil {
+		return r, nil
+	}
+	r := newRow()
+	w.rows[k] = r
+	if w.fresh {
+		return r, nil
+	}
+	var flags, money string
+	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money FROM rollups
+		WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged, &flags, &money)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read rollup %v: %w", k, err)
+	}
+	if err := readCounts(flags, r.Counts); err != nil {
+		return nil, err
+	}
+	return r, r.readMoney(money)
+}
+
+// flush writes the rows touched.
+func (w *writer) flush(ctx context.Context) error {
+	keys := make([]rowKey, 0, len(w.rows))
+	for k := range w.rows {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b rowKey) int {
+		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
+	})
+	for _, k := range keys {
+		if err := w.flushRow(ctx, k, w.rows[k]); err != nil {
+			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
+		}
+	}
+	w.rows = map[rowKey]*row{}
+	return nil
+}
+
+func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
+	for jo, n := range r.jobOrders {
+		if n == 0 {
+			continue
+		}
+		if _, err := w.stmt["refs"].ExecContext(ctx, k.scope, k.by, k.key, jo, n); err != nil {
+			return err
+		}
+	}
+	var jobOrders int
+	if !w.fresh {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
+			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
+			return err
+		}
+		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
+			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
+			return err
+		}
+	} else {
+		jobOrders = len(r.jobOrders)
+	}
+	if r.Workers == 0 && jobOrders == 0 {
+		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
+		return err
+	}
+	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
+	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+		flags, money) VALUES (?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged, string(counts), r.moneyJSON())
+	return err
+}
+
+func readCounts(text string, into []int64) error {
+	var counts []int64
+	if err := json.Unmarshal([]byte(text), &counts); err != nil {
+		return fmt.Errorf("rollup flag counts: %w", err)
+	}
+	copy(into, counts)
+	return nil
+}
