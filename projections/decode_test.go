@@ -11,6 +11,7 @@ import (
 // TestDecodeStoredAgreesWithDomain holds the replay decoder (goccy/go-json, no validation) to the validating
 // decoder of the domain on a generated dataset that exercises every event type.
 func TestDecodeStoredAgreesWithDomain(t *testing.T) {
+	t.Parallel()
 	envs, err := synth.Events(synth.Options{Workers: 2000, Seed: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,9 @@ func TestMain(m *testing.M) {
 		env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 		os.Exit(exitCode(run(context.Background(), os.Args[1:], env), os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeShared()
+	os.Exit(code)
 }
 
 func TestBenchPrintsEveryFigure(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,11 +16,9 @@ import (
 // test double, and on a generated dataset of 10,000 workers it answers `flags --format json` byte for byte the
 // same on the embedded store and on KurrentDB.
 func TestBinary(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairtrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := fairtrailBinary(t)
 	t.Run("contains the KurrentDB backend but not the test double", func(t *testing.T) {
 		out, err := exec.Command("go", "tool", "nm", bin).CombinedOutput()
 		if err != nil {
@@ -41,16 +38,8 @@ func TestBinary(t *testing.T) {
 		if testing.Short() {
 			t.Skip("imports ~150k events twice")
 		}
-		file := filepath.Join(tmp, "events.ndjson")
-		f, err := os.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := generate(f, 10_000, 3)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		file := generatedNDJSON(t, 10_000, 3)
+		n := countLines(t, file)
 		srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 1000})
 		dir := filepath.Join(tmp, "data")
 		stores := [][]string{{"--data", dir}, {"--store", srv.URL()}}
@@ -65,9 +54,11 @@ func TestBinary(t *testing.T) {
 			cmd := exec.Command(bin, append([]string{"flags", "--format", "json"}, where...)...)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
-			if outputs[i], err = cmd.Output(); err != nil {
+			out, err := cmd.Output()
+			if err != nil {
 				t.Fatalf("flags %v: %v\n%s", where, err, stderr.String())
 			}
+			outputs[i] = out
 			t.Logf("%s: imported %d events in %s (%.0f events/s), flags in %s (%d bytes of JSON)", where[0], n,
 				imported.Round(time.Millisecond), float64(n)/imported.Seconds(), time.Since(start).Round(time.Millisecond), len(outputs[i]))
 		}

@@ -10,14 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fairtrail/fairtrail/domain/synth"
 )
 
 // serveLogs collects a server's log lines and reports the address it listens on.
@@ -117,6 +116,7 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("posts ~31k events")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	code, key, errOut := cli(t, "", "keys", "create", "--org", "ops", "--role", "admin", "--data", data)
@@ -125,13 +125,13 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	}
 	key = strings.TrimSpace(key)
 	srv := startServing(t, "--data", data)
-	var dataset bytes.Buffer
-	n, err := synth.Generate(&dataset, synth.Options{Workers: 2000, Seed: 7})
+	dataset, err := os.ReadFile(generatedNDJSON(t, 2000, 7))
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := bytes.Count(dataset, []byte{'\n'})
 	start := time.Now()
-	postInParallel(t, srv, key, dataset.Bytes(), 6, 250)
+	postInParallel(t, srv, key, dataset, 6, 250)
 	t.Logf("posted %d events with 6 clients in %s", n, time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()

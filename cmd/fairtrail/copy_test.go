@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,15 +20,7 @@ import (
 // generatedStore imports a generated dataset into a new embedded store and returns its directory.
 func generatedStore(t *testing.T, workers int, seed int64) string {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "events.ndjson")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := generate(f, workers, seed); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	file := generatedNDJSON(t, workers, seed)
 	dir := filepath.Join(t.TempDir(), "data")
 	if code, _, errOut := cliEnv(t, nil, "import", "--data", dir, file); code != 0 {
 		t.Fatalf("import: %s", errOut)
@@ -51,6 +42,7 @@ func readEmbedded(t *testing.T, dir string) []eventstore.Recorded {
 // final store must hold the very events of the first (ids, order, streams, revisions, hashes, recorded_at,
 // recorded_by, positions), and every query must answer the same on all three.
 func TestCopyRoundTrip(t *testing.T) {
+	t.Parallel()
 	src := generatedStore(t, 300, 11)
 	srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 7})
 	back := filepath.Join(t.TempDir(), "back")

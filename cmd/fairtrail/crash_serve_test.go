@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/fairtrail/fairtrail/domain/synth"
 )
 
 // TestServeKilledUnderWritesLeavesAModelThatCatchesUp kills `fairtrail serve` with SIGKILL while clients post
@@ -24,21 +23,18 @@ func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
 		t.Skip("builds the binary and posts events to it")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairtrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := fairtrailBinary(t)
 	data := filepath.Join(tmp, "data")
 	code, key, errOut := cli(t, "", "keys", "create", "--org", "ops", "--role", "admin", "--data", data)
 	if code != 0 {
 		t.Fatalf("keys create: %d %s", code, errOut)
 	}
 	key = strings.TrimSpace(key)
-	var dataset bytes.Buffer
-	if _, err := synth.Generate(&dataset, synth.Options{Workers: 300, Seed: 11}); err != nil {
+	dataset, err := os.ReadFile(generatedNDJSON(t, 300, 11))
+	if err != nil {
 		t.Fatal(err)
 	}
-	lines := bytes.SplitAfter(bytes.TrimSpace(dataset.Bytes()), []byte("\n"))
+	lines := bytes.SplitAfter(bytes.TrimSpace(dataset), []byte("\n"))
 	for round, upTo := range []int{len(lines) / 2, len(lines)} {
 		logs := &serveLogs{addr: make(chan string, 1)}
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)

@@ -27,22 +27,11 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and imports ~150k events")
 	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairtrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	file := filepath.Join(tmp, "events.ndjson")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := generate(f, 10000, 42); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	t.Parallel()
+	bin := fairtrailBinary(t)
+	file := generatedNDJSON(t, 10000, 42)
 	ids := fileEventIDs(t, file)
-	dir := filepath.Join(tmp, "data")
+	dir := filepath.Join(t.TempDir(), "data")
 	rng := rand.New(rand.NewPCG(1, 2))
 	batches := len(ids) / 2000 // the import's batch size
 	done := 0                  // batches stored so far: each round kills while new events are being written

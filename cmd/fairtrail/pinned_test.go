@@ -36,11 +36,9 @@ func TestPinnedAnswers(t *testing.T) {
 		}
 		workers, historyCount = n, 100
 	}
+	t.Parallel()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "fairtrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := fairtrailBinary(t)
 	dir := filepath.Join(tmp, "data")
 	knownAt := importInTwoHalves(t, bin, tmp, dir, workers)
 

@@ -116,6 +116,7 @@ func (r *references) worker(we domain.WorkerEvent) string {
 }
 
 func TestGenerateReferencesAreSound(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts synth.Options
@@ -126,6 +127,7 @@ func TestGenerateReferencesAreSound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := newReferences()
 			for i, env := range events(t, tt.opts) {
 				if problem := r.check(env); problem != "" {

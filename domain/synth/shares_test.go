@@ -111,6 +111,7 @@ func trues(m map[string]bool) int {
 }
 
 func TestGenerateHasPlausibleShares(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []int64{1, 42} {
 		c := count(events(t, synth.Options{Workers: 2000, Seed: seed}))
 		w := float64(c.workers)

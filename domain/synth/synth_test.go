@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ func lines(out []byte) [][]byte {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
@@ -54,6 +56,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a, b := generate(t, tt.a), generate(t, tt.b)
 			if got := bytes.Equal(a, b); got != tt.same {
 				t.Errorf("outputs equal = %v, want %v (%d and %d bytes)", got, tt.same, len(a), len(b))
@@ -63,12 +66,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 }
 
 func TestGenerateWritesValidEnvelopes(t *testing.T) {
+	t.Parallel()
 	opts := synth.Options{Workers: 2000, Seed: 42}
 	out := generate(t, opts)
-	envs, err := synth.Events(opts)
-	if err != nil {
-		t.Fatalf("Events: %v", err)
-	}
+	envs := events(t, opts)
 	ls := lines(out)
 	if len(ls) != len(envs) {
 		t.Fatalf("Generate wrote %d lines, Events returned %d envelopes", len(ls), len(envs))
@@ -94,6 +95,7 @@ func TestGenerateWritesValidEnvelopes(t *testing.T) {
 }
 
 func TestGenerateUsesV7IDsFromOccurredAt(t *testing.T) {
+	t.Parallel()
 	envs := events(t, synth.Options{Workers: 100, Seed: 5})
 	for _, e := range envs {
 		if e.EventID[6]>>4 != 7 || e.EventID[8]>>6 != 2 {
@@ -108,6 +110,7 @@ func TestGenerateUsesV7IDsFromOccurredAt(t *testing.T) {
 }
 
 func TestGenerateStaysWithinThreeYears(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		start time.Time
@@ -118,6 +121,7 @@ func TestGenerateStaysWithinThreeYears(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			envs := events(t, synth.Options{Workers: 500, Seed: 11, Start: tt.start})
 			from := tt.start
 			if from.IsZero() {
@@ -134,6 +138,7 @@ func TestGenerateStaysWithinThreeYears(t *testing.T) {
 }
 
 func TestGenerateRejectsBadOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts synth.Options
@@ -176,6 +181,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestGenerateReportsWriteErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		limit int
@@ -185,6 +191,7 @@ func TestGenerateReportsWriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := synth.Generate(&failingWriter{limit: tt.limit}, synth.Options{Workers: 2000, Seed: 1})
 			if !errors.Is(err, errDiskFull) {
 				t.Errorf("Generate error = %v, want %v", err, errDiskFull)
@@ -193,14 +200,26 @@ func TestGenerateReportsWriteErrors(t *testing.T) {
 	}
 }
 
-// events runs Events.
+// sharedEvents memoises Events by options: several tests read the same 2,000-worker datasets, and under -race
+// each generation costs seconds. The envelopes are shared, so tests must only read them.
+var sharedEvents sync.Map // synth.Options -> *eventsOnce
+
+type eventsOnce struct {
+	once sync.Once
+	envs []domain.Envelope
+	err  error
+}
+
+// events returns Events(opts), computed once per test run.
 func events(t testing.TB, opts synth.Options) []domain.Envelope {
 	t.Helper()
-	envs, err := synth.Events(opts)
-	if err != nil {
-		t.Fatalf("Events(%+v): %v", opts, err)
+	v, _ := sharedEvents.LoadOrStore(opts, &eventsOnce{})
+	e := v.(*eventsOnce)
+	e.once.Do(func() { e.envs, e.err = synth.Events(opts) })
+	if e.err != nil {
+		t.Fatalf("Events(%+v): %v", opts, e.err)
 	}
-	return envs
+	return e.envs
 }
 
 // BenchmarkGenerate measures generation speed in events per second (single goroutine, output discarded).
