@@ -11,7 +11,7 @@ import (
 // engaged on it; an agency that only recruited workers for it is not (it reads its own recruits, see access,
 // but records nothing for a job order it is not engaged on).
 //
-//   - organisations and policies are recorded by admin keys only (403);
+//   - organisations, policies and exchange rates are recorded by admin keys only (403);
 //   - JobOrderIssued by an employer key, for itself (employer_id is its organisation; else 403), and for a job
 //     order id that is new or already its own (else 404);
 //   - JobOrderAmended and JobOrderClosed by the job order's employer (an agency key, 403): the terms are the
@@ -40,7 +40,7 @@ func newWriteScope(id keys.Identity) *writeScope {
 // envelope's JSON path in the request). v is a view of the live model.
 func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
 	switch e := env.Event.(type) {
-	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
+	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
 		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")
 	case *domain.JobOrderIssued:
 		return w.issue(v, e, path)

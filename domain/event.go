@@ -22,7 +22,7 @@ var Types = []string{
 	TypeJobOrderIssued, TypeJobOrderAmended, TypeAgencyEngaged, TypeJobOrderPaymentMade, TypeJobOrderClosed,
 	TypeWorkerRecruited, TypeFeePaid, TypeFeeReimbursed, TypeLoanTaken, TypeContractSigned, TypeVisaIssued,
 	TypeWorkerDeparted, TypeWorkerArrived, TypeWorkerDeployed, TypeDocumentRetained, TypeDocumentReturned,
-	TypeWorkerExited,
+	TypeWorkerExited, TypeExchangeRatesPublished,
 }
 
 // NewEvent returns a pointer to an empty event of the named type (e.g. *FeePaid for "FeePaid"), or nil for
@@ -48,6 +48,8 @@ func newEvent(typ string) Event {
 		return &JobOrderPaymentMade{}
 	case TypeJobOrderClosed:
 		return &JobOrderClosed{}
+	case TypeExchangeRatesPublished:
+		return &ExchangeRatesPublished{}
 	}
 	return newWorkerEvent(typ)
 }
