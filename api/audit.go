@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +14,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 // auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
@@ -111,35 +111,12 @@ func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
 	return projections.AuditRow{Key: k}, true
 }
 
-// auditCSV writes the rows with the columns of `fairtrail audit --format csv`.
+// auditCSV writes the rows with the columns of `fairtrail audit --format csv` (projections/export).
 func auditCSV(rows []projections.AuditRow) ([]byte, error) {
-	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-	head = append(head, domain.FlagCodes...)
-	head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.Write(head); err != nil {
+	if err := w.WriteAll(export.Audit(rows)); err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-		for _, code := range domain.FlagCodes {
-			rec = append(rec, strconv.Itoa(r.Flags[code]))
-		}
-		rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-		if err := w.Write(rec); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
-}
-
-// moneyText writes amounts as the command line does: "1500.00 MYR; 200.00 NPR".
-func moneyText(ms []domain.Money) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = string(m.Amount) + " " + m.Currency
-	}
-	return strings.Join(parts, "; ")
+	return buf.Bytes(), nil
 }

@@ -105,8 +105,10 @@ func (f *File) Revoke(id string) (Key, error) {
 	return out, err
 }
 
-// Grant lets an auditor read what a buyer may read. Granting twice changes nothing. Errors: ErrInvalid
-// (wrapped) for a bad organisation id, and file errors.
+// Grant lets an auditor read what a buyer may read. The auditor must exist: some key (revoked or not) of
+// that organisation has the auditor role, so that a typo cannot grant a name nobody holds. Granting twice
+// changes nothing. Errors: ErrInvalid (wrapped) for a bad organisation id, ErrNotFound (wrapped) for an
+// organisation with no auditor key, and file errors.
 func (f *File) Grant(auditor, buyer string) error {
 	if err := CheckOrg(auditor); err != nil {
 		return err
@@ -115,6 +117,10 @@ func (f *File) Grant(auditor, buyer string) error {
 		return err
 	}
 	return f.change(func(c *contents) error {
+		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && k.Role == RoleAuditor }) {
+			return fmt.Errorf("auditor %q: no key with the auditor role for this organisation (create one first): %w",
+				auditor, ErrNotFound)
+		}
 		if slices.ContainsFunc(c.Grants, func(g Grant) bool { return g.Auditor == auditor && g.Buyer == buyer }) {
 			return nil
 		}

@@ -74,6 +74,11 @@ func TestGrants(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, org := range []string{"aud-9", "buyer-1"} { // no key at all; a key, but not an auditor's
+		if err := f.Grant(org, "buyer-1"); !errors.Is(err, keys.ErrNotFound) {
+			t.Errorf("grant to %s, who is not an auditor: %v, want ErrNotFound", org, err)
+		}
+	}
 	if id, _ := f.Authenticate(aud); strings.Join(id.Buyers, ",") != "buyer-1,buyer-2" {
 		t.Errorf("auditor reads %v", id.Buyers)
 	}

@@ -29,11 +29,8 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 		float64(f.NDJSONBytes)/1e6, dir)
 	fmt.Fprintf(w, "machine: %s; other processes kept the CPUs %.0f%% busy during the run\n\n", describeMachine(),
 		f.OthersCPUPercent)
-	tw := newTable(w)
-	fmt.Fprintln(tw, "FIGURE\tVALUE\tTARGET\t\tHOW")
-	row := func(name, value, target, verdict, how string) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, value, target, verdict, how)
-	}
+	tw := newTable("FIGURE", "VALUE", "TARGET", "", "HOW") // at full width: a report to keep, not to read in a terminal
+	row := func(name, value, target, verdict, how string) { tw.add(name, value, target, verdict, how) }
 	row("bulk import, durable", rate(f.ImportEventsPerS), ">= 50,000 events/s", atLeast(f.ImportEventsPerS, 50_000),
 		fmt.Sprintf("%d events in %.1f s, end to end: parse, validate, spool, append, fdatasync per 2000", f.ImportEvents, f.ImportSeconds))
 	row("concurrent appends, 16 writers", rate(f.ConcurrentEventsPerS), ">= 10,000 events/s", atLeast(f.ConcurrentEventsPerS, 10_000),
@@ -62,7 +59,7 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 	row("API GET /v1/flags?worker p99", millis(f.APIFlagsP99Ms), "<= 2 ms", atMost(f.APIFlagsP99Ms, 2), "the flags --worker target")
 	if f.PeerImportEventsPerS == 0 {
 		row("peer", "not built", "", "", "build with -tags peer")
-		return tw.Flush()
+		return tw.write(w, 0)
 	}
 	row("peer import", rate(f.PeerImportEventsPerS), "", "", "Save calls only: one transaction per run of a stream's events")
 	row("fairtrail append, same events", rate(f.AppendEventsPerS), "", "", "AppendBatch calls only: the same runs, 2000 events a sync")
@@ -70,7 +67,7 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 	row("import ratio fairtrail/peer", ratio(f.PeerImportRatio), ">= 3x", atLeast(f.PeerImportRatio, 3), "the same decoded events appended by each")
 	row("end-to-end import / peer Save", ratio(f.PeerEndToEndRatio), "", "", "fairtrail's parse, validate and append over the peer's Save alone")
 	row("read ratio fairtrail/peer", ratio(f.PeerReadRatio), ">= 3x", atLeast(f.PeerReadRatio, 3), "")
-	if err := tw.Flush(); err != nil {
+	if err := tw.write(w, 0); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\npeer: %s\n", peer)

@@ -1,112 +1,85 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/fairtrail/fairtrail/domain"
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
-func runAudit(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("audit")
+const auditExample = `  fairtrail audit                               # one row per buyer
+  fairtrail audit --buyer buyer-1 --by agency    # one buyer's supply chain, per agency
+  fairtrail audit --by job-order --format csv > audit.csv`
+
+func newAuditCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "audit",
+		Short:   "Roll up workers, flags and money per buyer, employer, agency or job order",
+		Example: auditExample,
+	}
+	fs := cmd.Flags()
 	sf := registerStore(fs, env)
 	var q projections.AuditQuery
 	fs.StringVar(&q.BuyerID, "buyer", "", "only this buyer's supply chain")
-	fs.StringVar(&q.By, "by", "", "group rows by buyer, employer, agency or job-order (default buyer)")
+	fs.StringVar(&q.By, "by", "", "group rows by "+strings.Join(projections.Groupings, ", ")+" (default buyer)")
+	completeWith(cmd, "by", projections.Groupings...)
 	var tf timeFlags
 	tf.register(fs)
-	format := formatFlag(fs, "table", "json", "csv")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	format := formatFlag(cmd, "table", "json", "csv")
+	wide := wideFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
+			return usagef("audit: --by %q: one of %s", q.By, strings.Join(projections.Groupings, ", "))
+		}
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		v, err := replay(cmd.Context(), sf, tf)
+		if err != nil {
+			return err
+		}
+		rows, err := v.Audit(q)
+		if err != nil {
+			return err
+		}
+		return printAudit(env.stdout, rows, f, tableWidth(env, *wide))
 	}
-	if err := noArgs("audit", pos); err != nil {
-		return err
-	}
-	if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
-		return usagef("audit: --by %q: one of %s", q.By, strings.Join(projections.Groupings, ", "))
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	v, err := replay(ctx, sf, tf)
-	if err != nil {
-		return err
-	}
-	rows, err := v.Audit(q)
-	if err != nil {
-		return err
-	}
-	return printAudit(env.stdout, rows, f)
+	return cmd
 }
 
-func printAudit(w io.Writer, rows []projections.AuditRow, format string) error {
+func printAudit(w io.Writer, rows []projections.AuditRow, format string, width int) error {
 	switch format {
 	case "json":
 		return writeJSON(w, rows)
 	case "csv":
-		head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
-		head = append(head, domain.FlagCodes...)
-		head = append(head, "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
-		out := [][]string{head}
-		for _, r := range rows {
-			rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
-			for _, c := range domain.FlagCodes {
-				rec = append(rec, strconv.Itoa(r.Flags[c]))
-			}
-			rec = append(rec, moneyText(r.WorkerPaid), moneyText(r.Reimbursed), moneyText(r.Outstanding), moneyText(r.WageShortfall))
-			out = append(out, rec)
-		}
-		return writeCSV(w, out)
+		return writeCSV(w, export.Audit(rows))
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "GROUP\tKEY\tNAME\tJOB ORDERS\tWORKERS\tFLAGGED\tTOP FLAGS")
+	t := newTable("GROUP", "KEY", "NAME", "JOB ORDERS", "WORKERS", "FLAGGED", "TOP FLAGS").
+		priority(2, 1).priority(1, 3, 4, 5)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Group, r.Key, orDash(r.Name), r.JobOrders, r.Workers,
-			r.FlaggedWorkers, orDash(topFlags(r.Flags, 3)))
+		t.add(r.Group, r.Key, orDash(r.Name), strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers),
+			strconv.Itoa(r.FlaggedWorkers), orDash(topFlags(r.Flags, 3)))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nMoney by currency (fees paid by workers, reimbursed, still owed back, estimated wage shortfall):")
-	tw = newTable(w)
-	fmt.Fprintln(tw, "KEY\tCURRENCY\tWORKER-PAID\tREIMBURSED\tOUTSTANDING\tWAGE SHORTFALL")
+	say(w, width, "\nMoney by currency (fees paid by workers, reimbursed, still owed back, estimated wage shortfall):")
+	t = newTable("KEY", "CURRENCY", "WORKER-PAID", "REIMBURSED", "OUTSTANDING", "WAGE SHORTFALL").priority(1, 1, 2, 3, 4, 5)
 	for _, r := range rows {
-		for _, line := range byCurrency(r) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Key, line[0], line[1], line[2], line[3], line[4])
+		for _, l := range export.ByCurrency(r) {
+			t.add(r.Key, l.Currency, orDash(l.WorkerPaid), orDash(l.Reimbursed), orDash(l.Outstanding), orDash(l.WageShortfall))
 		}
 	}
-	return tw.Flush()
-}
-
-// byCurrency lays a row's money out one currency a line: currency, paid, reimbursed, outstanding, shortfall.
-func byCurrency(r projections.AuditRow) [][5]string {
-	cols := [][]domain.Money{r.WorkerPaid, r.Reimbursed, r.Outstanding, r.WageShortfall}
-	lines := map[string]*[5]string{}
-	var order []string
-	for c, ms := range cols {
-		for _, m := range ms {
-			l := lines[m.Currency]
-			if l == nil {
-				l = &[5]string{m.Currency, "-", "-", "-", "-"}
-				lines[m.Currency] = l
-				order = append(order, m.Currency)
-			}
-			l[c+1] = string(m.Amount)
-		}
-	}
-	slices.Sort(order)
-	out := make([][5]string, len(order))
-	for i, cur := range order {
-		out[i] = *lines[cur]
-	}
-	return out
+	return t.write(w, width)
 }
 
 // topFlags names the n most frequent codes with their counts.

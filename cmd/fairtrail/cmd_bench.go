@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/cmd/fairtrail/internal/benchpeer"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 )
@@ -26,39 +28,46 @@ type benchConfig struct {
 	profile string
 }
 
-// runBench generates the synthetic dataset and measures, with the real components, the durable bulk import,
+// newBenchCmd generates the synthetic dataset and measures, with the real components, the durable bulk import,
 // concurrent appends, a full rebuild and its peak RSS, the query latencies, and the same events in the peer
 // (when built with -tags peer).
-func runBench(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("bench")
+func newBenchCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure import, appends, rebuild, queries and the API on a generated dataset",
+		Example: `  fairtrail bench --workers 70000
+  fairtrail bench --workers 2000 --format json --profile prof`,
+	}
+	fs := cmd.Flags()
 	var cfg benchConfig
-	fs.IntVar(&cfg.workers, "workers", 70_000, "number of workers to generate (about 15 events each)")
+	fs.IntVar(&cfg.workers, "workers", 70_000, fmt.Sprintf("number of workers to generate (about 15 events each), 100 to %d", maxWorkers))
 	fs.Int64Var(&cfg.seed, "seed", 1, "random seed of the dataset and of the sample of workers queried")
 	fs.StringVar(&cfg.data, "data", "", "directory to hold the benchmark's temporary directory (default the system's)")
 	fs.IntVar(&cfg.queries, "queries", 2000, "history and flags queries, each for a random worker")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of every phase (PHASE.cpu.pprof) and heap profiles into this directory")
 	child := fs.String("rebuild-child", "", "used by bench itself: measure the rebuild and queries of the store in this directory")
-	format := formatFlag(fs, "text", "json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	fs.MarkHidden("rebuild-child")
+	format := formatFlag(cmd, "text", "json")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		var err error
+		if cfg.format, err = format(); err != nil {
+			return err
+		}
+		if cfg.queries < 1 {
+			return usagef("bench: --queries must be at least 1")
+		}
+		if *child != "" {
+			return runRebuildChild(cmd.Context(), *child, cfg, env)
+		}
+		if cfg.workers < 100 || cfg.workers > maxWorkers {
+			return usagef("bench: --workers must be between 100 and %d", maxWorkers)
+		}
+		return bench(cmd.Context(), cfg, env)
 	}
-	if err := noArgs("bench", pos); err != nil {
-		return err
-	}
-	if cfg.format, err = format(); err != nil {
-		return err
-	}
-	if cfg.queries < 1 {
-		return usagef("bench: --queries must be at least 1")
-	}
-	if *child != "" {
-		return runRebuildChild(ctx, *child, cfg, env)
-	}
-	if cfg.workers < 100 || cfg.workers > maxWorkers {
-		return usagef("bench: --workers must be between 100 and %d", maxWorkers)
-	}
-	return bench(ctx, cfg, env)
+	return cmd
 }
 
 // bench runs every measurement in a new temporary directory, removed at the end, and prints the figures.

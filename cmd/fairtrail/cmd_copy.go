@@ -9,57 +9,72 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
 // runCopy moves a store between backends: every event in global order with its id, type, times, data and
 // recorded_by, so the destination recomputes the same hashes, which are checked against the source's.
-func runCopy(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("copy")
+func newCopyCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "copy",
+		Short: "Copy a store to another backend, resumably, checking every hash",
+		Long: "copy moves a store between backends (a data directory or a KurrentDB connection string on each side):\n" +
+			"every event in global order with its id, type, times, data and recorded_by, so the destination\n" +
+			"recomputes the same hashes, which are checked against the source's. An interrupted copy resumes.",
+		Example: `  fairtrail copy --from ./fairtrail-data --to 'esdb://127.0.0.1:2113?tls=false'
+  fairtrail copy --from 'esdb://127.0.0.1:2113?tls=false' --to ./restored`,
+	}
+	fs := cmd.Flags()
 	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (esdb://...)")
 	to := fs.String("to", "", "destination store: a data directory or a KurrentDB connection string")
-	batch := fs.Int("batch", 2000, "events per durable batch")
+	batch := fs.Int("batch", 2000, "events per durable batch, 1 to 100000")
 	progress := fs.String("progress", "lines", "progress display: lines (on standard error), none")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	completeWith(cmd, "progress", "lines", "none")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		switch {
+		case *from == "" || *to == "":
+			return usagef("copy: --from and --to are both required")
+		case sameStore(*from, *to):
+			return usagef("copy: --from and --to name the same store")
+		case *batch < 1 || *batch > 100_000:
+			return usagef("copy: --batch must be between 1 and 100000")
+		case *progress != "lines" && *progress != "none":
+			return usagef("copy: --progress %q: one of lines, none", *progress)
+		}
+		return copyCommand(cmd.Context(), *from, *to, *batch, *progress, env)
 	}
-	if err := noArgs("copy", pos); err != nil {
-		return err
-	}
-	switch {
-	case *from == "" || *to == "":
-		return usagef("copy: --from and --to are both required")
-	case sameStore(*from, *to):
-		return usagef("copy: --from and --to name the same store")
-	case *batch < 1 || *batch > 100_000:
-		return usagef("copy: --batch must be between 1 and 100000")
-	case *progress != "lines" && *progress != "none":
-		return usagef("copy: --progress %q: one of lines, none", *progress)
-	}
-	src, err := endpoint(*from, env).open(true)
+	return cmd
+}
+
+func copyCommand(ctx context.Context, from, to string, batch int, progress string, env environment) error {
+	src, err := endpoint(from, env).open(true)
 	if err != nil {
 		return fmt.Errorf("copy: source: %w", err)
 	}
 	defer src.Close()
-	dst, err := endpoint(*to, env).open(false)
+	dst, err := endpoint(to, env).open(false)
 	if err != nil {
 		return fmt.Errorf("copy: destination: %w", err)
 	}
 	defer dst.Close()
 	var out io.Writer = io.Discard
-	if *progress == "lines" {
+	if progress == "lines" {
 		out = env.stderr
 	}
 	start := time.Now()
-	rep, err := copyStore(ctx, src, dst, copyOptions{batch: *batch, progress: newCopyProgress(out, start)})
+	rep, err := copyStore(ctx, src, dst, copyOptions{batch: batch, progress: newCopyProgress(out, start)})
 	if err != nil {
 		return fmt.Errorf("copy %s to %s stopped after %d events (the same command resumes after them): %w",
-			redactURL(*from), redactURL(*to), rep.skipped+rep.copied, err)
+			redactURL(from), redactURL(to), rep.skipped+rep.copied, err)
 	}
 	fmt.Fprintf(env.stdout, "copied %d events (%d already in the destination) from %s to %s in %s; every hash matches the source\n",
-		rep.copied, rep.skipped, redactURL(*from), redactURL(*to), since(start))
+		rep.copied, rep.skipped, redactURL(from), redactURL(to), since(start))
 	return nil
 }
 

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -13,21 +16,28 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// runDemo generates a dataset, imports it into a temporary data directory and prints the audit.
-func runDemo(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("demo")
-	workers := fs.Int("workers", 2000, "number of workers to generate")
-	seed := fs.Int64("seed", 1, "random seed")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+// newDemoCmd generates a dataset, imports it into a temporary data directory and prints the audit.
+func newDemoCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "demo",
+		Short:   "Generate a dataset, import it and print what fairtrail finds",
+		Example: "  fairtrail demo\n  fairtrail demo --workers 500 --seed 7",
 	}
-	if err := noArgs("demo", pos); err != nil {
-		return err
+	workers := cmd.Flags().Int("workers", 2000, "number of workers to generate, 1 to 1000000")
+	seed := cmd.Flags().Int64("seed", 1, "random seed: the same seed gives the same dataset")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if *workers < 1 || *workers > 1_000_000 {
+			return usagef("demo: --workers must be between 1 and 1000000")
+		}
+		return demo(cmd.Context(), *workers, *seed, env)
 	}
-	if *workers < 1 || *workers > 1_000_000 {
-		return usagef("demo: --workers must be between 1 and 1000000")
-	}
+	return cmd
+}
+
+func demo(ctx context.Context, workers int, seed int64, env environment) error {
 	tmp, err := os.MkdirTemp("", "fairtrail-demo-")
 	if err != nil {
 		return err
@@ -39,14 +49,14 @@ func runDemo(ctx context.Context, args []string, env environment) error {
 		return err
 	}
 	start := time.Now()
-	n, err := generate(f, *workers, *seed)
+	n, err := generate(f, workers, seed)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "Generated %d events for %d workers (seed %d) in %s.\n", n, *workers, *seed, since(start))
+	fmt.Fprintf(env.stdout, "Generated %d events for %d workers (seed %d) in %s.\n", n, workers, seed, since(start))
 	dataDir := filepath.Join(tmp, "data")
 	if err := demoImport(ctx, file, dataDir, env); err != nil {
 		return err
@@ -85,11 +95,14 @@ func printDemo(env environment, v *projections.View) error {
 		counts[f.Code]++
 	}
 	fmt.Fprintf(env.stdout, "Flags raised: %d\n", len(flags))
-	tw := newTable(env.stdout)
+	t := newTable("CODE", "FLAGS")
+	t.indent = "  "
 	for _, c := range domain.FlagCodes {
-		fmt.Fprintf(tw, "  %s\t%d\n", c, counts[c])
+		t.add(c, strconv.Itoa(counts[c]))
 	}
-	tw.Flush()
+	if err := t.write(env.stdout, tableWidth(env, false)); err != nil {
+		return err
+	}
 	fmt.Fprintln(env.stdout, "(Reimbursements fall overdue repayment_days after the tracker learned of a fee, which for this\n"+
 		"import is today: see them with fairtrail flags --as-of a date some months ahead.)")
 	rows, err := v.Audit(projections.AuditQuery{By: projections.ByBuyer})
@@ -97,7 +110,7 @@ func printDemo(env environment, v *projections.View) error {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "\nAudit by buyer:")
-	if err := printAudit(env.stdout, rows, "table"); err != nil {
+	if err := printAudit(env.stdout, rows, "table", tableWidth(env, false)); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "\nNext: fairtrail import FILE, then fairtrail flags / history worker ID / audit --by agency / verify.")

@@ -1,18 +1,32 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
-func runFlags(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("flags")
+const flagsExample = `  fairtrail flags                                  # every flag raised, as a table
+  fairtrail flags --buyer buyer-1 --code contract. # one buyer's contract flags
+  fairtrail flags --worker w-000042 --format json
+  fairtrail flags --as-of 2025-06-30               # what had happened by the end of that day
+  fairtrail flags --known-at 2025-06-30T10:00:00Z  # what the tracker knew then`
+
+func newFlagsCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "flags",
+		Short:   "List the flags raised against fair-recruitment rules",
+		Long:    "flags replays the events and lists every flag raised (contract substitution, worker-paid fees, ...),\nfiltered by party, code prefix and time.",
+		Example: flagsExample,
+	}
+	fs := cmd.Flags()
 	sf := registerStore(fs, env)
 	var q projections.FlagQuery
 	fs.StringVar(&q.WorkerID, "worker", "", "only this worker's flags")
@@ -23,48 +37,43 @@ func runFlags(ctx context.Context, args []string, env environment) error {
 	fs.StringVar(&q.Code, "code", "", "only codes starting with this prefix (e.g. fee. or contract.substitution)")
 	var tf timeFlags
 	tf.register(fs)
-	format := formatFlag(fs, "table", "json", "csv")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	format := formatFlag(cmd, "table", "json", "csv")
+	wide := wideFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		v, err := replay(cmd.Context(), sf, tf)
+		if err != nil {
+			return err
+		}
+		return printFlags(env.stdout, v.Flags(q), f, tableWidth(env, *wide))
 	}
-	if err := noArgs("flags", pos); err != nil {
-		return err
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	v, err := replay(ctx, sf, tf)
-	if err != nil {
-		return err
-	}
-	return printFlags(env.stdout, v.Flags(q), f)
+	return cmd
 }
 
-func printFlags(w io.Writer, flags []domain.Flag, format string) error {
+func printFlags(w io.Writer, flags []domain.Flag, format string, width int) error {
 	switch format {
 	case "json":
 		return writeJSON(w, flags)
 	case "csv":
-		rows := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amounts", "details"}}
-		for _, f := range flags {
-			details, err := json.Marshal(f.Details)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, " "),
-				strings.Join(f.EventIDs, " "), when(f.RaisedAt), moneyText(f.Amounts), string(details)})
+		rows, err := export.Flags(flags)
+		if err != nil {
+			return err
 		}
 		return writeCSV(w, rows)
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "RAISED AT\tCODE\tWORKER\tJOB ORDER\tBUYERS\tAMOUNTS\tEVIDENCE")
+	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "JOB ORDER", "BUYERS", "EVENTS").
+		priority(3, 0).priority(2, 1, 2, 3).priority(1, 4, 6)
 	for _, f := range flags {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d event(s)\n", when(f.RaisedAt), f.Code, orDash(f.WorkerID),
-			orDash(f.JobOrderID), orDash(strings.Join(f.BuyerIDs, ",")), orDash(moneyText(f.Amounts)), len(f.EventIDs))
+		t.add(whenShort(f.RaisedAt), f.Code, orDash(f.WorkerID), orDash(moneyText(f.Amounts)), orDash(f.JobOrderID),
+			orDash(strings.Join(f.BuyerIDs, listSep)), strconv.Itoa(len(f.EventIDs)))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d flag(s)\n", len(flags))

@@ -1,82 +1,165 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/narrate"
 )
 
-func runHistory(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("history")
-	sf := registerStore(fs, env)
-	var tf timeFlags
-	tf.register(fs)
-	format := formatFlag(fs, "table", "json")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+const historyExample = `  fairtrail history worker w-000042
+  fairtrail history worker w-000042 --as-of 2025-06-30 --format json
+  fairtrail history worker w-000042 --format csv > w-000042.csv`
+
+func newHistoryCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "history",
+		Short:   "Replay the history of one worker",
+		Long:    "history replays the events of one subject: history worker ID shows a worker's timeline, every\ncontract version with its differences from the first, the fees paid and the flags raised.",
+		Example: historyExample,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("history: unknown subject %q%s: usage: fairtrail history worker ID", args[0], suggest(cmd, args[0]))
+			}
+			return usagef("history: usage: fairtrail history worker ID")
+		},
 	}
-	if len(pos) != 2 || pos[0] != "worker" {
-		return usagef("history: usage: fairtrail history worker ID")
-	}
-	f, err := format()
-	if err != nil {
-		return err
-	}
-	v, err := replay(ctx, sf, tf)
-	if err != nil {
-		return err
-	}
-	r, ok := v.History(pos[1])
-	if !ok {
-		return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[1], sf)}
-	}
-	if f == "json" {
-		return writeJSON(env.stdout, r)
-	}
-	return printHistory(env.stdout, r)
+	cmd.AddCommand(newHistoryWorkerCmd(env))
+	return cmd
 }
 
-func printHistory(w io.Writer, r *projections.WorkerReport) error {
-	fmt.Fprintf(w, "Worker %s  job order %s  employer %s  buyers %s\n", r.WorkerID, orDash(r.JobOrderID),
-		orDash(r.EmployerID), orDash(strings.Join(r.BuyerIDs, ",")))
-	fmt.Fprintf(w, "Origin %s  languages %s  recruited by %s  status %s\n\n", orDash(r.OriginCountry),
-		orDash(strings.Join(r.Languages, ",")), orDash(r.RecruitedBy), r.Status)
-	tw := newTable(w)
-	fmt.Fprintln(tw, "OCCURRED AT\tRECORDED AT\tTYPE\tEVENT ID")
-	for _, e := range r.Timeline {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", when(e.OccurredAt), when(e.RecordedAt), e.Type, e.EventID)
+func newHistoryWorkerCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "worker ID",
+		Short:   "A worker's timeline, contract versions, fees and flags",
+		Example: historyExample,
+		Args:    cobra.ExactArgs(1),
 	}
-	tw.Flush()
-	fmt.Fprintln(w, "\nContract versions:")
-	if len(r.Contracts) == 0 {
-		fmt.Fprintln(w, "  none signed")
+	sf := registerStore(cmd.Flags(), env)
+	var tf timeFlags
+	tf.register(cmd.Flags())
+	format := formatFlag(cmd, "table", "json", "csv")
+	wide := wideFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		f, err := format()
+		if err != nil {
+			return err
+		}
+		v, err := replay(cmd.Context(), sf, tf)
+		if err != nil {
+			return err
+		}
+		r, ok := v.History(pos[0])
+		if !ok {
+			return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[0], sf)}
+		}
+		switch f {
+		case "json":
+			return writeJSON(env.stdout, r)
+		case "csv":
+			rows, err := export.History(r)
+			if err != nil {
+				return err
+			}
+			return writeCSV(env.stdout, rows)
+		}
+		return printHistory(env.stdout, r, tableWidth(env, *wide))
 	}
-	for _, c := range r.Contracts {
-		fmt.Fprintf(w, "  %s  %s  %s  wage %s %s/%s (monthly %s)  %dh/week  %d rest day(s)  %d months  language %s  worker copy %t\n",
-			when(c.SignedAt), c.ContractID, c.Stage, c.Terms.Wage.Amount, c.Terms.Wage.Currency, c.Terms.Wage.Per,
-			c.MonthlyWage.Amount, c.Terms.Hours(), c.Terms.RestDays(), c.Terms.Duration(), c.Language, c.WorkerCopy)
-		switch {
-		case c.Baseline:
-			fmt.Fprintln(w, "    baseline")
-		case len(c.Changes) == 0 && c.ComparedWith != "":
-			fmt.Fprintf(w, "    no less favourable term than %s\n", c.ComparedWith)
-		}
-		for _, ch := range c.Changes {
-			fmt.Fprintf(w, "    %s %s vs %s: %s -> %s\n", ch.Term, ch.Note, c.ComparedWith, describe(ch.Before), describe(ch.After))
-		}
-		if c.WageShortfall != nil {
-			fmt.Fprintf(w, "    estimated wage shortfall %s %s\n", c.WageShortfall.Amount, c.WageShortfall.Currency)
-		}
+	return cmd
+}
+
+// printHistory writes a worker's report for people: who the worker is, each event with its facts in words,
+// the contract versions with their changes, the money and the flags.
+func printHistory(w io.Writer, r *projections.WorkerReport, width int) error {
+	say(w, width, fmt.Sprintf("Worker %s; job order %s; employer %s; buyers %s", r.WorkerID, orDash(r.JobOrderID),
+		orDash(r.EmployerID), orDash(strings.Join(r.BuyerIDs, listSep))))
+	say(w, width, fmt.Sprintf("Origin %s; languages %s; recruited by %s; status %s", orDash(r.OriginCountry),
+		orDash(strings.Join(r.Languages, listSep)), orDash(r.RecruitedBy), r.Status))
+	fmt.Fprintln(w)
+	if err := printTimeline(w, r.Timeline, width); err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "\nWorker-paid fees %s; reimbursed %s; outstanding %s\n", orDash(moneyText(r.Totals.WorkerPaid)),
-		orDash(moneyText(r.Totals.Reimbursed)), orDash(moneyText(r.Totals.Outstanding)))
+	printContracts(w, r.Contracts, width)
+	fmt.Fprintln(w)
+	say(w, width, fmt.Sprintf("Worker-paid fees %s; reimbursed %s; outstanding %s", orDash(moneyText(r.Totals.WorkerPaid)),
+		orDash(moneyText(r.Totals.Reimbursed)), orDash(moneyText(r.Totals.Outstanding))))
 	fmt.Fprintf(w, "\nFlags (%d):\n", len(r.Flags))
+	t := newTable("RAISED AT", "CODE", "AMOUNTS").priority(1, 0, 1)
+	t.indent = "  "
 	for _, f := range r.Flags {
-		fmt.Fprintf(w, "  %s  %s  %s\n", when(f.RaisedAt), f.Code, moneyText(f.Amounts))
+		t.add(whenShort(f.RaisedAt), f.Code, orDash(moneyText(f.Amounts)))
+	}
+	if len(r.Flags) > 0 {
+		return t.write(w, width)
 	}
 	return nil
+}
+
+// printTimeline writes each event's time, type and id, and under it what the event records, in words.
+func printTimeline(w io.Writer, timeline []projections.TimelineEntry, width int) error {
+	t := newTable("OCCURRED AT", "TYPE", "EVENT ID", "RECORDED AT").priority(2, 0, 1).priority(1, 2)
+	sentences := make([]string, len(timeline))
+	for i, e := range timeline {
+		t.add(whenShort(e.OccurredAt), e.Type, e.EventID, whenShort(e.RecordedAt))
+		s, err := narrate.Entry(e)
+		if err != nil {
+			return err
+		}
+		sentences[i] = s
+	}
+	lines := t.lines(width)
+	fmt.Fprintln(w, lines[0])
+	for i, line := range lines[1:] {
+		fmt.Fprintln(w, line)
+		for _, l := range wrap(sentences[i], "    ", width) {
+			fmt.Fprintln(w, l)
+		}
+	}
+	return nil
+}
+
+// printContracts writes every contract version: when it was signed, its terms, and its changes from the
+// baseline, wrapped to width.
+func printContracts(w io.Writer, contracts []projections.ContractReport, width int) {
+	fmt.Fprintln(w, "\nContract versions:")
+	if len(contracts) == 0 {
+		fmt.Fprintln(w, "  none signed")
+		return
+	}
+	for _, c := range contracts {
+		fmt.Fprintf(w, "  %s  %s  %s\n", whenShort(c.SignedAt), c.ContractID, c.Stage)
+		notes := []string{fmt.Sprintf("wage %s %s/%s (monthly %s), %d h/week, %d rest day(s), %d months, language %s, worker copy %s",
+			c.Terms.Wage.Amount, c.Terms.Wage.Currency, c.Terms.Wage.Per, c.MonthlyWage.Amount, c.Terms.Hours(),
+			c.Terms.RestDays(), c.Terms.Duration(), c.Language, yesNo(c.WorkerCopy))}
+		switch {
+		case c.Baseline:
+			notes = append(notes, "baseline")
+		case len(c.Changes) == 0 && c.ComparedWith != "":
+			notes = append(notes, "no less favourable term than "+c.ComparedWith)
+		}
+		for _, ch := range c.Changes {
+			notes = append(notes, fmt.Sprintf("%s %s vs %s: %s -> %s", ch.Term, ch.Note, c.ComparedWith, describe(ch.Before), describe(ch.After)))
+		}
+		if c.WageShortfall != nil {
+			notes = append(notes, fmt.Sprintf("estimated wage shortfall %s %s", c.WageShortfall.Amount, c.WageShortfall.Currency))
+		}
+		for _, n := range notes {
+			for _, l := range wrap(n, "      ", width) {
+				fmt.Fprintln(w, l)
+			}
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

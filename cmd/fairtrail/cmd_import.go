@@ -8,23 +8,40 @@ import (
 	"os"
 	"slices"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
-func runImport(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("import")
-	sf := registerStore(fs, env)
-	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
+const importExample = `  fairtrail import events.ndjson
+  fairtrail import --progress lines a.ndjson b.ndjson
+  gzip -dc events.ndjson.gz | fairtrail import -`
+
+func newImportCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "Validate NDJSON event files and store them durably",
+		Long: "import validates a whole file before storing anything from it: a file with any bad line is refused\n" +
+			"whole, and every bad line is named as FILE:LINE: field: problem. Events already stored (same event_id\n" +
+			"and content) are counted as duplicates. '-' reads standard input.",
+		Example: importExample,
 	}
-	if len(files) == 0 {
-		return usagef("import: no FILE given ('-' reads standard input)")
+	sf := registerStore(cmd.Flags(), env)
+	progress := cmd.Flags().String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
+	completeWith(cmd, "progress", "auto", "bar", "lines", "none")
+	cmd.RunE = func(cmd *cobra.Command, files []string) error {
+		if len(files) == 0 {
+			return usagef("import: no FILE given ('-' reads standard input)")
+		}
+		if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
+			return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
+		}
+		return importFiles(cmd.Context(), sf, files, *progress, env)
 	}
-	if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
-		return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
-	}
+	return cmd
+}
+
+func importFiles(ctx context.Context, sf storeFlags, files []string, progress string, env environment) error {
 	s, err := sf.open(false)
 	if err != nil {
 		return err
@@ -33,7 +50,7 @@ func runImport(ctx context.Context, args []string, env environment) error {
 	var total eventstore.ImportReport
 	rejected := false
 	for _, name := range files {
-		rep, err := importFile(ctx, s, name, *progress, env)
+		rep, err := importFile(ctx, s, name, progress, env)
 		total.Lines += rep.Lines
 		total.Appended += rep.Appended
 		total.Duplicates += rep.Duplicates

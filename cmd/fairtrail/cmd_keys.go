@@ -1,12 +1,14 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 )
@@ -18,15 +20,15 @@ type keyFlags struct {
 }
 
 // registerKeys adds --keys, and --data unless the command already has it (serve takes it from registerStore).
-func registerKeys(fs *flag.FlagSet, env environment, data *string) keyFlags {
+func registerKeys(fs *pflag.FlagSet, env environment, data *string) keyFlags {
 	kf := keyFlags{keys: fs.String("keys", env.getenv("FAIRTRAIL_KEYS"),
-		"API key file (default $FAIRTRAIL_KEYS, else keys.json in the data directory)"), data: data}
+		"API key file ($FAIRTRAIL_KEYS; default keys.json in the data directory)"), data: data}
 	if data == nil {
 		def := env.getenv("FAIRTRAIL_DATA")
 		if def == "" {
 			def = defaultData
 		}
-		kf.data = fs.String("data", def, "data directory (default $FAIRTRAIL_DATA or "+defaultData+")")
+		kf.data = fs.String("data", def, "data directory whose keys.json is used ($FAIRTRAIL_DATA)")
 	}
 	return kf
 }
@@ -39,68 +41,121 @@ func (kf keyFlags) path() string {
 	return filepath.Join(*kf.data, "keys.json")
 }
 
-const keysUsage = "keys: usage: fairtrail keys create --org ID --role ROLE | list | revoke KEY_ID | " +
-	"grant --auditor ID --buyer ID | ungrant --auditor ID --buyer ID"
+// roles are the roles a key may have, as keys.File accepts them.
+var roles = []string{"admin", "employer", "agency", "buyer", "auditor", "metrics"}
 
-// keyArgs are the flags and arguments of a keys subcommand.
-type keyArgs struct {
-	sub, org, role, auditor, buyer string
-	format                         func() (string, error)
-	pos                            []string
-}
-
-// runKeys manages the API keys: create (the key is printed once, on standard output alone, so scripts can
+// newKeysCmd manages the API keys: create (the key is printed once, on standard output alone, so scripts can
 // capture it), list, revoke, and the grants that let an auditor read a buyer's data.
-func runKeys(ctx context.Context, args []string, env environment) error {
-	if len(args) == 0 {
-		return usagef("%s", keysUsage)
+func newKeysCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Create, list and revoke API keys; grant auditors a buyer's view",
+		Example: `  fairtrail keys create --org ops --role admin
+  fairtrail keys create --org aud-1 --role auditor && fairtrail keys grant --auditor aud-1 --buyer buyer-1
+  fairtrail keys list`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("keys: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
+			}
+			return usagef("keys: a subcommand is required: create, list, revoke, grant or ungrant")
+		},
 	}
-	ka := keyArgs{sub: args[0]}
-	fs := newFlagSet("keys " + ka.sub)
-	kf := registerKeys(fs, env, nil)
-	fs.StringVar(&ka.org, "org", "", "organisation id the key speaks for")
-	fs.StringVar(&ka.role, "role", "", "role: admin, employer, agency, buyer, auditor or metrics")
-	fs.StringVar(&ka.auditor, "auditor", "", "auditor organisation id")
-	fs.StringVar(&ka.buyer, "buyer", "", "buyer organisation id")
-	ka.format = formatFlag(fs, "table", "json")
-	var err error
-	if ka.pos, err = parse(fs, args[1:]); err != nil {
-		return err
+	for _, sub := range []func(environment) *cobra.Command{newKeysCreateCmd, newKeysListCmd, newKeysRevokeCmd} {
+		cmd.AddCommand(sub(env))
 	}
-	return keysCommand(keys.Open(kf.path(), keys.Options{}), ka, env)
+	cmd.AddCommand(newGrantCmd(env, "grant"), newGrantCmd(env, "ungrant"))
+	return cmd
 }
 
-func keysCommand(f *keys.File, ka keyArgs, env environment) error {
-	switch ka.sub {
-	case "create":
-		if err := noArgs("keys create", ka.pos); err != nil {
+func newKeysCreateCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "create",
+		Short:   "Create a key; it is printed once, alone on standard output",
+		Example: "  fairtrail keys create --org buyer-1 --role buyer",
+	}
+	kf := registerKeys(cmd.Flags(), env, nil)
+	org := cmd.Flags().String("org", "", "organisation id the key speaks for (required)")
+	role := cmd.Flags().String("role", "", "role (required): "+strings.Join(roles, ", "))
+	completeWith(cmd, "role", roles...)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
 			return err
 		}
-		return createKey(f, ka.org, ka.role, env)
-	case "list":
-		out, err := ka.format()
+		return createKey(kf.open(), *org, *role, env)
+	}
+	return cmd
+}
+
+func newKeysListCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List keys (never their secrets) and grants",
+		Example: "  fairtrail keys list\n  fairtrail keys list --format json --keys /etc/fairtrail/keys.json",
+	}
+	kf := registerKeys(cmd.Flags(), env, nil)
+	format := formatFlag(cmd, "table", "json")
+	wide := wideFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		out, err := format()
 		if err != nil {
 			return err
 		}
-		return listKeys(f, out, env.stdout)
-	case "revoke":
-		if len(ka.pos) != 1 {
-			return usagef("keys revoke: usage: fairtrail keys revoke KEY_ID")
-		}
-		k, err := f.Revoke(ka.pos[0])
+		return listKeys(kf.open(), out, env.stdout, tableWidth(env, *wide))
+	}
+	return cmd
+}
+
+func newKeysRevokeCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "revoke KEY_ID",
+		Short:   "Revoke a key by its id (see keys list)",
+		Example: "  fairtrail keys revoke key_3f9a1c2b7d4e",
+		Args:    cobra.ExactArgs(1),
+	}
+	kf := registerKeys(cmd.Flags(), env, nil)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		k, err := kf.open().Revoke(pos[0])
 		if err != nil {
 			return keyError(err)
 		}
 		fmt.Fprintf(env.stdout, "revoked %s (%s, %s) at %s\n", k.ID, k.Org, k.Role, when(*k.RevokedAt))
 		return nil
-	case "grant", "ungrant":
-		if ka.auditor == "" || ka.buyer == "" || len(ka.pos) > 0 {
-			return usagef("keys %s: usage: fairtrail keys %s --auditor ID --buyer ID", ka.sub, ka.sub)
-		}
-		return grant(f, ka.sub, ka.auditor, ka.buyer, env.stdout)
 	}
-	return usagef("%s", keysUsage)
+	return cmd
 }
+
+// newGrantCmd makes grant (an auditor may read what a buyer reads) or ungrant (it may no longer).
+func newGrantCmd(env environment, verb string) *cobra.Command {
+	short := "Let an auditor read what a buyer reads"
+	if verb == "ungrant" {
+		short = "Withdraw an auditor's grant to read what a buyer reads"
+	}
+	cmd := &cobra.Command{
+		Use:     verb,
+		Short:   short,
+		Example: "  fairtrail keys " + verb + " --auditor aud-1 --buyer buyer-1",
+	}
+	kf := registerKeys(cmd.Flags(), env, nil)
+	auditor := cmd.Flags().String("auditor", "", "auditor organisation id (required)")
+	buyer := cmd.Flags().String("buyer", "", "buyer organisation id (required)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if *auditor == "" || *buyer == "" {
+			return usagef("keys %s: --auditor and --buyer are both required", verb)
+		}
+		return grant(kf.open(), verb, *auditor, *buyer, env.stdout)
+	}
+	return cmd
+}
+
+// open opens the key file.
+func (kf keyFlags) open() *keys.File { return keys.Open(kf.path(), keys.Options{}) }
 
 func createKey(f *keys.File, org, role string, env environment) error {
 	if org == "" || role == "" {
@@ -116,7 +171,7 @@ func createKey(f *keys.File, org, role string, env environment) error {
 	return nil
 }
 
-func listKeys(f *keys.File, format string, w io.Writer) error {
+func listKeys(f *keys.File, format string, w io.Writer, width int) error {
 	ks, gs, err := f.List()
 	if err != nil {
 		return err
@@ -130,25 +185,23 @@ func listKeys(f *keys.File, format string, w io.Writer) error {
 			Grants []keys.Grant `json:"grants"`
 		}{ks, gs})
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "KEY ID\tORG\tROLE\tCREATED\tREVOKED")
+	t := newTable("KEY ID", "ORG", "ROLE", "CREATED", "REVOKED").priority(1, 0, 1, 2)
 	for _, k := range ks {
 		revoked := "-"
 		if k.RevokedAt != nil {
-			revoked = when(*k.RevokedAt)
+			revoked = whenShort(*k.RevokedAt)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Org, k.Role, when(k.CreatedAt), revoked)
+		t.add(k.ID, k.Org, k.Role, whenShort(k.CreatedAt), revoked)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nGrants (an auditor reads what the buyer reads):")
-	tw = newTable(w)
-	fmt.Fprintln(tw, "AUDITOR\tBUYER\tGRANTED")
+	t = newTable("AUDITOR", "BUYER", "GRANTED")
 	for _, g := range gs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Auditor, g.Buyer, when(g.CreatedAt))
+		t.add(g.Auditor, g.Buyer, whenShort(g.CreatedAt))
 	}
-	return tw.Flush()
+	return t.write(w, width)
 }
 
 func grant(f *keys.File, verb, auditor, buyer string, w io.Writer) error {

@@ -9,6 +9,13 @@ import (
 
 func TestKeysCommand(t *testing.T) {
 	data := t.TempDir()
+	if code, _, errOut := cli(t, "", "keys", "grant", "--auditor", "aud-1", "--buyer", "buyer-1", "--data", data); code != 1 ||
+		!strings.Contains(errOut, `auditor "aud-1": no key with the auditor role`) {
+		t.Fatalf("grant to an auditor that does not exist: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "", "keys", "create", "--org", "aud-1", "--role", "auditor", "--data", data); code != 0 {
+		t.Fatalf("create the auditor: exit %d, %s", code, errOut)
+	}
 	code, secret, errOut := cli(t, "", "keys", "create", "--org", "buyer-1", "--role", "buyer", "--data", data)
 	secret = strings.TrimSpace(secret)
 	if code != 0 || !strings.HasPrefix(secret, "ft_") || strings.Contains(secret, "\n") || !strings.Contains(errOut, "shown once") {
@@ -46,10 +53,10 @@ func TestKeysCommand(t *testing.T) {
 			SHA256 string `json:"sha256"`
 		} `json:"keys"`
 	}
-	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed.Keys) != 1 || listed.Keys[0].SHA256 != "" {
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed.Keys) != 2 || listed.Keys[1].SHA256 != "" {
 		t.Fatalf("list --format json: %v %s", err, out)
 	}
-	if code, out, _ := cli(t, "", "keys", "revoke", listed.Keys[0].ID, "--data", data); code != 0 || !strings.Contains(out, "revoked") {
+	if code, out, _ := cli(t, "", "keys", "revoke", listed.Keys[1].ID, "--data", data); code != 0 || !strings.Contains(out, "revoked") {
 		t.Errorf("revoke: %d %s", code, out)
 	}
 	if code, _, _ := cli(t, "", "keys"); code != 2 {

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -35,10 +36,17 @@ func (c serveConfig) LogValue() slog.Value {
 		slog.Duration("shutdown_timeout", c.shutdownTimeout))
 }
 
-// runServe serves the HTTP API until ctx ends (SIGINT or SIGTERM), then drains the requests in flight for up to
-// --shutdown-timeout.
-func runServe(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("serve")
+// newServeCmd serves the HTTP API until the context ends (SIGINT or SIGTERM), then drains the requests in
+// flight for up to --shutdown-timeout.
+func newServeCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API over the store",
+		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
+  fairtrail serve --addr :8080
+  fairtrail serve --store 'esdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
+	}
+	fs := cmd.Flags()
 	sf := registerStore(fs, env)
 	kf := registerKeys(fs, env, sf.data)
 	addrDef := env.getenv("FAIRTRAIL_ADDR")
@@ -46,29 +54,29 @@ func runServe(ctx context.Context, args []string, env environment) error {
 		addrDef = ":8080"
 	}
 	cfg := serveConfig{}
-	fs.StringVar(&cfg.addr, "addr", addrDef, "listen address (default $FAIRTRAIL_ADDR or :8080)")
+	fs.StringVar(&cfg.addr, "addr", addrDef, "listen address ($FAIRTRAIL_ADDR)")
 	fs.Int64Var(&cfg.limits.MaxBodyBytes, "max-body", 8<<20, "largest POST /v1/events body, in bytes")
 	fs.Int64Var(&cfg.limits.MaxImportBytes, "max-import", 1<<30, "largest POST /v1/import body, in bytes")
-	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown (e.g. 20s, 1m)")
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	completeWith(cmd, "log-format", "json", "text")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		if *sf.url != "" && *kf.keys == "" {
+			return usagef("serve: --keys FILE (or $FAIRTRAIL_KEYS) is required with --store: there is no data directory")
+		}
+		if cfg.logFormat != "json" && cfg.logFormat != "text" {
+			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
+		}
+		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
+			return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
+		}
+		cfg.store, cfg.keys = sf.String(), kf.path()
+		return serve(cmd.Context(), sf, cfg, env)
 	}
-	if err := noArgs("serve", pos); err != nil {
-		return err
-	}
-	if *sf.url != "" && *kf.keys == "" {
-		return usagef("serve: --keys FILE (or $FAIRTRAIL_KEYS) is required with --store: there is no data directory")
-	}
-	if cfg.logFormat != "json" && cfg.logFormat != "text" {
-		return usagef("serve: --log-format %q: json or text", cfg.logFormat)
-	}
-	if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
-		return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
-	}
-	cfg.store, cfg.keys = sf.String(), kf.path()
-	return serve(ctx, sf, cfg, env)
+	return cmd
 }
 
 func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment) error {

@@ -5,19 +5,29 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
-func runVerify(ctx context.Context, args []string, env environment) error {
-	fs := newFlagSet("verify")
-	sf := registerStore(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func newVerifyCmd(env environment) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Recompute every hash chain and name the first event that does not match",
+		Example: `  fairtrail verify
+  fairtrail verify --store 'esdb://127.0.0.1:2113?tls=false'`,
 	}
-	if err := noArgs("verify", pos); err != nil {
-		return err
+	sf := registerStore(cmd.Flags(), env)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		return verify(cmd.Context(), sf, env)
 	}
+	return cmd
+}
+
+func verify(ctx context.Context, sf storeFlags, env environment) error {
 	s, err := sf.open(true)
 	if err != nil {
 		return err

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -15,38 +15,13 @@ import (
 // defaultData is the data directory when neither --data nor FAIRTRAIL_DATA is set.
 const defaultData = "./fairtrail-data"
 
-// newFlagSet makes a flag set that reports errors as usage errors instead of exiting.
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parse parses flags, allowing them before and after positional arguments, and returns the positionals.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s: help requested", fs.Name())
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // timeFlags are --as-of and --known-at.
 type timeFlags struct{ asOf, knownAt string }
 
-func (t *timeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&t.asOf, "as-of", "", "replay what had happened by then (occurred_at <= T)")
-	fs.StringVar(&t.knownAt, "known-at", "", "replay what the tracker knew then (recorded_at <= T)")
+func (t *timeFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&t.asOf, "as-of", "", "replay what had happened by then (occurred_at <= T): a date such as 2025-06-30 "+
+		"(the end of that day, UTC) or a time such as 2025-06-30T10:00:00Z")
+	fs.StringVar(&t.knownAt, "known-at", "", "replay what the tracker knew then (recorded_at <= T), a date or time as for --as-of")
 }
 
 func (t *timeFlags) filter() (projections.Filter, error) {
@@ -72,8 +47,9 @@ func parseWhen(name, s string) (time.Time, error) {
 }
 
 // formatFlag registers --format with the allowed values.
-func formatFlag(fs *flag.FlagSet, allowed ...string) func() (string, error) {
-	v := fs.String("format", allowed[0], "output format: "+strings.Join(allowed, ", "))
+func formatFlag(cmd *cobra.Command, allowed ...string) func() (string, error) {
+	v := cmd.Flags().String("format", allowed[0], "output format: "+strings.Join(allowed, ", "))
+	completeWith(cmd, "format", allowed...)
 	return func() (string, error) {
 		if !slices.Contains(allowed, *v) {
 			return "", usagef("--format %q: one of %s", *v, strings.Join(allowed, ", "))
@@ -82,9 +58,15 @@ func formatFlag(fs *flag.FlagSet, allowed ...string) func() (string, error) {
 	}
 }
 
-func noArgs(name string, pos []string) error {
+// noArgs refuses positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, pos []string) error {
 	if len(pos) > 0 {
-		return usagef("%s: unexpected argument %q", name, pos[0])
+		return usagef("%s: unexpected argument %q", cmd.Name(), pos[0])
 	}
 	return nil
+}
+
+// completeWith makes shell completion offer these values for a flag.
+func completeWith(cmd *cobra.Command, flag string, values ...string) {
+	cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -18,8 +17,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
-
 func writeCSV(w io.Writer, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.WriteAll(rows); err != nil {
@@ -29,12 +26,14 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
+// moneyText writes amounts for people, "120.00 MYR, 5000.00 NPR", in tables and messages (CSV gives amount and
+// currency columns instead).
 func moneyText(ms []domain.Money) string {
 	parts := make([]string, len(ms))
 	for i, m := range ms {
 		parts[i] = string(m.Amount) + " " + m.Currency
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, listSep)
 }
 
 func orDash(s string) string {
@@ -45,3 +44,6 @@ func orDash(s string) string {
 }
 
 func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// whenShort is a time in tables, to the minute, UTC; JSON and CSV give it in full.
+func whenShort(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }

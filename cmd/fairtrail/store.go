@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
@@ -22,14 +23,14 @@ type storeFlags struct {
 
 // registerStore adds --data (default $FAIRTRAIL_DATA, else ./fairtrail-data) and --store (default
 // $FAIRTRAIL_STORE; empty means the embedded store).
-func registerStore(fs *flag.FlagSet, env environment) storeFlags {
+func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	def := env.getenv("FAIRTRAIL_DATA")
 	if def == "" {
 		def = defaultData
 	}
 	return storeFlags{
-		data: fs.String("data", def, "data directory of the embedded store (default $FAIRTRAIL_DATA or "+defaultData+")"),
-		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "event store URL instead of the embedded store (default $FAIRTRAIL_STORE)"),
+		data: fs.String("data", def, "data directory of the embedded store ($FAIRTRAIL_DATA)"),
+		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
 		env:  env,
 	}
 }

@@ -1,0 +1,112 @@
+// Package export lays the read model's answers out as CSV records, the same for every front end: the command
+// line's --format csv and the API's Accept: text/csv. Money is an amount column and a currency column, never
+// "120.00 MYR" in one field, so that a spreadsheet can sum it per currency; a list inside a field (buyer ids,
+// event ids) is joined by ListSep.
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/narrate"
+)
+
+// ListSep joins the items of a list in one field.
+const ListSep = ", "
+
+// Flags lays flags out: a record per flag and amount, the amount and its currency in columns of their own (a
+// flag without money has one record, both empty; one with money in two currencies has two).
+func Flags(flags []domain.Flag) ([][]string, error) {
+	out := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amount", "currency", "details"}}
+	for _, f := range flags {
+		details, err := json.Marshal(f.Details)
+		if err != nil {
+			return nil, fmt.Errorf("flag %s of %s: details: %w", f.Code, f.WorkerID, err)
+		}
+		rec := []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, ListSep),
+			strings.Join(f.EventIDs, ListSep), when(f.RaisedAt)}
+		amounts := f.Amounts
+		if len(amounts) == 0 {
+			amounts = []domain.Money{{}}
+		}
+		for _, m := range amounts {
+			out = append(out, append(slices.Clone(rec), string(m.Amount), m.Currency, string(details)))
+		}
+	}
+	return out, nil
+}
+
+// Audit lays audit rows out: a record per group and currency, the currency in a column of its own and the
+// amounts (worker-paid fees, reimbursed, outstanding, estimated wage shortfall) in the columns after it. A
+// group's counts repeat on each of its currency records; a group without money has one record, its money
+// columns empty.
+func Audit(rows []projections.AuditRow) [][]string {
+	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
+	head = append(head, domain.FlagCodes...)
+	head = append(head, "currency", "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
+	out := [][]string{head}
+	for _, r := range rows {
+		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
+		for _, c := range domain.FlagCodes {
+			rec = append(rec, strconv.Itoa(r.Flags[c]))
+		}
+		lines := ByCurrency(r)
+		if len(lines) == 0 {
+			lines = []CurrencyLine{{}}
+		}
+		for _, l := range lines {
+			out = append(out, append(slices.Clone(rec), l.Currency, l.WorkerPaid, l.Reimbursed, l.Outstanding, l.WageShortfall))
+		}
+	}
+	return out
+}
+
+// CurrencyLine is an audit row's money in one currency; an amount is empty where there is none.
+type CurrencyLine struct {
+	Currency, WorkerPaid, Reimbursed, Outstanding, WageShortfall string
+}
+
+// ByCurrency lays a row's money out a currency a line, in the order of the currency codes.
+func ByCurrency(r projections.AuditRow) []CurrencyLine {
+	lines := map[string]*CurrencyLine{}
+	var order []string
+	for col, ms := range [][]domain.Money{r.WorkerPaid, r.Reimbursed, r.Outstanding, r.WageShortfall} {
+		for _, m := range ms {
+			l := lines[m.Currency]
+			if l == nil {
+				l = &CurrencyLine{Currency: m.Currency}
+				lines[m.Currency] = l
+				order = append(order, m.Currency)
+			}
+			amounts := []*string{&l.WorkerPaid, &l.Reimbursed, &l.Outstanding, &l.WageShortfall}
+			*amounts[col] = string(m.Amount)
+		}
+	}
+	slices.Sort(order)
+	out := make([]CurrencyLine, len(order))
+	for i, c := range order {
+		out[i] = *lines[c]
+	}
+	return out
+}
+
+// History lays a worker's timeline out: a record per event, with what it records in words (narrate).
+func History(r *projections.WorkerReport) ([][]string, error) {
+	out := [][]string{{"worker_id", "occurred_at", "recorded_at", "type", "event_id", "recorded_by", "what_happened"}}
+	for _, e := range r.Timeline {
+		s, err := narrate.Entry(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, []string{r.WorkerID, when(e.OccurredAt), when(e.RecordedAt), e.Type, e.EventID, e.RecordedBy, s})
+	}
+	return out, nil
+}
+
+func when(t time.Time) string { return t.UTC().Format(time.RFC3339) }
