@@ -34,9 +34,9 @@ func (r Rate) Decimal() decimal.Decimal { return Amount(r).Decimal() }
 // base needs more places than money does (0.0000613 EUR per IDR).
 const maxRateDecimals = 12
 
-// RateProblem says what is wrong with a rate string, or "" when it is valid: a decimal string > 0 with at
+// rateProblem says what is wrong with a rate string, or "" when it is valid: a decimal string > 0 with at
 // most 12 decimal places and 15 integer digits, no sign or exponent.
-func RateProblem(s string) string {
+func rateProblem(s string) string {
 	whole, frac, _ := strings.Cut(s, ".")
 	switch {
 	case s == "":
@@ -84,7 +84,7 @@ func (e *ExchangeRatesPublished) validate(c checker) {
 			rc.fail(cur, strconv.Quote(cur)+" is not an ISO 4217 currency code in upper case")
 			continue
 		}
-		if p := RateProblem(string(e.Rates[cur])); p != "" {
+		if p := rateProblem(string(e.Rates[cur])); p != "" {
 			rc.fail(cur, p)
 		} else if cur == e.Base && !e.Rates[cur].Decimal().Equal(decimal.NewFromInt(1)) {
 			rc.fail(cur, "the base is 1 per base by definition")

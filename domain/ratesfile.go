@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/csv"
 	"errors"
@@ -62,8 +63,10 @@ const maxRatesFileErrors = 20
 // negative, zero or non-numeric rate, an unknown currency, a bad date, a date given twice for the source, a
 // row of the wrong width). Other errors are those of r.
 func ParseRatesFile(r io.Reader, opts RatesFileOptions) ([]Envelope, error) {
-	if err := Validate(&ExchangeRatesPublished{RatesID: "x", Source: opts.Source, Base: cmpOr(opts.Base, "EUR"),
-		Date: "2000-01-01", Rates: map[string]Rate{"USD": "1"}}); err != nil {
+	c := newChecker("")
+	c.text("source", opts.Source)
+	c.rateCurrency("base", cmp.Or(opts.Base, "EUR"))
+	if err := c.err(); err != nil {
 		return nil, fmt.Errorf("rates file options: %w", err)
 	}
 	p := &ratesParser{opts: opts, tables: map[string]*parsedTable{}}
@@ -86,13 +89,6 @@ func ParseRatesFile(r io.Reader, opts RatesFileOptions) ([]Envelope, error) {
 		return nil, p.errs
 	}
 	return p.envelopes()
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // ratesParser holds the tables read so far, by date, and the problems found.
@@ -172,7 +168,7 @@ func (p *ratesParser) checkDate(rec []string, i int) (string, bool) {
 // checkRate reads a rate cell.
 func (p *ratesParser) checkRate(rec []string, i int, currency string) (Rate, bool) {
 	s := strings.TrimSpace(rec[i])
-	if prob := RateProblem(s); prob != "" {
+	if prob := rateProblem(s); prob != "" {
 		line, col := p.pos(i)
 		p.fail(line, col, "rate of "+currency+" "+strconv.Quote(s)+": "+prob)
 		return "", false

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -100,7 +101,7 @@ func (p *ratesParser) longRow(rec []string, _ []string) bool {
 	date, okDate := p.checkDate(rec, 0)
 	cur, okCur := p.checkCurrency(rec, 1)
 	rate, okRate := p.checkRate(rec, 2, strings.TrimSpace(rec[1]))
-	base, okBase := cmpOr(p.opts.Base, "EUR"), true
+	base, okBase := cmp.Or(p.opts.Base, "EUR"), true
 	if want == 4 {
 		base, okBase = p.checkCurrency(rec, 3)
 	}
