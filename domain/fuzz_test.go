@@ -75,7 +75,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func hasStreamPrefix(stream string) bool {
-	for _, p := range []string{"worker-", "joborder-", "org-", "policy-", "rates-"} {
+	for _, p := range domain.StreamPrefixes() {
 		if id, ok := strings.CutPrefix(stream, p); ok && id != "" {
 			return true
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
@@ -64,7 +65,7 @@ func (o Options) withDefaults() Options {
 }
 
 // streamPrefixes are the names of fairtrail's streams, as the event catalogue derives them from the data.
-func streamPrefixes() []string { return []string{"worker-", "joborder-", "org-", "policy-"} }
+func streamPrefixes() []string { return domain.StreamPrefixes() }
 
 func checkNamespace(ns string) error {
 	for i, c := range ns {
