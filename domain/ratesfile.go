@@ -56,7 +56,7 @@ const maxRatesFileErrors = 20
 // read, told apart by the header:
 //
 //   - the ECB's historical file: a Date column, then one column per currency, base EUR, "N/A" (or nothing) for
-//     a missing rate; a row with no rate at all is skipped;
+//     a missing rate; a row with no rate at all is skipped (the ECB's daily file, dated "29 November 2024", too);
 //   - a long layout, one rate per row: date,currency,rate[,base].
 //
 // A bad file is rejected whole: the error is RatesFileErrors, every problem with its line and column (a
@@ -153,16 +153,23 @@ func (p *ratesParser) readRows(header []string) error {
 // pos is the line and column of field i of the row just read.
 func (p *ratesParser) pos(i int) (int, int) { return p.csv.FieldPos(i) }
 
-// checkDate reads a date cell: YYYY-MM-DD, years 1900-2199.
+// ecbDailyDate is how the ECB's daily file (eurofxref.csv) writes its date: "29 November 2024".
+const ecbDailyDate = "2 January 2006"
+
+// checkDate reads a date cell, YYYY-MM-DD (or the ECB daily file's "29 November 2024"), years 1900-2199, and
+// returns it as YYYY-MM-DD.
 func (p *ratesParser) checkDate(rec []string, i int) (string, bool) {
 	s := strings.TrimSpace(rec[i])
 	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t, err = time.Parse(ecbDailyDate, s)
+	}
 	if err != nil || t.Year() < 1900 || t.Year() > 2199 {
 		line, col := p.pos(i)
 		p.fail(line, col, "bad date "+strconv.Quote(s)+" (want YYYY-MM-DD, years 1900-2199)")
 		return "", false
 	}
-	return s, true
+	return t.Format(time.DateOnly), true
 }
 
 // checkRate reads a rate cell.

@@ -44,6 +44,18 @@ func TestParseRatesFileReadsTheECBLayout(t *testing.T) {
 	}
 }
 
+func TestParseRatesFileReadsTheECBDailyFile(t *testing.T) {
+	daily := "Date, USD, JPY, MYR, \n29 November 2024, 1.0565, 158.04, 4.6967, \n"
+	envs, err := domain.ParseRatesFile(strings.NewReader(daily), domain.RatesFileOptions{Source: "ECB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := envs[0].Event.(*domain.ExchangeRatesPublished)
+	if len(envs) != 1 || e.Date != "2024-11-29" || e.Rates["MYR"] != "4.6967" || e.RatesID != "ecb-2024-11-29" {
+		t.Errorf("got %d tables, first %+v; want 2024-11-29 with MYR 4.6967", len(envs), e)
+	}
+}
+
 func TestParseRatesFileReadsTheLongLayout(t *testing.T) {
 	cases := []struct {
 		name, file, base string
