@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -152,4 +153,48 @@ func BenchmarkRatesImport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows), "tables/op")
+}
+
+// TestRatesJudgeACapAcrossCurrencies imports a cap of 1000 MYR and a fee of 40000 NPR (testdata/cap_in_myr.ndjson):
+// without rates the fee is not judged; after `rates import` of the ECB's rates of the Friday before the Monday fee, 40000 NPR x
+// 5.1 / 143.5 = 1421.60 MYR exceeds the cap by 421.60 MYR, and the flag names the rates table.
+func TestRatesJudgeACapAcrossCurrencies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, out, errOut := cli(t, "", "import", "--data", dir, "testdata/cap_in_myr.ndjson"); code != 0 {
+		t.Fatalf("import: exit %d: %s %s", code, out, errOut)
+	}
+	capFlags := func() []map[string]any {
+		t.Helper()
+		code, out, errOut := cli(t, "", "flags", "--data", dir, "--code", "fee.cap_exceeded", "--format", "json")
+		if code != 0 {
+			t.Fatalf("flags: exit %d: %s", code, errOut)
+		}
+		var flags []map[string]any
+		if err := json.Unmarshal([]byte(out), &flags); err != nil {
+			t.Fatal(err)
+		}
+		return flags
+	}
+	if flags := capFlags(); len(flags) != 0 {
+		t.Fatalf("without rates: %v, want no cap flag (the NPR fee is not judged)", flags)
+	}
+	rates := filepath.Join(t.TempDir(), "ecb.csv")
+	if err := os.WriteFile(rates, []byte("Date,USD,MYR,NPR,\n2024-03-01,1.08,5.1,143.5,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := cli(t, "", "rates", "import", "--data", dir, "--source", "ECB", rates); code != 0 {
+		t.Fatalf("rates import: exit %d: %s %s", code, out, errOut)
+	}
+	flags := capFlags()
+	if len(flags) != 1 {
+		t.Fatalf("with rates: %d cap flags, want 1", len(flags))
+	}
+	b, _ := json.Marshal(flags[0])
+	for _, want := range []string{`"amounts":[{"amount":"421.60","currency":"MYR"}]`, `"rates_id":"ecb-2024-03-01"`,
+		`"to":{"amount":"1421.60","currency":"MYR"}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("flag %s does not contain %s", b, want)
+		}
+	}
 }
