@@ -155,9 +155,10 @@ func BenchmarkRatesImport(b *testing.B) {
 	b.ReportMetric(float64(rows), "tables/op")
 }
 
-// TestRatesJudgeACapAcrossCurrencies imports a cap of 1000 MYR and a fee of 40000 NPR (testdata/cap_in_myr.ndjson):
-// without rates the fee is not judged; after `rates import` of the ECB's rates of the Friday before the Monday fee, 40000 NPR x
-// 5.1 / 143.5 = 1421.60 MYR exceeds the cap by 421.60 MYR, and the flag names the rates table.
+// TestRatesJudgeACapAcrossCurrencies imports a cap of 1000 MYR and a fee of 40000 NPR paid on a Monday
+// (testdata/cap_in_myr.ndjson): without rates the fee is not judged; after `rates import` of the ECB's rates of
+// the Friday before, 40000 NPR x 5.1 / 143.5 = 1421.60 MYR exceeds the cap by 421.60 MYR, and the flag names the
+// rates table.
 func TestRatesJudgeACapAcrossCurrencies(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
