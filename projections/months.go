@@ -47,8 +47,8 @@ func (v *View) MonthsOfWages(workerID string) (MonthsOfWages, bool) {
 	return monthsOfWages(v.workerState(wf), v.m.rates), true
 }
 
-// twelve turns a monthly figure into an annual one: months = paid x 12 / annual wage equivalent, exactly.
-var twelve = decimal.NewFromInt(12)
+// monthsPerYear turns a monthly figure into an annual one: months = paid x 12 / annual wage equivalent, exactly.
+var monthsPerYear = decimal.NewFromInt(12)
 
 func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	if !ws.hasBase {
@@ -58,7 +58,7 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	cur := t.Wage.Currency
 	annual := t.AnnualEquivalent(t.Wage.Amount.Decimal(), t.Wage.Per)
 	out := MonthsOfWages{Baseline: ws.base.describeAs,
-		MonthlyWage: domain.Money{Amount: domain.Amount(domain.DivRoundHalfEven(annual, twelve, 2).StringFixed(2)), Currency: cur}}
+		MonthlyWage: domain.Money{Amount: domain.Amount(domain.DivRoundHalfEven(annual, monthsPerYear, 2).StringFixed(2)), Currency: cur}}
 	paid := decimal.Zero
 	for _, ff := range ws.fees {
 		if ff.fee.Payer != domain.PayerWorker {
@@ -84,7 +84,7 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	case len(out.NotConverted) > 0:
 		out.Reason = "a fee paid in another currency than the wage's has no published rate on or before its day"
 	default:
-		out.Months = domain.DivRoundHalfEven(paid.Mul(twelve), annual, 2).StringFixed(2)
+		out.Months = domain.DivRoundHalfEven(paid.Mul(monthsPerYear), annual, 2).StringFixed(2)
 	}
 	return out
 }
