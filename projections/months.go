@@ -57,8 +57,9 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	t := ws.base.terms
 	cur := t.Wage.Currency
 	annual := t.AnnualEquivalent(t.Wage.Amount.Decimal(), t.Wage.Per)
+	monthly := domain.DivRoundHalfEven(annual, monthsPerYear, 2)
 	out := MonthsOfWages{Baseline: ws.base.describeAs,
-		MonthlyWage: domain.Money{Amount: domain.Amount(domain.DivRoundHalfEven(annual, monthsPerYear, 2).StringFixed(2)), Currency: cur}}
+		MonthlyWage: domain.Money{Amount: domain.Amount(monthly.StringFixed(2)), Currency: cur}}
 	paid := decimal.Zero
 	for _, ff := range ws.fees {
 		if ff.fee.Payer != domain.PayerWorker {
