@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -72,7 +73,8 @@ func printAudit(w io.Writer, rows []projections.AuditRow, format string, width i
 	if err := t.write(w, width); err != nil {
 		return err
 	}
-	say(w, width, "\nMoney by currency (fees paid by workers, reimbursed, still owed back, estimated wage shortfall):")
+	fmt.Fprintln(w)
+	say(w, width, "Money by currency (fees paid by workers, reimbursed, still owed back, estimated wage shortfall):")
 	t = newTable("KEY", "CURRENCY", "WORKER-PAID", "REIMBURSED", "OUTSTANDING", "WAGE SHORTFALL").priority(1, 1, 2, 3, 4, 5)
 	for _, r := range rows {
 		for _, l := range export.ByCurrency(r) {

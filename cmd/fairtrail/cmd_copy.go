@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,9 @@ func newCopyCmd(env environment) *cobra.Command {
 	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (esdb://...)")
 	to := fs.String("to", "", "destination store: a data directory or a KurrentDB connection string")
 	batch := fs.Int("batch", 2000, "events per durable batch, 1 to 100000")
-	progress := fs.String("progress", "lines", "progress display: lines (on standard error), none")
-	completeWith(cmd, "progress", "lines", "none")
+	progress := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, else lines), "+
+		"bar (counts the source's events first, then shows rate and time left), lines (a line a second), none")
+	completeWith(cmd, "progress", progressModes...)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -44,8 +46,8 @@ func newCopyCmd(env environment) *cobra.Command {
 			return usagef("copy: --from and --to name the same store")
 		case *batch < 1 || *batch > 100_000:
 			return usagef("copy: --batch must be between 1 and 100000")
-		case *progress != "lines" && *progress != "none":
-			return usagef("copy: --progress %q: one of lines, none", *progress)
+		case !slices.Contains(progressModes, *progress):
+			return usagef("copy: --progress %q: one of %s", *progress, strings.Join(progressModes, ", "))
 		}
 		return copyCommand(cmd.Context(), *from, *to, *batch, *progress, env)
 	}
@@ -63,12 +65,13 @@ func copyCommand(ctx context.Context, from, to string, batch int, progress strin
 		return fmt.Errorf("copy: destination: %w", err)
 	}
 	defer dst.Close()
-	var out io.Writer = io.Discard
-	if progress == "lines" {
-		out = env.stderr
-	}
 	start := time.Now()
-	rep, err := copyStore(ctx, src, dst, copyOptions{batch: batch, progress: newCopyProgress(out, start)})
+	show, finish, err := copyDisplay(ctx, src, progress, env.stderr, start)
+	if err != nil {
+		return err
+	}
+	rep, err := copyStore(ctx, src, dst, copyOptions{batch: batch, progress: show})
+	finish()
 	if err != nil {
 		return fmt.Errorf("copy %s to %s stopped after %d events (the same command resumes after them): %w",
 			redactURL(from), redactURL(to), rep.skipped+rep.copied, err)
@@ -245,6 +248,30 @@ func sameCopy(s, d eventstore.Recorded) error {
 			d.RecordedAt.Format(time.RFC3339Nano), d.RecordedBy, s.RecordedAt.Format(time.RFC3339Nano), s.RecordedBy)
 	}
 	return nil
+}
+
+// copyDisplay returns the progress callback of a copy and the function that ends the display. A bar counts
+// the source's events first, for its total.
+func copyDisplay(ctx context.Context, src eventstore.Store, mode string, w io.Writer, start time.Time) (func(copyReport, bool), func(), error) {
+	switch resolveMode(mode, w, "lines") {
+	case "none":
+		return func(copyReport, bool) {}, func() {}, nil
+	case "lines":
+		return newCopyProgress(w, start), func() {}, nil
+	}
+	fmt.Fprint(w, "copy: counting the source's events...")
+	total := int64(0)
+	for _, err := range src.ReadAll(ctx, eventstore.Start) {
+		if err != nil {
+			return nil, nil, fmt.Errorf("copy: count the source's events: %w", err)
+		}
+		total++
+	}
+	fmt.Fprintf(w, " %d\n", total)
+	bar := newBar(w, total, false, "events")
+	bar.Describe("copy")
+	show := func(r copyReport, _ bool) { bar.Set64(int64(r.skipped + r.copied)) }
+	return show, func() { bar.Finish() }, nil
 }
 
 // newCopyProgress reports a copy's progress at most once a second, and when it ends.

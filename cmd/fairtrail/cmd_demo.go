@@ -16,15 +16,20 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// newDemoCmd generates a dataset, imports it into a temporary data directory and prints the audit.
+// newDemoCmd generates a dataset, imports it into a data directory and prints the audit.
 func newDemoCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "demo",
-		Short:   "Generate a dataset, import it and print what fairtrail finds",
-		Example: "  fairtrail demo\n  fairtrail demo --workers 500 --seed 7",
+		Use:   "demo",
+		Short: "Generate a dataset, import it and print what fairtrail finds",
+		Long: "demo generates a realistic synthetic dataset, imports it into an embedded store and prints the flags\n" +
+			"raised and the audit per buyer. The store is temporary unless --data names a directory to keep it in,\n" +
+			"which the other commands can then query.",
+		Example: "  fairtrail demo\n  fairtrail demo --data ./demo-data && fairtrail flags --data ./demo-data --worker w-000042",
 	}
 	workers := cmd.Flags().Int("workers", 2000, "number of workers to generate, 1 to 1000000")
 	seed := cmd.Flags().Int64("seed", 1, "random seed: the same seed gives the same dataset")
+	keep := cmd.Flags().String("data", "", "keep the store in this directory, which must not hold one yet "+
+		"(default: a temporary directory, removed at the end)")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -32,12 +37,19 @@ func newDemoCmd(env environment) *cobra.Command {
 		if *workers < 1 || *workers > 1_000_000 {
 			return usagef("demo: --workers must be between 1 and 1000000")
 		}
-		return demo(cmd.Context(), *workers, *seed, env)
+		return demo(cmd.Context(), *workers, *seed, *keep, env)
 	}
 	return cmd
 }
 
-func demo(ctx context.Context, workers int, seed int64, env environment) error {
+// demo generates the dataset in a temporary directory and imports it into keep, or, when keep is empty, into
+// that temporary directory.
+func demo(ctx context.Context, workers int, seed int64, keep string, env environment) error {
+	if keep != "" {
+		if _, err := os.Stat(filepath.Join(keep, "events.log")); err == nil {
+			return failedError{fmt.Sprintf("demo: %s already holds a store: give a new or empty directory", keep)}
+		}
+	}
 	tmp, err := os.MkdirTemp("", "fairtrail-demo-")
 	if err != nil {
 		return err
@@ -57,7 +69,10 @@ func demo(ctx context.Context, workers int, seed int64, env environment) error {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "Generated %d events for %d workers (seed %d) in %s.\n", n, workers, seed, since(start))
-	dataDir := filepath.Join(tmp, "data")
+	dataDir := keep
+	if dataDir == "" {
+		dataDir = filepath.Join(tmp, "data")
+	}
 	if err := demoImport(ctx, file, dataDir, env); err != nil {
 		return err
 	}
@@ -65,7 +80,7 @@ func demo(ctx context.Context, workers int, seed int64, env environment) error {
 	if err != nil {
 		return err
 	}
-	return printDemo(env, v)
+	return printDemo(env, v, keep)
 }
 
 func demoImport(ctx context.Context, file, dataDir string, env environment) error {
@@ -88,7 +103,10 @@ func demoImport(ctx context.Context, file, dataDir string, env environment) erro
 	return nil
 }
 
-func printDemo(env environment, v *projections.View) error {
+// printDemo prints the flags and the audit, and the next commands to try: on the kept store, or, when the
+// store was temporary, how to keep one.
+func printDemo(env environment, v *projections.View, keep string) error {
+	width := tableWidth(env, false)
 	flags := v.Flags(projections.FlagQuery{})
 	counts := map[string]int{}
 	for _, f := range flags {
@@ -100,20 +118,30 @@ func printDemo(env environment, v *projections.View) error {
 	for _, c := range domain.FlagCodes {
 		t.add(c, strconv.Itoa(counts[c]))
 	}
-	if err := t.write(env.stdout, tableWidth(env, false)); err != nil {
+	if err := t.write(env.stdout, width); err != nil {
 		return err
 	}
-	fmt.Fprintln(env.stdout, "(Reimbursements fall overdue repayment_days after the tracker learned of a fee, which for this\n"+
-		"import is today: see them with fairtrail flags --as-of a date some months ahead.)")
 	rows, err := v.Audit(projections.AuditQuery{By: projections.ByBuyer})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "\nAudit by buyer:")
-	if err := printAudit(env.stdout, rows, "table", tableWidth(env, false)); err != nil {
+	if err := printAudit(env.stdout, rows, "table", width); err != nil {
 		return err
 	}
-	fmt.Fprintln(env.stdout, "\nNext: fairtrail import FILE, then fairtrail flags / history worker ID / audit --by agency / verify.")
+	fmt.Fprintln(env.stdout)
+	later := time.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
+	if keep == "" {
+		say(env.stdout, width, "The store was temporary and is gone. To keep one and query it, run fairtrail demo --data DIR; "+
+			"then, for example, fairtrail flags --data DIR --as-of "+later+" shows the reimbursements that fall overdue "+
+			"(repayment_days after the tracker learned of a fee, which for this import is today).")
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "The store is kept in %s. Next:\n", keep)
+	fmt.Fprintf(env.stdout, "  fairtrail flags --data %s --as-of %s   # with the reimbursements overdue by then\n", keep, later)
+	for _, c := range []string{"history worker w-000001", "audit --by agency", "verify"} {
+		fmt.Fprintf(env.stdout, "  fairtrail %s --data %s\n", c, keep)
+	}
 	return nil
 }
 

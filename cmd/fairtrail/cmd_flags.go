@@ -51,6 +51,11 @@ func newFlagsCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if q.WorkerID != "" {
+			if _, ok := v.History(q.WorkerID); !ok {
+				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
+			}
+		}
 		return printFlags(env.stdout, v.Flags(q), f, tableWidth(env, *wide))
 	}
 	return cmd

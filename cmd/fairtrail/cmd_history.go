@@ -144,7 +144,7 @@ func printContracts(w io.Writer, contracts []projections.ContractReport, width i
 			notes = append(notes, "no less favourable term than "+c.ComparedWith)
 		}
 		for _, ch := range c.Changes {
-			notes = append(notes, fmt.Sprintf("%s %s vs %s: %s -> %s", ch.Term, ch.Note, c.ComparedWith, describe(ch.Before), describe(ch.After)))
+			notes = append(notes, narrate.Change(ch, c.ComparedWith))
 		}
 		if c.WageShortfall != nil {
 			notes = append(notes, fmt.Sprintf("estimated wage shortfall %s %s", c.WageShortfall.Amount, c.WageShortfall.Currency))

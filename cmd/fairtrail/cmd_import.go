@@ -27,13 +27,14 @@ func newImportCmd(env environment) *cobra.Command {
 		Example: importExample,
 	}
 	sf := registerStore(cmd.Flags(), env)
-	progress := cmd.Flags().String("progress", "auto", "progress display: auto (a bar on a terminal), bar, lines, none")
-	completeWith(cmd, "progress", "auto", "bar", "lines", "none")
+	progress := cmd.Flags().String("progress", "auto", "progress on standard error: auto (a bar on a terminal, else none), "+
+		"bar (one bar for all files, with rate and time left), lines (a line per durable batch), none")
+	completeWith(cmd, "progress", progressModes...)
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
 		if len(files) == 0 {
 			return usagef("import: no FILE given ('-' reads standard input)")
 		}
-		if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
+		if !slices.Contains(progressModes, *progress) {
 			return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
 		}
 		return importFiles(cmd.Context(), sf, files, *progress, env)
@@ -47,51 +48,71 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, progress st
 		return err
 	}
 	defer s.Close()
+	sizes := make([]int64, len(files))
+	for i, name := range files {
+		sizes[i] = fileSize(name)
+	}
+	bar := newImportProgress(env.stderr, progress, sizes)
 	var total eventstore.ImportReport
-	rejected := false
-	for _, name := range files {
-		rep, err := importFile(ctx, s, name, progress, env)
+	rejected := map[string]eventstore.ImportReport{} // printed after the bar ends
+	for i, name := range files {
+		bar.file(name, sizes[i])
+		rep, err := importFile(ctx, s, name, bar, env)
+		bar.fileDone()
 		total.Lines += rep.Lines
 		total.Appended += rep.Appended
 		total.Duplicates += rep.Duplicates
 		total.Rejected += rep.Rejected
 		switch {
 		case errors.Is(err, eventstore.ErrRejected):
-			rejected = true
-			printRejections(env.stderr, name, rep)
+			rejected[name] = rep
 		case err != nil:
+			bar.done()
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
+	bar.done()
+	for _, name := range files {
+		printRejections(env.stderr, name, rejected[name])
+	}
 	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
 		total.Appended, total.Duplicates, total.Rejected, total.Lines)
-	if rejected {
+	if len(rejected) > 0 {
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}
 	return nil
 }
 
-func importFile(ctx context.Context, s eventstore.Store, name, progress string, env environment) (eventstore.ImportReport, error) {
+// fileSize is a file's size, -1 for standard input or a file that cannot be examined (its open reports why).
+func fileSize(name string) int64 {
+	if name == "-" {
+		return -1
+	}
+	st, err := os.Stat(name)
+	if err != nil || !st.Mode().IsRegular() {
+		return -1
+	}
+	return st.Size()
+}
+
+func importFile(ctx context.Context, s eventstore.Store, name string, bar *importProgress, env environment) (eventstore.ImportReport, error) {
 	var in io.Reader = env.stdin
-	var size int64 = -1
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return eventstore.ImportReport{}, err
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
-		}
 		in = f
 	}
-	bar := newProgress(env.stderr, name, size, progress)
-	rep, err := eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
-	bar.done()
-	return rep, err
+	return eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
 }
 
+// printRejections names a rejected file's bad lines; it prints nothing for a file that was not rejected.
 func printRejections(w io.Writer, name string, rep eventstore.ImportReport) {
+	if rep.Rejected == 0 {
+		return
+	}
 	fmt.Fprintf(w, "%s: %d of %d lines rejected; nothing from this file was stored\n", name, rep.Rejected, rep.Lines)
 	for _, le := range rep.Errors {
 		for _, f := range le.Fields {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -86,11 +88,16 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	} else {
 		logger = slog.New(slog.NewJSONHandler(env.stderr, nil))
 	}
+	_, statErr := os.Stat(*sf.data)
+	existed := *sf.url != "" || !errors.Is(statErr, os.ErrNotExist)
 	store, err := sf.open(false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := warnEmpty(ctx, store, sf, existed, logger); err != nil {
+		return err
+	}
 	live := projections.NewLive(store, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -107,8 +114,32 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	remove, err := announceServer(sf, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer remove()
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
 	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
+}
+
+// warnEmpty logs, at start, that the store holds no events yet (and that its directory was created), and how
+// to fill it.
+func warnEmpty(ctx context.Context, store eventstore.Store, sf storeFlags, existed bool, logger *slog.Logger) error {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("read the head of %s: %w", sf, err)
+	}
+	if head != eventstore.Start {
+		return nil
+	}
+	if !existed {
+		logger.Warn("the data directory did not exist and was created empty", "data", *sf.data)
+	}
+	logger.Warn("the store holds no events yet: answers will be empty until events are posted "+
+		"(POST /v1/events, or POST /v1/import for an NDJSON file with an admin key)", "store", sf.String())
+	return nil
 }
 
 // runServer runs the HTTP server and the projection until ctx ends or either fails, then shuts the server down

@@ -41,7 +41,8 @@ func parseWhen(name, s string) (time.Time, error) {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		return time.Time{}, usagef("%s %q: not an RFC 3339 date-time or a date (2006-01-02)", name, s)
+		return time.Time{}, usagef("%s %q: not a date or a time: give a date such as 2025-06-30 (the end of that day, UTC) "+
+			"or a time such as 2025-06-30T10:00:00Z", name, s)
 	}
 	return d.LastInstant().UTC(), nil
 }

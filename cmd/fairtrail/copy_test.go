@@ -171,7 +171,7 @@ func TestCopyRefusesAStoreThatIsNotACopy(t *testing.T) {
 		}
 	}
 	if code, _, errOut := cliEnv(t, nil, "copy", "--from", filepath.Join(t.TempDir(), "none"), "--to", t.TempDir()); code != 1 ||
-		!strings.Contains(errOut, "no events in") {
+		!strings.Contains(errOut, "no data directory") { // the directory does not exist
 		t.Fatalf("copy from a missing store: exit %d, %s", code, errOut)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -50,10 +51,23 @@ func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 		return openURL(*sf.url, sf.env)
 	}
 	s, err := embedded.Open(*sf.data, embedded.Options{ReadOnly: readOnly, Logger: sf.env.logger()})
-	if readOnly && errors.Is(err, eventstore.ErrNotFound) {
-		return nil, fmt.Errorf("no events in %s (run fairtrail import or fairtrail demo first)", *sf.data)
+	switch {
+	case readOnly && errors.Is(err, eventstore.ErrNotFound):
+		return nil, noEvents(*sf.data)
+	case errors.Is(err, embedded.ErrLocked):
+		return nil, lockedError(*sf.data, err)
 	}
 	return s, err
+}
+
+// noEvents says that dir holds no store, and how to fill it.
+func noEvents(dir string) error {
+	what := "no events in " + dir
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		what = "no data directory " + dir
+	}
+	return failedError{fmt.Sprintf("%s: import events with 'fairtrail import --data %s FILE', "+
+		"or fill it with a demo dataset with 'fairtrail demo --data %s'", what, dir, dir)}
 }
 
 // connectTimeout bounds how long opening a store server may take.

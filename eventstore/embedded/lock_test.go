@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestOneWriterPerDirectory(t *testing.T) {
 					second.Close()
 					t.Fatal("second writable open of a directory in use succeeded")
 				}
-				if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
+				if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
 					t.Fatalf("second writable open failed with %q, want an error saying %s is in use", err, dir)
 				}
 			} else {

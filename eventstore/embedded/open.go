@@ -19,6 +19,10 @@ import (
 
 const logName = "events.log"
 
+// ErrLocked is returned (wrapped) by Open of a writable store whose directory another process holds open for
+// writing.
+var ErrLocked = errors.New("data directory locked by another writer")
+
 // Options tune a store; the zero value is a writable store with the system clock.
 type Options struct {
 	// ReadOnly opens without the writer lock, for reading while another process may write.
@@ -98,7 +102,7 @@ func (s *Store) openWritable() error {
 	}
 	s.lock = lock
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return fmt.Errorf("data directory %s is in use by another fairtrail process: %w", s.dir, err)
+		return fmt.Errorf("data directory %s is in use by another fairtrail process (%w): %w", s.dir, err, ErrLocked)
 	}
 	path := filepath.Join(s.dir, logName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)

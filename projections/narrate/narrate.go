@@ -1,6 +1,7 @@
 // Package narrate says what an event records in one plain-English sentence: who paid whom how much by what
-// method, which document is held by whom, where the worker went, what a contract's terms are. The command
-// line's history and the web console call it, so both say the same thing in the same words.
+// method, which document is held by whom, where the worker went, what a contract's terms are and how a later
+// version changed them for the worse. The command line's history and the web console call it, so both say the
+// same thing in the same words.
 package narrate
 
 import (

@@ -110,3 +110,26 @@ func TestUnknownEvent(t *testing.T) {
 		t.Fatal("an unknown type was narrated")
 	}
 }
+
+func TestChange(t *testing.T) {
+	cases := []struct {
+		name string
+		ch   projections.Change
+		want string
+	}{
+		{"hours", projections.Change{Term: "hours_per_week", Note: "higher", Before: 48, After: 60},
+			"hours_per_week higher vs contract c-1: 48 -> 60"},
+		{"deductions added", projections.Change{Term: "deductions", Note: "added", Before: nil,
+			After: []domain.Deduction{{Kind: "housing", Amount: "150.00", Currency: "MYR", Per: "month"}}},
+			"deductions added vs contract c-1: none -> housing 150.00 MYR/month"},
+		{"worksite", projections.Change{Term: "worksite", Note: "changed", Before: domain.Worksite{City: "Penang", Country: "MY"},
+			After: domain.Worksite{Country: "MY"}}, "worksite changed vs contract c-1: Penang, MY -> MY"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := narrate.Change(tc.ch, "contract c-1"); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package narrate
 
 import (
 	"fmt"
@@ -8,8 +8,14 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// describe writes a changed term's before or after value for people.
-func describe(v any) string {
+// Change says how a contract term changed for the worse against the version it is compared with, e.g.
+// "hours_per_week higher vs contract c-1: 48 -> 60".
+func Change(ch projections.Change, comparedWith string) string {
+	return fmt.Sprintf("%s %s vs %s: %s -> %s", ch.Term, ch.Note, comparedWith, Value(ch.Before), Value(ch.After))
+}
+
+// Value writes a changed term's before or after value for people.
+func Value(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "none"
@@ -22,10 +28,7 @@ func describe(v any) string {
 		}
 		return strings.Join(parts, ", ")
 	case domain.Worksite:
-		if v.City == "" {
-			return v.Country
-		}
-		return v.City + ", " + v.Country
+		return Place(v)
 	}
 	return fmt.Sprint(v)
 }
