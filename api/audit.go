@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,9 +33,9 @@ var auditParams = []string{"buyer", "by", "as_of", "known_at", "page_size", "pag
 // organisation, or to an auditor's only granting buyer; a buyer they may not read answers 404. Admin keys may
 // leave buyer out for the audit of every supply chain.
 func (s *Server) getAudit(c *gin.Context) error {
-	format := c.NegotiateFormat(gin.MIMEJSON, "text/csv")
-	if format == "" {
-		return fail(errNotAcceptable, "this route answers application/json or text/csv")
+	format, err := negotiate(c)
+	if err != nil {
+		return err
 	}
 	q, err := query(c, auditParams...)
 	if err != nil {
@@ -54,8 +55,8 @@ func (s *Server) getAudit(c *gin.Context) error {
 		if err != nil {
 			return invalidField("by", err.Error())
 		}
-		if format == "text/csv" {
-			out, err = auditCSV(rows)
+		if format == mimeCSV {
+			out, err = writeCSV(export.Audit(rows))
 			return err
 		}
 		page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
@@ -65,10 +66,7 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if format == "text/csv" {
-		format = "text/csv; charset=utf-8"
-	}
-	c.Data(http.StatusOK, format, out)
+	c.Data(http.StatusOK, contentType(format), out)
 	return nil
 }
 
@@ -111,12 +109,33 @@ func rowFromKey(raw json.RawMessage) (projections.AuditRow, bool) {
 	return projections.AuditRow{Key: k}, true
 }
 
-// auditCSV writes the rows with the columns of `fairtrail audit --format csv` (projections/export).
-func auditCSV(rows []projections.AuditRow) ([]byte, error) {
+// mimeCSV is the media type of the list routes' CSV answers.
+const mimeCSV = "text/csv"
+
+// negotiate picks the answer's media type of a list route from Accept: JSON (also for no Accept header) or
+// CSV; another type answers 406.
+func negotiate(c *gin.Context) (string, error) {
+	format := c.NegotiateFormat(gin.MIMEJSON, mimeCSV)
+	if format == "" {
+		return "", fail(errNotAcceptable, "this route answers application/json or text/csv")
+	}
+	return format, nil
+}
+
+// contentType is the Content-Type header of an answer in format.
+func contentType(format string) string {
+	if format == mimeCSV {
+		return "text/csv; charset=utf-8"
+	}
+	return format
+}
+
+// writeCSV encodes CSV records.
+func writeCSV(records [][]string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(export.Audit(rows)); err != nil {
-		return nil, err
+	if err := w.WriteAll(records); err != nil {
+		return nil, fmt.Errorf("write CSV: %w", err)
 	}
 	return buf.Bytes(), nil
 }

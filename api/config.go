@@ -67,10 +67,19 @@ type Limits struct {
 	MetricsRefresh time.Duration
 	// MaxReadyLag is the projection lag above which /readyz reports not ready (default 30 s).
 	MaxReadyLag time.Duration
+	// MaxHeaderBytes bounds a request's line and headers (default 64 KiB); a larger request answers 431 in the
+	// JSON error shape. The http.Server's own MaxHeaderBytes must be larger (it answers in plain text):
+	// TransportHeaderBytes is.
+	MaxHeaderBytes int
 	// DefaultPageSize and MaxPageSize bound list pages (defaults 100 and 1000).
 	DefaultPageSize int
 	MaxPageSize     int
 }
+
+// TransportHeaderBytes is the MaxHeaderBytes to give the http.Server that runs the API: above
+// Limits.MaxHeaderBytes, so that the API, not net/http's plain-text 431, answers a request whose headers are too
+// large, up to this size.
+const TransportHeaderBytes = 1 << 20
 
 func (l Limits) withDefaults() Limits {
 	def := func(v *int64, d int64) {
@@ -91,6 +100,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxBodyBytes, 8<<20)
 	def(&l.MaxImportBytes, 1<<30)
 	defInt(&l.MaxEvents, 5000)
+	defInt(&l.MaxHeaderBytes, 64<<10)
 	defInt(&l.MaxReplays, 2)
 	defInt(&l.ReplayCache, 2)
 	defInt(&l.DefaultPageSize, 100)

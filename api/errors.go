@@ -23,6 +23,7 @@ var (
 	errMethodNotAllowed = errors.New("method not allowed")
 	errNotAcceptable    = errors.New("not acceptable")
 	errTooLarge         = errors.New("payload too large")
+	errHeaderTooLarge   = errors.New("request header fields too large")
 	errUnsupportedMedia = errors.New("unsupported media type")
 	errUnavailable      = errors.New("unavailable")
 )
@@ -63,8 +64,8 @@ type errorBody struct {
 
 type errorDetail struct {
 	// Code is stable and meant for programs: invalid_input, unauthenticated, forbidden, not_found, conflict,
-	// event_id_reused, payload_too_large, unsupported_media_type, not_acceptable, method_not_allowed,
-	// unavailable, timeout, internal.
+	// event_id_reused, payload_too_large, header_too_large, unsupported_media_type, not_acceptable,
+	// method_not_allowed, unavailable, timeout, internal.
 	Code      string                 `json:"code"`
 	Message   string                 `json:"message"`
 	Fields    []domain.FieldError    `json:"fields,omitempty"`
@@ -79,6 +80,7 @@ var statuses = []struct {
 	code   string
 }{
 	{errTooLarge, http.StatusRequestEntityTooLarge, "payload_too_large"},
+	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header_too_large"},
 	{domain.ErrInvalid, http.StatusBadRequest, "invalid_input"},
 	{errUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{keys.ErrUnknownKey, http.StatusUnauthorized, "unauthenticated"},
@@ -89,7 +91,7 @@ var statuses = []struct {
 	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	{eventstore.ErrEventIDReused, http.StatusConflict, "event_id_reused"},
 	{eventstore.ErrConflict, http.StatusConflict, "conflict"},
-	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
+	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{eventstore.ErrClosed, http.StatusServiceUnavailable, "unavailable"},
 	{context.Canceled, http.StatusServiceUnavailable, "unavailable"},
@@ -132,6 +134,8 @@ func publicMessage(st int) string {
 		return "a valid API key is required: Authorization: Bearer <key>"
 	case http.StatusServiceUnavailable:
 		return "the service cannot answer now; retry later"
+	case http.StatusGatewayTimeout:
+		return "the request ran out of time; retry later, or narrow the query"
 	case http.StatusConflict:
 		return "conflict with the stored events"
 	}
@@ -145,7 +149,7 @@ func (s *Server) respondError(c *gin.Context, err error) {
 	c.Set(ctxErrorCode, d.Code)
 	if st >= http.StatusInternalServerError {
 		level := slog.LevelError
-		if st == http.StatusServiceUnavailable {
+		if st == http.StatusServiceUnavailable || st == http.StatusGatewayTimeout {
 			level = slog.LevelWarn
 		}
 		s.log.LogAttrs(c.Request.Context(), level, "request failed", slog.String("request_id", d.RequestID),

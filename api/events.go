@@ -69,7 +69,7 @@ func (s *Server) postEvents(c *gin.Context) error {
 	reqs, index := group(sub, created)
 	results, err := s.store.AppendBatch(ctx, reqs)
 	if err != nil {
-		return s.appendFailed(ctx, err, reqs)
+		return s.appendFailed(ctx, id, err, reqs)
 	}
 	resp, last, replayed := answer(sub, reqs, results, index)
 	s.awaitApplied(ctx, last)
@@ -171,33 +171,44 @@ func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstor
 	return resp, last, replayed
 }
 
-// appendFailed explains a refused append: which stream was not at the revision expected, or which event id
-// was reused. Other errors pass through.
-func (s *Server) appendFailed(ctx context.Context, err error, reqs []eventstore.AppendRequest) error {
+// conflictMessage answers a non-admin whose request reuses an event_id: the same whether the id is its own or
+// another tenant's, so that no caller learns which ids exist outside its scope.
+const conflictMessage = "the request conflicts with stored events; nothing was stored (give new events new event_ids)"
+
+// appendFailed explains a refused append: which stream was not at the revision expected, or, to an admin
+// (who reads everything), which event id was reused. Other errors pass through.
+func (s *Server) appendFailed(ctx context.Context, id keys.Identity, err error, reqs []eventstore.AppendRequest) error {
 	switch {
-	case errors.Is(err, eventstore.ErrConflict):
-		var fields []domain.FieldError
-		for _, r := range reqs {
-			if r.Expected.IsAny() {
-				continue
-			}
-			last, exists, rerr := s.streamHead(ctx, r.Stream)
-			if rerr == nil && !r.Expected.Check(last, exists) {
-				now := "has no events"
-				if exists {
-					now = fmt.Sprintf("is at revision %d", last)
-				}
-				fields = append(fields, domain.FieldError{Path: "expected_revision." + r.Stream,
-					Problem: fmt.Sprintf("expected %s, but the stream %s", r.Expected, now)})
-			}
-		}
-		return &problem{kind: eventstore.ErrConflict, fields: fields,
-			message: "a stream is not at the revision expected; nothing was stored (read it again, then retry)"}
+	case errors.Is(err, eventstore.ErrEventIDReused) && id.Role != keys.RoleAdmin:
+		return &problem{kind: eventstore.ErrConflict, message: conflictMessage}
 	case errors.Is(err, eventstore.ErrEventIDReused):
 		return &problem{kind: eventstore.ErrEventIDReused,
 			message: "an event_id of this request is already used by a different event; nothing was stored"}
+	case errors.Is(err, eventstore.ErrConflict):
+		return &problem{kind: eventstore.ErrConflict, fields: s.staleStreams(ctx, reqs),
+			message: "a stream is not at the revision expected; nothing was stored (read it again, then retry)"}
 	}
 	return err
+}
+
+// staleStreams names each stream of a refused append that is not at the revision its request expected.
+func (s *Server) staleStreams(ctx context.Context, reqs []eventstore.AppendRequest) []domain.FieldError {
+	var fields []domain.FieldError
+	for _, r := range reqs {
+		if r.Expected.IsAny() {
+			continue
+		}
+		last, exists, rerr := s.streamHead(ctx, r.Stream)
+		if rerr == nil && !r.Expected.Check(last, exists) {
+			now := "has no events"
+			if exists {
+				now = fmt.Sprintf("is at revision %d", last)
+			}
+			fields = append(fields, domain.FieldError{Path: "expected_revision." + r.Stream,
+				Problem: fmt.Sprintf("expected %s, but the stream %s", r.Expected, now)})
+		}
+	}
+	return fields
 }
 
 // streamHead is a stream's last revision and whether it has events.

@@ -125,6 +125,11 @@ func TestPostEventsShapesAndValidation(t *testing.T) {
 					t.Errorf("positions %s and %s", a.Events[0].Position, a.Events[1].Position)
 				}
 			}},
+		{name: "a lone surrogate in a name", key: "admin", status: 400, code: "invalid_input", paths: []string{"[1].data.name"},
+			body: []byte(`[` + string(mustJSON(t, org(23, "o-23"))) + `,` +
+				strings.Replace(string(mustJSON(t, org(24, "o-24"))), `"Org o-24"`, `"Org \ud800"`, 1) + `]`)},
+		{name: "invalid UTF-8 in a name", key: "admin", status: 400, code: "invalid_input", paths: []string{"data.name"},
+			body: bytes.Replace(mustJSON(t, org(25, "o-25")), []byte("Org o-25"), []byte("Org \xff"), 1)},
 		{name: "buyers do not record", key: "buyerA", body: org(15, "o-15"), status: 403, code: "forbidden"},
 		{name: "auditors do not record", key: "auditorA", body: org(16, "o-16"), status: 403},
 		{name: "metrics keys do not record", key: "metrics", body: org(17, "o-17"), status: 403},
@@ -137,7 +142,7 @@ func TestPostEventsShapesAndValidation(t *testing.T) {
 	if w := f.get("/v1/flags", "admin"); w.Code != 200 {
 		t.Fatal(w.Body)
 	}
-	for _, org := range []string{"o-8", "o-11", "o-13", "o-15", "o-18"} {
+	for _, org := range []string{"o-8", "o-11", "o-13", "o-15", "o-18", "o-23", "o-24", "o-25"} {
 		if n := f.streamLen("org-" + org); n != 0 {
 			t.Errorf("refused request stored %d event(s) in org-%s", n, org)
 		}
@@ -290,6 +295,20 @@ func TestPostEventsConflictAndRetry(t *testing.T) {
 		errorCode("event_id_reused")(t, w)
 		if strings.Contains(w.Body.String(), "position") {
 			t.Errorf("the store's internal message leaked: %s", w.Body)
+		}
+	})
+	t.Run("an event id of another tenant's event is not revealed", func(t *testing.T) {
+		elsewhere := f.post("agA", fee(24, "w-a1", "visa", "1.00")) // w-b1's deposit's id, on agA's own worker
+		own := f.post("agA", fee(21, "w-a1", "visa", "1.00"))       // w-a1's recruitment fee's id
+		for _, w := range []*httptest.ResponseRecorder{elsewhere, own} {
+			if w.Code != http.StatusConflict {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+		a, b := decode[apiError](t, elsewhere), decode[apiError](t, own)
+		if a.Error.Code != "conflict" || a.Error.Code != b.Error.Code || a.Error.Message != b.Error.Message ||
+			len(a.Error.Fields)+len(b.Error.Fields) != 0 {
+			t.Errorf("another tenant's id answers %s\nits own id answers %s", elsewhere.Body, own.Body)
 		}
 	})
 	t.Run("an event id of another tenant's event", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
 )
 
 // flagPage answers GET /v1/flags: a page of the flags that `fairtrail flags --format json` lists for the same
@@ -23,10 +24,15 @@ type flagPage struct {
 
 var flagParams = []string{"code", "buyer", "employer", "agency", "job_order", "worker", "as_of", "known_at", "page_size", "page_token"}
 
-// getFlags answers GET /v1/flags. A worker or job order named in the query that the caller may not read
+// getFlags answers GET /v1/flags: JSON pages or, with Accept: text/csv, every flag as CSV (the command line's
+// columns), as GET /v1/audit does. A worker or job order named in the query that the caller may not read
 // answers 404, as does a buyer other than a buyer's or auditor's own; the other filters only narrow what the
 // caller may read.
 func (s *Server) getFlags(c *gin.Context) error {
+	format, err := negotiate(c)
+	if err != nil {
+		return err
+	}
 	q, err := query(c, flagParams...)
 	if err != nil {
 		return err
@@ -53,6 +59,14 @@ func (s *Server) getFlags(c *gin.Context) error {
 				visible = append(visible, f)
 			}
 		}
+		if format == mimeCSV {
+			records, err := export.Flags(visible)
+			if err != nil {
+				return err
+			}
+			out, err = writeCSV(records)
+			return err
+		}
 		flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
 		out, err = encodeJSON(flagPage{Flags: flags, NextPageToken: next})
 		return err
@@ -60,7 +74,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, "application/json", out)
+	c.Data(http.StatusOK, contentType(format), out)
 	return nil
 }
 

@@ -55,6 +55,12 @@ func TestImportRoute(t *testing.T) {
 				t.Errorf("error %s, want line 2 named", w.Body)
 			}
 		}},
+		{"a lone surrogate is named by line and path", "admin",
+			bytes.Replace(bad, []byte(`"Org o-4"`), []byte(`"Org \udfff"`), 1), nd, 400, func(t *testing.T, w *httptest.ResponseRecorder) {
+				if !bytes.Contains(w.Body.Bytes(), []byte(`lone UTF-16 surrogate`)) {
+					t.Errorf("error %s does not name the surrogate", w.Body)
+				}
+			}},
 		{"an event id reused for a different event", "admin", ndjson(t, org(1, "o-1-renamed")), nd, http.StatusConflict,
 			errorCode("event_id_reused")},
 		{"oversized body", "admin", big, nd, http.StatusRequestEntityTooLarge, errorCode("payload_too_large")},

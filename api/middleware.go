@@ -65,6 +65,23 @@ func identity(c *gin.Context) keys.Identity {
 	return v
 }
 
+// headerLimit answers 431 when the request line and headers are larger than Limits.MaxHeaderBytes (counted as
+// net/http counts them): a long page token or header gets the JSON error shape, not net/http's plain text.
+func (s *Server) headerLimit(c *gin.Context) {
+	r := c.Request
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	if n > s.lim.MaxHeaderBytes {
+		s.respondError(c, fail(errHeaderTooLarge, "request line and headers are %d bytes; at most %d", n, s.lim.MaxHeaderBytes))
+		return
+	}
+	c.Next()
+}
+
 // observe counts and times the request by route template and status, and writes the access log line.
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()

@@ -95,6 +95,8 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/flags", "/v1/flags?page_size=2", "admin", nil, nil},
 		{"GET", "/v1/flags", "/v1/flags?code=X", "admin", nil, nil},
 		{"GET", "/v1/flags", "/v1/flags?worker=w-b1", "buyerA", nil, nil},
+		{"GET", "/v1/flags", "/v1/flags", "buyerA", nil, map[string]string{"Accept": "text/csv"}},
+		{"GET", "/v1/flags", "/v1/flags", "buyerA", nil, map[string]string{"Accept": "image/png"}},
 		{"GET", "/v1/audit", "/v1/audit?by=agency", "buyerA", nil, nil},
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "image/png"}},

@@ -226,8 +226,35 @@ func TestFlagsRoute(t *testing.T) {
 		{name: "page size out of range", path: "/v1/flags?page_size=5000", key: "admin", status: 400, check: errorCode("invalid_input", "page_size")},
 		{name: "forged page token", path: "/v1/flags?page_token=eyJrIjoiZmxhZ3MifQ.AAAA", key: "admin", status: 400,
 			check: errorCode("invalid_input", "page_token")},
+		{name: "CSV, scoped as JSON is", path: "/v1/flags", key: "buyerB", header: map[string]string{"Accept": "text/csv"},
+			status: 200, check: csvRecords("code", "fee.illegitimate", "fee.illegitimate", "fee.prohibited")},
+		{name: "unacceptable format", path: "/v1/flags", key: "admin", header: map[string]string{"Accept": "text/html"}, status: 406},
 	}
 	runCases(t, f, append(cases, authCases("/v1/flags", "metrics")...))
+}
+
+// csvRecords checks a CSV answer: its first column, header first, sorted after the header.
+func csvRecords(want ...string) func(*testing.T, *httptest.ResponseRecorder) {
+	return func(t *testing.T, w *httptest.ResponseRecorder) {
+		t.Helper()
+		if ct := w.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		recs, err := csv.NewReader(w.Body).ReadAll()
+		if err != nil {
+			t.Fatalf("CSV: %v", err)
+		}
+		var got []string
+		for _, r := range recs {
+			got = append(got, r[0])
+		}
+		if len(got) > 1 {
+			slices.Sort(got[1:])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("first column %v, want %v", got, want)
+		}
+	}
 }
 
 func TestAuditRoute(t *testing.T) {

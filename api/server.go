@@ -79,7 +79,7 @@ func (s *Server) routes() *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	_ = r.SetTrustedProxies(nil) // the client address is the peer's; fairtrail does not sit behind a named proxy
-	r.Use(s.requestID, s.observe, s.recoverPanics)
+	r.Use(s.requestID, s.observe, s.recoverPanics, s.headerLimit)
 	r.NoRoute(func(c *gin.Context) {
 		s.respondError(c, fail(errNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})

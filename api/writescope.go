@@ -1,6 +1,8 @@
 package api
 
 import (
+	"slices"
+
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -13,12 +15,17 @@ import (
 //
 //   - organisations, policies and exchange rates are recorded by admin keys only (403);
 //   - JobOrderIssued by an employer key, for itself (employer_id is its organisation; else 403), and for a job
-//     order id that is new or already its own (else 404);
+//     order id that is new or already its own (else 404). A job order known from what hangs from it but never
+//     issued (workers recruited for it, engagements made on it, by an admin) is issued only by the employer that
+//     all of them name (each worker's recruited_by, each engagement's engaged_by), else 404: an employer may not
+//     take over workers it did not recruit. A re-issue keeps every buyer of the job order (else 403): a supplier
+//     never hides a job order and its workers from a buyer it named; changing buyers is an admin act;
 //   - JobOrderAmended and JobOrderClosed by the job order's employer (an agency key, 403): the terms are the
 //     employer's offer, the baseline that contracts are judged against, so no agency may rewrite them;
 //   - AgencyEngaged and JobOrderPaymentMade by a party to the job order, else 404;
 //   - WorkerRecruited by a party to the job order it names and, for a worker already known, to the worker's
-//     job order, else 404;
+//     job order, else 404; a known worker is not moved to another job order (403, an admin act), which would
+//     take it out of its buyers' view;
 //   - the other worker events by a party to the worker's job order; an unknown worker is 404 (record its
 //     WorkerRecruited first, or earlier in the same request).
 //
@@ -27,18 +34,29 @@ import (
 type writeScope struct {
 	id keys.Identity
 	// What earlier events of this request establish.
-	issued     map[string]string // job order -> employer
-	recruited  map[string]string // worker -> job order
+	issued     map[string]string   // job order -> employer
+	buyers     map[string][]string // job order -> buyers of its last issue in this request
+	recruited  map[string]string   // worker -> job order
 	newStreams map[string]bool
 }
 
 func newWriteScope(id keys.Identity) *writeScope {
-	return &writeScope{id: id, issued: map[string]string{}, recruited: map[string]string{}, newStreams: map[string]bool{}}
+	return &writeScope{id: id, issued: map[string]string{}, buyers: map[string][]string{}, recruited: map[string]string{},
+		newStreams: map[string]bool{}}
 }
 
 // check returns nil when the caller may record the event, else a *problem naming the field at path (the
-// envelope's JSON path in the request). v is a view of the live model.
+// envelope's JSON path in the request): first its scope, then what it claims of other organisations (see
+// claims). v is a view of the live model.
 func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
+	if p := w.scope(v, acc, env, path); p != nil {
+		return p
+	}
+	return claims(w.id.Org, env.Event, path)
+}
+
+// scope checks that the caller may record the event on its job order or worker.
+func (w *writeScope) scope(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
 	switch e := env.Event.(type) {
 	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
 		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")
@@ -71,18 +89,51 @@ func (w *writeScope) issue(v *projections.View, e *domain.JobOrderIssued, path s
 	if e.EmployerID != w.id.Org {
 		return refuse(errForbidden, path, "data.employer_id", "must be your organisation, "+w.id.Org)
 	}
+	notFound := refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
 	if emp, ok := w.issued[e.JobOrderID]; ok && emp != w.id.Org {
-		return refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
+		return notFound
 	}
 	jo, known := v.JobOrder(e.JobOrderID)
-	if known && jo.EmployerID != "" && jo.EmployerID != w.id.Org {
-		return refuse(errNotFound, path, "data.job_order_id", "job order "+e.JobOrderID+" not found")
+	switch {
+	case known && jo.Issued && jo.EmployerID != w.id.Org:
+		return notFound
+	case known && !jo.Issued && !w.namedByAll(v, jo):
+		return notFound
+	}
+	var had []string
+	if known {
+		had = jo.BuyerIDs
+	}
+	if prev, ok := w.buyers[e.JobOrderID]; ok {
+		had = prev
+	}
+	for _, b := range had {
+		if !slices.Contains(e.BuyerIDs, b) {
+			return refuse(errForbidden, path, "data.buyer_ids", "must keep buyer "+b+
+				": a re-issue may not drop a buyer the job order names (changing buyers is done with an admin key)")
+		}
 	}
 	if !known || !hasStream(jo) {
 		w.newStreams[e.Stream()] = true
 	}
-	w.issued[e.JobOrderID] = w.id.Org
+	w.issued[e.JobOrderID], w.buyers[e.JobOrderID] = w.id.Org, e.BuyerIDs
 	return nil
+}
+
+// namedByAll reports whether everything recorded on a job order never issued names the caller: each worker's
+// recruitment as recruited_by and each engagement as engaged_by.
+func (w *writeScope) namedByAll(v *projections.View, jo *projections.JobOrder) bool {
+	for _, id := range jo.Workers {
+		if r, ok := v.Worker(id); !ok || r.RecruitedBy != w.id.Org {
+			return false
+		}
+	}
+	for _, e := range jo.Chain {
+		if e.EngagedBy != w.id.Org {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *writeScope) recruit(v *projections.View, acc *access, e *domain.WorkerRecruited, path string) *problem {
@@ -92,6 +143,10 @@ func (w *writeScope) recruit(v *projections.View, acc *access, e *domain.WorkerR
 	if prev := w.workerJobOrder(v, e.WorkerID); prev != "" {
 		if !w.party(acc, prev) {
 			return refuse(errNotFound, path, "data.worker_id", "worker "+e.WorkerID+" not found")
+		}
+		if prev != e.JobOrderID {
+			return refuse(errForbidden, path, "data.job_order_id", "worker "+e.WorkerID+" was recruited for job order "+
+				prev+"; moving a worker to another job order is done with an admin key")
 		}
 	} else if _, known := v.Worker(e.WorkerID); known {
 		// A worker with events but no recruitment belongs to nobody but admin keys.

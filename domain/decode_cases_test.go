@@ -39,6 +39,7 @@ var badEnvelopes = []badInput{
 	{"unknown type", edit(fee, set("type", "FeeWaived")), "type", `unknown event type "FeeWaived"`, ""},
 	{"type in the wrong case", edit(fee, set("type", "feepaid")), "type", `unknown event type "feepaid"`, ""},
 	{"missing type", edit(fee, del("type")), "type", "required", ""},
+	{"type with invalid UTF-8", edit(fee, set("type", raw("\"FeePaid\xff\""))), "type", "not valid UTF-8", "Decode said the type is unknown"},
 	{"empty type", edit(fee, set("type", "")), "type", "required", ""},
 	{"type is a number", edit(fee, set("type", raw("7"))), "type", "must be a string", ""},
 	{"missing occurred_at", edit(fee, del("occurred_at")), "occurred_at", "required", ""},
@@ -75,6 +76,20 @@ var badEnvelopes = []badInput{
 }
 
 var badData = []badInput{
+	// Text bytes: encoding/json would store U+FFFD in place of what the client sent, so the hash would cover
+	// other bytes.
+	{"lone high surrogate escape", edit(fee, set("data.label", raw(`"\ud800"`))), "data.label", "lone UTF-16 surrogate (\\ud800)",
+		"Decode accepted the label and stored U+FFFD"},
+	{"lone low surrogate escape in an id", edit(fee, set("data.worker_id", raw(`"w-\udc00"`))), "data.worker_id", "lone UTF-16 surrogate",
+		"Decode reported only that the id has a bad character"},
+	{"high surrogate escape followed by a letter", edit(fee, set("data.label", raw(`"\uD800\u0041"`))), "data.label",
+		"lone UTF-16 surrogate (\\uD800)", "Decode accepted the label and stored U+FFFD A"},
+	{"invalid UTF-8 byte", edit(contract, set("data.terms.position", raw("\"oper\xffator\""))), "data.terms.position",
+		"not valid UTF-8 (byte 5 of the string)", "Decode accepted the position and stored U+FFFD"},
+	{"UTF-8 encoded surrogate", edit(fee, set("data.label", raw("\"\xed\xa0\x80\""))), "data.label", "not valid UTF-8",
+		"Decode accepted the label and stored U+FFFD three times"},
+	{"truncated UTF-8 in an array element", edit(issued, set("data.terms.deductions[0].kind", raw("\"hous\xc3\""))),
+		"data.terms.deductions[0].kind", "not valid UTF-8", "Decode reported the kind as unknown, not the bytes"},
 	// Required fields, per event type.
 	{"FeePaid without fee_id", edit(fee, del("data.fee_id")), "data.fee_id", "required", ""},
 	{"FeePaid without worker_id", edit(fee, del("data.worker_id")), "data.worker_id", "required", ""},

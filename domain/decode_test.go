@@ -234,3 +234,24 @@ func TestPolicyAdoptedDefaults(t *testing.T) {
 		t.Errorf("To() = %+v, %v; want the whole of 2024-12-31", to, ok)
 	}
 }
+
+// TestDecodeKeepsText: strings that are valid UTF-8 text pass unchanged, whether a character is written as
+// itself or as an escape (a surrogate pair included), and U+FFFD sent by the client is kept.
+func TestDecodeKeepsText(t *testing.T) {
+	for _, tc := range []struct{ name, label, want string }{
+		{"surrogate pair escape", `"\ud83d\ude00 fee"`, "\U0001F600 fee"},
+		{"character as itself", `"फी"`, "फी"},
+		{"replacement character sent", `"\ufffd and �"`, "\uFFFD and \uFFFD"},
+		{"escaped backslash before u", `"C:\\ud800"`, `C:\ud800`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, err := domain.Decode([]byte(edit(fee, set("data.label", raw(tc.label)))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := env.Event.(*domain.FeePaid).Label; got != tc.want {
+				t.Errorf("label %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
 
 // FuzzDecode checks Decode on arbitrary input: it never panics; it fails only with a *ValidationError; and when
-// it succeeds the canonical encoding is a fixed point (decoding and re-encoding it gives the same bytes), the
+// it succeeds the input is valid UTF-8 text with no lone surrogate (no U+FFFD appears that the client did not
+// send), the canonical encoding is a fixed point (decoding and re-encoding it gives the same bytes), the
 // canonical bytes are JSON, and the stream is one of the catalogue's.
 //
 //	go test ./domain -run '^$' -fuzz FuzzDecode -fuzztime 60s
@@ -45,6 +47,12 @@ func FuzzDecode(f *testing.F) {
 		}
 		if env.Event == nil {
 			t.Fatal("Decode succeeded with no event")
+		}
+		if !utf8.Valid(input) {
+			t.Fatalf("Decode accepted invalid UTF-8: %q", input)
+		}
+		if got, sent := decodedReplacements(t, input), sentReplacements(input); got != sent {
+			t.Fatalf("Decode accepted input that decodes to %d U+FFFD, %d of them sent: %q", got, sent, input)
 		}
 		if got := env.Event.EventType(); got != env.Type {
 			t.Fatalf("event type %q, envelope type %q", got, env.Type)
@@ -81,4 +89,57 @@ func hasStreamPrefix(stream string) bool {
 		}
 	}
 	return false
+}
+
+// decodedReplacements counts U+FFFD in the strings and keys of JSON input as encoding/json decodes it.
+func decodedReplacements(t *testing.T, input []byte) int {
+	t.Helper()
+	var tree any
+	if err := json.Unmarshal(input, &tree); err != nil {
+		t.Fatalf("Decode accepted input that is not JSON: %v", err)
+	}
+	var count func(any) int
+	count = func(v any) int {
+		switch v := v.(type) {
+		case string:
+			return strings.Count(v, "\uFFFD")
+		case []any:
+			n := 0
+			for _, el := range v {
+				n += count(el)
+			}
+			return n
+		case map[string]any:
+			n := 0
+			for k, el := range v {
+				n += strings.Count(k, "\uFFFD") + count(el)
+			}
+			return n
+		}
+		return 0
+	}
+	return count(tree)
+}
+
+// sentReplacements counts the U+FFFD that JSON input spells, as a character or as the escape \ufffd.
+func sentReplacements(input []byte) int {
+	n := 0
+	for i := 0; i < len(input); {
+		switch {
+		case input[i] == '\\' && i+5 < len(input) && input[i+1] == 'u':
+			if strings.EqualFold(string(input[i+2:i+6]), "fffd") {
+				n++
+			}
+			i += 6
+		case input[i] == '\\':
+			i += 2
+		default:
+			r, size := utf8.DecodeRune(input[i:])
+			if r == utf8.RuneError && size == 3 {
+				n++
+			}
+			i += size
+		}
+	}
+	return n
 }

@@ -5,8 +5,8 @@ import (
 	"strconv"
 )
 
-// checkKeys scans JSON text and reports the first object key that is not lower case or that repeats a key of
-// the same object. encoding/json matches keys case-insensitively and keeps the last of repeated keys; both
+// checkKeys scans JSON text and reports the first string that is not valid UTF-8 text (see stringProblem), and
+// the first object key that is not lower case or that repeats a key of the same object. encoding/json matches keys case-insensitively and keeps the last of repeated keys; both
 // would let the stored (canonical) event differ from what a reader of the submission sees. Every key of the
 // catalogue is lower-case snake_case, but for the currency codes that key ExchangeRatesPublished's rates
 // (validated as such). The text must already be valid JSON.
@@ -54,7 +54,9 @@ func (s *keyScanner) value(path string) *ValidationError {
 			}
 		}
 	case '"':
-		s.str()
+		if _, problem := s.str(); problem != "" {
+			return invalid(path, problem)
+		}
 	default:
 		for s.i < len(s.b) && !isDelim(s.b[s.i]) {
 			s.i++
@@ -76,7 +78,10 @@ func (s *keyScanner) object(path string) *ValidationError {
 			s.i++
 			return nil
 		}
-		key := s.str()
+		key, problem := s.str()
+		if problem != "" {
+			return invalid(path, "a key "+problem)
+		}
 		child := joinPath(path, key)
 		for _, k := range keys {
 			if k == key {
@@ -99,8 +104,8 @@ func (s *keyScanner) object(path string) *ValidationError {
 	}
 }
 
-// str reads a string token and returns its value.
-func (s *keyScanner) str() string {
+// str reads a string token and returns its value, and the problem of its bytes if any.
+func (s *keyScanner) str() (string, string) {
 	start := s.i
 	s.i++
 	escaped := false
@@ -113,15 +118,16 @@ func (s *keyScanner) str() string {
 			s.i++
 		case c == '"':
 			raw := s.b[start:s.i]
+			problem := stringProblem(raw[1 : len(raw)-1])
 			if !escaped {
-				return string(raw[1 : len(raw)-1])
+				return string(raw[1 : len(raw)-1]), problem
 			}
 			var v string
 			_ = json.Unmarshal(raw, &v)
-			return v
+			return v, problem
 		}
 	}
-	return string(s.b[start:])
+	return string(s.b[start:]), ""
 }
 
 func lowerKey(k string) bool {

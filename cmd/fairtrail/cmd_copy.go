@@ -25,11 +25,11 @@ func newCopyCmd(env environment) *cobra.Command {
 		Long: "copy moves a store between backends (a data directory or a KurrentDB connection string on each side):\n" +
 			"every event in global order with its id, type, times, data and recorded_by, so the destination\n" +
 			"recomputes the same hashes, which are checked against the source's. An interrupted copy resumes.",
-		Example: `  fairtrail copy --from ./fairtrail-data --to 'esdb://127.0.0.1:2113?tls=false'
-  fairtrail copy --from 'esdb://127.0.0.1:2113?tls=false' --to ./restored`,
+		Example: `  fairtrail copy --from ./fairtrail-data --to 'kurrentdb://127.0.0.1:2113?tls=false'
+  fairtrail copy --from 'kurrentdb://127.0.0.1:2113?tls=false' --to ./restored`,
 	}
 	fs := cmd.Flags()
-	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (esdb://...)")
+	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (kurrentdb://... or esdb://...)")
 	to := fs.String("to", "", "destination store: a data directory or a KurrentDB connection string")
 	batch := fs.Int("batch", 2000, "events per durable batch, 1 to 100000")
 	progress := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, else lines), "+

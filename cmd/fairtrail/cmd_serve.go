@@ -46,7 +46,7 @@ func newServeCmd(env environment) *cobra.Command {
 		Short: "Serve the HTTP API over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
-  fairtrail serve --store 'esdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
+  fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
 	}
 	fs := cmd.Flags()
 	sf := registerStore(fs, env)
@@ -112,7 +112,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: api.TransportHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	remove, err := announceServer(sf, ln.Addr().String())
 	if err != nil {

@@ -308,6 +308,13 @@ func TestServeAnswersAndStops(t *testing.T) {
 	if st, _ := srv.request(t, "GET", "/v1/flags", "ft_nope", "", nil); st != 401 {
 		t.Errorf("unknown key: %d", st)
 	}
+	// A page token past the API's 64 KiB of headers is answered by the API, in its JSON shape, not by
+	// net/http's plain-text 431 (which the server keeps for requests over 1 MiB).
+	long := "/v1/flags?page_token=" + strings.Repeat("A", 700<<10)
+	if st, body := srv.request(t, "GET", long, strings.TrimSpace(key), "", nil); st != 431 ||
+		!bytes.Contains(body, []byte(`"code":"header_too_large"`)) {
+		t.Errorf("a 700 KiB page token: %d %.200s", st, body)
+	}
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func newVerifyCmd(env environment) *cobra.Command {
 		Use:   "verify",
 		Short: "Recompute every hash chain and name the first event that does not match",
 		Example: `  fairtrail verify
-  fairtrail verify --store 'esdb://127.0.0.1:2113?tls=false'`,
+  fairtrail verify --store 'kurrentdb://127.0.0.1:2113?tls=false'`,
 	}
 	sf := registerStore(cmd.Flags(), env)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {

@@ -23,7 +23,8 @@ func cliEnv(t *testing.T, vars map[string]string, args ...string) (int, string, 
 func TestStoreURLSelectsKurrentDB(t *testing.T) {
 	srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 5})
 	dir := t.TempDir()
-	byEnv := map[string]string{"FAIRTRAIL_STORE": srv.URL()}
+	// The current documentation's scheme, kurrentdb://, is as good as esdb://.
+	byEnv := map[string]string{"FAIRTRAIL_STORE": strings.Replace(srv.URL(), "esdb://", "kurrentdb://", 1)}
 	if code, out, errOut := cliEnv(t, nil, "import", "--store", srv.URL(), "testdata/scenario.ndjson"); code != 0 ||
 		!strings.Contains(out, "appended 18, duplicate 0") {
 		t.Fatalf("import into KurrentDB: exit %d, %s%s", code, out, errOut)
@@ -62,6 +63,8 @@ func TestStoreURLErrorsHideThePassword(t *testing.T) {
 		{"not a KurrentDB URL", "postgres://fair:s3cret@db/fairtrail", 2, "not a store URL"},
 		{"an unknown setting", "esdb://fair:s3cret@db:2113?tls=false&nodepref=leader", 2, `unknown setting "nodepref"`},
 		{"no server", "esdb://fair:s3cret@127.0.0.1:1?tls=false&maxDiscoverAttempts=1", 1, "connect to KurrentDB at esdb://127.0.0.1:1"},
+		{"no server, kurrentdb scheme", "kurrentdb://fair:s3cret@127.0.0.1:1?tls=false&maxDiscoverAttempts=1", 1,
+			"connect to KurrentDB at kurrentdb://127.0.0.1:1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,8 +46,9 @@ events to flag contract substitution, worker-paid fees and the other breaches of
 
 The data directory is --data, else $FAIRTRAIL_DATA, else ./fairtrail-data. Every command that takes --data
 also takes --store URL (else $FAIRTRAIL_STORE) to use a KurrentDB (EventStoreDB) server instead of the
-embedded store: esdb://127.0.0.1:2113?tls=false, esdb://user:password@a:2113,b:2113,c:2113 or
-esdb+discover://cluster.example.org:2113, passed to the client as given (TLS, credentials, cluster seeds).
+embedded store: kurrentdb://127.0.0.1:2113?tls=false, kurrentdb://user:password@a:2113,b:2113,c:2113 or
+kurrentdb+discover://cluster.example.org:2113 (esdb:// and esdb+discover:// too), passed to the client as given
+(TLS, credentials, cluster seeds).
 
 Exit status: 0 success, 1 a check failed or input was rejected, 2 usage error.`
 

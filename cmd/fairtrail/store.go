@@ -31,7 +31,7 @@ func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	}
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store ($FAIRTRAIL_DATA)"),
-		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
+		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (kurrentdb://... or esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
 		env:  env,
 	}
 }
@@ -73,12 +73,14 @@ func noEvents(dir string) error {
 // connectTimeout bounds how long opening a store server may take.
 const connectTimeout = 30 * time.Second
 
-// openURL opens a store server by URL: KurrentDB (EventStoreDB) for esdb:// and esdb+discover:// connection
-// strings, passed to the client as given, so that TLS settings, credentials and cluster seeds apply.
+// openURL opens a store server by URL: KurrentDB (EventStoreDB) for kurrentdb://, kurrentdb+discover://, esdb://
+// and esdb+discover:// connection strings, passed to the client as given (the kurrentdb schemes as their esdb
+// equivalents), so that TLS settings, credentials and cluster seeds apply.
 func openURL(url string, env environment) (eventstore.Store, error) {
 	if !isStoreURL(url) {
-		return nil, usagef("--store %q: not a store URL (KurrentDB: esdb://host:2113?tls=false, "+
-			"esdb://user:password@a:2113,b:2113,c:2113, esdb+discover://cluster.example.org:2113)", redactURL(url))
+		return nil, usagef("--store %q: not a store URL (KurrentDB: kurrentdb://host:2113?tls=false, "+
+			"kurrentdb://user:password@a:2113,b:2113,c:2113, kurrentdb+discover://cluster.example.org:2113; esdb:// "+
+			"and esdb+discover:// too)", redactURL(url))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
@@ -94,8 +96,7 @@ func openURL(url string, env environment) (eventstore.Store, error) {
 
 // isStoreURL reports whether a store is named by a KurrentDB connection string rather than a directory.
 func isStoreURL(s string) bool {
-	lower := strings.ToLower(s)
-	return strings.HasPrefix(lower, "esdb://") || strings.HasPrefix(lower, "esdb+discover://")
+	return kurrent.IsConnString(s)
 }
 
 // redactURL hides a password in a connection string before it is shown or logged.

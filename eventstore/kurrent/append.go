@@ -11,10 +11,12 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
-// maxAttempts bounds how often one request is re-planned after a concurrent writer moved its stream.
+// maxAttempts bounds how often one request is re-planned after a concurrent writer moved its stream, or after
+// an append the server could not confirm.
 const maxAttempts = 50
 
 // Append implements eventstore.Store.
@@ -28,10 +30,10 @@ func (s *Store) Append(ctx context.Context, req eventstore.AppendRequest) (event
 
 // AppendBatch implements eventstore.Store. The streams of the batch are read first, concurrently, so a batch
 // with an unreadable stream or a bad request stores nothing; then the requests are appended in order, one
-// KurrentDB append each, and the positions KurrentDB does not report are found with two reads for the whole
-// batch. KurrentDB has no transaction across streams: if a request fails, the results of the requests before
-// it (stored) are returned with the error, and none after it was attempted. If only reading positions back
-// fails, every request is stored and every result is returned with the error.
+// KurrentDB append each (or several, for a request over the append size limit), and each append is read back
+// before the next: that gives every event its position and shows whether the events stored under the ids sent
+// are the ones sent (see confirm). KurrentDB has no transaction across streams: if a request fails, the results
+// of the requests before it (stored) are returned with the error, and none after it was attempted.
 func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	opCtx, end, err := s.begin(ctx)
 	if err != nil {
@@ -45,44 +47,15 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 	if err != nil {
 		return nil, s.failure(ctx, err)
 	}
-	var l locator
 	results := make([]eventstore.AppendResult, 0, len(reqs))
 	for _, req := range reqs {
-		res, err := s.appendRequest(opCtx, req, states, &l)
+		res, err := s.appendRequest(opCtx, req, states)
 		if err != nil {
-			err = errors.Join(err, s.fillPositions(opCtx, &l, results))
 			return results, s.failure(ctx, err)
 		}
 		results = append(results, res)
 	}
-	if err := s.fillPositions(opCtx, &l, results); err != nil {
-		// Everything is stored; only some positions could not be read back.
-		return results, s.failure(ctx, err)
-	}
 	return results, nil
-}
-
-// fillPositions locates the events written and puts their positions in the results, including those of
-// duplicates of events written earlier in the batch.
-func (s *Store) fillPositions(ctx context.Context, l *locator, results []eventstore.AppendResult) error {
-	if len(l.written) == 0 {
-		return nil
-	}
-	if err := s.locate(ctx, l); err != nil {
-		return err
-	}
-	for _, res := range results {
-		for i, a := range res.Events {
-			if a.Position.IsStart() {
-				pos, ok := l.found[a.ID]
-				if !ok {
-					return fmt.Errorf("append to %s: no position found for event %s", res.Stream, a.ID)
-				}
-				res.Events[i].Position = pos
-			}
-		}
-	}
-	return nil
 }
 
 func (s *Store) checkRequests(reqs []eventstore.AppendRequest) error {
@@ -106,29 +79,33 @@ func (s *Store) checkRequests(reqs []eventstore.AppendRequest) error {
 }
 
 // appendRequest plans a request against its stream's state and writes the new events, re-reading the stream
-// and re-planning when a concurrent writer got there first. states is updated with what was written, and l
-// with the appends made.
-func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest, states map[string]*streamState, l *locator) (eventstore.AppendResult, error) {
+// and re-planning when a concurrent writer got there first, or when KurrentDB could not say whether it wrote
+// them (a timeout): the fresh read then shows them stored, or not, and they are written once either way.
+// states is updated with what was written.
+func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest, states map[string]*streamState) (eventstore.AppendResult, error) {
 	now := s.opts.Now().UTC()
+	sent := make(map[domain.EventID]time.Time) // events sent in an earlier attempt, with their recorded_at
 	for attempt := 1; ; attempt++ {
 		st := states[req.Stream]
 		p, err := plan(req, st, now)
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
-		err = s.write(ctx, &p, st, l)
-		if !hasCode(err, esdb.ErrorCodeWrongExpectedVersion) {
-			if err != nil {
-				return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.Stream, err)
-			}
+		claimOwn(&p, st, sent)
+		err = s.write(ctx, &p, st, sent)
+		switch {
+		case err == nil:
 			return p.finish(), nil
-		}
-		if attempt == maxAttempts {
+		case !hasCode(err, esdb.ErrorCodeWrongExpectedVersion) && !outcomeUnknown(err):
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.Stream, err)
+		case ctx.Err() != nil:
+			return eventstore.AppendResult{}, ctx.Err()
+		case attempt == maxAttempts:
 			return eventstore.AppendResult{}, fmt.Errorf("append to %s: the stream kept moving under %d attempts: %w",
-				req.Stream, attempt, eventstore.ErrConflict)
+				req.Stream, attempt, errors.Join(eventstore.ErrConflict, err))
 		}
-		// Another writer appended since the stream was read: read it again and decide again (the caller's
-		// expectation, duplicates and hashes all depend on it).
+		// Another writer appended since the stream was read, or the server did not confirm the write: read the
+		// stream again and decide again (the caller's expectation, duplicates and hashes all depend on it).
 		if err := sleep(ctx, time.Duration(rand.IntN(attempt*2+1))*time.Millisecond); err != nil {
 			return eventstore.AppendResult{}, err
 		}
@@ -138,10 +115,30 @@ func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest,
 	}
 }
 
+// outcomeUnknown reports an append that may or may not have been written: KurrentDB answers Aborted
+// ("Operation timed out") when it cannot confirm a write in time, and the client's own deadline may end a call
+// the server completed.
+func outcomeUnknown(err error) bool {
+	return hasCode(err, esdb.ErrorAborted) || hasCode(err, esdb.ErrorCodeDeadlineExceeded)
+}
+
+// claimOwn marks as new, not duplicates, the events of a plan that an earlier attempt of the same request
+// wrote (found stored with the recorded_at it sent) before the server failed to confirm it.
+func claimOwn(p *appendPlan, st *streamState, sent map[domain.EventID]time.Time) {
+	for i, a := range p.result.Events {
+		if !a.Duplicate {
+			continue
+		}
+		if at, ok := sent[a.ID]; ok && st.byID[a.ID].RecordedAt.Equal(at) {
+			p.result.Events[i].Duplicate = false
+		}
+	}
+}
+
 // write appends a plan's new events with the exact revision their hashes were chained on, in chunks under
-// the append size limit. Each event's position is the one KurrentDB reports for the last of its append, or
-// left for the locator to find.
-func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, l *locator) error {
+// the append size limit, and confirms each chunk by reading it back, which gives each event its position.
+// sent is told of every event sent.
+func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, sent map[domain.EventID]time.Time) error {
 	parts, err := chunks(p.fresh, s.opts.MaxAppendBytes)
 	if err != nil || len(p.fresh) == 0 {
 		return err
@@ -154,24 +151,21 @@ func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, l *lo
 		evs := make([]esdb.EventData, len(part))
 		for i, f := range part {
 			evs[i] = eventData(f)
+			sent[f.ID] = f.recordedAt
 		}
-		var wr *esdb.WriteResult
 		err := s.withClient(func(c *esdb.Client) error {
-			var err error
-			wr, err = c.AppendToStream(ctx, s.kdb(p.result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
+			_, err := c.AppendToStream(ctx, s.kdb(p.result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		last := eventstore.Position{Commit: wr.CommitPosition, Prepare: wr.PreparePosition}
-		l.add(written{stream: p.result.Stream, events: part, last: last})
+		stored, err := s.confirm(ctx, p.result.Stream, part)
+		if err != nil {
+			return err
+		}
 		for i, f := range part {
-			pos := eventstore.Position{}
-			if i == len(part)-1 {
-				pos = last
-			}
-			p.record(st, f, pos)
+			p.record(st, f, stored[i])
 		}
 	}
 	return nil

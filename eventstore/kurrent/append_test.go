@@ -89,42 +89,53 @@ func TestConflictsAreErrConflict(t *testing.T) {
 	}
 }
 
-// TestLargeRequestIsSplitUnderTheAppendLimit appends one request larger than the server accepts at once: it
-// is written in several appends, chained, with every position right.
+// TestLargeRequestIsSplitUnderTheAppendLimit appends requests larger than the server accepts at once, with the
+// store's limit equal to the server's: each is written in several appends, chained, with every position right.
+// The size is counted as the server counts it, metadata included, so even metadata at its worst (a recorded_by
+// of characters JSON escapes six bytes wide) never makes an append cross the limit.
 func TestLargeRequestIsSplitUnderTheAppendLimit(t *testing.T) {
-	s, _ := openDouble(t, kurrenttest.Options{MaxAppendSize: 4000}, kurrent.Options{MaxAppendBytes: 3500})
-	var evs []eventstore.Proposed
-	for i := range 12 {
-		e := &domain.WorkerRecruited{WorkerID: "big", JobOrderID: strings.Repeat("j", 300), OriginCountry: "NP",
-			RecruitedBy: fmt.Sprintf("agency-%d", i), Languages: []string{"ne"}}
-		data, err := domain.EncodeData(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := storetest.Event(t, "big", base.Add(time.Duration(i)*time.Hour))
-		p.Type, p.Data = e.EventType(), data
-		evs = append(evs, p)
+	cases := []struct {
+		name       string
+		recordedBy func(i int) string
+	}{
+		{"large data", func(i int) string { return fmt.Sprintf("agency-%d", i) }},
+		{"worst-case metadata", func(int) string { return strings.Repeat("<", 200) }},
 	}
-	res, err := s.Append(context.Background(), eventstore.AppendRequest{Stream: "worker-big", Expected: eventstore.NoStream(), Events: evs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := storetest.ReadAll(t, s, eventstore.Start)
-	if len(all) != len(evs) {
-		t.Fatalf("%d events stored, want %d", len(all), len(evs))
-	}
-	commits := map[uint64]bool{}
-	for i, rec := range all {
-		if res.Events[i].Position != rec.Position || res.Events[i].Revision != uint64(i) {
-			t.Fatalf("result %d = %+v, stored at %v", i, res.Events[i], rec.Position)
-		}
-		commits[rec.Position.Commit] = true
-	}
-	if len(commits) < 3 {
-		t.Fatalf("written in %d appends; the limit should have split it in at least 3", len(commits))
-	}
-	if rep, err := eventstore.Verify(context.Background(), s); err != nil || rep.Bad != nil {
-		t.Fatalf("verify: %+v, %v", rep, err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, srv := openDouble(t, kurrenttest.Options{MaxAppendSize: 3000}, kurrent.Options{MaxAppendBytes: 3000})
+			var evs []eventstore.Proposed
+			for i := range 12 {
+				e := &domain.WorkerRecruited{WorkerID: "big", JobOrderID: strings.Repeat("j", 300), OriginCountry: "NP",
+					RecruitedBy: fmt.Sprintf("agency-%d", i), Languages: []string{"ne"}}
+				data, err := domain.EncodeData(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := storetest.Event(t, "big", base.Add(time.Duration(i)*time.Hour))
+				p.Type, p.Data, p.RecordedBy = e.EventType(), data, tc.recordedBy(i)
+				evs = append(evs, p)
+			}
+			res, err := s.Append(context.Background(), eventstore.AppendRequest{Stream: "worker-big", Expected: eventstore.NoStream(), Events: evs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := storetest.ReadAll(t, s, eventstore.Start)
+			if len(all) != len(evs) {
+				t.Fatalf("%d events stored, want %d", len(all), len(evs))
+			}
+			for i, rec := range all {
+				if res.Events[i].Position != rec.Position || res.Events[i].Revision != uint64(i) || rec.RecordedBy != evs[i].RecordedBy {
+					t.Fatalf("result %d = %+v, stored at %v by %q", i, res.Events[i], rec.Position, rec.RecordedBy)
+				}
+			}
+			if srv.Appends() < 3 {
+				t.Fatalf("written in %d appends; the limit should have split it in at least 3", srv.Appends())
+			}
+			if rep, err := eventstore.Verify(context.Background(), s); err != nil || rep.Bad != nil {
+				t.Fatalf("verify: %+v, %v", rep, err)
+			}
+		})
 	}
 }
 

@@ -18,22 +18,37 @@ const knownSettings = "defaultdeadline discoveryinterval gossiptimeout keepalive
 // ErrConnString is matched by the errors of a connection string that cannot be used.
 var ErrConnString = errors.New("invalid KurrentDB connection string")
 
+// schemes maps the schemes of a connection string to those the client v4 understands: kurrentdb:// and
+// kurrentdb+discover:// (the form of KurrentDB's current documentation) mean what esdb:// and esdb+discover://
+// mean.
+var schemes = map[string]string{
+	"esdb": "esdb", "esdb+discover": "esdb+discover", "kurrentdb": "esdb", "kurrentdb+discover": "esdb+discover",
+}
+
+// IsConnString reports whether s is meant as a KurrentDB connection string (by its scheme: kurrentdb://,
+// kurrentdb+discover://, esdb:// or esdb+discover://, in any case) rather than, say, a directory.
+func IsConnString(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	_, known := schemes[strings.ToLower(scheme)]
+	return ok && known
+}
+
 // parseConnString checks a connection string and parses it with the client, returning the configuration and
 // a description of the nodes for messages. Its errors never contain the password.
 func parseConnString(s string) (*esdb.Configuration, string, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrConnString, fmt.Sprintf(format, args...))
 	}
-	lower := strings.ToLower(s)
-	if !strings.HasPrefix(lower, "esdb://") && !strings.HasPrefix(lower, "esdb+discover://") {
-		return nil, "", bad("it must start with esdb:// or esdb+discover://")
+	scheme, rest, _ := strings.Cut(s, "://")
+	clientScheme, known := schemes[strings.ToLower(scheme)]
+	if !IsConnString(s) || !known {
+		return nil, "", bad("it must start with kurrentdb://, kurrentdb+discover://, esdb:// or esdb+discover://")
 	}
-	rest := s[strings.Index(s, "://")+3:]
 	userinfo, hosts, query := splitConnString(rest)
 	if hosts == "" {
 		return nil, "", bad("no host")
 	}
-	where := s[:strings.Index(s, "://")+3] + hosts
+	where := scheme + "://" + hosts
 	values, err := url.ParseQuery(query)
 	if err != nil {
 		return nil, "", bad("settings after '?': %v", err)
@@ -52,7 +67,7 @@ func parseConnString(s string) (*esdb.Configuration, string, error) {
 			}
 		}
 	}
-	conf, err := esdb.ParseConnectionString(s)
+	conf, err := esdb.ParseConnectionString(clientScheme + "://" + rest)
 	if err != nil {
 		return nil, "", bad("%s", scrub(err.Error(), userinfo))
 	}

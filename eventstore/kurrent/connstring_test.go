@@ -25,6 +25,15 @@ func TestParseConnString(t *testing.T) {
 			func(c *esdb.Configuration) bool { return len(c.GossipSeeds) == 3 }},
 		{"DNS discovery", "esdb+discover://cluster.example.org:2113", "esdb+discover://cluster.example.org:2113",
 			func(c *esdb.Configuration) bool { return c.DnsDiscover && !c.DisableTLS }},
+		{"the kurrentdb scheme", "kurrentdb://admin:changeit@127.0.0.1:2113?tls=false", "kurrentdb://127.0.0.1:2113",
+			func(c *esdb.Configuration) bool {
+				return c.DisableTLS && c.Username == "admin" && c.Address == "127.0.0.1:2113"
+			}},
+		{"the kurrentdb scheme in capitals, cluster seeds", "KurrentDB://a:2113,b:2113?tls=false", "KurrentDB://a:2113,b:2113",
+			func(c *esdb.Configuration) bool { return len(c.GossipSeeds) == 2 }},
+		{"kurrentdb DNS discovery", "kurrentdb+discover://cluster.example.org:2113", "kurrentdb+discover://cluster.example.org:2113",
+			func(c *esdb.Configuration) bool { return c.DnsDiscover && !c.DisableTLS }},
+		{"a scheme that only looks like one", "kurrent://node:2113", "", nil},
 		{"a trailing slash", "esdb://node:2113/?tls=false", "esdb://node:2113", nil},
 		{"another scheme", "http://node:2113", "", nil},
 		{"no host", "esdb://?tls=false", "", nil},
@@ -59,7 +68,7 @@ func TestParseConnString(t *testing.T) {
 //
 //	go test ./eventstore/kurrent -run '^$' -fuzz FuzzParseConnString -fuzztime 60s
 func FuzzParseConnString(f *testing.F) {
-	for _, s := range []string{"esdb://127.0.0.1:2113?tls=false", "esdb://u:p4ss@a:1,b:2?tls=true",
+	for _, s := range []string{"esdb://127.0.0.1:2113?tls=false", "esdb://u:p4ss@a:1,b:2?tls=true", "kurrentdb://u:p4ss@h",
 		"esdb+discover://u:p%40ss@host", "esdb://u:pw@h:99999", "esdb://u:pw@[::1]:2113", "esdb://:pw@h"} {
 		f.Add(s, "p4ss")
 	}

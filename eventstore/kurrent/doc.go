@@ -20,8 +20,16 @@
 // expected any revision or an existing stream, and reported as eventstore.ErrConflict otherwise. Idempotency by
 // event id is checked against the target stream (fairtrail's streams are small): an id already in it is a
 // duplicate with its original revision and position, or eventstore.ErrEventIDReused when the content differs.
-// KurrentDB answers an append with the position of its last event only; the positions of the others are found
-// once a batch is written, with two reads of $all for the whole batch (locate.go).
+//
+// Every append is read back from the stream before the next. KurrentDB answers an append with the position of
+// its last event only (each event has its own position, commit = prepare), and it takes an append whose ids
+// are already the ones after the expected revision as a retry, answered as a success without writing: two
+// writers that planned the same event id with different content on the same stream state are both told they
+// succeeded. The read-back gives every position, and the writer whose event is not the stored one gets
+// ErrEventIDReused. An append KurrentDB could not confirm (Aborted "Operation timed out", or the client's
+// deadline) may or may not be written: the stream is read again and the request re-planned, so its events are
+// stored once and answered as new either way. Appends are split under Options.MaxAppendBytes, counted as the
+// server counts an append's size (data, metadata and twice the type's length per event).
 //
 // What cannot be atomic on KurrentDB, and is documented rather than hidden:
 //   - AppendBatch appends its requests in order, one stream at a time. KurrentDB has no transaction across
@@ -32,6 +40,13 @@
 //   - The duplicate check covers the target stream. An id reused for an event of another stream is not found
 //     (KurrentDB has no index by event id); fairtrail derives the stream from the event's data, so this needs
 //     a different event under a reused id.
+//
+// # Clusters
+//
+// Every call carries the gRPC metadata requires-leader: true (client v4.2.0 never sends it). A follower would
+// otherwise forward writes to the leader but answer reads, including the read an append is planned on and its
+// read-back, from its own copy, which may lag; it refuses instead with not-leader, naming the leader, and the
+// call is made again there, whether the refusal came at once or in a read's first answer.
 //
 // # Reading
 //

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	grpcmd "google.golang.org/grpc/metadata"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -30,8 +31,9 @@ type Options struct {
 	// Backoff is the first wait before resubscribing, doubled after each failure up to MaxBackoff (100 ms and
 	// 10 s when zero).
 	Backoff, MaxBackoff time.Duration
-	// MaxAppendBytes bounds the event bytes of one KurrentDB append (900 KiB when zero, under KurrentDB's
-	// default MaxAppendSize of 1 MiB); a larger request is written in several appends.
+	// MaxAppendBytes bounds the size of one KurrentDB append, counted as the server counts it (each event's
+	// data and metadata and twice its type's length): 900 KiB when zero, under KurrentDB's default
+	// MaxAppendSize of 1 MiB. A larger request is written in several appends.
 	MaxAppendBytes int
 	// Namespace, when set, is put before every stream name in KurrentDB ("brand-a." stores worker-w1 as
 	// brand-a.worker-w1), so that several fairtrail stores can share one database; callers never see it. It
@@ -96,9 +98,9 @@ type Store struct {
 var _ eventstore.Store = (*Store)(nil)
 
 // Open connects to KurrentDB. connString is a KurrentDB connection string, passed to the client as given:
-// esdb://host:2113?tls=false for one insecure node, esdb://user:password@a:2113,b:2113,c:2113 for a cluster's
-// gossip seeds, esdb+discover://cluster.example.org:2113 for DNS discovery, with tlsCAFile, tlsVerifyCert,
-// nodePreference and the client's other settings. Open checks the string (an unknown setting is an error,
+// kurrentdb://host:2113?tls=false for one insecure node, kurrentdb://user:password@a:2113,b:2113,c:2113 for a
+// cluster's gossip seeds, kurrentdb+discover://cluster.example.org:2113 for DNS discovery, with tlsCAFile,
+// tlsVerifyCert, nodePreference and the client's other settings; esdb:// and esdb+discover:// are the same. Open checks the string (an unknown setting is an error,
 // not a warning) and reads the last event of $all, so a wrong address, certificate or password fails here,
 // as does a user not allowed to read $all, which the store needs. A string that cannot be used is an error
 // matching ErrConnString; errors never contain the password.
@@ -131,11 +133,8 @@ func (s *Store) ping(ctx context.Context) error {
 		return err
 	}
 	defer end()
-	var rs *esdb.ReadStream
-	err = s.withClient(func(c *esdb.Client) error {
-		var err error
-		rs, err = c.ReadAll(opCtx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
-		return err
+	rs, err := s.openRead(func(c *esdb.Client) (*esdb.ReadStream, error) {
+		return c.ReadAll(opCtx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
 	})
 	if err == nil {
 		defer rs.Close()
@@ -185,7 +184,17 @@ func (s *Store) begin(ctx context.Context) (opCtx context.Context, end func(), e
 	s.gate.RUnlock()
 	opCtx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.stop, cancel)
-	return opCtx, func() { stop(); cancel(); s.ops.Done() }, nil
+	return leaderOnly(opCtx), func() { stop(); cancel(); s.ops.Done() }, nil
+}
+
+// leaderOnly makes every call of an operation carry the gRPC metadata requires-leader: true. On a cluster a
+// follower would otherwise forward writes and answer reads from its own copy, which may lag: the read-back
+// after an append and the read an append is planned on could then miss the stream's last events. A follower
+// answers such a call with not-leader, naming the leader, and the client reconnects there (withClient and
+// openRead retry). Client v4.2.0 means to send it for NodePreference=leader but puts it on the incoming
+// context, so it never leaves the process; outgoing metadata on the context it is given does.
+func leaderOnly(ctx context.Context) context.Context {
+	return grpcmd.AppendToOutgoingContext(ctx, "requires-leader", "true")
 }
 
 // conn is the client to use now.

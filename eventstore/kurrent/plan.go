@@ -101,11 +101,12 @@ func plan(req eventstore.AppendRequest, st *streamState, now time.Time) (appendP
 	return p, nil
 }
 
-// record fills in a written event's position and adds it to the stream's state.
-func (p *appendPlan) record(st *streamState, f planned, pos eventstore.Position) {
-	p.result.Events[f.index] = eventstore.Appended{ID: f.ID, Revision: f.revision, Position: pos}
-	st.add(eventstore.Recorded{ID: f.ID, Type: f.Type, Stream: p.result.Stream, Revision: f.revision, Position: pos,
-		OccurredAt: f.OccurredAt, RecordedAt: f.recordedAt, RecordedBy: f.RecordedBy, Data: f.Data, Hash: f.hash})
+// record fills in a written event from what the stream holds (see confirm) and adds it to the stream's state.
+// An event another writer stored first, identical but for recorded_at or recorded_by, is a duplicate.
+func (p *appendPlan) record(st *streamState, f planned, rec eventstore.Recorded) {
+	dup := !rec.RecordedAt.Equal(f.recordedAt) || rec.RecordedBy != f.RecordedBy
+	p.result.Events[f.index] = eventstore.Appended{ID: f.ID, Revision: rec.Revision, Position: rec.Position, Duplicate: dup}
+	st.add(rec)
 }
 
 // finish answers the repeated ids of the request from their first occurrence.
@@ -118,15 +119,16 @@ func (p *appendPlan) finish() eventstore.AppendResult {
 	return p.result
 }
 
-// chunks splits the new events into appends of at most max bytes (of data and metadata, estimated); an event
-// that alone is larger cannot be stored.
+// chunks splits the new events into appends of at most max bytes, counted as KurrentDB counts an append's
+// size (appendSize); an event that alone is larger cannot be stored.
 func chunks(fresh []planned, max int) ([][]planned, error) {
 	var out [][]planned
 	start, size := 0, 0
 	for i, f := range fresh {
-		n := len(f.Data) + len(f.Type) + len(f.RecordedBy) + metadataOverhead
+		n := appendSize(f)
 		if n > max {
-			return nil, fmt.Errorf("event %s is about %d bytes, over the %d bytes KurrentDB accepts in one append", f.ID, n, max)
+			return nil, fmt.Errorf("event %s is %d bytes (data, metadata and twice its type), over the %d bytes "+
+				"KurrentDB accepts in one append", f.ID, n, max)
 		}
 		if size+n > max {
 			out = append(out, fresh[start:i])
@@ -137,5 +139,8 @@ func chunks(fresh []planned, max int) ([][]planned, error) {
 	return append(out, fresh[start:]), nil
 }
 
-// metadataOverhead is the size of fairtrail's metadata without recorded_by, rounded up.
-const metadataOverhead = 256
+// appendSize is what an event counts towards KurrentDB's append size limit: its data, its metadata and twice
+// the length of its type (the server's Event.SizeOnDisk).
+func appendSize(f planned) int {
+	return len(f.Data) + len(encodeMetadata(f.OccurredAt, f.recordedAt, f.RecordedBy, f.hash)) + 2*len(f.Type)
+}

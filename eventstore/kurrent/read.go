@@ -44,11 +44,8 @@ func (s *Store) readStream(ctx context.Context, stream string, from, count uint6
 		count = readAll
 	}
 	return func(yield func(eventstore.Recorded, error) bool) {
-		var rs *esdb.ReadStream
-		err := s.withClient(func(c *esdb.Client) error {
-			var err error
-			rs, err = c.ReadStream(ctx, s.kdb(stream), esdb.ReadStreamOptions{From: esdb.Revision(from)}, count)
-			return err
+		rs, err := s.openRead(func(c *esdb.Client) (*esdb.ReadStream, error) {
+			return c.ReadStream(ctx, s.kdb(stream), esdb.ReadStreamOptions{From: esdb.Revision(from)}, count)
 		})
 		if err != nil {
 			yield(eventstore.Recorded{}, fmt.Errorf("read %s: %w", stream, err))
@@ -89,11 +86,8 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 			return
 		}
 		defer end()
-		var rs *esdb.ReadStream
-		err = s.withClient(func(c *esdb.Client) error {
-			var err error
-			rs, err = c.ReadAll(opCtx, esdb.ReadAllOptions{From: allPosition(after)}, readAll)
-			return err
+		rs, err := s.openRead(func(c *esdb.Client) (*esdb.ReadStream, error) {
+			return c.ReadAll(opCtx, esdb.ReadAllOptions{From: allPosition(after)}, readAll)
 		})
 		if err != nil {
 			yield(eventstore.Recorded{}, s.failure(ctx, fmt.Errorf("read $all: %w", err)))
@@ -148,11 +142,8 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 
 // headPage reads one page backwards; found reports a fairtrail event (at last), else last is the oldest read.
 func (s *Store) headPage(ctx context.Context, from esdb.AllPosition) (found bool, last eventstore.Position, n int, err error) {
-	var rs *esdb.ReadStream
-	err = s.withClient(func(c *esdb.Client) error {
-		var err error
-		rs, err = c.ReadAll(ctx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: from}, headPage)
-		return err
+	rs, err := s.openRead(func(c *esdb.Client) (*esdb.ReadStream, error) {
+		return c.ReadAll(ctx, esdb.ReadAllOptions{Direction: esdb.Backwards, From: from}, headPage)
 	})
 	if err != nil {
 		return false, eventstore.Start, 0, fmt.Errorf("read the end of $all: %w", err)
@@ -184,4 +175,42 @@ func allPosition(p eventstore.Position) esdb.AllPosition {
 		return esdb.Start{}
 	}
 	return esdb.Position{Commit: p.Commit, Prepare: p.Prepare}
+}
+
+// peeked is a read whose first answer was received when it was opened.
+type peeked struct {
+	*esdb.ReadStream
+	first *esdb.ResolvedEvent
+	err   error
+	taken bool
+}
+
+// Recv gives the first answer, then the read's others.
+func (p *peeked) Recv() (*esdb.ResolvedEvent, error) {
+	if !p.taken {
+		p.taken = true
+		return p.first, p.err
+	}
+	return p.ReadStream.Recv()
+}
+
+// openRead starts a read and receives its first answer. A follower refuses a read that requires the leader
+// only then, in the stream's first answer (the call itself succeeds); the read is then started once more, on
+// the leader the client has switched to, as withClient does for calls refused at once.
+func (s *Store) openRead(open func(*esdb.Client) (*esdb.ReadStream, error)) (*peeked, error) {
+	var p *peeked
+	err := s.withClient(func(c *esdb.Client) error {
+		rs, err := open(c)
+		if err != nil {
+			return err
+		}
+		first, err := rs.Recv()
+		if hasCode(err, esdb.ErrorCodeNotLeader) {
+			rs.Close()
+			return err
+		}
+		p = &peeked{ReadStream: rs, first: first, err: err}
+		return nil
+	})
+	return p, err
 }

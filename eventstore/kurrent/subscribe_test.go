@@ -18,8 +18,8 @@ import (
 
 var base = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// appendN appends n events over a few worker streams, three to an append, so that events share a commit
-// position and differ in prepare position: code that resumes at commit+1 loses events.
+// appendN appends n events over a few worker streams, three to an append, so that one append's events are
+// delivered together and a drop can land between them.
 func appendN(t *testing.T, s eventstore.Store, tag string, n int) {
 	t.Helper()
 	for i := 0; i < n; i += 3 {

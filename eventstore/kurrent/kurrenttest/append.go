@@ -32,38 +32,70 @@ func (svc *streamsService) Append(ss streams.Streams_AppendServer) error {
 	if name == "" {
 		return status.Error(codes.InvalidArgument, "kurrenttest: append without a stream name")
 	}
-	var recs []*record
-	size := 0
-	for {
-		m, err := ss.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		r, err := proposed(m.GetProposedMessage())
-		if err != nil {
-			return err
-		}
-		size += len(r.data) + len(r.meta)
-		recs = append(recs, r)
+	recs, err := svc.s.receive(ss)
+	if err != nil {
+		return err
 	}
-	if svc.s.refuseAsFollower() {
-		ss.SetTrailer(metadata.Pairs("exception", "not-leader", "leader-endpoint-host", "127.0.0.1",
-			"leader-endpoint-port", strconv.Itoa(svc.s.port)))
-		return status.Error(codes.NotFound, "Leader info available")
+	ctx := ss.Context()
+	if svc.s.refuseAsFollower() || svc.s.onFollower(ctx) && requiresLeader(ctx) {
+		return svc.s.notLeader(ss)
 	}
-	if size > svc.s.opts.MaxAppendSize {
-		ss.SetTrailer(metadata.Pairs("exception", "maximum-append-size-exceeded",
-			"maximum-append-size", strconv.Itoa(svc.s.opts.MaxAppendSize)))
-		return status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", svc.s.opts.MaxAppendSize)
+	if hook := svc.s.opts.BeforeAppend; hook != nil {
+		hook(name)
+	}
+	timedOut, committed := svc.s.takeTimeout()
+	if timedOut && !committed {
+		return errTimedOut
 	}
 	res, err := svc.s.append(ss, name, expectationOf(opts), recs)
 	if err != nil {
 		return err
 	}
+	if timedOut {
+		return errTimedOut
+	}
 	return ss.SendAndClose(res)
+}
+
+// errTimedOut is how KurrentDB answers a write it could not confirm in time (it may or may not be written).
+var errTimedOut = status.Error(codes.Aborted, "Operation timed out")
+
+// receive reads an append's proposed events, counting their size as KurrentDB does (data, metadata and twice
+// the type's length per event) and refusing the append at the first event that crosses Options.MaxAppendSize,
+// without reading the rest.
+func (s *Server) receive(ss streams.Streams_AppendServer) ([]*record, error) {
+	var recs []*record
+	size := 0
+	for {
+		m, err := ss.Recv()
+		if errors.Is(err, io.EOF) {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		r, err := proposed(m.GetProposedMessage())
+		if err != nil {
+			return nil, err
+		}
+		if size += len(r.data) + len(r.meta) + 2*len(r.eventType); size > s.opts.MaxAppendSize {
+			ss.SetTrailer(metadata.Pairs("exception", "maximum-append-size-exceeded",
+				"maximum-append-size", strconv.Itoa(s.opts.MaxAppendSize)))
+			return nil, status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", s.opts.MaxAppendSize)
+		}
+		recs = append(recs, r)
+	}
+}
+
+// takeTimeout reports whether this append is one of those TimeOutAppends asked for, and if it is committed.
+func (s *Server) takeTimeout() (timedOut, committed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.timeouts) == 0 {
+		return false, false
+	}
+	committed, s.timeouts = s.timeouts[0], s.timeouts[1:]
+	return true, committed
 }
 
 // refuseAsFollower reports whether this append is one of those refused as a follower.
@@ -113,6 +145,7 @@ func (s *Server) append(ss grpc.ServerStream, name string, exp expectation, recs
 		return appendSuccess(last, exists, nil), nil
 	}
 	s.appendLocked(name, recs)
+	s.appends++
 	return appendSuccess(recs[len(recs)-1].revision, true, recs[len(recs)-1]), nil
 }
 

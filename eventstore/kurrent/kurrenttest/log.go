@@ -11,6 +11,7 @@ import (
 // lock.
 type record struct {
 	id          [16]byte
+	seq         int // index in the log
 	stream      string
 	revision    uint64
 	commit      uint64
@@ -66,9 +67,9 @@ const firstLogPosition = 1536
 // tombstoneRevision is the revision KurrentDB gives a stream's tombstone ($streamDeleted) event.
 const tombstoneRevision = math.MaxInt64
 
-// appendLocked writes a transaction: every record gets its own prepare position (a byte offset in a log, so
-// consecutive events are far apart) and all share the commit position of the last one, as in KurrentDB's
-// transaction log. The caller holds s.mu.
+// appendLocked writes the events of one append: each record gets its own position in the log, a byte offset
+// (so consecutive events are far apart), with commit = prepare, as a KurrentDB node writes every event of an
+// append since explicit transactions went. The caller holds s.mu.
 func (s *Server) appendLocked(name string, recs []*record) {
 	st := s.streams[name]
 	if st == nil {
@@ -82,12 +83,8 @@ func (s *Server) appendLocked(name string, recs []*record) {
 			rev++
 		}
 		exists = true
-		r.stream, r.revision, r.created, r.prepare = name, rev, now, s.next
+		r.stream, r.revision, r.created, r.prepare, r.commit, r.seq = name, rev, now, s.next, s.next, len(s.log)
 		s.next += recordSize(r)
-	}
-	commit := recs[len(recs)-1].prepare
-	for _, r := range recs {
-		r.commit = commit
 		st.records = append(st.records, r)
 		s.log = append(s.log, r)
 	}
@@ -98,6 +95,14 @@ func (s *Server) appendLocked(name string, recs []*record) {
 		s.nextSystem = s.userEvents + s.opts.SystemEvery
 		s.systemEventLocked("$statsCollected")
 	}
+	if !s.opts.Follower {
+		s.replicated = len(s.log)
+	}
+	s.notifyLocked()
+}
+
+// notifyLocked wakes the subscriptions waiting for the log to change. The caller holds s.mu.
+func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }

@@ -22,22 +22,27 @@ func (svc *streamsService) Read(req *streams.ReadReq, ss streams.Streams_ReadSer
 		return err
 	}
 	structured := o.GetUuidOption().GetString_() == nil
+	follower := svc.s.onFollower(ss.Context())
+	if follower && requiresLeader(ss.Context()) {
+		return svc.s.notLeader(ss)
+	}
 	switch {
 	case o.GetSubscription() != nil && o.GetAll() != nil:
-		return svc.s.subscribeAll(ss, o.GetAll(), f, structured)
+		return svc.s.subscribeAll(ss, o.GetAll(), f, structured, follower)
 	case o.GetSubscription() != nil:
 		return status.Error(codes.Unimplemented, "kurrenttest: stream subscriptions are not part of the test double")
 	case o.GetStream() != nil:
-		return svc.s.readStream(ss, o, structured)
+		return svc.s.readStream(ss, o, structured, follower)
 	case o.GetAll() != nil:
-		return svc.s.readAll(ss, o, f, structured)
+		return svc.s.readAll(ss, o, f, structured, follower)
 	}
 	return status.Error(codes.InvalidArgument, "kurrenttest: read of neither a stream nor $all")
 }
 
 // readStream replies the stream's events from a revision (inclusive either way), or one stream_not_found,
-// and nothing else: a plain read never carries checkpoints or positions.
-func (s *Server) readStream(ss streams.Streams_ReadServer, o *streams.ReadReq_Options, structured bool) error {
+// and nothing else: a plain read never carries checkpoints or positions. On the follower it replies what the
+// follower holds.
+func (s *Server) readStream(ss streams.Streams_ReadServer, o *streams.ReadReq_Options, structured, follower bool) error {
 	so := o.GetStream()
 	name := string(so.GetStreamIdentifier().GetStreamName())
 	backwards := o.GetReadDirection() == streams.ReadReq_Options_Backwards
@@ -46,7 +51,7 @@ func (s *Server) readStream(ss streams.Streams_ReadServer, o *streams.ReadReq_Op
 	var recs []*record
 	tombstoned := false
 	if st != nil {
-		recs, tombstoned = st.records, st.tombstoned
+		recs, tombstoned = streamView(st.records, s.visibleLocked(follower)), st.tombstoned
 	}
 	s.mu.Unlock()
 	if tombstoned {
@@ -84,14 +89,14 @@ func (s *Server) readStream(ss streams.Streams_ReadServer, o *streams.ReadReq_Op
 }
 
 // readAll replies $all's events: forwards from a position inclusive, backwards from a position exclusive.
-func (s *Server) readAll(ss streams.Streams_ReadServer, o *streams.ReadReq_Options, f *filter, structured bool) error {
+func (s *Server) readAll(ss streams.Streams_ReadServer, o *streams.ReadReq_Options, f *filter, structured, follower bool) error {
 	backwards := o.GetReadDirection() == streams.ReadReq_Options_Backwards
 	s.mu.Lock()
-	log := s.log
+	log := s.log[:s.visibleLocked(follower)]
 	i := 0
 	switch from := o.GetAll().GetAllOption().(type) {
 	case *streams.ReadReq_Options_AllOptions_Position:
-		i = s.firstAfter(from.Position.GetCommitPosition(), from.Position.GetPreparePosition(), true)
+		i = min(s.firstAfter(from.Position.GetCommitPosition(), from.Position.GetPreparePosition(), true), len(log))
 	case *streams.ReadReq_Options_AllOptions_End:
 		i = len(log)
 	}

@@ -11,10 +11,12 @@
 // authorisation beyond one set of credentials, scavenging or soft deletion. What it does keep faithfully is
 // what a backend can get wrong: expected revisions (including KurrentDB's idempotent replay of an exact
 // append), stream_not_found, stream-deleted trailers, $all positions that are commit/prepare pairs with gaps
-// (a multi-event append shares one commit position), system events interleaved in $all, inclusive forward and
+// (each event its own, commit = prepare, as a current node writes them), system events interleaved in $all, inclusive forward and
 // exclusive backward $all reads, exclusive subscription starts, filter checkpoints, subscriptions dropped on
 // demand or mid-stream (DropSubscriptions, Options.DropEvery), appends refused as a follower refuses them,
-// naming the leader (Options.RefuseAsFollower), and restarts at the same address (Options.Addr).
+// naming the leader (Options.RefuseAsFollower), a follower node with forwarded writes and lagging reads that
+// honours requires-leader (Options.Follower), appends that time out committed or not (TimeOutAppends), the
+// append size limit counted as the server counts it, and restarts at the same address (Options.Addr).
 //
 // Import it only from _test.go files; a test in cmd/fairtrail checks that the fairtrail binary does not
 // contain it.
@@ -61,6 +63,12 @@ type Options struct {
 	// Addr is the address to listen on (127.0.0.1:0, a free port, when empty): a test restarts a server at
 	// the address of one it closed.
 	Addr string
+	// Follower adds a follower node on a second port (cluster.go): writes sent there are forwarded, reads
+	// there lag until Replicate, and calls that require the leader are refused with not-leader.
+	Follower bool
+	// BeforeAppend, when set, is called with the stream's name before each append is applied, outside the
+	// server's lock: a test makes another writer's append land between a client's read and its write.
+	BeforeAppend func(stream string)
 }
 
 // Server is a running test double. Its methods are safe for concurrent use.
@@ -84,6 +92,13 @@ type Server struct {
 	systemSeq  int
 	subscribed int
 	refused    int
+	appends    int
+	replicated int // records of the log the follower holds
+	timeouts   []bool
+
+	followerLis  net.Listener
+	followerAddr string
+	followerPort int
 }
 
 // Start starts a server on a loopback port and stops it when the test ends.
@@ -113,12 +128,21 @@ func Start(tb testing.TB, opts Options) *Server {
 		s.caFile = caFile
 		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
 	}
+	if opts.Follower {
+		if err := s.listenFollower(); err != nil {
+			lis.Close()
+			tb.Fatalf("kurrenttest: listen as a follower: %v", err)
+		}
+	}
 	s.srv = grpc.NewServer(grpcOpts...)
 	streams.RegisterStreamsServer(s.srv, &streamsService{s: s})
 	serverfeatures.RegisterServerFeaturesServer(s.srv, &featuresService{})
 	gossip.RegisterGossipServer(s.srv, &gossipService{s: s})
 	s.seed()
 	go func() { s.served <- s.srv.Serve(lis) }()
+	if s.followerLis != nil {
+		go func() { _ = s.srv.Serve(s.followerLis) }() // ends with the server; its error is the leader's
+	}
 	tb.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			tb.Errorf("kurrenttest: %v", err)
@@ -133,6 +157,7 @@ func (s *Server) seed() {
 	defer s.mu.Unlock()
 	s.systemEventLocked("$epoch-information")
 	s.systemEventLocked("$UserCreated")
+	s.replicated = len(s.log)
 }
 
 // Close stops the server, ending every call in progress. It reports how serving ended if not by Close.
@@ -192,6 +217,24 @@ func (s *Server) DropSubscriptions() int {
 		delete(s.subs, sub)
 	}
 	return n
+}
+
+// Appends is the number of appends that wrote events.
+func (s *Server) Appends() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appends
+}
+
+// TimeOutAppends makes the next n appends answer Aborted "Operation timed out", as KurrentDB answers a write
+// it could not confirm in time; committed says whether each was written before that answer (a client cannot
+// tell which).
+func (s *Server) TimeOutAppends(n int, committed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.timeouts = append(s.timeouts, committed)
+	}
 }
 
 // Events is the number of events in user (non-system) streams.

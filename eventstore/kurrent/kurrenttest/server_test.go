@@ -114,8 +114,10 @@ func TestPositionsArePairsWithGaps(t *testing.T) {
 		t.Fatalf("%d user events, want 4", len(user))
 	}
 	tx := user[:3]
-	if tx[0].Position.Commit != tx[2].Position.Commit || tx[0].Position.Prepare == tx[1].Position.Prepare {
-		t.Errorf("one append's events should share a commit position and differ in prepare: %+v %+v", tx[0].Position, tx[1].Position)
+	for i, e := range user {
+		if e.Position.Commit != e.Position.Prepare || i > 0 && !(user[i-1].Position.Commit < e.Position.Commit) {
+			t.Errorf("each event has its own position, commit = prepare, in order: %+v after %+v", e.Position, user[max(i-1, 0)].Position)
+		}
 	}
 	if tx[1].Position.Prepare == tx[0].Position.Prepare+1 || user[3].Position.Commit == tx[2].Position.Commit+1 {
 		t.Errorf("positions are contiguous: %+v then %+v", tx[0].Position, tx[1].Position)

@@ -32,14 +32,19 @@ type gossipService struct {
 	s *Server
 }
 
-// Read describes a one-node cluster whose leader is this server, which is what a client given gossip seeds
-// (esdb://a,b,c or esdb+discover://) asks for before it connects.
+// Read describes the cluster a client given gossip seeds (esdb://a,b,c or esdb+discover://) asks about before
+// it connects: this server as the leader and, with Options.Follower, the follower.
 func (g gossipService) Read(context.Context, *shared.Empty) (*gossip.ClusterInfo, error) {
-	return &gossip.ClusterInfo{Members: []*gossip.MemberInfo{{
-		InstanceId:   structuredUUID([16]byte{0x6b, 0x75, 0x72, 0x72, 0x65, 0x6e, 0x74, 0x74, 0x65, 0x73, 0x74}),
-		TimeStamp:    time.Now().UnixNano() / 100,
-		State:        gossip.MemberInfo_Leader,
-		IsAlive:      true,
-		HttpEndPoint: &gossip.EndPoint{Address: "127.0.0.1", Port: uint32(g.s.port)},
-	}}}, nil
+	member := func(id byte, state gossip.MemberInfo_VNodeState, port int) *gossip.MemberInfo {
+		return &gossip.MemberInfo{
+			InstanceId: structuredUUID([16]byte{0x6b, 0x75, 0x72, 0x72, 0x65, 0x6e, 0x74, 0x74, 0x65, 0x73, 0x74, id}),
+			TimeStamp:  time.Now().UnixNano() / 100, State: state, IsAlive: true,
+			HttpEndPoint: &gossip.EndPoint{Address: "127.0.0.1", Port: uint32(port)},
+		}
+	}
+	info := &gossip.ClusterInfo{Members: []*gossip.MemberInfo{member(0, gossip.MemberInfo_Leader, g.s.port)}}
+	if g.s.followerPort != 0 {
+		info.Members = append(info.Members, member(1, gossip.MemberInfo_Follower, g.s.followerPort))
+	}
+	return info, nil
 }

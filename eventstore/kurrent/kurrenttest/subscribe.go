@@ -36,7 +36,7 @@ var errDropped = status.Error(codes.Unavailable, "kurrenttest: subscription drop
 // subscribeAll serves a catch-up subscription to $all: a confirmation first, then the stored events after the
 // start (exclusive of a given position), a caught_up, then live events as they are written. With a filter,
 // only matching events are sent, and a checkpoint after every window of events scanned.
-func (s *Server) subscribeAll(ss streams.Streams_ReadServer, o *streams.ReadReq_Options_AllOptions, f *filter, structured bool) error {
+func (s *Server) subscribeAll(ss streams.Streams_ReadServer, o *streams.ReadReq_Options_AllOptions, f *filter, structured, follower bool) error {
 	sub := s.addSubscriber()
 	defer s.removeSubscriber(sub)
 	s.mu.Lock()
@@ -45,7 +45,7 @@ func (s *Server) subscribeAll(ss streams.Streams_ReadServer, o *streams.ReadReq_
 	case *streams.ReadReq_Options_AllOptions_Position:
 		next = s.firstAfter(from.Position.GetCommitPosition(), from.Position.GetPreparePosition(), false)
 	case *streams.ReadReq_Options_AllOptions_End:
-		next = len(s.log)
+		next = s.visibleLocked(follower)
 	}
 	s.mu.Unlock()
 	id := fmt.Sprintf("kurrenttest-%p", sub)
@@ -56,7 +56,7 @@ func (s *Server) subscribeAll(ss streams.Streams_ReadServer, o *streams.ReadReq_
 	scanned, sent, caughtUp := 0, 0, false
 	for {
 		s.mu.Lock()
-		batch, changed := s.log[next:], s.changed
+		batch, changed := s.log[min(next, s.visibleLocked(follower)):s.visibleLocked(follower)], s.changed
 		s.mu.Unlock()
 		for _, r := range batch {
 			select {
