@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -39,6 +41,12 @@ type Config struct {
 	PageKey []byte
 	// Limits bound requests; zero fields take their defaults.
 	Limits Limits
+	// Checkpoints is the journal of the log's signed checkpoints that the log routes serve, LogVerifier the
+	// operator's verifier key that cosigned checkpoints must carry, and LogSigner the key that signs evidence
+	// bundles' manifests; without them those routes answer 404.
+	Checkpoints *checkpoint.Journal
+	LogVerifier note.Verifier
+	LogSigner   note.Signer
 }
 
 // Limits bound what one request may cost.

@@ -24,6 +24,10 @@ type appendedEvent struct {
 	Stream   string `json:"stream"`
 	Revision uint64 `json:"revision"`
 	Position string `json:"position"`
+	// The event's receipt (spec section 6): its hash, and its leaf in the log with the leaf's hash.
+	Hash      string `json:"hash"`
+	LeafIndex uint64 `json:"leaf_index"`
+	LeafHash  string `json:"leaf_hash"`
 }
 
 // streamRevision is a stream's last revision among the events of the request.
@@ -70,6 +74,11 @@ func (s *Server) postEvents(c *gin.Context) error {
 	results, err := s.store.AppendBatch(ctx, reqs)
 	if err != nil {
 		return s.appendFailed(ctx, id, err, reqs)
+	}
+	if l, ok := s.cfg.Store.(eventstore.Log); ok {
+		if err := eventstore.FillLeafIndexes(ctx, l, results); err != nil {
+			return fmt.Errorf("receipts: %w", err)
+		}
 	}
 	resp, last, replayed := answer(sub, reqs, results, index)
 	s.awaitApplied(ctx, last)
@@ -155,7 +164,7 @@ func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstor
 		r, j := index[i][0], index[i][1]
 		a := results[r].Events[j]
 		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: env.Type, Stream: reqs[r].Stream,
-			Revision: a.Revision, Position: a.Position.String()}
+			Revision: a.Revision, Position: a.Position.String(), Hash: a.Hash, LeafIndex: a.LeafIndex, LeafHash: a.LeafHash}
 		if last.Less(a.Position) {
 			last = a.Position
 		}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -42,10 +41,9 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	for _, t := range domain.Types {
 		m.appended.WithLabelValues(t) // present from the start, so rates are defined
 	}
-	for _, c := range []prometheus.Collector{m.appended, m.requests, m.durations, newStateCollector(s)} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("api: register metrics: %w", err)
-		}
+	cs := append([]prometheus.Collector{m.appended, m.requests, m.durations, newStateCollector(s)}, s.logMetrics(s.now())...)
+	if err := registerAll(reg, cs); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -97,9 +97,15 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/workers/:id", s.authorize(readers...), s.handle(s.getWorker))
 	v1.GET("/workers/:id/history", s.authorize(readers...), s.handle(s.getHistory))
 	v1.GET("/workers/:id/contracts", s.authorize(readers...), s.handle(s.getContracts))
+	v1.GET("/workers/:id/evidence", s.authorize(readers...), s.handle(s.getEvidence))
 	v1.GET("/job-orders/:id", s.authorize(readers...), s.handle(s.getJobOrder))
 	v1.GET("/flags", s.authorize(readers...), s.handle(s.getFlags))
 	v1.GET("/audit", s.authorize(brands...), s.handle(s.getAudit))
+	v1.GET("/log/checkpoint", s.authorize(readers...), s.handle(s.getCheckpoint))
+	v1.GET("/log/checkpoints", s.authorize(readers...), s.handle(s.getCheckpoints))
+	v1.GET("/log/inclusion", s.authorize(readers...), s.handle(s.getInclusion))
+	v1.GET("/log/consistency", s.authorize(readers...), s.handle(s.getConsistency))
+	v1.POST("/log/cosignatures", s.authorize(brands...), s.handle(s.postCosignature))
 	// An import has its own, longer deadline.
 	r.POST("/v1/import", s.authorize(keys.RoleAdmin), s.handle(s.postImport))
 	return r

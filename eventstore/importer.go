@@ -33,6 +33,9 @@ type ImportOptions struct {
 	Progress func(ImportProgress)
 	// Workers is how many goroutines decode and validate lines (GOMAXPROCS when zero).
 	Workers int
+	// Stored, when set, is given the results of each durable batch, in order (e.g. to write receipts); its
+	// error stops the import.
+	Stored func(ctx context.Context, results []AppendResult) error
 }
 
 // ImportProgress reports how far an import is.

@@ -28,6 +28,9 @@ func storeSpool(ctx context.Context, s Store, r *bufio.Reader, valid int, rep Im
 				}
 			}
 		}
+		if err == nil && opts.Stored != nil {
+			err = opts.Stored(ctx, results)
+		}
 		if err != nil {
 			return fmt.Errorf("import: storing stopped after the first %d valid events (those are stored; importing the file again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
 		}

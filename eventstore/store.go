@@ -164,6 +164,12 @@ type Appended struct {
 	// Duplicate is true when the event id was already stored: nothing was written, and Revision and Position are
 	// those of the original.
 	Duplicate bool `json:"duplicate"`
+	// Hash is the event's section 5 hash and LeafHash the hash of its log leaf (section 6), both lower-case hex:
+	// with LeafIndex, the event's receipt.
+	Hash     string `json:"hash"`
+	LeafHash string `json:"leaf_hash"`
+	// LeafIndex is the event's leaf in the log; backends that learn it only later leave it to FillLeafIndexes.
+	LeafIndex uint64 `json:"leaf_index"`
 }
 
 // AppendResult is the outcome of one AppendRequest.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
 	"github.com/fairtrail/fairtrail/projections/narrate"
@@ -69,20 +72,24 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 			}
 			return writeCSV(env.stdout, rows)
 		}
-		return printHistory(env.stdout, r, tableWidth(env, *wide))
+		receipts, err := streamReceipts(cmd.Context(), sf, "worker-"+pos[0])
+		if err != nil {
+			return err
+		}
+		return printHistory(env.stdout, r, receipts, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
 // printHistory writes a worker's report for people: who the worker is, each event with its facts in words,
 // the contract versions with their changes, the money and the flags.
-func printHistory(w io.Writer, r *projections.WorkerReport, width int) error {
+func printHistory(w io.Writer, r *projections.WorkerReport, receipts map[string]eventReceipt, width int) error {
 	say(w, width, fmt.Sprintf("Worker %s; job order %s; employer %s; buyers %s", r.WorkerID, orDash(r.JobOrderID),
 		orDash(r.EmployerID), orDash(strings.Join(r.BuyerIDs, listSep))))
 	say(w, width, fmt.Sprintf("Origin %s; languages %s; recruited by %s; status %s", orDash(r.OriginCountry),
 		orDash(strings.Join(r.Languages, listSep)), orDash(r.RecruitedBy), r.Status))
 	fmt.Fprintln(w)
-	if err := printTimeline(w, r.Timeline, width); err != nil {
+	if err := printTimeline(w, r.Timeline, receipts, width); err != nil {
 		return err
 	}
 	printContracts(w, r.Contracts, width)
@@ -101,8 +108,9 @@ func printHistory(w io.Writer, r *projections.WorkerReport, width int) error {
 	return nil
 }
 
-// printTimeline writes each event's time, type and id, and under it what the event records, in words.
-func printTimeline(w io.Writer, timeline []projections.TimelineEntry, width int) error {
+// printTimeline writes each event's time, type and id, and under it what the event records, in words, and
+// its leaf in the log and its hash (its receipt, with the leaf's hash).
+func printTimeline(w io.Writer, timeline []projections.TimelineEntry, receipts map[string]eventReceipt, width int) error {
 	t := newTable("OCCURRED AT", "TYPE", "EVENT ID", "RECORDED AT").priority(2, 0, 1).priority(1, 2)
 	sentences := make([]string, len(timeline))
 	for i, e := range timeline {
@@ -119,6 +127,9 @@ func printTimeline(w io.Writer, timeline []projections.TimelineEntry, width int)
 		fmt.Fprintln(w, line)
 		for _, l := range wrap(sentences[i], "    ", width) {
 			fmt.Fprintln(w, l)
+		}
+		if rc, ok := receipts[timeline[i].EventID]; ok {
+			fmt.Fprintln(w, fitWidth(fmt.Sprintf("    leaf %d, hash %s", rc.leaf, rc.hash), width))
 		}
 	}
 	return nil
@@ -162,4 +173,46 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// eventReceipt is an event's hash and leaf in the log, as the history shows them.
+type eventReceipt struct {
+	hash string
+	leaf int64
+}
+
+// streamReceipts reads a stream's events' hashes and leaves from the store.
+func streamReceipts(ctx context.Context, sf storeFlags, stream string) (map[string]eventReceipt, error) {
+	s, err := sf.open(true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	l, ok := s.(eventstore.Log)
+	if !ok {
+		return nil, nil
+	}
+	out := make(map[string]eventReceipt)
+	for rec, err := range s.ReadStream(ctx, stream, 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		leaf, err := l.LeafIndex(ctx, rec.Position)
+		if err != nil {
+			return nil, err
+		}
+		out[rec.ID.String()] = eventReceipt{hash: rec.Hash, leaf: leaf}
+	}
+	return out, nil
+}
+
+// fitWidth cuts a line of ASCII to width columns, marking the cut (no limit when width <= 0).
+func fitWidth(line string, width int) string {
+	if width <= 0 || len(line) <= width {
+		return line
+	}
+	return line[:width-1] + "…"
 }

@@ -30,6 +30,7 @@ func newImportCmd(env environment) *cobra.Command {
 	progress := cmd.Flags().String("progress", "auto", "progress on standard error: auto (a bar on a terminal, else none), "+
 		"bar (one bar for all files, with rate and time left), lines (a line per durable batch), none")
 	completeWith(cmd, "progress", progressModes...)
+	receipts := cmd.Flags().String("receipts", "", "write each stored event's receipt (event_id, hash, leaf_index, leaf_hash) to this file as NDJSON")
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
 		if len(files) == 0 {
 			return usagef("import: no FILE given ('-' reads standard input)")
@@ -37,17 +38,22 @@ func newImportCmd(env environment) *cobra.Command {
 		if !slices.Contains(progressModes, *progress) {
 			return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
 		}
-		return importFiles(cmd.Context(), sf, files, *progress, env)
+		return importFiles(cmd.Context(), sf, files, *progress, *receipts, env)
 	}
 	return cmd
 }
 
-func importFiles(ctx context.Context, sf storeFlags, files []string, progress string, env environment) error {
+func importFiles(ctx context.Context, sf storeFlags, files []string, progress, receiptsPath string, env environment) error {
 	s, err := sf.open(false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	stored, closeReceipts, err := receiptWriter(s, receiptsPath)
+	if err != nil {
+		return err
+	}
+	defer closeReceipts()
 	sizes := make([]int64, len(files))
 	for i, name := range files {
 		sizes[i] = fileSize(name)
@@ -57,7 +63,7 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, progress st
 	rejected := map[string]eventstore.ImportReport{} // printed after the bar ends
 	for i, name := range files {
 		bar.file(name, sizes[i])
-		rep, err := importFile(ctx, s, name, bar, env)
+		rep, err := importFile(ctx, s, name, bar, stored, env)
 		bar.fileDone()
 		total.Lines += rep.Lines
 		total.Appended += rep.Appended
@@ -80,7 +86,7 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, progress st
 	if len(rejected) > 0 {
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}
-	return nil
+	return closeReceipts()
 }
 
 // fileSize is a file's size, -1 for standard input or a file that cannot be examined (its open reports why).
@@ -95,7 +101,8 @@ func fileSize(name string) int64 {
 	return st.Size()
 }
 
-func importFile(ctx context.Context, s eventstore.Store, name string, bar *importProgress, env environment) (eventstore.ImportReport, error) {
+func importFile(ctx context.Context, s eventstore.Store, name string, bar *importProgress,
+	stored func(context.Context, []eventstore.AppendResult) error, env environment) (eventstore.ImportReport, error) {
 	var in io.Reader = env.stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -105,7 +112,7 @@ func importFile(ctx context.Context, s eventstore.Store, name string, bar *impor
 		defer f.Close()
 		in = f
 	}
-	return eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update})
+	return eventstore.Import(ctx, s, in, eventstore.ImportOptions{Progress: bar.update, Stored: stored})
 }
 
 // printRejections names a rejected file's bad lines; it prints nothing for a file that was not rejected.

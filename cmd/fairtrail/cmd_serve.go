@@ -29,6 +29,7 @@ type serveConfig struct {
 	limits          api.Limits
 	shutdownTimeout time.Duration
 	logFormat       string
+	log             serveLog
 }
 
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
@@ -62,6 +63,8 @@ func newServeCmd(env environment) *cobra.Command {
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown (e.g. 20s, 1m)")
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
 	completeWith(cmd, "log-format", "json", "text")
+	cfg.log.files = registerLogFiles(fs, env, sf.data)
+	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -72,9 +75,10 @@ func newServeCmd(env environment) *cobra.Command {
 		if cfg.logFormat != "json" && cfg.logFormat != "text" {
 			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
 		}
-		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 {
-			return usagef("serve: --max-body, --max-import and --shutdown-timeout must be positive")
+		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 || cfg.log.every <= 0 {
+			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
 		}
+		cfg.log.explicit = *cfg.log.files.key != ""
 		cfg.store, cfg.keys = sf.String(), kf.path()
 		return serve(cmd.Context(), sf, cfg, env)
 	}
@@ -102,10 +106,21 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
-		Logger: logger, Limits: cfg.limits})
+	acfg := api.Config{Store: store, Live: live, Keys: keys.Open(cfg.keys, keys.Options{}), Registry: reg,
+		Logger: logger, Limits: cfg.limits}
+	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
+	}
+	h, err := api.New(acfg)
+	if err != nil {
+		return err
+	}
+	if signer != nil {
+		signCtx, stopSigning := context.WithCancel(ctx)
+		signed := make(chan error, 1)
+		go func() { signed <- signer.Run(signCtx, cfg.log.every) }()
+		defer func() { stopSigning(); <-signed }()
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -26,6 +26,8 @@ func commands() []func(environment) *cobra.Command {
 		newGenerateCmd,
 		newDemoCmd,
 		newBenchCmd,
+		newLogCmd,
+		newEvidenceCmd,
 	}
 }
 

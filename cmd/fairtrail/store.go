@@ -17,9 +17,10 @@ import (
 
 // storeFlags select the event store: the embedded store in --data (the default), or a server given by --store.
 type storeFlags struct {
-	data *string
-	url  *string
-	env  environment
+	data  *string
+	url   *string
+	cache *string
+	env   environment
 }
 
 // registerStore adds --data (default $FAIRTRAIL_DATA, else ./fairtrail-data) and --store (default
@@ -32,8 +33,18 @@ func registerStore(fs *pflag.FlagSet, env environment) storeFlags {
 	return storeFlags{
 		data: fs.String("data", def, "data directory of the embedded store ($FAIRTRAIL_DATA)"),
 		url:  fs.String("store", env.getenv("FAIRTRAIL_STORE"), "KurrentDB connection string (kurrentdb://... or esdb://...) to use instead of the embedded store ($FAIRTRAIL_STORE)"),
-		env:  env,
+		cache: fs.String("cache", env.getenv("FAIRTRAIL_CACHE"), "directory for what is derived from a --store server between "+
+			"runs, such as the log's tree ($FAIRTRAIL_CACHE; empty: computed again each run)"),
+		env: env,
 	}
+}
+
+// cacheDir is --cache, or "" for stores named without the flag (copy's, demo's).
+func (sf storeFlags) cacheDir() string {
+	if sf.cache == nil {
+		return ""
+	}
+	return *sf.cache
 }
 
 // String names the store for messages.
@@ -48,7 +59,7 @@ func (sf storeFlags) String() string {
 // queries can run beside a writer.
 func (sf storeFlags) open(readOnly bool) (eventstore.Store, error) {
 	if *sf.url != "" {
-		return openURL(*sf.url, sf.env)
+		return openURL(*sf.url, sf.cacheDir(), sf.env)
 	}
 	s, err := embedded.Open(*sf.data, embedded.Options{ReadOnly: readOnly, Logger: sf.env.logger()})
 	switch {
@@ -76,7 +87,7 @@ const connectTimeout = 30 * time.Second
 // openURL opens a store server by URL: KurrentDB (EventStoreDB) for kurrentdb://, kurrentdb+discover://, esdb://
 // and esdb+discover:// connection strings, passed to the client as given (the kurrentdb schemes as their esdb
 // equivalents), so that TLS settings, credentials and cluster seeds apply.
-func openURL(url string, env environment) (eventstore.Store, error) {
+func openURL(url, cache string, env environment) (eventstore.Store, error) {
 	if !isStoreURL(url) {
 		return nil, usagef("--store %q: not a store URL (KurrentDB: kurrentdb://host:2113?tls=false, "+
 			"kurrentdb://user:password@a:2113,b:2113,c:2113, kurrentdb+discover://cluster.example.org:2113; esdb:// "+
@@ -84,7 +95,7 @@ func openURL(url string, env environment) (eventstore.Store, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
-	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger()})
+	s, err := kurrent.Open(ctx, url, kurrent.Options{Logger: env.logger(), CacheDir: cache})
 	if errors.Is(err, kurrent.ErrConnString) {
 		return nil, usagef("--store %s: %v", redactURL(url), err)
 	}

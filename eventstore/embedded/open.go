@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/treefile"
 )
 
 const logName = "events.log"
@@ -52,6 +53,10 @@ type Store struct {
 	stop     chan struct{}
 	done     chan struct{}
 	closed   atomic.Bool
+
+	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
+	treeOnce sync.Once
+	treeErr  error
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -127,7 +132,10 @@ func (s *Store) openWritable() error {
 	} else if err := checkMagic(f); err != nil {
 		return err
 	}
-	return s.recover()
+	if err := s.recover(); err != nil {
+		return err
+	}
+	return s.openTree()
 }
 
 func checkMagic(f *os.File) error {
@@ -325,6 +333,9 @@ func (s *Store) release() error {
 	var err error
 	if s.f != nil {
 		err = s.f.Close()
+	}
+	if s.tree != nil {
+		err = errors.Join(err, s.tree.Close())
 	}
 	if s.lock != nil {
 		s.lock.Close()

@@ -2,11 +2,9 @@ package embedded
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
@@ -174,7 +172,18 @@ func (s *Store) write(b *batch) error {
 		_ = s.f.Truncate(off)
 		return fmt.Errorf("write event log: %w", err)
 	}
-	if err := syncFile(s.f); err != nil {
+	// The tree's hashes are written before either file is synced, so that one journal commit of the file
+	// system carries both files' new sizes; both are durable before any answer.
+	if err := s.tree.Append(b.leaves, false); err != nil {
+		return fmt.Errorf("event log tree: %w", err)
+	}
+	treeDone := make(chan error, 1)
+	go func() { treeDone <- s.tree.Sync() }()
+	err := syncFile(s.f)
+	if terr := <-treeDone; terr != nil {
+		err = errors.Join(err, fmt.Errorf("event log tree: %w", terr))
+	}
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -186,18 +195,4 @@ func (s *Store) write(b *batch) error {
 	s.notify = make(chan struct{})
 	s.mu.Unlock()
 	return nil
-}
-
-// hashHex is the hex form used as the chain input.
-func hashHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
-
-// chain computes an event's hash from its predecessor's.
-func chain(prev [32]byte, hasPrev bool, p eventstore.Proposed) [32]byte {
-	prevHex := ""
-	if hasPrev {
-		prevHex = hashHex(prev)
-	}
-	var h [32]byte
-	hex.Decode(h[:], []byte(domain.ChainHash(prevHex, p.Canonical())))
-	return h
 }

@@ -95,7 +95,7 @@ func (s *Store) appendRequest(ctx context.Context, req eventstore.AppendRequest,
 		err = s.write(ctx, &p, st, sent)
 		switch {
 		case err == nil:
-			return p.finish(), nil
+			return p.Finish(), nil
 		case !hasCode(err, esdb.ErrorCodeWrongExpectedVersion) && !outcomeUnknown(err):
 			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.Stream, err)
 		case ctx.Err() != nil:
@@ -124,13 +124,13 @@ func outcomeUnknown(err error) bool {
 
 // claimOwn marks as new, not duplicates, the events of a plan that an earlier attempt of the same request
 // wrote (found stored with the recorded_at it sent) before the server failed to confirm it.
-func claimOwn(p *appendPlan, st *streamState, sent map[domain.EventID]time.Time) {
-	for i, a := range p.result.Events {
+func claimOwn(p *eventstore.Plan, st *streamState, sent map[domain.EventID]time.Time) {
+	for i, a := range p.Result.Events {
 		if !a.Duplicate {
 			continue
 		}
 		if at, ok := sent[a.ID]; ok && st.byID[a.ID].RecordedAt.Equal(at) {
-			p.result.Events[i].Duplicate = false
+			p.Result.Events[i].Duplicate = false
 		}
 	}
 }
@@ -138,34 +138,36 @@ func claimOwn(p *appendPlan, st *streamState, sent map[domain.EventID]time.Time)
 // write appends a plan's new events with the exact revision their hashes were chained on, in chunks under
 // the append size limit, and confirms each chunk by reading it back, which gives each event its position.
 // sent is told of every event sent.
-func (s *Store) write(ctx context.Context, p *appendPlan, st *streamState, sent map[domain.EventID]time.Time) error {
-	parts, err := chunks(p.fresh, s.opts.MaxAppendBytes)
-	if err != nil || len(p.fresh) == 0 {
+func (s *Store) write(ctx context.Context, p *eventstore.Plan, st *streamState, sent map[domain.EventID]time.Time) error {
+	parts, err := chunks(p.Fresh, s.opts.MaxAppendBytes)
+	if err != nil || len(p.Fresh) == 0 {
 		return err
 	}
+	k := 0
 	for _, part := range parts {
 		var expected esdb.ExpectedRevision = esdb.NoStream{}
-		if st.exists {
-			expected = esdb.Revision(st.last)
+		if st.head.Exists {
+			expected = esdb.Revision(st.head.Last)
 		}
 		evs := make([]esdb.EventData, len(part))
 		for i, f := range part {
 			evs[i] = eventData(f)
-			sent[f.ID] = f.recordedAt
+			sent[f.ID] = f.RecordedAt
 		}
 		err := s.withClient(func(c *esdb.Client) error {
-			_, err := c.AppendToStream(ctx, s.kdb(p.result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
+			_, err := c.AppendToStream(ctx, s.kdb(p.Result.Stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, evs...)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		stored, err := s.confirm(ctx, p.result.Stream, part)
+		stored, err := s.confirm(ctx, p.Result.Stream, part)
 		if err != nil {
 			return err
 		}
-		for i, f := range part {
-			p.record(st, f, stored[i])
+		for i := range part {
+			record(p, st, k, stored[i])
+			k++
 		}
 	}
 	return nil
@@ -220,7 +222,7 @@ feed:
 func (s *Store) readState(ctx context.Context, stream string) (*streamState, error) {
 	st := newStreamState()
 	for rec, err := range s.readStream(ctx, stream, 0, 0) {
-		if errors.Is(err, eventstore.ErrNotFound) && !errors.Is(err, errStreamDeleted) && !st.exists {
+		if errors.Is(err, eventstore.ErrNotFound) && !errors.Is(err, errStreamDeleted) && !st.head.Exists {
 			return st, nil
 		}
 		if err != nil {

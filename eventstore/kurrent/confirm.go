@@ -2,6 +2,7 @@ package kurrent
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -16,9 +17,9 @@ import (
 // the one sent is another writer's, and the append is answered ErrEventIDReused when its content differs
 // (ErrConflict when only its place in the chain does). The same read gives each event its position, which
 // KurrentDB's answer gives for the last event only.
-func (s *Store) confirm(ctx context.Context, stream string, part []planned) ([]eventstore.Recorded, error) {
+func (s *Store) confirm(ctx context.Context, stream string, part []eventstore.Planned) ([]eventstore.Recorded, error) {
 	stored := make([]eventstore.Recorded, 0, len(part))
-	for rec, err := range s.readStream(ctx, stream, part[0].revision, uint64(len(part))) {
+	for rec, err := range s.readStream(ctx, stream, part[0].Revision, uint64(len(part))) {
 		if err != nil {
 			return nil, fmt.Errorf("read back the events appended to %s: %w", stream, err)
 		}
@@ -27,10 +28,10 @@ func (s *Store) confirm(ctx context.Context, stream string, part []planned) ([]e
 		}
 		f := part[len(stored)]
 		switch {
-		case rec.ID != f.ID || rec.Revision != f.revision:
+		case rec.ID != f.ID || rec.Revision != f.Revision:
 			return nil, fmt.Errorf("read back %s: event %s at revision %d, but %s was appended there", stream, rec.ID,
 				rec.Revision, f.ID)
-		case rec.Hash == f.hash:
+		case rec.Hash == hex.EncodeToString(f.Hash[:]):
 		case !rec.SameEvent(f.Proposed):
 			return nil, fmt.Errorf("event %s: another writer stored a different event under this id in %s at the same "+
 				"time: %w", f.ID, stream, eventstore.ErrEventIDReused)

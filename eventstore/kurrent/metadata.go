@@ -2,6 +2,7 @@ package kurrent
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,9 +125,9 @@ func isHash(s string) bool {
 }
 
 // eventData is the KurrentDB event for a planned fairtrail event.
-func eventData(p planned) esdb.EventData {
+func eventData(p eventstore.Planned) esdb.EventData {
 	return esdb.EventData{EventID: uuid.UUID(p.ID), EventType: p.Type, ContentType: esdb.ContentTypeJson,
-		Data: p.Data, Metadata: encodeMetadata(p.OccurredAt, p.recordedAt, p.RecordedBy, p.hash)}
+		Data: p.Data, Metadata: encodeMetadata(p.OccurredAt, p.RecordedAt, p.RecordedBy, hex.EncodeToString(p.Hash[:]))}
 }
 
 // recorded turns a KurrentDB event of the namespace into a fairtrail one; an event that fairtrail did not

@@ -39,6 +39,9 @@ type Options struct {
 	// brand-a.worker-w1), so that several fairtrail stores can share one database; callers never see it. It
 	// may hold letters, digits and . _ - and must not start with '$'.
 	Namespace string
+	// CacheDir is where the log's Merkle tree, derived from $all, is kept between runs (--cache); empty keeps it
+	// in memory, computed again by each process on first use.
+	CacheDir string
 }
 
 func (o Options) withDefaults() Options {
@@ -93,6 +96,8 @@ type Store struct {
 	ops     sync.WaitGroup     // operations in flight
 	stop    context.Context    // done when Close begins: aborts operations in flight
 	stopAll context.CancelFunc // ends stop
+
+	log logCache
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -170,7 +175,7 @@ func (s *Store) Close() error {
 	s.ops.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.client.Close()
+	return errors.Join(s.client.Close(), s.closeCache())
 }
 
 // begin registers an operation: its context ends with ctx or when Close begins. end must be called.

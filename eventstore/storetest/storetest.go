@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,6 +41,8 @@ func Run(t *testing.T, open Open) {
 		{"subscription catches up then follows live appends without gaps or duplicates", testSubscribe},
 		{"subscription from a middle position", testSubscribeFrom},
 		{"head is the last position", testHead},
+		{"an append answers each event's receipt", testReceipts},
+		{"the log holds every event as a leaf, with proofs", testLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -371,5 +374,29 @@ func testHead(t *testing.T, s eventstore.Store) {
 	head, err = s.Head(context.Background())
 	if err != nil || head != res.Events[2].Position {
 		t.Fatalf("head = %v, %v; want %v", head, err, res.Events[2].Position)
+	}
+}
+
+// testReceipts checks that an append answers each event's receipt: its stored hash and the hash of its log
+// leaf, for new events and for duplicates alike.
+func testReceipts(t *testing.T, s eventstore.Store) {
+	evs := events(t, "rc", 2)
+	first := mustAppend(t, s, "worker-rc", eventstore.NoStream(), evs[:1])
+	again := mustAppend(t, s, "worker-rc", eventstore.Any(), evs)
+	got, err := readStream(t, s, "worker-rc", 0)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("read back %d events: %v", len(got), err)
+	}
+	answers := []eventstore.Appended{first.Events[0], again.Events[0], again.Events[1]}
+	stored := []eventstore.Recorded{got[0], got[0], got[1]}
+	for i, a := range answers {
+		leaf := eventstore.LeafHash(eventstore.Leaf(stored[i]))
+		if a.Hash != stored[i].Hash || a.LeafHash != hex.EncodeToString(leaf[:]) {
+			t.Errorf("answer %d: hash %s leaf hash %s, stored event has %s and %x", i, a.Hash, a.LeafHash,
+				stored[i].Hash, leaf)
+		}
+	}
+	if !again.Events[0].Duplicate || again.Events[1].Duplicate {
+		t.Errorf("duplicate flags %v %v, want true false", again.Events[0].Duplicate, again.Events[1].Duplicate)
 	}
 }

@@ -1,0 +1,128 @@
+package treefile_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/fairtrail/fairtrail/eventstore/treefile"
+)
+
+func leaves(from, n int) [][32]byte {
+	out := make([][32]byte, n)
+	for i := range out {
+		out[i] = tlog.RecordHash(fmt.Appendf(nil, "leaf %d", from+i))
+	}
+	return out
+}
+
+// reference is the tree hash of the first n leaves computed from scratch in memory.
+func reference(t *testing.T, n int) tlog.Hash {
+	t.Helper()
+	var hashes []tlog.Hash
+	for i, h := range leaves(0, n) {
+		hs, err := tlog.StoredHashesForRecordHash(int64(i), h, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(idx))
+			for k, x := range idx {
+				out[k] = hashes[x]
+			}
+			return out, nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	th, err := tlog.TreeHash(int64(n), tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for k, x := range idx {
+			out[k] = hashes[x]
+		}
+		return out, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func TestAppendInGroupsMatchesOneByOne(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		path   bool
+		groups []int
+	}{
+		{"in memory, one group", false, []int{37}},
+		{"in a file, uneven groups", true, []int{1, 2, 5, 8, 21}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ""
+			if tc.path {
+				path = filepath.Join(t.TempDir(), "tree.hashes")
+			}
+			f, err := treefile.Open(path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			n := 0
+			for _, g := range tc.groups {
+				if err := f.Append(leaves(n, g), true); err != nil {
+					t.Fatal(err)
+				}
+				n += g
+				got, err := tlog.TreeHash(int64(n), f)
+				if err != nil || got != reference(t, n) {
+					t.Fatalf("tree of %d leaves: %v %v, want %v", n, got, err, reference(t, n))
+				}
+			}
+			if tc.path {
+				st, _ := os.Stat(path)
+				if per := float64(st.Size()) / float64(n); per > 64 {
+					t.Errorf("%.1f bytes per leaf, want <= 64", per)
+				}
+			}
+		})
+	}
+}
+
+func TestReopenIgnoresAPartialLeafAndTruncates(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tree.hashes")
+	f, err := treefile.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Append(leaves(0, 10), true); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st, _ := os.Stat(path)
+	if err := os.Truncate(path, st.Size()-tlog.HashSize); err != nil { // leaf 9 needs more than one hash
+		t.Fatal(err)
+	}
+	f, err = treefile.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Leaves() != 9 {
+		t.Fatalf("%d leaves after a cut write, want 9", f.Leaves())
+	}
+	if err := f.Truncate(4); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Append(leaves(4, 6), true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := tlog.TreeHash(10, f); got != reference(t, 10) {
+		t.Fatal("tree rebuilt after truncation differs")
+	}
+	if _, err := tlog.TreeHash(11, f); err == nil {
+		t.Fatal("a tree larger than the file was hashed")
+	}
+}
