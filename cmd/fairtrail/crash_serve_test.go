@@ -35,7 +35,7 @@ func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
 	}
 	key = strings.TrimSpace(key)
 	var dataset bytes.Buffer
-	if _, err := synth.Generate(&dataset, synth.Options{Workers: 600, Seed: 11}); err != nil {
+	if _, err := synth.Generate(&dataset, synth.Options{Workers: 300, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitAfter(bytes.TrimSpace(dataset.Bytes()), []byte("\n"))

@@ -55,11 +55,11 @@ func (b *batch) head(stream string) (eventstore.StreamHead, bool) {
 	if h, ok := b.heads[stream]; ok {
 		return h, true
 	}
-	st := b.s.ix.streams[stream]
-	if st == nil {
+	count, hash, ok := b.s.ix.head(stream)
+	if !ok {
 		return eventstore.StreamHead{}, false
 	}
-	return eventstore.StreamHead{Exists: true, Last: uint64(len(st.positions) - 1), Hash: st.hash}, true
+	return eventstore.StreamHead{Exists: true, Last: count - 1, Hash: hash}, true
 }
 
 // stage checks and encodes the requests of one op.
@@ -118,7 +118,7 @@ func (b *batch) lookup(id domain.EventID) (eventstore.Recorded, bool, error) {
 		rec.Position = eventstore.Position{Commit: pos, Prepare: pos}
 		return rec, true, nil
 	}
-	pos, ok := b.s.ix.ids[id]
+	pos, ok := b.s.ix.position(id)
 	if !ok {
 		return eventstore.Recorded{}, false, nil
 	}

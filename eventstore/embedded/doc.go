@@ -5,8 +5,17 @@
 // stream revision, recorded_at, occurred_at, the event id, the chain hash, the stream, type, recorded_by and the
 // canonical JSON data, which stays readable in the file. A single writer goroutine group-commits concurrent
 // appends: it encodes every waiting request, writes them with one write and one fdatasync, and only then
-// acknowledges them, so an acknowledged event is on disk. The indexes (position to offset, stream to
-// positions, event id to position) are kept in memory and rebuilt by scanning the log when it is opened.
+// acknowledges them, so an acknowledged event is on disk.
+//
+// The indexes (position to offset, stream to positions and last hash, event id to position) persist in
+// events.idx: sorted fixed-width tables, checksummed, mapped into memory and searched in place, covering the
+// log up to some position. The writer rewrites it (a temporary file synced and renamed) at Close and whenever
+// as many events were appended as it covers (at least 1M, at most 4M), and keeps the events after it in Go maps. An open
+// checks the file against the log (the record at its last position must be there, whole, with its hash,
+// ending where the file says the log ended) and scans only the log after it; a missing, corrupt, stale or
+// ahead-of-the-log file is rebuilt from a scan, never trusted. A read-only open (the query commands) reads
+// nothing of the log the file covers; a writable open still reads every record and checks its checksum and
+// position (no decoding, no maps), so that a log edited under its index is refused as before.
 //
 // Recovery on open: an incomplete record at the end (a write cut short by a crash) was never acknowledged and
 // is cut off; a complete last record whose checksum fails is moved to a quarantine file and cut off, with a

@@ -41,18 +41,21 @@ type Store struct {
 	f    *os.File
 	lock *os.File
 
-	mu       sync.RWMutex // guards ix and committed
-	ix       *index
-	ixOnce   sync.Once // read-only stores index lazily
-	ixErr    error
-	notify   chan struct{} // closed and replaced after every commit
-	size     atomic.Int64  // bytes of the log that are committed
-	failed   atomic.Pointer[error]
-	sendMu   sync.RWMutex // held shared while queueing an op, exclusively by Close
-	requests chan *appendOp
-	stop     chan struct{}
-	done     chan struct{}
-	closed   atomic.Bool
+	mu      sync.RWMutex // guards ix and committed
+	ix      *index
+	ixOnce  sync.Once // read-only stores index lazily
+	retired []*frozen // persisted indexes replaced by a checkpoint, unmapped at Close
+	// checkpointAt is the fewest events appended before the writer persists the index (see checkpointMin).
+	checkpointAt uint64
+	ixErr        error
+	notify       chan struct{} // closed and replaced after every commit
+	size         atomic.Int64  // bytes of the log that are committed
+	failed       atomic.Pointer[error]
+	sendMu       sync.RWMutex // held shared while queueing an op, exclusively by Close
+	requests     chan *appendOp
+	stop         chan struct{}
+	done         chan struct{}
+	closed       atomic.Bool
 
 	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
 	treeOnce sync.Once
@@ -70,7 +73,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{dir: dir, opts: opts, notify: make(chan struct{})}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin}
 	if opts.ReadOnly {
 		f, err := os.Open(filepath.Join(dir, logName))
 		if errors.Is(err, os.ErrNotExist) {
@@ -146,12 +149,21 @@ func checkMagic(f *os.File) error {
 	return nil
 }
 
-// recover scans the log, builds the index and cuts off an unacknowledged tail (see the package comment).
+// recover builds the index, from events.idx and the log's tail when the persisted index matches the log,
+// else by scanning the whole log, and cuts off an unacknowledged tail (see the package comment). The records
+// the persisted index covers are still read and checked (a sequential sweep, no decoding), so that a log
+// damaged or edited in the middle is refused for writing as before.
 func (s *Store) recover() error {
-	ix, end, damaged, err := scanIndex(s.f)
+	ix, end, damaged, err := scanIndex(s.f, newIndex(s.loadBase()), true)
+	if errors.Is(err, errIndexFile) {
+		s.opts.Logger.Warn("event log: the persisted index does not match the log; rebuilding it", "err", err)
+		ix.base.close()
+		ix, end, damaged, err = scanIndex(s.f, newIndex(nil), true)
+	}
 	if err != nil {
 		return err
 	}
+	s.ix = ix
 	st, err := s.f.Stat()
 	if err != nil {
 		return err
@@ -169,17 +181,22 @@ func (s *Store) recover() error {
 		s.opts.Logger.Warn("event log: cut off an incomplete record left by a crash (never acknowledged)",
 			"offset", end, "bytes", st.Size()-end)
 	}
-	if end < st.Size() {
-		if err := s.f.Truncate(end); err != nil {
-			return fmt.Errorf("truncate torn tail: %w", err)
-		}
-		if err := syncFile(s.f); err != nil {
-			return err
-		}
+	if err := s.cutTail(end, st.Size()); err != nil {
+		return err
 	}
-	s.ix = ix
 	s.size.Store(end)
 	return nil
+}
+
+// cutTail truncates the log to end when it is longer, durably.
+func (s *Store) cutTail(end, size int64) error {
+	if end >= size {
+		return nil
+	}
+	if err := s.f.Truncate(end); err != nil {
+		return fmt.Errorf("truncate torn tail: %w", err)
+	}
+	return syncFile(s.f)
 }
 
 // damage describes a record that failed its checks during a scan.
@@ -188,15 +205,25 @@ type damage struct {
 	lastRecord bool // nothing but this record follows
 }
 
-// scanIndex reads every record, returning the index, the offset after the last good record and, if one
-// failed its checks, where. A record that cannot be read is a crash's torn tail when no good record follows
-// it; otherwise it is damage in the middle of the log.
-func scanIndex(f *os.File) (*index, int64, *damage, error) {
-	ix := newIndex()
-	sc := newScanner(f, int64(len(fileMagic)), -1)
-	for {
+// scanIndex reads the records after those ix's base covers and adds them to ix, returning ix, the offset
+// after the last good record and, if one failed its checks, where. With sweep, the records the base covers
+// are read too and checked (checksum, position, offset) without being added; a base that does not match the
+// log, or damage within it, gives errIndexFile (the caller scans again without the base). A record that
+// cannot be read is a crash's torn tail when no good record follows it; otherwise it is damage in the middle
+// of the log.
+func scanIndex(f *os.File, ix *index, sweep bool) (*index, int64, *damage, error) {
+	from, next := int64(len(fileMagic)), uint64(1)
+	if !sweep && ix.base != nil {
+		from, next = ix.base.logEnd, ix.base.n+1
+	}
+	covered := ix.baseN()
+	sc := newScanner(f, from, -1)
+	for ; ; next++ {
 		off, payload, crcOK, err := sc.next()
 		if err == io.EOF {
+			if next <= covered {
+				return ix, 0, nil, fmt.Errorf("%w: it covers %d events, the log holds %d", errIndexFile, covered, next-1)
+			}
 			return ix, sc.off, nil, nil
 		}
 		incomplete := errors.Is(err, errTorn) || errors.Is(err, errBadLength)
@@ -207,20 +234,25 @@ func scanIndex(f *os.File) (*index, int64, *damage, error) {
 		var herr error
 		if !incomplete {
 			h, _, herr = decodeHeader(payload)
-			if crcOK && herr == nil && h.position == ix.last()+1 {
-				ix.add(off, h)
+			if crcOK && herr == nil && h.position == next {
+				if err := ix.take(off, h, covered); err != nil {
+					return ix, 0, nil, err
+				}
 				continue
 			}
+		}
+		if next <= covered {
+			return ix, 0, nil, fmt.Errorf("%w: the log's record at position %d fails its checks", errIndexFile, next)
 		}
 		st, serr := f.Stat()
 		if serr != nil {
 			return nil, 0, nil, serr
 		}
-		followed := goodRecordAfter(f, off, st.Size(), ix.last())
+		followed := goodRecordAfter(f, off, st.Size(), next-1)
 		if incomplete && !followed {
 			return ix, off, nil, nil // torn tail: cut off at open
 		}
-		d := &damage{err: corruptAt(off, ix.last()+1, payload, describeDamage(incomplete, crcOK, herr, h)), lastRecord: !followed}
+		d := &damage{err: corruptAt(off, next, payload, describeDamage(incomplete, crcOK, herr, h)), lastRecord: !followed}
 		return ix, off, d, nil
 	}
 }
@@ -292,13 +324,16 @@ func (s *Store) quarantine(from, to int64) error {
 	return syncDir(s.dir)
 }
 
-// index returns the index, building it on first use for a read-only store.
+// index returns the index, building it on first use for a read-only store: from events.idx and the log's
+// tail when the persisted index matches the log, without reading what it covers; else by a scan of the log.
 func (s *Store) index() (*index, error) {
 	if !s.opts.ReadOnly {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
 		return s.ix, nil
 	}
 	s.ixOnce.Do(func() {
-		ix, end, damaged, err := scanIndex(s.f)
+		ix, end, damaged, err := scanIndex(s.f, newIndex(s.loadBase()), false)
 		switch {
 		case err != nil:
 			s.ixErr = err
@@ -322,11 +357,15 @@ func (s *Store) Close() error {
 	if !first {
 		return nil
 	}
+	var err error
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done
+		if s.failed.Load() == nil {
+			err = s.persistIndex()
+		}
 	}
-	return s.release()
+	return errors.Join(err, s.release())
 }
 
 func (s *Store) release() error {
@@ -337,7 +376,16 @@ func (s *Store) release() error {
 	if s.tree != nil {
 		err = errors.Join(err, s.tree.Close())
 	}
+	if s.ix != nil {
+		err = errors.Join(err, s.ix.base.close())
+	}
+	for _, fz := range s.retired {
+		err = errors.Join(err, fz.close())
+	}
 	if s.lock != nil {
+		// Unlocked before closing: a child forked meanwhile by this process shares the lock's file
+		// description until it execs, and would hold the lock that long.
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
 		s.lock.Close()
 	}
 	return err

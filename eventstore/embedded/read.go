@@ -22,7 +22,7 @@ func (s *Store) readAt(pos uint64) (eventstore.Recorded, error) {
 		s.mu.RUnlock()
 		return eventstore.Recorded{}, fmt.Errorf("position %d: %w", pos, eventstore.ErrNotFound)
 	}
-	off := ix.offsets[pos-1]
+	off := ix.offset(pos)
 	s.mu.RUnlock()
 	var hdr [headerSize]byte
 	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
@@ -36,7 +36,11 @@ func (s *Store) readAt(pos uint64) (eventstore.Recorded, error) {
 	if _, err := s.f.ReadAt(payload, off+headerSize); err != nil {
 		return eventstore.Recorded{}, fmt.Errorf("read position %d: %w", pos, err)
 	}
-	return s.decodeChecked(off, pos, payload, checkPayload(payload, binary.LittleEndian.Uint32(hdr[4:])))
+	rec, err := s.decodeChecked(off, pos, payload, checkPayload(payload, binary.LittleEndian.Uint32(hdr[4:])))
+	if err == nil && rec.Position.Commit != pos {
+		return eventstore.Recorded{}, corruptAt(off, pos, payload, fmt.Sprintf("position %d out of sequence", rec.Position.Commit))
+	}
+	return rec, err
 }
 
 func (s *Store) decodeChecked(off int64, pos uint64, payload []byte, crcOK bool) (eventstore.Recorded, error) {
@@ -119,7 +123,7 @@ func (s *Store) span(after eventstore.Position) (int64, int64, error) {
 	defer s.mu.RUnlock()
 	switch {
 	case after.Commit < ix.last():
-		return ix.offsets[after.Commit], end, nil
+		return ix.offset(after.Commit + 1), end, nil
 	case after.Commit == ix.last():
 		if s.opts.ReadOnly {
 			return s.size.Load(), end, nil
@@ -138,10 +142,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 			return
 		}
 		s.mu.RLock()
-		var positions []uint64
-		if st := ix.streams[stream]; st != nil {
-			positions = st.positions
-		}
+		positions := ix.positions(stream)
 		s.mu.RUnlock()
 		if len(positions) == 0 {
 			yield(eventstore.Recorded{}, fmt.Errorf("stream %s: %w", stream, eventstore.ErrNotFound))
@@ -153,6 +154,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				return
 			}
 			rec, err := s.readAt(positions[rev])
+			if err == nil && (rec.Stream != stream || rec.Revision != rev) {
+				err = &eventstore.CorruptError{Position: rec.Position, EventID: rec.ID.String(), Stream: rec.Stream,
+					Where: indexName, Problem: fmt.Sprintf("indexed as revision %d of %s", rev, stream)}
+			}
 			if !yield(rec, err) || err != nil {
 				return
 			}
@@ -192,9 +197,16 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position, fn fun
 // Head implements eventstore.Store.
 func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	if s.opts.ReadOnly {
-		// Another process may be writing: the last good record of the file as it is now.
-		var last eventstore.Position
-		for rec, err := range s.ReadAll(ctx, eventstore.Start) {
+		// Another process may be writing: the last good record of the file as it is now, read on from what
+		// the index covers.
+		ix, err := s.index()
+		if err != nil {
+			return eventstore.Start, err
+		}
+		s.mu.RLock()
+		last := eventstore.Position{Commit: ix.last(), Prepare: ix.last()}
+		s.mu.RUnlock()
+		for rec, err := range s.ReadAll(ctx, last) {
 			if err != nil {
 				return eventstore.Start, err
 			}

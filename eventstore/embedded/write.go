@@ -98,6 +98,7 @@ func (s *Store) writeLoop() {
 			}
 		}
 		s.commit(group)
+		s.maybeCheckpoint()
 	}
 }
 
