@@ -155,6 +155,12 @@ func TestPostEventsShapesAndValidation(t *testing.T) {
 	})
 }
 
+// ratesTable is an ExchangeRatesPublished of the ECB for one day.
+func ratesTable(n int, id string) map[string]any {
+	return ev(uuid(n), "ExchangeRatesPublished", "2024-01-02T00:00:00Z", map[string]any{"rates_id": id, "source": "ECB",
+		"base": "EUR", "date": "2024-01-02", "rates": map[string]any{"USD": "1.0956", "MYR": "5.0412"}})
+}
+
 // streamLen counts a stream's stored events.
 func (f *fixture) streamLen(stream string) int {
 	n := 0
@@ -178,6 +184,11 @@ func TestPostEventsScope(t *testing.T) {
 			code: "not_found", paths: []string{"data.job_order_id"}},
 		{name: "an agency issues a job order", key: "agA", body: issueFor(103, "jo-y", "ag-a"), status: 403},
 		{name: "an agency registers an organisation", key: "agA", body: org(104, "o-104"), status: 403, paths: []string{"type"}},
+		{name: "an employer publishes exchange rates", key: "empA", body: ratesTable(140, "ecb-2024-01-02"), status: 403,
+			code: "forbidden", paths: []string{"type"}},
+		{name: "an agency publishes exchange rates", key: "agA", body: ratesTable(141, "ecb-2024-01-03"), status: 403,
+			paths: []string{"type"}},
+		{name: "an admin publishes exchange rates", key: "admin", body: ratesTable(142, "ecb-2024-01-04"), status: 201},
 		{name: "an engaged agency engages a sub-agent", key: "agA", body: engage(105, "jo-a", "sub-z", "ag-a"), status: 201},
 		{name: "an agency engages on a job order it is not on", key: "agA", body: engage(106, "jo-b", "ag-a", "ag-a"),
 			status: 404, paths: []string{"data.job_order_id"}},

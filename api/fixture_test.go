@@ -278,10 +278,15 @@ func engage(n int, jo, agency, by string) map[string]any {
 //	jo-a   emp-a for buyer-a, ag-a engaged; w-a1 (ag-a, a recruitment fee), w-a2 (sub-a, not engaged)
 //	jo-b   emp-b for buyer-b, ag-b engaged; w-b1 (ag-b, a deposit)
 //	jo-ab  emp-a for buyer-a and buyer-b; w-ab1 (ag-a, a deposit)
+//
+// The agencies and the sub-agent hold licences valid to the end of 2030.
 func scenario() []map[string]any {
 	org := func(n int, id, role string) map[string]any {
-		return ev(uuid(n), "OrganisationRegistered", "2023-12-01T00:00:00Z", map[string]any{"org_id": id, "name": "Org " + id,
-			"role": role, "country": "MY"})
+		data := map[string]any{"org_id": id, "name": "Org " + id, "role": role, "country": "MY"}
+		if role == "agency" || role == "sub_agent" {
+			data["licence"] = map[string]any{"authority": "JTKSM", "number": "L-" + id, "valid_until": "2030-12-31"}
+		}
+		return ev(uuid(n), "OrganisationRegistered", "2023-12-01T00:00:00Z", data)
 	}
 	return []map[string]any{
 		org(1, "buyer-a", "buyer"), org(2, "buyer-b", "buyer"), org(3, "emp-a", "employer"), org(4, "emp-b", "employer"),

@@ -13,7 +13,7 @@ import (
 // engaged on it; an agency that only recruited workers for it is not (it reads its own recruits, see access,
 // but records nothing for a job order it is not engaged on).
 //
-//   - organisations and policies are recorded by admin keys only (403);
+//   - organisations, policies and exchange rates are recorded by admin keys only (403);
 //   - JobOrderIssued by an employer key, for itself (employer_id is its organisation; else 403), and for a job
 //     order id that is new or already its own (else 404). A job order known from what hangs from it but never
 //     issued (workers recruited for it, engagements made on it, by an admin) is issued only by the employer that
@@ -58,7 +58,7 @@ func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope
 // scope checks that the caller may record the event on its job order or worker.
 func (w *writeScope) scope(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
 	switch e := env.Event.(type) {
-	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
+	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
 		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")
 	case *domain.JobOrderIssued:
 		return w.issue(v, e, path)

@@ -22,6 +22,7 @@ const (
 	contract = domain.TypeContractSigned
 	issued   = domain.TypeJobOrderIssued
 	policy   = domain.TypePolicyAdopted
+	rates    = domain.TypeExchangeRatesPublished
 )
 
 // raw is JSON inserted as written, e.g. a number where a string is expected.
@@ -235,4 +236,23 @@ var badData = []badInput{
 	{"effective_from in day/month/year", edit(policy, set("data.effective_from", "01/01/2024")), "data.effective_from", "not a date", ""},
 	{"effective_to not a date", edit(policy, set("data.effective_to", "end of 2026")), "data.effective_to", "not a date", ""},
 	{"licence valid_until not a date", edit(domain.TypeOrganisationRegistered, set("data.licence.valid_until", "2026-02-30")), "data.licence.valid_until", "not a date", ""},
+
+	// Exchange rates (spec section 7).
+	{"rates without rates_id", edit(rates, del("data.rates_id")), "data.rates_id", "required", ""},
+	{"rates without source", edit(rates, del("data.source")), "data.source", "required", ""},
+	{"rates base in lower case", edit(rates, set("data.base", "eur")), "data.base", `"eur" is not an ISO 4217 currency code in upper case`, ""},
+	{"rates base unknown", edit(rates, set("data.base", "EUX")), "data.base", "not an ISO 4217", ""},
+	{"rates without a date", edit(rates, del("data.date")), "data.date", "required", ""},
+	{"rates date 30 February", edit(rates, set("data.date", "2025-02-30")), "data.date", "not a date", ""},
+	{"rates empty", edit(rates, set("data.rates", map[string]any{})), "data.rates", "at least one rate", ""},
+	{"rates key in lower case", edit(rates, set("data.rates.usd", "1.05")), "data.rates.usd", `"usd" is not an ISO 4217 currency code in upper case`, ""},
+	{"rates key unknown", edit(rates, set("data.rates.XYZ", "1.05")), "data.rates.XYZ", "not an ISO 4217", ""},
+	{"rate zero", edit(rates, set("data.rates.USD", "0.0000")), "data.rates.USD", "must be > 0", ""},
+	{"rate negative", edit(rates, set("data.rates.USD", "-1.05")), "data.rates.USD", "must be > 0", ""},
+	{"rate not numeric", edit(rates, set("data.rates.USD", "N/A")), "data.rates.USD", "must be a decimal string", ""},
+	{"rate as a JSON number", edit(rates, set("data.rates.USD", raw("1.05"))), "data.rates.USD", "must be a string", ""},
+	{"rate with an exponent", edit(rates, set("data.rates.USD", "1e3")), "data.rates.USD", "must be a decimal string", ""},
+	{"rate with 13 decimal places", edit(rates, set("data.rates.USD", "1.0000000000001")), "data.rates.USD", "more than 12 decimal places", ""},
+	{"base rate other than 1", edit(rates, set("data.rates.EUR", "1.01")), "data.rates.EUR", "the base is 1 per base", ""},
+	{"rates key repeated", strings.Replace(edit(rates), `"JPY":`, `"USD":"1","JPY":`, 1), "data.rates.USD", "duplicate key", ""},
 }

@@ -22,8 +22,12 @@ var Types = []string{
 	TypeJobOrderIssued, TypeJobOrderAmended, TypeAgencyEngaged, TypeJobOrderPaymentMade, TypeJobOrderClosed,
 	TypeWorkerRecruited, TypeFeePaid, TypeFeeReimbursed, TypeLoanTaken, TypeContractSigned, TypeVisaIssued,
 	TypeWorkerDeparted, TypeWorkerArrived, TypeWorkerDeployed, TypeDocumentRetained, TypeDocumentReturned,
-	TypeWorkerExited,
+	TypeWorkerExited, TypeExchangeRatesPublished,
 }
+
+// StreamPrefixes are the prefixes of the streams events belong to, each followed by an id taken from the data:
+// worker-, joborder-, org-, policy- and rates-. A backend that keeps other streams tells fairtrail's apart by them.
+func StreamPrefixes() []string { return []string{"worker-", "joborder-", "org-", "policy-", "rates-"} }
 
 // NewEvent returns a pointer to an empty event of the named type (e.g. *FeePaid for "FeePaid"), or nil for
 // an unknown type: a target for decoders other than DecodeData.
@@ -48,6 +52,8 @@ func newEvent(typ string) Event {
 		return &JobOrderPaymentMade{}
 	case TypeJobOrderClosed:
 		return &JobOrderClosed{}
+	case TypeExchangeRatesPublished:
+		return &ExchangeRatesPublished{}
 	}
 	return newWorkerEvent(typ)
 }

@@ -249,6 +249,18 @@ var examples = []example{
 	"occurred_at": "2027-02-25T10:00:00Z",
 	"data": {"worker_id": "w-7f3a9c", "reason": "contract_completed"}
 }`},
+	{domain.TypeExchangeRatesPublished, "rates-ecb-2025-01-27", `{
+	"event_id": "0194a6f0-0000-8a1b-9c2d-3e4f5a6b7c8d",
+	"type": "ExchangeRatesPublished",
+	"occurred_at": "2025-01-27T00:00:00Z",
+	"data": {
+		"rates_id": "ecb-2025-01-27",
+		"source": "ECB",
+		"base": "EUR",
+		"date": "2025-01-27",
+		"rates": {"USD": "1.0478", "MYR": "4.6219", "NPR": "145.21", "JPY": "162.64", "CYP": "0.5853"}
+	}
+}`},
 }
 
 // exampleOf returns the example envelope of an event type.

@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// Flag codes of spec section 4. They are public: dashboards and auditors' scripts match on them.
+// Flag codes of spec sections 4 and 7. They are public: dashboards and auditors' scripts match on them.
 const (
 	FlagFeeProhibited           = "fee.prohibited"
 	FlagFeeCapExceeded          = "fee.cap_exceeded"
@@ -18,6 +18,9 @@ const (
 	FlagUndisclosedIntermediary = "chain.undisclosed_intermediary"
 	FlagReverseFee              = "chain.reverse_fee"
 	FlagRecruitmentLoan         = "debt.recruitment_loan"
+	// FlagUnlicensedAgency is spec section 7's: the agency or sub-agent that recruited a worker held no licence
+	// valid on the day of the recruitment.
+	FlagUnlicensedAgency = "chain.unlicensed_agency"
 )
 
 // FlagCodes lists every flag code in catalogue order.
@@ -25,7 +28,7 @@ var FlagCodes = []string{
 	FlagFeeProhibited, FlagFeeCapExceeded, FlagFeeIllegitimate, FlagReimbursementOverdue,
 	FlagContractSubstitution, FlagContractBelowJobOrder, FlagContractMissingBefore, FlagContractSignedAfter,
 	FlagContractLanguage, FlagContractNoWorkerCopy, FlagDocumentRetained, FlagUndisclosedIntermediary,
-	FlagReverseFee, FlagRecruitmentLoan,
+	FlagReverseFee, FlagRecruitmentLoan, FlagUnlicensedAgency,
 }
 
 // Flag is a finding with its evidence: what rule, about whom, which events prove it, and when it arose.

@@ -74,7 +74,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		stream := env.Stream()
 		if !hasStreamPrefix(stream) {
-			t.Fatalf("Stream() = %q, want worker-, joborder-, org- or policy- and an id", stream)
+			t.Fatalf("Stream() = %q, want worker-, joborder-, org-, policy- or rates- and an id", stream)
 		}
 		if canonical := domain.CanonicalBytes(env.Type, env.OccurredAt, first, env.EventID); !json.Valid(canonical) {
 			t.Fatalf("canonical bytes are not JSON: %s", canonical)
@@ -83,7 +83,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func hasStreamPrefix(stream string) bool {
-	for _, p := range []string{"worker-", "joborder-", "org-", "policy-"} {
+	for _, p := range domain.StreamPrefixes() {
 		if id, ok := strings.CutPrefix(stream, p); ok && id != "" {
 			return true
 		}

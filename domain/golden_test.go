@@ -126,6 +126,8 @@ func TestGoldenFieldNamesMatchSpec(t *testing.T) {
 		domain.TypeDocumentRetained: {"worker_id", "document", "held_by"},
 		domain.TypeDocumentReturned: {"worker_id", "document"},
 		domain.TypeWorkerExited:     {"worker_id", "reason"},
+		domain.TypeExchangeRatesPublished: {"rates_id", "source", "base", "date", "rates", "rates.USD", "rates.MYR",
+			"rates.NPR", "rates.JPY", "rates.CYP"},
 	}
 	for _, typ := range domain.Types {
 		t.Run(typ, func(t *testing.T) {

@@ -2,7 +2,9 @@ package domain
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -86,6 +88,9 @@ func walkKind(node any, segs []string, kind, path string) (string, bool) {
 		return "", false
 	}
 	if len(segs) == 0 {
+		if obj, ok := node.(map[string]any); ok && kind != "object" {
+			return mapValueOfKind(obj, kind, path)
+		}
 		return path, jsonKindOf(node) == kind
 	}
 	obj, ok := node.(map[string]any)
@@ -97,6 +102,17 @@ func walkKind(node any, segs []string, kind, path string) (string, bool) {
 		return "", false
 	}
 	return walkKind(child, segs[1:], kind, joinPath(path, segs[0]))
+}
+
+// mapValueOfKind names the first value (by key) of a map-typed object, such as rates, whose JSON kind is the
+// one a type error reports: encoding/json names only the map's field.
+func mapValueOfKind(obj map[string]any, kind, path string) (string, bool) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if jsonKindOf(obj[k]) == kind {
+			return joinPath(path, k), true
+		}
+	}
+	return "", false
 }
 
 func jsonKindOf(v any) string {

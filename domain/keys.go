@@ -8,11 +8,15 @@ import (
 // checkKeys scans JSON text and reports the first string that is not valid UTF-8 text (see stringProblem), and
 // the first object key that is not lower case or that repeats a key of the same object. encoding/json matches keys case-insensitively and keeps the last of repeated keys; both
 // would let the stored (canonical) event differ from what a reader of the submission sees. Every key of the
-// catalogue is lower-case snake_case. The text must already be valid JSON.
+// catalogue is lower-case snake_case, but for the currency codes that key ExchangeRatesPublished's rates
+// (validated as such). The text must already be valid JSON.
 func checkKeys(b []byte, prefix string) *ValidationError {
 	s := keyScanner{b: b}
 	return s.value(prefix)
 }
+
+// ratesPath is the one object whose keys are not field names: ExchangeRatesPublished's rates.
+const ratesPath = "data.rates"
 
 type keyScanner struct {
 	b []byte
@@ -84,7 +88,7 @@ func (s *keyScanner) object(path string) *ValidationError {
 				return invalid(child, "duplicate key (each key may appear once per object)")
 			}
 		}
-		if !lowerKey(key) {
+		if !lowerKey(key) && path != ratesPath {
 			return invalid(child, "unknown field (field names are lower case)")
 		}
 		keys = append(keys, key)

@@ -62,7 +62,9 @@ type capState struct {
 	total     decimal.Decimal
 	fees      []*FeeLine
 	notJudged []*FeeLine
-	raisedBy  *FeeLine // the fee that took the total over the cap
+	converted []domain.Conversion // the fees in another currency, converted into the cap's
+	raisedBy  *FeeLine            // the fee that took the total over the cap
+	rates     *domain.RateBook
 }
 
 // feeJudgement is every fee of a worker judged against the applicable rules.
@@ -99,7 +101,7 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 				key := capKey{p.ID, i}
 				cs := caps[key]
 				if cs == nil {
-					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal()}
+					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal(), rates: v.m.rates}
 					caps[key] = cs
 					j.caps = append(j.caps, cs)
 				}
@@ -128,14 +130,22 @@ func breachOf(code string, p *Policy, r domain.Rule) Breach {
 		Category: r.Category, Max: r.Max, policy: p.AdoptedEvent, repayment: p.Adopted.Repayment()}
 }
 
-// add counts a worker-paid fee against the cap; the part of it above the cap is owed back.
+// add counts a worker-paid fee against the cap; the part of it above the cap is owed back. A fee in another
+// currency than the cap's is converted into it at the fee's occurred_at (spec section 7), and its part above
+// the cap is owed back in its own currency, in proportion; without a rate it is not judged.
 func (cs *capState) add(line *FeeLine) {
-	if line.Amount.Currency != cs.rule.Max.Currency {
-		cs.notJudged = append(cs.notJudged, line)
-		return
+	amount, converted := line.amount, line.Amount.Currency != cs.rule.Max.Currency
+	if converted {
+		c, ok := cs.rates.Convert(line.Amount, cs.rule.Max.Currency, line.At)
+		if !ok {
+			cs.notJudged = append(cs.notJudged, line)
+			return
+		}
+		amount = c.To.Amount.Decimal()
+		cs.converted = append(cs.converted, c)
 	}
 	prev := cs.total
-	cs.total = cs.total.Add(line.amount)
+	cs.total = cs.total.Add(amount)
 	cs.fees = append(cs.fees, line)
 	if !cs.total.GreaterThan(cs.max) {
 		return
@@ -143,11 +153,23 @@ func (cs *capState) add(line *FeeLine) {
 	if cs.raisedBy == nil {
 		cs.raisedBy = line
 	}
-	over := decimal.Min(line.amount, cs.total.Sub(decimal.Max(prev, cs.max)))
+	over := decimal.Min(amount, cs.total.Sub(decimal.Max(prev, cs.max)))
+	if converted {
+		over = owedInFeeCurrency(line.amount, amount, over)
+	}
 	line.Breaches = append(line.Breaches, breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule))
 	if over.GreaterThan(line.owed) {
 		line.owed = over
 	}
+}
+
+// owedInFeeCurrency is the part of a converted fee above a cap, in the fee's own currency: the fee in
+// proportion to the part over the cap of its converted amount; the whole fee when all of it is over.
+func owedInFeeCurrency(fee, converted, overConverted decimal.Decimal) decimal.Decimal {
+	if overConverted.Equal(converted) || converted.IsZero() {
+		return fee
+	}
+	return domain.DivRoundHalfEven(fee.Mul(overConverted), converted, 2)
 }
 
 // settleOwed fixes what a breaching fee owes back and its repayment window. A prohibited or illegitimate fee

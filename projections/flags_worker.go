@@ -54,6 +54,7 @@ var workerRules = []rule{
 		func(in judging) []domain.Flag { return in.v.contractFlags(in.ws, in.report) }},
 	{[]string{domain.FlagDocumentRetained}, func(in judging) []domain.Flag { return documentFlags(in.ws, in.v.m.orgs) }},
 	{[]string{domain.FlagUndisclosedIntermediary}, func(in judging) []domain.Flag { return chainFlags(in.ws) }},
+	{[]string{domain.FlagUnlicensedAgency}, func(in judging) []domain.Flag { return licenceFlags(in.ws, in.v.m.regs) }},
 	{[]string{domain.FlagRecruitmentLoan}, func(in judging) []domain.Flag { return loanFlags(in.ws) }},
 }
 
@@ -134,17 +135,40 @@ func capFlags(ws *workerState, fees *feeJudgement) []domain.Flag {
 			"cap":         cs.rule.Max,
 			"over_cap":    over,
 		}
+		if len(cs.converted) > 0 {
+			f.Details["conversions"] = cs.converted
+			f.EventIDs = appendRateEvidence(f.EventIDs, cs.converted)
+		}
 		if len(cs.notJudged) > 0 {
-			nj := make([]map[string]any, len(cs.notJudged))
-			for i, l := range cs.notJudged {
-				nj[i] = map[string]any{"fee_id": l.FeeID, "event_id": l.EventID, "amount": l.Amount,
-					"reason": "currency differs from the cap's and no rates table is loaded"}
-			}
-			f.Details["not_judged"] = nj
+			f.Details["not_judged"] = notJudged(cs)
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// notJudged lists the fees a cap could not judge: in another currency, with no rate to convert them.
+func notJudged(cs *capState) []map[string]any {
+	nj := make([]map[string]any, len(cs.notJudged))
+	for i, l := range cs.notJudged {
+		reason := "currency differs from the cap's and no rates table is loaded"
+		if cs.rates.Len() > 0 {
+			reason = "currency differs from the cap's and no published rate converts " + l.Amount.Currency + " to " +
+				cs.rule.Max.Currency + " on or before " + l.At.UTC().Format(time.DateOnly)
+		}
+		nj[i] = map[string]any{"fee_id": l.FeeID, "event_id": l.EventID, "amount": l.Amount, "reason": reason}
+	}
+	return nj
+}
+
+// appendRateEvidence adds the rates tables that conversions used to a flag's evidence, once each.
+func appendRateEvidence(ids []string, conversions []domain.Conversion) []string {
+	for _, c := range conversions {
+		if !slices.Contains(ids, c.Rate.EventID) {
+			ids = append(ids, c.Rate.EventID)
+		}
+	}
+	return ids
 }
 
 func byRaisedAt(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) }

@@ -76,12 +76,14 @@ type Model struct {
 	jobOrders  map[string]*jobOrderFacts
 	policies   map[string]*policyFacts
 	orgs       map[string]*domain.OrganisationRegistered
+	regs       map[string][]Fact // every registration of each organisation, in business-time order
+	rates      *domain.RateBook
 	checkpoint eventstore.Position
 	applied    int
 	version    uint64
 
 	// Judgements are cached per worker and dropped by the events that change them: the worker's own, its job
-	// order's, and (through generation) any policy or organisation.
+	// order's, and (through generation) any policy, organisation or rates table.
 	cacheMu    sync.Mutex
 	cache      map[string]*judgement
 	generation uint64
@@ -193,7 +195,7 @@ func (m *Model) invalidate(f Fact) {
 	m.cacheMu.Lock()
 	defer m.cacheMu.Unlock()
 	switch e := f.Event.(type) {
-	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired:
+	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
 		m.generation++
 		m.fresh = 0
 	case domain.WorkerEvent:
@@ -231,6 +233,8 @@ func New(filter Filter) *Model {
 		jobOrders: make(map[string]*jobOrderFacts),
 		policies:  make(map[string]*policyFacts),
 		orgs:      make(map[string]*domain.OrganisationRegistered),
+		regs:      make(map[string][]Fact),
+		rates:     &domain.RateBook{},
 		cache:     make(map[string]*judgement),
 		strs:      make(map[string]string),
 	}
@@ -275,6 +279,9 @@ func (m *Model) ApplyFact(f Fact) {
 	switch e := f.Event.(type) {
 	case *domain.OrganisationRegistered:
 		m.orgs[e.OrgID] = e
+		m.regs[e.OrgID] = insertFact(m.regs[e.OrgID], f)
+	case *domain.ExchangeRatesPublished:
+		m.rates.Add(f.ID, e)
 	case *domain.PolicyAdopted:
 		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
 	case *domain.PolicyRetired:

@@ -60,16 +60,16 @@ func (s step) recordedOn(n int) step {
 
 // world is the standard setting plus the case's own steps: buyers buyer-a and buyer-b source from employer
 // emp-1 in Penang, Malaysia (job order jo-1, 1500 MYR a month, 24 months); emp-1 engaged the destination agency
-// ag-my, which engaged the origin agency ag-np in Nepal, which recruited worker w-1 (speaks ne and en). It
-// raises no flag by itself.
+// ag-my, which engaged the origin agency ag-np in Nepal, which recruited worker w-1 (speaks ne and en). The
+// agencies and the sub-agent hold licences valid to the end of 2027. It raises no flag by itself.
 func world(extra ...step) []step {
 	base := []step{
 		on(0, "org-buyer-a", org("buyer-a", domain.RoleBuyer, "GB")),
 		on(0, "org-buyer-b", org("buyer-b", domain.RoleBuyer, "US")),
 		on(0, "org-emp-1", org(employer1, domain.RoleEmployer, "MY")),
-		on(0, "org-ag-my", org(destAgency, domain.RoleAgency, "MY")),
-		on(0, "org-ag-np", org(originAgency, domain.RoleAgency, "NP")),
-		on(0, "org-sub-np", org(subAgent, domain.RoleSubAgent, "NP")),
+		on(0, "org-ag-my", licensed(org(destAgency, domain.RoleAgency, "MY"), "2027-12-31")),
+		on(0, "org-ag-np", licensed(org(originAgency, domain.RoleAgency, "NP"), "2027-12-31")),
+		on(0, "org-sub-np", licensed(org(subAgent, domain.RoleSubAgent, "NP"), "2027-12-31")),
 		on(0, "org-audit-1", org(auditor1, domain.RoleAuditor, "GB")),
 		on(1, "jo", issued(jobOrder1, terms())),
 		on(2, "engage-my", engaged(destAgency, domain.AgencyDestination, employer1)),
@@ -182,6 +182,12 @@ func (s *scenario) show(flags []domain.Flag) string {
 
 func org(id, role, country string) *domain.OrganisationRegistered {
 	return &domain.OrganisationRegistered{OrgID: id, Name: "Org " + id, Role: role, Country: country}
+}
+
+// licensed gives an organisation a licence valid until a date.
+func licensed(o *domain.OrganisationRegistered, validUntil string) *domain.OrganisationRegistered {
+	o.Licence = &domain.Licence{Authority: "Department of Foreign Employment", Number: "L-" + o.OrgID, ValidUntil: validUntil}
+	return o
 }
 
 func issued(jobOrder string, t domain.Terms) *domain.JobOrderIssued {

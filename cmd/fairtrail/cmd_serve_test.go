@@ -225,6 +225,7 @@ func streamOfLine(t *testing.T, line []byte) string {
 			JobOrderID string `json:"job_order_id"`
 			OrgID      string `json:"org_id"`
 			PolicyID   string `json:"policy_id"`
+			RatesID    string `json:"rates_id"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(line, &e); err != nil {
@@ -237,6 +238,8 @@ func streamOfLine(t *testing.T, line []byte) string {
 		return "org-" + d.OrgID
 	case d.PolicyID != "":
 		return "policy-" + d.PolicyID
+	case d.RatesID != "":
+		return "rates-" + d.RatesID
 	}
 	return "joborder-" + e.Data.JobOrderID
 }

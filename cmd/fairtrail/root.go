@@ -15,6 +15,7 @@ import (
 func commands() []func(environment) *cobra.Command {
 	return []func(environment) *cobra.Command{
 		newImportCmd,
+		newRatesCmd,
 		newFlagsCmd,
 		newHistoryCmd,
 		newAuditCmd,

@@ -30,7 +30,8 @@ func (r *references) check(env domain.Envelope) string {
 	if we, ok := env.Event.(domain.WorkerEvent); ok {
 		return r.worker(we)
 	}
-	if r.workerSeen && env.Type != domain.TypeJobOrderClosed {
+	// Closures and exchange rates come last; nothing refers to them.
+	if r.workerSeen && env.Type != domain.TypeJobOrderClosed && env.Type != domain.TypeExchangeRatesPublished {
 		return "comes after the first worker's events"
 	}
 	return r.setup(env.Event)

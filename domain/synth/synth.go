@@ -147,7 +147,7 @@ func newGenerator(opts Options, start time.Time, out func([]byte) error) *genera
 }
 
 // generate emits the whole dataset: organisations, policies and job orders first, then the workers, then
-// the closing of job orders.
+// the closing of job orders, then the daily exchange rates.
 func (g *generator) generate() {
 	g.buildOrganisations()
 	g.emitOrganisations()
@@ -156,6 +156,7 @@ func (g *generator) generate() {
 	g.emitJobOrders()
 	g.emitWorkers()
 	g.emitClosures()
+	g.emitRates()
 }
 
 // emit writes one envelope line. Errors are kept in g.err; once set, emit does nothing.

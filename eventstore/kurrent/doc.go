@@ -3,7 +3,7 @@
 //
 // # Mapping
 //
-// A fairtrail stream is a KurrentDB stream of the same name (worker-, joborder-, org-, policy-), after an
+// A fairtrail stream is a KurrentDB stream of the same name (worker-, joborder-, org-, policy-, rates-), after an
 // optional namespace (Options.Namespace) that lets several fairtrail stores share a database. Each event is
 // stored with its event id as KurrentDB's event id, its type as the event type, content type JSON, its
 // canonical data as the event data, and fairtrail's own metadata as the event's user metadata: a JSON object

@@ -12,6 +12,7 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	grpcmd "google.golang.org/grpc/metadata"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 )
 
@@ -69,7 +70,7 @@ func (o Options) withDefaults() Options {
 }
 
 // streamPrefixes are the names of fairtrail's streams, as the event catalogue derives them from the data.
-func streamPrefixes() []string { return []string{"worker-", "joborder-", "org-", "policy-"} }
+func streamPrefixes() []string { return domain.StreamPrefixes() }
 
 func checkNamespace(ns string) error {
 	for i, c := range ns {

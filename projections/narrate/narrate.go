@@ -7,6 +7,8 @@ package narrate
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -95,8 +97,20 @@ func organisational(e domain.Event) (string, error) {
 		return policyAdopted(e), nil
 	case *domain.PolicyRetired:
 		return fmt.Sprintf("Policy %s retired from %s.", e.PolicyID, e.EffectiveTo), nil
+	case *domain.ExchangeRatesPublished:
+		return ratesPublished(e), nil
 	}
 	return "", fmt.Errorf("%T: %w", e, ErrUnknownEvent)
+}
+
+// ratesPublished names the table and its rates, in currency order: "1 EUR = 1.0478 USD".
+func ratesPublished(e *domain.ExchangeRatesPublished) string {
+	rates := make([]string, 0, len(e.Rates))
+	for _, cur := range slices.Sorted(maps.Keys(e.Rates)) {
+		rates = append(rates, string(e.Rates[cur])+" "+cur)
+	}
+	return fmt.Sprintf("%s published rates for %s (table %s): 1 %s = %s.", e.Source, e.Date, e.RatesID, e.Base,
+		strings.Join(rates, ", "))
 }
 
 func feePaid(e *domain.FeePaid) string {

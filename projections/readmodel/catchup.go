@@ -20,7 +20,7 @@ const (
 	ReasonAhead     = "ahead of the store (restored from a backup?)"
 	ReasonForeign   = "its checkpoint names an event the store does not hold there"
 	ReasonTooFar    = "too many new events to apply one by one"
-	ReasonPolicyOrg = "a policy or organisation changed, which every worker's judgement reads"
+	ReasonPolicyOrg = "a policy, organisation or rates table changed, which every worker's judgement reads"
 )
 
 // Result says what a catch-up did.

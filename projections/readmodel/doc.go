@@ -11,7 +11,8 @@
 // The tables are meant to be read by an auditor with the sqlite3 shell as well (see Schema):
 //
 //	meta               key/value: rules, checkpoint (commit, prepare, stream, revision, event id)
-//	context_events     every event that is not a worker's (job orders, policies, organisations), as stored
+//	context_events     every event that is not a worker's (job orders, policies, organisations, exchange
+//	                   rates), as stored
 //	orgs               organisation id, name and role (the last registration)
 //	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, and its
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency)
