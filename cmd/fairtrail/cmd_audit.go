@@ -45,11 +45,7 @@ func newAuditCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		filter, err := tf.filter()
-		if err != nil {
-			return err
-		}
-		rd, done, err := openReader(cmd.Context(), sf, filter)
+		rd, filter, done, err := openQuery(cmd.Context(), sf, tf)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 	"github.com/fairtrail/fairtrail/eventstore/evidence"
 )
@@ -75,15 +74,11 @@ func evidenceWorker(ctx context.Context, o evidenceOptions, env environment) err
 	if err != nil {
 		return err
 	}
-	s, err := o.sf.open(true)
+	s, l, err := openLog(o.sf, "evidence")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, ok := s.(eventstore.Log)
-	if !ok {
-		return fmt.Errorf("evidence: the store %s keeps no log", o.sf)
-	}
 	if _, _, _, err := (checkpoint.Signer{Log: l, Key: key, Journal: j}).SignIfGrown(ctx); err != nil {
 		return err
 	}

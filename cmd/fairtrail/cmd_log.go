@@ -139,15 +139,11 @@ func logCheckpoint(ctx context.Context, o checkpointOptions, env environment) er
 	if err != nil {
 		return err
 	}
-	s, err := o.sf.open(true)
+	s, l, err := openLog(o.sf, "log checkpoint")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, ok := s.(eventstore.Log)
-	if !ok {
-		return fmt.Errorf("log checkpoint: the store %s keeps no log", o.sf)
-	}
 	c, signed, added, err := checkpoint.Signer{Log: l, Key: key, Journal: j}.SignIfGrown(ctx)
 	if err != nil {
 		return err
@@ -193,4 +189,19 @@ func newLogWitnessCmd(env environment) *cobra.Command {
 		return logWitness(cmd.Context(), o, env)
 	}
 	return cmd
+}
+
+// openLog opens the store read-only with its Merkle log; cmd names the command in the error of a store that
+// keeps none. The caller closes the store.
+func openLog(sf storeFlags, cmd string) (eventstore.Store, eventstore.Log, error) {
+	s, err := sf.open(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, ok := s.(eventstore.Log)
+	if !ok {
+		s.Close()
+		return nil, nil, fmt.Errorf("%s: the store %s keeps no log", cmd, sf)
+	}
+	return s, l, nil
 }

@@ -51,8 +51,17 @@ func openModel(ctx context.Context, sf storeFlags, s eventstore.Store) (*readmod
 	return m, nil
 }
 
-// openReader opens the store read-only with its read model, caught up, for queries under filter; close releases
-// both. A --known-at before the first record is noted on standard error, so that an empty answer says why.
+// openQuery parses the time flags, then opens the store read-only with its read model, caught up, for queries
+// under that filter; close releases both. A --known-at before the first record is noted on standard error, so
+// that an empty answer says why.
+func openQuery(ctx context.Context, sf storeFlags, tf timeFlags) (r query.Reader, filter projections.Filter, close func(), err error) {
+	if filter, err = tf.filter(); err != nil {
+		return r, filter, nil, err
+	}
+	r, close, err = openReader(ctx, sf, filter)
+	return r, filter, close, err
+}
+
 func openReader(ctx context.Context, sf storeFlags, filter projections.Filter) (r query.Reader, close func(), err error) {
 	s, err := sf.open(true)
 	if err != nil {
