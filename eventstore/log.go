@@ -42,6 +42,18 @@ func FillLeafIndexes(ctx context.Context, l Log, results []AppendResult) error {
 	return nil
 }
 
+// CheckConsistencySizes checks a consistency proof's request (the tree of size n is a prefix of the tree of size
+// m) against a log of size leaves; ErrNotInLog when it cannot be answered.
+func CheckConsistencySizes(n, m, size int64) error {
+	if err := CheckSizes(-1, m, size); err != nil {
+		return err
+	}
+	if n < 1 || n > m {
+		return fmt.Errorf("consistency of tree size %d with %d: sizes must be 1 <= n <= m: %w", n, m, ErrNotInLog)
+	}
+	return nil
+}
+
 // CheckSizes reports whether 0 <= i < n <= size (use i = -1 to check only n), as an error naming the problem.
 func CheckSizes(i, n, size int64) error {
 	switch {

@@ -229,11 +229,8 @@ func (s *Store) ProveTree(ctx context.Context, n, m int64) (tlog.TreeProof, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := eventstore.CheckSizes(-1, m, size); err != nil {
+	if err := eventstore.CheckConsistencySizes(n, m, size); err != nil {
 		return nil, err
-	}
-	if n < 1 || n > m {
-		return nil, fmt.Errorf("consistency of tree size %d with %d: sizes must be 1 <= n <= m: %w", n, m, eventstore.ErrNotInLog)
 	}
 	return tlog.ProveTree(m, n, s.log.tree)
 }
