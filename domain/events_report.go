@@ -65,9 +65,6 @@ var ReportTerms = []string{TermWage, TermHoursPerWeek, TermRestDaysPerWeek, Term
 // PayMethods lists how a fee may have been paid (FeePaid.method, WorkerReported.fee.method).
 func PayMethods() []string { return append([]string(nil), payMethods...) }
 
-// RecordedByWorker is the recorded_by of a report made through the worker's own access link (spec section 8).
-const RecordedByWorker = "worker"
-
 // WorkerReported records what a worker said: a fee not recorded or recorded at another amount, a contract
 // different from the promise, a document held, deception, a threat. Free text never goes into the event: a note
 // is kept in an erasable store and the event carries only its SHA-256. The optional parts (fee, contract_term,
