@@ -51,6 +51,10 @@ func newImportCmd(env environment) *cobra.Command {
 		if !slices.Contains(progressModes, *progress) {
 			return usagef("import: --progress %q: one of auto, bar, lines, none", *progress)
 		}
+		if so.recordedBy != "" && (domain.CheckRecordedBy(so.recordedBy) != nil || domain.ReservedRecorder(so.recordedBy)) {
+			return usagef("import: --recorded-by %q: give the organisation id of the auditor or worker organisation "+
+				"that held the interviews", so.recordedBy)
+		}
 		if so.language != "" && !domain.IsLanguage(so.language) {
 			return usagef("import: --language %q: not an ISO 639-1 code (e.g. ne, bn, id)", so.language)
 		}

@@ -167,6 +167,7 @@ func TestImportSheetNeedsAnAuditor(t *testing.T) {
 		{"no --recorded-by", []string{templateCSV}, 2, "--recorded-by ORG is required"},
 		{"a buyer as recorder", []string{"--recorded-by", "buyer-1", templateCSV}, 1,
 			"--recorded-by buyer-1: not an organisation registered as an auditor or a worker organisation"},
+		{"a reserved recorder", []string{"--recorded-by", "worker", templateCSV}, 2, `--recorded-by "worker"`},
 		{"a bad --language", []string{"--recorded-by", "aud-1", "--language", "nep", templateCSV}, 2, `--language "nep"`},
 	}
 	for _, tc := range cases {

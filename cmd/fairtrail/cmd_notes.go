@@ -79,6 +79,7 @@ func newNotesShowCmd(env environment) *cobra.Command {
 	worker := cmd.Flags().String("worker", "", "list this worker's notes (hash, size, when saved), without their text")
 	erasures := cmd.Flags().Bool("erasures", false, "list the erasure journal (with --worker, that worker's rows)")
 	format := formatFlag(cmd, "table", "json")
+	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		f, err := format()
 		if err != nil {
@@ -97,11 +98,12 @@ func newNotesShowCmd(env environment) *cobra.Command {
 			return err
 		}
 		defer s.Close()
+		width := tableWidth(env, *wide)
 		switch {
 		case *erasures:
-			return showErasures(cmd, s, *worker, f, env)
+			return showErasures(cmd, s, *worker, f, width, env)
 		case *worker != "":
-			return showWorkerNotes(cmd, s, *worker, f, env)
+			return showWorkerNotes(cmd, s, *worker, f, width, env)
 		}
 		return showNote(cmd, s, args[0], f, env)
 	}
@@ -128,7 +130,7 @@ func showNote(cmd *cobra.Command, s *notes.Store, h, format string, env environm
 	return err
 }
 
-func showWorkerNotes(cmd *cobra.Command, s *notes.Store, worker, format string, env environment) error {
+func showWorkerNotes(cmd *cobra.Command, s *notes.Store, worker, format string, width int, env environment) error {
 	list, err := s.List(cmd.Context(), worker)
 	if err != nil {
 		return err
@@ -144,10 +146,10 @@ func showWorkerNotes(cmd *cobra.Command, s *notes.Store, worker, format string, 
 	for _, n := range list {
 		t.add(n.SHA256, strconv.Itoa(n.Bytes), when(n.SavedAt))
 	}
-	return t.write(env.stdout, 0)
+	return t.write(env.stdout, width)
 }
 
-func showErasures(cmd *cobra.Command, s *notes.Store, worker, format string, env environment) error {
+func showErasures(cmd *cobra.Command, s *notes.Store, worker, format string, width int, env environment) error {
 	list, err := s.Erasures(cmd.Context(), worker)
 	if err != nil {
 		return err
@@ -163,7 +165,7 @@ func showErasures(cmd *cobra.Command, s *notes.Store, worker, format string, env
 	for _, e := range list {
 		t.add(when(e.ErasedAt), e.SHA256, orDash(e.Worker), e.Scope, removedText(e.TextRemoved), e.ErasedBy, orDash(e.Reason))
 	}
-	return t.write(env.stdout, 0)
+	return t.write(env.stdout, width)
 }
 
 // removedText says whether an erasure removed the text or left it to other workers.
