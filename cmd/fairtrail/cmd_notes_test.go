@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/fairtrail/fairtrail/eventstore/notes"
 )
 
@@ -120,6 +122,32 @@ func TestNotesCommandLine(t *testing.T) {
 		code, _, errOut := cli(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, want %d and %q: %s", tc.name, code, tc.code, tc.want, errOut)
+		}
+	}
+}
+
+// TestNotesLiveBesideTheLog: the embedded store's notes are in its data directory (not --cache, which holds
+// only what can be derived again); a store server's are in the cache directory, the only local one it has.
+func TestNotesLiveBesideTheLog(t *testing.T) {
+	t.Parallel()
+	url := "kurrentdb://127.0.0.1:2113?tls=false"
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"embedded", []string{"--data", "/srv/data"}, "/srv/data"},
+		{"embedded with a cache", []string{"--data", "/srv/data", "--cache", "/var/cache/ft"}, "/srv/data"},
+		{"KurrentDB with a cache", []string{"--store", url, "--cache", "/var/cache/ft"}, "/var/cache/ft"},
+	}
+	for _, tc := range cases {
+		fs := pflag.NewFlagSet(tc.name, pflag.ContinueOnError)
+		sf := registerStore(fs, environment{getenv: func(string) string { return "" }})
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := sf.notesDir(); err != nil || got != tc.want {
+			t.Errorf("%s: notes in %q (%v), want %q", tc.name, got, err, tc.want)
 		}
 	}
 }
