@@ -129,7 +129,10 @@ func (s *Server) saveNotes(ctx context.Context, sub submission) ([]notes.Link, e
 		if text == "" {
 			continue
 		}
-		w, _ := sub.envs[i].Event.(interface{ Worker() string })
+		w, ok := sub.envs[i].Event.(interface{ Worker() string })
+		if !ok {
+			return nil, fmt.Errorf("a note on %s, which names no worker", sub.envs[i].Type)
+		}
 		entries = append(entries, notes.Entry{Worker: w.Worker(), Text: text})
 		paths = append(paths, joinPath(sub.paths[i], "note"))
 	}

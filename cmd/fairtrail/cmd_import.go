@@ -90,22 +90,9 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, o importOpt
 	badSheets := map[string]interviews.Problems{}
 	for i, name := range files {
 		bar.file(name, sizes[i])
-		format, in, err := sniff(name, env.stdin)
-		var rep eventstore.ImportReport
-		switch {
-		case err != nil:
-		case format == interviews.NDJSON:
-			env.stdin = in
-			rep, err = importFile(ctx, s, name, bar, stored, env)
-		default:
-			var out sheetOutcome
-			out, err = importSheet(ctx, s, sf, name, format, in, o.sheet, stored)
-			rep = sheetReport(out)
-			if len(out.problems) > 0 {
-				badSheets[name] = out.problems
-			} else if err == nil {
-				sayNotes(env.stdout, name, out.rep)
-			}
+		rep, probs, err := importOne(ctx, s, sf, name, o, bar, stored, env)
+		if len(probs) > 0 {
+			badSheets[name] = probs
 		}
 		bar.fileDone()
 		total.Lines += rep.Lines
@@ -124,6 +111,24 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, o importOpt
 		}
 	}
 	bar.done()
+	refused := reportImport(env, files, total, rejected, badSheets)
+	m, err := openModel(ctx, sf, s) // the read model follows the import: queries then start at once
+	if err != nil {
+		return err
+	}
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
+	if refused != nil {
+		return refused
+	}
+	return closeReceipts()
+}
+
+// reportImport names the refused files' bad lines and cells, then prints the totals. The error says that input
+// was refused, nil when every file was stored.
+func reportImport(env environment, files []string, total eventstore.ImportReport,
+	rejected map[string]eventstore.ImportReport, badSheets map[string]interviews.Problems) error {
 	for _, name := range files {
 		printRejections(env.stderr, name, rejected[name])
 		if probs, bad := badSheets[name]; bad {
@@ -132,20 +137,32 @@ func importFiles(ctx context.Context, sf storeFlags, files []string, o importOpt
 	}
 	fmt.Fprintf(env.stdout, "appended %d, duplicate %d, rejected %d (lines %d)\n",
 		total.Appended, total.Duplicates, total.Rejected, total.Lines)
-	m, err := openModel(ctx, sf, s) // the read model follows the import: queries then start at once
-	if err != nil {
-		return err
-	}
-	if err := m.Close(); err != nil {
-		return fmt.Errorf("read model: %w", err)
-	}
-	if len(badSheets) > 0 {
+	switch {
+	case len(badSheets) > 0:
 		return failedError{"input rejected: files with bad lines or cells were not stored"}
-	}
-	if len(rejected) > 0 {
+	case len(rejected) > 0:
 		return failedError{"input rejected: files with bad lines were not stored"}
 	}
-	return closeReceipts()
+	return nil
+}
+
+// importOne imports one file, NDJSON or an interview sheet; a sheet's bad cells come back as its problems.
+func importOne(ctx context.Context, s eventstore.Store, sf storeFlags, name string, o importOptions, bar *importProgress,
+	stored func(context.Context, []eventstore.AppendResult) error, env environment) (eventstore.ImportReport, interviews.Problems, error) {
+	format, in, err := sniff(name, env.stdin)
+	switch {
+	case err != nil:
+		return eventstore.ImportReport{}, nil, err
+	case format == interviews.NDJSON:
+		env.stdin = in
+		rep, err := importFile(ctx, s, name, bar, stored, env)
+		return rep, nil, err
+	}
+	out, err := importSheet(ctx, s, sf, name, format, in, o.sheet, stored)
+	if err == nil && len(out.problems) == 0 {
+		sayNotes(env.stdout, name, out.rep)
+	}
+	return sheetReport(out), out.problems, err
 }
 
 // fileSize is a file's size, -1 for standard input or a file that cannot be examined (its open reports why).
