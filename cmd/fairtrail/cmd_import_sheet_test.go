@@ -177,3 +177,22 @@ func TestImportSheetNeedsAnAuditor(t *testing.T) {
 		}
 	}
 }
+
+// TestImportXLSXNamesTheCell: a workbook's bad cell is named by the row and column letter the spreadsheet shows.
+func TestImportXLSXNamesTheCell(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	mustCLI(t, "import", "--data", data, "--progress", "none", "testdata/scenario.ndjson", auditorFile)
+	sheet := filepath.Join(t.TempDir(), "findings.xlsx")
+	writeXLSX(t, sheet, [][]string{{"Worker", "Date", "Kind", "Language", "Note"},
+		{"w-1", "2025-03-04", "threat", "ne", "He said he would send me home."},
+		{"w-2", "2025-03-04", "bribe", "ne", ""}}, true)
+	code, _, errOut := cli(t, "", "import", "--data", data, "--recorded-by", "aud-1", sheet)
+	if want := sheet + `:3:C: kind: "bribe" is not one of`; code != 1 || !strings.Contains(errOut, want) {
+		t.Fatalf("exit %d, want 1 and %q in\n%s", code, want, errOut)
+	}
+	writeXLSX(t, sheet, [][]string{{"Worker", "Date", "Kind", "Language"}, {"w-2", "2025-03-04", "threat", "ne"}}, true)
+	if out := mustCLI(t, "import", "--data", data, "--recorded-by", "aud-1", sheet); !strings.Contains(out, "appended 1, duplicate 0") {
+		t.Fatalf("import: %s", out)
+	}
+}

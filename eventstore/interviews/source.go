@@ -93,9 +93,12 @@ func readCSV(r io.Reader) (*table, error) {
 	}
 }
 
+// maxUnzipped bounds what a workbook may expand to, so a ZIP bomb is refused rather than filling the disk.
+const maxUnzipped = 1 << 30
+
 // readXLSX reads the first sheet of a workbook, with cells as stored (numbers without their display format).
 func readXLSX(r io.Reader) (*table, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
+	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, Problems{{Row: 1, Problem: "not an XLSX workbook: " + err.Error()}}
 	}
