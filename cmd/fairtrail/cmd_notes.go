@@ -71,7 +71,10 @@ func newNotesShowCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show [SHA256]",
 		Short: "Print a note's text, list a worker's notes, or list the erasure journal",
-		Example: `  fairtrail notes show 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+		Long: "show without arguments says where the note store is and what it holds; with a note's SHA-256 it prints\n" +
+			"the text; --worker lists a worker's notes without their text; --erasures lists the erasure journal.",
+		Example: `  fairtrail notes show
+  fairtrail notes show 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
   fairtrail notes show --worker w-000042
   fairtrail notes show --erasures --format json`,
 	}
@@ -90,8 +93,6 @@ func newNotesShowCmd(env environment) *cobra.Command {
 			return usagef("notes show: give one SHA256 at most")
 		case len(args) == 1 && (*worker != "" || *erasures):
 			return usagef("notes show: give a SHA256, or --worker, or --erasures")
-		case len(args) == 0 && *worker == "" && !*erasures:
-			return usagef("notes show: give a note's SHA256, --worker ID or --erasures")
 		}
 		s, err := openNotes(sf, true)
 		if err != nil {
@@ -104,6 +105,8 @@ func newNotesShowCmd(env environment) *cobra.Command {
 			return showErasures(cmd, s, *worker, f, width, env)
 		case *worker != "":
 			return showWorkerNotes(cmd, s, *worker, f, width, env)
+		case len(args) == 0:
+			return showCounts(cmd, s, f, env)
 		}
 		return showNote(cmd, s, args[0], f, env)
 	}
@@ -166,6 +169,22 @@ func showErasures(cmd *cobra.Command, s *notes.Store, worker, format string, wid
 		t.add(when(e.ErasedAt), e.SHA256, orDash(e.Worker), e.Scope, removedText(e.TextRemoved), e.ErasedBy, orDash(e.Reason))
 	}
 	return t.write(env.stdout, width)
+}
+
+// showCounts says where the store is and how many notes, workers and erasures it holds.
+func showCounts(cmd *cobra.Command, s *notes.Store, format string, env environment) error {
+	c, err := s.Count(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return writeJSON(env.stdout, struct {
+			Path string `json:"path"`
+			notes.Counts
+		}{s.Path(), c})
+	}
+	fmt.Fprintf(env.stdout, "%s: %d note(s) of %d worker(s); %d erasure(s) journaled\n", s.Path(), c.Notes, c.Workers, c.Erasures)
+	return nil
 }
 
 // removedText says whether an erasure removed the text or left it to other workers.

@@ -94,6 +94,9 @@ func TestNotesEraseKeepsTheLogVerifiable(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "was erased") {
 		t.Fatalf("notes show of an erased note: exit %d %s", code, errOut)
 	}
+	if out := mustCLI(t, "notes", "show", "--data", data); !strings.Contains(out, "0 note(s) of 0 worker(s); 2 erasure(s) journaled") {
+		t.Fatalf("notes show: %s", out)
+	}
 	journal := mustCLI(t, "notes", "show", "--data", data, "--erasures", "--wide")
 	for _, want := range []string{"the worker's request", "court order 12/2026", "ops", "w-2", "removed"} {
 		if !strings.Contains(journal, want) {
@@ -115,7 +118,7 @@ func TestNotesCommandLine(t *testing.T) {
 		{"erase with neither", []string{"notes", "erase", "--data", data}, 2, "give --worker ID or --note SHA256"},
 		{"erase with both", []string{"notes", "erase", "--data", data, "--worker", "w-1", "--note", notes.Hash("x")}, 2, "one of them"},
 		{"erase a bad hash", []string{"notes", "erase", "--data", data, "--note", "ABC"}, 2, `--note "ABC": not a note's SHA-256`},
-		{"show nothing asked", []string{"notes", "show", "--data", data}, 2, "give a note's SHA256"},
+		{"show a hash and a worker", []string{"notes", "show", "--data", data, "--worker", "w-1", notes.Hash("x")}, 2, "give a SHA256, or --worker"},
 		{"show with no store", []string{"notes", "show", "--data", data, "--worker", "w-1"}, 1, "no notes in " + data},
 	}
 	for _, tc := range cases {
