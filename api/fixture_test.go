@@ -55,6 +55,8 @@ var scenarioKeys = []struct{ name, org, role string }{
 	{"agA", "ag-a", keys.RoleAgency},
 	{"agB", "ag-b", keys.RoleAgency},
 	{"subA", "sub-a", keys.RoleAgency},
+	{"unionA", "union-1", keys.RoleWorkerOrganisation},
+	{"unionB", "union-2", keys.RoleWorkerOrganisation},
 	{"revoked", "buyer-a", keys.RoleBuyer},
 }
 
@@ -81,8 +83,10 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 		}
 		f.key[k.name] = secret
 	}
-	if err := f.keys.Grant("aud-1", "buyer-a"); err != nil {
-		t.Fatal(err)
+	for _, g := range [][2]string{{"aud-1", "buyer-a"}, {"union-1", "buyer-a"}, {"union-2", "buyer-a"}} {
+		if err := f.keys.Grant(g[0], g[1]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ks, _, _ := f.keys.List()
 	if _, err := f.keys.Revoke(ks[len(ks)-1].ID); err != nil {
