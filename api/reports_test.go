@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // workerReport is a WorkerReported of a worker through a channel.
@@ -142,4 +143,23 @@ func TestWorkerOrganisationReads(t *testing.T) {
 			t.Errorf("GET %s as a worker organisation: %d, want %d: %s", c.path, w.Code, c.status, w.Body)
 		}
 	}
+}
+
+// TestReportMetrics: /metrics counts reports by kind and channel and those still unresolved, from the counts
+// the read model maintains, and lists worker.report_open and fee.reported_unrecorded like every other code.
+func TestReportMetrics(t *testing.T) {
+	clock := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	f := newFixture(t, true, withNow(clock))
+	f.mustPost("auditorA", []any{workerReport(800, "w-a1", "rep-1", "interview"),
+		workerReport(801, "w-a2", "rep-2", "exit_interview"), reportResolved(802, "w-a2", "rep-2", "withdrawn")})
+	f.mustPost("unionA", workerReport(803, "w-ab1", "rep-3", "worker_organisation"))
+	got := f.scrape(t)
+	expect(t, got, "fairtrail_worker_reports{channel=interview,kind=fee_not_recorded}", 1)
+	expect(t, got, "fairtrail_worker_reports{channel=exit_interview,kind=fee_not_recorded}", 1)
+	expect(t, got, "fairtrail_worker_reports{channel=worker_organisation,kind=fee_not_recorded}", 1)
+	expect(t, got, "fairtrail_worker_reports{channel=hotline,kind=threat}", 0)
+	expect(t, got, "fairtrail_worker_reports_open{}", 2)
+	// Recorded now (the store's clock), the reports are more than 30 days old at the server's clock in 2030.
+	expect(t, got, "fairtrail_flags_open{code=worker.report_open}", 2)
+	expect(t, got, "fairtrail_flags_open{code=fee.reported_unrecorded}", 2)
 }
