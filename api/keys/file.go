@@ -119,7 +119,7 @@ func (f *File) Grant(auditor, buyer string) error {
 	}
 	return f.change(func(c *contents) error {
 		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && Granted(k.Role) }) {
-			return fmt.Errorf("auditor %q: no key with the auditor or worker_organisation role for this organisation "+
+			return fmt.Errorf("auditor %q: no key with the auditor role or the worker_organisation role for this organisation "+
 				"(create one first): %w", auditor, ErrNotFound)
 		}
 		if slices.ContainsFunc(c.Grants, func(g Grant) bool { return g.Auditor == auditor && g.Buyer == buyer }) {
