@@ -83,7 +83,11 @@ func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(dom
 				return sub, nil, fmt.Errorf("make event id: %w", err)
 			}
 		}
-		p, err := eventstore.ProposedFrom(env, recordedBy(env))
+		by := recordedBy(env)
+		if err := domain.CheckRecordedBy(by); err != nil {
+			return sub, nil, fmt.Errorf("recorded_by of %s: %w", env.Type, err)
+		}
+		p, err := eventstore.ProposedFrom(env, by)
 		if err != nil {
 			return sub, nil, err
 		}
