@@ -67,6 +67,9 @@ func (s *Server) postEvents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := recordersOnly(sub); err != nil {
+		return err
+	}
 	created := map[string]bool{}
 	if id.Role != keys.RoleAdmin {
 		if created, err = s.checkWrites(ctx, id, sub); err != nil {

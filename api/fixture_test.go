@@ -33,13 +33,14 @@ func TestMain(m *testing.M) {
 
 // fixture is a real API over a real embedded store, a running live model and a key file.
 type fixture struct {
-	t     *testing.T
-	store *embedded.Store
-	live  *projections.Live
-	srv   *api.Server
-	keys  *keys.File
-	key   map[string]string // key name -> secret
-	logs  *syncWriter
+	t       *testing.T
+	store   *embedded.Store
+	live    *projections.Live
+	srv     *api.Server
+	keys    *keys.File
+	keyFile string            // the key file's path
+	key     map[string]string // key name -> secret
+	logs    *syncWriter
 }
 
 // Key names of the scenario, with their organisation and role.
@@ -74,7 +75,8 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 	}
 	logs := &syncWriter{w: &bytes.Buffer{}}
 	live := projections.NewLive(store, slog.New(slog.DiscardHandler))
-	f := &fixture{t: t, store: store, live: live, keys: keys.Open(filepath.Join(dir, "keys.json"), keys.Options{}),
+	keyFile := filepath.Join(dir, "keys.json")
+	f := &fixture{t: t, store: store, live: live, keys: keys.Open(keyFile, keys.Options{}), keyFile: keyFile,
 		key: map[string]string{}, logs: logs}
 	for _, k := range scenarioKeys {
 		secret, _, err := f.keys.Create(k.org, k.role)

@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,6 +79,9 @@ func TestWhoRecordsWorkersVoice(t *testing.T) {
 			code: "forbidden", paths: []string{"data.channel"}, body: workerReport(618, "w-a1", "rep-x", "worker_link")},
 		{name: "a worker organisation records a report as if through the worker's link", key: "unionA", status: 403,
 			paths: []string{"data.channel"}, body: workerReport(619, "w-a1", "rep-x", "worker_link")},
+		{name: "an admin records a report as if through the worker's link", key: "admin", status: 403,
+			paths: []string{"[1].data.channel"}, body: []any{workerReport(620, "w-a1", "rep-y", "interview"),
+				workerReport(621, "w-a1", "rep-x", "worker_link")}},
 	})
 	history := decode[struct {
 		Timeline []struct {
@@ -162,4 +170,42 @@ func TestReportMetrics(t *testing.T) {
 	// Recorded now (the store's clock), the reports are more than 30 days old at the server's clock in 2030.
 	expect(t, got, "fairtrail_flags_open{code=worker.report_open}", 2)
 	expect(t, got, "fairtrail_flags_open{code=fee.reported_unrecorded}", 2)
+}
+
+// TestReservedOrganisationsRecordNothing: a key of organisation "worker" or "interview:..." cannot be created,
+// but one written into the key file by hand is refused every write (403), so no key's events pass as the
+// worker's own report or an auditor's interview; nothing is stored.
+func TestReservedOrganisationsRecordNothing(t *testing.T) {
+	f := newFixture(t, true)
+	raw, err := os.ReadFile(f.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]any
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{"worker": "ft_" + strings.Repeat("w", 43), "interview:aud-1": "ft_" + strings.Repeat("i", 43)}
+	for org, secret := range secrets {
+		sum := sha256.Sum256([]byte(secret))
+		file["keys"] = append(file["keys"].([]any), map[string]any{"id": "key_" + org[:6], "org": org, "role": "admin",
+			"sha256": hex.EncodeToString(sum[:]), "created_at": "2026-01-01T00:00:00Z"})
+	}
+	b, _ := json.Marshal(file)
+	tmp := f.keyFile + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, f.keyFile); err != nil {
+		t.Fatal(err)
+	}
+	for org, secret := range secrets {
+		w := f.do("POST", "/v1/events", "raw:Bearer "+secret, mustJSON(t, workerReport(900, "w-a1", "rep-r", "worker_link")), nil)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("a key of %q posts a worker_link report: %d %s", org, w.Code, w.Body)
+		}
+	}
+	if w := f.get("/v1/workers/w-a1", "admin"); strings.Contains(w.Body.String(), "rep-r") {
+		t.Error("a refused report was stored")
+	}
 }

@@ -87,6 +87,7 @@ func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(dom
 		if err := domain.CheckRecordedBy(by); err != nil {
 			return sub, nil, fmt.Errorf("recorded_by of %s: %w", env.Type, err)
 		}
+
 		p, err := eventstore.ProposedFrom(env, by)
 		if err != nil {
 			return sub, nil, err

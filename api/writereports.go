@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -17,8 +18,8 @@ import (
 //     other types: 403;
 //   - employers and agencies record neither (403): a report is the worker's account of their conduct;
 //   - a worker outside the caller's scope, or unknown, is 404, as everywhere;
-//   - channel worker_link is refused to every key (403): a report through the worker's own link is recorded by
-//     the link, as "worker";
+//   - channel worker_link is refused to every key, an admin's too (403, recordersOnly): a report through the
+//     worker's own link is recorded by the link, as "worker";
 //   - a report is resolved by the organisation that recorded it, by an auditor in scope, or by an admin; a worker
 //     organisation may not resolve another's report (403); a resolution names a report of the worker, known or
 //     earlier in the request (else 404).
@@ -29,6 +30,26 @@ var (
 	// interviewTypes are the facts an auditor's interview establishes.
 	interviewTypes = []string{domain.TypeFeePaid, domain.TypeDocumentRetained, domain.TypeContractSigned}
 )
+
+// recordersOnly refuses (403) the events of a request that its recorders may not record whatever their role
+// (domain.CheckRecorder): no key, an admin's included, records a worker_link report, which only the worker's
+// own link records, as "worker".
+func recordersOnly(sub submission) error {
+	out := &problem{kind: errForbidden}
+	for i, p := range sub.props {
+		var ve *domain.ValidationError
+		if errors.As(domain.CheckRecorder(sub.envs[i].Event, p.RecordedBy), &ve) {
+			for _, f := range ve.Fields {
+				out.fields = append(out.fields, domain.FieldError{Path: joinPath(sub.paths[i], f.Path), Problem: f.Problem})
+			}
+		}
+	}
+	if len(out.fields) == 0 {
+		return nil
+	}
+	out.message = out.fields[0].Path + ": " + out.fields[0].Problem + "; nothing was stored"
+	return out
+}
 
 // recorderFor is the recorded_by of an event a key records: its organisation, or "interview:<org>" for the
 // facts an auditor records from an interview.
@@ -45,10 +66,6 @@ func recorderFor(id keys.Identity) func(domain.Envelope) string {
 // event: handled reports whether it decided (p nil when allowed), else the employer/agency rules apply.
 func (w *writeScope) voice(v *projections.View, acc *access, env domain.Envelope, path string) (p *problem, handled bool) {
 	role := w.id.Role
-	if e, ok := env.Event.(*domain.WorkerReported); ok && e.Channel == domain.ChannelWorkerLink {
-		return refuse(errForbidden, path, "data.channel", "worker_link reports are recorded through the worker's own "+
-			"access link, not with an API key"), true
-	}
 	switch {
 	case role == keys.RoleAuditor && !slices.Contains(auditorTypes, env.Type):
 		return refuse(errForbidden, path, "type", "an auditor records worker reports and what its interviews "+

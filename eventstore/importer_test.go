@@ -145,3 +145,26 @@ func TestImportRecordedBy(t *testing.T) {
 		})
 	}
 }
+
+// TestImportWorkerLinkReports: a report through the worker's own link is imported only as recorded by "worker";
+// under another recorder its line is rejected naming data.channel, and nothing is stored.
+func TestImportWorkerLinkReports(t *testing.T) {
+	report := `{"event_id":"` + uuid(2) + `","type":"WorkerReported","occurred_at":"2025-04-02T12:00:00Z",` +
+		`"data":{"worker_id":"w1","report_id":"r1","kind":"threat","channel":"worker_link","language":"ne"}}` + "\n"
+	for _, tc := range []struct {
+		recordedBy string
+		stored     int
+	}{{"worker", 1}, {"import", 0}, {"union-1", 0}} {
+		t.Run(tc.recordedBy, func(t *testing.T) {
+			s := openStore(t)
+			rep, err := eventstore.Import(context.Background(), s, strings.NewReader(report),
+				eventstore.ImportOptions{RecordedBy: tc.recordedBy})
+			if got := len(storetest.ReadAll(t, s, eventstore.Start)); got != tc.stored {
+				t.Fatalf("%d events stored, want %d (%v)", got, tc.stored, err)
+			}
+			if tc.stored == 0 && (!errors.Is(err, eventstore.ErrRejected) || rep.Errors[0].Fields[0].Path != "data.channel") {
+				t.Errorf("import: %v %+v, want line 1 rejected at data.channel", err, rep.Errors)
+			}
+		})
+	}
+}
