@@ -107,6 +107,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/log/inclusion", s.authorize(readers...), s.handle(s.getInclusion))
 	v1.GET("/log/consistency", s.authorize(readers...), s.handle(s.getConsistency))
 	v1.POST("/log/cosignatures", s.authorize(brands...), s.handle(s.postCosignature))
+	v1.GET("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.getErasures))
+	v1.POST("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.postErasure))
+	v1.GET("/notes/:sha256", s.authorize(readers...), s.handle(s.getNote))
 	// An import has its own, longer deadline.
 	r.POST("/v1/import", s.authorize(keys.RoleAdmin), s.handle(s.postImport))
 	return r

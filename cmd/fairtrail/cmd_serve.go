@@ -114,8 +114,13 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
+	noteStore, err := openNotes(sf, false)
+	if err != nil {
+		return err
+	}
+	defer noteStore.Close()
 	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
-		Limits: cfg.limits}
+		Limits: cfg.limits, Notes: noteStore}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
