@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -248,4 +250,21 @@ func (l *Links) change(fn func(*linkContents) error) error {
 		}
 		return writeAtomic(l.path, c)
 	})
+}
+
+// ParseLife reads how long a link lasts: a number of days such as "30d", or a Go duration such as "720h".
+// Errors: ErrInvalid (wrapped), naming the value.
+func ParseLife(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > int(MaxLinkLife/(24*time.Hour)) {
+			return 0, fmt.Errorf("expires: %q: a whole number of days from 1 to %d: %w", s, MaxLinkLife/(24*time.Hour), ErrInvalid)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("expires: %q: days (30d) or a duration (720h): %w", s, ErrInvalid)
+	}
+	return d, nil
 }

@@ -148,3 +148,38 @@ func TestLinkFileGolden(t *testing.T) {
 		t.Errorf("link file:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestParseLife(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"30d", 30 * 24 * time.Hour, true},
+		{"720h", 720 * time.Hour, true},
+		{"90m", 90 * time.Minute, true},
+		{"0d", 0, false},
+		{"-1h", 0, false},
+		{"1y", 0, false},
+		{"99999d", 0, false},
+		{"", 0, false},
+	} {
+		got, err := keys.ParseLife(tc.in)
+		if (err == nil) != tc.ok || got != tc.want || err != nil && !errors.Is(err, keys.ErrInvalid) {
+			t.Errorf("ParseLife(%q) = %s, %v; want %s (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzParseLife(f *testing.F) {
+	for _, s := range []string{"30d", "720h", "1y", "-3d", "9999999999999999999d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := keys.ParseLife(s)
+		if err == nil && d <= 0 {
+			t.Errorf("ParseLife(%q) = %s with no error", s, d)
+		}
+	})
+}
