@@ -90,7 +90,7 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 	}
 	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Links: keys.OpenLinks(filepath.Join(dir, "links.json"), keys.Options{}),
 		Registry: prometheus.NewRegistry(),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
 		Limits: api.Limits{MetricsRefresh: time.Nanosecond}}
 	for _, o := range opts {
 		o(&cfg)

@@ -214,4 +214,3 @@ func (s *Server) deleteLink(c *gin.Context) error {
 	}
 	return respond(c, http.StatusOK, l)
 }
-
