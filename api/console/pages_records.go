@@ -18,6 +18,7 @@ type workerPage struct {
 	Report    *projections.WorkerReport
 	Timeline  []timelineRow
 	Contracts contractTable
+	CanLink   bool // the visitor may make the worker's access link
 }
 
 // timelineRow is an event of the timeline in plain words.
@@ -46,7 +47,7 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts)}
+	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), CanLink: c.canLink(s.who)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {
