@@ -148,6 +148,18 @@ func (w worded) deductions(ds []domain.Deduction) string {
 	return strings.Join(parts, "; ")
 }
 
+// amounts writes deductions of one kind by their amounts alone ("110 AED a month").
+func (w worded) amounts(ds []domain.Deduction) string {
+	if len(ds) == 0 {
+		return w.p.Sprintf("w.none")
+	}
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = w.p.Sprintf("w.per."+perOr(d.Per), amountText(d.Amount, d.Currency))
+	}
+	return strings.Join(parts, "; ")
+}
+
 func perOr(per string) string {
 	switch per {
 	case domain.PerHour, domain.PerDay, domain.PerWeek, domain.PerMonth:
@@ -200,7 +212,7 @@ func (w worded) difference(ch projections.Change) string {
 	if kind, ok := strings.CutPrefix(ch.Term, "deductions."); ok {
 		before, _ := ch.Before.([]domain.Deduction)
 		after, _ := ch.After.([]domain.Deduction)
-		return w.p.Sprintf("w.diff.deduction", kind, w.deductions(after), w.deductions(before))
+		return w.p.Sprintf("w.diff.deduction", kind, w.amounts(after), w.amounts(before))
 	}
 	return w.p.Sprintf("w.diff.other", ch.Term)
 }
