@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/text/message"
+
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
@@ -82,6 +84,8 @@ type Console struct {
 	workerPages  map[string]*template.Template
 	linkSessions *sessions
 	attempts     *limiter
+	// printerFor prints the worker's pages in a language (workerPrinter; a test swaps in a pseudo-language).
+	printerFor func(workerLang) *message.Printer
 }
 
 // New builds the console from cfg.
@@ -111,7 +115,8 @@ func New(cfg Config) (*Console, error) {
 	}
 	c := &Console{cfg: cfg, log: cfg.Logger, pages: pg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
 		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge), signKey: []byte(randomToken()), workerPages: wp,
-		linkSessions: newLinkSessions(cfg.Now, time.Hour, 12*time.Hour), attempts: newLimiter(cfg.Now, cfg.LinkBurst, cfg.LinkInterval)}
+		linkSessions: newLinkSessions(cfg.Now, time.Hour, 12*time.Hour), attempts: newLimiter(cfg.Now, cfg.LinkBurst, cfg.LinkInterval),
+		printerFor: workerPrinter}
 	c.cop.SetDenyHandler(http.HandlerFunc(c.crossSite))
 	c.routes()
 	c.handler = c.cop.Handler(c.mux)

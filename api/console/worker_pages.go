@@ -74,7 +74,7 @@ type closedPage struct{ Title, Body string }
 // renderWorker writes a worker page in the language l; like render, it renders to a buffer first.
 func (c *Console) renderWorker(w http.ResponseWriter, status int, name string, v wview) {
 	if v.p == nil {
-		v.p = workerPrinter(v.Lang)
+		v.p = c.printerFor(v.Lang)
 	}
 	var buf bytes.Buffer
 	if err := c.workerPages[name].Execute(&buf, v); err != nil {
@@ -137,7 +137,7 @@ func (c *Console) pageView(w http.ResponseWriter, r *http.Request, secret string
 	if !ok || !sameSecret(s.secret, secret) {
 		s = c.linkSessions.start(w, r, secret)
 	}
-	return wview{Lang: lang, Langs: workerLanguages, Here: r.URL.Path, Base: base, CSRF: s.csrf, p: workerPrinter(lang)}
+	return wview{Lang: lang, Langs: workerLanguages, Here: r.URL.Path, Base: base, CSRF: s.csrf, p: c.printerFor(lang)}
 }
 
 // record answers GET /w/{secret}: the worker's own record.
