@@ -11,6 +11,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	// Links keeps workers' access links (the /v1/workers/{id}/links routes and the worker's own page); without
 	// it those routes answer 404.
 	Links *keys.Links
+	// Notes is the erasable note store that keeps the free text of the reports workers make on their own page
+	// (the event carries only its SHA-256); without it such reports cannot be recorded.
+	Notes *notes.Store
 	// PublicURL is the base of the links shown to workers (such as https://fairtrail.example.org); when empty,
 	// the scheme and Host of the request that creates a link. Set it behind a proxy.
 	PublicURL string

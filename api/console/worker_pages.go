@@ -164,8 +164,8 @@ func newReportPage(enabled bool, form api.WorkerReport, problems []string) repor
 
 // Section 8's vocabularies, as the form offers them.
 var (
-	reportKinds     = []string{"fee_not_recorded", "fee_amount_differs", "contract_differs", "document_held", "deception", "threat", "other"}
-	reportTerms     = []string{"wage", "hours_per_week", "rest_days_per_week", "duration_months", "position", "employer_id", "worksite", "deductions"}
+	reportKinds     = domain.ReportKinds
+	reportTerms     = domain.ReportTerms
 	reportDocuments = []string{domain.DocPassport, domain.DocIDCard, domain.DocWorkPermit, domain.DocContract, domain.DocOther}
 )
 
