@@ -61,7 +61,8 @@ type Config struct {
 	// PublicURL is the base of the links the console shows (see api.Config.PublicURL).
 	PublicURL string
 	// LinkBurst and LinkInterval bound each client's attempts at worker links: LinkBurst at once, then one
-	// more every LinkInterval (defaults 30 and 2 s).
+	// more every LinkInterval (defaults 60 and 1 s: a worker reading and reporting never meets it; a guesser
+	// gets 86,400 guesses a day at a 160-bit secret).
 	LinkBurst    int
 	LinkInterval time.Duration
 }
@@ -102,9 +103,9 @@ func New(cfg Config) (*Console, error) {
 		cfg.PageSize = 50
 	}
 	if cfg.LinkBurst <= 0 {
-		cfg.LinkBurst = 30
+		cfg.LinkBurst = 60
 	}
-	cfg.LinkInterval = cmpDur(cfg.LinkInterval, 2*time.Second)
+	cfg.LinkInterval = cmpDur(cfg.LinkInterval, time.Second)
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
