@@ -22,8 +22,8 @@ type workerLang struct {
 func (l workerLang) Tag() language.Tag { return language.Make(l.Code) }
 
 // workerLanguages are the languages of the worker's pages, in the order the switcher lists them. Every
-// language but English was drafted without a native speaker and awaits review by one (README, "The worker's
-// page"); each file messages_worker_<code>.go says so at its top.
+// language but English was drafted without a native speaker and awaits review by one (README, "Worker access
+// links and the worker's own page"); each file messages_worker_<code>.go says so at its top.
 var workerLanguages = []workerLang{
 	{"en", "English", workerEnglish},
 	{"ne", "नेपाली", workerNepali},

@@ -3,7 +3,8 @@ package console
 // workerBengali is the worker's pages' text in Bengali.
 //
 // NEEDS REVIEW: drafted without a native speaker; to be reviewed by a native speaker of Bengali, ideally a
-// migrant worker or a worker organisation, before it is relied on (README, "The worker's page").
+// migrant worker or a worker organisation, before it is relied on (README, "Worker access links and the
+// worker's own page").
 var workerBengali = map[string]string{
 	"w.app":          "fairtrail",
 	"w.skip":         "আপনার রেকর্ডে যান",

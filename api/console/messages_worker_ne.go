@@ -3,7 +3,8 @@ package console
 // workerNepali is the worker's pages' text in Nepali.
 //
 // NEEDS REVIEW: drafted without a native speaker; to be reviewed by a native speaker of Nepali, ideally a
-// migrant worker or a worker organisation, before it is relied on (README, "The worker's page").
+// migrant worker or a worker organisation, before it is relied on (README, "Worker access links and the
+// worker's own page").
 var workerNepali = map[string]string{
 	"w.app":          "fairtrail",
 	"w.skip":         "तपाईंको विवरणमा जानुहोस्",

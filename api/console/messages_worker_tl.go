@@ -3,7 +3,8 @@ package console
 // workerTagalog is the worker's pages' text in Tagalog.
 //
 // NEEDS REVIEW: drafted without a native speaker; to be reviewed by a native speaker of Tagalog, ideally a
-// migrant worker or a worker organisation, before it is relied on (README, "The worker's page").
+// migrant worker or a worker organisation, before it is relied on (README, "Worker access links and the
+// worker's own page").
 var workerTagalog = map[string]string{
 	"w.app":          "fairtrail",
 	"w.skip":         "Pumunta sa iyong rekord",

@@ -10,7 +10,7 @@ import (
 // limiter bounds the attempts each client makes at worker links: a bucket of burst attempts per client,
 // refilled at one every interval. A client is the request's remote address (its IP, without the port).
 // Behind a reverse proxy every client has the proxy's address and they all share one bucket: rate-limit at
-// the proxy as well (README, "Worker access links").
+// the proxy as well (README, "Worker access links and the worker's own page").
 type limiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
