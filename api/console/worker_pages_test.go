@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +94,15 @@ func newWorkerConsole(t *testing.T, fw *fakeWorkers) *Console {
 		Workers: fw, Reports: fw})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return con
+}
+
+func newWorkerConsoleF(f *testing.F) *Console {
+	con, err := New(Config{Reader: fakeReader{}, Keys: &fakeKeys{}, Logger: slog.New(slog.DiscardHandler),
+		Workers: &fakeWorkers{}, Reports: &fakeWorkers{}, LinkBurst: 1 << 30})
+	if err != nil {
+		f.Fatal(err)
 	}
 	return con
 }
@@ -292,4 +303,44 @@ func TestWorkerCatalogueIsComplete(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzWorkerLinkPath: whatever follows /w/, a link that does not open answers the one closed page, never an
+// error or another page.
+func FuzzWorkerLinkPath(f *testing.F) {
+	for _, s := range []string{"", "x", revokedSecret, goodSecret + "/workers/w-2", "../sign-in", "%2e%2e", goodSecret + "/report/x"} {
+		f.Add(s)
+	}
+	con := newWorkerConsoleF(f)
+	want := get(con, "/w/"+revokedSecret, nil).Body.String()
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse("/w/" + s)
+		if err != nil || u.Path != "/w/"+s || strings.ContainsAny(s, "?#") || s == goodSecret || s == goodSecret+"/report" ||
+			!strings.HasPrefix(path.Clean(u.Path)+"/", "/w/") || path.Clean(u.Path) != strings.TrimSuffix(u.Path, "/") {
+			return // not a path under /w/ once cleaned: net/http redirects it to the clean path
+		}
+		w := get(con, u.String(), nil)
+		if w.Code == http.StatusTooManyRequests {
+			return
+		}
+		if w.Code != http.StatusNotFound || w.Body.String() != want {
+			t.Errorf("/w/%q: %d, not the closed page", s, w.Code)
+		}
+	})
+}
+
+func FuzzCheckReport(f *testing.F) {
+	f.Add("fee_not_recorded", "medical", "12,000.50", "npr", "2024-01-03", "wage", "passport", "note")
+	f.Add("other", "", "", "", "", "", "", "")
+	f.Fuzz(func(t *testing.T, kind, category, amount, currency, paidOn, term, document, note string) {
+		form := url.Values{"kind": {kind}, "category": {category}, "amount": {amount}, "currency": {currency},
+			"paid_on": {paidOn}, "term": {term}, "document": {document}, "note": {note}}
+		in := reportInput(form, "en")
+		if len(checkReport(in)) > 0 {
+			return
+		}
+		if !slices.Contains(domain.ReportKinds, in.Kind) || in.FeeAmount != "" && !amountPattern.MatchString(in.FeeAmount) {
+			t.Errorf("accepted %+v", in)
+		}
+	})
 }

@@ -71,8 +71,9 @@ var (
 	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
-// checkReport finds what the worker must correct, as catalogue keys, before the report is recorded: a fee
-// named by a fee kind needs its category and amount; any value given must be one the vocabulary knows.
+// checkReport finds what the worker must correct, as catalogue keys, before the report is recorded: a fee,
+// once any of its fields is given, needs its category, amount and currency; any value given must be one the
+// vocabulary knows. A fee kind without a fee is a grievance still (spec section 8), so it is not refused.
 func checkReport(in api.WorkerReport) []string {
 	var out []string
 	bad := func(ok bool, key string) {
@@ -81,9 +82,7 @@ func checkReport(in api.WorkerReport) []string {
 		}
 	}
 	bad(slices.Contains(reportKinds, in.Kind), "w.bad.kind")
-	feeKind := in.Kind == "fee_not_recorded" || in.Kind == "fee_amount_differs"
-	fee := feeKind || in.FeeCategory != "" || in.FeeAmount != ""
-	if fee {
+	if in.FeeCategory != "" || in.FeeAmount != "" || in.FeeCurrency != "" || in.FeePaidOn != "" {
 		bad(slices.Contains(domain.FeeCategories, in.FeeCategory), "w.bad.category")
 		bad(amountPattern.MatchString(in.FeeAmount), "w.bad.amount")
 		bad(currencyPattern.MatchString(in.FeeCurrency), "w.bad.currency")
