@@ -13,6 +13,7 @@ require (
 	github.com/hallgren/eventsourcing/core v0.5.2
 	github.com/hallgren/eventsourcing/eventstore/sql v0.7.0
 	github.com/mattn/go-sqlite3 v1.14.32
+	github.com/piglig/go-qr v1.1.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1

@@ -34,6 +34,12 @@ type Config struct {
 	Model *readmodel.Model
 	// Keys authenticates requests.
 	Keys Authenticator
+	// Links keeps workers' access links (the /v1/workers/{id}/links routes and the worker's own page); without
+	// it those routes answer 404.
+	Links *keys.Links
+	// PublicURL is the base of the links shown to workers (such as https://fairtrail.example.org); when empty,
+	// the scheme and Host of the request that creates a link. Set it behind a proxy.
+	PublicURL string
 	// Registry receives the API's metrics and is what /metrics serves.
 	Registry *prometheus.Registry
 	// Logger receives access logs and errors.

@@ -24,6 +24,7 @@ func commands() []func(environment) *cobra.Command {
 		newCopyCmd,
 		newServeCmd,
 		newKeysCmd,
+		newWorkersCmd,
 		newGenerateCmd,
 		newDemoCmd,
 		newBenchCmd,
