@@ -20,13 +20,10 @@ type Linker interface {
 	CreateLink(ctx context.Context, who keys.Identity, workerID, base string, life time.Duration) (api.NewLink, error)
 }
 
-// linkRoles may make a worker's link from the console (the API's rule, which CreateLink enforces; the button
-// is shown to them only).
-var linkRoles = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAuditor}
-
-// canLink reports whether the worker page shows the button that makes a link.
+// canLink reports whether the worker page shows the button that makes a link: to the roles the API lets make
+// one (CreateLink checks the worker's scope too).
 func (c *Console) canLink(who keys.Identity) bool {
-	return c.cfg.Linker != nil && slices.Contains(linkRoles, who.Role)
+	return c.cfg.Linker != nil && slices.Contains(api.LinkerRoles, who.Role)
 }
 
 // linkMadePage is the data of the page that shows a new link, once.
@@ -49,10 +46,7 @@ func (c *Console) makeLink(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	base := c.cfg.PublicURL
 	if base == "" {
-		base = "http://" + r.Host
-		if r.TLS != nil {
-			base = "https://" + r.Host
-		}
+		base = workerlink.RequestBase(r)
 	}
 	id := r.PathValue("id")
 	link, err := c.cfg.Linker.CreateLink(r.Context(), s.who, id, base, 0)
