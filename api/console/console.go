@@ -147,6 +147,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /audit", c.signedIn(c.audit))
 	c.mux.HandleFunc("GET /audit.csv", c.signedIn(c.auditCSV))
 	c.mux.HandleFunc("POST /workers/{id}/links", c.signedIn(c.makeLink))
+	c.mux.HandleFunc("POST /workers/{id}/links/{link}/revoke", c.signedIn(c.revokeLink))
 	c.mux.HandleFunc("GET /w/{secret}", c.linkRoute(c.record))
 	c.mux.HandleFunc("GET /w/{secret}/report", c.linkRoute(c.reportForm))
 	c.mux.HandleFunc("POST /w/{secret}/report", c.linkRoute(c.report))

@@ -25,7 +25,23 @@ func (k *employerKeys) Authenticate(secret string) (keys.Identity, error) {
 }
 
 // fakeLinker makes links for w-1 only.
-type fakeLinker struct{ made []string }
+type fakeLinker struct{ made, revoked []string }
+
+func (l *fakeLinker) Links(_ context.Context, _ keys.Identity, workerID string) ([]api.LinkView, error) {
+	if workerID != "w-1" {
+		return nil, api.ErrNotFound
+	}
+	return []api.LinkView{{ID: "link_1", WorkerID: "w-1", CreatedBy: "emp-1", Status: "live"},
+		{ID: "link_0", WorkerID: "w-1", CreatedBy: "ops", Status: "revoked"}}, nil
+}
+
+func (l *fakeLinker) RevokeLink(_ context.Context, _ keys.Identity, workerID, linkID string) (api.LinkView, error) {
+	if workerID != "w-1" || linkID != "link_1" {
+		return api.LinkView{}, api.ErrNotFound
+	}
+	l.revoked = append(l.revoked, linkID)
+	return api.LinkView{ID: linkID, Status: "revoked"}, nil
+}
 
 func (l *fakeLinker) CreateLink(_ context.Context, who keys.Identity, workerID, base string, _ time.Duration) (api.NewLink, error) {
 	if workerID != "w-1" {
@@ -67,7 +83,30 @@ func TestMakeALinkFromTheWorkerPage(t *testing.T) {
 	if w := post(emp, "forged"); w.Code != http.StatusForbidden || len(l.made) != 0 {
 		t.Errorf("a forged token: %d, %d links made", w.Code, len(l.made))
 	}
-	w := post(emp, csrfField.FindStringSubmatch(page)[1])
+	if n := strings.Count(page, "/revoke\""); n != 1 {
+		t.Errorf("%d revoke buttons, want one for the one live link", n)
+	}
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{"another worker's link", "/workers/w-1/links/link_9/revoke", http.StatusNotFound},
+		{"the live link", "/workers/w-1/links/link_1/revoke", http.StatusSeeOther},
+	} {
+		req := httptest.NewRequest("POST", tc.path, strings.NewReader(url.Values{"csrf": {csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(emp)
+		rec := httptest.NewRecorder()
+		con.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("revoke %s: %d, want %d", tc.name, rec.Code, tc.want)
+		}
+	}
+	if len(l.revoked) != 1 {
+		t.Errorf("revoked %v", l.revoked)
+	}
+	w := post(emp, csrf)
 	body := w.Body.String()
 	if w.Code != http.StatusCreated || !strings.Contains(body, "http://example.com/w/"+goodSecret) ||
 		!strings.Contains(body, `src="data:image/svg`) || len(l.made) != 1 || l.made[0] != "emp-1" {

@@ -18,7 +18,8 @@ type workerPage struct {
 	Report    *projections.WorkerReport
 	Timeline  []timelineRow
 	Contracts contractTable
-	CanLink   bool // the visitor may make the worker's access link
+	CanLink   bool           // the visitor may make the worker's access links
+	Links     []api.LinkView // the worker's links, for a visitor who may manage them
 }
 
 // timelineRow is an event of the timeline in plain words.
@@ -47,7 +48,8 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), CanLink: c.canLink(s.who)}
+	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), CanLink: c.canLink(s.who),
+		Links: c.linksOf(r, s, rep.WorkerID)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {
