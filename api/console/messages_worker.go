@@ -101,7 +101,7 @@ var workerEnglish = map[string]string{
 
 	"w.receipts":       "Proof of each record",
 	"w.receipts.intro": "Each record is kept in a public log that cannot be changed without it showing. This number and code prove the record exists, now and later.",
-	"w.receipt":        "Receipt: log entry %d, code %s",
+	"w.receipt":        "Receipt: log entry %s, code %s",
 	"w.receipt.none":   "This record has no receipt yet.",
 	"w.record":         "%s, on %s",
 

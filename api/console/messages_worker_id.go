@@ -71,7 +71,7 @@ var workerIndonesian = map[string]string{
 
 	"w.receipts":       "Bukti setiap catatan",
 	"w.receipts.intro": "Setiap catatan disimpan dalam log publik yang tidak bisa diubah tanpa ketahuan. Nomor dan kode ini membuktikan bahwa catatan itu ada, sekarang dan nanti.",
-	"w.receipt":        "Tanda terima: entri log %d, kode %s",
+	"w.receipt":        "Tanda terima: entri log %s, kode %s",
 	"w.receipt.none":   "Catatan ini belum punya tanda terima.",
 	"w.record":         "%s, pada %s",
 

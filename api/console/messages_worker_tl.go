@@ -71,7 +71,7 @@ var workerTagalog = map[string]string{
 
 	"w.receipts":       "Patunay ng bawat rekord",
 	"w.receipts.intro": "Ang bawat rekord ay nakatago sa isang pampublikong log na hindi mababago nang hindi nahahalata. Ang numero at code na ito ang patunay na umiiral ang rekord, ngayon at sa hinaharap.",
-	"w.receipt":        "Resibo: entry ng log %d, code %s",
+	"w.receipt":        "Resibo: entry ng log %s, code %s",
 	"w.receipt.none":   "Wala pang resibo ang rekord na ito.",
 	"w.record":         "%s, noong %s",
 

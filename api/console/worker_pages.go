@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 
 	"golang.org/x/text/message"
 
@@ -53,6 +54,8 @@ type receiptView struct {
 
 var workerFuncs = template.FuncMap{
 	"receiptOf": func(v wview, r *api.Receipt) receiptView { return receiptView{V: v, R: r} },
+	// leaf writes a log leaf index in ASCII digits in every language, as `fairtrail log` and auditors read it.
+	"leaf": func(n int64) string { return strconv.FormatInt(n, 10) },
 }
 
 func parseWorkerPages() (map[string]*template.Template, error) {

@@ -62,6 +62,8 @@ func workerOwnPage(ctx context.Context, t *testing.T, w *browserWorld, shots, ax
 				t.Errorf("the Nepali page does not say %q:\n%s", want, body)
 			}
 		}
+		shoot(ctx, t, shots, "worker-own-ne")
+		do(ctx, t, "phone-sized screen again", chromedp.EmulateViewport(390, 844))
 		checkAccessible(ctx, t, axe, "worker's own page in Nepali")
 	})
 	t.Run("in English through the switcher", func(t *testing.T) {
@@ -72,11 +74,13 @@ func workerOwnPage(ctx context.Context, t *testing.T, w *browserWorld, shots, ax
 			t.Errorf("the English page lacks the wage difference or the fees:\n%s", body)
 		}
 		shoot(ctx, t, shots, "worker-own")
+		do(ctx, t, "phone-sized screen again", chromedp.EmulateViewport(390, 844))
 		checkAccessible(ctx, t, axe, "worker's own page")
 	})
 	t.Run("reports a fee", func(t *testing.T) {
 		do(ctx, t, "open the form", chromedp.Click(chromedp.CSS(`a.button[href*="/report"]`)), chromedp.WaitVisible(chromedp.CSS("#amount")))
 		shoot(ctx, t, shots, "worker-report")
+		do(ctx, t, "phone-sized screen again", chromedp.EmulateViewport(390, 844))
 		checkAccessible(ctx, t, axe, "worker's report form")
 		do(ctx, t, "fill and send the report",
 			chromedp.Click(chromedp.CSS("#kind-fee_not_recorded")),
