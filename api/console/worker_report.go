@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/domain"
 )
 
@@ -47,7 +48,7 @@ func (c *Console) report(w http.ResponseWriter, r *http.Request, secret string, 
 			return
 		default:
 			c.log.Info("console: a worker's report recorded", "link_id", own.LinkID, "kind", in.Kind)
-			http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/report")]+"?lang="+url.QueryEscape(lang.Code)+"&reported=1",
+			http.Redirect(w, r, workerlink.PathPrefix+secret+"?lang="+url.QueryEscape(lang.Code)+"&reported=1",
 				http.StatusSeeOther)
 			return
 		}
