@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -36,9 +37,6 @@ type Config struct {
 	// Links keeps workers' access links (the /v1/workers/{id}/links routes and the worker's own page); without
 	// it those routes answer 404.
 	Links *keys.Links
-	// Notes is the erasable note store that keeps the free text of the reports workers make on their own page
-	// (the event carries only its SHA-256); without it such reports cannot be recorded.
-	Notes *notes.Store
 	// PublicURL is the base of the links shown to workers (such as https://fairtrail.example.org); when empty,
 	// the scheme and Host of the request that creates a link. Set it behind a proxy.
 	PublicURL string
@@ -61,6 +59,19 @@ type Config struct {
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
 	LogSigner   note.Signer
+	// Notes is the erasable note store of reports' free text (spec section 8); without it a report posted with
+	// a note is refused, and the note routes answer 404.
+	Notes Notes
+}
+
+// Notes is what the API needs of the note store; *notes.Store implements it.
+type Notes interface {
+	PutAll(ctx context.Context, entries []notes.Entry) (notes.Saved, error)
+	Discard(ctx context.Context, links []notes.Link) error
+	Get(ctx context.Context, hash string) (notes.Note, error)
+	EraseNote(ctx context.Context, hash string, req notes.Request) ([]notes.Erasure, error)
+	EraseWorker(ctx context.Context, worker string, req notes.Request) ([]notes.Erasure, error)
+	Erasures(ctx context.Context, worker string) ([]notes.Erasure, error)
 }
 
 // Limits bound what one request may cost.

@@ -38,8 +38,9 @@ type Route struct {
 
 // Roles allowed on each kind of route.
 var (
-	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency}
-	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor}
+	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleAuditor, keys.RoleWorkerOrganisation}
+	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor,
+		keys.RoleWorkerOrganisation}
 	brands  = []string{keys.RoleAdmin, keys.RoleBuyer, keys.RoleAuditor}
 	scrapes = []string{keys.RoleAdmin, keys.RoleMetrics}
 )
@@ -109,6 +110,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/log/inclusion", s.authorize(readers...), s.handle(s.getInclusion))
 	v1.GET("/log/consistency", s.authorize(readers...), s.handle(s.getConsistency))
 	v1.POST("/log/cosignatures", s.authorize(brands...), s.handle(s.postCosignature))
+	v1.GET("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.getErasures))
+	v1.POST("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.postErasure))
+	v1.GET("/notes/:sha256", s.authorize(readers...), s.handle(s.getNote))
 	// An import has its own, longer deadline.
 	r.POST("/v1/import", s.authorize(keys.RoleAdmin), s.handle(s.postImport))
 	return r

@@ -20,7 +20,6 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -121,16 +120,16 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	defer model.stop()
-	noteStore, err := openNotes(sf)
-	if err != nil {
-		return err
-	}
-	defer noteStore.Close()
 	live := projections.NewLive(store, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
+	noteStore, err := openNotes(sf, false)
+	if err != nil {
+		return err
+	}
+	defer noteStore.Close()
 	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
 		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
@@ -169,15 +168,6 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	defer remove()
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
 	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
-}
-
-// openNotes opens the store's erasable note store.
-func openNotes(sf storeFlags) (*notes.Store, error) {
-	dir, err := sf.notesDir()
-	if err != nil {
-		return nil, err
-	}
-	return notes.Open(dir, notes.Options{})
 }
 
 // warnEmpty logs, at start, that the store holds no events yet (and that its directory was created), and how

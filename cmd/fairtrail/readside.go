@@ -34,15 +34,6 @@ func (sf storeFlags) modelDir() (string, error) {
 	return filepath.Join(base, "fairtrail", hex.EncodeToString(sum[:8])), nil
 }
 
-// notesDir is where the erasable note store lives (eventstore/notes): beside the log in the embedded store's
-// data directory, or for a store server in its cache directory.
-func (sf storeFlags) notesDir() (string, error) {
-	if *sf.url == "" {
-		return *sf.data, nil
-	}
-	return sf.modelDir()
-}
-
 // openModel opens the read model of a store and catches it up, showing a rebuild's progress on a terminal.
 func openModel(ctx context.Context, sf storeFlags, s eventstore.Store) (*readmodel.Model, error) {
 	dir, err := sf.modelDir()
