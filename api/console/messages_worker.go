@@ -170,6 +170,11 @@ var workerEnglish = map[string]string{
 	"w.type.DocumentReturned": "A document was given back", "w.type.WorkerExited": "Your employment ended",
 	"w.type.WorkerReported":       "You or someone for you reported a problem",
 	"w.type.WorkerReportResolved": "A report was answered", "w.type.other": "A record",
+
+	"w.reports": "Your reports", "w.reported": "On %s you reported: “%s”", "w.report.open": "Not answered yet.",
+	"w.outcome.substantiated": "Answered: it was found to be true.", "w.outcome.remediated": "Answered: it was put right.",
+	"w.outcome.not_substantiated": "Answered: it could not be shown to be true.",
+	"w.outcome.withdrawn":         "Answered: the report was withdrawn.",
 }
 
 // workerCatalogue holds the worker's pages' text in every language of workerLanguages.

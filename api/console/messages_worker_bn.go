@@ -140,4 +140,9 @@ var workerBengali = map[string]string{
 	"w.type.DocumentReturned": "একটি কাগজ ফেরত দেওয়া হয়েছে", "w.type.WorkerExited": "আপনার চাকরি শেষ হয়েছে",
 	"w.type.WorkerReported":       "আপনি বা আপনার পক্ষে কেউ সমস্যা জানিয়েছেন",
 	"w.type.WorkerReportResolved": "একটি অভিযোগের উত্তর দেওয়া হয়েছে", "w.type.other": "একটি রেকর্ড",
+
+	"w.reports": "আপনার অভিযোগ", "w.reported": "%s তারিখে আপনি জানিয়েছেন: “%s”", "w.report.open": "এখনও উত্তর দেওয়া হয়নি।",
+	"w.outcome.substantiated": "উত্তর: এটি সত্য পাওয়া গেছে।", "w.outcome.remediated": "উত্তর: এটি ঠিক করা হয়েছে।",
+	"w.outcome.not_substantiated": "উত্তর: এটি প্রমাণ করা যায়নি।",
+	"w.outcome.withdrawn":         "উত্তর: অভিযোগটি প্রত্যাহার করা হয়েছে।",
 }

@@ -140,4 +140,9 @@ var workerHindi = map[string]string{
 	"w.type.DocumentReturned": "एक दस्तावेज़ वापस दिया गया", "w.type.WorkerExited": "आपकी नौकरी खत्म हुई",
 	"w.type.WorkerReported":       "आपने या आपकी ओर से किसी ने समस्या बताई",
 	"w.type.WorkerReportResolved": "एक शिकायत का जवाब दिया गया", "w.type.other": "एक रिकॉर्ड",
+
+	"w.reports": "आपकी शिकायतें", "w.reported": "%s को आपने बताया: “%s”", "w.report.open": "अभी जवाब नहीं मिला।",
+	"w.outcome.substantiated": "जवाब: यह सच पाया गया।", "w.outcome.remediated": "जवाब: इसे ठीक किया गया।",
+	"w.outcome.not_substantiated": "जवाब: यह साबित नहीं हो सका।",
+	"w.outcome.withdrawn":         "जवाब: शिकायत वापस ले ली गई।",
 }

@@ -140,4 +140,9 @@ var workerNepali = map[string]string{
 	"w.type.DocumentReturned": "कागजात फिर्ता दिइयो", "w.type.WorkerExited": "तपाईंको रोजगारी सकियो",
 	"w.type.WorkerReported":       "तपाईं वा तपाईंको तर्फबाट कसैले समस्या बताउनुभयो",
 	"w.type.WorkerReportResolved": "उजुरीको जवाफ दिइयो", "w.type.other": "एउटा विवरण",
+
+	"w.reports": "तपाईंका उजुरीहरू", "w.reported": "%s मा तपाईंले भन्नुभयो: “%s”", "w.report.open": "अझै जवाफ आएको छैन।",
+	"w.outcome.substantiated": "जवाफ: यो सत्य पाइयो।", "w.outcome.remediated": "जवाफ: यसलाई सच्याइयो।",
+	"w.outcome.not_substantiated": "जवाफ: यो प्रमाणित हुन सकेन।",
+	"w.outcome.withdrawn":         "जवाफ: उजुरी फिर्ता लिइयो।",
 }
