@@ -71,6 +71,9 @@ func parseWorkerPages() (map[string]*template.Template, error) {
 	return out, nil
 }
 
+// maxFormBytes bounds a worker page's request body: the report form, with a note of up to 4,000 characters.
+const maxFormBytes = 64 << 10
+
 // closedPage is the data of the closed page: catalogue keys.
 type closedPage struct{ Title, Body string }
 
@@ -104,6 +107,7 @@ func (c *Console) closed(w http.ResponseWriter, r *http.Request) {
 // does not open gets the closed page.
 func (c *Console) linkRoute(h func(http.ResponseWriter, *http.Request, string, *api.OwnRecord)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes) // the language is read from the form, even of a refusal
 		if !c.attempts.allow(r) {
 			w.Header().Set("Retry-After", "60")
 			c.renderWorker(w, http.StatusTooManyRequests, "closed", wview{Lang: workerLanguage(r, nil),

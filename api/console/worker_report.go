@@ -18,7 +18,6 @@ import (
 // report answers POST /w/{secret}/report: the form's token must be the link session's, started when the
 // form was shown; a report that passes is recorded, and the worker sent back to their record.
 func (c *Console) report(w http.ResponseWriter, r *http.Request, secret string, own *api.OwnRecord) {
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	lang := workerLanguage(r, own.Report.Languages)
 	s, ok := c.linkSessions.get(r)
 	if !ok || !sameSecret(s.secret, secret) || !validCSRF(r, s.csrf) {
