@@ -80,7 +80,7 @@ func ownRecord(languages []string) *api.OwnRecord {
 			{EventID: "e-w1", Kind: "fee_not_recorded", At: day("2024-04-02")},
 			{EventID: "e-w2", Kind: "threat", At: day("2024-04-03"), Resolution: &projections.ReportResolution{Outcome: "remediated"}},
 		},
-		Totals:    projections.Totals{WorkerPaid: []domain.Money{owed}, Outstanding: []domain.Money{owed}},
+		Totals: projections.Totals{WorkerPaid: []domain.Money{owed}, Outstanding: []domain.Money{owed}},
 		Timeline: []projections.TimelineEntry{
 			{EventID: "e-r1", Type: "WorkerRecruited", OccurredAt: day("2024-01-01")},
 			{EventID: "e-f1", Type: "FeePaid", OccurredAt: day("2024-01-05")},
