@@ -57,9 +57,11 @@ type Store struct {
 	done         chan struct{}
 	closed       atomic.Bool
 
-	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
-	treeOnce sync.Once
-	treeErr  error
+	tree       *treefile.File // the log's Merkle tree; opened lazily for a read-only store
+	treeOnce   sync.Once
+	treeErr    error
+	durable    treeDurable // leaves of the tree known to be on disk
+	treeSyncMu sync.Mutex  // one syncTreeTo at a time
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -362,7 +364,7 @@ func (s *Store) Close() error {
 		close(s.stop)
 		<-s.done
 		if s.failed.Load() == nil {
-			err = s.persistIndex()
+			err = errors.Join(s.syncTreeTo(s.tree.Leaves()), s.persistIndex())
 		}
 	}
 	return errors.Join(err, s.release())
