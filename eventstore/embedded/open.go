@@ -61,6 +61,7 @@ type Store struct {
 	treeOnce   sync.Once
 	treeErr    error
 	durable    treeDurable // leaves of the tree known to be on disk
+	treeSyncAt int64       // unsynced leaves after which a commit syncs the tree (treeSyncEvery)
 	treeSyncMu sync.Mutex  // one syncTreeTo at a time
 }
 
@@ -75,7 +76,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin, treeSyncAt: treeSyncEvery}
 	if opts.ReadOnly {
 		f, err := os.Open(filepath.Join(dir, logName))
 		if errors.Is(err, os.ErrNotExist) {

@@ -30,8 +30,8 @@ func (d *treeDurable) raise(n int64) {
 	}
 }
 
-// needsSync reports whether a commit that brings the tree to leaves should sync the hashes file.
-func (d *treeDurable) needsSync(leaves int64) bool { return leaves-d.n.Load() >= treeSyncEvery }
+// treeSyncDue reports whether a commit that brings the tree to leaves should sync the hashes file.
+func (s *Store) treeSyncDue(leaves int64) bool { return leaves-s.durable.n.Load() >= s.treeSyncAt }
 
 // syncTreeTo makes the tree's hashes of the first n leaves durable before they are handed out in a tree
 // hash or a proof, so that a checkpoint signed over them, or a proof a client keeps, cannot be lost to a

@@ -198,7 +198,7 @@ func (s *Store) write(b *batch) error {
 // fdatasync; the tree's hashes (derived from the records) only when treeSyncEvery leaves are unsynced, then
 // concurrently with the log's, so that one journal commit of the file system can carry both files' sizes.
 func (s *Store) syncCommit(leaves int64) error {
-	if !s.durable.needsSync(leaves) {
+	if !s.treeSyncDue(leaves) {
 		return syncFile(s.f)
 	}
 	treeDone := make(chan error, 1)
