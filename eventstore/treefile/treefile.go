@@ -87,7 +87,7 @@ func (t *File) Append(leafHashes [][32]byte, sync bool) error {
 	}
 	n := t.Leaves()
 	base := tlog.StoredHashCount(n)
-	var staged []tlog.Hash
+	staged := make([]tlog.Hash, 0, tlog.StoredHashCount(n+int64(len(leafHashes)))-base)
 	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(idx))
 		var old []int64
