@@ -31,8 +31,9 @@
 // all-zero hash is a hole and is recomputed from its leaf on, and any other difference contradicts the log,
 // which an edit of the log after it was written does; the writable open then refuses (ErrTreeMismatch) and
 // leaves the file as it is, the evidence verify --checkpoint reads. Hashes past the log's end (a crash after
-// the hashes were written, before the records) are cut off. A read-only store checks the same window before
-// it uses the file, and computes the tree in memory when the file is short or has holes.
+// the hashes were written, before the records) are cut off. A read-only store looks for holes in the same
+// leaves before it uses the file (recomputing them is left to the writable open and to verify), and computes
+// the tree in memory when the file is short or has one.
 //
 // Recovery on open: an incomplete record at the end (a write cut short by a crash) was never acknowledged and
 // is cut off; a complete last record whose checksum fails is moved to a quarantine file and cut off, with a

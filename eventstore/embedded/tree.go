@@ -121,9 +121,11 @@ func (s *Store) logSize() (int64, error) {
 	return int64(ix.last()), nil
 }
 
-// openReadOnlyTree uses the hashes file when it covers n leaves and the last treeRecheck of them match the log
-// (a writer may have crashed before syncing them); it refuses a file that contradicts the log, and computes
-// the tree in memory when the file is missing, short or has holes.
+// openReadOnlyTree uses the hashes file when it covers n leaves and the last treeRecheck of them have no holes
+// (a writer may have crashed before syncing them, and repairs them only when it opens again); otherwise,
+// and when the file is missing or short, it computes the tree in memory. Recomputing those leaves from the
+// log, which would also catch a file contradicting it, is left to the writable open and to verify: a query
+// that signs or proves should not pay for it.
 func (s *Store) openReadOnlyTree(n int64) error {
 	ctx := context.Background()
 	t, err := treefile.Open(filepath.Join(s.dir, hashesName), true)
@@ -131,17 +133,17 @@ func (s *Store) openReadOnlyTree(n int64) error {
 		return err
 	}
 	if err == nil && t.Leaves() >= n {
-		chk, err := s.checkTreeTail(ctx, t, max(0, n-treeRecheck), n)
+		hole, err := firstHole(t, max(0, n-treeRecheck), n)
 		if err != nil {
 			t.Close()
 			return err
 		}
-		if chk.keep == n {
+		if hole == n {
 			s.tree = t
 			return nil
 		}
 		s.opts.Logger.Warn("event log: the tree's hashes have holes a crash left (the writer repairs them when it "+
-			"opens); computing the tree in memory", "from_leaf", chk.keep)
+			"opens); computing the tree in memory", "from_leaf", hole)
 	}
 	if t != nil {
 		t.Close()

@@ -80,6 +80,30 @@ func (s *Store) checkTreeTail(ctx context.Context, t *treefile.File, from, end i
 	return res, nil
 }
 
+// firstHole is the first leaf in [from, end) with an all-zero stored hash, or end when there is none.
+func firstHole(t *treefile.File, from, end int64) (int64, error) {
+	if from >= end {
+		return end, nil
+	}
+	first := tlog.StoredHashCount(from)
+	indexes := make([]int64, tlog.StoredHashCount(end)-first)
+	for i := range indexes {
+		indexes[i] = first + int64(i)
+	}
+	stored, err := t.ReadHashes(indexes)
+	if err != nil {
+		return 0, err
+	}
+	for i := from; i < end; i++ {
+		for x := tlog.StoredHashCount(i); x < tlog.StoredHashCount(i+1); x++ {
+			if stored[x-first] == zeroHash {
+				return i, nil
+			}
+		}
+	}
+	return end, nil
+}
+
 // overlayHashes reads hashes from want (those from index first on) or else from the file.
 func overlayHashes(t *treefile.File, first int64, want []tlog.Hash, idx []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(idx))
