@@ -48,7 +48,7 @@ func (s *Store) openTree() error {
 		if err := t.Truncate(chk.keep); err != nil {
 			return err
 		}
-		if err := t.Append(chk.repair, false); err != nil {
+		if err := t.Append(chk.repair, true); err != nil {
 			return err
 		}
 	}
@@ -65,15 +65,17 @@ func (s *Store) openTree() error {
 	return nil
 }
 
-// extendTree appends the leaves of the events after the tree's end up to n, reading the log in order.
+// extendTree appends the leaves of the events after the tree's end up to n, reading the log in order. It
+// syncs the file every treeSyncEvery leaves, as the writer does, so that a crash during a long rebuild leaves
+// holes only where the next open looks for them.
 func (s *Store) extendTree(ctx context.Context, t *treefile.File, n int64) error {
-	const chunk = 4096
+	const chunk = treeSyncEvery / 2
 	from := t.Leaves()
 	if from >= n {
 		return nil
 	}
 	hashes := make([][32]byte, 0, min(chunk, n-from))
-	i := from
+	i, synced := from, from
 	for rec, err := range s.ReadAll(ctx, eventstore.Position{Commit: uint64(from), Prepare: uint64(from)}) {
 		if i == n {
 			break
@@ -83,11 +85,18 @@ func (s *Store) extendTree(ctx context.Context, t *treefile.File, n int64) error
 		}
 		hashes = append(hashes, eventstore.LeafHash(eventstore.Leaf(rec)))
 		i++
-		if len(hashes) == chunk || i == n {
-			if err := t.Append(hashes, false); err != nil {
+		if len(hashes) < chunk && i < n {
+			continue
+		}
+		if err := t.Append(hashes, false); err != nil {
+			return err
+		}
+		hashes = hashes[:0]
+		if i-synced >= treeSyncEvery {
+			if err := t.Sync(); err != nil {
 				return err
 			}
-			hashes = hashes[:0]
+			synced = i
 		}
 	}
 	if i < n {
