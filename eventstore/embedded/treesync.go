@@ -13,8 +13,8 @@ const treeSyncEvery = 8192
 
 // treeRecheck is how many of the tree's last leaves an open recomputes from the log and compares with the
 // hashes file. Before a group commit at most treeSyncEvery-1 leaves are unsynced and a commit adds at most
-// maxGroupEvents, so every hash a crash (even a power loss) can have lost, zeroed or torn belongs to one of
-// the last treeRecheck leaves written.
+// maxGroupEvents (a rebuild at open syncs as often, a repair at once), so every hash a crash (even a power
+// loss) can have lost, zeroed or torn belongs to one of the last treeRecheck leaves written.
 const treeRecheck = treeSyncEvery + maxGroupEvents
 
 // treeDurable is how many leaves of events.hashes are known to be on disk.
