@@ -135,7 +135,7 @@ func (s *Store) commit(group []*appendOp) {
 		}
 		return
 	}
-	b := newBatch(s, s.ix.last()+1, s.opts.Now().UTC())
+	b := newBatch(s, s.ix.last()+1, s.opts.Now().UTC(), group)
 	var accepted []*appendOp
 	for _, op := range group {
 		mark := b.mark()
