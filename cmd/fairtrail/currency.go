@@ -10,6 +10,8 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 // currencyFlag registers --currency, a reporting currency, on a query command; the function returns it
@@ -96,4 +98,86 @@ func percent(share string) string {
 	frac += "0000"
 	n, _ := strconv.Atoi(whole + frac[:2])
 	return strconv.Itoa(n) + "." + frac[2:4] + "%"
+}
+
+// printFlagsIn writes the flags list yields with their money in a reporting currency: JSON with a "converted"
+// object after each flag's own fields, CSV with export.ConvertedFlags's columns, a table with a CONVERTED column.
+func printFlagsIn(w io.Writer, list func(fn func(string) error) error, rep projections.Reporting, format string, width int) error {
+	if format == "json" {
+		return writeJSONArray(w, func(fn func(string) error) error {
+			return list(func(text string) error {
+				conv, err := query.ConvertFlag(text, rep)
+				if err != nil {
+					return err
+				}
+				return fn(conv)
+			})
+		})
+	}
+	var flags []projections.ConvertedFlag
+	err := list(func(text string) error {
+		f, err := query.DecodeFlag(text)
+		flags = append(flags, projections.ConvertedFlag{Flag: f, Converted: rep.Flag(f)})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		recs, err := export.ConvertedFlags(flags)
+		if err != nil {
+			return err
+		}
+		return writeCSV(w, recs)
+	}
+	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "IN "+rep.Currency, "JOB ORDER", "EVENTS").
+		priority(3, 0).priority(2, 1, 2, 3, 4).priority(1, 5, 6)
+	for _, f := range flags {
+		t.add(whenShort(f.RaisedAt), f.Code, orDash(f.WorkerID), orDash(moneyText(f.Amounts)), orDash(convertedText(f.Converted)),
+			orDash(f.JobOrderID), strconv.Itoa(len(f.EventIDs)))
+	}
+	if err := t.write(w, width); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%d flag(s)\n", len(flags))
+	return err
+}
+
+// convertedText is a flag's converted total, with what was not converted.
+func convertedText(fm *projections.FlagMoney) string {
+	if fm == nil {
+		return ""
+	}
+	s := string(fm.Total.Amount)
+	if len(fm.NotConverted) > 0 && len(fm.Conversions) == 0 && fm.Total.Amount.Decimal().IsZero() {
+		return "not converted"
+	}
+	if len(fm.NotConverted) > 0 {
+		s += " (not converted: " + moneyText(fm.NotConverted) + ")"
+	}
+	return s
+}
+
+// printWorkerIn writes a worker's recruitment cost in months of wages and, in a reporting currency, its money
+// converted.
+func printWorkerIn(w io.Writer, r *projections.WorkerReport, width int) {
+	if m := r.MonthsOfWages; m != nil {
+		paid := m.WorkerPaid.Amount + " " + domain.Amount(m.WorkerPaid.Currency)
+		wage := m.MonthlyWage.Amount + " " + domain.Amount(m.MonthlyWage.Currency)
+		if m.Has() {
+			say(w, width, fmt.Sprintf("Recruitment cost %s months of wages (paid %s; monthly wage %s, %s)", m.Months,
+				paid, wage, m.Baseline))
+		} else {
+			say(w, width, "Recruitment cost in months of wages: none ("+m.Reason+")")
+		}
+	}
+	if c := r.Converted; c != nil {
+		say(w, width, fmt.Sprintf("In %s: worker-paid %s; owed back %s; reimbursed %s; outstanding %s; overdue %s",
+			c.Currency, c.WorkerPaid.Amount, c.OwedBack.Amount, c.Reimbursed.Amount, c.Outstanding.Amount, c.Overdue.Amount))
+		nc := c.NotConverted
+		if !nc.Empty() {
+			say(w, width, "Not converted (no rate on or before the day): worker-paid "+orDash(moneyText(nc.WorkerPaid))+
+				"; reimbursed "+orDash(moneyText(nc.Reimbursed))+"; outstanding "+orDash(moneyText(nc.Outstanding)))
+		}
+	}
 }

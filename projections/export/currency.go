@@ -43,3 +43,45 @@ func amountIn(ms []domain.Money, currency string) string {
 func inCurrency(rows []projections.AuditRow) bool {
 	return len(rows) > 0 && rows[0].Converted != nil && rows[0].MonthsOfWages != nil
 }
+
+// ConvertedFlags lays flags with their money in a reporting currency out: Flags's records, each with the
+// reporting currency, its amount converted (empty when no rate converts it) and the rate's source and date
+// (empty for an amount already in the reporting currency).
+func ConvertedFlags(flags []projections.ConvertedFlag) ([][]string, error) {
+	plain := make([]domain.Flag, len(flags))
+	for i, f := range flags {
+		plain[i] = f.Flag
+	}
+	recs, err := Flags(plain)
+	if err != nil {
+		return nil, err
+	}
+	recs[0] = append(recs[0], "reporting_currency", "converted_amount", "rate_source", "rate_date")
+	i := 1
+	for _, f := range flags {
+		amounts := f.Amounts
+		if len(amounts) == 0 {
+			amounts = []domain.Money{{}}
+		}
+		for _, m := range amounts {
+			recs[i] = append(recs[i], convertedAmount(f.Converted, m)...)
+			i++
+		}
+	}
+	return recs, nil
+}
+
+func convertedAmount(fm *projections.FlagMoney, m domain.Money) []string {
+	if fm == nil || m.Currency == "" {
+		return []string{"", "", "", ""}
+	}
+	if m.Currency == fm.Currency {
+		return []string{fm.Currency, string(m.Amount), "", ""}
+	}
+	for _, c := range fm.Conversions {
+		if c.From == m {
+			return []string{fm.Currency, string(c.To.Amount), c.Rate.Source, c.Rate.Date}
+		}
+	}
+	return []string{fm.Currency, "", "", ""}
+}
