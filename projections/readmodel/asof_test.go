@@ -44,7 +44,7 @@ func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 		}
 		for _, buyer := range []string{"", "buyer-2"} {
 			for _, by := range projections.Groupings {
-				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				q := projections.AuditQuery{BuyerID: buyer, By: by, Currency: currencyFor(by)}
 				want, err := v.Audit(q)
 				if err != nil {
 					t.Fatal(err)
