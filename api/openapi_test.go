@@ -101,6 +101,11 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "image/png"}},
 		{"GET", "/v1/audit", "/v1/audit", "agA", nil, nil},
+		{"GET", "/v1/audit", "/v1/audit?by=agency&currency=USD", "buyerA", nil, nil},
+		{"GET", "/v1/audit", "/v1/audit?currency=usd", "buyerA", nil, nil},
+		{"GET", "/v1/flags", "/v1/flags?currency=MYR", "admin", nil, nil},
+		{"GET", "/v1/workers/{id}", "/v1/workers/w-a1?currency=USD", "buyerA", nil, nil},
+		{"GET", "/v1/workers/{id}/history", "/v1/workers/w-a1/history?currency=EUR", "admin", nil, nil},
 	}
 	statuses := map[int]bool{}
 	for _, tc := range cases {

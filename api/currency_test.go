@@ -1,0 +1,95 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// ratesOn publishes a rates table against the US dollar giving NPR, on the day the scenario's fees are paid.
+func ratesOn(n int) map[string]any {
+	return ev(uuid(n), "ExchangeRatesPublished", "2024-03-01T16:00:00Z", map[string]any{"rates_id": "fed-2024-03-01",
+		"source": "FED", "base": "USD", "date": "2024-03-01", "rates": map[string]string{"NPR": "133.00", "MYR": "4.70"}})
+}
+
+// TestReadsInAReportingCurrency: currency=USD adds the converted money beside the originals on the flags, the
+// audit and a worker's report, and a code that is not ISO 4217 upper case answers 400 naming the parameter.
+func TestReadsInAReportingCurrency(t *testing.T) {
+	t.Parallel()
+	for _, persisted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "in memory", true: "from the persisted read model"}[persisted], func(t *testing.T) {
+			t.Parallel()
+			var opts []fixtureOption
+			if persisted {
+				opts = append(opts, withModel(t))
+			}
+			readInCurrency(t, newFixture(t, true, opts...))
+		})
+	}
+}
+
+// withModel gives the server a persisted read model, which answers audits and scoped flag listings.
+func withModel(t *testing.T) fixtureOption {
+	m, err := readmodel.Open(t.TempDir(), readmodel.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return func(c *api.Config) { c.Model = m }
+}
+
+func readInCurrency(t *testing.T, f *fixture) {
+	f.mustPost("admin", ratesOn(900))
+	cases := []struct {
+		name, path, key string
+		want            []string
+	}{
+		{"flags", "/v1/flags?currency=USD", "admin", []string{`"converted":{"currency":"USD","total":{"amount":`,
+			`"from_per_base":"133"`}},
+		{"audit", "/v1/audit?by=agency&currency=USD", "buyerA", []string{`"converted":{"currency":"USD","worker_paid_fees":{"amount":`,
+			`"months_of_wages":{"workers_with_figure":`, `"not_converted":`}},
+		{"a worker", "/v1/workers/w-a1?currency=USD", "buyerA", []string{`"converted":{"currency":"USD"`, `"months_of_wages":{`}},
+		{"a worker's history", "/v1/workers/w-a1/history?currency=USD", "admin", []string{`"months_of_wages":{`}},
+	}
+	for _, tc := range cases {
+		w := f.get(tc.path, tc.key)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.name, w.Code, w.Body.String())
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Errorf("%s: answer has no %s:\n%.800s", tc.name, s, w.Body.String())
+			}
+		}
+		plain := f.get(strings.Replace(strings.Replace(tc.path, "&currency=USD", "", 1), "?currency=USD", "", 1), tc.key)
+		if strings.Contains(plain.Body.String(), `"converted"`) {
+			t.Errorf("%s without currency has converted money", tc.name)
+		}
+	}
+}
+
+func TestABadReportingCurrencyAnswers400(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	for _, path := range []string{"/v1/flags?currency=usd", "/v1/audit?currency=US", "/v1/workers/w-a1?currency=DOLLARS",
+		"/v1/workers/w-a1/history?currency=XYZ"} {
+		w := f.get(path, "admin")
+		var body struct {
+			Error struct {
+				Fields []struct{ Path, Problem string } `json:"fields"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		fields := body.Error.Fields
+		if w.Code != http.StatusBadRequest || len(fields) != 1 || fields[0].Path != "currency" ||
+			!strings.Contains(fields[0].Problem, "ISO 4217") {
+			t.Errorf("%s: %d %s, want 400 naming currency", path, w.Code, w.Body.String())
+		}
+	}
+}
