@@ -2,11 +2,16 @@ package api_test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/console"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -92,4 +97,78 @@ func TestABadReportingCurrencyAnswers400(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming currency", path, w.Code, w.Body.String())
 		}
 	}
+}
+
+// TestConsolePagesInAReportingCurrency signs in to the web console over this API's reads and checks that the
+// overview, flags, audit and worker pages offer the currency picker, show the money converted when one is
+// picked, and refuse a bad code with a page that names the parameter.
+func TestConsolePagesInAReportingCurrency(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	f.mustPost("admin", ratesOn(900))
+	con, err := console.New(console.Config{Reader: f.srv.Reader(), Keys: f.keys, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := consoleSignIn(t, con, f.key["buyerA"])
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		con.ServeHTTP(w, req)
+		return w
+	}
+	cases := []struct {
+		name, path string
+		want       []string
+	}{
+		{"overview", "/overview?currency=USD", []string{`id="in-currency"`, `<option selected>USD</option>`}},
+		{"flags", "/flags?currency=USD", []string{`In USD</th>`, ` USD</td>`}},
+		{"audit", "/audit?by=agency&currency=USD", []string{`id="remediation"`, `id="months"`}},
+		{"worker", "/workers/w-a1?currency=USD", []string{`id="worker-in-currency"`, `id="worker-months"`}},
+		{"worker without a currency", "/workers/w-a1", []string{`id="worker-months"`, `name="currency"`}},
+	}
+	for _, tc := range cases {
+		w := get(tc.path)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d\n%.600s", tc.name, w.Code, w.Body.String())
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Errorf("%s: page has no %s", tc.name, s)
+			}
+		}
+	}
+	for _, path := range []string{"/overview?currency=usd", "/flags?currency=US", "/audit?currency=EURO", "/workers/w-a1?currency=xyz"} {
+		if w := get(path); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "currency") {
+			t.Errorf("%s: %d, want 400 naming currency\n%.400s", path, w.Code, w.Body.String())
+		}
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// consoleSignIn signs in to the console with an API key and returns the session's cookies.
+func consoleSignIn(t *testing.T, con http.Handler, key string) []*http.Cookie {
+	t.Helper()
+	w := httptest.NewRecorder()
+	con.ServeHTTP(w, httptest.NewRequest("GET", "/sign-in", nil))
+	m := csrfField.FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no CSRF field on the sign-in form:\n%s", w.Body)
+	}
+	req := httptest.NewRequest("POST", "/sign-in", strings.NewReader(url.Values{"csrf": {m[1]}, "key": {key}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for _, c := range w.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	w = httptest.NewRecorder()
+	con.ServeHTTP(w, req)
+	if w.Code >= 400 {
+		t.Fatalf("sign in: %d", w.Code)
+	}
+	return w.Result().Cookies()
 }

@@ -14,10 +14,11 @@ import (
 
 // workerPage is the data of a worker's page.
 type workerPage struct {
-	Query     url.Values
-	Report    *projections.WorkerReport
-	Timeline  []timelineRow
-	Contracts contractTable
+	Query      url.Values
+	Currencies []string
+	Report     *projections.WorkerReport
+	Timeline   []timelineRow
+	Contracts  contractTable
 }
 
 // timelineRow is an event of the timeline in plain words.
@@ -29,7 +30,7 @@ type timelineRow struct {
 }
 
 func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
-	q := pick(r, timeParams)
+	q := pick(r, workerParams)
 	rep, err := c.cfg.Reader.Worker(r.Context(), s.who, r.PathValue("id"), q)
 	if err != nil {
 		c.fail(w, r, s, err)
@@ -46,7 +47,7 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts)}
+	d := workerPage{Query: q, Currencies: currencyChoices(q), Report: rep, Contracts: contractsSideBySide(rep.Contracts)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {
