@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -51,6 +52,9 @@ type Config struct {
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
 	LogSigner   note.Signer
+	// Currency, when set, is the reporting currency of the money metrics (ISO 4217, upper case): worker-paid,
+	// outstanding and overdue money converted into it, each amount at its own date, and what no rate converts.
+	Currency string
 }
 
 // Limits bound what one request may cost.
@@ -143,6 +147,11 @@ func (c Config) check() error {
 	}
 	if c.Logger == nil {
 		errs = append(errs, errors.New("api: Config.Logger is required"))
+	}
+	if c.Currency != "" {
+		if err := projections.CheckCurrency(c.Currency); err != nil {
+			errs = append(errs, fmt.Errorf("api: Config.Currency: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -47,6 +47,9 @@ func withModel(t *testing.T) fixtureOption {
 	return func(c *api.Config) { c.Model = m }
 }
 
+// withCurrency sets the reporting currency of the money metrics.
+func withCurrency(code string) fixtureOption { return func(c *api.Config) { c.Currency = code } }
+
 func readInCurrency(t *testing.T, f *fixture) {
 	f.mustPost("admin", ratesOn(900))
 	cases := []struct {
@@ -171,4 +174,29 @@ func consoleSignIn(t *testing.T, con http.Handler, key string) []*http.Cookie {
 		t.Fatalf("sign in: %d", w.Code)
 	}
 	return w.Result().Cookies()
+}
+
+// TestMoneyMetricsInTheReportingCurrency: with Config.Currency the money gauges give every worker-paid fee
+// converted (80000 NPR at 133 NPR to the dollar is 601.50 USD), list a fee in a currency no table gives as not
+// converted, in its own units, and the months-of-wages histogram counts the workers that have a figure.
+func TestMoneyMetricsInTheReportingCurrency(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false, withCurrency("USD"))
+	f.mustPost("admin", []any{ratesOn(900), org(910, "ag-x"), recruit(911, "w-x1", "jo-x", "ag-x"),
+		fee(912, "w-x1", "recruitment_fee", "80000.00"),
+		ev(uuid(913), "FeePaid", "2024-03-05T09:00:00Z", map[string]any{"worker_id": "w-x2", "fee_id": "fee-913",
+			"category": "medical", "amount": map[string]any{"amount": "3000.00", "currency": "BDT"}, "payer": "worker",
+			"payee_id": "ag-x", "method": "cash"})})
+	got := f.scrape(t)
+	for series, want := range map[string]float64{
+		"fairtrail_reporting_worker_paid_fees{currency=USD}":                    601.50,
+		"fairtrail_reporting_not_converted{currency=BDT,figure=worker_paid_fees}": 3000,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+	if _, ok := got["fairtrail_recruitment_cost_months_of_wages{}"]; !ok {
+		t.Error("no months-of-wages histogram")
+	}
 }

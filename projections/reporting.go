@@ -3,6 +3,7 @@ package projections
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -74,7 +75,7 @@ func (p Reporting) Worker(l *Ledger) WorkerMoney {
 
 func (w *WorkerMoney) add(p Reporting, fig int, m domain.Money, at time.Time) {
 	amount := m.Amount.Decimal()
-	if amount.IsZero() {
+	if amount.IsZero() || p.Currency == "" { // no reporting currency: months of wages alone
 		return
 	}
 	if c, ok := p.Rates.Convert(m, p.Currency, at); ok {
@@ -179,7 +180,25 @@ func (r *RollupMoney) Converted() *Converted {
 }
 
 // Months returns the row's months-of-wages summary.
-func (r *RollupMoney) Months() *MonthsSummary { return SummariseMonths(r.months, r.without) }
+func (r *RollupMoney) Months() *MonthsSummary { return SummariseMonths(slices.Clone(r.months), r.without) }
+
+// MonthsFigures are the months of wages of the row's workers that have a figure, in the order added.
+func (r *RollupMoney) MonthsFigures() []decimal.Decimal { return r.months }
+
+// Totals sums every worker's money in rep's currency (months of wages alone when rep has no currency), from
+// the judgements the model keeps up to date: no worker is judged again unless an event changed it.
+func (v *View) Totals(rep Reporting) *RollupMoney {
+	ids := v.m.WorkerIDs()
+	v.warm(ids)
+	r := NewRollupMoney(rep.Currency)
+	for _, id := range ids {
+		if j := v.m.judgement(v, id); j != nil {
+			w := rep.Worker(&j.ledger)
+			r.Add(&w)
+		}
+	}
+	return r
+}
 
 // CurrencyRollups sums workers' money in the reporting currency per rollup row, each worker converted once
 // however many rows it counts in.

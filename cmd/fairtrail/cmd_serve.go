@@ -32,13 +32,14 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logFormat       string
 	log             serveLog
+	currency        string
 }
 
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
 func (c serveConfig) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("addr", c.addr), slog.String("store", c.store), slog.String("keys", c.keys),
 		slog.Int64("max_body_bytes", c.limits.MaxBodyBytes), slog.Int64("max_import_bytes", c.limits.MaxImportBytes),
-		slog.Duration("shutdown_timeout", c.shutdownTimeout))
+		slog.Duration("shutdown_timeout", c.shutdownTimeout), slog.String("currency", c.currency))
 }
 
 // newServeCmd serves the HTTP API until the context ends (SIGINT or SIGTERM), then drains the requests in
@@ -49,6 +50,7 @@ func newServeCmd(env environment) *cobra.Command {
 		Short: "Serve the HTTP API and the web console over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
+  fairtrail serve --currency USD                # money metrics in US dollars, for the Grafana dashboard
   fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
 	}
 	fs := cmd.Flags()
@@ -67,6 +69,9 @@ func newServeCmd(env environment) *cobra.Command {
 	completeWith(cmd, "log-format", "json", "text")
 	cfg.log.files = registerLogFiles(fs, env, sf.data)
 	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
+	fs.StringVar(&cfg.currency, "currency", env.getenv("FAIRTRAIL_CURRENCY"), "reporting currency of the money metrics "+
+		"(ISO 4217, e.g. USD; $FAIRTRAIL_CURRENCY): worker-paid, outstanding and overdue money converted into it")
+	completeWith(cmd, "currency", "USD", "EUR", "GBP", "MYR")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -76,6 +81,11 @@ func newServeCmd(env environment) *cobra.Command {
 		}
 		if cfg.logFormat != "json" && cfg.logFormat != "text" {
 			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
+		}
+		if cfg.currency != "" {
+			if err := projections.CheckCurrency(cfg.currency); err != nil {
+				return usagef("serve: --currency (or $FAIRTRAIL_CURRENCY): %v", err)
+			}
 		}
 		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 || cfg.log.every <= 0 {
 			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
@@ -115,7 +125,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
 	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
-		Limits: cfg.limits}
+		Limits: cfg.limits, Currency: cfg.currency}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
