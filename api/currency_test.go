@@ -189,7 +189,7 @@ func TestMoneyMetricsInTheReportingCurrency(t *testing.T) {
 			"payee_id": "ag-x", "method": "cash"})})
 	got := f.scrape(t)
 	for series, want := range map[string]float64{
-		"fairtrail_reporting_worker_paid_fees{currency=USD}":                    601.50,
+		"fairtrail_reporting_worker_paid_fees{currency=USD}":                      601.50,
 		"fairtrail_reporting_not_converted{currency=BDT,figure=worker_paid_fees}": 3000,
 	} {
 		if got[series] != want {

@@ -180,7 +180,9 @@ func (r *RollupMoney) Converted() *Converted {
 }
 
 // Months returns the row's months-of-wages summary.
-func (r *RollupMoney) Months() *MonthsSummary { return SummariseMonths(slices.Clone(r.months), r.without) }
+func (r *RollupMoney) Months() *MonthsSummary {
+	return SummariseMonths(slices.Clone(r.months), r.without)
+}
 
 // MonthsFigures are the months of wages of the row's workers that have a figure, in the order added.
 func (r *RollupMoney) MonthsFigures() []decimal.Decimal { return r.months }
