@@ -78,8 +78,8 @@ func (w *WorkerMoney) add(p Reporting, fig int, m domain.Money, at time.Time) {
 	if amount.IsZero() || p.Currency == "" { // no reporting currency: months of wages alone
 		return
 	}
-	if c, ok := p.Rates.Convert(m, p.Currency, at); ok {
-		w.converted[fig] = w.converted[fig].Add(c.To.Amount.Decimal())
+	if d, ok := p.Rates.ConvertAmount(m, p.Currency, at); ok {
+		w.converted[fig] = w.converted[fig].Add(d)
 		return
 	}
 	if w.notConverted[fig] == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -53,19 +54,23 @@ func inCurrency(ctx context.Context, tx *sql.Tx, out []projections.AuditRow, q p
 		return err
 	}
 	money := projections.NewCurrencyRollups(projections.Reporting{Currency: q.Currency, Rates: book, Clock: clock})
-	rs, err := tx.QueryContext(ctx, "SELECT worker_id, contribution, ledger FROM workers")
+	query, args := "SELECT worker_id, job_order_id, employer_id, buyer_ids, agencies, ledger FROM workers", []any{}
+	if q.BuyerID != "" { // narrowed in SQL, then checked exactly
+		query, args = query+" WHERE instr(buyer_ids, ?) > 0", []any{q.BuyerID}
+	}
+	rs, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("read model: audit in %s: %w", q.Currency, err)
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var id, ctext, ltext string
-		if err := rs.Scan(&id, &ctext, &ltext); err != nil {
+		var c contribution
+		var id, buyers, agencies, ltext string
+		if err := rs.Scan(&id, &c.JobOrder, &c.Employer, &buyers, &agencies, &ltext); err != nil {
 			return fmt.Errorf("read model: audit in %s: %w", q.Currency, err)
 		}
-		var c contribution
-		if err := json.Unmarshal([]byte(ctext), &c); err != nil {
-			return fmt.Errorf("read model: contribution of worker %s: %w", id, err)
+		if err := errors.Join(json.Unmarshal([]byte(buyers), &c.Buyers), json.Unmarshal([]byte(agencies), &c.Agencies)); err != nil {
+			return fmt.Errorf("read model: parties of worker %s: %w", id, err)
 		}
 		if q.BuyerID != "" && !slices.Contains(c.Buyers, q.BuyerID) {
 			continue
