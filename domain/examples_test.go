@@ -1,11 +1,6 @@
 package domain_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -261,6 +256,34 @@ var examples = []example{
 		"rates": {"USD": "1.0478", "MYR": "4.6219", "NPR": "145.21", "JPY": "162.64", "CYP": "0.5853"}
 	}
 }`},
+	{domain.TypeWorkerReported, "worker-w-7f3a9c", `{
+	"event_id": "0195f1c2-3b00-7d41-8e52-6f708192a3b4",
+	"type": "WorkerReported",
+	"occurred_at": "2025-04-10T14:20:00+08:00",
+	"data": {
+		"worker_id": "w-7f3a9c",
+		"report_id": "rep-2025-0410-01",
+		"kind": "fee_amount_differs",
+		"channel": "interview",
+		"language": "ne",
+		"fee": {"category": "recruitment_fee", "amount": {"amount": "150000.00", "currency": "NPR"},
+			"payee_id": "subagent-dhanusha-3", "paid_on": "2024-12-02", "method": "cash"},
+		"contract_term": {"term": "wage", "promised": "1500 ringgit a month", "actual": "1200 ringgit a month"},
+		"document": {"document": "passport", "held_by": "emp-penang-garments"},
+		"note_sha256": "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b"
+	}
+}`},
+	{domain.TypeWorkerReportResolved, "worker-w-7f3a9c", `{
+	"event_id": "01967e30-1800-7e42-9f63-708192a3b4c5",
+	"type": "WorkerReportResolved",
+	"occurred_at": "2025-05-02T10:00:00Z",
+	"data": {
+		"worker_id": "w-7f3a9c",
+		"report_id": "rep-2025-0410-01",
+		"outcome": "substantiated",
+		"note_sha256": "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+	}
+}`},
 }
 
 // exampleOf returns the example envelope of an event type.
@@ -282,120 +305,4 @@ func TestExamplesCoverEveryType(t *testing.T) {
 			t.Errorf("examples[%d] is %s, want %s (catalogue order)", i, examples[i].typ, typ)
 		}
 	}
-}
-
-// change edits one JSON path of an envelope: set a value (any JSON-marshalable, json.RawMessage for raw
-// JSON) or delete the key.
-type change struct {
-	path   string
-	value  any
-	delete bool
-}
-
-func set(path string, v any) change { return change{path: path, value: v} }
-func del(path string) change        { return change{path: path, delete: true} }
-
-// edit returns the example of typ with the changes applied. Paths are dotted keys with [i] for array
-// elements, as in FieldError paths: "data.terms.deductions[0].amount".
-func edit(typ string, changes ...change) string {
-	return editJSON(exampleOf(typ), changes...)
-}
-
-func editJSON(envelope string, changes ...change) string {
-	dec := json.NewDecoder(strings.NewReader(envelope))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		panic(err)
-	}
-	for _, c := range changes {
-		apply(root, strings.Split(c.path, "."), c)
-	}
-	b, err := json.Marshal(root)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-func apply(node any, segs []string, c change) {
-	key, idx := segs[0], -1
-	if name, rest, ok := strings.Cut(key, "["); ok {
-		n, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
-		if err != nil {
-			panic(fmt.Sprintf("bad path segment %q", segs[0]))
-		}
-		key, idx = name, n
-	}
-	obj, ok := node.(map[string]any)
-	if !ok {
-		panic(fmt.Sprintf("path %q: not an object", c.path))
-	}
-	last := len(segs) == 1
-	if idx >= 0 {
-		arr, ok := obj[key].([]any)
-		if !ok || idx >= len(arr) {
-			panic(fmt.Sprintf("path %q: no element %d", c.path, idx))
-		}
-		if last {
-			arr[idx] = c.value
-			return
-		}
-		apply(arr[idx], segs[1:], c)
-		return
-	}
-	switch {
-	case last && c.delete:
-		if _, ok := obj[key]; !ok {
-			panic(fmt.Sprintf("path %q: nothing to delete", c.path))
-		}
-		delete(obj, key)
-	case last:
-		obj[key] = c.value
-	default:
-		child, ok := obj[key]
-		if !ok {
-			panic(fmt.Sprintf("path %q: no key %q", c.path, key))
-		}
-		apply(child, segs[1:], c)
-	}
-}
-
-// mustDecode decodes an envelope that must be valid.
-func mustDecode(t *testing.T, envelope string) domain.Envelope {
-	t.Helper()
-	env, err := domain.Decode([]byte(envelope))
-	if err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
-	return env
-}
-
-// mustEncode gives the canonical data of a decoded event.
-func mustEncode(t *testing.T, e domain.Event) []byte {
-	t.Helper()
-	b, err := domain.EncodeData(e)
-	if err != nil {
-		t.Fatalf("EncodeData: %v", err)
-	}
-	return b
-}
-
-// sortedCompact re-marshals JSON through map[string]any with encoding/json: keys sorted at every level, no
-// white space, no HTML escaping, numbers kept as written.
-func sortedCompact(t *testing.T, b []byte) []byte {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("decode %s: %v", b, err)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatalf("encode: %v", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 }
