@@ -111,6 +111,12 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/flags", "/v1/flags?currency=MYR", "admin", nil, nil},
 		{"GET", "/v1/workers/{id}", "/v1/workers/w-a1?currency=USD", "buyerA", nil, nil},
 		{"GET", "/v1/workers/{id}/history", "/v1/workers/w-a1/history?currency=EUR", "admin", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"30d"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"1y"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "buyerA", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empB", nil, nil},
+		{"GET", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "auditorA", nil, nil},
+		{"DELETE", "/v1/workers/{id}/links/{link_id}", "/v1/workers/w-a1/links/link_000000000000", "admin", nil, nil},
 	}
 	statuses := map[int]bool{}
 	for _, tc := range cases {

@@ -20,6 +20,7 @@ type workerPage struct {
 	Timeline   []timelineRow
 	Contracts  contractTable
 	Reports    []reportRow
+	CanLink    bool // the visitor may make the worker's access link
 }
 
 // reportRow is a worker's report with what it says in plain words.
@@ -70,7 +71,7 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	d := workerPage{Query: q, Currencies: currencyChoices(q), Report: rep, Contracts: contractsSideBySide(rep.Contracts),
-		Reports: reportRows(rep.Reports)}
+		Reports: reportRows(rep.Reports), CanLink: c.canLink(s.who)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {
