@@ -97,6 +97,10 @@ var english = map[string]string{
 	"worker.recorded": "recorded %s by %s",
 	"worker.receipt":  "Log leaf %d, event hash",
 
+	"link.heading": "Worker's access links", "link.caption": "Links made for this worker; a revoked or expired link opens nothing",
+	"link.id": "Link", "link.by": "Made by", "link.created": "Made", "link.until": "Works until",
+	"link.revoke": "Revoke", "link.revokeone": "Revoke link %s",
+	"link.status.live": "live", "link.status.revoked": "revoked", "link.status.expired": "expired",
 	"link.make":     "Make an access link for this worker",
 	"link.makehelp": "The worker opens their own record and can report a problem through it, in their language. The link is shown once: print it on the worker's copy of the contract.",
 	"link.title":    "Access link for worker %s", "link.once": "This link is shown only now. Print it or copy it before leaving this page.",

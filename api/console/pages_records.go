@@ -20,7 +20,8 @@ type workerPage struct {
 	Timeline   []timelineRow
 	Contracts  contractTable
 	Reports    []reportRow
-	CanLink    bool // the visitor may make the worker's access link
+	CanLink    bool           // the visitor may make the worker's access links
+	Links      []api.LinkView // the worker's links, for a visitor who may manage them
 }
 
 // reportRow is a worker's report with what it says in plain words.
@@ -71,7 +72,7 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	d := workerPage{Query: q, Currencies: currencyChoices(q), Report: rep, Contracts: contractsSideBySide(rep.Contracts),
-		Reports: reportRows(rep.Reports), CanLink: c.canLink(s.who)}
+		Reports: reportRows(rep.Reports), CanLink: c.canLink(s.who), Links: c.linksOf(r, s, rep.WorkerID)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {
