@@ -19,10 +19,12 @@ const (
 var Groupings = []string{ByBuyer, ByEmployer, ByAgency, ByJobOrder}
 
 // AuditQuery selects and groups an audit. BuyerID restricts it to that buyer's supply chain; By groups the rows
-// (ByBuyer when empty).
+// (ByBuyer when empty). Currency, when set, adds to each row its money in that currency (AuditRow.Converted)
+// and its recruitment cost in months of wages (AuditRow.MonthsOfWages).
 type AuditQuery struct {
-	BuyerID string
-	By      string
+	BuyerID  string
+	By       string
+	Currency string
 }
 
 // AuditRow is one group's figures. A worker counts once in every group it belongs to (under every agency of
@@ -39,6 +41,9 @@ type AuditRow struct {
 	Reimbursed     []domain.Money `json:"reimbursed"`
 	Outstanding    []domain.Money `json:"outstanding"`
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
+	// Converted and MonthsOfWages are set by an audit in a reporting currency (AuditQuery.Currency).
+	Converted     *Converted     `json:"converted,omitempty"`
+	MonthsOfWages *MonthsSummary `json:"months_of_wages,omitempty"`
 
 	jobOrders                                      map[string]bool
 	lastJobOrder                                   string
@@ -54,6 +59,13 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	}
 	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
+	}
+	var money *CurrencyRollups
+	if q.Currency != "" {
+		if err := CheckCurrency(q.Currency); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+		money = NewCurrencyRollups(v.Reporting(q.Currency))
 	}
 	rows := map[string]*AuditRow{}
 	row := func(key string) *AuditRow {
@@ -80,8 +92,12 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}
-		for _, key := range groupKeys(j, by, q.BuyerID) {
+		keys := groupKeys(j, by, q.BuyerID)
+		for _, key := range keys {
 			row(key).addWorker(j, &counts)
+		}
+		if money != nil {
+			money.Add(keys, &j.ledger)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
@@ -103,6 +119,9 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		r.WorkerPaid, r.Reimbursed = r.workerPaid.money(), r.reimbursed.money()
 		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
 		out = append(out, *r)
+	}
+	if money != nil {
+		money.Fill(out)
 	}
 	return out, nil
 }

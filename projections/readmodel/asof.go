@@ -135,12 +135,20 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock)
+	cv, ids, err := m.contextView(ctx, filter, clock)
 	if err != nil {
 		return nil, err
 	}
-	cv, ids, err := m.contextView(ctx, filter, clock)
+	var money *projections.CurrencyRollups
+	if q.Currency != "" {
+		money = projections.NewCurrencyRollups(cv.Reporting(q.Currency))
+	}
+	w := &writer{fresh: true, rows: map[rowKey]*row{}}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, func(c *contribution, j *projections.Judgement) {
+		if money != nil && (q.BuyerID == "" || slices.Contains(c.Buyers, q.BuyerID)) {
+			money.Add(c.groupKeys(by, q.BuyerID), &j.Ledger)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -171,13 +179,17 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		}
 		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
 	}
-	return auditRows(rows, by, names), nil
+	out := auditRows(rows, by, names)
+	if money != nil {
+		money.Fill(out)
+	}
+	return out, nil
 }
 
 // contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
-// workers at a time, and returns the job orders the chunks named.
+// workers at a time, hands each to each, and returns the job orders the chunks named.
 func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time) (map[string]bool, error) {
+	clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
 	jobOrders := map[string]bool{}
 	err := m.WorkerIDs(ctx, func(ids []string) error {
 		pm, err := m.partial(ctx, store, ids, filter)
@@ -198,6 +210,7 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 			if err := w.contribute(ctx, &c, 1); err != nil {
 				return err
 			}
+			each(&c, &j)
 		}
 		return nil
 	})
