@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/fairtrail/fairtrail/domain"
 )
 
@@ -41,6 +43,8 @@ type AuditRow struct {
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
 
 	jobOrders                                      map[string]bool
+	substituted                                    int               // workers with a substitution flag
+	months                                         []decimal.Decimal // the workers' months of wages, where they have one
 	lastJobOrder                                   string
 	counts                                         flagCounts
 	workerPaid, reimbursed, outstanding, shortfall tally
@@ -55,11 +59,28 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
 	}
+	rows := v.rollUp(rollUp{by: by, buyer: q.BuyerID})
+	out := make([]AuditRow, 0, len(rows))
+	for _, key := range sortedKeys(rows) {
+		out = append(out, *rows[key])
+	}
+	return out, nil
+}
+
+// rollUp says what View.rollUp groups: the grouping, the buyer whose supply chain it is ("" for every one),
+// the employer whose job orders it is ("" for every one), and whether each worker's months of wages are taken.
+type rollUp struct {
+	by, buyer, employer string
+	months              bool
+}
+
+// rollUp rolls the workers and job orders in scope up into rows by group, the figures finished.
+func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 	rows := map[string]*AuditRow{}
 	row := func(key string) *AuditRow {
 		r := rows[key]
 		if r == nil {
-			r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
+			r = &AuditRow{Group: q.by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
 				workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
 			if o := v.m.orgs[key]; o != nil {
 				r.Name = o.Name
@@ -68,11 +89,21 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 		}
 		return r
 	}
+	inScope := func(jobOrder string, buyers []string) bool {
+		if q.buyer != "" && !slices.Contains(buyers, q.buyer) {
+			return false
+		}
+		if q.employer == "" {
+			return true
+		}
+		jo := v.jobOrder(jobOrder)
+		return jo != nil && jo.EmployerID == q.employer
+	}
 	ids := v.m.WorkerIDs()
 	v.warm(ids)
 	for _, id := range ids {
 		j := v.m.judgement(v, id)
-		if q.BuyerID != "" && !slices.Contains(j.buyers, q.BuyerID) {
+		if !inScope(j.jobOrder, j.buyers) {
 			continue
 		}
 		counts := j.counts
@@ -80,35 +111,47 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}
-		for _, key := range groupKeys(j, by, q.BuyerID) {
-			row(key).addWorker(j, &counts)
+		var months *MonthsOfWages
+		if q.months {
+			if m, _ := v.MonthsOfWages(id); m.Has() {
+				months = &m
+			}
+		}
+		for _, key := range groupKeys(j, q.by, q.buyer) {
+			row(key).addWorker(j, &counts, months)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
 		jo := v.jobOrder(id)
-		if jo == nil || q.BuyerID != "" && !slices.Contains(jo.BuyerIDs, q.BuyerID) {
+		if jo == nil || !inScope(jo.ID, jo.BuyerIDs) {
 			continue
 		}
-		for _, key := range jobOrderKeys(jo, by, q.BuyerID) {
+		for _, key := range jobOrderKeys(jo, q.by, q.buyer) {
 			r := row(key)
 			r.jobOrders[jo.ID] = true
 			r.counts.add(jo.flags())
 		}
 	}
-	out := make([]AuditRow, 0, len(rows))
-	for _, key := range sortedKeys(rows) {
-		r := rows[key]
+	for _, r := range rows {
 		r.JobOrders = len(r.jobOrders)
 		r.Flags = r.counts.byCode()
 		r.WorkerPaid, r.Reimbursed = r.workerPaid.money(), r.reimbursed.money()
 		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
-		out = append(out, *r)
 	}
-	return out, nil
+	return rows
 }
 
-func (r *AuditRow) addWorker(j *judgement, counts *flagCounts) {
+func (r *AuditRow) addWorker(j *judgement, counts *flagCounts, months *MonthsOfWages) {
 	r.Workers++
+	if counts.substituted() {
+		r.substituted++
+	}
+	if months != nil {
+		// Written by MonthsOfWages with StringFixed: always a decimal.
+		if d, err := decimal.NewFromString(months.Months); err == nil {
+			r.months = append(r.months, d)
+		}
+	}
 	if j.jobOrder != "" && j.jobOrder != r.lastJobOrder {
 		r.jobOrders[j.jobOrder] = true
 		r.lastJobOrder = j.jobOrder
