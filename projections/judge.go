@@ -34,6 +34,9 @@ type Judgement struct {
 	// Flags are sorted by raised_at (stably: the order View.Flags keeps among equal keys).
 	Flags                                          []domain.Flag
 	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
+	// MonthsOfWages is the worker's recruitment cost in months of wages (MonthsOfWages.Months), empty when
+	// it has none.
+	MonthsOfWages string
 }
 
 // Clocked reports whether a flag is raised only once the clock has passed its raised_at.
@@ -57,7 +60,8 @@ func (v *View) Judge(id string) (Judgement, bool) {
 	}
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall}, true
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall,
+		MonthsOfWages: monthsOfWages(ws, v.m.rates).Months}, true
 }
 
 // JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.

@@ -136,6 +136,31 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		return nil, err
 	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
+	cv, err := m.contributeUnder(ctx, store, w, filter, clock)
+	if err != nil {
+		return nil, err
+	}
+	rows := map[string]*auditedRow{}
+	names := map[string]string{}
+	for k, r := range w.rows {
+		if k.scope != q.BuyerID || k.by != by {
+			continue
+		}
+		n := 0
+		for _, refs := range r.jobOrders {
+			if refs > 0 {
+				n++
+			}
+		}
+		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
+	}
+	return auditRows(rows, by, names), nil
+}
+
+// contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
+// the writer's rows, and returns the view of the context (job orders, policies, organisations, rates).
+func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
+	clock time.Time) (*projections.View, error) {
 	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock)
 	if err != nil {
 		return nil, err
@@ -157,21 +182,7 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 			return nil, err
 		}
 	}
-	rows := map[string]*auditedRow{}
-	names := map[string]string{}
-	for k, r := range w.rows {
-		if k.scope != q.BuyerID || k.by != by {
-			continue
-		}
-		n := 0
-		for _, refs := range r.jobOrders {
-			if refs > 0 {
-				n++
-			}
-		}
-		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
-	}
-	return auditRows(rows, by, names), nil
+	return cv, nil
 }
 
 // contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
