@@ -46,7 +46,8 @@ type AgencyQuery struct {
 	AgencyID string
 	// Currency, when set, is the reporting currency money is also converted into.
 	Currency string
-	// MinWorkers is the least number of workers of a clean agency (DefaultMinWorkers when 0).
+	// MinWorkers is the least number of workers of a clean agency (front ends default it to
+	// DefaultMinWorkers); an agency with no worker is never clean.
 	MinWorkers int
 	// Sort is one of AgencySorts (SortRisk when empty).
 	Sort string
@@ -175,9 +176,6 @@ func (v *View) Scorecards(figs []AgencyFigures, q AgencyQuery) AgencyReport {
 func (q AgencyQuery) withDefaults() AgencyQuery {
 	if q.Sort == "" {
 		q.Sort = SortRisk
-	}
-	if q.MinWorkers == 0 {
-		q.MinWorkers = DefaultMinWorkers
 	}
 	return q
 }
