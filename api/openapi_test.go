@@ -101,6 +101,11 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "image/png"}},
 		{"GET", "/v1/audit", "/v1/audit", "agA", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies?currency=USD", "buyerA", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies?as_of=2025-01-01", "empA", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies", "admin", nil, map[string]string{"Accept": "text/csv"}},
+		{"GET", "/v1/agencies", "/v1/agencies?sort=worst", "admin", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies?buyer=buyer-b", "buyerA", nil, nil},
 	}
 	statuses := map[int]bool{}
 	for _, tc := range cases {
