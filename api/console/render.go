@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/message"
 
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -18,7 +19,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit"}
+var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "agencies"}
 
 // pages holds the parsed templates, by page name.
 type pages struct{ byName map[string]*template.Template }
@@ -40,8 +41,27 @@ var funcs = template.FuncMap{
 		return chartView{Chart: c, Caption: v.T(c.Title), Label: v.T(c.Title + ".label"), Count: v.T("chart.count"),
 			Empty: v.T("chart.empty")}
 	},
-	"nodeOf": func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
-	"pair":   func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"nodeOf":  func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
+	"pair":    func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"percent": percent,
+	"licence": licenceText,
+}
+
+// licenceText says a licence status in the visitor's language.
+func licenceText(v view, l projections.Licence) string {
+	if l.ValidUntil == "" {
+		return v.T("licence." + l.Status)
+	}
+	return v.T("licence."+l.Status, l.ValidUntil)
+}
+
+// percent writes a share (a decimal fraction) as a percentage to one decimal: "0.2500" is "25.0%"; "—" for none.
+func percent(share string) string {
+	d, err := decimal.NewFromString(share)
+	if err != nil {
+		return "—"
+	}
+	return d.Shift(2).StringFixed(1) + "%"
 }
 
 // timeView is the data of the "timefilter" template: the view and the page's query.
