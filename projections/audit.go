@@ -107,7 +107,7 @@ func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 			continue
 		}
 		counts := j.counts
-		if len(j.owed) > 0 && v.clock.After(j.firstDeadline) {
+		if j.clockedAt(v.clock) {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}
