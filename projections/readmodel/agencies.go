@@ -37,7 +37,7 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.AgencyID != "" {
 		maps.DeleteFunc(rows, func(k string, _ *auditedRow) bool { return k != q.AgencyID })
 	}
-	if err := notYetOverdue(ctx, tx, rows, q.BuyerID, projections.ByAgency, clock); err != nil {
+	if err := notYetRaised(ctx, tx, rows, q.BuyerID, projections.ByAgency, clock); err != nil {
 		return projections.AgencyReport{}, err
 	}
 	jobOrders, err := agencyJobOrders(ctx, tx, q.BuyerID, rows)
