@@ -55,10 +55,8 @@ func newAgenciesCmd(env environment) *cobra.Command {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
 		}
-		if fields := q.Check("--sort", "--currency", "--min-workers"); len(fields) > 0 {
-			given := map[string]string{"--sort": q.Sort, "--currency": q.Currency,
-				"--min-workers": strconv.Itoa(q.MinWorkers)}[fields[0].Path]
-			return usagef("agencies: %s %q: %s", fields[0].Path, given, fields[0].Problem)
+		if err := checkAgencyFlags(q); err != nil {
+			return err
 		}
 		f, err := format()
 		if err != nil {
@@ -76,6 +74,17 @@ func newAgenciesCmd(env environment) *cobra.Command {
 		return printAgencies(env.stdout, report, f, tableWidth(env, *wide))
 	}
 	return cmd
+}
+
+// checkAgencyFlags refuses a bad --sort, --currency or --min-workers as a usage error naming the flag.
+func checkAgencyFlags(q projections.AgencyQuery) error {
+	fields := q.Check("--sort", "--currency", "--min-workers")
+	if len(fields) == 0 {
+		return nil
+	}
+	given := map[string]string{"--sort": q.Sort, "--currency": q.Currency,
+		"--min-workers": strconv.Itoa(q.MinWorkers)}[fields[0].Path]
+	return usagef("agencies: %s %q: %s", fields[0].Path, given, fields[0].Problem)
 }
 
 func printAgencies(w io.Writer, r projections.AgencyReport, format string, width int) error {
