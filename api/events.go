@@ -58,10 +58,16 @@ func (s *Server) postEvents(c *gin.Context) error {
 	}
 	id := identity(c)
 	ctx := c.Request.Context()
-	sub, err := parseSubmission(raw, s.lim.MaxEvents, id.Org, func() (domain.EventID, error) {
+	if domain.ReservedRecorder(id.Org) {
+		return fail(errForbidden, "organisation %q is reserved for what the tracker records itself; no key records as it", id.Org)
+	}
+	sub, err := parseSubmission(raw, s.lim.MaxEvents, recorderFor(id), func() (domain.EventID, error) {
 		return domain.NewEventID(s.now(), rand.Reader)
 	})
 	if err != nil {
+		return err
+	}
+	if err := recordersOnly(sub); err != nil {
 		return err
 	}
 	created := map[string]bool{}

@@ -38,8 +38,9 @@ type Route struct {
 
 // Roles allowed on each kind of route.
 var (
-	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency}
-	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor}
+	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleAuditor, keys.RoleWorkerOrganisation}
+	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor,
+		keys.RoleWorkerOrganisation}
 	brands  = []string{keys.RoleAdmin, keys.RoleBuyer, keys.RoleAuditor}
 	scrapes = []string{keys.RoleAdmin, keys.RoleMetrics}
 )

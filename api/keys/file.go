@@ -105,10 +105,11 @@ func (f *File) Revoke(id string) (Key, error) {
 	return out, err
 }
 
-// Grant lets an auditor read what a buyer may read. The auditor must exist: some key (revoked or not) of
-// that organisation has the auditor role, so that a typo cannot grant a name nobody holds. Granting twice
-// changes nothing. Errors: ErrInvalid (wrapped) for a bad organisation id, ErrNotFound (wrapped) for an
-// organisation with no auditor key, and file errors.
+// Grant lets an auditor, or a worker organisation, read what a buyer may read (Grant.Auditor names either).
+// The grantee must exist: some key (revoked or not) of that organisation has the auditor or
+// worker_organisation role, so that a typo cannot grant a name nobody holds. Granting twice changes nothing.
+// Errors: ErrInvalid (wrapped) for a bad organisation id, ErrNotFound (wrapped) for an organisation with no
+// such key, and file errors.
 func (f *File) Grant(auditor, buyer string) error {
 	if err := CheckOrg(auditor); err != nil {
 		return err
@@ -117,9 +118,9 @@ func (f *File) Grant(auditor, buyer string) error {
 		return err
 	}
 	return f.change(func(c *contents) error {
-		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && k.Role == RoleAuditor }) {
-			return fmt.Errorf("auditor %q: no key with the auditor role for this organisation (create one first): %w",
-				auditor, ErrNotFound)
+		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && Granted(k.Role) }) {
+			return fmt.Errorf("auditor %q: no key with the auditor role or the worker_organisation role for this organisation "+
+				"(create one first): %w", auditor, ErrNotFound)
 		}
 		if slices.ContainsFunc(c.Grants, func(g Grant) bool { return g.Auditor == auditor && g.Buyer == buyer }) {
 			return nil
