@@ -76,10 +76,14 @@ func (s *Server) postEvents(c *gin.Context) error {
 			return err
 		}
 	}
+	added, err := s.saveNotes(ctx, sub)
+	if err != nil {
+		return err
+	}
 	reqs, index := group(sub, created)
 	results, err := s.store.AppendBatch(ctx, reqs)
 	if err != nil {
-		return s.appendFailed(ctx, id, err, reqs)
+		return s.discardNotes(ctx, added, s.appendFailed(ctx, id, err, reqs))
 	}
 	if l, ok := s.cfg.Store.(eventstore.Log); ok {
 		if err := eventstore.FillLeafIndexes(ctx, l, results); err != nil {

@@ -94,8 +94,9 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 	if _, err := f.keys.Revoke(ks[len(ks)-1].ID); err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Registry: prometheus.NewRegistry(),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
+	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Links: keys.OpenLinks(filepath.Join(dir, "links.json"), keys.Options{}),
+		Registry: prometheus.NewRegistry(),
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
 		Limits: api.Limits{MetricsRefresh: time.Nanosecond}}
 	for _, o := range opts {
 		o(&cfg)

@@ -111,6 +111,12 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/agencies", "/v1/agencies", "admin", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/agencies", "/v1/agencies?sort=worst", "admin", nil, nil},
 		{"GET", "/v1/agencies", "/v1/agencies?buyer=buyer-b", "buyerA", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"30d"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"1y"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "buyerA", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empB", nil, nil},
+		{"GET", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "auditorA", nil, nil},
+		{"DELETE", "/v1/workers/{id}/links/{link_id}", "/v1/workers/w-a1/links/link_000000000000", "admin", nil, nil},
 	}
 	statuses := map[int]bool{}
 	for _, tc := range cases {

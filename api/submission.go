@@ -30,6 +30,7 @@ type submission struct {
 	envs   []domain.Envelope
 	props  []eventstore.Proposed
 	paths  []string // JSON path of each envelope in the body: "", "[3]" or "events[3]"
+	notes  []string // the note given beside each envelope's data, "" for none (see takeNote)
 	expect map[string]eventstore.ExpectedRevision
 }
 
@@ -63,10 +64,14 @@ func parseSubmission(body []byte, maxEvents int, recordedBy func(domain.Envelope
 // decodeEnvelopes validates every envelope, collecting the bad fields of all of them under their paths, and
 // gives ids to those without one.
 func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(domain.Envelope) string, newID func() (domain.EventID, error)) (submission, []domain.FieldError, error) {
-	sub := submission{envs: make([]domain.Envelope, len(raws)), props: make([]eventstore.Proposed, len(raws)), paths: paths}
+	sub := submission{envs: make([]domain.Envelope, len(raws)), props: make([]eventstore.Proposed, len(raws)), paths: paths,
+		notes: make([]string, len(raws))}
 	var fields []domain.FieldError
 	seen := map[domain.EventID]int{}
 	for i, raw := range raws {
+		raw, text, noteFields := takeNote(raw, paths[i])
+		fields = append(fields, noteFields...)
+		sub.notes[i] = text
 		env, err := domain.Decode(raw)
 		var ve *domain.ValidationError
 		if errors.As(err, &ve) {

@@ -96,6 +96,13 @@ var english = map[string]string{
 	"worker.recorded": "recorded %s by %s",
 	"worker.receipt":  "Log leaf %d, event hash",
 
+	"link.make":     "Make an access link for this worker",
+	"link.makehelp": "The worker opens their own record and can report a problem through it, in their language. The link is shown once: print it on the worker's copy of the contract.",
+	"link.title":    "Access link for worker %s", "link.once": "This link is shown only now. Print it or copy it before leaving this page.",
+	"link.print": "Print this code and link on the worker's copy of the contract.", "link.url": "Link",
+	"link.expires": "The link works until %s, unless it is revoked.", "link.back": "Back to the worker",
+	"link.qr": "QR code of the link",
+
 	"joborder.title": "Job order %s", "joborder.headcount": "Headcount", "joborder.origins": "Origin countries",
 	"joborder.closed": "Closed", "joborder.chain": "Recruitment chain",
 	"joborder.chainhelp":   "Who engaged whom, from the employer down, with the workers each recruited. An agency marked undisclosed recruited workers without being engaged on this job order.",

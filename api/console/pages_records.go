@@ -19,6 +19,7 @@ type workerPage struct {
 	Timeline  []timelineRow
 	Contracts contractTable
 	Reports   []reportRow
+	CanLink   bool // the visitor may make the worker's access link
 }
 
 // reportRow is a worker's report with what it says in plain words.
@@ -68,7 +69,8 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), Reports: reportRows(rep.Reports)}
+	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), Reports: reportRows(rep.Reports),
+		CanLink: c.canLink(s.who)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {

@@ -1,7 +1,8 @@
 // Package keys keeps the API keys of the organisations that use fairtrail's HTTP API, and the grants that let
 // an auditor read what a buyer may read. Keys and grants live in one JSON file, written atomically (a
 // temporary file, fsync, rename, fsync of the directory) under an exclusive lock, so the server can read it
-// while the command line changes it. The file never holds a key: only its SHA-256 hash.
+// while the command line changes it. The file never holds a key: only its SHA-256 hash. Workers' access links
+// (Links) are kept the same way, in a file of their own.
 package keys
 
 import (

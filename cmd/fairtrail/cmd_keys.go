@@ -41,6 +41,10 @@ func (kf keyFlags) path() string {
 	return filepath.Join(*kf.data, "keys.json")
 }
 
+// linksPath is the workers' access link file: links.json beside the key file (so in the data directory by
+// default), where the same people keep the same kind of secret.
+func (kf keyFlags) linksPath() string { return filepath.Join(filepath.Dir(kf.path()), "links.json") }
+
 // roles are the roles a key may have, as keys.File accepts them.
 var roles = []string{"admin", "employer", "agency", "buyer", "auditor", "metrics", "worker_organisation"}
 
