@@ -77,33 +77,11 @@ type rollUp struct {
 // rollUp rolls the workers and job orders in scope up into rows by group, the figures finished.
 func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 	rows := map[string]*AuditRow{}
-	row := func(key string) *AuditRow {
-		r := rows[key]
-		if r == nil {
-			r = &AuditRow{Group: q.by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
-				workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
-			if o := v.m.orgs[key]; o != nil {
-				r.Name = o.Name
-			}
-			rows[key] = r
-		}
-		return r
-	}
-	inScope := func(jobOrder string, buyers []string) bool {
-		if q.buyer != "" && !slices.Contains(buyers, q.buyer) {
-			return false
-		}
-		if q.employer == "" {
-			return true
-		}
-		jo := v.jobOrder(jobOrder)
-		return jo != nil && jo.EmployerID == q.employer
-	}
 	ids := v.m.WorkerIDs()
 	v.warm(ids)
 	for _, id := range ids {
 		j := v.m.judgement(v, id)
-		if !inScope(j.jobOrder, j.buyers) {
+		if !v.inScope(q, j.jobOrder, j.buyers) {
 			continue
 		}
 		counts := j.counts
@@ -118,16 +96,16 @@ func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 			}
 		}
 		for _, key := range groupKeys(j, q.by, q.buyer) {
-			row(key).addWorker(j, &counts, months)
+			v.row(rows, q.by, key).addWorker(j, &counts, months)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
 		jo := v.jobOrder(id)
-		if jo == nil || !inScope(jo.ID, jo.BuyerIDs) {
+		if jo == nil || !v.inScope(q, jo.ID, jo.BuyerIDs) {
 			continue
 		}
 		for _, key := range jobOrderKeys(jo, q.by, q.buyer) {
-			r := row(key)
+			r := v.row(rows, q.by, key)
 			r.jobOrders[jo.ID] = true
 			r.counts.add(jo.flags())
 		}
@@ -139,6 +117,32 @@ func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
 	}
 	return rows
+}
+
+// row returns a group's row, started empty (named after the organisation it is keyed by) the first time.
+func (v *View) row(rows map[string]*AuditRow, by, key string) *AuditRow {
+	r := rows[key]
+	if r == nil {
+		r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
+			workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
+		if o := v.m.orgs[key]; o != nil {
+			r.Name = o.Name
+		}
+		rows[key] = r
+	}
+	return r
+}
+
+// inScope reports whether a worker or job order (its job order and buyers) is in a roll-up's scope.
+func (v *View) inScope(q rollUp, jobOrder string, buyers []string) bool {
+	if q.buyer != "" && !slices.Contains(buyers, q.buyer) {
+		return false
+	}
+	if q.employer == "" {
+		return true
+	}
+	jo := v.jobOrder(jobOrder)
+	return jo != nil && jo.EmployerID == q.employer
 }
 
 func (r *AuditRow) addWorker(j *judgement, counts *flagCounts, months *MonthsOfWages) {
