@@ -3,27 +3,12 @@ package api_test
 import (
 	"encoding/csv"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/projections"
-	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
-
-// withModel gives the API a persisted read model, as serve does, so that unfiltered agency queries are answered
-// from its rollups.
-func withModel(t *testing.T) fixtureOption {
-	t.Helper()
-	m, err := readmodel.Open(filepath.Join(t.TempDir(), "model"), readmodel.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return func(c *api.Config) { c.Model = m }
-}
 
 // TestAgenciesScope: each key sees the agencies through the job orders in its scope, counting only the workers
 // in its scope, from the rollups and from a replay under a time filter alike. In the scenario ag-a is engaged

@@ -60,7 +60,7 @@ func (q AgencyQuery) Check(sort, currency, minWorkers string) []domain.FieldErro
 	if q.Sort != "" && !slices.Contains(AgencySorts, q.Sort) {
 		out = append(out, domain.FieldError{Path: sort, Problem: "one of " + strings.Join(AgencySorts, ", ")})
 	}
-	if q.Currency != "" && !domain.IsCurrency(q.Currency) {
+	if q.Currency != "" && CheckCurrency(q.Currency) != nil {
 		out = append(out, domain.FieldError{Path: currency, Problem: "an ISO 4217 currency code in upper case, such as USD"})
 	}
 	if q.MinWorkers < 0 {
@@ -69,16 +69,15 @@ func (q AgencyQuery) Check(sort, currency, minWorkers string) []domain.FieldErro
 	return out
 }
 
-// AgencyFigures are an agency's figures rolled up within a query's scope: its audit row (grouping by agency)
-// and what a scorecard needs beyond it.
+// AgencyFigures are an agency's figures rolled up within a query's scope: its audit row (grouping by agency),
+// with its months of wages and, in a reporting currency, its money converted, and what a scorecard needs
+// beyond it.
 type AgencyFigures struct {
 	Row AuditRow
 	// SubstitutedWorkers counts the workers with a flag of SubstitutionCodes.
 	SubstitutedWorkers int
 	// JobOrderIDs are the job orders counted in the row, sorted.
 	JobOrderIDs []string
-	// Months are the workers' recruitment costs in months of wages, for the workers that have one.
-	Months []decimal.Decimal
 }
 
 // AgencyReport answers an agency query: every agency's scorecard in the query's order, and the clean ones.
@@ -125,27 +124,36 @@ type AgencyScorecard struct {
 	WorkerPaid         []domain.Money `json:"worker_paid_fees"`
 	Reimbursed         []domain.Money `json:"reimbursed"`
 	Outstanding        []domain.Money `json:"outstanding"`
-	// Converted is the money in the reporting currency, when the query names one.
-	Converted *ConvertedMoney `json:"converted,omitempty"`
-	// MonthsOfWagesMedian is the median recruitment cost in months of wages over the WorkersWithMonths workers
-	// that have one, rounded half-even to 2 decimals; empty when none has.
-	MonthsOfWagesMedian string   `json:"months_of_wages_median,omitempty"`
-	WorkersWithMonths   int      `json:"workers_with_months"`
-	JobOrders           []string `json:"job_orders"`
-	Buyers              []string `json:"buyers"`
-	Clean               bool     `json:"clean"`
+	// Converted is the money in the reporting currency, each amount converted at its own instant, when the
+	// query names one (as an audit in that currency converts it).
+	Converted *Converted `json:"converted,omitempty"`
+	// MonthsOfWages summarises its workers' recruitment cost in months of wages: the median, the mean and
+	// how many paid more than a month's wage, over the workers that have a figure.
+	MonthsOfWages *MonthsSummary `json:"months_of_wages"`
+	JobOrders     []string       `json:"job_orders"`
+	Buyers        []string       `json:"buyers"`
+	Clean         bool           `json:"clean"`
 
 	substituted int // to compare rates exactly
 }
 
 // Agencies answers an agency query from the view: its workers rolled up by agency.
 func (v *View) Agencies(q AgencyQuery) AgencyReport {
-	rows := v.rollUp(rollUp{by: ByAgency, buyer: q.BuyerID, employer: q.EmployerID, months: true})
-	figs := make([]AgencyFigures, 0, len(rows))
+	money := NewCurrencyRollups(v.Reporting(q.Currency)) // months of wages alone without a currency
+	rows := v.rollUp(rollUp{by: ByAgency, buyer: q.BuyerID, employer: q.EmployerID, money: money})
+	audit := make([]AuditRow, 0, len(rows))
 	for _, key := range sortedKeys(rows) {
-		r := rows[key]
-		figs = append(figs, AgencyFigures{Row: *r, SubstitutedWorkers: r.substituted,
-			JobOrderIDs: slices.Sorted(maps.Keys(r.jobOrders)), Months: r.months})
+		audit = append(audit, *rows[key])
+	}
+	money.Fill(audit)
+	figs := make([]AgencyFigures, 0, len(audit))
+	for _, a := range audit {
+		if q.Currency == "" {
+			a.Converted = nil
+		}
+		r := rows[a.Key]
+		figs = append(figs, AgencyFigures{Row: a, SubstitutedWorkers: r.substituted,
+			JobOrderIDs: slices.Sorted(maps.Keys(r.jobOrders))})
 	}
 	return v.Scorecards(figs, q)
 }
@@ -187,12 +195,14 @@ func (v *View) scorecard(f AgencyFigures, q AgencyQuery) AgencyScorecard {
 		FlaggedWorkers: r.FlaggedWorkers, ShareFlagged: share(r.FlaggedWorkers, r.Workers), Flags: r.Flags,
 		SubstitutedWorkers: f.SubstitutedWorkers, SubstitutionRate: share(f.SubstitutedWorkers, r.Workers),
 		WorkerPaid: orNoMoney(r.WorkerPaid), Reimbursed: orNoMoney(r.Reimbursed), Outstanding: orNoMoney(r.Outstanding),
-		WorkersWithMonths: len(f.Months), JobOrders: orNone(f.JobOrderIDs), Buyers: []string{},
+		Converted: r.Converted, MonthsOfWages: r.MonthsOfWages, JobOrders: orNone(f.JobOrderIDs), Buyers: []string{},
 		substituted: f.SubstitutedWorkers}
 	if s.Flags == nil {
 		s.Flags = map[string]int{}
 	}
-	s.MonthsOfWagesMedian = median(f.Months)
+	if s.MonthsOfWages == nil {
+		s.MonthsOfWages = SummariseMonths(nil, r.Workers)
+	}
 	for _, id := range f.JobOrderIDs {
 		if jo := v.jobOrder(id); jo != nil {
 			s.Buyers = append(s.Buyers, jo.BuyerIDs...)
@@ -200,9 +210,6 @@ func (v *View) scorecard(f AgencyFigures, q AgencyQuery) AgencyScorecard {
 	}
 	slices.Sort(s.Buyers)
 	s.Buyers = slices.Compact(s.Buyers)
-	if q.Currency != "" {
-		s.Converted = v.convertMoney(q.Currency, r.WorkerPaid, r.Reimbursed, r.Outstanding)
-	}
 	s.Clean = s.Workers >= q.MinWorkers && s.Workers > 0 && !excluded(s.Flags)
 	return s
 }
@@ -227,21 +234,6 @@ func share(n, of int) string {
 	}
 	return domain.DivRoundHalfEven(decimal.NewFromInt(int64(n)), decimal.NewFromInt(int64(of)), sharePlaces).
 		StringFixed(sharePlaces)
-}
-
-// median is the median of values, the mean of the two middle ones for an even count, rounded half-even to 2
-// decimals; empty for none.
-func median(values []decimal.Decimal) string {
-	if len(values) == 0 {
-		return ""
-	}
-	ds := slices.Clone(values)
-	slices.SortFunc(ds, decimal.Decimal.Cmp)
-	mid := len(ds) / 2
-	if len(ds)%2 == 1 {
-		return ds[mid].StringFixed(2)
-	}
-	return domain.DivRoundHalfEven(ds[mid-1].Add(ds[mid]), decimal.NewFromInt(2), 2).StringFixed(2)
 }
 
 func orNoMoney(ms []domain.Money) []domain.Money {
@@ -299,9 +291,9 @@ func compareShares(n1, of1, n2, of2 int) int {
 }
 
 // compareConverted compares worker-paid fees in the reporting currency (equal without one).
-func compareConverted(a, b *ConvertedMoney) int {
+func compareConverted(a, b *Converted) int {
 	if a == nil || b == nil {
 		return 0
 	}
-	return a.WorkerPaid.Total.Amount.Decimal().Cmp(b.WorkerPaid.Total.Amount.Decimal())
+	return a.WorkerPaid.Amount.Decimal().Cmp(b.WorkerPaid.Amount.Decimal())
 }

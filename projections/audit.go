@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/fairtrail/fairtrail/domain"
 )
 
@@ -21,10 +19,12 @@ const (
 var Groupings = []string{ByBuyer, ByEmployer, ByAgency, ByJobOrder}
 
 // AuditQuery selects and groups an audit. BuyerID restricts it to that buyer's supply chain; By groups the rows
-// (ByBuyer when empty).
+// (ByBuyer when empty). Currency, when set, adds to each row its money in that currency (AuditRow.Converted)
+// and its recruitment cost in months of wages (AuditRow.MonthsOfWages).
 type AuditQuery struct {
-	BuyerID string
-	By      string
+	BuyerID  string
+	By       string
+	Currency string
 }
 
 // AuditRow is one group's figures. A worker counts once in every group it belongs to (under every agency of
@@ -41,10 +41,12 @@ type AuditRow struct {
 	Reimbursed     []domain.Money `json:"reimbursed"`
 	Outstanding    []domain.Money `json:"outstanding"`
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
+	// Converted and MonthsOfWages are set by an audit in a reporting currency (AuditQuery.Currency).
+	Converted     *Converted     `json:"converted,omitempty"`
+	MonthsOfWages *MonthsSummary `json:"months_of_wages,omitempty"`
 
 	jobOrders                                      map[string]bool
-	substituted                                    int               // workers with a substitution flag
-	months                                         []decimal.Decimal // the workers' months of wages, where they have one
+	substituted                                    int // workers with a substitution flag
 	lastJobOrder                                   string
 	counts                                         flagCounts
 	workerPaid, reimbursed, outstanding, shortfall tally
@@ -59,19 +61,30 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
 	}
-	rows := v.rollUp(rollUp{by: by, buyer: q.BuyerID})
+	ru := rollUp{by: by, buyer: q.BuyerID}
+	if q.Currency != "" {
+		if err := CheckCurrency(q.Currency); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+		ru.money = NewCurrencyRollups(v.Reporting(q.Currency))
+	}
+	rows := v.rollUp(ru)
 	out := make([]AuditRow, 0, len(rows))
 	for _, key := range sortedKeys(rows) {
 		out = append(out, *rows[key])
+	}
+	if ru.money != nil {
+		ru.money.Fill(out)
 	}
 	return out, nil
 }
 
 // rollUp says what View.rollUp groups: the grouping, the buyer whose supply chain it is ("" for every one),
-// the employer whose job orders it is ("" for every one), and whether each worker's months of wages are taken.
+// the employer whose job orders it is ("" for every one), and, when money is set, the rollups each worker's
+// ledger is added to (money in a reporting currency, months of wages).
 type rollUp struct {
 	by, buyer, employer string
-	months              bool
+	money               *CurrencyRollups
 }
 
 // rollUp rolls the workers and job orders in scope up into rows by group, the figures finished.
@@ -89,14 +102,12 @@ func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}
-		var months *MonthsOfWages
-		if q.months {
-			if m, _ := v.MonthsOfWages(id); m.Has() {
-				months = &m
-			}
+		keys := groupKeys(j, q.by, q.buyer)
+		for _, key := range keys {
+			v.row(rows, q.by, key).addWorker(j, &counts)
 		}
-		for _, key := range groupKeys(j, q.by, q.buyer) {
-			v.row(rows, q.by, key).addWorker(j, &counts, months)
+		if q.money != nil {
+			q.money.Add(keys, &j.ledger)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
@@ -145,16 +156,10 @@ func (v *View) inScope(q rollUp, jobOrder string, buyers []string) bool {
 	return jo != nil && jo.EmployerID == q.employer
 }
 
-func (r *AuditRow) addWorker(j *judgement, counts *flagCounts, months *MonthsOfWages) {
+func (r *AuditRow) addWorker(j *judgement, counts *flagCounts) {
 	r.Workers++
 	if counts.substituted() {
 		r.substituted++
-	}
-	if months != nil {
-		// Written by MonthsOfWages with StringFixed: always a decimal.
-		if d, err := decimal.NewFromString(months.Months); err == nil {
-			r.months = append(r.months, d)
-		}
 	}
 	if j.jobOrder != "" && j.jobOrder != r.lastJobOrder {
 		r.jobOrders[j.jobOrder] = true

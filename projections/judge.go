@@ -34,9 +34,8 @@ type Judgement struct {
 	// Flags are sorted by raised_at (stably: the order View.Flags keeps among equal keys).
 	Flags                                          []domain.Flag
 	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
-	// MonthsOfWages is the worker's recruitment cost in months of wages (MonthsOfWages.Months), empty when
-	// it has none.
-	MonthsOfWages string
+	// Ledger is the worker's money with the instant of each amount, for reports in one currency.
+	Ledger Ledger
 }
 
 // Clocked reports whether a flag is raised only once the clock has passed its raised_at:
@@ -65,8 +64,7 @@ func (v *View) Judge(id string) (Judgement, bool) {
 	}
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall,
-		MonthsOfWages: monthsOfWages(ws, v.m.rates).Months}, true
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, fees)}, true
 }
 
 // JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.

@@ -15,8 +15,9 @@ var agencyParams = []string{"buyer", "currency", "min_workers", "sort", "as_of",
 
 // agenciesPage is the data of the agencies page.
 type agenciesPage struct {
-	Query  url.Values
-	Report projections.AgencyReport
+	Query      url.Values
+	Currencies []string
+	Report     projections.AgencyReport
 }
 
 // agencies shows the agencies' scorecards and the clean list, ordered as the query's sort says (the column
@@ -28,7 +29,7 @@ func (c *Console) agencies(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "agencies", s, agenciesPage{Query: q, Report: report})
+	c.render(w, r, http.StatusOK, "agencies", s, agenciesPage{Query: q, Currencies: currencyChoices(q), Report: report})
 }
 
 func (c *Console) agenciesCSV(w http.ResponseWriter, r *http.Request, s *session) {

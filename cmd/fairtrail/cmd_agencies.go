@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
 )
@@ -43,16 +44,20 @@ func newAgenciesCmd(env environment) *cobra.Command {
 	sf := registerStore(fs, env)
 	var q projections.AgencyQuery
 	fs.StringVar(&q.BuyerID, "buyer", "", "only this buyer's job orders and the workers recruited for them")
-	fs.StringVar(&q.Currency, "currency", "", "reporting currency (ISO 4217) money is also converted into, at the query's time")
 	fs.IntVar(&q.MinWorkers, "min-workers", projections.DefaultMinWorkers, "least workers of an agency on the clean list")
 	fs.StringVar(&q.Sort, "sort", projections.SortRisk, "order: "+strings.Join(projections.AgencySorts, ", "))
 	completeWith(cmd, "sort", projections.AgencySorts...)
+	currency := currencyFlag(cmd)
 	var tf timeFlags
 	tf.register(fs)
 	format := formatFlag(cmd, "table", "json", "csv")
 	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		var err error
+		if q.Currency, err = currency(); err != nil {
 			return err
 		}
 		if err := checkAgencyFlags(q); err != nil {
@@ -83,7 +88,7 @@ func checkAgencyFlags(q projections.AgencyQuery) error {
 		return nil
 	}
 	given := map[string]string{"--sort": q.Sort, "--currency": q.Currency,
-		"--min-workers": strconv.Itoa(q.MinWorkers)}[fields[0].Path]
+		"--min-workers": strconv.Itoa(q.MinWorkers)}[fields[0].Path] // --currency is checked by currencyFlag first
 	return usagef("agencies: %s %q: %s", fields[0].Path, given, fields[0].Problem)
 }
 
@@ -99,7 +104,7 @@ func printAgencies(w io.Writer, r projections.AgencyReport, format string, width
 	for _, s := range r.Agencies {
 		t.add(s.AgencyID, orDash(s.Name), s.Licence.String(), strconv.Itoa(s.Workers),
 			ofWorkers(s.FlaggedWorkers, s.ShareFlagged), ofWorkers(s.SubstitutedWorkers, s.SubstitutionRate),
-			orDash(s.MonthsOfWagesMedian), strconv.Itoa(len(s.JobOrders)), orDash(topFlags(s.Flags, 3)))
+			orDash(s.MonthsOfWages.Median), strconv.Itoa(len(s.JobOrders)), orDash(topFlags(s.Flags, 3)))
 	}
 	if err := t.write(w, width); err != nil {
 		return err
@@ -136,16 +141,16 @@ func printAgencyMoney(w io.Writer, r projections.AgencyReport, width int) error 
 		return err
 	}
 	fmt.Fprintln(w)
-	say(w, width, "In "+r.Currency+" at the rates of "+r.JudgedAt.Format(time.DateOnly)+" (amounts without a rate are listed, not counted):")
+	say(w, width, "In "+r.Currency+", each amount at its own date (amounts without a rate are listed, not counted):")
 	t = newTable("AGENCY", "WORKER-PAID", "REIMBURSED", "OUTSTANDING", "NOT CONVERTED").priority(1, 0, 1)
 	for _, s := range r.Agencies {
 		c := s.Converted
 		var left []string
-		for _, tot := range []projections.ConvertedTotal{c.WorkerPaid, c.Reimbursed, c.Outstanding} {
-			left = append(left, moneyText(tot.NotConverted))
+		for _, ms := range [][]domain.Money{c.NotConverted.WorkerPaid, c.NotConverted.Reimbursed, c.NotConverted.Outstanding} {
+			left = append(left, moneyText(ms))
 		}
-		t.add(s.AgencyID, string(c.WorkerPaid.Total.Amount), string(c.Reimbursed.Total.Amount),
-			string(c.Outstanding.Total.Amount), orDash(strings.Join(nonEmptyTexts(left), "; ")))
+		t.add(s.AgencyID, string(c.WorkerPaid.Amount), string(c.Reimbursed.Amount),
+			string(c.Outstanding.Amount), orDash(strings.Join(nonEmptyTexts(left), "; ")))
 	}
 	return t.write(w, width)
 }

@@ -149,8 +149,8 @@ func TestAgenciesBadFlags(t *testing.T) {
 		want string
 	}{
 		{"unknown sort", []string{"--sort", "danger"}, `--sort "danger": one of risk, workers, name`},
-		{"currency in lower case", []string{"--currency", "usd"}, `--currency "usd": an ISO 4217 currency code`},
-		{"unknown currency", []string{"--currency", "XYZ"}, `--currency "XYZ"`},
+		{"currency in lower case", []string{"--currency", "usd"}, `--currency: currency "usd": not an ISO 4217 currency code`},
+		{"unknown currency", []string{"--currency", "XYZ"}, `--currency: currency "XYZ"`},
 		{"negative minimum", []string{"--min-workers", "-3"}, `--min-workers "-3": a whole number of workers`},
 		{"minimum not a number", []string{"--min-workers", "ten"}, `invalid argument "ten" for "--min-workers"`},
 		{"unknown format", []string{"--format", "xml"}, `--format "xml": one of table, json, csv`},

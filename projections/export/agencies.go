@@ -28,7 +28,7 @@ func Agencies(r projections.AgencyReport) [][]string {
 	for _, s := range r.Agencies {
 		rec := []string{s.AgencyID, s.Name, s.Role, s.Licence.Status, s.Licence.ValidUntil, strconv.FormatBool(s.Clean),
 			strconv.Itoa(s.Workers), strconv.Itoa(s.FlaggedWorkers), s.ShareFlagged, strconv.Itoa(s.SubstitutedWorkers),
-			s.SubstitutionRate, s.MonthsOfWagesMedian, strconv.Itoa(s.WorkersWithMonths), strings.Join(s.JobOrders, ListSep),
+			s.SubstitutionRate, s.MonthsOfWages.Median, strconv.Itoa(s.MonthsOfWages.WorkersWithFigure), strings.Join(s.JobOrders, ListSep),
 			strings.Join(s.Buyers, ListSep)}
 		for _, c := range domain.FlagCodes {
 			rec = append(rec, strconv.Itoa(s.Flags[c]))
@@ -40,8 +40,8 @@ func Agencies(r projections.AgencyReport) [][]string {
 		for _, l := range lines {
 			line := append(slices.Clone(rec), l.Currency, l.WorkerPaid, l.Reimbursed, l.Outstanding)
 			if c := s.Converted; c != nil {
-				line = append(line, c.Currency, string(c.WorkerPaid.Total.Amount), string(c.Reimbursed.Total.Amount),
-					string(c.Outstanding.Total.Amount), strings.Join(notConverted(c), ListSep))
+				line = append(line, c.Currency, string(c.WorkerPaid.Amount), string(c.Reimbursed.Amount),
+					string(c.Outstanding.Amount), strings.Join(notConverted(c), ListSep))
 			}
 			out = append(out, line)
 		}
@@ -50,10 +50,10 @@ func Agencies(r projections.AgencyReport) [][]string {
 }
 
 // notConverted are the currencies of the totals a conversion left out, sorted.
-func notConverted(c *projections.ConvertedMoney) []string {
+func notConverted(c *projections.Converted) []string {
 	var out []string
-	for _, t := range []projections.ConvertedTotal{c.WorkerPaid, c.Reimbursed, c.Outstanding} {
-		for _, m := range t.NotConverted {
+	for _, ms := range [][]domain.Money{c.NotConverted.WorkerPaid, c.NotConverted.Reimbursed, c.NotConverted.Outstanding} {
+		for _, m := range ms {
 			out = append(out, m.Currency)
 		}
 	}

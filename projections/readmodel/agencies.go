@@ -55,9 +55,22 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 		return projections.AgencyReport{}, err
 	}
 	cv := pm.View(clock)
-	figs, err := agencyFigures(rows, jobOrders, cv)
+	figs, err := agencyFigures(rows, jobOrders, cv, nil)
 	if err != nil {
 		return projections.AgencyReport{}, err
+	}
+	if q.Currency != "" {
+		audit := make([]projections.AuditRow, len(figs))
+		for i, f := range figs {
+			audit[i] = f.Row
+		}
+		aq := projections.AuditQuery{BuyerID: q.BuyerID, By: projections.ByAgency, Currency: q.Currency}
+		if err := inCurrency(ctx, tx, audit, aq, projections.ByAgency, clock); err != nil {
+			return projections.AgencyReport{}, err
+		}
+		for i := range figs {
+			figs[i].Row.Converted = audit[i].Converted
+		}
 	}
 	return cv.Scorecards(figs, q), nil
 }
@@ -88,13 +101,18 @@ func agencyJobOrders(ctx context.Context, tx *sql.Tx, scope string, rows map[str
 }
 
 // agencyFigures turns rows of the agency grouping into the figures scorecards are judged from, named from the
-// context view.
-func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, cv *projections.View) ([]projections.AgencyFigures, error) {
+// context view: the months of wages from the rows' histograms, the money in a reporting currency from money's
+// rollups when given.
+func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, cv *projections.View,
+	money *projections.CurrencyRollups) ([]projections.AgencyFigures, error) {
 	names := map[string]string{}
 	for key := range rows {
 		names[key] = cv.OrganisationName(key)
 	}
 	audit := auditRows(rows, projections.ByAgency, names)
+	if money != nil {
+		money.Fill(audit)
+	}
 	out := make([]projections.AgencyFigures, 0, len(audit))
 	for _, a := range audit {
 		r := rows[a.Key]
@@ -102,8 +120,9 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 		if err != nil {
 			return nil, err
 		}
+		a.MonthsOfWages = projections.SummariseMonths(months, int(r.Workers)-len(months))
 		out = append(out, projections.AgencyFigures{Row: a, SubstitutedWorkers: int(r.Substituted),
-			JobOrderIDs: jobOrders[a.Key], Months: months})
+			JobOrderIDs: jobOrders[a.Key]})
 	}
 	return out, nil
 }
@@ -115,8 +134,17 @@ func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q pro
 	if q.EmployerID != "" {
 		return projections.AgencyReport{}, ErrEmployerScope
 	}
+	var mr *moneyRollup
+	if q.Currency != "" {
+		mr = &moneyRollup{currency: q.Currency, keys: func(c *contribution) []string {
+			if q.BuyerID != "" && !slices.Contains(c.Buyers, q.BuyerID) {
+				return nil
+			}
+			return c.groupKeys(projections.ByAgency, q.BuyerID)
+		}}
+	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, err := m.contributeUnder(ctx, store, w, filter, clock)
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mr)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
@@ -134,7 +162,7 @@ func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q pro
 		slices.Sort(jobOrders[k.key])
 		rows[k.key] = &auditedRow{row: r, jobOrders: len(jobOrders[k.key])}
 	}
-	figs, err := agencyFigures(rows, jobOrders, cv)
+	figs, err := agencyFigures(rows, jobOrders, cv, money)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

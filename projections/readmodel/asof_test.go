@@ -52,7 +52,7 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 		}
 		for _, buyer := range []string{"", "buyer-2"} {
 			for _, by := range projections.Groupings {
-				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				q := projections.AuditQuery{BuyerID: buyer, By: by, Currency: currencyFor(by)}
 				want, err := v.Audit(q)
 				if err != nil {
 					t.Fatal(err)

@@ -25,11 +25,17 @@ func grouping(q projections.AuditQuery) (string, error) {
 	if !slices.Contains(projections.Groupings, by) {
 		return "", fmt.Errorf("audit: %q: %w", by, ErrGrouping)
 	}
+	if q.Currency != "" {
+		if err := projections.CheckCurrency(q.Currency); err != nil {
+			return "", fmt.Errorf("audit: %w", err)
+		}
+	}
 	return by, nil
 }
 
 // Audit answers an audit at clock from the maintained rollups: it reads the rows of the groups it returns,
-// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached.
+// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached. In a
+// reporting currency it converts the stored ledgers of the workers in scope (see inCurrency).
 func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.Time) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -51,7 +57,13 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	return auditRows(rows, by, names), nil
+	out := auditRows(rows, by, names)
+	if q.Currency != "" {
+		if err := inCurrency(ctx, tx, out, q, by, clock); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // auditedRow is a rollup row with its job order count.

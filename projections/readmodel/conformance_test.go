@@ -156,7 +156,7 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 		}
 		for _, buyer := range []string{"", "buyer-1", "buyer-3"} {
 			for _, by := range projections.Groupings {
-				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				q := projections.AuditQuery{BuyerID: buyer, By: by, Currency: currencyFor(by)}
 				want, err := v.Audit(q)
 				if err != nil {
 					t.Fatal(err)
@@ -187,7 +187,7 @@ func conformAgencies(t *testing.T, m *readmodel.Model, v *projections.View, cloc
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(want.Agencies) == 0 {
+		if len(want.Agencies) == 0 && q.BuyerID == "" {
 			t.Fatalf("agencies %+v at %s: none to compare", q, clock)
 		}
 		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
@@ -244,4 +244,14 @@ func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
 		t.Fatalf("rebuild: %+v, %v", res, err)
 	}
 	conform(t, m, s)
+}
+
+// currencyFor is the reporting currency the conformance suite audits a grouping in: none for two groupings
+// (the audit as before), US dollars for the others, so that the persisted ledgers are compared with the
+// in-memory judgements without doubling the audits the suite runs.
+func currencyFor(by string) string {
+	if by == projections.ByAgency || by == projections.ByJobOrder {
+		return "USD"
+	}
+	return ""
 }

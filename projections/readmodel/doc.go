@@ -14,9 +14,11 @@
 //	context_events     every event that is not a worker's (job orders, policies, organisations, exchange
 //	                   rates), as stored
 //	orgs               organisation id, name and role (the last registration)
-//	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, and its
+//	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, its
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency, months of
-//	                   wages)
+//	                   wages) and its ledger (JSON: every amount with the instant it converts at, and its months
+//	                   of wages), which an audit in a reporting currency converts without judging the worker
+//	                   again
 //	job_orders         per job order: its contribution to the rollups (JSON)
 //	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
 //	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue and

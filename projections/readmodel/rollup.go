@@ -42,7 +42,7 @@ type contribution struct {
 
 func workerContribution(j projections.Judgement) contribution {
 	c := contribution{Worker: true, JobOrder: j.JobOrderID, Employer: j.EmployerID, Buyers: j.BuyerIDs,
-		Agencies: j.Agencies, Counts: countFlags(j.Flags), Months: j.MonthsOfWages}
+		Agencies: j.Agencies, Counts: countFlags(j.Flags), Months: j.Ledger.Months}
 	for i, s := range []domain.Sums{j.WorkerPaid, j.Reimbursed, j.Outstanding, j.Shortfall} {
 		c.Money[i] = map[string]string{}
 		for cur, d := range s {
