@@ -44,6 +44,25 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
+	cv, err := agencyContext(ctx, tx, jobOrders, clock)
+	if err != nil {
+		return projections.AgencyReport{}, err
+	}
+	figs, err := agencyFigures(rows, jobOrders, cv, nil)
+	if err != nil {
+		return projections.AgencyReport{}, err
+	}
+	if q.Currency != "" {
+		if err := convertAgencies(ctx, tx, figs, q, clock); err != nil {
+			return projections.AgencyReport{}, err
+		}
+	}
+	return cv.Scorecards(figs, q), nil
+}
+
+// agencyContext is the view at clock of what the scorecards name: every organisation, policy and rates table,
+// and the job orders counted in the rows.
+func agencyContext(ctx context.Context, tx *sql.Tx, jobOrders map[string][]string, clock time.Time) (*projections.View, error) {
 	pm := projections.New(projections.Filter{})
 	needed := map[string]bool{}
 	for _, ids := range jobOrders {
@@ -52,27 +71,27 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 		}
 	}
 	if err := loadContext(ctx, tx, pm, needed); err != nil {
-		return projections.AgencyReport{}, err
+		return nil, err
 	}
-	cv := pm.View(clock)
-	figs, err := agencyFigures(rows, jobOrders, cv, nil)
-	if err != nil {
-		return projections.AgencyReport{}, err
+	return pm.View(clock), nil
+}
+
+// convertAgencies sets the figures' money in the query's reporting currency, as an audit by agency in that
+// currency converts it (the stored ledgers of the workers in scope).
+func convertAgencies(ctx context.Context, tx *sql.Tx, figs []projections.AgencyFigures, q projections.AgencyQuery,
+	clock time.Time) error {
+	audit := make([]projections.AuditRow, len(figs))
+	for i, f := range figs {
+		audit[i] = f.Row
 	}
-	if q.Currency != "" {
-		audit := make([]projections.AuditRow, len(figs))
-		for i, f := range figs {
-			audit[i] = f.Row
-		}
-		aq := projections.AuditQuery{BuyerID: q.BuyerID, By: projections.ByAgency, Currency: q.Currency}
-		if err := inCurrency(ctx, tx, audit, aq, projections.ByAgency, clock); err != nil {
-			return projections.AgencyReport{}, err
-		}
-		for i := range figs {
-			figs[i].Row.Converted = audit[i].Converted
-		}
+	aq := projections.AuditQuery{BuyerID: q.BuyerID, By: projections.ByAgency, Currency: q.Currency}
+	if err := inCurrency(ctx, tx, audit, aq, projections.ByAgency, clock); err != nil {
+		return err
 	}
-	return cv.Scorecards(figs, q), nil
+	for i := range figs {
+		figs[i].Row.Converted = audit[i].Converted
+	}
+	return nil
 }
 
 // agencyJobOrders reads the job orders counted in each row of the agency grouping, sorted.
@@ -134,17 +153,8 @@ func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q pro
 	if q.EmployerID != "" {
 		return projections.AgencyReport{}, ErrEmployerScope
 	}
-	var mr *moneyRollup
-	if q.Currency != "" {
-		mr = &moneyRollup{currency: q.Currency, keys: func(c *contribution) []string {
-			if q.BuyerID != "" && !slices.Contains(c.Buyers, q.BuyerID) {
-				return nil
-			}
-			return c.groupKeys(projections.ByAgency, q.BuyerID)
-		}}
-	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mr)
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, projections.ByAgency))
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

@@ -135,17 +135,8 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 	if err != nil {
 		return nil, err
 	}
-	var mr *moneyRollup
-	if q.Currency != "" {
-		mr = &moneyRollup{currency: q.Currency, keys: func(c *contribution) []string {
-			if q.BuyerID != "" && !slices.Contains(c.Buyers, q.BuyerID) {
-				return nil
-			}
-			return c.groupKeys(by, q.BuyerID)
-		}}
-	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mr)
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, by))
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +166,20 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 type moneyRollup struct {
 	currency string
 	keys     func(c *contribution) []string
+}
+
+// moneyFor is the moneyRollup of a query in currency (nil without one) within buyer's supply chain ("" for
+// every one), grouped by by.
+func moneyFor(currency, buyer, by string) *moneyRollup {
+	if currency == "" {
+		return nil
+	}
+	return &moneyRollup{currency: currency, keys: func(c *contribution) []string {
+		if buyer != "" && !slices.Contains(c.Buyers, buyer) {
+			return nil
+		}
+		return c.groupKeys(by, buyer)
+	}}
 }
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
