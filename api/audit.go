@@ -96,8 +96,8 @@ func (s *Server) auditAnswer(l listing, rows []projections.AuditRow, format stri
 }
 
 // auditQuery reads the query and scopes it to the caller's buyers.
-func auditQuery(q url.Values, who keys.Identity) (projections.AuditQuery, projections.Filter, error) {
-	aq := projections.AuditQuery{BuyerID: q.Get("buyer"), By: q.Get("by"), Currency: q.Get("currency")}
+func auditQuery(q url.Values, who keys.Identity) (aq projections.AuditQuery, filter projections.Filter, err error) {
+	aq = projections.AuditQuery{BuyerID: q.Get("buyer"), By: q.Get("by"), Currency: q.Get("currency")}
 	filter, fields := timeFilter(q)
 	if aq.Currency != "" {
 		if f := currencyField(aq.Currency); f != nil {
@@ -118,15 +118,8 @@ func auditQuery(q url.Values, who keys.Identity) (projections.AuditQuery, projec
 	if who.Role == keys.RoleAdmin {
 		return aq, filter, nil
 	}
-	switch {
-	case aq.BuyerID == "" && len(who.Buyers) == 1:
-		aq.BuyerID = who.Buyers[0]
-	case aq.BuyerID == "":
-		return aq, filter, invalidField("buyer", "required: name the buyer whose audit you want (one that granted you access)")
-	case !slices.Contains(who.Buyers, aq.BuyerID):
-		return aq, filter, fail(errNotFound, "buyer %s not found", aq.BuyerID)
-	}
-	return aq, filter, nil
+	aq.BuyerID, err = scopedBuyer(aq.BuyerID, who, "name the buyer whose audit you want (one that granted you access)")
+	return aq, filter, err
 }
 
 func compareRows(a, b projections.AuditRow) int { return strings.Compare(a.Key, b.Key) }

@@ -105,6 +105,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/job-orders/:id", s.authorize(readers...), s.handle(s.getJobOrder))
 	v1.GET("/flags", s.authorize(readers...), s.handle(s.getFlags))
 	v1.GET("/audit", s.authorize(brands...), s.handle(s.getAudit))
+	v1.GET("/agencies", s.authorize(readers...), s.handle(s.getAgencies))
 	v1.GET("/log/checkpoint", s.authorize(readers...), s.handle(s.getCheckpoint))
 	v1.GET("/log/checkpoints", s.authorize(readers...), s.handle(s.getCheckpoints))
 	v1.GET("/log/inclusion", s.authorize(readers...), s.handle(s.getInclusion))

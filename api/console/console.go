@@ -32,6 +32,7 @@ type Reader interface {
 	Worker(ctx context.Context, who keys.Identity, id string, q url.Values) (*projections.WorkerReport, error)
 	JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []api.Recruit, error)
 	Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error)
+	Agencies(ctx context.Context, who keys.Identity, q url.Values) (projections.AgencyReport, error)
 	Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error)
 	Receipts(ctx context.Context, who keys.Identity, workerID string) (map[string]api.Receipt, error)
 }
@@ -149,6 +150,9 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /job-orders/{id}", c.signedIn(c.jobOrder))
 	c.mux.HandleFunc("GET /audit", c.signedIn(c.audit))
 	c.mux.HandleFunc("GET /audit.csv", c.signedIn(c.auditCSV))
+	c.mux.HandleFunc("GET /agencies", c.signedIn(c.agencies))
+	c.mux.HandleFunc("GET /agencies.csv", c.signedIn(c.agenciesCSV))
+	c.mux.HandleFunc("GET /agencies.json", c.signedIn(c.agenciesJSON))
 	c.mux.HandleFunc("POST /workers/{id}/links", c.signedIn(c.makeLink))
 	c.mux.HandleFunc("POST /workers/{id}/links/{link}/revoke", c.signedIn(c.revokeLink))
 	c.mux.HandleFunc("GET /w/{secret}", c.linkRoute(c.record))

@@ -57,6 +57,11 @@ func (fakeReader) Audit(context.Context, keys.Identity, url.Values) ([]projectio
 	return nil, "", nil
 }
 
+func (fakeReader) Agencies(context.Context, keys.Identity, url.Values) (projections.AgencyReport, error) {
+	return projections.AgencyReport{Sort: projections.SortRisk, MinWorkers: projections.DefaultMinWorkers,
+		Agencies: []projections.AgencyScorecard{}, CleanAgencies: []projections.CleanAgency{}}, nil
+}
+
 func (fakeReader) Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error) {
 	f, _ := fakeReader{}.Flags(ctx, who, q)
 	return api.Overview{Flags: f}, nil

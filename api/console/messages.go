@@ -14,7 +14,7 @@ var english = map[string]string{
 	"app.name":   "fairtrail",
 	"app.footer": "fairtrail — an open record of how migrant workers are recruited. Every figure comes from recorded events.",
 	"nav.skip":   "Skip to content", "nav.label": "Main", "nav.overview": "Overview", "nav.flags": "Flags",
-	"nav.audit": "Audit", "nav.signout": "Sign out",
+	"nav.audit": "Audit", "nav.agencies": "Agencies", "nav.signout": "Sign out",
 
 	"signin.title":   "Sign in",
 	"signin.intro":   "Sign in with your organisation's fairtrail API key. The key stays on the server; your browser keeps only a session cookie.",
@@ -53,6 +53,19 @@ var english = map[string]string{
 	"download.csv": "Download CSV", "download.json": "Download JSON",
 
 	"audit.title": "Audit", "audit.rollup": "Roll-up", "audit.by": "Group by", "audit.caption": "%d groups",
+	"agencies.title": "Agencies", "agencies.scope": "Scope",
+	"agencies.minworkers": "Least workers for the clean list",
+	"agencies.intro":      "Each agency's workers are those it recruited and those of every job order it is engaged on. Substitution counts workers with a contract.substitution or contract.below_job_order flag; months are the median recruitment cost in months of wages.",
+	"agencies.clean":      "Clean agencies: at least %d workers, no fee, contract or document flag",
+	"agencies.cleanline":  "%d workers on %d job orders", "agencies.noclean": "No agency meets this yet.",
+	"agencies.scorecards": "Scorecards", "agencies.caption": "%d agencies", "agencies.cleantag": "clean",
+	"agencies.order.risk":    "Riskiest first: share of workers flagged, then substitution rate, then worker-paid fees in the reporting currency, then flagged workers.",
+	"agencies.order.workers": "Most workers first.", "agencies.order.name": "By name.",
+	"agencies.notconverted": "not converted: %s",
+	"licence.licensed":      "licensed to %s", "licence.expired": "expired on %s", "licence.none": "no licence",
+	"licence.not_registered": "not registered",
+	"col.agency":             "Agency", "col.licence": "Licence", "col.shareflagged": "Flagged workers",
+	"col.substitution": "Substituted contracts", "col.inreporting": "Worker-paid in %s", "col.months": "Months of wages (median)",
 	"group.buyer": "Buyer", "group.employer": "Employer", "group.agency": "Agency", "group.job-order": "Job order",
 
 	"currency.legend": "Money", "currency.label": "Also in", "currency.original": "Original currencies only",

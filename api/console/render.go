@@ -19,7 +19,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "linkmade"}
+var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "linkmade", "agencies"}
 
 // pages holds the parsed templates, by page name.
 type pages struct{ byName map[string]*template.Template }
@@ -45,8 +45,17 @@ var funcs = template.FuncMap{
 		return chartView{Chart: c, Caption: v.T(c.Title), Label: v.T(c.Title + ".label"), Count: v.T("chart.count"),
 			Empty: v.T("chart.empty")}
 	},
-	"nodeOf": func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
-	"pair":   func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"nodeOf":  func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
+	"pair":    func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"licence": licenceText,
+}
+
+// licenceText says a licence status in the visitor's language.
+func licenceText(v view, l projections.Licence) string {
+	if l.ValidUntil == "" {
+		return v.T("licence." + l.Status)
+	}
+	return v.T("licence."+l.Status, l.ValidUntil)
 }
 
 // timeView is the data of the "timefilter" template: the view and the page's query.

@@ -135,35 +135,10 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 	if err != nil {
 		return nil, err
 	}
-	cv, ids, err := m.contextView(ctx, filter, clock)
-	if err != nil {
-		return nil, err
-	}
-	var money *projections.CurrencyRollups
-	if q.Currency != "" {
-		money = projections.NewCurrencyRollups(cv.Reporting(q.Currency))
-	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, func(c *contribution, j *projections.Judgement) {
-		if money != nil && (q.BuyerID == "" || slices.Contains(c.Buyers, q.BuyerID)) {
-			money.Add(c.groupKeys(by, q.BuyerID), &j.Ledger)
-		}
-	})
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, by))
 	if err != nil {
 		return nil, err
-	}
-	for _, id := range ids {
-		jobOrders[id] = true
-	}
-	for id := range jobOrders {
-		jo, ok := cv.JobOrder(id)
-		if !ok {
-			jo = &projections.JobOrder{ID: id} // named only by a recruitment
-		}
-		c := jobOrderContribution(jo, cv.JobOrderFlags(id))
-		if err := w.contribute(ctx, &c, 1); err != nil {
-			return nil, err
-		}
 	}
 	rows := map[string]*auditedRow{}
 	names := map[string]string{}
@@ -184,6 +159,62 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		money.Fill(out)
 	}
 	return out, nil
+}
+
+// moneyRollup says which rollups in a reporting currency a replay adds each worker's ledger to: those keys
+// names (none for a worker out of scope).
+type moneyRollup struct {
+	currency string
+	keys     func(c *contribution) []string
+}
+
+// moneyFor is the moneyRollup of a query in currency (nil without one) within buyer's supply chain ("" for
+// every one), grouped by by.
+func moneyFor(currency, buyer, by string) *moneyRollup {
+	if currency == "" {
+		return nil
+	}
+	return &moneyRollup{currency: currency, keys: func(c *contribution) []string {
+		if buyer != "" && !slices.Contains(c.Buyers, buyer) {
+			return nil
+		}
+		return c.groupKeys(by, buyer)
+	}}
+}
+
+// contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
+// the writer's rows, and each worker's ledger to the rollups in a reporting currency mr asks for (none when
+// nil); it returns the view of the context (job orders, policies, organisations, rates) and those rollups.
+func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
+	clock time.Time, mr *moneyRollup) (*projections.View, *projections.CurrencyRollups, error) {
+	cv, ids, err := m.contextView(ctx, filter, clock)
+	if err != nil {
+		return nil, nil, err
+	}
+	var money *projections.CurrencyRollups
+	each := func(*contribution, *projections.Judgement) {}
+	if mr != nil {
+		money = projections.NewCurrencyRollups(cv.Reporting(mr.currency))
+		each = func(c *contribution, j *projections.Judgement) { money.Add(mr.keys(c), &j.Ledger) }
+	}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, each)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		jobOrders[id] = true
+	}
+	for id := range jobOrders {
+		jo, ok := cv.JobOrder(id)
+		if !ok {
+			jo = &projections.JobOrder{ID: id} // named only by a recruitment
+		}
+		c := jobOrderContribution(jo, cv.JobOrderFlags(id))
+		if err := w.contribute(ctx, &c, 1); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cv, money, nil
 }
 
 // contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of

@@ -66,6 +66,14 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 				}
 			}
 		}
+		aq := projections.AgencyQuery{BuyerID: "buyer-2", Currency: "USD", MinWorkers: 1}
+		agencies, err := m.AgenciesUnder(ctx, s, aq, f, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := mustJSON(t, agencies), mustJSON(t, v.Agencies(aq)); g != w {
+			t.Fatalf("agencies %+v under %+v:\n got %.1500s\nwant %.1500s", aq, f, g, w)
+		}
 		for _, id := range workers {
 			want, ok := v.History(id)
 			pv, err := m.View(ctx, s, []string{id}, f, clock)

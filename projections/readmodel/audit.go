@@ -74,19 +74,22 @@ type auditedRow struct {
 
 func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
-	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money FROM rollups
-		WHERE scope = ? AND grouping = ?`, scope, by)
+	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, months
+		FROM rollups WHERE scope = ? AND grouping = ?`, scope, by)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
 	defer rs.Close()
 	for rs.Next() {
 		r := &auditedRow{row: newRow()}
-		var key, flags, money string
-		if err := rs.Scan(&key, &r.Workers, &r.Flagged, &flags, &money); err != nil {
+		var key, flags, money, months string
+		if err := rs.Scan(&key, &r.Workers, &r.Flagged, &flags, &money, &r.Substituted, &months); err != nil {
 			return nil, fmt.Errorf("read model: audit rows: %w", err)
 		}
 		if err := readCounts(flags, r.Counts); err != nil {
+			return nil, err
+		}
+		if err := r.readMonths(months); err != nil {
 			return nil, err
 		}
 		if err := r.readMoney(money); err != nil {

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PR
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
 	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
+	substituted_workers INTEGER NOT NULL, months TEXT NOT NULL,
 	PRIMARY KEY (scope, grouping, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_job_orders (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS rollup_job_orders (
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "3"
+const SchemaVersion = "4"
 
 // dataTables are dropped and created again by a rebuild.
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",

@@ -256,9 +256,10 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 	if w.fresh {
 		return r, nil
 	}
-	var flags, money string
-	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money FROM rollups
-		WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged, &flags, &money)
+	var flags, money, months string
+	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months
+		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
+		&flags, &money, &r.Substituted, &months)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil
 	}
@@ -266,6 +267,9 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 		return nil, fmt.Errorf("read rollup %v: %w", k, err)
 	}
 	if err := readCounts(flags, r.Counts); err != nil {
+		return nil, err
+	}
+	if err := r.readMonths(months); err != nil {
 		return nil, err
 	}
 	return r, r.readMoney(money)
@@ -317,7 +321,8 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
 	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
-		flags, money) VALUES (?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged, string(counts), r.moneyJSON())
+		flags, money, substituted_workers, months) VALUES (?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged,
+		string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON())
 	return err
 }
 
