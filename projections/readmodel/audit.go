@@ -40,13 +40,15 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, q.BuyerID, by)
+	rows, err := readRows(ctx, tx, q.BuyerID, by, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := notYetOverdue(ctx, tx, rows, q.BuyerID, by, clock); err != nil {
+	corr, err := notYetOverdue(ctx, tx, q.BuyerID, by, clock)
+	if err != nil {
 		return nil, err
 	}
+	correct(rows, corr)
 	names, err := orgNames(ctx, tx, slices.Collect(maps.Keys(rows)))
 	if err != nil {
 		return nil, err
@@ -60,10 +62,12 @@ type auditedRow struct {
 	jobOrders int
 }
 
-func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*auditedRow, error) {
+// readRows reads the rollup rows of a grouping within a scope: those of keys, or all for nil keys.
+func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
+	only, args := keysIn(keys, scope, by)
 	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money FROM rollups
-		WHERE scope = ? AND grouping = ?`, scope, by)
+		WHERE scope = ? AND grouping = ?`+only, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
@@ -85,8 +89,8 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*au
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
-	jr, err := tx.QueryContext(ctx, `SELECT key, count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
-		GROUP BY key`, scope, by)
+	jr, err := tx.QueryContext(ctx, `SELECT key, count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?`+
+		only+` GROUP BY key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit job orders: %w", err)
 	}
@@ -104,41 +108,55 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*au
 	return out, jr.Err()
 }
 
-// notYetOverdue takes out of the rows the overdue flags raised after clock (the rollups count every flag a
-// worker will ever raise).
-func notYetOverdue(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow, scope, by string, clock time.Time) error {
-	c := clock.UTC()
+// correction is what the overdue flags not yet raised at a clock take out of a rollup row.
+type correction struct{ overdue, flagged int64 }
+
+// notYetOverdue returns, per group of a grouping within a scope, what the overdue flags raised at clock or
+// later take out of its row (the rollups count every flag a worker will ever raise); it seeks them in the
+// flag index from the clock's key.
+func notYetOverdue(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time) (map[string]*correction, error) {
 	rs, err := tx.QueryContext(ctx, `SELECT w.contribution, count(*) FROM flags f JOIN workers w ON w.worker_id = f.worker_id
-		WHERE f.clocked = 1 AND (f.raised_s > ? OR (f.raised_s = ? AND f.raised_n >= ?)) GROUP BY f.worker_id`,
-		c.Unix(), c.Unix(), c.Nanosecond())
+		WHERE f.k >= ? AND f.clocked = 1 GROUP BY f.worker_id`, clockKey(clock))
 	if err != nil {
-		return fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
+		return nil, fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
 	}
 	defer rs.Close()
-	overdue := slices.Index(domain.FlagCodes, domain.FlagReimbursementOverdue)
+	out := map[string]*correction{}
 	for rs.Next() {
 		var text string
 		var n int64
 		if err := rs.Scan(&text, &n); err != nil {
-			return fmt.Errorf("read model: audit: %w", err)
+			return nil, fmt.Errorf("read model: audit: %w", err)
 		}
 		var c contribution
 		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return fmt.Errorf("read model: audit: worker contribution: %w", err)
+			return nil, fmt.Errorf("read model: audit: worker contribution: %w", err)
 		}
 		if scope != "" && !slices.Contains(c.Buyers, scope) {
 			continue
 		}
 		for _, key := range c.groupKeys(by, scope) {
-			if r := rows[key]; r != nil {
-				r.Counts[overdue] -= n
-				if c.total() == n {
-					r.Flagged--
-				}
+			if out[key] == nil {
+				out[key] = &correction{}
+			}
+			out[key].overdue += n
+			if c.total() == n {
+				out[key].flagged++
 			}
 		}
 	}
-	return rs.Err()
+	return out, rs.Err()
+}
+
+// correct applies corrections to the rows they name.
+func correct(rows map[string]*auditedRow, corr map[string]*correction) {
+	overdue := slices.Index(domain.FlagCodes, domain.FlagReimbursementOverdue)
+	for key, c := range corr {
+		if r := rows[key]; r != nil {
+			r.Counts[overdue] -= c.overdue
+			r.Flagged -= c.flagged
+		}
+	}
 }
 
 func orgNames(ctx context.Context, tx *sql.Tx, keys []string) (map[string]string, error) {

@@ -164,6 +164,7 @@ func conformSome(t *testing.T, m *readmodel.Model, s eventstore.Store, selective
 				}
 			}
 		}
+		conformReads(t, m, mem, clock, queries)
 	}
 	if float64(selecting) < selective*float64(len(queries)*len(clocks)) {
 		t.Errorf("only %d of %d listings selected a flag", selecting, len(queries)*len(clocks))

@@ -22,6 +22,10 @@
 //	                   only once the clock has passed raised_at
 //	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money; scope is ""
-//	                   for every supply chain or a buyer id for that buyer's
+//	                   for every supply chain or a buyer id for that buyer's; grouping "all" (key "") is the
+//	                   scope's total, each worker counted once
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
+//	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
+//	                   that flag scope ("" for every flag), counting fee.reimbursement_overdue flags whose
+//	                   deadline is still to come; the overview's charts and a listing's total read it
 package readmodel

@@ -85,6 +85,12 @@ func (c *contribution) scopes() []string {
 	return out
 }
 
+// byAll is the grouping of a scope's total row (key ""), in which each worker counts once.
+const byAll = "all"
+
+// rollupGroupings are the groupings the rollups keep: the audit's, and the scope's total.
+var rollupGroupings = append(slices.Clone(projections.Groupings), byAll)
+
 // groupKeys are the groups of a grouping the contribution belongs to within a scope (the audit's groupKeys).
 func (c *contribution) groupKeys(by, scope string) []string {
 	switch by {
@@ -94,6 +100,8 @@ func (c *contribution) groupKeys(by, scope string) []string {
 		return c.Agencies
 	case projections.ByJobOrder:
 		return nonEmpty(c.JobOrder)
+	case byAll:
+		return []string{""}
 	}
 	if scope != "" {
 		return []string{scope}

@@ -29,11 +29,14 @@ CREATE TABLE IF NOT EXISTS rollups (
 CREATE TABLE IF NOT EXISTS rollup_job_orders (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
 	PRIMARY KEY (scope, grouping, key, job_order_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flag_months (
+	scope TEXT NOT NULL, month TEXT NOT NULL, code TEXT NOT NULL, flags INTEGER NOT NULL,
+	PRIMARY KEY (scope, month, code)) WITHOUT ROWID;
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "2"
+const SchemaVersion = "3"
 
 // dataTables are emptied by a rebuild.
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
-	"rollups", "rollup_job_orders"}
+	"rollups", "rollup_job_orders", "flag_months"}

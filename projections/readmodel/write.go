@@ -18,10 +18,11 @@ import (
 
 // writer writes judgements and rollups within one transaction.
 type writer struct {
-	tx    *sql.Tx
-	fresh bool // the tables were emptied: nothing old to subtract or delete
-	rows  map[rowKey]*row
-	stmt  map[string]*sql.Stmt
+	tx     *sql.Tx
+	fresh  bool // the tables were emptied: nothing old to subtract or delete
+	rows   map[rowKey]*row
+	months map[monthKey]int64 // changes to flag_months
+	stmt   map[string]*sql.Stmt
 }
 
 var statements = map[string]string{
@@ -31,10 +32,12 @@ var statements = map[string]string{
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
+	"month": `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
+		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, stmt: map[string]*sql.Stmt{}}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -104,11 +107,13 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	if err := w.contribute(ctx, &old, -1); err != nil {
 		return err
 	}
-	keys, err := w.flagKeys(ctx, flagsWhere, id)
+	stored, err := w.storedFlags(ctx, flagsWhere, id)
 	if err != nil {
 		return fmt.Errorf("flags of %s: %w", owner, err)
 	}
-	for _, k := range keys {
+	for _, f := range stored {
+		w.countMonths(f.raisedS, f.code, old.Scopes, -1)
+		k := f.k
 		for _, sc := range old.Scopes {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
 				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
@@ -121,21 +126,28 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	return nil
 }
 
-func (w *writer) flagKeys(ctx context.Context, where, id string) ([][]byte, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT k FROM flags WHERE "+where, id)
+// storedFlag is what forgetting a flag needs of it: its key, and its code and time for the month counts.
+type storedFlag struct {
+	k       []byte
+	code    string
+	raisedS int64
+}
+
+func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFlag, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT k, code, raised_s FROM flags WHERE "+where, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var keys [][]byte
+	var out []storedFlag
 	for rows.Next() {
-		var k []byte
-		if err := rows.Scan(&k); err != nil {
+		var f storedFlag
+		if err := rows.Scan(&f.k, &f.code, &f.raisedS); err != nil {
 			return nil, err
 		}
-		keys = append(keys, k)
+		out = append(out, f)
 	}
-	return keys, rows.Err()
+	return out, rows.Err()
 }
 
 func scopeNames(buyers []string, employer string, agencies []string) []string {
@@ -172,6 +184,7 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
+		w.countMonths(at.Unix(), f.Code, scopes, 1)
 		for _, sc := range scopes {
 			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
@@ -230,7 +243,7 @@ func orEmpty(s []string) []string {
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
 func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
 	for _, scope := range c.scopes() {
-		for _, by := range projections.Groupings {
+		for _, by := range rollupGroupings {
 			for _, key := range c.groupKeys(by, scope) {
 				r, err := w.row(ctx, rowKey{scope, by, key})
 				if err != nil {
@@ -285,7 +298,7 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
-	return nil
+	return w.flushMonths(ctx)
 }
 
 func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {

@@ -1,0 +1,109 @@
+package readmodel
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// keysIn is the condition (" AND key IN (...)") and arguments that narrow a rollup query of a scope and
+// grouping to keys; no condition for nil keys.
+func keysIn(keys []string, scope, by string) (string, []any) {
+	args := []any{scope, by}
+	if keys == nil {
+		return "", args
+	}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	return " AND key IN (" + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + ")", args
+}
+
+// Total is a scope's total at clock, each worker counted once: the workers, flagged workers, flags and money
+// of a buyer's supply chain, or of every supply chain for buyer "". It reads one rollup row.
+func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (projections.AuditRow, error) {
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return projections.AuditRow{}, fmt.Errorf("read model: total: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := readRows(ctx, tx, buyer, byAll, []string{""})
+	if err != nil {
+		return projections.AuditRow{}, err
+	}
+	corr, err := notYetOverdue(ctx, tx, buyer, byAll, clock)
+	if err != nil {
+		return projections.AuditRow{}, err
+	}
+	correct(rows, corr)
+	out := auditRows(rows, byAll, nil)
+	if len(out) == 0 {
+		return projections.AuditRow{Group: byAll, Flags: map[string]int{}}, nil
+	}
+	return out[0], nil
+}
+
+// CompareWorst orders audit rows worst first: most flagged workers, then most workers, then by key.
+func CompareWorst(a, b projections.AuditRow) int {
+	return cmp.Or(cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers), cmp.Compare(b.Workers, a.Workers), cmp.Compare(a.Key, b.Key))
+}
+
+// Worst returns the n worst groups of an audit at clock (CompareWorst), read from the rollups in that order
+// with a LIMIT: n rows, and one more for each group whose count the clock corrects, as a correction only
+// lowers a row.
+func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.Time, n int) ([]projections.AuditRow, error) {
+	by, err := grouping(q)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read model: worst groups: %w", err)
+	}
+	defer tx.Rollback()
+	corr, err := notYetOverdue(ctx, tx, q.BuyerID, by, clock)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := worstKeys(ctx, tx, q.BuyerID, by, n+len(corr))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := readRows(ctx, tx, q.BuyerID, by, keys)
+	if err != nil {
+		return nil, err
+	}
+	correct(rows, corr)
+	names, err := orgNames(ctx, tx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := auditRows(rows, by, names)
+	slices.SortFunc(out, CompareWorst)
+	return out[:min(n, len(out))], nil
+}
+
+// worstKeys are the keys of the first n rows of a grouping within a scope by their maintained counts.
+func worstKeys(ctx context.Context, tx *sql.Tx, scope, by string, n int) ([]string, error) {
+	rs, err := tx.QueryContext(ctx, `SELECT key FROM rollups WHERE scope = ? AND grouping = ?
+		ORDER BY flagged_workers DESC, workers DESC, key LIMIT ?`, scope, by, n)
+	if err != nil {
+		return nil, fmt.Errorf("read model: worst groups: %w", err)
+	}
+	defer rs.Close()
+	keys := []string{}
+	for rs.Next() {
+		var k string
+		if err := rs.Scan(&k); err != nil {
+			return nil, fmt.Errorf("read model: worst groups: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rs.Err()
+}

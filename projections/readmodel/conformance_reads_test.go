@@ -1,0 +1,197 @@
+package readmodel_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// conformReads checks, at one clock, the reads that pages and listings make besides a whole listing: pages
+// found by seeking forwards and backwards, listings within a caller's access, counts by month and code, a
+// scope's total and its worst groups, against the model rebuilt in memory.
+func conformReads(t *testing.T, m *readmodel.Model, mem *projections.Model, clock time.Time, queries []projections.FlagQuery) {
+	t.Helper()
+	v := mem.View(clock)
+	for _, q := range queries {
+		want := v.Flags(q)
+		checkCounts(t, m, q, clock, readmodel.Access{}, want)
+		checkPages(t, m, q, clock, readmodel.Access{}, want)
+	}
+	for _, tc := range accessCases(t, v) {
+		checkCounts(t, m, tc.q, clock, tc.access, tc.want)
+		checkPages(t, m, tc.q, clock, tc.access, tc.want)
+	}
+	checkTotals(t, m, mem, v, clock)
+}
+
+// accessCase is a listing read through a caller's access, with the flags the caller reads.
+type accessCase struct {
+	q      projections.FlagQuery
+	access readmodel.Access
+	want   []domain.Flag
+}
+
+// accessCases are listings of an auditor of two buyers (the union of their listings), and of agencies (their
+// listings less the job orders' flags of job orders they are not engaged on).
+func accessCases(t *testing.T, v *projections.View) []accessCase {
+	union := func(q projections.FlagQuery, buyers ...string) []domain.Flag {
+		in := map[string]bool{}
+		for _, b := range buyers {
+			bq := q
+			bq.BuyerID = b
+			for _, f := range v.Flags(bq) {
+				in[mustJSON(t, f)] = true
+			}
+		}
+		return slices.DeleteFunc(v.Flags(q), func(f domain.Flag) bool { return !in[mustJSON(t, f)] })
+	}
+	out := []accessCase{
+		{access: readmodel.Access{Scopes: []string{"buyer:buyer-1", "buyer:buyer-3"}}, want: union(projections.FlagQuery{}, "buyer-1", "buyer-3")},
+		{q: projections.FlagQuery{Code: "fee."}, access: readmodel.Access{Scopes: []string{"buyer:buyer-1", "buyer:buyer-2"}},
+			want: union(projections.FlagQuery{Code: "fee."}, "buyer-1", "buyer-2")},
+	}
+	rows, err := v.Audit(projections.AuditQuery{By: projections.ByAgency})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if i%3 != 0 {
+			continue
+		}
+		engaged := func(f domain.Flag) bool {
+			jo, ok := v.JobOrder(f.JobOrderID)
+			return f.WorkerID != "" || ok && slices.ContainsFunc(jo.Chain, func(e projections.Engagement) bool { return e.AgencyID == r.Key })
+		}
+		want := slices.DeleteFunc(v.Flags(projections.FlagQuery{AgencyID: r.Key}), func(f domain.Flag) bool { return !engaged(f) })
+		out = append(out, accessCase{access: readmodel.Access{Scopes: []string{"agency:" + r.Key}, Engaged: r.Key}, want: want})
+	}
+	return out
+}
+
+// checkCounts compares the counts by month and code, and their sum, with the listing's.
+func checkCounts(t *testing.T, m *readmodel.Model, q projections.FlagQuery, clock time.Time, access readmodel.Access, want []domain.Flag) {
+	t.Helper()
+	ctx := context.Background()
+	counts := map[[2]string]int{}
+	for _, f := range want {
+		counts[[2]string{f.RaisedAt.UTC().Format("2006-01"), f.Code}]++
+	}
+	var wantMonths []readmodel.FlagCount
+	for _, k := range slices.SortedFunc(maps.Keys(counts), func(a, b [2]string) int { return slices.Compare(a[:], b[:]) }) {
+		wantMonths = append(wantMonths, readmodel.FlagCount{Month: k[0], Code: k[1], Flags: counts[k]})
+	}
+	got, err := m.FlagMonths(ctx, q, clock, access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := mustJSON(t, orEmpty(got)), mustJSON(t, orEmpty(wantMonths)); g != w {
+		t.Fatalf("flag months %+v %+v at %s:\n got %.600s\nwant %.600s", q, access, clock, g, w)
+	}
+	if n, err := m.CountFlags(ctx, q, clock, access); err != nil || n != len(want) {
+		t.Fatalf("count flags %+v %+v at %s: %d, %v; want %d", q, access, clock, n, err, len(want))
+	}
+}
+
+// checkPages walks the listing in pages of 7, forwards from the first and backwards from the last page's
+// first key, and compares both walks with the whole listing.
+func checkPages(t *testing.T, m *readmodel.Model, q projections.FlagQuery, clock time.Time, access readmodel.Access, want []domain.Flag) {
+	t.Helper()
+	ctx := context.Background()
+	var keys [][]byte
+	var forward []json.RawMessage
+	for seek := (readmodel.FlagSeek{Limit: 7, Access: access}); ; {
+		n := 0
+		err := m.Flags(ctx, q, clock, seek, func(k []byte, f string) error {
+			keys, forward, n = append(keys, k), append(forward, json.RawMessage(f)), n+1
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < seek.Limit {
+			break
+		}
+		seek.After = keys[len(keys)-1]
+	}
+	if g, w := mustJSON(t, orEmpty(forward)), mustJSON(t, orEmpty(want)); g != w {
+		t.Fatalf("flags %+v %+v at %s by pages:\n got %.600s\nwant %.600s", q, access, clock, g, w)
+	}
+	if len(keys) < 2 {
+		return
+	}
+	var backward []json.RawMessage
+	err := m.Flags(ctx, q, clock, readmodel.FlagSeek{Before: keys[len(keys)-1], Limit: 7, Access: access}, func(_ []byte, f string) error {
+		backward = append(backward, json.RawMessage(f))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(backward)
+	from := max(0, len(forward)-1-7)
+	if g, w := mustJSON(t, backward), mustJSON(t, forward[from:len(forward)-1]); g != w {
+		t.Fatalf("flags %+v %+v at %s, the page before the last key:\n got %.600s\nwant %.600s", q, access, clock, g, w)
+	}
+}
+
+// checkTotals compares the totals of every supply chain and of buyers, and the worst groups, with the audit
+// in memory.
+func checkTotals(t *testing.T, m *readmodel.Model, mem *projections.Model, v *projections.View, clock time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := m.Total(ctx, "", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, flagged := map[string]int{}, map[string]bool{}
+	for _, f := range v.Flags(projections.FlagQuery{}) {
+		codes[f.Code]++
+		if f.WorkerID != "" {
+			flagged[f.WorkerID] = true
+		}
+	}
+	if all.Workers != len(mem.WorkerIDs()) || all.FlaggedWorkers != len(flagged) || mustJSON(t, all.Flags) != mustJSON(t, codes) {
+		t.Fatalf("total at %s: %d workers, %d flagged, %v; want %d, %d, %v", clock, all.Workers, all.FlaggedWorkers,
+			all.Flags, len(mem.WorkerIDs()), len(flagged), codes)
+	}
+	for _, buyer := range []string{"buyer-1", "buyer-3"} {
+		rows, err := v.Audit(projections.AuditQuery{BuyerID: buyer})
+		if err != nil || len(rows) > 1 {
+			t.Fatalf("audit of %s in memory: %v, %v", buyer, rows, err)
+		}
+		want := projections.AuditRow{Flags: map[string]int{}} // a buyer with no supply chain (yet)
+		if len(rows) == 1 {
+			want = rows[0]
+		}
+		got, err := m.Total(ctx, buyer, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Group, got.Key, got.Name, want.Group, want.Key, want.Name = "", "", "", "", "", ""
+		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+			t.Fatalf("total of %s at %s:\n got %s\nwant %s", buyer, clock, g, w)
+		}
+		for _, by := range []string{projections.ByEmployer, projections.ByAgency} {
+			q := projections.AuditQuery{BuyerID: buyer, By: by}
+			want, err := v.Audit(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(want, readmodel.CompareWorst)
+			got, err := m.Worst(ctx, q, clock, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := mustJSON(t, got), mustJSON(t, want[:min(3, len(want))]); g != w {
+				t.Fatalf("worst %+v at %s:\n got %s\nwant %s", q, clock, g, w)
+			}
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// monthKey names a flag_months row: the flags raised in a month with a code, listed under a scope ("" for
+// every flag).
+type monthKey struct{ scope, month, code string }
+
+// monthOf is the month (YYYY-MM, UTC) a flag raised at unix second s is counted in.
+func monthOf(s int64) string { return time.Unix(s, 0).UTC().Format("2006-01") }
+
+// countMonths adds sign to the month counts of a flag raised at unix second s with code, under every flag
+// ("") and each of its scopes.
+func (w *writer) countMonths(s int64, code string, scopes []string, sign int64) {
+	month := monthOf(s)
+	w.months[monthKey{"", month, code}] += sign
+	for _, sc := range scopes {
+		w.months[monthKey{sc, month, code}] += sign
+	}
+}
+
+// flushMonths writes the month counts changed, in key order, and deletes the rows that fell to zero.
+func (w *writer) flushMonths(ctx context.Context) error {
+	keys := slices.SortedFunc(maps.Keys(w.months), func(a, b monthKey) int {
+		return compareStrings(a.scope, b.scope, a.month, b.month, a.code, b.code)
+	})
+	for _, k := range keys {
+		n := w.months[k]
+		if n == 0 {
+			continue
+		}
+		if _, err := w.stmt["month"].ExecContext(ctx, k.scope, k.month, k.code, n); err != nil {
+			return fmt.Errorf("write flag count %s/%s/%s: %w", k.scope, k.month, k.code, err)
+		}
+		if n < 0 {
+			if _, err := w.tx.ExecContext(ctx, `DELETE FROM flag_months WHERE scope = ? AND month = ? AND code = ?
+				AND flags <= 0`, k.scope, k.month, k.code); err != nil {
+				return fmt.Errorf("delete flag count %s/%s/%s: %w", k.scope, k.month, k.code, err)
+			}
+		}
+	}
+	clear(w.months)
+	return nil
+}
+
+// compareStrings compares pairs (a1, b1), (a2, b2), ... in turn.
+func compareStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			if pairs[i] < pairs[i+1] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
