@@ -172,4 +172,3 @@ func clockKey(clock time.Time) []byte {
 	k := binary.BigEndian.AppendUint64(nil, uint64(c.Unix())^(1<<63))
 	return binary.BigEndian.AppendUint32(k, uint32(c.Nanosecond()))
 }
-
