@@ -40,7 +40,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	who := identity(c)
-	sq, empty, seek := scoped(who, fq)
+	sq, acc, empty, seek := scoped(who, fq)
 	seek = seek && s.cfg.Model != nil && filter == (projections.Filter{}) && format != mimeCSV
 	kind := "flags"
 	if seek {
@@ -82,7 +82,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	if seek {
-		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty); err != nil {
+		if out, err = s.seekFlags(c.Request.Context(), l, sq, acc, empty); err != nil {
 			return err
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
-	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +12,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Parameters each page reads from its query; others are ignored.
@@ -40,78 +41,92 @@ type flagsPage struct {
 	Total      int
 	Page       int
 	First      int
-	Prev, Next int // 0: none
+	Prev, Next string // cursors; "" for none
 }
 
 func (c *Console) flags(w http.ResponseWriter, r *http.Request, s *session) {
 	q := pick(r, flagParams)
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, q)
+	size := c.cfg.PageSize
+	p, err := c.cfg.Reader.FlagPage(r.Context(), s.who, q, r.URL.Query().Get("cursor"), size)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	page := pageNumber(r.URL.Query().Get("page"))
-	size := c.cfg.PageSize
-	last := max(1, (len(flags)+size-1)/size)
-	page = min(page, last)
-	from := (page - 1) * size
-	d := flagsPage{Query: q, Flags: flags[from:min(from+size, len(flags))], Total: len(flags), Page: page, First: from + 1}
-	if page > 1 {
-		d.Prev = page - 1
-	}
-	if page < last {
-		d.Next = page + 1
-	}
-	c.render(w, r, http.StatusOK, "flags", s, d)
+	c.render(w, r, http.StatusOK, "flags", s, flagsPage{Query: q, Flags: p.Flags, Total: p.Total,
+		Page: (p.First-1)/size + 1, First: p.First, Prev: p.Prev, Next: p.Next})
 }
 
-// pageNumber reads a page number, 1 for anything that is not a positive number.
-func pageNumber(s string) int {
-	n := 0
-	for _, ch := range s {
-		if ch < '0' || ch > '9' || n > 1e6 {
-			return 1
+// stream sends a download as it is read: the headers with the first bytes, so that a refused query (read
+// before any flag) still gets its error page. begin writes what comes before the first flag, each a flag,
+// end what follows the last.
+func (c *Console) stream(w http.ResponseWriter, r *http.Request, s *session, name, mime string,
+	begin func(io.Writer) error, each func(io.Writer, domain.Flag) error, end func(io.Writer) error) {
+	started := false
+	start := func() error {
+		if started {
+			return nil
 		}
-		n = n*10 + int(ch-'0')
+		started = true
+		w.Header().Set("Content-Type", mime)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		return begin(w)
 	}
-	return max(n, 1)
+	err := c.cfg.Reader.EachFlag(r.Context(), s.who, pick(r, flagParams), func(f domain.Flag) error {
+		if err := start(); err != nil {
+			return err
+		}
+		return each(w, f)
+	})
+	if err == nil {
+		if err = start(); err == nil {
+			err = end(w)
+		}
+	}
+	switch {
+	case err != nil && !started:
+		c.fail(w, r, s, err)
+	case err != nil:
+		c.log.Warn("download cut short", "download", name, "error", err)
+	}
 }
 
 func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, pick(r, flagParams))
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	recs, err := export.Flags(flags)
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	c.download(w, r, s, "flags.csv", recs)
+	var cw *csv.Writer
+	c.stream(w, r, s, "flags.csv", "text/csv; charset=utf-8", func(w io.Writer) error {
+		header, _ := export.Flags(nil) // the header alone: cannot fail
+		cw = csv.NewWriter(w)
+		return cw.Write(header[0])
+	}, func(_ io.Writer, f domain.Flag) error {
+		recs, err := export.Flags([]domain.Flag{f})
+		if err != nil {
+			return err
+		}
+		return cw.WriteAll(recs[1:])
+	}, func(io.Writer) error {
+		cw.Flush()
+		return cw.Error()
+	})
 }
 
 func (c *Console) flagsJSON(w http.ResponseWriter, r *http.Request, s *session) {
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, pick(r, flagParams))
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	if flags == nil {
-		flags = []domain.Flag{}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(struct {
-		Flags []domain.Flag `json:"flags"`
-	}{flags}); err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", `attachment; filename="flags.json"`)
-	_, _ = w.Write(buf.Bytes())
+	n := 0
+	c.stream(w, r, s, "flags.json", "application/json", func(w io.Writer) error {
+		_, err := io.WriteString(w, `{"flags":[`)
+		return err
+	}, func(w io.Writer, f domain.Flag) error {
+		text, err := readmodel.EncodeFlag(f)
+		if err != nil {
+			return err
+		}
+		if n++; n > 1 {
+			text = "," + text
+		}
+		_, err = io.WriteString(w, text)
+		return err
+	}, func(w io.Writer) error {
+		_, err := io.WriteString(w, "]}\n")
+		return err
+	})
 }
 
 // download sends CSV records as an attachment.

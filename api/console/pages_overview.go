@@ -1,11 +1,7 @@
 package console
 
 import (
-	"maps"
 	"net/http"
-	"slices"
-
-	"github.com/shopspring/decimal"
 	"net/url"
 
 	"github.com/fairtrail/fairtrail/api"
@@ -32,34 +28,14 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := overviewPage{Query: q, Open: len(o.Flags), ByCode: byCode(o.Flags), ByMonth: byMonth(o.Flags), Overview: o}
+	d := overviewPage{Query: q, ByCode: byCode(o.Months), ByMonth: byMonth(o.Months), Overview: o,
+		Workers: o.Total.Workers, Flagged: o.Total.FlaggedWorkers, WorkerPaid: o.Total.WorkerPaid,
+		Outstanding: o.Total.Outstanding, Reimbursed: o.Total.Reimbursed}
+	for _, m := range o.Months {
+		d.Open += m.Flags
+	}
 	if len(s.who.Buyers) > 1 {
 		d.Buyers = s.who.Buyers
 	}
-	var paid, out, back []domain.Money
-	for _, row := range o.Totals {
-		d.Workers += row.Workers
-		d.Flagged += row.FlaggedWorkers
-		paid, out, back = append(paid, row.WorkerPaid...), append(out, row.Outstanding...), append(back, row.Reimbursed...)
-	}
-	d.WorkerPaid, d.Outstanding, d.Reimbursed = sumMoney(paid), sumMoney(out), sumMoney(back)
 	c.render(w, r, http.StatusOK, "overview", s, d)
-}
-
-// sumMoney adds amounts per currency, exactly, currencies in order. An amount that is not a decimal (the
-// model only holds checked amounts) is skipped.
-func sumMoney(ms []domain.Money) []domain.Money {
-	sums := map[string]decimal.Decimal{}
-	for _, m := range ms {
-		d, err := decimal.NewFromString(string(m.Amount))
-		if err != nil {
-			continue
-		}
-		sums[m.Currency] = sums[m.Currency].Add(d)
-	}
-	out := make([]domain.Money, 0, len(sums))
-	for _, cur := range slices.Sorted(maps.Keys(sums)) {
-		out = append(out, domain.Money{Amount: domain.Amount(sums[cur].String()), Currency: cur})
-	}
-	return out
 }

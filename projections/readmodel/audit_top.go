@@ -25,8 +25,8 @@ func keysIn(keys []string, scope, by string) (string, []any) {
 	return " AND key IN (" + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + ")", args
 }
 
-// Total is a scope's total at clock, each worker counted once: the workers, flagged workers, flags and money
-// of a buyer's supply chain, or of every supply chain for buyer "". It reads one rollup row.
+// Total is a scope's total at clock, each worker counted once: the rows by job order of a buyer's supply
+// chain (or of every supply chain for buyer "") added up, with no group or key. It reads one rollup row.
 func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (projections.AuditRow, error) {
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -42,9 +42,9 @@ func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (proje
 		return projections.AuditRow{}, err
 	}
 	correct(rows, corr)
-	out := auditRows(rows, byAll, nil)
+	out := auditRows(rows, "", nil)
 	if len(out) == 0 {
-		return projections.AuditRow{Group: byAll, Flags: map[string]int{}}, nil
+		return projections.AuditRow{Flags: map[string]int{}}, nil
 	}
 	return out[0], nil
 }

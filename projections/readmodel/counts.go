@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -40,14 +41,7 @@ func (m *Model) FlagMonths(ctx context.Context, q projections.FlagQuery, clock t
 	if err != nil {
 		return nil, fmt.Errorf("read model: count flags: %w", err)
 	}
-	out := make([]FlagCount, 0, len(counts))
-	for k, n := range counts {
-		if n > 0 {
-			out = append(out, FlagCount{Month: k[0], Code: k[1], Flags: n})
-		}
-	}
-	slices.SortFunc(out, func(a, b FlagCount) int { return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Code, b.Code)) })
-	return out, nil
+	return sortedCounts(counts), nil
 }
 
 // CountFlags counts the flags a listing selects at clock, as FlagMonths does.
@@ -171,4 +165,25 @@ func clockKey(clock time.Time) []byte {
 	c := clock.UTC()
 	k := binary.BigEndian.AppendUint64(nil, uint64(c.Unix())^(1<<63))
 	return binary.BigEndian.AppendUint32(k, uint32(c.Nanosecond()))
+}
+
+// CountByMonth counts flags by month and code as FlagMonths does, for a listing judged whole.
+func CountByMonth(flags []domain.Flag) []FlagCount {
+	counts := map[[2]string]int{}
+	for _, f := range flags {
+		counts[[2]string{monthOf(f.RaisedAt.Unix()), f.Code}]++
+	}
+	return sortedCounts(counts)
+}
+
+// sortedCounts lists counts above zero by month, then code.
+func sortedCounts(counts map[[2]string]int) []FlagCount {
+	out := make([]FlagCount, 0, len(counts))
+	for k, n := range counts {
+		if n > 0 {
+			out = append(out, FlagCount{Month: k[0], Code: k[1], Flags: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b FlagCount) int { return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Code, b.Code)) })
+	return out
 }

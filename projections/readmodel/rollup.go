@@ -85,7 +85,8 @@ func (c *contribution) scopes() []string {
 	return out
 }
 
-// byAll is the grouping of a scope's total row (key ""), in which each worker counts once.
+// byAll is the grouping of a scope's total row (key ""): the rows by job order added up, so that each worker
+// counts once.
 const byAll = "all"
 
 // rollupGroupings are the groupings the rollups keep: the audit's, and the scope's total.
@@ -101,6 +102,9 @@ func (c *contribution) groupKeys(by, scope string) []string {
 	case projections.ByJobOrder:
 		return nonEmpty(c.JobOrder)
 	case byAll:
+		if c.JobOrder == "" {
+			return nil // as the rows by job order, which it adds up
+		}
 		return []string{""}
 	}
 	if scope != "" {
