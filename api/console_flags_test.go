@@ -36,6 +36,11 @@ func seekFixture(t testing.TB) (*fixture, *api.Reader) {
 	if err := f.keys.Grant("aud-1", "buyer-b"); err != nil { // an auditor of two buyers
 		t.Fatal(err)
 	}
+	// ag-b, engaged on jo-b only, pays jo-a's employer: a reverse fee listed under agency:ag-b that ag-b, not
+	// party to jo-a, may not read.
+	f.mustPost("admin", []any{ev(uuid(900), "JobOrderPaymentMade", "2024-01-05T00:00:00Z", map[string]any{
+		"job_order_id": "jo-a", "payer_id": "ag-b", "payee_id": "emp-a",
+		"amount": map[string]any{"amount": "500.00", "currency": "USD"}})})
 	plain, err := api.New(api.Config{Store: f.store, Live: f.live, Keys: f.keys, Registry: prometheus.NewRegistry(),
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
