@@ -29,6 +29,7 @@ func conformReads(t *testing.T, m *readmodel.Model, mem *projections.Model, cloc
 		checkPages(t, m, tc.q, clock, tc.access, tc.want)
 	}
 	checkTotals(t, m, v, clock)
+	checkGauges(t, m, v, clock)
 }
 
 // accessCase is a listing read through a caller's access, with the flags the caller reads.
@@ -196,6 +197,52 @@ func checkTotals(t *testing.T, m *readmodel.Model, v *projections.View, clock ti
 			if g, w := mustJSON(t, got), mustJSON(t, want[:min(3, len(want))]); g != w {
 				t.Fatalf("worst %+v at %s:\n got %s\nwant %s", q, clock, g, w)
 			}
+		}
+	}
+}
+
+// checkGauges compares the metrics' figures with the flags judged in memory: open by code, by employer and
+// by agency as the flag listing's filters select them (a job order's payers other than its employer), and
+// the overdue reimbursements counted as raised since the beginning of time, which are those open.
+func checkGauges(t *testing.T, m *readmodel.Model, v *projections.View, clock time.Time) {
+	t.Helper()
+	g, err := m.Gauges(context.Background(), clock, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, employers, agencies := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, f := range v.Flags(projections.FlagQuery{}) {
+		open[f.Code]++
+		employer, parties := "", []string{}
+		if r, ok := v.Worker(f.WorkerID); ok && f.WorkerID != "" {
+			employer, parties = r.EmployerID, r.Agencies
+		} else if jo, ok := v.JobOrder(f.JobOrderID); ok {
+			employer = jo.EmployerID
+			for _, a := range jo.JobOrderAgencies() {
+				if a != jo.EmployerID {
+					parties = append(parties, a)
+				}
+			}
+		}
+		if employer != "" {
+			employers[employer]++
+		}
+		for _, a := range parties {
+			agencies[a]++
+		}
+	}
+	for name, pair := range map[string][2]map[string]int{"open": {g.Open, open}, "employers": {g.Employers, employers},
+		"agencies": {g.Agencies, agencies}} {
+		if got, want := mustJSON(t, pair[0]), mustJSON(t, pair[1]); got != want {
+			t.Fatalf("gauges %s at %s:\n got %.600s\nwant %.600s", name, clock, got, want)
+		}
+	}
+	if got, want := g.Raised[domain.FlagReimbursementOverdue], int64(open[domain.FlagReimbursementOverdue]); got != want {
+		t.Fatalf("overdue reimbursements raised by %s: %d, want the %d open", clock, got, want)
+	}
+	for code, n := range open {
+		if code != domain.FlagReimbursementOverdue && g.Raised[code] < int64(n) {
+			t.Fatalf("%s: %d raised, fewer than the %d open", code, g.Raised[code], n)
 		}
 	}
 }

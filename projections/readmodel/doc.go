@@ -28,4 +28,7 @@
 //	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
 //	                   that flag scope ("" for every flag), counting fee.reimbursement_overdue flags whose
 //	                   deadline is still to come; the overview's charts and a listing's total read it
+//	flag_raised        per code, how many flags (other than fee.reimbursement_overdue) were ever added: a
+//	                   catch-up counts each flag key an owner did not hold before, a rebuild the growth of
+//	                   each code; it only grows, and /metrics reports it as fairtrail_flags_raised_total
 package readmodel

@@ -2,10 +2,13 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
 )
 
 // monthKey names a flag_months row: the flags raised in a month with a code, listed under a scope ("" for
@@ -46,6 +49,62 @@ func (w *writer) flushMonths(ctx context.Context) error {
 		}
 	}
 	clear(w.months)
+	for _, code := range slices.Sorted(maps.Keys(w.raised)) {
+		if err := addRaised(ctx, w.tx, code, w.raised[code]); err != nil {
+			return err
+		}
+	}
+	clear(w.raised)
+	return nil
+}
+
+// addRaised adds n flags of a code to flag_raised.
+func addRaised(ctx context.Context, tx *sql.Tx, code string, n int64) error {
+	if n <= 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO flag_raised (code, flags) VALUES (?, ?)
+		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`, code, n)
+	if err != nil {
+		return fmt.Errorf("count flags raised %s: %w", code, err)
+	}
+	return nil
+}
+
+// codeTotals counts every flag by code, from flag_months.
+func codeTotals(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT code, sum(flags) FROM flag_months WHERE scope = '' GROUP BY code")
+	if err != nil {
+		return nil, fmt.Errorf("count flags by code: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var code string
+		var n int64
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, fmt.Errorf("count flags by code: %w", err)
+		}
+		out[code] = n
+	}
+	return out, rows.Err()
+}
+
+// countGrowth adds to flag_raised, for a rebuild, the growth of each code other than the clocked one
+// (fee.reimbursement_overdue, raised when its deadline passes) since before.
+func countGrowth(ctx context.Context, tx *sql.Tx, before map[string]int64) error {
+	after, err := codeTotals(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, code := range slices.Sorted(maps.Keys(after)) {
+		if code == domain.FlagReimbursementOverdue {
+			continue
+		}
+		if err := addRaised(ctx, tx, code, after[code]-before[code]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

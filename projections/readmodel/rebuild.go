@@ -32,6 +32,10 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, fmt.Errorf("read model: begin: %w", err)
 	}
 	defer tx.Rollback()
+	before, err := codeTotals(ctx, tx)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: %w", err)
+	}
 	for _, t := range dataTables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return Result{}, fmt.Errorf("read model: empty %s: %w", t, err)
@@ -62,6 +66,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	}
 	if err := w.flush(ctx); err != nil {
 		return Result{}, err
+	}
+	if err := countGrowth(ctx, tx, before); err != nil {
+		return Result{}, fmt.Errorf("read model: %w", err)
 	}
 	if err := writeState(ctx, tx, cp); err != nil {
 		return Result{}, err

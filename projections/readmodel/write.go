@@ -22,6 +22,8 @@ type writer struct {
 	fresh  bool // the tables were emptied: nothing old to subtract or delete
 	rows   map[rowKey]*row
 	months map[monthKey]int64 // changes to flag_months
+	raised map[string]int64   // flags added, by code (flag_raised)
+	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
 	stmt   map[string]*sql.Stmt
 }
 
@@ -37,7 +39,7 @@ var statements = map[string]string{
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -89,9 +91,11 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
 // with their scopes.
 func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
+	w.held = nil
 	if w.fresh {
 		return nil
 	}
+	w.held = map[heldFlag]int{}
 	var text string
 	err := w.tx.QueryRowContext(ctx, query, id).Scan(&text)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -112,6 +116,7 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 		return fmt.Errorf("flags of %s: %w", owner, err)
 	}
 	for _, f := range stored {
+		w.held[heldFlag{f.code, f.raisedS, f.raisedN}]++
 		w.countMonths(f.raisedS, f.code, old.Scopes, -1)
 		k := f.k
 		for _, sc := range old.Scopes {
@@ -126,15 +131,24 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	return nil
 }
 
-// storedFlag is what forgetting a flag needs of it: its key, and its code and time for the month counts.
+// storedFlag is what forgetting a flag needs of it: its key, and its code and time for the counts.
 type storedFlag struct {
 	k       []byte
 	code    string
 	raisedS int64
+	raisedN int
+}
+
+// heldFlag tells an owner's flags apart when they are written again, to count those it did not hold: by code
+// and time, as a flag's key also holds its place among its owner's flags, which a new flag shifts.
+type heldFlag struct {
+	code    string
+	raisedS int64
+	raisedN int
 }
 
 func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFlag, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT k, code, raised_s FROM flags WHERE "+where, id)
+	rows, err := w.tx.QueryContext(ctx, "SELECT k, code, raised_s, raised_n FROM flags WHERE "+where, id)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +156,7 @@ func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFla
 	var out []storedFlag
 	for rows.Next() {
 		var f storedFlag
-		if err := rows.Scan(&f.k, &f.code, &f.raisedS); err != nil {
+		if err := rows.Scan(&f.k, &f.code, &f.raisedS, &f.raisedN); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
@@ -175,11 +189,13 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		if err != nil {
 			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
+		at := f.RaisedAt.UTC()
 		clocked := 0
 		if projections.Clocked(f) {
 			clocked = 1
+		} else {
+			w.countRaised(f.Code, at)
 		}
-		at := f.RaisedAt.UTC()
 		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
 			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
@@ -192,6 +208,19 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		}
 	}
 	return nil
+}
+
+// countRaised counts a flag (not clocked) written for the owner as raised when the owner did not hold one of
+// its code and time; a rebuild counts instead the growth of each code (countGrowth).
+func (w *writer) countRaised(code string, at time.Time) {
+	if w.held == nil {
+		return
+	}
+	if h := (heldFlag{code, at.Unix(), at.Nanosecond()}); w.held[h] > 0 {
+		w.held[h]--
+		return
+	}
+	w.raised[code]++
 }
 
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
+// readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are.
+// Flags raised are the model's counter of flags added since the baseline, and the overdue reimbursements
+// whose deadline passed since the baseline's clock.
+func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := c.s.cfg.Model
+	if _, err := m.CatchUp(ctx, c.s.cfg.Store); err != nil {
+		return nil, err
+	}
+	since := now
+	if c.baseline {
+		since = c.baseClock
+	}
+	g, err := m.Gauges(ctx, now, since)
+	if err != nil {
+		return nil, err
+	}
+	sn := &snapshot{at: now, open: g.Open, employers: g.Employers, agencies: g.Agencies, paid: domain.Sums{},
+		owed: domain.Sums{}, counter: g.Raised}
+	for _, mo := range g.Paid {
+		sn.paid.Add(mo.Currency, mo.Amount.Decimal())
+	}
+	for _, mo := range g.Owed {
+		sn.owed.Add(mo.Currency, mo.Amount.Decimal())
+	}
+	return sn, nil
+}
+
+// countModelRaised sets the raised counts from a model snapshot: the growth of its counter since the
+// baseline (the first snapshot taken caught up), never going down.
+func (c *stateCollector) countModelRaised(sn *snapshot) {
+	if !c.s.caughtUp.Load() {
+		return
+	}
+	if !c.baseline {
+		c.baseline, c.baseClock, c.base = true, sn.at, sn.counter
+		return
+	}
+	for code, n := range sn.counter {
+		c.raised[code] = max(c.raised[code], float64(n-c.base[code]))
+	}
+}
