@@ -115,25 +115,10 @@ type correction struct{ overdue, flagged int64 }
 // later take out of its row (the rollups count every flag a worker will ever raise); it seeks them in the
 // flag index from the clock's key.
 func notYetOverdue(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time) (map[string]*correction, error) {
-	rs, err := tx.QueryContext(ctx, `SELECT w.contribution, count(*) FROM flags f JOIN workers w ON w.worker_id = f.worker_id
-		WHERE f.k >= ? AND f.clocked = 1 GROUP BY f.worker_id`, clockKey(clock))
-	if err != nil {
-		return nil, fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
-	}
-	defer rs.Close()
 	out := map[string]*correction{}
-	for rs.Next() {
-		var text string
-		var n int64
-		if err := rs.Scan(&text, &n); err != nil {
-			return nil, fmt.Errorf("read model: audit: %w", err)
-		}
-		var c contribution
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return nil, fmt.Errorf("read model: audit: worker contribution: %w", err)
-		}
+	err := futureOverdue(ctx, tx, clock, func(c *contribution, n int64) {
 		if scope != "" && !slices.Contains(c.Buyers, scope) {
-			continue
+			return
 		}
 		for _, key := range c.groupKeys(by, scope) {
 			if out[key] == nil {
@@ -144,8 +129,46 @@ func notYetOverdue(ctx context.Context, tx *sql.Tx, scope, by string, clock time
 				out[key].flagged++
 			}
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
 	}
-	return out, rs.Err()
+	return out, nil
+}
+
+// futureOverdue calls fn with the contribution of each worker that has overdue flags raised at clock or
+// later, and how many. It seeks them in the flag index from the clock's key (a range of the listing order),
+// then reads those workers' rows.
+func futureOverdue(ctx context.Context, tx *sql.Tx, clock time.Time, fn func(c *contribution, n int64)) error {
+	rows, err := tx.QueryContext(ctx, `SELECT f.worker_id FROM flags f WHERE f.k >= ? AND f.clocked = 1`, clockKey(clock))
+	if err != nil {
+		return err
+	}
+	counts := map[string]int64{}
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			rows.Close()
+			return err
+		}
+		counts[w]++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, w := range slices.Sorted(maps.Keys(counts)) {
+		var text string
+		if err := tx.QueryRowContext(ctx, "SELECT contribution FROM workers WHERE worker_id = ?", w).Scan(&text); err != nil {
+			return fmt.Errorf("worker %s: %w", w, err)
+		}
+		var c contribution
+		if err := json.Unmarshal([]byte(text), &c); err != nil {
+			return fmt.Errorf("worker %s: contribution: %w", w, err)
+		}
+		fn(&c, counts[w])
+	}
+	return nil
 }
 
 // correct applies corrections to the rows they name.

@@ -3,7 +3,6 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -85,34 +84,22 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT w.contribution, count(*) FROM flags f JOIN workers w ON w.worker_id = f.worker_id
-		WHERE f.k >= ? AND f.clocked = 1 GROUP BY f.worker_id`, clockKey(clock))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var text string
-		var n int
-		if err := rows.Scan(&text, &n); err != nil {
-			return nil, err
-		}
-		var c contribution
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return nil, fmt.Errorf("worker contribution: %w", err)
-		}
+	err = futureOverdue(ctx, tx, clock, func(c *contribution, n int64) {
 		for _, sc := range c.Scopes {
 			if id, ok := strings.CutPrefix(sc, kind); ok {
-				out[id] -= n
+				out[id] -= int(n)
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	for id, n := range out {
 		if n <= 0 {
 			delete(out, id)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ownPayments takes out of the agencies' counts a job order's flags listed under its own employer, as a
