@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,11 +45,11 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	corr, err := notYetOverdue(ctx, tx, q.BuyerID, by, clock)
+	ps, err := pendingOverdue(ctx, tx, q.BuyerID, clock)
 	if err != nil {
 		return nil, err
 	}
-	correct(rows, corr)
+	correct(rows, corrections(ps, q.BuyerID, by))
 	names, err := orgNames(ctx, tx, slices.Collect(maps.Keys(rows)))
 	if err != nil {
 		return nil, err
@@ -111,64 +112,67 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) 
 // correction is what the overdue flags not yet raised at a clock take out of a rollup row.
 type correction struct{ overdue, flagged int64 }
 
-// notYetOverdue returns, per group of a grouping within a scope, what the overdue flags raised at clock or
-// later take out of its row (the rollups count every flag a worker will ever raise); it seeks them in the
-// flag index from the clock's key.
-func notYetOverdue(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time) (map[string]*correction, error) {
-	out := map[string]*correction{}
-	err := futureOverdue(ctx, tx, clock, func(c *contribution, n int64) {
-		if scope != "" && !slices.Contains(c.Buyers, scope) {
-			return
+// pending is a worker with overdue flags the clock has not reached: the groups it counts in (as its
+// contribution names them), how many flags it has in all, and how many of them are pending.
+type pending struct {
+	c        contribution
+	flags, n int64
+}
+
+// pendingOverdue lists the workers of a scope (a buyer, or "" for every supply chain) with overdue flags
+// raised at clock or later (the rollups and month counts hold every flag a worker will ever raise). It seeks
+// them in the flag index from the clock's key, within the buyer's scope for a buyer, so it costs what those
+// flags are.
+func pendingOverdue(ctx context.Context, tx *sql.Tx, scope string, clock time.Time) ([]pending, error) {
+	query, args := `SELECT f.worker_id, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
+		FROM flags f JOIN workers w ON w.worker_id = f.worker_id WHERE f.k >= ? AND f.clocked = 1`, []any{clockKey(clock)}
+	if scope != "" {
+		query, args = `SELECT f.worker_id, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
+			FROM flag_scopes s JOIN flags f ON f.k = s.k JOIN workers w ON w.worker_id = f.worker_id
+			WHERE s.scope = ? AND s.k >= ? AND f.clocked = 1`, []any{"buyer:" + scope, clockKey(clock)}
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read model: overdue flags after the clock: %w", err)
+	}
+	defer rows.Close()
+	at := map[string]int{}
+	var out []pending
+	for rows.Next() {
+		var id, buyers, agencies string
+		var p pending
+		if err := rows.Scan(&id, &p.c.JobOrder, &p.c.Employer, &buyers, &agencies, &p.flags); err != nil {
+			return nil, fmt.Errorf("read model: overdue flags after the clock: %w", err)
 		}
-		for _, key := range c.groupKeys(by, scope) {
+		if i, ok := at[id]; ok {
+			out[i].n++
+			continue
+		}
+		if err := errors.Join(json.Unmarshal([]byte(buyers), &p.c.Buyers), json.Unmarshal([]byte(agencies), &p.c.Agencies)); err != nil {
+			return nil, fmt.Errorf("read model: worker %s: %w", id, err)
+		}
+		p.c.Worker, p.c.Scopes, p.n = true, scopeNames(p.c.Buyers, p.c.Employer, p.c.Agencies), 1
+		at[id] = len(out)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// corrections are what pending overdue flags take out of the rows of a grouping within a scope.
+func corrections(ps []pending, scope, by string) map[string]*correction {
+	out := map[string]*correction{}
+	for _, p := range ps {
+		for _, key := range p.c.groupKeys(by, scope) {
 			if out[key] == nil {
 				out[key] = &correction{}
 			}
-			out[key].overdue += n
-			if c.total() == n {
+			out[key].overdue += p.n
+			if p.flags == p.n {
 				out[key].flagged++
 			}
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
 	}
-	return out, nil
-}
-
-// futureOverdue calls fn with the contribution of each worker that has overdue flags raised at clock or
-// later, and how many. It seeks them in the flag index from the clock's key (a range of the listing order),
-// then reads those workers' rows.
-func futureOverdue(ctx context.Context, tx *sql.Tx, clock time.Time, fn func(c *contribution, n int64)) error {
-	rows, err := tx.QueryContext(ctx, `SELECT f.worker_id FROM flags f WHERE f.k >= ? AND f.clocked = 1`, clockKey(clock))
-	if err != nil {
-		return err
-	}
-	counts := map[string]int64{}
-	for rows.Next() {
-		var w string
-		if err := rows.Scan(&w); err != nil {
-			rows.Close()
-			return err
-		}
-		counts[w]++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, w := range slices.Sorted(maps.Keys(counts)) {
-		var text string
-		if err := tx.QueryRowContext(ctx, "SELECT contribution FROM workers WHERE worker_id = ?", w).Scan(&text); err != nil {
-			return fmt.Errorf("worker %s: %w", w, err)
-		}
-		var c contribution
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return fmt.Errorf("worker %s: contribution: %w", w, err)
-		}
-		fn(&c, counts[w])
-	}
-	return nil
+	return out
 }
 
 // correct applies corrections to the rows they name.

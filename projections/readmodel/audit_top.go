@@ -37,11 +37,11 @@ func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (proje
 	if err != nil {
 		return projections.AuditRow{}, err
 	}
-	corr, err := notYetOverdue(ctx, tx, buyer, byAll, clock)
+	ps, err := pendingOverdue(ctx, tx, buyer, clock)
 	if err != nil {
 		return projections.AuditRow{}, err
 	}
-	correct(rows, corr)
+	correct(rows, corrections(ps, buyer, byAll))
 	out := auditRows(rows, "", nil)
 	if len(out) == 0 {
 		return projections.AuditRow{Flags: map[string]int{}}, nil
@@ -67,10 +67,11 @@ func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: worst groups: %w", err)
 	}
 	defer tx.Rollback()
-	corr, err := notYetOverdue(ctx, tx, q.BuyerID, by, clock)
+	ps, err := pendingOverdue(ctx, tx, q.BuyerID, clock)
 	if err != nil {
 		return nil, err
 	}
+	corr := corrections(ps, q.BuyerID, by)
 	keys, err := worstKeys(ctx, tx, q.BuyerID, by, n+len(corr))
 	if err != nil {
 		return nil, err

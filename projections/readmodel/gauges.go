@@ -84,15 +84,16 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	err = futureOverdue(ctx, tx, clock, func(c *contribution, n int64) {
-		for _, sc := range c.Scopes {
-			if id, ok := strings.CutPrefix(sc, kind); ok {
-				out[id] -= int(n)
-			}
-		}
-	})
+	ps, err := pendingOverdue(ctx, tx, "", clock)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range ps {
+		for _, sc := range p.c.Scopes {
+			if id, ok := strings.CutPrefix(sc, kind); ok {
+				out[id] -= int(p.n)
+			}
+		}
 	}
 	for id, n := range out {
 		if n <= 0 {
