@@ -56,14 +56,8 @@ func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) 
 	}
 	o.Audited = true
 	if fr.seek {
-		m := r.s.cfg.Model
-		if o.Total, err = m.Total(ctx, aq.BuyerID, clock); err != nil {
-			return o, err
-		}
-		if o.Employers, err = m.Worst(ctx, projections.AuditQuery{BuyerID: aq.BuyerID, By: projections.ByEmployer}, clock, worstShown); err != nil {
-			return o, err
-		}
-		o.Agencies, err = m.Worst(ctx, projections.AuditQuery{BuyerID: aq.BuyerID, By: projections.ByAgency}, clock, worstShown)
+		st, err := r.s.cfg.Model.Standing(ctx, aq.BuyerID, clock, worstShown)
+		o.Total, o.Employers, o.Agencies = st.Total, st.Employers, st.Agencies
 		return o, err
 	}
 	return o, r.auditsInMemory(ctx, &o, aq, filter, clock)

@@ -28,25 +28,46 @@ func keysIn(keys []string, scope, by string) (string, []any) {
 // Total is a scope's total at clock, each worker counted once: the rows by job order of a buyer's supply
 // chain (or of every supply chain for buyer "") added up, with no group or key. It reads one rollup row.
 func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (projections.AuditRow, error) {
+	st, err := m.Standing(ctx, buyer, clock, 0)
+	return st.Total, err
+}
+
+// Standing is a scope's total and its worst employers and agencies (CompareWorst).
+type Standing struct {
+	Total               projections.AuditRow
+	Employers, Agencies []projections.AuditRow
+}
+
+// Standing reads a scope's total and its n worst employers and agencies at clock (none for n = 0) in one
+// transaction, from the rollups: the total row, and the worst rows by their maintained counts with a LIMIT.
+func (m *Model) Standing(ctx context.Context, buyer string, clock time.Time, n int) (Standing, error) {
+	var st Standing
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return projections.AuditRow{}, fmt.Errorf("read model: total: %w", err)
+		return st, fmt.Errorf("read model: total: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, buyer, byAll, []string{""})
-	if err != nil {
-		return projections.AuditRow{}, err
-	}
 	ps, err := pendingOverdue(ctx, tx, buyer, clock)
 	if err != nil {
-		return projections.AuditRow{}, err
+		return st, err
+	}
+	rows, err := readRows(ctx, tx, buyer, byAll, []string{""})
+	if err != nil {
+		return st, err
 	}
 	correct(rows, corrections(ps, buyer, byAll))
-	out := auditRows(rows, "", nil)
-	if len(out) == 0 {
-		return projections.AuditRow{Flags: map[string]int{}}, nil
+	st.Total = projections.AuditRow{Flags: map[string]int{}}
+	if out := auditRows(rows, "", nil); len(out) > 0 {
+		st.Total = out[0]
 	}
-	return out[0], nil
+	if n == 0 {
+		return st, nil
+	}
+	if st.Employers, err = worst(ctx, tx, ps, buyer, projections.ByEmployer, n); err != nil {
+		return st, err
+	}
+	st.Agencies, err = worst(ctx, tx, ps, buyer, projections.ByAgency, n)
+	return st, err
 }
 
 // CompareWorst orders audit rows worst first: most flagged workers, then most workers, then by key.
@@ -54,9 +75,7 @@ func CompareWorst(a, b projections.AuditRow) int {
 	return cmp.Or(cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers), cmp.Compare(b.Workers, a.Workers), cmp.Compare(a.Key, b.Key))
 }
 
-// Worst returns the n worst groups of an audit at clock (CompareWorst), read from the rollups in that order
-// with a LIMIT: n rows, and one more for each group whose count the clock corrects, as a correction only
-// lowers a row.
+// Worst returns the n worst groups of an audit at clock (CompareWorst).
 func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.Time, n int) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -71,12 +90,19 @@ func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	corr := corrections(ps, q.BuyerID, by)
-	keys, err := worstKeys(ctx, tx, q.BuyerID, by, n+len(corr))
+	return worst(ctx, tx, ps, q.BuyerID, by, n)
+}
+
+// worst reads the n worst groups of a grouping within a scope from the rollups in the order of their
+// maintained counts with a LIMIT: n rows, and one more for each group the pending overdue flags correct, as
+// a correction only lowers a row.
+func worst(ctx context.Context, tx *sql.Tx, ps []pending, scope, by string, n int) ([]projections.AuditRow, error) {
+	corr := corrections(ps, scope, by)
+	keys, err := worstKeys(ctx, tx, scope, by, n+len(corr))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, by, keys)
+	rows, err := readRows(ctx, tx, scope, by, keys)
 	if err != nil {
 		return nil, err
 	}
