@@ -9,8 +9,8 @@ import (
 
 // modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
 // readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are.
-// Flags raised are the model's counter of flags added since the baseline, and the overdue reimbursements
-// whose deadline passed since the baseline's clock.
+// Flags raised are the model's counter of flags added since the baseline, and the clocked flags (overdue
+// reimbursements, open reports) whose time came since the baseline's clock.
 func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

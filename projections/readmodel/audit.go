@@ -30,7 +30,7 @@ func grouping(q projections.AuditQuery) (string, error) {
 }
 
 // Audit answers an audit at clock from the maintained rollups: it reads the rows of the groups it returns,
-// then takes back the fee.reimbursement_overdue flags whose deadline the clock has not passed.
+// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached.
 func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.Time) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -45,7 +45,7 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	ps, err := pendingOverdue(ctx, tx, q.BuyerID, clock)
+	ps, err := pendingClocked(ctx, tx, q.BuyerID, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -109,64 +109,81 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) 
 	return out, jr.Err()
 }
 
-// correction is what the overdue flags not yet raised at a clock take out of a rollup row.
-type correction struct{ overdue, flagged int64 }
+// correction is what the clocked flags not yet raised at a clock take out of a rollup row: flags by code (in
+// domain.FlagCodes order), and flagged workers.
+type correction struct {
+	counts  []int64
+	flagged int64
+}
 
-// pending is a worker with overdue flags the clock has not reached: the groups it counts in (as its
-// contribution names them), how many flags it has in all, and how many of them are pending.
+// pending is a worker with clocked flags (overdue reimbursements, open reports) the clock has not reached:
+// the groups it counts in (as its contribution names them), how many flags it has in all, and how many of
+// them are pending, in all and by code.
 type pending struct {
 	c        contribution
 	flags, n int64
+	codes    []int64
 }
 
-// pendingOverdue lists the workers of a scope (a buyer, or "" for every supply chain) with overdue flags
+// pendingClocked lists the workers of a scope (a buyer, or "" for every supply chain) with clocked flags
 // raised at clock or later (the rollups and month counts hold every flag a worker will ever raise). It seeks
 // them in the flag index from the clock's key, within the buyer's scope for a buyer, so it costs what those
 // flags are.
-func pendingOverdue(ctx context.Context, tx *sql.Tx, scope string, clock time.Time) ([]pending, error) {
-	query, args := `SELECT f.worker_id, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
+func pendingClocked(ctx context.Context, tx *sql.Tx, scope string, clock time.Time) ([]pending, error) {
+	query, args := `SELECT f.worker_id, f.code, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
 		FROM flags f JOIN workers w ON w.worker_id = f.worker_id WHERE f.k >= ? AND f.clocked = 1`, []any{clockKey(clock)}
 	if scope != "" {
-		query, args = `SELECT f.worker_id, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
+		query, args = `SELECT f.worker_id, f.code, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
 			FROM flag_scopes s JOIN flags f ON f.k = s.k JOIN workers w ON w.worker_id = f.worker_id
 			WHERE s.scope = ? AND s.k >= ? AND f.clocked = 1`, []any{"buyer:" + scope, clockKey(clock)}
 	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read model: overdue flags after the clock: %w", err)
+		return nil, fmt.Errorf("read model: clocked flags after the clock: %w", err)
 	}
 	defer rows.Close()
 	at := map[string]int{}
 	var out []pending
 	for rows.Next() {
-		var id, buyers, agencies string
+		var id, code, buyers, agencies string
 		var p pending
-		if err := rows.Scan(&id, &p.c.JobOrder, &p.c.Employer, &buyers, &agencies, &p.flags); err != nil {
-			return nil, fmt.Errorf("read model: overdue flags after the clock: %w", err)
+		if err := rows.Scan(&id, &code, &p.c.JobOrder, &p.c.Employer, &buyers, &agencies, &p.flags); err != nil {
+			return nil, fmt.Errorf("read model: clocked flags after the clock: %w", err)
 		}
+		c := slices.Index(domain.FlagCodes, code)
 		if i, ok := at[id]; ok {
 			out[i].n++
+			if c >= 0 {
+				out[i].codes[c]++
+			}
 			continue
 		}
 		if err := errors.Join(json.Unmarshal([]byte(buyers), &p.c.Buyers), json.Unmarshal([]byte(agencies), &p.c.Agencies)); err != nil {
 			return nil, fmt.Errorf("read model: worker %s: %w", id, err)
 		}
 		p.c.Worker, p.c.Scopes, p.n = true, scopeNames(p.c.Buyers, p.c.Employer, p.c.Agencies), 1
+		p.codes = make([]int64, len(domain.FlagCodes))
+		if c >= 0 {
+			p.codes[c]++
+		}
 		at[id] = len(out)
 		out = append(out, p)
 	}
 	return out, rows.Err()
 }
 
-// corrections are what pending overdue flags take out of the rows of a grouping within a scope.
+// corrections are what pending clocked flags take out of the rows of a grouping within a scope; a worker all
+// of whose flags are pending is no longer counted as flagged.
 func corrections(ps []pending, scope, by string) map[string]*correction {
 	out := map[string]*correction{}
 	for _, p := range ps {
 		for _, key := range p.c.groupKeys(by, scope) {
 			if out[key] == nil {
-				out[key] = &correction{}
+				out[key] = &correction{counts: make([]int64, len(domain.FlagCodes))}
 			}
-			out[key].overdue += p.n
+			for i, n := range p.codes {
+				out[key].counts[i] += n
+			}
 			if p.flags == p.n {
 				out[key].flagged++
 			}
@@ -177,10 +194,11 @@ func corrections(ps []pending, scope, by string) map[string]*correction {
 
 // correct applies corrections to the rows they name.
 func correct(rows map[string]*auditedRow, corr map[string]*correction) {
-	overdue := slices.Index(domain.FlagCodes, domain.FlagReimbursementOverdue)
 	for key, c := range corr {
 		if r := rows[key]; r != nil {
-			r.Counts[overdue] -= c.overdue
+			for i, n := range c.counts {
+				r.Counts[i] -= n
+			}
 			r.Flagged -= c.flagged
 		}
 	}

@@ -47,7 +47,7 @@ func (m *Model) Standing(ctx context.Context, buyer string, clock time.Time, n i
 		return st, fmt.Errorf("read model: total: %w", err)
 	}
 	defer tx.Rollback()
-	ps, err := pendingOverdue(ctx, tx, buyer, clock)
+	ps, err := pendingClocked(ctx, tx, buyer, clock)
 	if err != nil {
 		return st, err
 	}
@@ -86,7 +86,7 @@ func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: worst groups: %w", err)
 	}
 	defer tx.Rollback()
-	ps, err := pendingOverdue(ctx, tx, q.BuyerID, clock)
+	ps, err := pendingClocked(ctx, tx, q.BuyerID, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.
 }
 
 // worst reads the n worst groups of a grouping within a scope from the rollups in the order of their
-// maintained counts with a LIMIT: n rows, and one more for each group the pending overdue flags correct, as
+// maintained counts with a LIMIT: n rows, and one more for each group the pending clocked flags correct, as
 // a correction only lowers a row.
 func worst(ctx context.Context, tx *sql.Tx, ps []pending, scope, by string, n int) ([]projections.AuditRow, error) {
 	corr := corrections(ps, scope, by)

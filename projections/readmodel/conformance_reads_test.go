@@ -219,7 +219,7 @@ func checkTotals(t *testing.T, m *readmodel.Model, v *projections.View, clock ti
 
 // checkGauges compares the metrics' figures with the flags judged in memory: open by code, by employer and
 // by agency as the flag listing's filters select them (a job order's payers other than its employer), and
-// the overdue reimbursements counted as raised since the beginning of time, which are those open.
+// the clocked flags counted as raised since the beginning of time, which are those open.
 func checkGauges(t *testing.T, m *readmodel.Model, v *projections.View, clock time.Time) {
 	t.Helper()
 	g, err := m.Gauges(context.Background(), clock, time.Time{})
@@ -253,11 +253,14 @@ func checkGauges(t *testing.T, m *readmodel.Model, v *projections.View, clock ti
 			t.Fatalf("gauges %s at %s:\n got %.600s\nwant %.600s", name, clock, got, want)
 		}
 	}
-	if got, want := g.Raised[domain.FlagReimbursementOverdue], int64(open[domain.FlagReimbursementOverdue]); got != want {
-		t.Fatalf("overdue reimbursements raised by %s: %d, want the %d open", clock, got, want)
+	for _, code := range domain.FlagCodes {
+		clocked := projections.Clocked(domain.Flag{Code: code})
+		if got, want := g.Raised[code], int64(open[code]); clocked && got != want {
+			t.Fatalf("clocked %s raised by %s: %d, want the %d open", code, clock, got, want)
+		}
 	}
 	for code, n := range open {
-		if code != domain.FlagReimbursementOverdue && g.Raised[code] < int64(n) {
+		if !projections.Clocked(domain.Flag{Code: code}) && g.Raised[code] < int64(n) {
 			t.Fatalf("%s: %d raised, fewer than the %d open", code, g.Raised[code], n)
 		}
 	}

@@ -23,8 +23,8 @@ type FlagCount struct {
 
 // FlagMonths counts the flags a listing selects at clock by month and code, ordered by month then code. A
 // listing of every flag or of one scope (the query's or the access's), with at most a code prefix, is
-// answered from the maintained counts (flag_months), less the overdue reimbursements whose deadline the
-// clock has not passed and, for an agency's access, the job orders' flags it only paid on; any other listing
+// answered from the maintained counts (flag_months), less the clocked flags (overdue reimbursements, open
+// reports) the clock has not reached and, for an agency's access, the job orders' flags it only paid on; any other listing
 // is counted by reading the index rows it seeks.
 func (m *Model) FlagMonths(ctx context.Context, q projections.FlagQuery, clock time.Time, access Access) ([]FlagCount, error) {
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -18,17 +18,17 @@
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency)
 //	job_orders         per job order: its contribution to the rollups (JSON)
 //	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
-//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue, raised
-//	                   only once the clock has passed raised_at
+//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue and
+//	                   worker.report_open, raised only once the clock has passed raised_at
 //	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money; scope is ""
 //	                   for every supply chain or a buyer id for that buyer's; grouping "all" (key "") is the
 //	                   scope's total, each worker counted once
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
 //	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
-//	                   that flag scope ("" for every flag), counting fee.reimbursement_overdue flags whose
-//	                   deadline is still to come; the overview's charts and a listing's total read it
-//	flag_raised        per code, how many flags (other than fee.reimbursement_overdue) were ever added: a
-//	                   catch-up counts each flag key an owner did not hold before, a rebuild the growth of
+//	                   that flag scope ("" for every flag), counting the clocked flags whose time is still
+//	                   to come; the overview's charts and a listing's total read it
+//	flag_raised        per code, how many flags (other than the clocked ones) were ever added: a
+//	                   catch-up counts each flag of a code and time its owner did not hold, a rebuild the growth of
 //	                   each code; it only grows, and /metrics reports it as fairtrail_flags_raised_total
 package readmodel

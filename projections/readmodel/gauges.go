@@ -22,12 +22,12 @@ type Gauges struct {
 	// Paid and Owed are the fees paid by workers and owed back to them, per currency, of the workers
 	// recruited for a job order.
 	Paid, Owed []domain.Money
-	// Raised counts by code the flags ever added (flag_raised), and the overdue reimbursements whose deadline
-	// passed from the since given to the clock.
+	// Raised counts by code the flags ever added (flag_raised), and the clocked flags (overdue
+	// reimbursements, open reports) whose time came from the since given to the clock.
 	Raised map[string]int64
 }
 
-// Gauges reads the metrics' figures at clock; since bounds the overdue reimbursements counted as raised.
+// Gauges reads the metrics' figures at clock; since bounds the clocked flags counted as raised.
 func (m *Model) Gauges(ctx context.Context, clock, since time.Time) (Gauges, error) {
 	g := Gauges{Open: map[string]int{}, Raised: map[string]int64{}}
 	months, err := m.FlagMonths(ctx, projections.FlagQuery{}, clock, Access{})
@@ -84,7 +84,7 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	ps, err := pendingOverdue(ctx, tx, "", clock)
+	ps, err := pendingClocked(ctx, tx, "", clock)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +126,7 @@ func ownPayments(ctx context.Context, tx *sql.Tx, agencies map[string]int) error
 	return rows.Err()
 }
 
-// raised adds the flag_raised counter, and the overdue reimbursements whose deadline passed in [since,
-// clock).
+// raised adds the flag_raised counter, and the clocked flags whose time came in [since, clock).
 func raised(ctx context.Context, tx *sql.Tx, since, clock time.Time, into map[string]int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT code, flags FROM flag_raised")
 	if err != nil {
@@ -149,13 +148,19 @@ func raised(ctx context.Context, tx *sql.Tx, since, clock time.Time, into map[st
 	if !since.Before(clock) {
 		return nil
 	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM flags WHERE k >= ? AND k < ? AND clocked = 1`,
-		clockKey(since), clockKey(clock)).Scan(&n); err != nil {
+	rows, err = tx.QueryContext(ctx, `SELECT code, count(*) FROM flags WHERE k >= ? AND k < ? AND clocked = 1 GROUP BY code`,
+		clockKey(since), clockKey(clock))
+	if err != nil {
 		return err
 	}
-	if n > 0 {
-		into[domain.FlagReimbursementOverdue] += n
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var n int64
+		if err := rows.Scan(&code, &n); err != nil {
+			return err
+		}
+		into[code] += n
 	}
-	return nil
+	return rows.Err()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // monthKey names a flag_months row: the flags raised in a month with a code, listed under a scope ("" for
@@ -90,15 +91,15 @@ func codeTotals(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// countGrowth adds to flag_raised, for a rebuild, the growth of each code other than the clocked one
-// (fee.reimbursement_overdue, raised when its deadline passes) since before.
+// countGrowth adds to flag_raised, for a rebuild, the growth of each code other than the clocked ones (raised
+// when their time comes, projections.Clocked) since before.
 func countGrowth(ctx context.Context, tx *sql.Tx, before map[string]int64) error {
 	after, err := codeTotals(ctx, tx)
 	if err != nil {
 		return err
 	}
 	for _, code := range slices.Sorted(maps.Keys(after)) {
-		if code == domain.FlagReimbursementOverdue {
+		if projections.Clocked(domain.Flag{Code: code}) {
 			continue
 		}
 		if err := addRaised(ctx, tx, code, after[code]-before[code]); err != nil {
