@@ -10,9 +10,23 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
+
+// conformPages runs conformReads at every clock of the comparison, against a model rebuilt in memory.
+func conformPages(t *testing.T, m *readmodel.Model, s eventstore.Store) {
+	t.Helper()
+	mem, err := projections.Rebuild(context.Background(), s, projections.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := flagQueries(t, mem.View(clocks[len(clocks)-1]))
+	for _, clock := range clocks {
+		conformReads(t, m, mem, clock, queries)
+	}
+}
 
 // conformReads checks, at one clock, the reads that pages and listings make besides a whole listing: pages
 // found by seeking forwards and backwards, listings within a caller's access, counts by month and code, a
