@@ -35,9 +35,8 @@ type stateCollector struct {
 	baseline bool                // the first snapshot taken caught up was counted as seen
 	seen     map[uint64]struct{} // flags seen since
 	raised   map[string]float64  // by code: flags first seen after the baseline
-	// With a persisted model: the baseline's clock and the model's counter of flags raised then.
-	baseClock time.Time
-	base      map[string]int64
+	// With a persisted model: the model's counter of flags raised at the baseline.
+	base map[string]int64
 }
 
 func newStateCollector(s *Server) *stateCollector {

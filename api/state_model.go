@@ -9,8 +9,8 @@ import (
 
 // modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
 // readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are.
-// Flags raised are the model's counter of flags added since the baseline, and the clocked flags (overdue
-// reimbursements, open reports) whose time came since the baseline's clock.
+// Flags raised are the growth since the baseline of the model's counter of flags added, which counts the
+// clocked flags (overdue reimbursements, open reports) as their time comes.
 func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -18,11 +18,7 @@ func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
 	if _, err := m.CatchUp(ctx, c.s.cfg.Store); err != nil {
 		return nil, err
 	}
-	since := now
-	if c.baseline {
-		since = c.baseClock
-	}
-	g, err := m.Gauges(ctx, now, since)
+	g, err := m.Gauges(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +40,7 @@ func (c *stateCollector) countModelRaised(sn *snapshot) {
 		return
 	}
 	if !c.baseline {
-		c.baseline, c.baseClock, c.base = true, sn.at, sn.counter
+		c.baseline, c.base = true, sn.counter
 		return
 	}
 	for code, n := range sn.counter {

@@ -3,8 +3,6 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -45,11 +43,11 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	ps, err := pendingClocked(ctx, tx, q.BuyerID, clock)
+	corr, err := clockCorrections(ctx, tx, q.BuyerID, by, clock)
 	if err != nil {
 		return nil, err
 	}
-	correct(rows, corrections(ps, q.BuyerID, by))
+	correct(rows, corr)
 	names, err := orgNames(ctx, tx, slices.Collect(maps.Keys(rows)))
 	if err != nil {
 		return nil, err
@@ -109,87 +107,29 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) 
 	return out, jr.Err()
 }
 
-// correction is what the clocked flags not yet raised at a clock take out of a rollup row: flags by code (in
+// correction is what a read's clock changes in a rollup row kept at the model's clock: flags by code (in
 // domain.FlagCodes order), and flagged workers.
 type correction struct {
 	counts  []int64
 	flagged int64
 }
 
-// pending is a worker with clocked flags (overdue reimbursements, open reports) the clock has not reached:
-// the groups it counts in (as its contribution names them), how many flags it has in all, and how many of
-// them are pending, in all and by code.
-type pending struct {
-	c        contribution
-	flags, n int64
-	codes    []int64
-}
-
-// pendingClocked lists the workers of a scope (a buyer, or "" for every supply chain) with clocked flags
-// raised at clock or later (the rollups and month counts hold every flag a worker will ever raise). It seeks
-// them in the flag index from the clock's key, within the buyer's scope for a buyer, so it costs what those
-// flags are.
-func pendingClocked(ctx context.Context, tx *sql.Tx, scope string, clock time.Time) ([]pending, error) {
-	query, args := `SELECT f.worker_id, f.code, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
-		FROM flags f JOIN workers w ON w.worker_id = f.worker_id WHERE f.k >= ? AND f.clocked = 1`, []any{clockKey(clock)}
-	if scope != "" {
-		query, args = `SELECT f.worker_id, f.code, w.job_order_id, w.employer_id, w.buyer_ids, w.agencies, w.flags
-			FROM flag_scopes s JOIN flags f ON f.k = s.k JOIN workers w ON w.worker_id = f.worker_id
-			WHERE s.scope = ? AND s.k >= ? AND f.clocked = 1`, []any{"buyer:" + scope, clockKey(clock)}
-	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+// clockCorrections are the corrections of a grouping's rows within a buyer's scope ("" for every supply
+// chain) from the model's clock to clock.
+func clockCorrections(ctx context.Context, tx *sql.Tx, buyer, by string, clock time.Time) (map[string]*correction, error) {
+	cm, err := modelClock(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("read model: clocked flags after the clock: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	at := map[string]int{}
-	var out []pending
-	for rows.Next() {
-		var id, code, buyers, agencies string
-		var p pending
-		if err := rows.Scan(&id, &code, &p.c.JobOrder, &p.c.Employer, &buyers, &agencies, &p.flags); err != nil {
-			return nil, fmt.Errorf("read model: clocked flags after the clock: %w", err)
-		}
-		c := slices.Index(domain.FlagCodes, code)
-		if i, ok := at[id]; ok {
-			out[i].n++
-			if c >= 0 {
-				out[i].codes[c]++
-			}
-			continue
-		}
-		if err := errors.Join(json.Unmarshal([]byte(buyers), &p.c.Buyers), json.Unmarshal([]byte(agencies), &p.c.Agencies)); err != nil {
-			return nil, fmt.Errorf("read model: worker %s: %w", id, err)
-		}
-		p.c.Worker, p.c.Scopes, p.n = true, scopeNames(p.c.Buyers, p.c.Employer, p.c.Agencies), 1
-		p.codes = make([]int64, len(domain.FlagCodes))
-		if c >= 0 {
-			p.codes[c]++
-		}
-		at[id] = len(out)
-		out = append(out, p)
+	scope := ""
+	if buyer != "" {
+		scope = "buyer:" + buyer
 	}
-	return out, rows.Err()
-}
-
-// corrections are what pending clocked flags take out of the rows of a grouping within a scope; a worker all
-// of whose flags are pending is no longer counted as flagged.
-func corrections(ps []pending, scope, by string) map[string]*correction {
-	out := map[string]*correction{}
-	for _, p := range ps {
-		for _, key := range p.c.groupKeys(by, scope) {
-			if out[key] == nil {
-				out[key] = &correction{counts: make([]int64, len(domain.FlagCodes))}
-			}
-			for i, n := range p.codes {
-				out[key].counts[i] += n
-			}
-			if p.flags == p.n {
-				out[key].flagged++
-			}
-		}
+	xs, sign, err := window(ctx, tx, scope, cm, clock)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return corrections(xs, sign, buyer, by, cm, clock), nil
 }
 
 // correct applies corrections to the rows they name.
@@ -197,9 +137,9 @@ func correct(rows map[string]*auditedRow, corr map[string]*correction) {
 	for key, c := range corr {
 		if r := rows[key]; r != nil {
 			for i, n := range c.counts {
-				r.Counts[i] -= n
+				r.Counts[i] += n
 			}
-			r.Flagged -= c.flagged
+			r.Flagged += c.flagged
 		}
 	}
 }

@@ -47,15 +47,15 @@ func (m *Model) Standing(ctx context.Context, buyer string, clock time.Time, n i
 		return st, fmt.Errorf("read model: total: %w", err)
 	}
 	defer tx.Rollback()
-	ps, err := pendingClocked(ctx, tx, buyer, clock)
-	if err != nil {
-		return st, err
-	}
 	rows, err := readRows(ctx, tx, buyer, byAll, []string{""})
 	if err != nil {
 		return st, err
 	}
-	correct(rows, corrections(ps, buyer, byAll))
+	corr, err := clockCorrections(ctx, tx, buyer, byAll, clock)
+	if err != nil {
+		return st, err
+	}
+	correct(rows, corr)
 	st.Total = projections.AuditRow{Flags: map[string]int{}}
 	if out := auditRows(rows, "", nil); len(out) > 0 {
 		st.Total = out[0]
@@ -63,10 +63,10 @@ func (m *Model) Standing(ctx context.Context, buyer string, clock time.Time, n i
 	if n == 0 {
 		return st, nil
 	}
-	if st.Employers, err = worst(ctx, tx, ps, buyer, projections.ByEmployer, n); err != nil {
+	if st.Employers, err = worst(ctx, tx, buyer, projections.ByEmployer, clock, n); err != nil {
 		return st, err
 	}
-	st.Agencies, err = worst(ctx, tx, ps, buyer, projections.ByAgency, n)
+	st.Agencies, err = worst(ctx, tx, buyer, projections.ByAgency, clock, n)
 	return st, err
 }
 
@@ -86,21 +86,26 @@ func (m *Model) Worst(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: worst groups: %w", err)
 	}
 	defer tx.Rollback()
-	ps, err := pendingClocked(ctx, tx, q.BuyerID, clock)
-	if err != nil {
-		return nil, err
-	}
-	return worst(ctx, tx, ps, q.BuyerID, by, n)
+	return worst(ctx, tx, q.BuyerID, by, clock, n)
 }
 
 // worst reads the n worst groups of a grouping within a scope from the rollups in the order of their
-// maintained counts with a LIMIT: n rows, and one more for each group the pending clocked flags correct, as
-// a correction only lowers a row.
-func worst(ctx context.Context, tx *sql.Tx, ps []pending, scope, by string, n int) ([]projections.AuditRow, error) {
-	corr := corrections(ps, scope, by)
+// maintained counts with a LIMIT: n rows and one more for each group the read's clock corrects, and the
+// groups it corrects. Among them are the n worst: a group left out is uncorrected and no worse than n
+// uncorrected groups read.
+func worst(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time, n int) ([]projections.AuditRow, error) {
+	corr, err := clockCorrections(ctx, tx, scope, by, clock)
+	if err != nil {
+		return nil, err
+	}
 	keys, err := worstKeys(ctx, tx, scope, by, n+len(corr))
 	if err != nil {
 		return nil, err
+	}
+	for k := range corr {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
 	}
 	rows, err := readRows(ctx, tx, scope, by, keys)
 	if err != nil {

@@ -75,8 +75,9 @@ func maintainedScope(q projections.FlagQuery, access Access) (string, bool) {
 	return "", false
 }
 
-// maintained adds to counts the scope's maintained counts of the codes with the prefix, less the flags not
-// raised at clock and the job orders' flags an engaged agency does not read.
+// maintained adds to counts the scope's maintained counts of the codes with the prefix (kept at the model's
+// clock), corrected by the clocked flags whose time falls between the model's clock and clock, less the job
+// orders' flags an engaged agency does not read.
 func maintained(ctx context.Context, tx *sql.Tx, scope, prefix string, clock time.Time, engaged string, counts map[[2]string]int) error {
 	rows, err := tx.QueryContext(ctx, "SELECT month, code, flags FROM flag_months WHERE scope = ?", scope)
 	if err != nil {
@@ -97,22 +98,27 @@ func maintained(ctx context.Context, tx *sql.Tx, scope, prefix string, clock tim
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	from, args := "flags f WHERE f.k >= ?", []any{clockKey(clock)}
-	if scope != "" {
-		from, args = "flag_scopes s JOIN flags f ON f.k = s.k WHERE s.scope = ? AND s.k >= ?", []any{scope, clockKey(clock)}
+	cm, err := modelClock(ctx, tx)
+	if err != nil {
+		return err
 	}
-	if err := subtract(ctx, tx, prefix, counts, "SELECT f.code, f.raised_s FROM "+from+" AND f.clocked = 1", args...); err != nil {
+	lo, hi, sign := windowOf(cm, clock)
+	from, args := "flags f WHERE f.k >= ? AND f.k < ?", []any{clockKey(lo), clockKey(hi)}
+	if scope != "" {
+		from, args = "flag_scopes s JOIN flags f ON f.k = s.k WHERE s.scope = ? AND s.k >= ? AND s.k < ?", []any{scope, clockKey(lo), clockKey(hi)}
+	}
+	if err := add(ctx, tx, prefix, counts, sign, "SELECT f.code, f.raised_s FROM "+from+" AND f.clocked = 1", args...); err != nil {
 		return err
 	}
 	if engaged == "" {
 		return nil
 	}
-	return subtract(ctx, tx, prefix, counts, `SELECT f.code, f.raised_s FROM flags f WHERE f.worker_id = ''
+	return add(ctx, tx, prefix, counts, -1, `SELECT f.code, f.raised_s FROM flags f WHERE f.worker_id = ''
 		AND EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k) AND NOT `+engagedSQL, scope, engaged)
 }
 
-// subtract takes out of counts the flags (code, raised_s) a query returns, of the codes with the prefix.
-func subtract(ctx context.Context, tx *sql.Tx, prefix string, counts map[[2]string]int, query string, args ...any) error {
+// add adds sign to counts for each flag (code, raised_s) a query returns, of the codes with the prefix.
+func add(ctx context.Context, tx *sql.Tx, prefix string, counts map[[2]string]int, sign int64, query string, args ...any) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -125,7 +131,7 @@ func subtract(ctx context.Context, tx *sql.Tx, prefix string, counts map[[2]stri
 			return err
 		}
 		if strings.HasPrefix(code, prefix) {
-			counts[[2]string{monthOf(s), code}]--
+			counts[[2]string{monthOf(s), code}] += int(sign)
 		}
 	}
 	return rows.Err()

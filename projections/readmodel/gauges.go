@@ -22,13 +22,14 @@ type Gauges struct {
 	// Paid and Owed are the fees paid by workers and owed back to them, per currency, of the workers
 	// recruited for a job order.
 	Paid, Owed []domain.Money
-	// Raised counts by code the flags ever added (flag_raised), and the clocked flags (overdue
-	// reimbursements, open reports) whose time came from the since given to the clock.
+	// Raised counts by code the flags ever added (flag_raised, which counts the clocked flags, overdue
+	// reimbursements and open reports, when the model's clock passes their time), and the clocked flags whose
+	// time came from the model's clock to the clock.
 	Raised map[string]int64
 }
 
-// Gauges reads the metrics' figures at clock; since bounds the clocked flags counted as raised.
-func (m *Model) Gauges(ctx context.Context, clock, since time.Time) (Gauges, error) {
+// Gauges reads the metrics' figures at clock.
+func (m *Model) Gauges(ctx context.Context, clock time.Time) (Gauges, error) {
 	g := Gauges{Open: map[string]int{}, Raised: map[string]int64{}}
 	months, err := m.FlagMonths(ctx, projections.FlagQuery{}, clock, Access{})
 	if err != nil {
@@ -56,7 +57,7 @@ func (m *Model) Gauges(ctx context.Context, clock, since time.Time) (Gauges, err
 	if err := ownPayments(ctx, tx, g.Agencies); err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
-	if err := raised(ctx, tx, since, clock, g.Raised); err != nil {
+	if err := raised(ctx, tx, clock, g.Raised); err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
 	return g, nil
@@ -84,14 +85,18 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	ps, err := pendingClocked(ctx, tx, "", clock)
+	cm, err := modelClock(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		for _, sc := range p.c.Scopes {
+	xs, sign, err := window(ctx, tx, "", cm, clock)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range xs {
+		for _, sc := range x.c.Scopes {
 			if id, ok := strings.CutPrefix(sc, kind); ok {
-				out[id] -= int(p.n)
+				out[id] += int(sign) * len(x.flags)
 			}
 		}
 	}
@@ -126,8 +131,9 @@ func ownPayments(ctx context.Context, tx *sql.Tx, agencies map[string]int) error
 	return rows.Err()
 }
 
-// raised adds the flag_raised counter, and the clocked flags whose time came in [since, clock).
-func raised(ctx context.Context, tx *sql.Tx, since, clock time.Time, into map[string]int64) error {
+// raised adds the flag_raised counter, and the clocked flags whose time came from the model's clock to
+// clock.
+func raised(ctx context.Context, tx *sql.Tx, clock time.Time, into map[string]int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT code, flags FROM flag_raised")
 	if err != nil {
 		return err
@@ -145,22 +151,18 @@ func raised(ctx context.Context, tx *sql.Tx, since, clock time.Time, into map[st
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if !since.Before(clock) {
-		return nil
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT code, count(*) FROM flags WHERE k >= ? AND k < ? AND clocked = 1 GROUP BY code`,
-		clockKey(since), clockKey(clock))
+	cm, err := modelClock(ctx, tx)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var n int64
-		if err := rows.Scan(&code, &n); err != nil {
-			return err
-		}
-		into[code] += n
+	xs, sign, err := window(ctx, tx, "", cm, clock)
+	if err != nil || sign < 0 {
+		return err
 	}
-	return rows.Err()
+	for _, x := range xs {
+		for _, f := range x.flags {
+			into[f.code]++
+		}
+	}
+	return nil
 }

@@ -41,7 +41,8 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 			return Result{}, fmt.Errorf("read model: empty %s: %w", t, err)
 		}
 	}
-	w, err := newWriter(ctx, tx, true)
+	clock := m.opts.Now().UTC()
+	w, err := newWriter(ctx, tx, true, clock)
 	if err != nil {
 		return Result{}, err
 	}
@@ -69,6 +70,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	}
 	if err := countGrowth(ctx, tx, before); err != nil {
 		return Result{}, fmt.Errorf("read model: %w", err)
+	}
+	if err := writeClock(ctx, tx, clock); err != nil {
+		return Result{}, err
 	}
 	if err := writeState(ctx, tx, cp); err != nil {
 		return Result{}, err

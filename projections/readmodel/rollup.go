@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -36,6 +37,23 @@ type contribution struct {
 	Money [moneyCols]map[string]string `json:"money"`
 	// Scopes are the flag scopes its flags are listed under.
 	Scopes []string `json:"scopes,omitempty"`
+	// flagged says whether a worker counts as flagged at the model's clock (see at).
+	flagged bool
+}
+
+// at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the
+// worker's) whose time has not come, and flagged when a flag stands then.
+func (c contribution) at(clock time.Time, clocked []clockedFlag) contribution {
+	c.Counts = slices.Clone(c.Counts)
+	for _, f := range clocked {
+		if !f.before(clock) {
+			if i := slices.Index(domain.FlagCodes, f.code); i >= 0 {
+				c.Counts[i]--
+			}
+		}
+	}
+	c.flagged = c.total() > 0
+	return c
 }
 
 func workerContribution(j projections.Judgement) contribution {
@@ -47,6 +65,7 @@ func workerContribution(j projections.Judgement) contribution {
 			c.Money[i][cur] = fixed(d)
 		}
 	}
+	c.flagged = c.total() > 0
 	return c
 }
 
@@ -153,7 +172,7 @@ func newRow() *row {
 func (r *row) add(c *contribution, sign int64) error {
 	if c.Worker {
 		r.Workers += sign
-		if c.total() > 0 {
+		if c.flagged {
 			r.Flagged += sign
 		}
 	}

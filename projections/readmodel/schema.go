@@ -12,7 +12,8 @@ CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order
 CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
-	agencies TEXT NOT NULL, flags INTEGER NOT NULL, contribution TEXT NOT NULL) WITHOUT ROWID;
+	agencies TEXT NOT NULL, flags INTEGER NOT NULL, unclocked INTEGER NOT NULL, clocked_from BLOB,
+	contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "3"
+const SchemaVersion = "4"
 
 // dataTables are emptied by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",

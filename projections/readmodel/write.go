@@ -24,13 +24,15 @@ type writer struct {
 	months map[monthKey]int64 // changes to flag_months
 	raised map[string]int64   // flags added, by code (flag_raised)
 	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
+	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
 	stmt   map[string]*sql.Stmt
 }
 
 var statements = map[string]string{
-	"flag":     `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
-	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
-	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution) VALUES (?,?,?,?,?,?,?)`,
+	"flag":  `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
+	"scope": `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
+	"worker": `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, unclocked,
+		clocked_from, contribution) VALUES (?,?,?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
@@ -38,8 +40,8 @@ var statements = map[string]string{
 		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
 
-func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
+	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -58,12 +60,14 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 	}
 	c := workerContribution(j)
 	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
-	if err := w.contribute(ctx, &c, 1); err != nil {
+	clocked := clockedOf(j.Flags)
+	counted := c.at(w.clock, clocked)
+	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
 	cj, _ := json.Marshal(c) // plain values: cannot fail
 	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
-		jsonList(j.Agencies), len(j.Flags), string(cj)); err != nil {
+		jsonList(j.Agencies), len(j.Flags), len(j.Flags)-len(clocked), firstClocked(clocked), string(cj)); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
 	return w.flags(ctx, owner, j.Flags, c.Scopes)
@@ -78,7 +82,8 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	}
 	c := jobOrderContribution(jo, flags)
 	c.Scopes = scopeNames(jo.BuyerIDs, jo.EmployerID, jo.JobOrderAgencies())
-	if err := w.contribute(ctx, &c, 1); err != nil {
+	counted := c.at(w.clock, clockedOf(flags))
+	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
 	cj, _ := json.Marshal(c) // plain values: cannot fail
@@ -108,16 +113,25 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	if err := json.Unmarshal([]byte(text), &old); err != nil {
 		return fmt.Errorf("contribution of %s: %w", owner, err)
 	}
-	if err := w.contribute(ctx, &old, -1); err != nil {
-		return err
-	}
 	stored, err := w.storedFlags(ctx, flagsWhere, id)
 	if err != nil {
 		return fmt.Errorf("flags of %s: %w", owner, err)
 	}
+	var clocked []clockedFlag
+	for _, f := range stored {
+		if f.clocked() {
+			clocked = append(clocked, clockedFlag{code: f.code, key: f.k[:min(len(f.k), 12)]})
+		}
+	}
+	counted := old.at(w.clock, clocked)
+	if err := w.contribute(ctx, &counted, -1); err != nil {
+		return err
+	}
 	for _, f := range stored {
 		w.held[heldFlag{f.code, f.raisedS, f.raisedN}]++
-		w.countMonths(f.raisedS, f.code, old.Scopes, -1)
+		if !f.clocked() || time.Unix(f.raisedS, int64(f.raisedN)).Before(w.clock) { // as flags counted it
+			w.countMonths(f.raisedS, f.code, old.Scopes, -1)
+		}
 		k := f.k
 		for _, sc := range old.Scopes {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
@@ -138,6 +152,8 @@ type storedFlag struct {
 	raisedS int64
 	raisedN int
 }
+
+func (f storedFlag) clocked() bool { return projections.Clocked(domain.Flag{Code: f.code}) }
 
 // heldFlag tells an owner's flags apart when they are written again, to count those it did not hold: by code
 // and time, as a flag's key also holds its place among its owner's flags, which a new flag shifts.
@@ -200,7 +216,9 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
-		w.countMonths(at.Unix(), f.Code, scopes, 1)
+		if clocked == 0 || at.Before(w.clock) {
+			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
+		}
 		for _, sc := range scopes {
 			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
