@@ -49,7 +49,7 @@ func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) 
 	switch {
 	case !slices.Contains(brands, who.Role):
 		return o, nil // employers and agencies see their flags only
-	case errors.Is(err, domain.ErrInvalid) && who.Role == keys.RoleAuditor && q.Get("buyer") == "":
+	case errors.Is(err, domain.ErrInvalid) && keys.Granted(who.Role) && q.Get("buyer") == "":
 		return o, nil // an auditor of several buyers picks one first
 	case err != nil:
 		return o, err

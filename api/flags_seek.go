@@ -16,14 +16,14 @@ import (
 const seekKind = "flags.seek"
 
 // scoped narrows a flag query to what the caller may read, as the flag index's scopes say it (see access):
-// everything for admin keys; a buyer's (or an auditor's) buyers' job orders; an employer's; the job orders an
-// agency is engaged on and the workers it recruited. empty is set when the query asks for another employer
-// than the caller's own; ok is false for a role that reads no flags.
+// everything for admin keys; a buyer's (or an auditor's or worker organisation's) buyers' job orders; an
+// employer's; the job orders an agency is engaged on and the workers it recruited. empty is set when the
+// query asks for another employer than the caller's own; ok is false for a role that reads no flags.
 func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuery, acc readmodel.Access, empty, ok bool) {
 	switch who.Role {
 	case keys.RoleAdmin:
 		return fq, acc, false, true
-	case keys.RoleBuyer, keys.RoleAuditor:
+	case keys.RoleBuyer, keys.RoleAuditor, keys.RoleWorkerOrganisation:
 		switch {
 		case fq.BuyerID != "": // one of the caller's own (checkNamed answers 404 for another)
 		case len(who.Buyers) == 1:
