@@ -56,6 +56,10 @@ func BenchmarkPages(b *testing.B) {
 		{"worker", "/workers/" + ids.worker},
 		{"job-order", "/job-orders/" + ids.jobOrder},
 		{"audit", "/audit?by=agency"},
+		// As of a date the pages judge the store replayed under the filter (the first request replays, the
+		// rest reuse the replay while it is cached).
+		{"overview-as-of", "/overview?as_of=2025-06-30"},
+		{"flags-as-of", "/flags?as_of=2025-06-30"},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			for b.Loop() {
