@@ -203,7 +203,6 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 		t.Fatalf("first catch-up: %+v, want a rebuild for a missing model", res)
 	}
 	conform(t, m, s)
-	conformPages(t, m, s)
 	importLines(t, s, ls[len(ls)*2/3:])
 	res := catchUp(t, m, s)
 	if res.Applied == 0 && !res.Rebuilt {
@@ -226,5 +225,4 @@ func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
 		t.Fatalf("rebuild: %+v, %v", res, err)
 	}
 	conform(t, m, s)
-	conformPages(t, m, s)
 }
