@@ -1,18 +1,13 @@
 package api
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
-	fquery "github.com/fairtrail/fairtrail/projections/query"
-	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Errors the console's reads return, for the console to branch on (wrapped in a message the caller may see).
@@ -39,56 +34,6 @@ type Reader struct{ s *Server }
 
 // Reader returns the console's reader over this server's read model.
 func (s *Server) Reader() *Reader { return &Reader{s: s} }
-
-// Flags returns every flag of GET /v1/flags for the query, in the API's order, from where the API reads them:
-// the persisted flag index when the caller's scope is one of its scopes and no time filter is given, else the
-// in-memory model checked flag by flag.
-func (r *Reader) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error) {
-	fq, filter, err := flagQuery(q)
-	if err != nil {
-		return nil, err
-	}
-	sq, empty, seek := scoped(who, fq)
-	seek = seek && r.s.cfg.Model != nil && filter == (projections.Filter{})
-	clock := r.s.now()
-	var out []domain.Flag
-	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
-		acc := newAccess(who, v)
-		if err := checkNamed(v, acc, fq); err != nil {
-			return err
-		}
-		if seek {
-			return nil
-		}
-		for _, f := range v.Flags(fq) {
-			if acc.flag(f) {
-				out = append(out, f)
-			}
-		}
-		return nil
-	})
-	if err != nil || !seek || empty {
-		return out, err
-	}
-	return r.seekAll(ctx, sq, clock)
-}
-
-// seekAll reads every flag of a scoped query from the persisted flag index, as GET /v1/flags pages them.
-func (r *Reader) seekAll(ctx context.Context, fq projections.FlagQuery, clock time.Time) ([]domain.Flag, error) {
-	if _, err := r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err != nil {
-		return nil, err
-	}
-	var out []domain.Flag
-	err := r.s.cfg.Model.Flags(ctx, fq, clock, readmodel.FlagSeek{}, func(_ []byte, text string) error {
-		f, err := fquery.DecodeFlag(text)
-		if err != nil {
-			return err
-		}
-		out = append(out, f)
-		return nil
-	})
-	return out, err
-}
 
 // Worker returns the worker's report with its timeline, as GET /v1/workers/{id}/history answers it, with its
 // recruitment cost in months of wages (and with currency, its money in that currency).
@@ -214,61 +159,6 @@ func (r *Reader) Audit(ctx context.Context, who keys.Identity, q url.Values) ([]
 		}
 	}
 	return rows, aq.BuyerID, err
-}
-
-// Overview is the console's first page: the caller's audit totals, the worst employers and agencies, and
-// the flags in scope.
-type Overview struct {
-	// Totals is the audit rolled up by job order, so that each worker counts once.
-	Totals []projections.AuditRow
-	// Employers and Agencies are the audit rows by employer and by agency, most flagged workers first.
-	Employers, Agencies []projections.AuditRow
-	// Flags are the flags in scope, in the API's order.
-	Flags []domain.Flag
-}
-
-// Overview answers the overview for the query (buyer, as_of, known_at, currency). Roles without an audit
-// (employers, agencies) see their flags only.
-func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) (Overview, error) {
-	var o Overview
-	fq := url.Values{"buyer": {q.Get("buyer")}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")},
-		"currency": {q.Get("currency")}}
-	flags, err := r.Flags(ctx, who, fq)
-	if err != nil {
-		return o, err
-	}
-	o.Flags = flags
-	if !slices.Contains(brands, who.Role) {
-		return o, nil
-	}
-	for _, by := range []string{projections.ByJobOrder, projections.ByEmployer, projections.ByAgency} {
-		aq := url.Values{"buyer": {q.Get("buyer")}, "by": {by}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")},
-			"currency": {q.Get("currency")}}
-		rows, _, err := r.Audit(ctx, who, aq)
-		if errors.Is(err, domain.ErrInvalid) && who.Role == keys.RoleAuditor && q.Get("buyer") == "" {
-			return o, nil // an auditor of several buyers picks one first
-		}
-		if err != nil {
-			return o, err
-		}
-		switch by {
-		case projections.ByJobOrder:
-			o.Totals = rows
-		case projections.ByEmployer:
-			o.Employers = worst(rows)
-		case projections.ByAgency:
-			o.Agencies = worst(rows)
-		}
-	}
-	return o, nil
-}
-
-// worst orders rows by flagged workers, then workers, then key, and keeps the first five.
-func worst(rows []projections.AuditRow) []projections.AuditRow {
-	slices.SortStableFunc(rows, func(a, b projections.AuditRow) int {
-		return cmp.Or(cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers), cmp.Compare(b.Workers, a.Workers), cmp.Compare(a.Key, b.Key))
-	})
-	return rows[:min(5, len(rows))]
 }
 
 // Receipt is an event's hash (spec section 5) and its leaf in the log: what `fairtrail log` and an evidence

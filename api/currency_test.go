@@ -12,7 +12,6 @@ import (
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/console"
-	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // ratesOn publishes a rates table against the US dollar giving NPR, on the day the scenario's fees are paid.
@@ -35,16 +34,6 @@ func TestReadsInAReportingCurrency(t *testing.T) {
 			readInCurrency(t, newFixture(t, true, opts...))
 		})
 	}
-}
-
-// withModel gives the server a persisted read model, which answers audits and scoped flag listings.
-func withModel(t *testing.T) fixtureOption {
-	m, err := readmodel.Open(t.TempDir(), readmodel.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return func(c *api.Config) { c.Model = m }
 }
 
 // withCurrency sets the reporting currency of the money metrics.
@@ -107,7 +96,15 @@ func TestABadReportingCurrencyAnswers400(t *testing.T) {
 // picked, and refuse a bad code with a page that names the parameter.
 func TestConsolePagesInAReportingCurrency(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, true)
+	for name, model := range readModels { // the flag page seeks and converts the page's flags with a model
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			consolePagesInCurrency(t, newFixture(t, true, model(t)...))
+		})
+	}
+}
+
+func consolePagesInCurrency(t *testing.T, f *fixture) {
 	f.mustPost("admin", ratesOn(900))
 	con, err := console.New(console.Config{Reader: f.srv.Reader(), Keys: f.keys, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -178,10 +175,19 @@ func consoleSignIn(t *testing.T, con http.Handler, key string) []*http.Cookie {
 
 // TestMoneyMetricsInTheReportingCurrency: with Config.Currency the money gauges give every worker-paid fee
 // converted (80000 NPR at 133 NPR to the dollar is 601.50 USD), list a fee in a currency no table gives as not
-// converted, in its own units, and the months-of-wages histogram counts the workers that have a figure.
+// converted, in its own units, and the months-of-wages histogram counts the workers that have a figure, from
+// the live model or a persisted one.
 func TestMoneyMetricsInTheReportingCurrency(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false, withCurrency("USD"))
+	for name, model := range readModels { // a persisted model sums the workers' stored ledgers
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			moneyMetricsInCurrency(t, newFixture(t, false, append(model(t), withCurrency("USD"))...))
+		})
+	}
+}
+
+func moneyMetricsInCurrency(t *testing.T, f *fixture) {
 	f.mustPost("admin", []any{ratesOn(900), org(910, "ag-x"), recruit(911, "w-x1", "jo-x", "ag-x"),
 		fee(912, "w-x1", "recruitment_fee", "80000.00"),
 		ev(uuid(913), "FeePaid", "2024-03-05T09:00:00Z", map[string]any{"worker_id": "w-x2", "fee_id": "fee-913",

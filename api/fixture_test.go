@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 
 // fixture is a real API over a real embedded store, a running live model and a key file.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	store   *embedded.Store
 	live    *projections.Live
 	srv     *api.Server
@@ -66,7 +66,7 @@ type fixtureOption func(*api.Config)
 func withLimits(l api.Limits) fixtureOption { return func(c *api.Config) { c.Limits = l } }
 
 // newFixture starts an API with the scenario's keys; seed, when true, records the scenario through it.
-func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
+func newFixture(t testing.TB, seed bool, opts ...fixtureOption) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := embedded.Open(filepath.Join(dir, "data"), embedded.Options{Logger: slog.New(slog.DiscardHandler)})

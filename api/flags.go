@@ -48,7 +48,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	who := identity(c)
-	sq, empty, seek := scoped(who, fq)
+	sq, acc, empty, seek := scoped(who, fq)
 	seek = seek && s.cfg.Model != nil && filter == (projections.Filter{}) && format != mimeCSV
 	kind := "flags"
 	if seek {
@@ -91,7 +91,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	if seek {
-		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty, q.Get("currency")); err != nil {
+		if out, err = s.seekFlags(c.Request.Context(), l, sq, acc, empty, q.Get("currency")); err != nil {
 			return err
 		}
 	}

@@ -16,31 +16,41 @@ import (
 // of the last flag returned.
 const seekKind = "flags.seek"
 
-// scoped narrows a flag query to what the caller may read, when one scope of the flag index says exactly
-// that: everything for admin keys, a buyer's (or an auditor's only buyer's) job orders, an employer's. ok is
-// false when no scope says it (agencies also read their own recruits; auditors of several buyers), and empty
-// when the query asks for another party than the caller's own.
-func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuery, empty, ok bool) {
-	switch {
-	case who.Role == keys.RoleAdmin:
-		return fq, false, true
-	case (who.Role == keys.RoleBuyer || keys.Granted(who.Role)) && len(who.Buyers) == 1:
-		b := who.Buyers[0]
-		empty = fq.BuyerID != "" && fq.BuyerID != b
-		fq.BuyerID = b
-		return fq, empty, true
-	case who.Role == keys.RoleEmployer:
+// scoped narrows a flag query to what the caller may read, as the flag index's scopes say it (see access):
+// everything for admin keys; a buyer's (or an auditor's or worker organisation's) buyers' job orders; an
+// employer's; the job orders an agency is engaged on and the workers it recruited. empty is set when the
+// query asks for another employer than the caller's own; ok is false for a role that reads no flags.
+func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuery, acc readmodel.Access, empty, ok bool) {
+	switch who.Role {
+	case keys.RoleAdmin:
+		return fq, acc, false, true
+	case keys.RoleBuyer, keys.RoleAuditor, keys.RoleWorkerOrganisation:
+		switch {
+		case fq.BuyerID != "": // one of the caller's own (checkNamed answers 404 for another)
+		case len(who.Buyers) == 1:
+			fq.BuyerID = who.Buyers[0]
+		default:
+			for _, b := range who.Buyers {
+				acc.Scopes = append(acc.Scopes, "buyer:"+b)
+			}
+			return fq, acc, len(who.Buyers) == 0, true
+		}
+		return fq, acc, false, true
+	case keys.RoleEmployer:
 		empty = fq.EmployerID != "" && fq.EmployerID != who.Org
 		fq.EmployerID = who.Org
-		return fq, empty, true
+		return fq, acc, empty, true
+	case keys.RoleAgency:
+		return fq, readmodel.Access{Scopes: []string{"agency:" + who.Org}, Engaged: who.Org}, false, true
 	}
-	return fq, false, false
+	return fq, acc, false, false
 }
 
 // seekFlags answers a page of GET /v1/flags from the persisted flag index: the caller's scope is part of the
 // query, and the page is found by seeking to the token's key, so it costs the same wherever it is. With a
 // reporting currency cur, each flag's money is converted as the page is written.
-func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, empty bool, cur string) ([]byte, error) {
+func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, acc readmodel.Access, empty bool,
+	cur string) ([]byte, error) {
 	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
 		return nil, err
 	}
@@ -59,7 +69,7 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 	var flags []string
 	var last []byte
 	if !empty {
-		err := s.cfg.Model.Flags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1},
+		err := s.cfg.Model.Flags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1, Access: acc},
 			func(k []byte, f string) error {
 				if len(flags) < l.size {
 					conv, err := convert(f)

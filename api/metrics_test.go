@@ -81,8 +81,21 @@ func withNow(now time.Time) fixtureOption {
 // TestMetricsMatchTheProjections scrapes /metrics over the scenario and a generated dataset, judged at a clock
 // years ahead (so reimbursements are overdue), and compares every series with the projections' own figures.
 func TestMetricsMatchTheProjections(t *testing.T) {
+	for name, model := range readModels {
+		t.Run(name, func(t *testing.T) { metricsMatch(t, model(t)...) })
+	}
+}
+
+// readModels are the ways the metrics are read: from the live model, or from a persisted model's maintained
+// state, as serve does.
+var readModels = map[string]func(t *testing.T) []fixtureOption{
+	"live model":      func(*testing.T) []fixtureOption { return nil },
+	"persisted model": func(t *testing.T) []fixtureOption { return []fixtureOption{withModel(t)} },
+}
+
+func metricsMatch(t *testing.T, opts ...fixtureOption) {
 	clock := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
-	f := newFixture(t, true, withNow(clock))
+	f := newFixture(t, true, append(opts, withNow(clock))...)
 	var data bytes.Buffer
 	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 1}); err != nil {
 		t.Fatal(err)
@@ -197,7 +210,13 @@ func checkLabels(t *testing.T, got map[string]float64) {
 }
 
 func TestFlagsRaisedCountsNewFlags(t *testing.T) {
-	f := newFixture(t, true)
+	for name, model := range readModels {
+		t.Run(name, func(t *testing.T) { flagsRaised(t, model(t)...) })
+	}
+}
+
+func flagsRaised(t *testing.T, opts ...fixtureOption) {
+	f := newFixture(t, true, opts...)
 	before := f.scrape(t) // the baseline
 	f.mustPost("agA", []any{fee(500, "w-a1", "deposit", "300.00"), fee(501, "w-a1", "bribe", "50.00")})
 	after := f.scrape(t)
@@ -211,7 +230,15 @@ func TestFlagsRaisedCountsNewFlags(t *testing.T) {
 }
 
 func TestMetricsSnapshotIsNotJudgedMoreOftenThanTheRefresh(t *testing.T) {
-	f := newFixture(t, true, withLimits(api.Limits{MetricsRefresh: time.Hour}))
+	for name, model := range readModels {
+		t.Run(name, func(t *testing.T) {
+			notMoreOften(t, append(model(t), withLimits(api.Limits{MetricsRefresh: time.Hour}))...)
+		})
+	}
+}
+
+func notMoreOften(t *testing.T, opts ...fixtureOption) {
+	f := newFixture(t, true, opts...)
 	before := f.scrape(t)
 	f.mustPost("agA", fee(600, "w-a1", "deposit", "300.00"))
 	after := f.scrape(t)

@@ -20,8 +20,9 @@ const maxSnapshotAge = time.Minute
 
 // stateCollector exposes what the read model says: flags open by code, employer and agency, flags raised,
 // money paid by workers and still owed back to them, and the projection's position and lag. The flag and
-// money figures come from a snapshot judged over every worker, kept while the model is unchanged and never
-// judged more than once per Limits.MetricsRefresh, so a scrape costs little however many series it returns.
+// money figures come from a snapshot, kept while the model is unchanged and never taken more than once per
+// Limits.MetricsRefresh: read from the persisted model's maintained state when the server has one
+// (modelSnapshot), else judged over every worker of the live model.
 type stateCollector struct {
 	s *Server
 
@@ -36,6 +37,8 @@ type stateCollector struct {
 	baseline bool                // the first snapshot taken caught up was counted as seen
 	seen     map[uint64]struct{} // flags seen since
 	raised   map[string]float64  // by code: flags first seen after the baseline
+	// With a persisted model: the model's counter of flags raised at the baseline.
+	base map[string]int64
 }
 
 func newStateCollector(s *Server) *stateCollector {
@@ -138,6 +141,20 @@ func (c *stateCollector) current() (*snapshot, map[string]float64) {
 			return c.snap, maps.Clone(c.raised)
 		}
 	}
+	if c.s.cfg.Model != nil {
+		sn, err := c.modelSnapshot(now)
+		if err != nil {
+			c.s.log.Warn("metrics: read model figures", "error", err)
+			if c.snap == nil {
+				c.snap = &snapshot{at: now}
+			}
+			return c.snap, maps.Clone(c.raised)
+		}
+		sn.version = version
+		c.countModelRaised(sn)
+		c.snap = sn
+		return sn, maps.Clone(c.raised)
+	}
 	var sn *snapshot
 	c.s.cfg.Live.Read(func(m *projections.Model) { sn = takeSnapshot(m, now, c.s.cfg.Currency) })
 	c.countRaised(sn)
@@ -174,6 +191,7 @@ type snapshot struct {
 	paid      domain.Sums
 	owed      domain.Sums
 	flags     map[uint64]string // identity of each flag, with its code
+	counter   map[string]int64  // from a persisted model: flags raised by code (readmodel.Gauges)
 	// money is every worker's money in the reporting currency (Config.Currency), with their months of wages.
 	money *projections.RollupMoney
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +48,7 @@ func BenchmarkPages(b *testing.B) {
 		}
 		workers = n
 	}
-	con, cookie, ids := benchConsole(b, workers)
+	con, cookie, ids, api := benchConsole(b, workers)
 	for _, p := range []struct{ name, path string }{
 		{"overview", "/overview"},
 		{"flags", "/flags"},
@@ -54,6 +56,10 @@ func BenchmarkPages(b *testing.B) {
 		{"worker", "/workers/" + ids.worker},
 		{"job-order", "/job-orders/" + ids.jobOrder},
 		{"audit", "/audit?by=agency"},
+		// As of a date the pages judge the store replayed under the filter (the first request replays, the
+		// rest reuse the replay while it is cached).
+		{"overview-as-of", "/overview?as_of=2025-06-30"},
+		{"flags-as-of", "/flags?as_of=2025-06-30"},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			for b.Loop() {
@@ -68,13 +74,75 @@ func BenchmarkPages(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
 		})
 	}
+	benchAPI(b, api, ids)
+}
+
+// benchAPI measures, as the same buyer, the API's flag listing in pages of 1,000 walked from the first to
+// the last and again (each request a page further on), one worker's flags, and a /metrics scrape, reporting
+// the 99th percentile.
+func benchAPI(b *testing.B, a benchServer, ids benchIDs) {
+	token := ""
+	for _, p := range []struct {
+		name, key string
+		path      func() string
+		next      func(body []byte)
+	}{
+		{"api-flags-1000", a.buyer, func() string { return "/v1/flags?page_size=1000" + tokenParam(token) },
+			func(body []byte) { token = nextToken(b, body) }},
+		{"api-flags-worker", a.buyer, func() string { return "/v1/flags?worker=" + url.QueryEscape(ids.worker) }, nil},
+		{"metrics", a.admin, func() string { return "/metrics" }, nil},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				req := httptest.NewRequest("GET", p.path(), nil)
+				req.Header.Set("Authorization", "Bearer "+p.key)
+				w := httptest.NewRecorder()
+				start := time.Now()
+				a.srv.ServeHTTP(w, req)
+				took = append(took, time.Since(start))
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", p.path(), w.Code, w.Body)
+				}
+				if p.next != nil {
+					p.next(w.Body.Bytes())
+				}
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "ms-p99")
+		})
+	}
+}
+
+func tokenParam(t string) string {
+	if t == "" {
+		return ""
+	}
+	return "&page_token=" + url.QueryEscape(t)
+}
+
+// nextToken reads a flag page's next page token ("" on the last page, which starts the walk again).
+func nextToken(b *testing.B, body []byte) string {
+	var page struct {
+		Next string `json:"next_page_token"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		b.Fatal(err)
+	}
+	return page.Next
+}
+
+// benchServer is the API under the console, with a buyer's and an admin's key.
+type benchServer struct {
+	srv          *api.Server
+	buyer, admin string
 }
 
 type benchIDs struct{ buyer, worker, jobOrder string }
 
 // benchConsole imports the dataset, starts the live model, signs a buyer in, and picks a worker and job
 // order of that buyer.
-func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, benchIDs) {
+func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, benchIDs, benchServer) {
 	dir := b.TempDir()
 	quiet := slog.New(slog.DiscardHandler)
 	store, err := embedded.Open(filepath.Join(dir, "data"), embedded.Options{Logger: quiet})
@@ -111,12 +179,12 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 	b.Logf("persisted read model caught up in %s", time.Since(start).Round(time.Millisecond))
 	kf := keys.Open(filepath.Join(dir, "keys.json"), keys.Options{})
 	srv, err := api.New(api.Config{Store: store, Live: live, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
-		Logger: quiet})
+		Logger: quiet, Limits: api.Limits{MetricsRefresh: time.Nanosecond}}) // every scrape reads the model
 	if err != nil {
 		b.Fatal(err)
 	}
 	waitCaughtUp(b, live)
-	ids := pickIDs(b, srv, kf)
+	ids, admin := pickIDs(b, srv, kf)
 	secret, _, err := kf.Create(ids.buyer, keys.RoleBuyer)
 	if err != nil {
 		b.Fatal(err)
@@ -125,7 +193,7 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 	if err != nil {
 		b.Fatal(err)
 	}
-	return con, signIn(b, con, secret), ids
+	return con, signIn(b, con, secret), ids, benchServer{srv: srv, buyer: secret, admin: admin}
 }
 
 func waitCaughtUp(b *testing.B, live *projections.Live) {
@@ -139,8 +207,9 @@ func waitCaughtUp(b *testing.B, live *projections.Live) {
 	b.Fatal("the read model did not catch up")
 }
 
-// pickIDs picks, as admin, the buyer of the first contract substitution and its worker and job order.
-func pickIDs(b *testing.B, srv *api.Server, kf *keys.File) benchIDs {
+// pickIDs picks, as admin, the buyer of the first contract substitution and its worker and job order; it
+// returns the admin key too.
+func pickIDs(b *testing.B, srv *api.Server, kf *keys.File) (benchIDs, string) {
 	admin, _, err := kf.Create("ops", keys.RoleAdmin)
 	if err != nil {
 		b.Fatal(err)
@@ -154,7 +223,7 @@ func pickIDs(b *testing.B, srv *api.Server, kf *keys.File) benchIDs {
 		b.Fatalf("no substitution to open (%v)", err)
 	}
 	f := flags[0]
-	return benchIDs{buyer: f.BuyerIDs[0], worker: f.WorkerID, jobOrder: f.JobOrderID}
+	return benchIDs{buyer: f.BuyerIDs[0], worker: f.WorkerID, jobOrder: f.JobOrderID}, admin
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

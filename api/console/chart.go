@@ -5,7 +5,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // chart is a bar chart drawn on the server as SVG (templates/layout.html's "bars"), with the same figures in
@@ -62,31 +62,31 @@ func newChart(title string, labels []string, values []int) chart {
 	return c
 }
 
-// byCode counts flags per code, codes in order.
-func byCode(flags []domain.Flag) chart {
-	counts := map[string]int{}
-	for _, f := range flags {
-		counts[f.Code]++
+// byCode adds the counts up per code, codes in order.
+func byCode(counts []readmodel.FlagCount) chart {
+	per := map[string]int{}
+	for _, c := range counts {
+		per[c.Code] += c.Flags
 	}
-	codes := slices.Sorted(maps.Keys(counts))
+	codes := slices.Sorted(maps.Keys(per))
 	values := make([]int, len(codes))
 	for i, c := range codes {
-		values[i] = counts[c]
+		values[i] = per[c]
 	}
 	return newChart("overview.bycode", codes, values)
 }
 
-// byMonth counts flags raised per month, the last twelve months that have any.
-func byMonth(flags []domain.Flag) chart {
-	counts := map[string]int{}
-	for _, f := range flags {
-		counts[f.RaisedAt.UTC().Format("2006-01")]++
+// byMonth adds the counts up per month raised, the last twelve months that have any.
+func byMonth(counts []readmodel.FlagCount) chart {
+	per := map[string]int{}
+	for _, c := range counts {
+		per[c.Month] += c.Flags
 	}
-	months := slices.SortedFunc(maps.Keys(counts), func(a, b string) int { return cmp.Compare(a, b) })
+	months := slices.SortedFunc(maps.Keys(per), func(a, b string) int { return cmp.Compare(a, b) })
 	months = months[max(0, len(months)-12):]
 	values := make([]int, len(months))
 	for i, m := range months {
-		values[i] = counts[m]
+		values[i] = per[m]
 	}
 	return newChart("overview.bymonth", months, values)
 }

@@ -27,7 +27,8 @@ var assets embed.FS
 
 // Reader is what the console reads through: *api.Reader, the API's own queries and caller scope.
 type Reader interface {
-	Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error)
+	FlagPage(ctx context.Context, who keys.Identity, q url.Values, cursor string, size int) (api.FlagPage, error)
+	EachFlag(ctx context.Context, who keys.Identity, q url.Values, fn func(domain.Flag) error) error
 	ConvertFlags(ctx context.Context, q url.Values, flags []domain.Flag) ([]projections.ConvertedFlag, error)
 	Worker(ctx context.Context, who keys.Identity, id string, q url.Values) (*projections.WorkerReport, error)
 	JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []api.Recruit, error)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Parameters each page reads from its query; others are ignored.
@@ -41,12 +43,17 @@ type flagsPage struct {
 	Total      int
 	Page       int
 	First      int
-	Prev, Next int // 0: none
+	Prev, Next string // cursors; "" for none
 }
 
-// convertedFlags reads the flags of the query with their money in its reporting currency, if it names one.
+// convertedFlags reads every flag of the query with its money in the query's reporting currency: the
+// downloads in a currency, which convert the listing whole rather than stream it.
 func (c *Console) convertedFlags(r *http.Request, s *session, q url.Values) ([]projections.ConvertedFlag, error) {
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, q)
+	var flags []domain.Flag
+	err := c.cfg.Reader.EachFlag(r.Context(), s.who, q, func(f domain.Flag) error {
+		flags = append(flags, f)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -55,52 +62,85 @@ func (c *Console) convertedFlags(r *http.Request, s *session, q url.Values) ([]p
 
 func (c *Console) flags(w http.ResponseWriter, r *http.Request, s *session) {
 	q := pick(r, flagParams)
-	flags, err := c.convertedFlags(r, s, q)
+	size := c.cfg.PageSize
+	p, err := c.cfg.Reader.FlagPage(r.Context(), s.who, q, r.URL.Query().Get("cursor"), size)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	page := pageNumber(r.URL.Query().Get("page"))
-	size := c.cfg.PageSize
-	last := max(1, (len(flags)+size-1)/size)
-	page = min(page, last)
-	from := (page - 1) * size
-	d := flagsPage{Query: q, Currencies: currencyChoices(q), Flags: flags[from:min(from+size, len(flags))],
-		Total: len(flags), Page: page, First: from + 1}
-	if page > 1 {
-		d.Prev = page - 1
+	flags, err := c.cfg.Reader.ConvertFlags(r.Context(), q, p.Flags) // only the page's flags
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
 	}
-	if page < last {
-		d.Next = page + 1
-	}
-	c.render(w, r, http.StatusOK, "flags", s, d)
+	c.render(w, r, http.StatusOK, "flags", s, flagsPage{Query: q, Currencies: currencyChoices(q), Flags: flags,
+		Total: p.Total, Page: (p.First-1)/size + 1, First: p.First, Prev: p.Prev, Next: p.Next})
 }
 
-// pageNumber reads a page number, 1 for anything that is not a positive number.
-func pageNumber(s string) int {
-	n := 0
-	for _, ch := range s {
-		if ch < '0' || ch > '9' || n > 1e6 {
-			return 1
+// stream sends a download as it is read: the headers with the first bytes, so that a refused query (read
+// before any flag) still gets its error page. begin writes what comes before the first flag, each a flag,
+// end what follows the last.
+func (c *Console) stream(w http.ResponseWriter, r *http.Request, s *session, name, mime string,
+	begin func(io.Writer) error, each func(io.Writer, domain.Flag) error, end func(io.Writer) error) {
+	started := false
+	start := func() error {
+		if started {
+			return nil
 		}
-		n = n*10 + int(ch-'0')
+		started = true
+		w.Header().Set("Content-Type", mime)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		return begin(w)
 	}
-	return max(n, 1)
+	err := c.cfg.Reader.EachFlag(r.Context(), s.who, pick(r, flagParams), func(f domain.Flag) error {
+		if err := start(); err != nil {
+			return err
+		}
+		return each(w, f)
+	})
+	if err == nil {
+		if err = start(); err == nil {
+			err = end(w)
+		}
+	}
+	switch {
+	case err != nil && !started:
+		c.fail(w, r, s, err)
+	case err != nil:
+		c.log.Warn("download cut short", "download", name, "error", err)
+	}
 }
 
 func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	q := pick(r, flagParams)
+	if q := pick(r, flagParams); q.Get("currency") != "" {
+		c.flagsCSVIn(w, r, s, q)
+		return
+	}
+	var cw *csv.Writer
+	c.stream(w, r, s, "flags.csv", "text/csv; charset=utf-8", func(w io.Writer) error {
+		header, _ := export.Flags(nil) // the header alone: cannot fail
+		cw = csv.NewWriter(w)
+		return cw.Write(header[0])
+	}, func(_ io.Writer, f domain.Flag) error {
+		recs, err := export.Flags([]domain.Flag{f})
+		if err != nil {
+			return err
+		}
+		return cw.WriteAll(recs[1:])
+	}, func(io.Writer) error {
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// flagsCSVIn sends the flags of q as CSV with their money in q's reporting currency.
+func (c *Console) flagsCSVIn(w http.ResponseWriter, r *http.Request, s *session, q url.Values) {
 	flags, err := c.convertedFlags(r, s, q)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	var recs [][]string
-	if q.Get("currency") != "" {
-		recs, err = export.ConvertedFlags(flags)
-	} else {
-		recs, err = export.Flags(plainFlags(flags))
-	}
+	recs, err := export.ConvertedFlags(flags)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -109,7 +149,33 @@ func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (c *Console) flagsJSON(w http.ResponseWriter, r *http.Request, s *session) {
-	flags, err := c.convertedFlags(r, s, pick(r, flagParams))
+	if q := pick(r, flagParams); q.Get("currency") != "" {
+		c.flagsJSONIn(w, r, s, q)
+		return
+	}
+	n := 0
+	c.stream(w, r, s, "flags.json", "application/json", func(w io.Writer) error {
+		_, err := io.WriteString(w, `{"flags":[`)
+		return err
+	}, func(w io.Writer, f domain.Flag) error {
+		text, err := readmodel.EncodeFlag(f)
+		if err != nil {
+			return err
+		}
+		if n++; n > 1 {
+			text = "," + text
+		}
+		_, err = io.WriteString(w, text)
+		return err
+	}, func(w io.Writer) error {
+		_, err := io.WriteString(w, "]}\n")
+		return err
+	})
+}
+
+// flagsJSONIn sends the flags of q as JSON with their money in q's reporting currency.
+func (c *Console) flagsJSONIn(w http.ResponseWriter, r *http.Request, s *session, q url.Values) {
+	flags, err := c.convertedFlags(r, s, q)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -142,15 +208,6 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, s *session, n
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// plainFlags are the flags without their converted money.
-func plainFlags(flags []projections.ConvertedFlag) []domain.Flag {
-	out := make([]domain.Flag, len(flags))
-	for i, f := range flags {
-		out[i] = f.Flag
-	}
-	return out
 }
 
 // auditPage is the data of the audit page.

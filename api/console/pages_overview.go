@@ -3,10 +3,10 @@ package console
 import (
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/shopspring/decimal"
-	"net/url"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/domain"
@@ -65,18 +65,16 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := overviewPage{Query: q, Open: len(o.Flags), ByCode: byCode(o.Flags), ByMonth: byMonth(o.Flags), Overview: o}
+	d := overviewPage{Query: q, ByCode: byCode(o.Months), ByMonth: byMonth(o.Months), Overview: o,
+		Workers: o.Total.Workers, Flagged: o.Total.FlaggedWorkers, WorkerPaid: o.Total.WorkerPaid,
+		Outstanding: o.Total.Outstanding, Reimbursed: o.Total.Reimbursed}
+	for _, m := range o.Months {
+		d.Open += m.Flags
+	}
 	if len(s.who.Buyers) > 1 {
 		d.Buyers = s.who.Buyers
 	}
-	var paid, out, back []domain.Money
-	for _, row := range o.Totals {
-		d.Workers += row.Workers
-		d.Flagged += row.FlaggedWorkers
-		paid, out, back = append(paid, row.WorkerPaid...), append(out, row.Outstanding...), append(back, row.Reimbursed...)
-	}
-	d.WorkerPaid, d.Outstanding, d.Reimbursed = sumMoney(paid), sumMoney(out), sumMoney(back)
-	d.Currencies, d.InCurrency = currencyChoices(q), totalsIn(o.Totals)
+	d.Currencies, d.InCurrency = currencyChoices(q), totalsIn(o.InCurrency)
 	c.render(w, r, http.StatusOK, "overview", s, d)
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -30,16 +29,19 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 		return projections.AgencyReport{}, fmt.Errorf("read model: agencies: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency)
+	var keys []string
+	if q.AgencyID != "" {
+		keys = []string{q.AgencyID}
+	}
+	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	if q.AgencyID != "" {
-		maps.DeleteFunc(rows, func(k string, _ *auditedRow) bool { return k != q.AgencyID })
-	}
-	if err := notYetRaised(ctx, tx, rows, q.BuyerID, projections.ByAgency, clock); err != nil {
+	corr, err := clockCorrections(ctx, tx, q.BuyerID, projections.ByAgency, clock)
+	if err != nil {
 		return projections.AgencyReport{}, err
 	}
+	correct(rows, corr)
 	jobOrders, err := agencyJobOrders(ctx, tx, q.BuyerID, rows)
 	if err != nil {
 		return projections.AgencyReport{}, err

@@ -3,7 +3,6 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -46,13 +45,15 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, q.BuyerID, by)
+	rows, err := readRows(ctx, tx, q.BuyerID, by, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := notYetRaised(ctx, tx, rows, q.BuyerID, by, clock); err != nil {
+	corr, err := clockCorrections(ctx, tx, q.BuyerID, by, clock)
+	if err != nil {
 		return nil, err
 	}
+	correct(rows, corr)
 	names, err := orgNames(ctx, tx, slices.Collect(maps.Keys(rows)))
 	if err != nil {
 		return nil, err
@@ -72,10 +73,12 @@ type auditedRow struct {
 	jobOrders int
 }
 
-func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*auditedRow, error) {
+// readRows reads the rollup rows of a grouping within a scope: those of keys, or all for nil keys.
+func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
+	only, args := keysIn(keys, scope, by)
 	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, months
-		FROM rollups WHERE scope = ? AND grouping = ?`, scope, by)
+		FROM rollups WHERE scope = ? AND grouping = ?`+only, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
@@ -100,8 +103,8 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*au
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
-	jr, err := tx.QueryContext(ctx, `SELECT key, count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
-		GROUP BY key`, scope, by)
+	jr, err := tx.QueryContext(ctx, `SELECT key, count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?`+
+		only+` GROUP BY key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit job orders: %w", err)
 	}
@@ -119,71 +122,41 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*au
 	return out, jr.Err()
 }
 
-// notYetRaised takes out of the rows the clocked flags (fee.reimbursement_overdue, worker.report_open) raised
-// after clock: the rollups count every flag a worker will ever raise.
-func notYetRaised(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow, scope, by string, clock time.Time) error {
-	c := clock.UTC()
-	rs, err := tx.QueryContext(ctx, `SELECT f.worker_id, w.contribution, f.code, count(*) FROM flags f
-		JOIN workers w ON w.worker_id = f.worker_id
-		WHERE f.clocked = 1 AND (f.raised_s > ? OR (f.raised_s = ? AND f.raised_n >= ?))
-		GROUP BY f.worker_id, f.code ORDER BY f.worker_id`, c.Unix(), c.Unix(), c.Nanosecond())
-	if err != nil {
-		return fmt.Errorf("read model: audit: clocked flags after the clock: %w", err)
-	}
-	defer rs.Close()
-	var worker, text, prevWorker, prevText string
-	later := make([]int64, len(domain.FlagCodes)) // one worker's flags raised after the clock, by code
-	for rs.Next() {
-		var code string
-		var n int64
-		if err := rs.Scan(&worker, &text, &code, &n); err != nil {
-			return fmt.Errorf("read model: audit: %w", err)
-		}
-		if worker != prevWorker && prevWorker != "" {
-			if err := takeBack(rows, prevText, later, scope, by); err != nil {
-				return err
-			}
-			clear(later)
-		}
-		prevWorker, prevText = worker, text
-		if i := slices.Index(domain.FlagCodes, code); i >= 0 {
-			later[i] += n
-		}
-	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("read model: audit: %w", err)
-	}
-	if prevWorker != "" {
-		return takeBack(rows, prevText, later, scope, by)
-	}
-	return nil
+// correction is what a read's clock changes in a rollup row kept at the model's clock: flags by code (in
+// domain.FlagCodes order), and flagged workers.
+type correction struct {
+	counts  []int64
+	flagged int64
 }
 
-// takeBack subtracts one worker's flags not yet raised from the rows of the worker's groups; a worker all of
-// whose flags are not yet raised is no longer counted as flagged.
-func takeBack(rows map[string]*auditedRow, text string, later []int64, scope, by string) error {
-	var c contribution
-	if err := json.Unmarshal([]byte(text), &c); err != nil {
-		return fmt.Errorf("read model: audit: worker contribution: %w", err)
+// clockCorrections are the corrections of a grouping's rows within a buyer's scope ("" for every supply
+// chain) from the model's clock to clock.
+func clockCorrections(ctx context.Context, tx *sql.Tx, buyer, by string, clock time.Time) (map[string]*correction, error) {
+	cm, err := modelClock(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
-	if scope != "" && !slices.Contains(c.Buyers, scope) {
-		return nil
+	scope := ""
+	if buyer != "" {
+		scope = "buyer:" + buyer
 	}
-	var n int64
-	for _, k := range later {
-		n += k
+	xs, sign, err := window(ctx, tx, scope, cm, clock)
+	if err != nil {
+		return nil, err
 	}
-	for _, key := range c.groupKeys(by, scope) {
+	return corrections(xs, sign, buyer, by, cm, clock), nil
+}
+
+// correct applies corrections to the rows they name.
+func correct(rows map[string]*auditedRow, corr map[string]*correction) {
+	for key, c := range corr {
 		if r := rows[key]; r != nil {
-			for i, k := range later {
-				r.Counts[i] -= k
+			for i, n := range c.counts {
+				r.Counts[i] += n
 			}
-			if c.total() == n {
-				r.Flagged--
-			}
+			r.Flagged += c.flagged
 		}
 	}
-	return nil
 }
 
 func orgNames(ctx context.Context, tx *sql.Tx, keys []string) (map[string]string, error) {

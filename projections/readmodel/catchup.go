@@ -58,16 +58,48 @@ func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, er
 		}
 	}
 	if reason == "" && cp.Position == head {
-		return Result{Checkpoint: cp}, nil
+		return Result{Checkpoint: cp}, m.advanceClock(ctx)
 	}
 	if reason == "" {
 		res, err := m.applyNew(ctx, store, head)
 		if !errors.Is(err, errRebuild) {
-			return res, err
+			return res, cmpErr(err, m.advanceClock(ctx))
 		}
 		reason = res.Reason
 	}
 	return m.Rebuild(ctx, store, reason)
+}
+
+// advanceClock moves the model's clock on to Options.Now once it is Options.ClockStep behind, adding to the
+// rollups and month counts the clocked flags whose time came in between, in one transaction.
+func (m *Model) advanceClock(ctx context.Context) error {
+	now := m.opts.Now().UTC()
+	cm, err := modelClock(ctx, m.db)
+	if err != nil || now.Sub(cm) < m.opts.ClockStep {
+		return err
+	}
+	tx, err := m.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("read model: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if cm, err = modelClock(ctx, tx); err != nil || now.Sub(cm) < m.opts.ClockStep { // another process moved it
+		return err
+	}
+	w, err := newWriter(ctx, tx, false, cm)
+	if err != nil {
+		return err
+	}
+	if err := w.advance(ctx, now); err != nil {
+		return err
+	}
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("read model: commit: %w", err)
+	}
+	return nil
 }
 
 // verify checks that the store holds the checkpoint's event at the checkpoint's position.
@@ -119,7 +151,11 @@ func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head event
 	if err != nil || reason != "" {
 		return Result{Reason: reason}, cmpErr(err, errRebuild)
 	}
-	if err := m.applyBatch(ctx, tx, store, b); err != nil {
+	cm, err := modelClock(ctx, tx)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := m.applyBatch(ctx, tx, store, b, cm); err != nil {
 		return Result{}, err
 	}
 	last := checkpointOf(b.recs[len(b.recs)-1])
@@ -180,7 +216,7 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 
 // applyBatch judges again the workers and job orders the batch changes, from their events read back by
 // stream, and writes them.
-func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch) error {
+func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch, cm time.Time) error {
 	for _, rec := range b.context {
 		if err := insertContext(ctx, tx, rec); err != nil {
 			return err
@@ -200,7 +236,7 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 	if err := loadContext(ctx, tx, pm, needed); err != nil {
 		return err
 	}
-	return writeJudged(ctx, tx, pm.View(time.Time{}), b) // judgements do not read the clock
+	return writeJudged(ctx, tx, pm.View(time.Time{}), b, cm) // judgements do not read the clock
 }
 
 // addWorkersOf adds to the batch the workers of the job orders it changes.
@@ -227,8 +263,8 @@ func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 }
 
 // writeJudged writes the judgements of the batch's workers and job orders, and the rollups they change.
-func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch) error {
-	wr, err := newWriter(ctx, tx, false)
+func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch, cm time.Time) error {
+	wr, err := newWriter(ctx, tx, false, cm)
 	if err != nil {
 		return err
 	}

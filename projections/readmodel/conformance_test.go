@@ -230,6 +230,7 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 	}
 	t.Logf("second catch-up: %+v", res)
 	conform(t, m, s)
+	conformPages(t, m, s)
 }
 
 // TestRebuildInPassesAnswersAsOnePass rebuilds with a small memory budget, so that the workers are judged in

@@ -107,3 +107,41 @@ func (m *Model) Reporting(ctx context.Context, currency string, filter projectio
 	}
 	return projections.Reporting{Currency: currency, Rates: book, Clock: clock}, nil
 }
+
+// MoneyTotals sums every worker's money in currency (months of wages alone for ""), as projections.View.Totals
+// does, from each worker's stored ledger at clock: no worker is judged again.
+func (m *Model) MoneyTotals(ctx context.Context, currency string, clock time.Time) (*projections.RollupMoney, error) {
+	rep := projections.Reporting{Currency: currency, Clock: clock}
+	if currency != "" {
+		if err := projections.CheckCurrency(currency); err != nil {
+			return nil, err
+		}
+		book, err := ratesOf(ctx, m.db)
+		if err != nil {
+			return nil, err
+		}
+		rep.Rates = book
+	}
+	rs, err := m.db.QueryContext(ctx, "SELECT worker_id, ledger FROM workers")
+	if err != nil {
+		return nil, fmt.Errorf("read model: money totals: %w", err)
+	}
+	defer rs.Close()
+	out := projections.NewRollupMoney(currency)
+	for rs.Next() {
+		var id, text string
+		if err := rs.Scan(&id, &text); err != nil {
+			return nil, fmt.Errorf("read model: money totals: %w", err)
+		}
+		var l projections.Ledger
+		if err := json.Unmarshal([]byte(text), &l); err != nil {
+			return nil, fmt.Errorf("read model: ledger of worker %s: %w", id, err)
+		}
+		w := rep.Worker(&l)
+		out.Add(&w)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("read model: money totals: %w", err)
+	}
+	return out, nil
+}

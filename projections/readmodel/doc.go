@@ -27,6 +27,12 @@
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, workers
 //	                   with a contract substitution flag, and months of wages (JSON: workers by value, a
 //	                   histogram a median is read from); scope is "" for every supply chain or a buyer id for
-//	                   that buyer's
+//	                   that buyer's; grouping "all" (key "") is the scope's total, each worker counted once
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
+//	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
+//	                   that flag scope ("" for every flag), counting the clocked flags whose time is still
+//	                   to come; the overview's charts and a listing's total read it
+//	flag_raised        per code, how many flags (other than the clocked ones) were ever added: a
+//	                   catch-up counts each flag of a code and time its owner did not hold, a rebuild the growth of
+//	                   each code; it only grows, and /metrics reports it as fairtrail_flags_raised_total
 package readmodel

@@ -2,61 +2,137 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// FlagSeek continues a listing: the flags after key After (nil: from the first), at most Limit of them (0: all).
-type FlagSeek struct {
-	After []byte
-	Limit int
+// Access is who reads a listing, in the flag index's terms: the caller's scope is an input of the query, so
+// that a small tenant's listing seeks within its own part of the index.
+type Access struct {
+	// Scopes admit a flag listed under any of them ("buyer:ID", "employer:ID", "agency:ID"); none admits
+	// every flag.
+	Scopes []string
+	// Engaged names an agency reading through its "agency:" scope: a job order's own flags listed there are
+	// read only where the agency is engaged on the job order (its chain), not where it only paid on it.
+	Engaged string
 }
 
-// Flags calls fn, in listing order, with each flag the query selects at clock: its key and its JSON (as
-// `fairtrail flags --format json` prints it, compact). A scoped query (buyer, employer or agency) seeks
-// within its scope's index, a worker's or a job order's within theirs, so a page costs the same wherever it
-// is. fn's error stops the listing and is returned.
+// FlagSeek is the part of a listing to read: with After (or nothing), the flags after key After (nil: from
+// the first); with Before, the flags before it, read backwards. Limit bounds them (0: all).
+type FlagSeek struct {
+	After  []byte
+	Before []byte
+	Limit  int
+	Access Access
+}
+
+// Flags calls fn, in listing order (in reverse with seek.Before), with each flag the query selects at clock
+// and the seek's access admits: its key and its JSON (as `fairtrail flags --format json` prints it,
+// compact). A scoped query (buyer, employer, agency, or the access's scope) seeks within that scope's index,
+// a worker's or a job order's within theirs, so a page costs the same wherever it is; an access of several
+// scopes merges their seeks. fn's error stops the listing and is returned.
 func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek,
 	fn func(key []byte, flag string) error) error {
-	sqlText, args := flagSQL(q, clock, seek)
-	rows, err := m.db.QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return fmt.Errorf("read model: list flags: %w", err)
+	access := seek.Access.Scopes
+	if len(access) == 0 {
+		access = []string{""}
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k []byte
-		var body string
-		if err := rows.Scan(&k, &body); err != nil {
+	cursors := make([]*sql.Rows, 0, len(access))
+	defer func() {
+		for _, c := range cursors {
+			c.Close()
+		}
+	}()
+	for _, sc := range access {
+		text, args := flagSQL(q, clock, seek, sc, "f.k, f.flag")
+		rows, err := m.db.QueryContext(ctx, text, args...)
+		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
-		if err := fn(k, body); err != nil {
-			return err
-		}
+		cursors = append(cursors, rows)
 	}
-	if err := rows.Err(); err != nil {
+	if err := merge(cursors, seek, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil
 }
 
-func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek) (string, []any) {
-	var from, order string
+// merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
+// the seek's limit.
+func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) error) error {
+	type head struct {
+		k    []byte
+		body string
+	}
+	heads := make([]*head, len(cursors))
+	next := func(i int) error {
+		heads[i] = nil
+		if !cursors[i].Next() {
+			return cursors[i].Err()
+		}
+		h := &head{}
+		heads[i] = h
+		return cursors[i].Scan(&h.k, &h.body)
+	}
+	for i := range cursors {
+		if err := next(i); err != nil {
+			return err
+		}
+	}
+	sign := 1
+	if seek.Before != nil {
+		sign = -1
+	}
+	var last []byte
+	for n := 0; seek.Limit == 0 || n < seek.Limit; {
+		best := -1
+		for i, h := range heads {
+			if h != nil && (best < 0 || sign*slices.Compare(h.k, heads[best].k) < 0) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		h := heads[best]
+		if last == nil || !slices.Equal(last, h.k) {
+			if err := fn(h.k, h.body); err != nil {
+				return err
+			}
+			last, n = h.k, n+1
+		}
+		if err := next(best); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in
+// the narrowest index the query names: a worker's or a job order's flags, else a scope's (an employer's
+// before an agency's before a buyer's), else the whole index; the other scopes are checked per flag.
+func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, cols string) (string, []any) {
 	var where []string
 	var args []any
 	cond := func(c string, a ...any) { where = append(where, c); args = append(args, a...) }
 	scopes := scopeNames(nonEmpty(q.BuyerID), q.EmployerID, nonEmpty(q.AgencyID))
-	if len(scopes) > 0 {
+	if access != "" && !slices.Contains(scopes, access) {
+		scopes = append(scopes, access)
+	}
+	from, order := "flags f", "f.k"
+	if q.WorkerID == "" && q.JobOrderID == "" && len(scopes) > 0 {
+		slices.SortStableFunc(scopes, func(a, b string) int { return scopeRank(a) - scopeRank(b) })
 		from, order = "flag_scopes s JOIN flags f ON f.k = s.k", "s.k"
 		cond("s.scope = ?", scopes[0])
-		for _, sc := range scopes[1:] {
-			cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k)", sc)
-		}
-	} else {
-		from, order = "flags f", "f.k"
+		scopes = scopes[1:]
+	}
+	for _, sc := range scopes {
+		cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k)", sc)
 	}
 	if q.WorkerID != "" {
 		cond("f.worker_id = ?", q.WorkerID)
@@ -67,14 +143,38 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek) (string, [
 	if q.Code != "" {
 		cond("substr(f.code, 1, ?) = ?", len(q.Code), q.Code)
 	}
+	if seek.Access.Engaged != "" {
+		cond("(f.worker_id <> '' OR "+engagedSQL+")", seek.Access.Engaged)
+	}
 	c := clock.UTC()
 	cond("(f.clocked = 0 OR f.raised_s < ? OR (f.raised_s = ? AND f.raised_n < ?))", c.Unix(), c.Unix(), c.Nanosecond())
-	if seek.After != nil {
+	dir := ""
+	switch {
+	case seek.Before != nil:
+		cond(order+" < ?", seek.Before)
+		dir = " DESC"
+	case seek.After != nil:
 		cond(order+" > ?", seek.After)
 	}
-	text := "SELECT f.k, f.flag FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order
+	text := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + dir
 	if seek.Limit > 0 {
 		text += fmt.Sprintf(" LIMIT %d", seek.Limit)
 	}
 	return text, args
+}
+
+// engagedSQL holds for a job order's flag (f) when the agency (its argument) is engaged on the job order:
+// the job order's contribution names its chain's agencies.
+const engagedSQL = `EXISTS (SELECT 1 FROM job_orders j, json_each(j.contribution, '$.agencies') a
+	WHERE j.job_order_id = f.job_order_id AND a.value = ?)`
+
+// scopeRank orders scopes by how few flags they usually hold: an employer's, then an agency's, then a buyer's.
+func scopeRank(scope string) int {
+	switch {
+	case strings.HasPrefix(scope, "employer:"):
+		return 0
+	case strings.HasPrefix(scope, "agency:"):
+		return 1
+	}
+	return 2
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
 
@@ -32,6 +33,11 @@ type Options struct {
 	// ShardEvents bounds the events a rebuild holds in memory at once: it makes one pass over the store per
 	// ShardEvents events, each keeping a part of the workers (default 1,500,000).
 	ShardEvents uint64
+	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
+	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
+	// overdue reimbursements and open reports whose time came in between.
+	Now       func() time.Time
+	ClockStep time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -43,6 +49,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ShardEvents == 0 {
 		o.ShardEvents = 1_500_000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ClockStep <= 0 {
+		o.ClockStep = time.Minute
 	}
 	return o
 }

@@ -32,6 +32,10 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, fmt.Errorf("read model: begin: %w", err)
 	}
 	defer tx.Rollback()
+	before, err := codeTotals(ctx, tx)
+	if err != nil {
+		return Result{}, fmt.Errorf("read model: %w", err)
+	}
 	for _, t := range dataTables { // dropped, not emptied: a model of an older layout gets this one's
 		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 			return Result{}, fmt.Errorf("read model: drop %s: %w", t, err)
@@ -40,7 +44,8 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if _, err := tx.ExecContext(ctx, Schema); err != nil {
 		return Result{}, fmt.Errorf("read model: create tables: %w", err)
 	}
-	w, err := newWriter(ctx, tx, true)
+	clock := m.opts.Now().UTC()
+	w, err := newWriter(ctx, tx, true, clock)
 	if err != nil {
 		return Result{}, err
 	}
@@ -64,6 +69,12 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		lo = hi
 	}
 	if err := w.flush(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := countGrowth(ctx, tx, before); err != nil {
+		return Result{}, fmt.Errorf("read model: %w", err)
+	}
+	if err := writeClock(ctx, tx, clock); err != nil {
 		return Result{}, err
 	}
 	if err := writeState(ctx, tx, cp); err != nil {

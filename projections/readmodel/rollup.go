@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -38,6 +39,23 @@ type contribution struct {
 	Months string `json:"months,omitempty"`
 	// Scopes are the flag scopes its flags are listed under.
 	Scopes []string `json:"scopes,omitempty"`
+	// flagged says whether a worker counts as flagged at the model's clock (see at).
+	flagged bool
+}
+
+// at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the
+// worker's) whose time has not come, and flagged when a flag stands then.
+func (c contribution) at(clock time.Time, clocked []clockedFlag) contribution {
+	c.Counts = slices.Clone(c.Counts)
+	for _, f := range clocked {
+		if !f.before(clock) {
+			if i := slices.Index(domain.FlagCodes, f.code); i >= 0 {
+				c.Counts[i]--
+			}
+		}
+	}
+	c.flagged = c.total() > 0
+	return c
 }
 
 func workerContribution(j projections.Judgement) contribution {
@@ -49,6 +67,7 @@ func workerContribution(j projections.Judgement) contribution {
 			c.Money[i][cur] = fixed(d)
 		}
 	}
+	c.flagged = c.total() > 0
 	return c
 }
 
@@ -87,6 +106,13 @@ func (c *contribution) scopes() []string {
 	return out
 }
 
+// byAll is the grouping of a scope's total row (key ""): the rows by job order added up, so that each worker
+// counts once.
+const byAll = "all"
+
+// rollupGroupings are the groupings the rollups keep: the audit's, and the scope's total.
+var rollupGroupings = append(slices.Clone(projections.Groupings), byAll)
+
 // groupKeys are the groups of a grouping the contribution belongs to within a scope (the audit's groupKeys).
 func (c *contribution) groupKeys(by, scope string) []string {
 	switch by {
@@ -96,6 +122,11 @@ func (c *contribution) groupKeys(by, scope string) []string {
 		return c.Agencies
 	case projections.ByJobOrder:
 		return nonEmpty(c.JobOrder)
+	case byAll:
+		if c.JobOrder == "" {
+			return nil // as the rows by job order, which it adds up
+		}
+		return []string{""}
 	}
 	if scope != "" {
 		return []string{scope}
@@ -157,7 +188,7 @@ func newRow() *row {
 func (r *row) add(c *contribution, sign int64) error {
 	if c.Worker {
 		r.Workers += sign
-		if c.total() > 0 {
+		if c.flagged {
 			r.Flagged += sign
 		}
 		if c.substituted() {

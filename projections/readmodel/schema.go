@@ -12,7 +12,8 @@ CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order
 CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
-	agencies TEXT NOT NULL, flags INTEGER NOT NULL, contribution TEXT NOT NULL, ledger TEXT NOT NULL) WITHOUT ROWID;
+	agencies TEXT NOT NULL, flags INTEGER NOT NULL, unclocked INTEGER NOT NULL, clocked_from BLOB,
+	contribution TEXT NOT NULL, ledger TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
@@ -30,11 +31,15 @@ CREATE TABLE IF NOT EXISTS rollups (
 CREATE TABLE IF NOT EXISTS rollup_job_orders (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
 	PRIMARY KEY (scope, grouping, key, job_order_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flag_months (
+	scope TEXT NOT NULL, month TEXT NOT NULL, code TEXT NOT NULL, flags INTEGER NOT NULL,
+	PRIMARY KEY (scope, month, code)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT NULL) WITHOUT ROWID;
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "4"
+const SchemaVersion = "5"
 
-// dataTables are dropped and created again by a rebuild.
+// dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
-	"rollups", "rollup_job_orders"}
+	"rollups", "rollup_job_orders", "flag_months"}

@@ -18,23 +18,30 @@ import (
 
 // writer writes judgements and rollups within one transaction.
 type writer struct {
-	tx    *sql.Tx
-	fresh bool // the tables were emptied: nothing old to subtract or delete
-	rows  map[rowKey]*row
-	stmt  map[string]*sql.Stmt
+	tx     *sql.Tx
+	fresh  bool // the tables were emptied: nothing old to subtract or delete
+	rows   map[rowKey]*row
+	months map[monthKey]int64 // changes to flag_months
+	raised map[string]int64   // flags added, by code (flag_raised)
+	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
+	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
+	stmt   map[string]*sql.Stmt
 }
 
 var statements = map[string]string{
-	"flag":     `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
-	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
-	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution, ledger) VALUES (?,?,?,?,?,?,?,?)`,
+	"flag":  `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
+	"scope": `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
+	"worker": `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, unclocked,
+		clocked_from, contribution, ledger) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
+	"month": `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
+		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
 
-func newWriter(ctx context.Context, tx *sql.Tx, fresh bool) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, rows: map[rowKey]*row{}, stmt: map[string]*sql.Stmt{}}
+func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
+	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -53,13 +60,16 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 	}
 	c := workerContribution(j)
 	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
-	if err := w.contribute(ctx, &c, 1); err != nil {
+	clocked := clockedOf(j.Flags)
+	counted := c.at(w.clock, clocked)
+	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
 	cj, _ := json.Marshal(c)        // plain values: cannot fail
 	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
 	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
-		jsonList(j.Agencies), len(j.Flags), string(cj), string(lj)); err != nil {
+		jsonList(j.Agencies), len(j.Flags), len(j.Flags)-len(clocked), firstClocked(clocked), string(cj),
+		string(lj)); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
 	return w.flags(ctx, owner, j.Flags, c.Scopes)
@@ -74,7 +84,8 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	}
 	c := jobOrderContribution(jo, flags)
 	c.Scopes = scopeNames(jo.BuyerIDs, jo.EmployerID, jo.JobOrderAgencies())
-	if err := w.contribute(ctx, &c, 1); err != nil {
+	counted := c.at(w.clock, clockedOf(flags))
+	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
 	cj, _ := json.Marshal(c) // plain values: cannot fail
@@ -87,9 +98,11 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
 // with their scopes.
 func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
+	w.held = nil
 	if w.fresh {
 		return nil
 	}
+	w.held = map[heldFlag]int{}
 	var text string
 	err := w.tx.QueryRowContext(ctx, query, id).Scan(&text)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -102,14 +115,26 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	if err := json.Unmarshal([]byte(text), &old); err != nil {
 		return fmt.Errorf("contribution of %s: %w", owner, err)
 	}
-	if err := w.contribute(ctx, &old, -1); err != nil {
-		return err
-	}
-	keys, err := w.flagKeys(ctx, flagsWhere, id)
+	stored, err := w.storedFlags(ctx, flagsWhere, id)
 	if err != nil {
 		return fmt.Errorf("flags of %s: %w", owner, err)
 	}
-	for _, k := range keys {
+	var clocked []clockedFlag
+	for _, f := range stored {
+		if f.clocked() {
+			clocked = append(clocked, clockedFlag{code: f.code, key: f.k[:min(len(f.k), 12)]})
+		}
+	}
+	counted := old.at(w.clock, clocked)
+	if err := w.contribute(ctx, &counted, -1); err != nil {
+		return err
+	}
+	for _, f := range stored {
+		w.held[heldFlag{f.code, f.raisedS, f.raisedN}]++
+		if !f.clocked() || time.Unix(f.raisedS, int64(f.raisedN)).Before(w.clock) { // as flags counted it
+			w.countMonths(f.raisedS, f.code, old.Scopes, -1)
+		}
+		k := f.k
 		for _, sc := range old.Scopes {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
 				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
@@ -122,21 +147,39 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	return nil
 }
 
-func (w *writer) flagKeys(ctx context.Context, where, id string) ([][]byte, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT k FROM flags WHERE "+where, id)
+// storedFlag is what forgetting a flag needs of it: its key, and its code and time for the counts.
+type storedFlag struct {
+	k       []byte
+	code    string
+	raisedS int64
+	raisedN int
+}
+
+func (f storedFlag) clocked() bool { return projections.Clocked(domain.Flag{Code: f.code}) }
+
+// heldFlag tells an owner's flags apart when they are written again, to count those it did not hold: by code
+// and time, as a flag's key also holds its place among its owner's flags, which a new flag shifts.
+type heldFlag struct {
+	code    string
+	raisedS int64
+	raisedN int
+}
+
+func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFlag, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT k, code, raised_s, raised_n FROM flags WHERE "+where, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var keys [][]byte
+	var out []storedFlag
 	for rows.Next() {
-		var k []byte
-		if err := rows.Scan(&k); err != nil {
+		var f storedFlag
+		if err := rows.Scan(&f.k, &f.code, &f.raisedS, &f.raisedN); err != nil {
 			return nil, err
 		}
-		keys = append(keys, k)
+		out = append(out, f)
 	}
-	return keys, rows.Err()
+	return out, rows.Err()
 }
 
 func scopeNames(buyers []string, employer string, agencies []string) []string {
@@ -164,14 +207,19 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		if err != nil {
 			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
+		at := f.RaisedAt.UTC()
 		clocked := 0
 		if projections.Clocked(f) {
 			clocked = 1
+		} else {
+			w.countRaised(f.Code, at)
 		}
-		at := f.RaisedAt.UTC()
 		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
 			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
+		}
+		if clocked == 0 || at.Before(w.clock) {
+			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
 		for _, sc := range scopes {
 			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
@@ -180,6 +228,19 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		}
 	}
 	return nil
+}
+
+// countRaised counts a flag (not clocked) written for the owner as raised when the owner did not hold one of
+// its code and time; a rebuild counts instead the growth of each code (countGrowth).
+func (w *writer) countRaised(code string, at time.Time) {
+	if w.held == nil {
+		return
+	}
+	if h := (heldFlag{code, at.Unix(), at.Nanosecond()}); w.held[h] > 0 {
+		w.held[h]--
+		return
+	}
+	w.raised[code]++
 }
 
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
@@ -231,7 +292,7 @@ func orEmpty(s []string) []string {
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
 func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
 	for _, scope := range c.scopes() {
-		for _, by := range projections.Groupings {
+		for _, by := range rollupGroupings {
 			for _, key := range c.groupKeys(by, scope) {
 				r, err := w.row(ctx, rowKey{scope, by, key})
 				if err != nil {
@@ -290,7 +351,7 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
-	return nil
+	return w.flushMonths(ctx)
 }
 
 func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
+// readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are, and
+// for the money in the reporting currency and the months of wages one read of the workers' stored ledgers
+// (readmodel.Model.MoneyTotals), none judged again.
+// Flags raised are the growth since the baseline of the model's counter of flags added, which counts the
+// clocked flags (overdue reimbursements, open reports) as their time comes.
+func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := c.s.cfg.Model
+	if _, err := m.CatchUp(ctx, c.s.cfg.Store); err != nil {
+		return nil, err
+	}
+	g, err := m.Gauges(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	sn := &snapshot{at: now, open: g.Open, employers: g.Employers, agencies: g.Agencies, paid: domain.Sums{},
+		owed: domain.Sums{}, counter: g.Raised}
+	for _, mo := range g.Paid {
+		sn.paid.Add(mo.Currency, mo.Amount.Decimal())
+	}
+	for _, mo := range g.Owed {
+		sn.owed.Add(mo.Currency, mo.Amount.Decimal())
+	}
+	if sn.money, err = m.MoneyTotals(ctx, c.s.cfg.Currency, now); err != nil {
+		return nil, err
+	}
+	return sn, nil
+}
+
+// countModelRaised sets the raised counts from a model snapshot: the growth of its counter since the
+// baseline (the first snapshot taken caught up), never going down.
+func (c *stateCollector) countModelRaised(sn *snapshot) {
+	if !c.s.caughtUp.Load() {
+		return
+	}
+	if !c.baseline {
+		c.baseline, c.base = true, sn.counter
+		return
+	}
+	for code, n := range sn.counter {
+		c.raised[code] = max(c.raised[code], float64(n-c.base[code]))
+	}
+}
