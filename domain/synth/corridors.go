@@ -18,7 +18,7 @@ import "math"
 // in US dollars. Corridors no destination recruits from are 0.
 var corridorMedianUSD = [numOrigins][numDestinations]float64{
 	oNP: {dMY: 1700, dSA: 850, dQA: 850, dAE: 850},
-	oBD: {dMY: 4500, dSA: 3200, dQA: 3200, dAE: 3200},
+	oBD: {dMY: 4300, dSA: 3200, dQA: 3200, dAE: 3200},
 	oPH: {dSA: 270, dQA: 270, dAE: 270, dTW: 3500},
 	oIN: {dMY: 1500, dSA: 1100, dQA: 1100, dAE: 1000},
 	oID: {dMY: 450, dSA: 800, dTW: 3500},

@@ -20,9 +20,9 @@ const (
 // Repayment of fees is concentrated where a buyer runs a remediation programme, and rare elsewhere.
 const (
 	remediationShare = 0.125 // of employers: under a buyer's remediation programme
-	programmeRepaid  = 0.95  // of the fees their workers paid: repaid
+	programmeRepaid  = 0.98  // of the fees their workers paid: repaid
 	programmePartial = 0.05  // of those repayments: part of the fee
-	strayRepaid      = 0.02  // of the fees other workers paid: repaid all the same
+	strayRepaid      = 0.01  // of the fees other workers paid: repaid all the same
 	strayPartial     = 0.50
 )
 

@@ -142,10 +142,10 @@ func TestGenerateHasPlausibleShares(t *testing.T) {
 			{"share recruited by an undisclosed intermediary", float64(c.undisclosed) / w, 0.015, 0.045},
 			{"share of workers paying a deposit", float64(trues(c.depositWorkers)) / w, 0.01, 0.035},
 			{"share of workers paying a bribe", float64(trues(c.bribeWorkers)) / w, 0.001, 0.015},
-			// Nearly every fee is repaid at the 12.5% of employers under a remediation programme, 2% elsewhere: the
+			// Nearly every fee is repaid at the 12.5% of employers under a remediation programme, 1% elsewhere: the
 			// share swings with how many workers those few employers have (projections' calibration test holds
 			// the concentration).
-			{"share of worker-paid fees reimbursed", float64(c.reimbursedFees) / float64(c.workerFees), 0.01, 0.30},
+			{"share of worker-paid fees reimbursed", float64(c.reimbursedFees) / float64(c.workerFees), 0.005, 0.30},
 			{"share of workers without a contract before departure", float64(c.noContractBefore) / w, 0.06, 0.11},
 			{"share of workers with a post-arrival contract", float64(trues(c.postArrival)) / w, 0.28, 0.40},
 			{"share of contracts in a language the worker does not speak", float64(c.foreignLanguage) /
