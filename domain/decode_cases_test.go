@@ -23,6 +23,8 @@ const (
 	issued   = domain.TypeJobOrderIssued
 	policy   = domain.TypePolicyAdopted
 	rates    = domain.TypeExchangeRatesPublished
+	report   = domain.TypeWorkerReported
+	resolved = domain.TypeWorkerReportResolved
 )
 
 // raw is JSON inserted as written, e.g. a number where a string is expected.
@@ -255,4 +257,41 @@ var badData = []badInput{
 	{"rate with 13 decimal places", edit(rates, set("data.rates.USD", "1.0000000000001")), "data.rates.USD", "more than 12 decimal places", ""},
 	{"base rate other than 1", edit(rates, set("data.rates.EUR", "1.01")), "data.rates.EUR", "the base is 1 per base", ""},
 	{"rates key repeated", strings.Replace(edit(rates), `"JPY":`, `"USD":"1","JPY":`, 1), "data.rates.USD", "duplicate key", ""},
+
+	// Workers' reports (spec section 8).
+	{"report without report_id", edit(report, del("data.report_id")), "data.report_id", "required", ""},
+	{"report without worker_id", edit(report, del("data.worker_id")), "data.worker_id", "required", ""},
+	{"report without kind", edit(report, del("data.kind")), "data.kind", "required; one of fee_not_recorded", ""},
+	{"report kind fee_unpaid", edit(report, set("data.kind", "fee_unpaid")), "data.kind", `"fee_unpaid" is not one of fee_not_recorded`, ""},
+	{"report without channel", edit(report, del("data.channel")), "data.channel", "required; one of worker_link", ""},
+	{"report channel email", edit(report, set("data.channel", "email")), "data.channel", `"email" is not one of worker_link`, ""},
+	{"report without language", edit(report, del("data.language")), "data.language", "required (ISO 639-1", ""},
+	{"report language nep (639-2)", edit(report, set("data.language", "nep")), "data.language", `"nep" is not an ISO 639-1`, ""},
+	{"report language in upper case", edit(report, set("data.language", "NE")), "data.language", "not an ISO 639-1", ""},
+	{"reported fee without category", edit(report, del("data.fee.category")), "data.fee.category", "required", ""},
+	{"reported fee category bribery", edit(report, set("data.fee.category", "bribery")), "data.fee.category", "is not one of recruitment_fee", ""},
+	{"reported fee without amount", edit(report, del("data.fee.amount")), "data.fee.amount.amount", "required", ""},
+	{"reported fee amount negative", edit(report, set("data.fee.amount.amount", "-1.00")), "data.fee.amount.amount", "must be >= 0", ""},
+	{"reported fee amount as a JSON number", edit(report, set("data.fee.amount.amount", raw("150000"))), "data.fee.amount.amount", "must be a string", ""},
+	{"reported fee without currency", edit(report, del("data.fee.amount.currency")), "data.fee.amount.currency", "required", ""},
+	{"reported fee currency Rs", edit(report, set("data.fee.amount.currency", "Rs")), "data.fee.amount.currency", "not an ISO 4217", ""},
+	{"reported fee paid_on 31 November", edit(report, set("data.fee.paid_on", "2024-11-31")), "data.fee.paid_on", "not a date", ""},
+	{"reported fee method crypto", edit(report, set("data.fee.method", "crypto")), "data.fee.method", `"crypto" is not one of cash`, ""},
+	{"reported fee payee with a space", edit(report, set("data.fee.payee_id", "sub agent")), "data.fee.payee_id", "must be letters, digits", ""},
+	{"reported fee with an unknown field", edit(report, set("data.fee.receipt", "none")), "data.fee.receipt", "unknown field", ""},
+	{"reported term without term", edit(report, del("data.contract_term.term")), "data.contract_term.term", "required; one of wage", ""},
+	{"reported term overtime", edit(report, set("data.contract_term.term", "overtime")), "data.contract_term.term", `"overtime" is not one of wage`, ""},
+	{"reported promise with a newline", edit(report, set("data.contract_term.promised", "1500\nringgit")), "data.contract_term.promised", "control character", ""},
+	{"reported promise over 1000 bytes", edit(report, set("data.contract_term.actual", strings.Repeat("x", 1001))), "data.contract_term.actual", "longer than 1000 bytes", ""},
+	{"reported document visa", edit(report, set("data.document.document", "visa")), "data.document.document", `"visa" is not one of passport`, ""},
+	{"reported document without document", edit(report, del("data.document.document")), "data.document.document", "required", ""},
+	{"reported document holder with a slash", edit(report, set("data.document.held_by", "emp/1")), "data.document.held_by", "must be letters, digits", ""},
+	{"report note hash in upper case", edit(report, set("data.note_sha256", strings.Repeat("AB", 32))), "data.note_sha256", "64 lower-case hex", ""},
+	{"report note hash of 63 digits", edit(report, set("data.note_sha256", strings.Repeat("a", 63))), "data.note_sha256", "64 lower-case hex", ""},
+	{"report with free text", edit(report, set("data.note", "they took my passport")), "data.note", "unknown field", ""},
+	{"resolution without report_id", edit(resolved, del("data.report_id")), "data.report_id", "required", ""},
+	{"resolution without outcome", edit(resolved, del("data.outcome")), "data.outcome", "required; one of substantiated", ""},
+	{"resolution outcome dismissed", edit(resolved, set("data.outcome", "dismissed")), "data.outcome", `"dismissed" is not one of substantiated`, ""},
+	{"resolution note hash too short", edit(resolved, set("data.note_sha256", "9f86d081")), "data.note_sha256", "64 lower-case hex", ""},
+	{"organisation role union", edit(domain.TypeOrganisationRegistered, set("data.role", "union")), "data.role", `"union" is not one of buyer, employer, agency, sub_agent, auditor, worker_organisation`, ""},
 }

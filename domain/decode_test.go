@@ -165,6 +165,15 @@ func TestDecodeAccepts(t *testing.T) {
 		{"NDJSON line with a trailing newline", exampleOf(fee) + "\n"},
 		{"NDJSON line with CRLF", exampleOf(fee) + "\r\n"},
 		{"compact envelope", edit(fee)},
+		{"report with only the required fields", edit(report, del("data.fee"), del("data.contract_term"), del("data.document"), del("data.note_sha256"))},
+		{"fee report without payee, date or method", edit(report, set("data.kind", "fee_not_recorded"), del("data.fee.payee_id"), del("data.fee.paid_on"), del("data.fee.method"))},
+		{"fee report without a fee (the worker did not say how much)", edit(report, set("data.kind", "fee_not_recorded"), del("data.fee"))},
+		{"report paid_on a date-time", edit(report, set("data.fee.paid_on", "2024-12-02T10:00:00+05:45"))},
+		{"report term with neither promise nor actual", edit(report, set("data.contract_term", raw(`{"term": "deductions"}`)))},
+		{"report document without holder", edit(report, del("data.document.held_by"))},
+		{"report through the worker's link in Tagalog", edit(report, set("data.channel", "worker_link"), set("data.language", "tl"))},
+		{"resolution without a note", edit(resolved, del("data.note_sha256"), set("data.outcome", "withdrawn"))},
+		{"organisation of workers", edit(domain.TypeOrganisationRegistered, set("data.role", "worker_organisation"), del("data.licence"))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ var Types = []string{
 	TypeJobOrderIssued, TypeJobOrderAmended, TypeAgencyEngaged, TypeJobOrderPaymentMade, TypeJobOrderClosed,
 	TypeWorkerRecruited, TypeFeePaid, TypeFeeReimbursed, TypeLoanTaken, TypeContractSigned, TypeVisaIssued,
 	TypeWorkerDeparted, TypeWorkerArrived, TypeWorkerDeployed, TypeDocumentRetained, TypeDocumentReturned,
-	TypeWorkerExited, TypeExchangeRatesPublished,
+	TypeWorkerExited, TypeExchangeRatesPublished, TypeWorkerReported, TypeWorkerReportResolved,
 }
 
 // StreamPrefixes are the prefixes of the streams events belong to, each followed by an id taken from the data:
@@ -84,6 +84,10 @@ func newWorkerEvent(typ string) Event {
 		return &DocumentReturned{}
 	case TypeWorkerExited:
 		return &WorkerExited{}
+	case TypeWorkerReported:
+		return &WorkerReported{}
+	case TypeWorkerReportResolved:
+		return &WorkerReportResolved{}
 	}
 	return nil
 }

@@ -261,6 +261,34 @@ var examples = []example{
 		"rates": {"USD": "1.0478", "MYR": "4.6219", "NPR": "145.21", "JPY": "162.64", "CYP": "0.5853"}
 	}
 }`},
+	{domain.TypeWorkerReported, "worker-w-7f3a9c", `{
+	"event_id": "0195f1c2-3b00-7d41-8e52-6f708192a3b4",
+	"type": "WorkerReported",
+	"occurred_at": "2025-04-10T14:20:00+08:00",
+	"data": {
+		"worker_id": "w-7f3a9c",
+		"report_id": "rep-2025-0410-01",
+		"kind": "fee_amount_differs",
+		"channel": "interview",
+		"language": "ne",
+		"fee": {"category": "recruitment_fee", "amount": {"amount": "150000.00", "currency": "NPR"},
+			"payee_id": "subagent-dhanusha-3", "paid_on": "2024-12-02", "method": "cash"},
+		"contract_term": {"term": "wage", "promised": "1500 ringgit a month", "actual": "1200 ringgit a month"},
+		"document": {"document": "passport", "held_by": "emp-penang-garments"},
+		"note_sha256": "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b"
+	}
+}`},
+	{domain.TypeWorkerReportResolved, "worker-w-7f3a9c", `{
+	"event_id": "01967e30-1800-7e42-9f63-708192a3b4c5",
+	"type": "WorkerReportResolved",
+	"occurred_at": "2025-05-02T10:00:00Z",
+	"data": {
+		"worker_id": "w-7f3a9c",
+		"report_id": "rep-2025-0410-01",
+		"outcome": "substantiated",
+		"note_sha256": "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+	}
+}`},
 }
 
 // exampleOf returns the example envelope of an event type.

@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// Flag codes of spec sections 4 and 7. They are public: dashboards and auditors' scripts match on them.
+// Flag codes of spec sections 4, 7 and 8. They are public: dashboards and auditors' scripts match on them.
 const (
 	FlagFeeProhibited           = "fee.prohibited"
 	FlagFeeCapExceeded          = "fee.cap_exceeded"
@@ -21,6 +21,12 @@ const (
 	// FlagUnlicensedAgency is spec section 7's: the agency or sub-agent that recruited a worker held no licence
 	// valid on the day of the recruitment.
 	FlagUnlicensedAgency = "chain.unlicensed_agency"
+	// FlagWorkerReportOpen is spec section 8's: a worker's report has stood unresolved for more than 30 days
+	// since the tracker learned of it, at the query's clock.
+	FlagWorkerReportOpen = "worker.report_open"
+	// FlagFeeReportedUnrecorded is spec section 8's: a worker reported paying a fee that no FeePaid of the worker
+	// records at that amount or more.
+	FlagFeeReportedUnrecorded = "fee.reported_unrecorded"
 )
 
 // FlagCodes lists every flag code in catalogue order.
@@ -28,7 +34,7 @@ var FlagCodes = []string{
 	FlagFeeProhibited, FlagFeeCapExceeded, FlagFeeIllegitimate, FlagReimbursementOverdue,
 	FlagContractSubstitution, FlagContractBelowJobOrder, FlagContractMissingBefore, FlagContractSignedAfter,
 	FlagContractLanguage, FlagContractNoWorkerCopy, FlagDocumentRetained, FlagUndisclosedIntermediary,
-	FlagReverseFee, FlagRecruitmentLoan, FlagUnlicensedAgency,
+	FlagReverseFee, FlagRecruitmentLoan, FlagUnlicensedAgency, FlagWorkerReportOpen, FlagFeeReportedUnrecorded,
 }
 
 // Flag is a finding with its evidence: what rule, about whom, which events prove it, and when it arose.

@@ -128,6 +128,11 @@ func TestGoldenFieldNamesMatchSpec(t *testing.T) {
 		domain.TypeWorkerExited:     {"worker_id", "reason"},
 		domain.TypeExchangeRatesPublished: {"rates_id", "source", "base", "date", "rates", "rates.USD", "rates.MYR",
 			"rates.NPR", "rates.JPY", "rates.CYP"},
+		domain.TypeWorkerReported: join([]string{"worker_id", "report_id", "kind", "channel", "language", "note_sha256",
+			"fee", "fee.category", "fee.payee_id", "fee.paid_on", "fee.method",
+			"contract_term", "contract_term.term", "contract_term.promised", "contract_term.actual",
+			"document", "document.document", "document.held_by"}, money("fee.amount")),
+		domain.TypeWorkerReportResolved: {"worker_id", "report_id", "outcome", "note_sha256"},
 	}
 	for _, typ := range domain.Types {
 		t.Run(typ, func(t *testing.T) {

@@ -7,9 +7,11 @@ const (
 	RoleAgency   = "agency"
 	RoleSubAgent = "sub_agent"
 	RoleAuditor  = "auditor"
+	// RoleWorkerOrganisation is spec section 8's: a trade union, worker centre or migrant NGO.
+	RoleWorkerOrganisation = "worker_organisation"
 )
 
-var orgRoles = []string{RoleBuyer, RoleEmployer, RoleAgency, RoleSubAgent, RoleAuditor}
+var orgRoles = []string{RoleBuyer, RoleEmployer, RoleAgency, RoleSubAgent, RoleAuditor, RoleWorkerOrganisation}
 
 // Roles of an agency on a job order.
 const (

@@ -76,7 +76,7 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 			continue
 		}
 		counts := j.counts
-		if len(j.owed) > 0 && v.clock.After(j.firstDeadline) {
+		if j.clockedAt(v.clock) {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}

@@ -53,6 +53,7 @@ func (v *View) buildReport(ws *workerState) (*WorkerReport, *feeJudgement) {
 			r.Totals.shortfall.Add(c.WageShortfall.Currency, c.WageShortfall.Amount.Decimal())
 		}
 	}
+	r.Reports = reportLines(ws)
 	r.Flags = v.workerFlags(ws, r, fees)
 	r.Totals.WorkerPaid, r.Totals.Reimbursed = r.Totals.workerPaid.Money(), r.Totals.reimbursed.Money()
 	r.Totals.Outstanding, r.Totals.WageShortfall = r.Totals.outstanding.Money(), r.Totals.shortfall.Money()

@@ -239,7 +239,7 @@ func changes(terms ...string) func(t *testing.T, d map[string]any) {
 func allCases() []flagCase {
 	var all []flagCase
 	for _, table := range [][]flagCase{feeCases(), overdueCases(), contractCases(), wageCases(), departureCases(),
-		documentAndChainCases(), filterCases(), licenceCases(), moneyCases()} {
+		documentAndChainCases(), filterCases(), licenceCases(), moneyCases(), reportOpenCases(), reportedFeeCases()} {
 		all = append(all, table...)
 	}
 	return all

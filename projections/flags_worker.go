@@ -43,8 +43,8 @@ type rule struct {
 	judge func(judging) []domain.Flag
 }
 
-// workerRules raise the flags about a worker that do not depend on the clock; fee.reimbursement_overdue is
-// judged at a clock (overdueFlags) and chain.reverse_fee about a job order (JobOrder.flags). A new code is a
+// workerRules raise the flags about a worker that do not depend on the clock; fee.reimbursement_overdue and
+// worker.report_open are judged at a clock (overdueFlags, reportOpenFlags) and chain.reverse_fee about a job order (JobOrder.flags). A new code is a
 // rule here, or a code of one (TestEveryCodeHasOneRule checks the table against domain.FlagCodes).
 var workerRules = []rule{
 	{[]string{domain.FlagFeeIllegitimate, domain.FlagFeeProhibited}, func(in judging) []domain.Flag { return feeFlags(in.ws, in.fees) }},
@@ -56,10 +56,12 @@ var workerRules = []rule{
 	{[]string{domain.FlagUndisclosedIntermediary}, func(in judging) []domain.Flag { return chainFlags(in.ws) }},
 	{[]string{domain.FlagUnlicensedAgency}, func(in judging) []domain.Flag { return licenceFlags(in.ws, in.v.m.regs) }},
 	{[]string{domain.FlagRecruitmentLoan}, func(in judging) []domain.Flag { return loanFlags(in.ws) }},
+	{[]string{domain.FlagFeeReportedUnrecorded}, func(in judging) []domain.Flag { return reportedFeeFlags(in.ws) }},
 }
 
-// otherRules are the rules judged outside the worker table.
-var otherRules = []string{domain.FlagReimbursementOverdue, domain.FlagReverseFee}
+// otherRules are the rules judged outside the worker table: the clock's (overdueFlags, reportOpenFlags) and the
+// job order's.
+var otherRules = []string{domain.FlagReimbursementOverdue, domain.FlagWorkerReportOpen, domain.FlagReverseFee}
 
 // workerFlags raises every flag of the worker that does not depend on the clock (all but
 // fee.reimbursement_overdue), sorted by raised_at.
@@ -225,14 +227,14 @@ func loanFlags(ws *workerState) []domain.Flag {
 }
 
 // documentFlags: document.retained, a passport or id card held by an employer or agency (anyone but the
-// worker, a buyer or an auditor) and not returned.
+// worker, a buyer, an auditor or a worker organisation) and not returned.
 func documentFlags(ws *workerState, orgs map[string]*domain.OrganisationRegistered) []domain.Flag {
 	var out []domain.Flag
 	for _, d := range documentsHeld(ws) {
 		if d.ReturnedAt != nil || d.Document != domain.DocPassport && d.Document != domain.DocIDCard || d.HeldBy == ws.id {
 			continue
 		}
-		if o := orgs[d.HeldBy]; o != nil && (o.Role == domain.RoleBuyer || o.Role == domain.RoleAuditor) {
+		if o := orgs[d.HeldBy]; o != nil && slices.Contains(notRetainers, o.Role) {
 			continue
 		}
 		id, _ := domain.ParseEventID(d.EventID)
@@ -242,6 +244,10 @@ func documentFlags(ws *workerState, orgs map[string]*domain.OrganisationRegister
 	}
 	return out
 }
+
+// notRetainers are the roles whose holding a worker's document is not document.retained: the spec names the
+// employer and the agency; a buyer, an auditor or a worker organisation holds it for the worker.
+var notRetainers = []string{domain.RoleBuyer, domain.RoleAuditor, domain.RoleWorkerOrganisation}
 
 // chainFlags: chain.undisclosed_intermediary, the recruiter is neither the job order's employer nor an agency
 // engaged on it. Not judged when the job order is unknown.

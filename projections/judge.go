@@ -13,7 +13,7 @@ import (
 // RulesVersion names the rules the judgements are made by. A persisted read model records it and is rebuilt
 // when it differs, so change it whenever a rule, a flag's details or a money figure changes. The flag codes
 // are part of it (see Rules).
-const RulesVersion = "2026-12-01.2"
+const RulesVersion = "2026-12-01.3"
 
 // Rules is RulesVersion with the list of flag codes it judges: a new code changes it by itself.
 func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes, ",") }
@@ -22,8 +22,8 @@ func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes,
 var endOfTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
 // Judgement is what a worker's events say with no clock: every flag the worker raises at the end of time,
-// where fee.reimbursement_overdue flags (the only flags that depend on the clock) stand from their deadline,
-// which is their raised_at; the parties the worker is counted under; and the worker's money.
+// where fee.reimbursement_overdue and worker.report_open flags (the flags that depend on the clock, Clocked)
+// stand from their raised_at; the parties the worker is counted under; and the worker's money.
 type Judgement struct {
 	WorkerID   string
 	JobOrderID string
@@ -36,8 +36,12 @@ type Judgement struct {
 	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
 }
 
-// Clocked reports whether a flag is raised only once the clock has passed its raised_at.
-func Clocked(f domain.Flag) bool { return f.Code == domain.FlagReimbursementOverdue }
+// Clocked reports whether a flag is raised only once the clock has passed its raised_at:
+// fee.reimbursement_overdue (raised at the deadline) and worker.report_open (raised 30 days after the report
+// was recorded).
+func Clocked(f domain.Flag) bool {
+	return f.Code == domain.FlagReimbursementOverdue || f.Code == domain.FlagWorkerReportOpen
+}
 
 // VisibleAt reports whether a flag of a Judgement is raised at clock.
 func VisibleAt(f domain.Flag, clock time.Time) bool { return !Clocked(f) || clock.After(f.RaisedAt) }
@@ -51,8 +55,9 @@ func (v *View) Judge(id string) (Judgement, bool) {
 	ws := v.workerState(wf)
 	r, fees := v.buildReport(ws)
 	flags := slices.Clone(r.Flags)
-	if over := overdueFlags(endOfTime, ws.owner(), fees.lines); len(over) > 0 {
-		flags = append(flags, over...)
+	clocked := append(overdueFlags(endOfTime, ws.owner(), fees.lines), reportOpenFlags(ws)...)
+	if len(clocked) > 0 {
+		flags = append(flags, clocked...)
 		slices.SortStableFunc(flags, byRaisedAt)
 	}
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),

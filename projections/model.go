@@ -121,6 +121,8 @@ type judgement struct {
 	// before firstDeadline.
 	owed          []*FeeLine
 	firstDeadline time.Time
+	// opened are the worker.report_open flags, sorted by raised_at: each stands once the clock has passed it.
+	opened []domain.Flag
 	// The worker's money, prepared for rollups.
 	workerPaid, reimbursed, outstanding, shortfall tally
 }
@@ -144,6 +146,7 @@ func (m *Model) judgement(v *View, id string) *judgement {
 		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
 		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall)}
 	j.counts.add(j.flags)
+	j.opened = reportOpenFlags(ws)
 	for _, l := range fees.lines {
 		if l.owed.IsPositive() && l.Deadline != nil {
 			j.owed = append(j.owed, l)
@@ -176,16 +179,31 @@ func (m *Model) allJudged() bool {
 	return m.fresh == len(m.workers)
 }
 
-// flagsAt are the judgement's flags with the overdue reimbursements at clock, sorted by raised_at.
+// clockedAt reports whether a flag that depends on the clock may stand at clock: an overdue reimbursement or an
+// open report.
+func (j *judgement) clockedAt(clock time.Time) bool {
+	return len(j.owed) > 0 && clock.After(j.firstDeadline) || len(j.opened) > 0 && VisibleAt(j.opened[0], clock)
+}
+
+// flagsAt are the judgement's flags with the overdue reimbursements and the open reports at clock, sorted by
+// raised_at.
 func (j *judgement) flagsAt(clock time.Time) []domain.Flag {
-	if len(j.owed) == 0 || !clock.After(j.firstDeadline) {
+	if !j.clockedAt(clock) {
 		return j.flags
 	}
-	over := overdueFlags(clock, j.owner, j.owed)
-	if len(over) == 0 {
+	var clocked []domain.Flag
+	if len(j.owed) > 0 && clock.After(j.firstDeadline) {
+		clocked = overdueFlags(clock, j.owner, j.owed)
+	}
+	for _, f := range j.opened {
+		if VisibleAt(f, clock) {
+			clocked = append(clocked, f)
+		}
+	}
+	if len(clocked) == 0 {
 		return j.flags
 	}
-	flags := append(slices.Clone(j.flags), over...)
+	flags := append(slices.Clone(j.flags), clocked...)
 	slices.SortStableFunc(flags, byRaisedAt)
 	return flags
 }

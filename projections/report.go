@@ -25,8 +25,10 @@ type WorkerReport struct {
 	Reimbursed []Reimbursement  `json:"reimbursements"`
 	Loans      []Loan           `json:"loans"`
 	Documents  []DocumentHeld   `json:"documents_held"`
-	Totals     Totals           `json:"totals"`
-	Flags      []domain.Flag    `json:"flags"`
+	// Reports are what the worker reported (spec section 8), each with its resolution; absent when none.
+	Reports []ReportLine  `json:"reports,omitempty"`
+	Totals  Totals        `json:"totals"`
+	Flags   []domain.Flag `json:"flags"`
 	// Agencies are the worker's recruiter and every agency engaged on the job order.
 	Agencies []string `json:"-"`
 }

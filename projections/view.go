@@ -58,8 +58,14 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 	}
 	ws := v.workerState(wf)
 	r, fees := v.buildReport(ws)
-	if over := overdueFlags(v.clock, ws.owner(), fees.lines); len(over) > 0 {
-		r.Flags = append(r.Flags, over...)
+	clocked := overdueFlags(v.clock, ws.owner(), fees.lines)
+	for _, f := range reportOpenFlags(ws) {
+		if VisibleAt(f, v.clock) {
+			clocked = append(clocked, f)
+		}
+	}
+	if len(clocked) > 0 {
+		r.Flags = append(r.Flags, clocked...)
 		slices.SortStableFunc(r.Flags, byRaisedAt)
 	}
 	v.workers[id] = r

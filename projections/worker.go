@@ -23,7 +23,8 @@ type workerState struct {
 	retained    []Fact
 	returned    []Fact
 	exited      *Fact
-	base        baseline // what later contracts are compared with
+	reports     []reportFact // each with its last resolution
+	base        baseline     // what later contracts are compared with
 	hasBase     bool
 }
 
@@ -44,6 +45,7 @@ type contractFact struct {
 
 func (v *View) workerState(wf *workerFacts) *workerState {
 	ws := &workerState{id: wf.id, facts: wf.facts}
+	var resolutions []resolutionFact
 	for i := range wf.facts {
 		f := wf.facts[i]
 		switch e := f.Event.(type) {
@@ -71,8 +73,13 @@ func (v *View) workerState(wf *workerFacts) *workerState {
 			ws.returned = append(ws.returned, f)
 		case *domain.WorkerExited:
 			ws.exited = &wf.facts[i]
+		case *domain.WorkerReported:
+			ws.reports = append(ws.reports, reportFact{Fact: f, report: e})
+		case *domain.WorkerReportResolved:
+			resolutions = append(resolutions, resolutionFact{f, e})
 		}
 	}
+	pairResolutions(ws.reports, resolutions)
 	if ws.recruited != nil {
 		ws.jobOrder = v.jobOrder(ws.recruited.JobOrderID)
 	}

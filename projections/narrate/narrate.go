@@ -64,6 +64,10 @@ func Sentence(e domain.Event) (string, error) {
 		return fmt.Sprintf("The worker's %s was given back to the worker.", words(e.Document)), nil
 	case *domain.WorkerExited:
 		return fmt.Sprintf("Employment ended: %s.", words(e.Reason)), nil
+	case *domain.WorkerReported:
+		return workerReported(e), nil
+	case *domain.WorkerReportResolved:
+		return reportResolved(e), nil
 	}
 	return organisational(e)
 }

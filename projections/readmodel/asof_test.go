@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -19,13 +20,20 @@ func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 	importLines(t, s, ls)
 	m := openModel(t, dir, readmodel.Options{})
 	catchUp(t, m, s)
-	ctx := context.Background()
 	filters := []projections.Filter{
 		{AsOf: time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC)},
 		{KnownAt: recordedAt.Add(time.Duration(len(ls)/2) * time.Second)},
 		{AsOf: time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC), KnownAt: recordedAt.Add(time.Duration(len(ls)*3/4) * time.Second)},
 		{AsOf: recordedAt.AddDate(1, 0, 0)},
 	}
+	conformUnder(t, m, s, filters, []string{"w-000001", "w-000077", "w-000150"})
+}
+
+// conformUnder compares the persisted model's answers under each filter, and the histories of workers, with
+// those of a model of the whole store rebuilt in memory under the same filter.
+func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters []projections.Filter, workers []string) {
+	t.Helper()
+	ctx := context.Background()
 	for _, f := range filters {
 		mem, err := projections.Rebuild(ctx, s, f)
 		if err != nil {
@@ -58,7 +66,7 @@ func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 				}
 			}
 		}
-		for _, id := range []string{"w-000001", "w-000077", "w-000150"} {
+		for _, id := range workers {
 			want, ok := v.History(id)
 			pv, err := m.View(ctx, s, []string{id}, f, clock)
 			if err != nil {

@@ -29,7 +29,7 @@ func grouping(q projections.AuditQuery) (string, error) {
 }
 
 // Audit answers an audit at clock from the maintained rollups: it reads the rows of the groups it returns,
-// then takes back the fee.reimbursement_overdue flags whose deadline the clock has not passed.
+// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached.
 func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.Time) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -44,7 +44,7 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	if err := notYetOverdue(ctx, tx, rows, q.BuyerID, by, clock); err != nil {
+	if err := notYetRaised(ctx, tx, rows, q.BuyerID, by, clock); err != nil {
 		return nil, err
 	}
 	names, err := orgNames(ctx, tx, slices.Collect(maps.Keys(rows)))
@@ -104,41 +104,71 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*au
 	return out, jr.Err()
 }
 
-// notYetOverdue takes out of the rows the overdue flags raised after clock (the rollups count every flag a
-// worker will ever raise).
-func notYetOverdue(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow, scope, by string, clock time.Time) error {
+// notYetRaised takes out of the rows the clocked flags (fee.reimbursement_overdue, worker.report_open) raised
+// after clock: the rollups count every flag a worker will ever raise.
+func notYetRaised(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow, scope, by string, clock time.Time) error {
 	c := clock.UTC()
-	rs, err := tx.QueryContext(ctx, `SELECT w.contribution, count(*) FROM flags f JOIN workers w ON w.worker_id = f.worker_id
-		WHERE f.clocked = 1 AND (f.raised_s > ? OR (f.raised_s = ? AND f.raised_n >= ?)) GROUP BY f.worker_id`,
-		c.Unix(), c.Unix(), c.Nanosecond())
+	rs, err := tx.QueryContext(ctx, `SELECT f.worker_id, w.contribution, f.code, count(*) FROM flags f
+		JOIN workers w ON w.worker_id = f.worker_id
+		WHERE f.clocked = 1 AND (f.raised_s > ? OR (f.raised_s = ? AND f.raised_n >= ?))
+		GROUP BY f.worker_id, f.code ORDER BY f.worker_id`, c.Unix(), c.Unix(), c.Nanosecond())
 	if err != nil {
-		return fmt.Errorf("read model: audit: overdue flags after the clock: %w", err)
+		return fmt.Errorf("read model: audit: clocked flags after the clock: %w", err)
 	}
 	defer rs.Close()
-	overdue := slices.Index(domain.FlagCodes, domain.FlagReimbursementOverdue)
+	var worker, text, prevWorker, prevText string
+	later := make([]int64, len(domain.FlagCodes)) // one worker's flags raised after the clock, by code
 	for rs.Next() {
-		var text string
+		var code string
 		var n int64
-		if err := rs.Scan(&text, &n); err != nil {
+		if err := rs.Scan(&worker, &text, &code, &n); err != nil {
 			return fmt.Errorf("read model: audit: %w", err)
 		}
-		var c contribution
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return fmt.Errorf("read model: audit: worker contribution: %w", err)
+		if worker != prevWorker && prevWorker != "" {
+			if err := takeBack(rows, prevText, later, scope, by); err != nil {
+				return err
+			}
+			clear(later)
 		}
-		if scope != "" && !slices.Contains(c.Buyers, scope) {
-			continue
+		prevWorker, prevText = worker, text
+		if i := slices.Index(domain.FlagCodes, code); i >= 0 {
+			later[i] += n
 		}
-		for _, key := range c.groupKeys(by, scope) {
-			if r := rows[key]; r != nil {
-				r.Counts[overdue] -= n
-				if c.total() == n {
-					r.Flagged--
-				}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("read model: audit: %w", err)
+	}
+	if prevWorker != "" {
+		return takeBack(rows, prevText, later, scope, by)
+	}
+	return nil
+}
+
+// takeBack subtracts one worker's flags not yet raised from the rows of the worker's groups; a worker all of
+// whose flags are not yet raised is no longer counted as flagged.
+func takeBack(rows map[string]*auditedRow, text string, later []int64, scope, by string) error {
+	var c contribution
+	if err := json.Unmarshal([]byte(text), &c); err != nil {
+		return fmt.Errorf("read model: audit: worker contribution: %w", err)
+	}
+	if scope != "" && !slices.Contains(c.Buyers, scope) {
+		return nil
+	}
+	var n int64
+	for _, k := range later {
+		n += k
+	}
+	for _, key := range c.groupKeys(by, scope) {
+		if r := rows[key]; r != nil {
+			for i, k := range later {
+				r.Counts[i] -= k
+			}
+			if c.total() == n {
+				r.Flagged--
 			}
 		}
 	}
-	return rs.Err()
+	return nil
 }
 
 func orgNames(ctx context.Context, tx *sql.Tx, keys []string) (map[string]string, error) {

@@ -122,6 +122,12 @@ func conform(t *testing.T, m *readmodel.Model, s eventstore.Store) {
 // conformSome is conform asking that a share of the listings select something.
 func conformSome(t *testing.T, m *readmodel.Model, s eventstore.Store, selective float64) {
 	t.Helper()
+	conformAt(t, m, s, clocks, selective)
+}
+
+// conformAt is conformSome at the clocks given.
+func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []time.Time, selective float64) {
+	t.Helper()
 	ctx := context.Background()
 	mem, err := projections.Rebuild(ctx, s, projections.Filter{})
 	if err != nil {

@@ -18,8 +18,8 @@
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency)
 //	job_orders         per job order: its contribution to the rollups (JSON)
 //	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
-//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue, raised
-//	                   only once the clock has passed raised_at
+//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue and
+//	                   worker.report_open, raised only once the clock has passed raised_at
 //	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money; scope is ""
 //	                   for every supply chain or a buyer id for that buyer's
