@@ -45,9 +45,10 @@ type PassportFigure struct {
 	HeldFromEmployed decimal.Decimal `json:"held_from_employed"`
 }
 
-// CostFigure is what workers of a corridor (or of an origin, Destination empty) paid. Costs are over the workers
-// who paid anything: before departure in US dollars (median, mean and their ratio) and in the currency the
-// worker paid it in (mean), and everything paid in months of wages (spec section 7; median and mean).
+// CostFigure is what workers of a corridor (or of an origin, Destination empty) paid: before departure, over the
+// workers who paid anything then, in US dollars (median, mean and their ratio) and in the currency the worker
+// paid it in (mean); and everything they paid, over the workers who paid anything, in months of wages (spec
+// section 7; median, mean, and the share at most one and a half months).
 type CostFigure struct {
 	Origin      string `json:"origin"`
 	Destination string `json:"destination,omitempty"`
@@ -129,17 +130,20 @@ func (c *calibrator) add(id string) {
 	c.countRepaid(r, all)
 	months, _ := c.v.MonthsOfWages(id)
 	loan := slices.ContainsFunc(r.Loans, func(l Loan) bool { return l.Purpose == domain.LoanRecruitment })
-	for _, f := range []*CostFigure{c.figure(c.corridors, r.OriginCountry, dest), c.figure(c.origins, r.OriginCountry, "")} {
+	corridor, origin := c.figure(c.corridors, r.OriginCountry, dest), c.figure(c.origins, r.OriginCountry, "")
+	for _, f := range []*CostFigure{corridor, origin} {
 		f.Workers++
 		if loan {
 			f.loans++
+		}
+		if before.IsPositive() {
+			f.usd, f.local = append(f.usd, before), append(f.local, local.Amount.Decimal())
+			f.MeanLocal.Currency = local.Currency
 		}
 		if !all.IsPositive() {
 			continue
 		}
 		f.Paying++
-		f.usd, f.local = append(f.usd, before), append(f.local, local.Amount.Decimal())
-		f.MeanLocal.Currency = local.Currency
 		if m, err := decimal.NewFromString(months.Months); err == nil && months.Has() {
 			f.months = append(f.months, m)
 		}
