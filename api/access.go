@@ -13,7 +13,7 @@ import (
 //
 //   - admin: everything;
 //   - buyer: the job orders that name it among their buyer_ids;
-//   - auditor: the job orders that name a buyer that granted it access;
+//   - auditor and worker organisation: the job orders that name a buyer that granted it access;
 //   - employer: the job orders it issued (employer_id);
 //   - agency: the job orders it is engaged on (AgencyEngaged).
 //
@@ -57,7 +57,7 @@ func (a *access) decide(id string) bool {
 		return false
 	}
 	switch a.id.Role {
-	case keys.RoleBuyer, keys.RoleAuditor:
+	case keys.RoleBuyer, keys.RoleAuditor, keys.RoleWorkerOrganisation:
 		return slices.ContainsFunc(jo.BuyerIDs, func(b string) bool { return slices.Contains(a.id.Buyers, b) })
 	case keys.RoleEmployer:
 		return jo.EmployerID == a.id.Org
@@ -87,10 +87,10 @@ func (a *access) flag(f domain.Flag) bool {
 
 // buyer reports whether the caller may name the buyer in a query: any buyer for those who are not scoped by
 // buyer (admin, employers and agencies, whose results are scoped by job order anyway), and only their own
-// buyers for buyers and auditors.
+// buyers for buyers, auditors and worker organisations.
 func (a *access) buyer(b string) bool {
 	switch a.id.Role {
-	case keys.RoleBuyer, keys.RoleAuditor:
+	case keys.RoleBuyer, keys.RoleAuditor, keys.RoleWorkerOrganisation:
 		return slices.Contains(a.id.Buyers, b)
 	}
 	return true

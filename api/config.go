@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -32,6 +34,12 @@ type Config struct {
 	Model *readmodel.Model
 	// Keys authenticates requests.
 	Keys Authenticator
+	// Links keeps workers' access links (the /v1/workers/{id}/links routes and the worker's own page); without
+	// it those routes answer 404.
+	Links *keys.Links
+	// PublicURL is the base of the links shown to workers (such as https://fairtrail.example.org); when empty,
+	// the scheme and Host of the request that creates a link. Set it behind a proxy.
+	PublicURL string
 	// Registry receives the API's metrics and is what /metrics serves.
 	Registry *prometheus.Registry
 	// Logger receives access logs and errors.
@@ -51,6 +59,19 @@ type Config struct {
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
 	LogSigner   note.Signer
+	// Notes is the erasable note store of reports' free text (spec section 8); without it a report posted with
+	// a note is refused, and the note routes answer 404.
+	Notes Notes
+}
+
+// Notes is what the API needs of the note store; *notes.Store implements it.
+type Notes interface {
+	PutAll(ctx context.Context, entries []notes.Entry) (notes.Saved, error)
+	Discard(ctx context.Context, links []notes.Link) error
+	Get(ctx context.Context, hash string) (notes.Note, error)
+	EraseNote(ctx context.Context, hash string, req notes.Request) ([]notes.Erasure, error)
+	EraseWorker(ctx context.Context, worker string, req notes.Request) ([]notes.Erasure, error)
+	Erasures(ctx context.Context, worker string) ([]notes.Erasure, error)
 }
 
 // Limits bound what one request may cost.

@@ -4,14 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
-	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	fquery "github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
@@ -244,23 +242,5 @@ func (r *Reader) Receipts(ctx context.Context, who keys.Identity, id string) (ma
 	if _, err := r.Worker(ctx, who, id, nil); err != nil {
 		return nil, err
 	}
-	l, ok := r.s.cfg.Store.(eventstore.Log)
-	if !ok {
-		return nil, nil
-	}
-	out := map[string]Receipt{}
-	for rec, err := range r.s.cfg.Store.ReadStream(ctx, domain.WorkerStream(id), 0) {
-		if errors.Is(err, eventstore.ErrNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read the receipts of worker %s: %w", id, err)
-		}
-		leaf, err := l.LeafIndex(ctx, rec.Position)
-		if err != nil {
-			return nil, fmt.Errorf("leaf of event %s: %w", rec.ID, err)
-		}
-		out[rec.ID.String()] = Receipt{Hash: rec.Hash, Leaf: leaf}
-	}
-	return out, nil
+	return r.receipts(ctx, id)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 )
 
 // Kinds of failure that handlers report. This file alone turns them, and the errors of the store, the domain
@@ -64,7 +65,7 @@ type errorBody struct {
 
 type errorDetail struct {
 	// Code is stable and meant for programs: invalid_input, unauthenticated, forbidden, not_found, conflict,
-	// event_id_reused, payload_too_large, header_too_large, unsupported_media_type, not_acceptable,
+	// event_id_reused, gone (an erased note), payload_too_large, header_too_large, unsupported_media_type, not_acceptable,
 	// method_not_allowed, unavailable, timeout, internal.
 	Code      string                 `json:"code"`
 	Message   string                 `json:"message"`
@@ -89,6 +90,7 @@ var statuses = []struct {
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method_not_allowed"},
 	{errNotAcceptable, http.StatusNotAcceptable, "not_acceptable"},
 	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	{notes.ErrErased, http.StatusGone, "gone"},
 	{eventstore.ErrEventIDReused, http.StatusConflict, "event_id_reused"},
 	{eventstore.ErrConflict, http.StatusConflict, "conflict"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},

@@ -58,10 +58,16 @@ func (s *Server) postEvents(c *gin.Context) error {
 	}
 	id := identity(c)
 	ctx := c.Request.Context()
-	sub, err := parseSubmission(raw, s.lim.MaxEvents, id.Org, func() (domain.EventID, error) {
+	if domain.ReservedRecorder(id.Org) {
+		return fail(errForbidden, "organisation %q is reserved for what the tracker records itself; no key records as it", id.Org)
+	}
+	sub, err := parseSubmission(raw, s.lim.MaxEvents, recorderFor(id), func() (domain.EventID, error) {
 		return domain.NewEventID(s.now(), rand.Reader)
 	})
 	if err != nil {
+		return err
+	}
+	if err := recordersOnly(sub); err != nil {
 		return err
 	}
 	created := map[string]bool{}
@@ -70,10 +76,14 @@ func (s *Server) postEvents(c *gin.Context) error {
 			return err
 		}
 	}
+	added, err := s.saveNotes(ctx, sub)
+	if err != nil {
+		return err
+	}
 	reqs, index := group(sub, created)
 	results, err := s.store.AppendBatch(ctx, reqs)
 	if err != nil {
-		return s.appendFailed(ctx, id, err, reqs)
+		return s.discardNotes(ctx, added, s.appendFailed(ctx, id, err, reqs))
 	}
 	if l, ok := s.cfg.Store.(eventstore.Log); ok {
 		if err := eventstore.FillLeafIndexes(ctx, l, results); err != nil {

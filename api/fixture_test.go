@@ -33,13 +33,14 @@ func TestMain(m *testing.M) {
 
 // fixture is a real API over a real embedded store, a running live model and a key file.
 type fixture struct {
-	t     *testing.T
-	store *embedded.Store
-	live  *projections.Live
-	srv   *api.Server
-	keys  *keys.File
-	key   map[string]string // key name -> secret
-	logs  *syncWriter
+	t       *testing.T
+	store   *embedded.Store
+	live    *projections.Live
+	srv     *api.Server
+	keys    *keys.File
+	keyFile string            // the key file's path
+	key     map[string]string // key name -> secret
+	logs    *syncWriter
 }
 
 // Key names of the scenario, with their organisation and role.
@@ -55,6 +56,8 @@ var scenarioKeys = []struct{ name, org, role string }{
 	{"agA", "ag-a", keys.RoleAgency},
 	{"agB", "ag-b", keys.RoleAgency},
 	{"subA", "sub-a", keys.RoleAgency},
+	{"unionA", "union-1", keys.RoleWorkerOrganisation},
+	{"unionB", "union-2", keys.RoleWorkerOrganisation},
 	{"revoked", "buyer-a", keys.RoleBuyer},
 }
 
@@ -72,7 +75,8 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 	}
 	logs := &syncWriter{w: &bytes.Buffer{}}
 	live := projections.NewLive(store, slog.New(slog.DiscardHandler))
-	f := &fixture{t: t, store: store, live: live, keys: keys.Open(filepath.Join(dir, "keys.json"), keys.Options{}),
+	keyFile := filepath.Join(dir, "keys.json")
+	f := &fixture{t: t, store: store, live: live, keys: keys.Open(keyFile, keys.Options{}), keyFile: keyFile,
 		key: map[string]string{}, logs: logs}
 	for _, k := range scenarioKeys {
 		secret, _, err := f.keys.Create(k.org, k.role)
@@ -81,15 +85,18 @@ func newFixture(t *testing.T, seed bool, opts ...fixtureOption) *fixture {
 		}
 		f.key[k.name] = secret
 	}
-	if err := f.keys.Grant("aud-1", "buyer-a"); err != nil {
-		t.Fatal(err)
+	for _, g := range [][2]string{{"aud-1", "buyer-a"}, {"union-1", "buyer-a"}, {"union-2", "buyer-a"}} {
+		if err := f.keys.Grant(g[0], g[1]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ks, _, _ := f.keys.List()
 	if _, err := f.keys.Revoke(ks[len(ks)-1].ID); err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Registry: prometheus.NewRegistry(),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
+	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Links: keys.OpenLinks(filepath.Join(dir, "links.json"), keys.Options{}),
+		Registry: prometheus.NewRegistry(),
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
 		Limits: api.Limits{MetricsRefresh: time.Nanosecond}}
 	for _, o := range opts {
 		o(&cfg)

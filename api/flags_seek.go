@@ -23,7 +23,7 @@ func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuer
 	switch {
 	case who.Role == keys.RoleAdmin:
 		return fq, false, true
-	case (who.Role == keys.RoleBuyer || who.Role == keys.RoleAuditor) && len(who.Buyers) == 1:
+	case (who.Role == keys.RoleBuyer || keys.Granted(who.Role)) && len(who.Buyers) == 1:
 		b := who.Buyers[0]
 		empty = fq.BuyerID != "" && fq.BuyerID != b
 		fq.BuyerID = b

@@ -28,6 +28,9 @@ func (s *Server) postImport(c *gin.Context) error {
 	if err := noQuery(c); err != nil {
 		return err
 	}
+	if org := identity(c).Org; domain.ReservedRecorder(org) {
+		return fail(errForbidden, "organisation %q is reserved for what the tracker records itself; no key records as it", org)
+	}
 	deadline := time.Now().Add(s.lim.ImportTimeout)
 	rc := http.NewResponseController(c.Writer)
 	// A large body takes longer to send than the server's read timeout allows other requests.

@@ -3,9 +3,12 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -78,6 +81,8 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 			"expected_revision": map[string]any{"worker-w-a1": 0}}), nil},
 		{"POST", "/v1/events", "/v1/events", "agA", mustJSON(t, fee(703, "w-b1", "visa", "1.00")), nil},
 		{"POST", "/v1/events", "/v1/events", "buyerA", mustJSON(t, org(704, "o-704")), nil},
+		{"POST", "/v1/events", "/v1/events", "auditorA", mustJSON(t, []any{workerReport(709, "w-a1", "rep-oa", "interview"),
+			reportResolved(710, "w-a1", "rep-oa", "substantiated")}), nil},
 		{"POST", "/v1/events", "/v1/events", "", mustJSON(t, org(705, "o-705")), nil},
 		{"POST", "/v1/events", "/v1/events", "admin", []byte("{}"), map[string]string{"Content-Type": "text/plain"}},
 		{"POST", "/v1/import", "/v1/import", "admin", ndjson(t, org(706, "o-706")), nd},
@@ -101,6 +106,12 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/audit", "/v1/audit", "buyerA", nil, map[string]string{"Accept": "image/png"}},
 		{"GET", "/v1/audit", "/v1/audit", "agA", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"30d"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empA", []byte(`{"expires":"1y"}`), nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "buyerA", nil, nil},
+		{"POST", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "empB", nil, nil},
+		{"GET", "/v1/workers/{id}/links", "/v1/workers/w-a1/links", "auditorA", nil, nil},
+		{"DELETE", "/v1/workers/{id}/links/{link_id}", "/v1/workers/w-a1/links/link_000000000000", "admin", nil, nil},
 	}
 	statuses := map[int]bool{}
 	for _, tc := range cases {
@@ -137,3 +148,33 @@ func validateResponse(doc *openapi3.T, method, route, path string, w *httptest.R
 var errNoRoute = http.ErrNotSupported
 
 func firstBytes(b []byte, n int) []byte { return b[:min(len(b), n)] }
+
+// TestEventSchemasMatchTheGoldenData: the domain's golden data of section 8's events (every optional field set)
+// validates against the document's schemas, and a misspelt field does not.
+func TestEventSchemasMatchTheGoldenData(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for typ, schema := range map[string]string{"WorkerReported": "WorkerReportedData",
+		"WorkerReportResolved": "WorkerReportResolvedData"} {
+		t.Run(typ, func(t *testing.T) {
+			ref := doc.Components.Schemas[schema]
+			if ref == nil {
+				t.Fatalf("no schema %s", schema)
+			}
+			raw, err := os.ReadFile(filepath.Join("..", "domain", "testdata", "golden", typ+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data map[string]any
+			if err := json.Unmarshal(raw, &data); err != nil {
+				t.Fatal(err)
+			}
+			if err := ref.Value.VisitJSON(data); err != nil {
+				t.Errorf("golden %s does not match %s: %v", typ, schema, err)
+			}
+			data["reportid"] = "x"
+			if err := ref.Value.VisitJSON(data); err == nil {
+				t.Errorf("%s accepts an unknown field", schema)
+			}
+		})
+	}
+}

@@ -38,8 +38,9 @@ type Route struct {
 
 // Roles allowed on each kind of route.
 var (
-	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency}
-	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor}
+	writers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleAuditor, keys.RoleWorkerOrganisation}
+	readers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAgency, keys.RoleBuyer, keys.RoleAuditor,
+		keys.RoleWorkerOrganisation}
 	brands  = []string{keys.RoleAdmin, keys.RoleBuyer, keys.RoleAuditor}
 	scrapes = []string{keys.RoleAdmin, keys.RoleMetrics}
 )
@@ -98,6 +99,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/workers/:id/history", s.authorize(readers...), s.handle(s.getHistory))
 	v1.GET("/workers/:id/contracts", s.authorize(readers...), s.handle(s.getContracts))
 	v1.GET("/workers/:id/evidence", s.authorize(readers...), s.handle(s.getEvidence))
+	v1.POST("/workers/:id/links", s.authorize(linkers...), s.handle(s.postLink))
+	v1.GET("/workers/:id/links", s.authorize(linkers...), s.handle(s.getLinks))
+	v1.DELETE("/workers/:id/links/:link_id", s.authorize(linkers...), s.handle(s.deleteLink))
 	v1.GET("/job-orders/:id", s.authorize(readers...), s.handle(s.getJobOrder))
 	v1.GET("/flags", s.authorize(readers...), s.handle(s.getFlags))
 	v1.GET("/audit", s.authorize(brands...), s.handle(s.getAudit))
@@ -106,6 +110,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/log/inclusion", s.authorize(readers...), s.handle(s.getInclusion))
 	v1.GET("/log/consistency", s.authorize(readers...), s.handle(s.getConsistency))
 	v1.POST("/log/cosignatures", s.authorize(brands...), s.handle(s.postCosignature))
+	v1.GET("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.getErasures))
+	v1.POST("/notes/erasures", s.authorize(keys.RoleAdmin), s.handle(s.postErasure))
+	v1.GET("/notes/:sha256", s.authorize(readers...), s.handle(s.getNote))
 	// An import has its own, longer deadline.
 	r.POST("/v1/import", s.authorize(keys.RoleAdmin), s.handle(s.postImport))
 	return r

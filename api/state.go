@@ -27,6 +27,7 @@ type stateCollector struct {
 
 	flagsOpen, flagsRaised, employerOpen, agencyOpen *prometheus.Desc
 	paid, outstanding                                *prometheus.Desc
+	reports, reportsOpen                             *prometheus.Desc
 	position, head, lag                              *prometheus.Desc
 
 	mu       sync.Mutex
@@ -49,18 +50,21 @@ func newStateCollector(s *Server) *stateCollector {
 		paid:         d("fairtrail_worker_paid_fees", "Fees paid by workers, in the currency's units.", "currency"),
 		outstanding: d("fairtrail_reimbursement_outstanding",
 			"Money owed back to workers for breaching fees and not yet reimbursed, in the currency's units.", "currency"),
-		position: d("fairtrail_projection_position", "Global position of the last event the read model applied."),
-		head:     d("fairtrail_store_head_position", "Global position of the last event stored."),
-		lag:      d("fairtrail_projection_lag_seconds", "Age of the oldest stored event the read model has not applied (0 when caught up)."),
-		seen:     map[uint64]struct{}{},
-		raised:   map[string]float64{},
+		reports: d("fairtrail_worker_reports", "Workers' reports recorded (WorkerReported), by kind and channel.",
+			"kind", "channel"),
+		reportsOpen: d("fairtrail_worker_reports_open", "Workers' reports that no WorkerReportResolved has closed."),
+		position:    d("fairtrail_projection_position", "Global position of the last event the read model applied."),
+		head:        d("fairtrail_store_head_position", "Global position of the last event stored."),
+		lag:         d("fairtrail_projection_lag_seconds", "Age of the oldest stored event the read model has not applied (0 when caught up)."),
+		seen:        map[uint64]struct{}{},
+		raised:      map[string]float64{},
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.flagsOpen, c.flagsRaised, c.employerOpen, c.agencyOpen, c.paid,
-		c.outstanding, c.position, c.head, c.lag} {
+		c.outstanding, c.reports, c.reportsOpen, c.position, c.head, c.lag} {
 		ch <- d
 	}
 }
@@ -76,6 +80,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.NewInvalidMetric(c.lag, err)
 	}
+	c.collectReports(ch)
 	sn, raised := c.current()
 	for _, code := range domain.FlagCodes {
 		ch <- prometheus.MustNewConstMetric(c.flagsOpen, prometheus.GaugeValue, float64(sn.open[code]), code)
@@ -94,6 +99,25 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for cur, d := range sn.owed {
 		ch <- prometheus.MustNewConstMetric(c.outstanding, prometheus.GaugeValue, d.InexactFloat64(), cur)
 	}
+}
+
+// collectReports sends the reports by kind and channel (every pair, zero included, so rates are defined) and
+// the reports still unresolved. The model maintains these counts as it applies events: a scrape judges nobody.
+func (c *stateCollector) collectReports(ch chan<- prometheus.Metric) {
+	var counts []projections.ReportCount
+	var open int
+	c.s.cfg.Live.Read(func(m *projections.Model) { counts, open = m.ReportCounts() })
+	n := map[[2]string]int{}
+	for _, rc := range counts {
+		n[[2]string{rc.Kind, rc.Channel}] = rc.N
+	}
+	for _, kind := range domain.ReportKinds {
+		for _, channel := range domain.ReportChannels {
+			ch <- prometheus.MustNewConstMetric(c.reports, prometheus.GaugeValue, float64(n[[2]string{kind, channel}]),
+				kind, channel)
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(c.reportsOpen, prometheus.GaugeValue, float64(open))
 }
 
 // current returns the snapshot, judging a new one when the model changed (or the last is old) and the last is

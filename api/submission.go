@@ -30,12 +30,13 @@ type submission struct {
 	envs   []domain.Envelope
 	props  []eventstore.Proposed
 	paths  []string // JSON path of each envelope in the body: "", "[3]" or "events[3]"
+	notes  []string // the note given beside each envelope's data, "" for none (see takeNote)
 	expect map[string]eventstore.ExpectedRevision
 }
 
 // parseSubmission validates a whole body and reports every bad field by its JSON path. Events without an
-// event_id get one from newID; recordedBy is stored as recorded_by.
-func parseSubmission(body []byte, maxEvents int, recordedBy string, newID func() (domain.EventID, error)) (submission, error) {
+// event_id get one from newID; recordedBy gives each event's recorded_by.
+func parseSubmission(body []byte, maxEvents int, recordedBy func(domain.Envelope) string, newID func() (domain.EventID, error)) (submission, error) {
 	b, err := splitBody(body)
 	if err != nil {
 		return submission{}, err
@@ -62,11 +63,15 @@ func parseSubmission(body []byte, maxEvents int, recordedBy string, newID func()
 
 // decodeEnvelopes validates every envelope, collecting the bad fields of all of them under their paths, and
 // gives ids to those without one.
-func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy string, newID func() (domain.EventID, error)) (submission, []domain.FieldError, error) {
-	sub := submission{envs: make([]domain.Envelope, len(raws)), props: make([]eventstore.Proposed, len(raws)), paths: paths}
+func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(domain.Envelope) string, newID func() (domain.EventID, error)) (submission, []domain.FieldError, error) {
+	sub := submission{envs: make([]domain.Envelope, len(raws)), props: make([]eventstore.Proposed, len(raws)), paths: paths,
+		notes: make([]string, len(raws))}
 	var fields []domain.FieldError
 	seen := map[domain.EventID]int{}
 	for i, raw := range raws {
+		raw, text, noteFields := takeNote(raw, paths[i])
+		fields = append(fields, noteFields...)
+		sub.notes[i] = text
 		env, err := domain.Decode(raw)
 		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
@@ -83,7 +88,12 @@ func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy string, 
 				return sub, nil, fmt.Errorf("make event id: %w", err)
 			}
 		}
-		p, err := eventstore.ProposedFrom(env, recordedBy)
+		by := recordedBy(env)
+		if err := domain.CheckRecordedBy(by); err != nil {
+			return sub, nil, fmt.Errorf("recorded_by of %s: %w", env.Type, err)
+		}
+
+		p, err := eventstore.ProposedFrom(env, by)
 		if err != nil {
 			return sub, nil, err
 		}

@@ -8,8 +8,9 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// writeScope decides whether an employer or agency may record each event of one request, against the live
-// model and the events earlier in the same request. A party to a job order is its employer, or an agency
+// writeScope decides whether an employer, agency, auditor or worker organisation may record each event of one
+// request, against the live model and the events earlier in the same request (auditors and worker
+// organisations: see voice). A party to a job order is its employer, or an agency
 // engaged on it; an agency that only recruited workers for it is not (it reads its own recruits, see access,
 // but records nothing for a job order it is not engaged on).
 //
@@ -37,12 +38,13 @@ type writeScope struct {
 	issued     map[string]string   // job order -> employer
 	buyers     map[string][]string // job order -> buyers of its last issue in this request
 	recruited  map[string]string   // worker -> job order
+	reports    map[string]string   // reportKey -> organisation that records it in this request
 	newStreams map[string]bool
 }
 
 func newWriteScope(id keys.Identity) *writeScope {
 	return &writeScope{id: id, issued: map[string]string{}, buyers: map[string][]string{}, recruited: map[string]string{},
-		newStreams: map[string]bool{}}
+		reports: map[string]string{}, newStreams: map[string]bool{}}
 }
 
 // check returns nil when the caller may record the event, else a *problem naming the field at path (the
@@ -57,6 +59,9 @@ func (w *writeScope) check(v *projections.View, acc *access, env domain.Envelope
 
 // scope checks that the caller may record the event on its job order or worker.
 func (w *writeScope) scope(v *projections.View, acc *access, env domain.Envelope, path string) *problem {
+	if p, handled := w.voice(v, acc, env, path); handled {
+		return p
+	}
 	switch e := env.Event.(type) {
 	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
 		return refuse(errForbidden, path, "type", env.Type+" events are recorded with an admin key")

@@ -51,3 +51,19 @@ func CheckRecordedBy(s string) error {
 	}
 	return c.err()
 }
+
+// CheckRecorder checks that an event may be recorded by recordedBy (spec section 8): a report through the
+// worker's own link (channel worker_link) is recorded by "worker" and by nothing else, and "worker" records
+// nothing but such reports. The error is a *ValidationError naming data.channel or recorded_by.
+func CheckRecorder(e Event, recordedBy string) error {
+	r, isReport := e.(*WorkerReported)
+	link := isReport && r.Channel == ChannelWorkerLink
+	switch {
+	case link && recordedBy != RecordedByWorker:
+		return invalid("data.channel", "a worker_link report is recorded through the worker's own access link "+
+			"(recorded_by worker), not by "+strconv.Quote(recordedBy))
+	case !link && recordedBy == RecordedByWorker:
+		return invalid("recorded_by", "the worker's own link records only WorkerReported with channel worker_link")
+	}
+	return nil
+}

@@ -53,3 +53,35 @@ func TestInterviewProvenance(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRecorder(t *testing.T) {
+	link := &domain.WorkerReported{WorkerID: "w1", ReportID: "r1", Kind: domain.ReportThreat,
+		Channel: domain.ChannelWorkerLink, Language: "ne"}
+	interview := *link
+	interview.Channel = domain.ChannelInterview
+	tests := []struct {
+		name       string
+		event      domain.Event
+		recordedBy string
+		path       string // "" when allowed
+	}{
+		{"the worker's link records its report", link, domain.RecordedByWorker, ""},
+		{"an auditor records an interview report", &interview, "aud-1", ""},
+		{"an organisation records a worker_link report", link, "union-1", "data.channel"},
+		{"an import records a worker_link report", link, domain.RecordedByImport, "data.channel"},
+		{"the worker's link records an interview report", &interview, domain.RecordedByWorker, "recorded_by"},
+		{"the worker's link records a fee", &domain.FeePaid{WorkerID: "w1"}, domain.RecordedByWorker, "recorded_by"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := domain.CheckRecorder(tc.event, tc.recordedBy)
+			if tc.path == "" {
+				if err != nil {
+					t.Fatalf("CheckRecorder = %v", err)
+				}
+				return
+			}
+			assertFieldError(t, err, tc.path, "")
+		})
+	}
+}

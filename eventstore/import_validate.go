@@ -32,6 +32,7 @@ type chunk struct {
 // lineResult is a validated line: an event to spool, a blank line, or an error.
 type lineResult struct {
 	p      Proposed
+	event  domain.Event // decoded, for the checks that depend on the recorder
 	stream string
 	sum    uint64 // FNV-64a of the canonical bytes, when the line carried an event_id
 	blank  bool
@@ -133,7 +134,7 @@ func validateLine(line []byte) lineResult {
 	if err != nil {
 		return lineResult{err: err}
 	}
-	res := lineResult{p: p, stream: env.Stream()}
+	res := lineResult{p: p, event: env.Event, stream: env.Stream()}
 	if !p.ID.IsZero() {
 		res.sum = contentSum(p)
 	}
@@ -202,6 +203,10 @@ func accept(res *lineResult, seen map[domain.EventID]uint64, opts ImportOptions)
 		return res.err
 	}
 	res.p.RecordedBy = opts.RecordedBy
+	if err := domain.CheckRecorder(res.event, opts.RecordedBy); err != nil {
+		return err
+	}
+	res.event = nil
 	if res.p.ID.IsZero() {
 		id, err := domain.NewEventID(opts.Now(), opts.Rand)
 		if err != nil {

@@ -18,7 +18,8 @@ import (
 
 // ImportOptions tune Import; the zero value is usable.
 type ImportOptions struct {
-	// RecordedBy is stored as recorded_by ("import" when empty).
+	// RecordedBy is stored as recorded_by ("import" when empty): an organisation id, "worker", or an interview's
+	// "interview:<auditor org>" (domain.CheckRecordedBy; anything else is refused).
 	RecordedBy string
 	// BatchSize is how many events each durable append holds (2000 when zero).
 	BatchSize int
@@ -79,6 +80,9 @@ var ErrRejected = errors.New("input rejected")
 // nothing twice. Events without an event_id get a new UUIDv7, so a file without ids is not idempotent.
 func Import(ctx context.Context, s Store, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	opts = opts.withDefaults()
+	if err := domain.CheckRecordedBy(opts.RecordedBy); err != nil {
+		return ImportReport{}, fmt.Errorf("import: %w", err)
+	}
 	spool, err := os.CreateTemp(opts.SpoolDir, "fairtrail-import-*.spool")
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("import: create spool: %w", err)

@@ -113,3 +113,58 @@ func TestImportStopsWhenCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestImportRecordedBy: an import records under the recorder given, an interview's provenance included, and
+// refuses one that is not a recorder, storing nothing.
+func TestImportRecordedBy(t *testing.T) {
+	cases := []struct {
+		name, recordedBy string
+		ok               bool
+	}{
+		{"the command line's default", "", true},
+		{"an organisation", "aud-1", true},
+		{"an auditor's interview", "interview:aud-1", true},
+		{"an interview naming nobody", "interview:", false},
+		{"an interview of the worker", "interview:worker", false},
+		{"an id with a space", "aud 1", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStore(t)
+			_, err := eventstore.Import(context.Background(), s, strings.NewReader(arrival(uuid(1), "w1")+"\n"),
+				eventstore.ImportOptions{RecordedBy: tc.recordedBy})
+			recs := storetest.ReadAll(t, s, eventstore.Start)
+			switch {
+			case tc.ok && (err != nil || len(recs) != 1):
+				t.Fatalf("import: %v, %d events stored", err, len(recs))
+			case tc.ok && tc.recordedBy != "" && recs[0].RecordedBy != tc.recordedBy:
+				t.Errorf("recorded_by %q, want %q", recs[0].RecordedBy, tc.recordedBy)
+			case !tc.ok && (!errors.Is(err, domain.ErrInvalid) || len(recs) != 0):
+				t.Errorf("import: %v with %d events stored, want ErrInvalid and nothing stored", err, len(recs))
+			}
+		})
+	}
+}
+
+// TestImportWorkerLinkReports: a report through the worker's own link is imported only as recorded by "worker";
+// under another recorder its line is rejected naming data.channel, and nothing is stored.
+func TestImportWorkerLinkReports(t *testing.T) {
+	report := `{"event_id":"` + uuid(2) + `","type":"WorkerReported","occurred_at":"2025-04-02T12:00:00Z",` +
+		`"data":{"worker_id":"w1","report_id":"r1","kind":"threat","channel":"worker_link","language":"ne"}}` + "\n"
+	for _, tc := range []struct {
+		recordedBy string
+		stored     int
+	}{{"worker", 1}, {"import", 0}, {"union-1", 0}} {
+		t.Run(tc.recordedBy, func(t *testing.T) {
+			s := openStore(t)
+			rep, err := eventstore.Import(context.Background(), s, strings.NewReader(report),
+				eventstore.ImportOptions{RecordedBy: tc.recordedBy})
+			if got := len(storetest.ReadAll(t, s, eventstore.Start)); got != tc.stored {
+				t.Fatalf("%d events stored, want %d (%v)", got, tc.stored, err)
+			}
+			if tc.stored == 0 && (!errors.Is(err, eventstore.ErrRejected) || rep.Errors[0].Fields[0].Path != "data.channel") {
+				t.Errorf("import: %v %+v, want line 1 rejected at data.channel", err, rep.Errors)
+			}
+		})
+	}
+}

@@ -78,6 +78,7 @@ type Model struct {
 	orgs       map[string]*domain.OrganisationRegistered
 	regs       map[string][]Fact // every registration of each organisation, in business-time order
 	rates      *domain.RateBook
+	reports    reportTally
 	checkpoint eventstore.Position
 	applied    int
 	version    uint64
@@ -253,6 +254,7 @@ func New(filter Filter) *Model {
 		orgs:      make(map[string]*domain.OrganisationRegistered),
 		regs:      make(map[string][]Fact),
 		rates:     &domain.RateBook{},
+		reports:   newReportTally(),
 		cache:     make(map[string]*judgement),
 		strs:      make(map[string]string),
 	}
@@ -305,6 +307,7 @@ func (m *Model) ApplyFact(f Fact) {
 	case *domain.PolicyRetired:
 		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
 	case domain.WorkerEvent:
+		m.reports.apply(e)
 		w := m.worker(e.Worker())
 		w.facts = insertFact(w.facts, f)
 		if len(w.facts) == 1 {

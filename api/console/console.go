@@ -4,11 +4,15 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"golang.org/x/text/message"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -16,7 +20,7 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-//go:embed templates/*.html static/*
+//go:embed templates/*.html templates/worker/*.html static/*
 var assets embed.FS
 
 // Reader is what the console reads through: *api.Reader, the API's own queries and caller scope.
@@ -46,6 +50,21 @@ type Config struct {
 	IdleTimeout, MaxAge time.Duration
 	// PageSize is the number of flags on a page of the flag listing (default 50).
 	PageSize int
+	// Workers opens workers' access links: the worker's own pages under /w/. Without it every link gets the
+	// closed-link page.
+	Workers WorkerReader
+	// Reports records the reports workers make on their pages; without it the form says reports cannot be
+	// sent yet.
+	Reports ReportRecorder
+	// Linker makes a worker's access link from the console's worker page; without it the page has no button.
+	Linker Linker
+	// PublicURL is the base of the links the console shows (see api.Config.PublicURL).
+	PublicURL string
+	// LinkBurst and LinkInterval bound each client's attempts at worker links: LinkBurst at once, then one
+	// more every LinkInterval (defaults 60 and 1 s: a worker reading and reporting never meets it; a guesser
+	// gets 86,400 guesses a day at a 160-bit secret).
+	LinkBurst    int
+	LinkInterval time.Duration
 }
 
 // ErrConfig is returned by New for a Config that lacks a required field.
@@ -61,6 +80,13 @@ type Console struct {
 	cop      *http.CrossOriginProtection
 	handler  http.Handler // mux behind cop
 	signKey  []byte       // signs sign-in forms' CSRF tokens
+	// workerPages are the worker's pages' templates; linkSessions their visitors' sessions; attempts bounds
+	// each client's attempts at links.
+	workerPages  map[string]*template.Template
+	linkSessions *sessions
+	attempts     *limiter
+	// printerFor prints the worker's pages in a language (workerPrinter; a test swaps in a pseudo-language).
+	printerFor func(workerLang) *message.Printer
 }
 
 // New builds the console from cfg.
@@ -76,12 +102,22 @@ func New(cfg Config) (*Console, error) {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 50
 	}
+	if cfg.LinkBurst <= 0 {
+		cfg.LinkBurst = 60
+	}
+	cfg.LinkInterval = cmpDur(cfg.LinkInterval, time.Second)
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
+	wp, err := parseWorkerPages()
+	if err != nil {
+		return nil, fmt.Errorf("console: parse the worker's pages: %w", err)
+	}
 	c := &Console{cfg: cfg, log: cfg.Logger, pages: pg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
-		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge), signKey: []byte(randomToken())}
+		sessions: newSessions(cfg.Now, cfg.IdleTimeout, cfg.MaxAge), signKey: []byte(randomToken()), workerPages: wp,
+		linkSessions: newLinkSessions(cfg.Now, time.Hour, 12*time.Hour), attempts: newLimiter(cfg.Now, cfg.LinkBurst, cfg.LinkInterval),
+		printerFor: workerPrinter}
 	c.cop.SetDenyHandler(http.HandlerFunc(c.crossSite))
 	c.routes()
 	c.handler = c.cop.Handler(c.mux)
@@ -110,6 +146,13 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /job-orders/{id}", c.signedIn(c.jobOrder))
 	c.mux.HandleFunc("GET /audit", c.signedIn(c.audit))
 	c.mux.HandleFunc("GET /audit.csv", c.signedIn(c.auditCSV))
+	c.mux.HandleFunc("POST /workers/{id}/links", c.signedIn(c.makeLink))
+	c.mux.HandleFunc("GET /w/{secret}", c.linkRoute(c.record))
+	c.mux.HandleFunc("GET /w/{secret}/report", c.linkRoute(c.reportForm))
+	c.mux.HandleFunc("POST /w/{secret}/report", c.linkRoute(c.report))
+	c.mux.HandleFunc("/w/", c.linkRoute(func(w http.ResponseWriter, r *http.Request, _ string, _ *api.OwnRecord) {
+		c.closed(w, r)
+	}))
 	c.mux.HandleFunc("/", c.signedIn(func(w http.ResponseWriter, r *http.Request, s *session) {
 		c.notFound(w, r, s)
 	}))

@@ -30,7 +30,15 @@ func (fakeReader) Worker(_ context.Context, _ keys.Identity, id string, _ url.Va
 	if id != "w-1" {
 		return nil, api.ErrNotFound
 	}
-	return &projections.WorkerReport{WorkerID: "w-1", JobOrderID: "jo-1"}, nil
+	at := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
+	return &projections.WorkerReport{WorkerID: "w-1", JobOrderID: "jo-1", Reports: []projections.ReportLine{
+		{EventID: "e-2", ReportID: "rep-1", Kind: domain.ReportFeeNotRecorded, Channel: domain.ChannelInterview,
+			Language: "ne", Fee: &domain.ReportedFee{Category: domain.FeeMedical, Amount: domain.Money{Amount: "12000.00",
+				Currency: "NPR"}}, At: at, RecordedAt: at, RecordedBy: "aud-1"},
+		{EventID: "e-3", ReportID: "rep-2", Kind: domain.ReportThreat, Channel: domain.ChannelHotline, Language: "ne",
+			At: at, RecordedAt: at, RecordedBy: "union-1", Resolution: &projections.ReportResolution{EventID: "e-4",
+				Outcome: domain.OutcomeWithdrawn, At: at.AddDate(0, 1, 0), RecordedBy: "union-1"}},
+	}}, nil
 }
 
 func (fakeReader) JobOrder(context.Context, keys.Identity, string) (*projections.JobOrder, []api.Recruit, error) {
@@ -274,6 +282,25 @@ func TestMissingAndOutOfScopeLookTheSame(t *testing.T) {
 	}
 	if a.Body.String() != b.Body.String() || a.Body.String() != c.Body.String() {
 		t.Errorf("not-found pages differ")
+	}
+}
+
+// TestWorkerPageShowsReports: the worker's page lists each report in plain words with who recorded it, and
+// whether it is open or how it was resolved.
+func TestWorkerPageShowsReports(t *testing.T) {
+	t.Parallel()
+	con := newTestConsole(t, &fakeKeys{}, &clock{t: time.Now()})
+	ck, _ := signIn(t, con, "good")
+	w := get(con, "/workers/w-1", ck)
+	if w.Code != http.StatusOK {
+		t.Fatalf("worker page: %d", w.Code)
+	}
+	body := w.Body.String()
+	for _, want := range []string{`id="reports"`, "a fee they paid is not recorded: medical 12000.00 NPR paid",
+		"aud-1", "open since 2024-05-01", "withdrawn on 2024-06-01, by union-1", `href="#ev-e-3"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("worker page lacks %q", want)
+		}
 	}
 }
 

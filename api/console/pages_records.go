@@ -18,6 +18,29 @@ type workerPage struct {
 	Report    *projections.WorkerReport
 	Timeline  []timelineRow
 	Contracts contractTable
+	Reports   []reportRow
+	CanLink   bool // the visitor may make the worker's access link
+}
+
+// reportRow is a worker's report with what it says in plain words.
+type reportRow struct {
+	projections.ReportLine
+	Sentence string
+}
+
+// reportRows words each report as the timeline does.
+func reportRows(lines []projections.ReportLine) []reportRow {
+	out := make([]reportRow, len(lines))
+	for i, l := range lines {
+		text, err := narrate.Sentence(&domain.WorkerReported{WorkerID: "", ReportID: l.ReportID, Kind: l.Kind,
+			Channel: l.Channel, Language: l.Language, Fee: l.Fee, ContractTerm: l.ContractTerm, Document: l.Document,
+			NoteSHA256: l.NoteSHA256})
+		if err != nil {
+			text = l.Kind
+		}
+		out[i] = reportRow{ReportLine: l, Sentence: text}
+	}
+	return out
 }
 
 // timelineRow is an event of the timeline in plain words.
@@ -46,7 +69,8 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts)}
+	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), Reports: reportRows(rep.Reports),
+		CanLink: c.canLink(s.who)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {

@@ -18,7 +18,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit"}
+var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "linkmade"}
 
 // pages holds the parsed templates, by page name.
 type pages struct{ byName map[string]*template.Template }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/api/workerlink"
 )
 
 // cookieName is the session cookie. The __Host- prefix (behind TLS) pins it to this host and path /.
@@ -35,10 +36,20 @@ type sessions struct {
 	byHash     map[[sha256.Size]byte]*session
 	now        func() time.Time
 	idle, life time.Duration
+	// name and tlsName are the cookie's names without and with TLS; path is its path.
+	name, tlsName, path string
 }
 
 func newSessions(now func() time.Time, idle, life time.Duration) *sessions {
-	return &sessions{byHash: map[[sha256.Size]byte]*session{}, now: now, idle: idle, life: life}
+	return &sessions{byHash: map[[sha256.Size]byte]*session{}, now: now, idle: idle, life: life,
+		name: cookieName, tlsName: tlsCookieName, path: "/"}
+}
+
+// newLinkSessions holds the sessions of visitors who opened a worker's link: their secret is the link's, and
+// their cookie is sent only to the worker pages.
+func newLinkSessions(now func() time.Time, idle, life time.Duration) *sessions {
+	return &sessions{byHash: map[[sha256.Size]byte]*session{}, now: now, idle: idle, life: life,
+		name: "ft_link", tlsName: "__Secure-ft_link", path: workerlink.PathPrefix}
 }
 
 // randomToken is 32 random bytes, base64url.
@@ -56,24 +67,25 @@ func (ss *sessions) start(w http.ResponseWriter, r *http.Request, secret string)
 	ss.sweep(now)
 	ss.byHash[sha256.Sum256([]byte(s.token))] = s
 	ss.mu.Unlock()
-	http.SetCookie(w, sessionCookie(r, s.token, int(ss.life/time.Second)))
+	http.SetCookie(w, ss.cookie(r, s.token, int(ss.life/time.Second)))
 	return s
 }
 
-func sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
-	name := cookieName
+// cookie is the session cookie with the value, lasting maxAge seconds (-1 clears it).
+func (ss *sessions) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	name := ss.name
 	if r.TLS != nil {
-		name = tlsCookieName
+		name = ss.tlsName
 	}
-	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+	return &http.Cookie{Name: name, Value: value, Path: ss.path, MaxAge: maxAge, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
 }
 
 // get finds the request's live session and marks it used; an expired one is ended.
 func (ss *sessions) get(r *http.Request) (*session, bool) {
-	name := cookieName
+	name := ss.name
 	if r.TLS != nil {
-		name = tlsCookieName
+		name = ss.tlsName
 	}
 	ck, err := r.Cookie(name)
 	if err != nil || ck.Value == "" {

@@ -103,6 +103,6 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	c.sessions.end(s.token)
-	http.SetCookie(w, sessionCookie(r, "", -1))
+	http.SetCookie(w, c.sessions.cookie(r, "", -1))
 	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 }

@@ -105,10 +105,11 @@ func (f *File) Revoke(id string) (Key, error) {
 	return out, err
 }
 
-// Grant lets an auditor read what a buyer may read. The auditor must exist: some key (revoked or not) of
-// that organisation has the auditor role, so that a typo cannot grant a name nobody holds. Granting twice
-// changes nothing. Errors: ErrInvalid (wrapped) for a bad organisation id, ErrNotFound (wrapped) for an
-// organisation with no auditor key, and file errors.
+// Grant lets an auditor, or a worker organisation, read what a buyer may read (Grant.Auditor names either).
+// The grantee must exist: some key (revoked or not) of that organisation has the auditor or
+// worker_organisation role, so that a typo cannot grant a name nobody holds. Granting twice changes nothing.
+// Errors: ErrInvalid (wrapped) for a bad organisation id, ErrNotFound (wrapped) for an organisation with no
+// such key, and file errors.
 func (f *File) Grant(auditor, buyer string) error {
 	if err := CheckOrg(auditor); err != nil {
 		return err
@@ -117,9 +118,9 @@ func (f *File) Grant(auditor, buyer string) error {
 		return err
 	}
 	return f.change(func(c *contents) error {
-		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && k.Role == RoleAuditor }) {
-			return fmt.Errorf("auditor %q: no key with the auditor role for this organisation (create one first): %w",
-				auditor, ErrNotFound)
+		if !slices.ContainsFunc(c.Keys, func(k Key) bool { return k.Org == auditor && Granted(k.Role) }) {
+			return fmt.Errorf("auditor %q: no key with the auditor role or the worker_organisation role for this organisation "+
+				"(create one first): %w", auditor, ErrNotFound)
 		}
 		if slices.ContainsFunc(c.Grants, func(g Grant) bool { return g.Auditor == auditor && g.Buyer == buyer }) {
 			return nil
@@ -218,37 +219,45 @@ func (f *File) read() (contents, os.FileInfo, error) {
 
 // change applies fn to the file's contents under the file lock and replaces the file atomically.
 func (f *File) change(fn func(*contents) error) error {
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o750); err != nil {
-		return fmt.Errorf("key file directory: %w", err)
+	return withLock(f.path, func() error {
+		c, _, err := f.read()
+		if err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c.Version = formatVersion
+		if c.Keys == nil {
+			c.Keys = []Key{}
+		}
+		if c.Grants == nil {
+			c.Grants = []Grant{}
+		}
+		return writeAtomic(f.path, c)
+	})
+}
+
+// withLock runs fn holding an exclusive lock on path+".lock", creating path's directory first, so that two
+// processes changing the same file never lose each other's change.
+func withLock(path string, fn func() error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("%s: directory: %w", filepath.Base(path), err)
 	}
-	lock, err := os.OpenFile(f.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("key file lock: %w", err)
+		return fmt.Errorf("%s: lock: %w", filepath.Base(path), err)
 	}
 	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("key file lock: %w", err)
+		return fmt.Errorf("%s: lock: %w", filepath.Base(path), err)
 	}
-	c, _, err := f.read()
-	if err != nil {
-		return err
-	}
-	if err := fn(&c); err != nil {
-		return err
-	}
-	c.Version = formatVersion
-	if c.Keys == nil {
-		c.Keys = []Key{}
-	}
-	if c.Grants == nil {
-		c.Grants = []Grant{}
-	}
-	return writeAtomic(f.path, c)
+	return fn()
 }
 
-// writeAtomic replaces path with c: a temporary file beside it, synced, renamed over it, and the directory
-// synced, so a crash leaves the old file or the new one, never a mix.
-func writeAtomic(path string, c contents) error {
+// writeAtomic replaces path with the JSON of c: a temporary file beside it, synced, renamed over it, and the
+// directory synced, so a crash leaves the old file or the new one, never a mix.
+func writeAtomic(path string, c any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -257,34 +266,34 @@ func writeAtomic(path string, c contents) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	dir, err := os.Open(filepath.Dir(path))
 	if err != nil {
-		return fmt.Errorf("key file: %w", err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	defer dir.Close()
 	if err := dir.Sync(); err != nil {
-		return fmt.Errorf("key file: sync directory: %w", err)
+		return fmt.Errorf("%s: sync directory: %w", filepath.Base(path), err)
 	}
 	return nil
 }

@@ -96,10 +96,30 @@ func TestGrants(t *testing.T) {
 	}
 }
 
+// TestWorkerOrganisationGrants: a worker organisation is granted a buyer's workers as an auditor is.
+func TestWorkerOrganisationGrants(t *testing.T) {
+	f := keys.Open(filepath.Join(t.TempDir(), "keys.json"), keys.Options{})
+	wo, _, err := f.Create("union-1", keys.RoleWorkerOrganisation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := f.Authenticate(wo); len(id.Buyers) != 0 || id.Role != keys.RoleWorkerOrganisation {
+		t.Errorf("a worker organisation without grants: %+v", id)
+	}
+	if err := f.Grant("union-1", "buyer-1"); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := f.Authenticate(wo); strings.Join(id.Buyers, ",") != "buyer-1" {
+		t.Errorf("worker organisation reads %v", id.Buyers)
+	}
+}
+
 func TestInvalidInput(t *testing.T) {
 	f := keys.Open(filepath.Join(t.TempDir(), "keys.json"), keys.Options{})
 	for _, c := range []struct{ org, role string }{{"", keys.RoleAdmin}, {"-x", keys.RoleAdmin}, {"a b", keys.RoleAdmin},
-		{strings.Repeat("a", 129), keys.RoleAdmin}, {"emp-1", "superuser"}, {"emp-1", ""}} {
+		{strings.Repeat("a", 129), keys.RoleAdmin}, {"emp-1", "superuser"}, {"emp-1", ""},
+		// Recorders that are not organisations: a key's events would pass as the worker's own, an import, an interview.
+		{"worker", keys.RoleWorkerOrganisation}, {"import", keys.RoleAdmin}, {"interview:aud-1", keys.RoleAuditor}} {
 		if _, _, err := f.Create(c.org, c.role); !errors.Is(err, keys.ErrInvalid) {
 			t.Errorf("create %q %q: %v, want ErrInvalid", c.org, c.role, err)
 		}

@@ -1,7 +1,8 @@
 // Package keys keeps the API keys of the organisations that use fairtrail's HTTP API, and the grants that let
 // an auditor read what a buyer may read. Keys and grants live in one JSON file, written atomically (a
 // temporary file, fsync, rename, fsync of the directory) under an exclusive lock, so the server can read it
-// while the command line changes it. The file never holds a key: only its SHA-256 hash.
+// while the command line changes it. The file never holds a key: only its SHA-256 hash. Workers' access links
+// (Links) are kept the same way, in a file of their own.
 package keys
 
 import (
@@ -15,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
 )
 
 // Roles a key may have.
@@ -31,10 +34,16 @@ const (
 	RoleAuditor = "auditor"
 	// RoleMetrics may only scrape /metrics (for Prometheus), which carries figures of every tenant.
 	RoleMetrics = "metrics"
+	// RoleWorkerOrganisation is a trade union, worker centre or migrant NGO (spec section 8): granted by a buyer
+	// like an auditor, it reads the workers of that buyer's job orders and records their reports.
+	RoleWorkerOrganisation = "worker_organisation"
 )
 
 // Roles lists every role.
-var Roles = []string{RoleAdmin, RoleEmployer, RoleAgency, RoleBuyer, RoleAuditor, RoleMetrics}
+var Roles = []string{RoleAdmin, RoleEmployer, RoleAgency, RoleBuyer, RoleAuditor, RoleMetrics, RoleWorkerOrganisation}
+
+// Granted reports whether a role reads through buyers' grants: auditors and worker organisations.
+func Granted(role string) bool { return role == RoleAuditor || role == RoleWorkerOrganisation }
 
 // Errors callers branch on.
 var (
@@ -56,7 +65,8 @@ type Key struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// Grant lets an auditor read what a buyer may read.
+// Grant lets an auditor or a worker organisation (named in Auditor, the field the file has always had) read what
+// a buyer may read.
 type Grant struct {
 	Auditor   string    `json:"auditor"`
 	Buyer     string    `json:"buyer"`
@@ -69,7 +79,7 @@ type Identity struct {
 	Org   string
 	Role  string
 	// Buyers are the buyers whose data the key may read: its own organisation for a buyer, the granting buyers
-	// for an auditor, none for other roles.
+	// for an auditor or a worker organisation, none for other roles.
 	Buyers []string
 }
 
@@ -135,7 +145,7 @@ func identity(k Key, grants []Grant) Identity {
 	switch k.Role {
 	case RoleBuyer:
 		id.Buyers = []string{k.Org}
-	case RoleAuditor:
+	case RoleAuditor, RoleWorkerOrganisation:
 		for _, g := range grants {
 			if g.Auditor == k.Org && !slices.Contains(id.Buyers, g.Buyer) {
 				id.Buyers = append(id.Buyers, g.Buyer)
@@ -147,10 +157,15 @@ func identity(k Key, grants []Grant) Identity {
 }
 
 // CheckOrg reports what is wrong with an organisation id, as the event catalogue defines ids: 1-128 letters,
-// digits and . _ - : @, starting with a letter or digit.
+// digits and . _ - : @, starting with a letter or digit; and not one of the recorders that are not an
+// organisation ("worker", "import", "interview:..."), which a key's events would pass themselves off as.
 func CheckOrg(org string) error {
 	if org == "" || len(org) > 128 {
 		return fmt.Errorf("organisation id %q: must be 1-128 characters: %w", org, ErrInvalid)
+	}
+	if domain.ReservedRecorder(org) {
+		return fmt.Errorf("organisation id %q: reserved for what the tracker records itself (the worker's own "+
+			"link, imports, interviews): %w", org, ErrInvalid)
 	}
 	for i := 0; i < len(org); i++ {
 		b := org[i]

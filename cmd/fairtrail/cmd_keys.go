@@ -41,15 +41,19 @@ func (kf keyFlags) path() string {
 	return filepath.Join(*kf.data, "keys.json")
 }
 
+// linksPath is the workers' access link file: links.json beside the key file (so in the data directory by
+// default), where the same people keep the same kind of secret.
+func (kf keyFlags) linksPath() string { return filepath.Join(filepath.Dir(kf.path()), "links.json") }
+
 // roles are the roles a key may have, as keys.File accepts them.
-var roles = []string{"admin", "employer", "agency", "buyer", "auditor", "metrics"}
+var roles = []string{"admin", "employer", "agency", "buyer", "auditor", "metrics", "worker_organisation"}
 
 // newKeysCmd manages the API keys: create (the key is printed once, on standard output alone, so scripts can
 // capture it), list, revoke, and the grants that let an auditor read a buyer's data.
 func newKeysCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",
-		Short: "Create, list and revoke API keys; grant auditors a buyer's view",
+		Short: "Create, list and revoke API keys; grant auditors and worker organisations a buyer's view",
 		Example: `  fairtrail keys create --org ops --role admin
   fairtrail keys create --org aud-1 --role auditor && fairtrail keys grant --auditor aud-1 --buyer buyer-1
   fairtrail keys list`,
@@ -128,11 +132,12 @@ func newKeysRevokeCmd(env environment) *cobra.Command {
 	return cmd
 }
 
-// newGrantCmd makes grant (an auditor may read what a buyer reads) or ungrant (it may no longer).
+// newGrantCmd makes grant (an auditor or a worker organisation may read what a buyer reads, and record reports
+// of that buyer's workers) or ungrant (it may no longer).
 func newGrantCmd(env environment, verb string) *cobra.Command {
-	short := "Let an auditor read what a buyer reads"
+	short := "Let an auditor or a worker organisation read what a buyer reads"
 	if verb == "ungrant" {
-		short = "Withdraw an auditor's grant to read what a buyer reads"
+		short = "Withdraw an auditor's or a worker organisation's grant to read what a buyer reads"
 	}
 	cmd := &cobra.Command{
 		Use:     verb,
@@ -140,7 +145,7 @@ func newGrantCmd(env environment, verb string) *cobra.Command {
 		Example: "  fairtrail keys " + verb + " --auditor aud-1 --buyer buyer-1",
 	}
 	kf := registerKeys(cmd.Flags(), env, nil)
-	auditor := cmd.Flags().String("auditor", "", "auditor organisation id (required)")
+	auditor := cmd.Flags().String("auditor", "", "auditor or worker organisation id (required)")
 	buyer := cmd.Flags().String("buyer", "", "buyer organisation id (required)")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {

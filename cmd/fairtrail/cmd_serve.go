@@ -18,6 +18,7 @@ import (
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/console"
 	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
@@ -28,6 +29,8 @@ type serveConfig struct {
 	addr            string
 	store           string
 	keys            string
+	links           string
+	publicURL       string
 	limits          api.Limits
 	shutdownTimeout time.Duration
 	logFormat       string
@@ -37,6 +40,7 @@ type serveConfig struct {
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
 func (c serveConfig) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("addr", c.addr), slog.String("store", c.store), slog.String("keys", c.keys),
+		slog.String("links", c.links), slog.String("public_url", c.publicURL),
 		slog.Int64("max_body_bytes", c.limits.MaxBodyBytes), slog.Int64("max_import_bytes", c.limits.MaxImportBytes),
 		slog.Duration("shutdown_timeout", c.shutdownTimeout))
 }
@@ -60,6 +64,8 @@ func newServeCmd(env environment) *cobra.Command {
 	}
 	cfg := serveConfig{}
 	fs.StringVar(&cfg.addr, "addr", addrDef, "listen address ($FAIRTRAIL_ADDR)")
+	fs.StringVar(&cfg.publicURL, "public-url", env.getenv("FAIRTRAIL_PUBLIC_URL"),
+		"base URL of the workers' access links, such as https://fairtrail.example.org ($FAIRTRAIL_PUBLIC_URL; default: the scheme and host each request came to)")
 	fs.Int64Var(&cfg.limits.MaxBodyBytes, "max-body", 8<<20, "largest POST /v1/events body, in bytes")
 	fs.Int64Var(&cfg.limits.MaxImportBytes, "max-import", 1<<30, "largest POST /v1/import body, in bytes")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to drain requests at shutdown (e.g. 20s, 1m)")
@@ -81,7 +87,12 @@ func newServeCmd(env environment) *cobra.Command {
 			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
 		}
 		cfg.log.explicit = *cfg.log.files.key != ""
-		cfg.store, cfg.keys = sf.String(), kf.path()
+		if cfg.publicURL != "" {
+			if _, err := workerlink.URL(cfg.publicURL, "x"); err != nil {
+				return usagef("serve: --public-url: %v", err)
+			}
+		}
+		cfg.store, cfg.keys, cfg.links = sf.String(), kf.path(), kf.linksPath()
 		return serve(cmd.Context(), sf, cfg, env)
 	}
 	return cmd
@@ -114,8 +125,13 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
+	noteStore, err := openNotes(sf, false)
+	if err != nil {
+		return err
+	}
+	defer noteStore.Close()
 	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
-		Limits: cfg.limits}
+		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
@@ -124,7 +140,9 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	if err != nil {
 		return err
 	}
-	con, err := console.New(console.Config{Reader: apiH.Reader(), Keys: kf, Logger: logger})
+	rd := apiH.Reader()
+	con, err := console.New(console.Config{Reader: rd, Keys: kf, Logger: logger, Workers: rd, Linker: rd, Reports: rd,
+		PublicURL: cfg.publicURL})
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,7 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		}
 	})
 	t.Run("cross-site post refused", func(t *testing.T) { crossSite(ctx, t, w) })
+	t.Run("the worker's own page through an access link", func(t *testing.T) { workerOwnPage(ctx, t, w, shots, axe) })
 	t.Run("sign out", func(t *testing.T) {
 		ck := sessionCookie(ctx, t)
 		navigate(ctx, t, base+"/overview")

@@ -16,6 +16,7 @@ func commands() []func(environment) *cobra.Command {
 	return []func(environment) *cobra.Command{
 		newImportCmd,
 		newRatesCmd,
+		newNotesCmd,
 		newFlagsCmd,
 		newHistoryCmd,
 		newAuditCmd,
@@ -23,6 +24,7 @@ func commands() []func(environment) *cobra.Command {
 		newCopyCmd,
 		newServeCmd,
 		newKeysCmd,
+		newWorkersCmd,
 		newGenerateCmd,
 		newDemoCmd,
 		newBenchCmd,

@@ -61,8 +61,13 @@ func (s *Store) PutAll(ctx context.Context, entries []Entry) (Saved, error) {
 	}
 	at := stamp(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := prepare(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
 		for i, e := range entries {
-			added, erased, err := putOne(ctx, tx, e, saved.Hashes[i], at)
+			added, erased, err := st.put(ctx, e, saved.Hashes[i], at)
 			if err != nil {
 				return err
 			}
@@ -81,23 +86,51 @@ func (s *Store) PutAll(ctx context.Context, entries []Entry) (Saved, error) {
 	return saved, nil
 }
 
-// putOne saves one note in tx: the text (once per hash) and its link to the worker, unless it was erased.
-func putOne(ctx context.Context, tx *sql.Tx, e Entry, hash, at string) (added, erased bool, err error) {
+// putStmts are a transaction's statements for saving notes, prepared once for many notes.
+type putStmts struct {
+	erased, note, link *sql.Stmt
+}
+
+func prepare(ctx context.Context, tx *sql.Tx) (*putStmts, error) {
+	var st putStmts
+	var err error
+	for _, p := range []struct {
+		s **sql.Stmt
+		q string
+	}{
+		{&st.erased, `SELECT count(*) FROM erasures WHERE sha256 = ? AND (scope = 'note' OR worker_id = ?)`},
+		{&st.note, `INSERT OR IGNORE INTO notes (sha256, text, saved_at) VALUES (?, ?, ?)`},
+		{&st.link, `INSERT OR IGNORE INTO links (worker_id, sha256, saved_at) VALUES (?, ?, ?)`},
+	} {
+		if *p.s, err = tx.PrepareContext(ctx, p.q); err != nil {
+			st.close()
+			return nil, fmt.Errorf("note store: prepare: %w", err)
+		}
+	}
+	return &st, nil
+}
+
+func (st *putStmts) close() {
+	for _, s := range []*sql.Stmt{st.erased, st.note, st.link} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// put saves one note: the text (once per hash) and its link to the worker, unless it was erased.
+func (st *putStmts) put(ctx context.Context, e Entry, hash, at string) (added, erased bool, err error) {
 	var n int
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM erasures WHERE sha256 = ? AND (scope = 'note' OR worker_id = ?)`,
-		hash, e.Worker).Scan(&n)
-	if err != nil {
+	if err := st.erased.QueryRowContext(ctx, hash, e.Worker).Scan(&n); err != nil {
 		return false, false, fmt.Errorf("note store: read erasures: %w", err)
 	}
 	if n > 0 {
 		return false, true, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notes (sha256, text, saved_at) VALUES (?, ?, ?)`,
-		hash, []byte(e.Text), at); err != nil {
+	if _, err := st.note.ExecContext(ctx, hash, []byte(e.Text), at); err != nil {
 		return false, false, fmt.Errorf("note store: save note: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO links (worker_id, sha256, saved_at) VALUES (?, ?, ?)`,
-		e.Worker, hash, at)
+	res, err := st.link.ExecContext(ctx, e.Worker, hash, at)
 	if err != nil {
 		return false, false, fmt.Errorf("note store: save note's worker: %w", err)
 	}

@@ -1,0 +1,183 @@
+package interviews
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
+)
+
+// ErrRecorder: recorded_by is not an organisation registered as an auditor or a worker organisation.
+var ErrRecorder = errors.New("not a registered auditor or worker organisation")
+
+// NoteSaver is the note store as an import uses it; *notes.Store implements it.
+type NoteSaver interface {
+	PutAll(ctx context.Context, entries []notes.Entry) (notes.Saved, error)
+	Discard(ctx context.Context, links []notes.Link) error
+}
+
+// Report counts the outcome of storing a sheet.
+type Report struct {
+	Rows       int `json:"rows"`
+	Appended   int `json:"appended"`
+	Duplicates int `json:"duplicates"`
+	// Notes is how many notes were saved (new or already there); NotesErased how many were not, because they
+	// had been erased (an erased note is never saved again).
+	Notes       int `json:"notes"`
+	NotesErased int `json:"notes_erased"`
+}
+
+// Check checks the sheet against the store: recorded_by must be registered as an auditor or a worker
+// organisation (ErrRecorder), and every row's worker must be in the store (Problems naming the worker cells).
+func Check(ctx context.Context, s eventstore.Store, findings []Finding, recordedBy string) error {
+	role, err := lastRole(ctx, s, recordedBy)
+	if err != nil {
+		return err
+	}
+	if role != domain.RoleAuditor && role != domain.RoleWorkerOrganisation {
+		return fmt.Errorf("recorded_by %s: %w", recordedBy, ErrRecorder)
+	}
+	known := map[string]bool{}
+	var probs Problems
+	for _, f := range findings {
+		w := f.Env.Event.(*domain.WorkerReported).WorkerID
+		ok, seen := known[w]
+		if !seen {
+			if ok, err = streamExists(ctx, s, domain.WorkerStream(w)); err != nil {
+				return err
+			}
+			known[w] = ok
+		}
+		if !ok {
+			probs = append(probs, Problem{Row: f.Row, Column: f.workerColumn, Problem: "worker: no worker " + w +
+				" in the store (record the worker's WorkerRecruited first)"})
+		}
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	return nil
+}
+
+// lastRole is the role of an organisation's latest registration, "" for one never registered.
+func lastRole(ctx context.Context, s eventstore.Store, org string) (string, error) {
+	role := ""
+	for rec, err := range s.ReadStream(ctx, "org-"+org, 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("read organisation %s: %w", org, err)
+		}
+		ev, err := domain.DecodeData(rec.Type, rec.Data)
+		if err != nil {
+			return "", fmt.Errorf("read organisation %s: %w", org, err)
+		}
+		if r, ok := ev.(*domain.OrganisationRegistered); ok {
+			role = r.Role
+		}
+	}
+	return role, nil
+}
+
+func streamExists(ctx context.Context, s eventstore.Store, stream string) (bool, error) {
+	for _, err := range s.ReadStream(ctx, stream, 0) {
+		if errors.Is(err, eventstore.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read %s: %w", stream, err)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// batchSize is how many events one durable append holds.
+const batchSize = 2000
+
+// Store saves the findings' notes, then appends their events, recorded_by recordedBy, in durable batches.
+// Events already stored (the same sheet imported again) count as duplicates. If the first append fails, the
+// notes this call added are taken back; after a later batch fails, the stored part and its notes stay, and
+// importing the sheet again stores the rest once. stored, when set, is given each batch's results.
+func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Finding, recordedBy string,
+	stored func(context.Context, []eventstore.AppendResult) error) (Report, error) {
+	rep := Report{Rows: len(findings)}
+	added, err := saveNotes(ctx, ns, findings, &rep)
+	if err != nil {
+		return rep, err
+	}
+	for start := 0; start < len(findings); start += batchSize {
+		reqs, err := requests(findings[start:min(start+batchSize, len(findings))], recordedBy)
+		if err != nil {
+			return rep, err
+		}
+		results, err := s.AppendBatch(ctx, reqs)
+		count(results, &rep)
+		if err == nil && stored != nil {
+			err = stored(ctx, results)
+		}
+		if err != nil && start == 0 && rep.Appended == 0 {
+			return rep, errors.Join(fmt.Errorf("store findings: nothing stored: %w", err), ns.Discard(context.WithoutCancel(ctx), added))
+		}
+		if err != nil {
+			return rep, fmt.Errorf("store findings: storing stopped after the first %d rows (those are stored; "+
+				"importing the sheet again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
+		}
+	}
+	return rep, nil
+}
+
+func saveNotes(ctx context.Context, ns NoteSaver, findings []Finding, rep *Report) ([]notes.Link, error) {
+	var entries []notes.Entry
+	for _, f := range findings {
+		if f.Note != "" {
+			entries = append(entries, notes.Entry{Worker: f.Env.Event.(*domain.WorkerReported).WorkerID, Text: f.Note})
+		}
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	if ns == nil {
+		return nil, errors.New("store findings: the sheet has notes and no note store was given")
+	}
+	saved, err := ns.PutAll(ctx, entries)
+	if err != nil {
+		return nil, fmt.Errorf("store findings' notes: %w", err)
+	}
+	rep.Notes, rep.NotesErased = len(entries)-len(saved.Erased), len(saved.Erased)
+	return saved.Added, nil
+}
+
+// requests makes one append request per run of findings of the same worker.
+func requests(findings []Finding, recordedBy string) ([]eventstore.AppendRequest, error) {
+	var reqs []eventstore.AppendRequest
+	for _, f := range findings {
+		p, err := eventstore.ProposedFrom(f.Env, recordedBy)
+		if err != nil {
+			return nil, err
+		}
+		stream := f.Env.Stream()
+		if n := len(reqs); n > 0 && reqs[n-1].Stream == stream {
+			reqs[n-1].Events = append(reqs[n-1].Events, p)
+			continue
+		}
+		reqs = append(reqs, eventstore.AppendRequest{Stream: stream, Expected: eventstore.Any(), Events: []eventstore.Proposed{p}})
+	}
+	return reqs, nil
+}
+
+func count(results []eventstore.AppendResult, rep *Report) {
+	for _, res := range results {
+		for _, a := range res.Events {
+			if a.Duplicate {
+				rep.Duplicates++
+			} else {
+				rep.Appended++
+			}
+		}
+	}
+}
