@@ -25,10 +25,11 @@ type auditPage struct {
 	NextPageToken string                 `json:"next_page_token,omitempty"`
 }
 
-var auditParams = []string{"buyer", "by", "as_of", "known_at", "page_size", "page_token"}
+var auditParams = []string{"buyer", "by", "as_of", "known_at", "currency", "page_size", "page_token"}
 
 // getAudit answers GET /v1/audit: the audit rolled up by buyer, employer, agency or job order, as JSON pages
-// or, with Accept: text/csv, the whole table as CSV (the command line's columns).
+// or, with Accept: text/csv, the whole table as CSV (the command line's columns); with currency=CUR each row
+// also has its money in that currency and its months of wages, as `fairtrail audit --currency` prints them.
 //
 // Buyers and auditors see the audit of one buyer's supply chain: buyer defaults to a buyer key's own
 // organisation, or to an auditor's only granting buyer; a buyer they may not read answers 404. Admin keys may
@@ -95,9 +96,14 @@ func (s *Server) auditAnswer(l listing, rows []projections.AuditRow, format stri
 }
 
 // auditQuery reads the query and scopes it to the caller's buyers.
-func auditQuery(q url.Values, who keys.Identity) (projections.AuditQuery, projections.Filter, error) {
-	aq := projections.AuditQuery{BuyerID: q.Get("buyer"), By: q.Get("by")}
+func auditQuery(q url.Values, who keys.Identity) (aq projections.AuditQuery, filter projections.Filter, err error) {
+	aq = projections.AuditQuery{BuyerID: q.Get("buyer"), By: q.Get("by"), Currency: q.Get("currency")}
 	filter, fields := timeFilter(q)
+	if aq.Currency != "" {
+		if f := currencyField(aq.Currency); f != nil {
+			fields = append(fields, *f)
+		}
+	}
 	if aq.By != "" && !slices.Contains(projections.Groupings, aq.By) {
 		fields = append(fields, domain.FieldError{Path: "by", Problem: "one of " + strings.Join(projections.Groupings, ", ")})
 	}
@@ -112,15 +118,8 @@ func auditQuery(q url.Values, who keys.Identity) (projections.AuditQuery, projec
 	if who.Role == keys.RoleAdmin {
 		return aq, filter, nil
 	}
-	switch {
-	case aq.BuyerID == "" && len(who.Buyers) == 1:
-		aq.BuyerID = who.Buyers[0]
-	case aq.BuyerID == "":
-		return aq, filter, invalidField("buyer", "required: name the buyer whose audit you want (one that granted you access)")
-	case !slices.Contains(who.Buyers, aq.BuyerID):
-		return aq, filter, fail(errNotFound, "buyer %s not found", aq.BuyerID)
-	}
-	return aq, filter, nil
+	aq.BuyerID, err = scopedBuyer(aq.BuyerID, who, "name the buyer whose audit you want (one that granted you access)")
+	return aq, filter, err
 }
 
 func compareRows(a, b projections.AuditRow) int { return strings.Compare(a.Key, b.Key) }

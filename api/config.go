@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -59,6 +60,9 @@ type Config struct {
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
 	LogSigner   note.Signer
+	// Currency, when set, is the reporting currency of the money metrics (ISO 4217, upper case): worker-paid,
+	// outstanding and overdue money converted into it, each amount at its own date, and what no rate converts.
+	Currency string
 	// Notes is the erasable note store of reports' free text (spec section 8); without it a report posted with
 	// a note is refused, and the note routes answer 404.
 	Notes Notes
@@ -164,6 +168,11 @@ func (c Config) check() error {
 	}
 	if c.Logger == nil {
 		errs = append(errs, errors.New("api: Config.Logger is required"))
+	}
+	if c.Currency != "" {
+		if err := projections.CheckCurrency(c.Currency); err != nil {
+			errs = append(errs, fmt.Errorf("api: Config.Currency: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

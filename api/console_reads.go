@@ -33,7 +33,7 @@ func PublicMessage(err error) string {
 
 // Reader answers the web console's reads with the API's own parsing, caller scope and queries, so that a page
 // shows exactly what the same key reads through the API. Its query values carry the API's parameter names
-// (code, buyer, employer, agency, job_order, worker, by, as_of, known_at). A worker, job order or buyer the
+// (code, buyer, employer, agency, job_order, worker, by, as_of, known_at, currency). A worker, job order or buyer the
 // caller may not read is ErrNotFound, the same as one that does not exist.
 type Reader struct{ s *Server }
 
@@ -90,12 +90,19 @@ func (r *Reader) seekAll(ctx context.Context, fq projections.FlagQuery, clock ti
 	return out, err
 }
 
-// Worker returns the worker's report with its timeline, as GET /v1/workers/{id}/history answers it.
+// Worker returns the worker's report with its timeline, as GET /v1/workers/{id}/history answers it, with its
+// recruitment cost in months of wages (and with currency, its money in that currency).
 func (r *Reader) Worker(ctx context.Context, who keys.Identity, id string, q url.Values) (*projections.WorkerReport, error) {
 	if f := checkID("id", id); f != nil {
 		return nil, fail(errNotFound, "worker %s not found", id)
 	}
 	filter, fields := timeFilter(q)
+	cur := q.Get("currency")
+	if cur != "" {
+		if f := currencyField(cur); f != nil {
+			fields = append(fields, *f)
+		}
+	}
 	if len(fields) > 0 {
 		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
 	}
@@ -106,6 +113,39 @@ func (r *Reader) Worker(ctx context.Context, who keys.Identity, id string, q url
 			return fail(errNotFound, "worker %s not found", id)
 		}
 		out, _ = v.History(id)
+		if cur != "" {
+			var err error
+			out, err = v.InCurrency(out, cur)
+			return err
+		}
+		m, _ := v.MonthsOfWages(id) // the console shows it in any case: its pages are not pinned answers
+		out.MonthsOfWages = &m
+		return nil
+	})
+	return out, err
+}
+
+// ConvertFlags returns flags with their money in the reporting currency the query names (currency), under
+// its time filter, as GET /v1/flags?currency= gives them; without a currency, each with no converted money.
+func (r *Reader) ConvertFlags(ctx context.Context, q url.Values, flags []domain.Flag) ([]projections.ConvertedFlag, error) {
+	cur := q.Get("currency")
+	if cur == "" {
+		out := make([]projections.ConvertedFlag, len(flags))
+		for i, f := range flags {
+			out[i].Flag = f
+		}
+		return out, nil
+	}
+	filter, fields := timeFilter(q)
+	if f := currencyField(cur); f != nil {
+		fields = append(fields, *f)
+	}
+	if len(fields) > 0 {
+		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	var out []projections.ConvertedFlag
+	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
+		out = v.Reporting(cur).Flags(flags)
 		return nil
 	})
 	return out, err
@@ -187,11 +227,12 @@ type Overview struct {
 	Flags []domain.Flag
 }
 
-// Overview answers the overview for the query (buyer, as_of, known_at). Roles without an audit (employers,
-// agencies) see their flags only.
+// Overview answers the overview for the query (buyer, as_of, known_at, currency). Roles without an audit
+// (employers, agencies) see their flags only.
 func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) (Overview, error) {
 	var o Overview
-	fq := url.Values{"buyer": {q.Get("buyer")}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")}}
+	fq := url.Values{"buyer": {q.Get("buyer")}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")},
+		"currency": {q.Get("currency")}}
 	flags, err := r.Flags(ctx, who, fq)
 	if err != nil {
 		return o, err
@@ -201,7 +242,8 @@ func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) 
 		return o, nil
 	}
 	for _, by := range []string{projections.ByJobOrder, projections.ByEmployer, projections.ByAgency} {
-		aq := url.Values{"buyer": {q.Get("buyer")}, "by": {by}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")}}
+		aq := url.Values{"buyer": {q.Get("buyer")}, "by": {by}, "as_of": {q.Get("as_of")}, "known_at": {q.Get("known_at")},
+			"currency": {q.Get("currency")}}
 		rows, _, err := r.Audit(ctx, who, aq)
 		if errors.Is(err, domain.ErrInvalid) && who.Role == keys.RoleAuditor && q.Get("buyer") == "" {
 			return o, nil // an auditor of several buyers picks one first

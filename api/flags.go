@@ -20,12 +20,20 @@ type flagPage struct {
 	NextPageToken string        `json:"next_page_token,omitempty"`
 }
 
-var flagParams = []string{"code", "buyer", "employer", "agency", "job_order", "worker", "as_of", "known_at", "page_size", "page_token"}
+var flagParams = []string{"code", "buyer", "employer", "agency", "job_order", "worker", "as_of", "known_at", "currency",
+	"page_size", "page_token"}
+
+// convertedFlagPage is a flagPage with each flag's money in the reporting currency the query names.
+type convertedFlagPage struct {
+	Flags         []projections.ConvertedFlag `json:"flags"`
+	NextPageToken string                      `json:"next_page_token,omitempty"`
+}
 
 // getFlags answers GET /v1/flags: JSON pages or, with Accept: text/csv, every flag as CSV (the command line's
 // columns), as GET /v1/audit does. A worker or job order named in the query that the caller may not read
 // answers 404, as does a buyer other than a buyer's or auditor's own; the other filters only narrow what the
-// caller may read.
+// caller may read. With currency=CUR each flag with money also has it in that currency ("converted"), as
+// `fairtrail flags --currency` prints it.
 func (s *Server) getFlags(c *gin.Context) error {
 	format, err := negotiate(c)
 	if err != nil {
@@ -66,15 +74,16 @@ func (s *Server) getFlags(c *gin.Context) error {
 				visible = append(visible, f)
 			}
 		}
+		cur := q.Get("currency")
 		if format == mimeCSV {
-			records, err := export.Flags(visible)
-			if err != nil {
-				return err
-			}
-			out, err = writeCSV(records)
+			out, err = flagsCSV(v, visible, cur)
 			return err
 		}
 		flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
+		if cur != "" {
+			out, err = encodeJSON(convertedFlagPage{Flags: v.Reporting(cur).Flags(flags), NextPageToken: next})
+			return err
+		}
 		out, err = encodeJSON(flagPage{Flags: flags, NextPageToken: next})
 		return err
 	})
@@ -82,7 +91,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	if seek {
-		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty); err != nil {
+		if out, err = s.seekFlags(c.Request.Context(), l, sq, empty, q.Get("currency")); err != nil {
 			return err
 		}
 	}
@@ -95,6 +104,11 @@ func flagQuery(q url.Values) (projections.FlagQuery, projections.Filter, error) 
 	fq := projections.FlagQuery{WorkerID: q.Get("worker"), JobOrderID: q.Get("job_order"), BuyerID: q.Get("buyer"),
 		EmployerID: q.Get("employer"), AgencyID: q.Get("agency"), Code: q.Get("code")}
 	filter, fields := timeFilter(q)
+	if cur := q.Get("currency"); cur != "" {
+		if f := currencyField(cur); f != nil {
+			fields = append(fields, *f)
+		}
+	}
 	for _, p := range []struct{ name, v string }{{"worker", fq.WorkerID}, {"job_order", fq.JobOrderID},
 		{"buyer", fq.BuyerID}, {"employer", fq.EmployerID}, {"agency", fq.AgencyID}} {
 		if p.v == "" {
@@ -165,4 +179,19 @@ func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
 		return domain.Flag{}, false
 	}
 	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
+}
+
+// flagsCSV lays flags out as CSV, with their money in the reporting currency cur when one is named.
+func flagsCSV(v *projections.View, flags []domain.Flag, cur string) ([]byte, error) {
+	var records [][]string
+	var err error
+	if cur != "" {
+		records, err = export.ConvertedFlags(v.Reporting(cur).Flags(flags))
+	} else {
+		records, err = export.Flags(flags)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return writeCSV(records)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -37,10 +38,19 @@ func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuer
 }
 
 // seekFlags answers a page of GET /v1/flags from the persisted flag index: the caller's scope is part of the
-// query, and the page is found by seeking to the token's key, so it costs the same wherever it is.
-func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, empty bool) ([]byte, error) {
+// query, and the page is found by seeking to the token's key, so it costs the same wherever it is. With a
+// reporting currency cur, each flag's money is converted as the page is written.
+func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, empty bool, cur string) ([]byte, error) {
 	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
 		return nil, err
+	}
+	convert := func(f string) (string, error) { return f, nil }
+	if cur != "" {
+		rep, err := s.cfg.Model.Reporting(ctx, cur, projections.Filter{}, l.clock)
+		if err != nil {
+			return nil, err
+		}
+		convert = func(f string) (string, error) { return fquery.ConvertFlag(f, rep) }
 	}
 	var after []byte
 	if l.after != nil && json.Unmarshal(l.after, &after) != nil {
@@ -52,7 +62,11 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 		err := s.cfg.Model.Flags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1},
 			func(k []byte, f string) error {
 				if len(flags) < l.size {
-					flags, last = append(flags, f), slices.Clone(k)
+					conv, err := convert(f)
+					if err != nil {
+						return err
+					}
+					flags, last = append(flags, conv), slices.Clone(k)
 				} else {
 					flags = append(flags, "")
 				}

@@ -15,10 +15,10 @@ import (
 	"github.com/fairtrail/fairtrail/api/workerlink"
 )
 
-// linkers may create, list and revoke a worker's access links: admins, and in their scope the worker's
+// LinkerRoles may create, list and revoke a worker's access links: admins, and in their scope the worker's
 // employer and auditors (agencies and buyers may not: a link is handed to the worker by whoever holds the
 // contract or interviews them).
-var linkers = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAuditor}
+var LinkerRoles = []string{keys.RoleAdmin, keys.RoleEmployer, keys.RoleAuditor}
 
 // LinkView is a worker's access link as the API and the console show it: never its secret or hash.
 type LinkView struct {
@@ -60,7 +60,7 @@ func (r *Reader) linkable(ctx context.Context, who keys.Identity, workerID strin
 	if _, err := r.Worker(ctx, who, workerID, nil); err != nil {
 		return err
 	}
-	if !slices.Contains(linkers, who.Role) {
+	if !slices.Contains(LinkerRoles, who.Role) {
 		return fail(errForbidden, "only an admin, the worker's employer or an auditor in scope may manage a worker's links")
 	}
 	return nil
@@ -127,14 +127,6 @@ func (r *Reader) RevokeLink(ctx context.Context, who keys.Identity, workerID, li
 	return viewLink(l, r.s.now()), nil
 }
 
-// requestBase is the scheme and host a request came to, the base of a link when Config.PublicURL is unset.
-func requestBase(r *http.Request) string {
-	if r.TLS != nil {
-		return "https://" + r.Host
-	}
-	return "http://" + r.Host
-}
-
 // linkRequest is the body of POST /v1/workers/{id}/links; it may be empty.
 type linkRequest struct {
 	// Expires is how long the link lasts: days ("30d") or a duration ("720h"); a year when absent.
@@ -169,7 +161,7 @@ func (s *Server) postLink(c *gin.Context) error {
 			return invalidField("expires", err.Error())
 		}
 	}
-	out, err := s.Reader().CreateLink(c.Request.Context(), identity(c), id, requestBase(c.Request), life)
+	out, err := s.Reader().CreateLink(c.Request.Context(), identity(c), id, workerlink.RequestBase(c.Request), life)
 	if err != nil {
 		return err
 	}

@@ -33,14 +33,24 @@ var metricName = regexp.MustCompile(`\bfairtrail_[a-z_]+`)
 
 // TestMonitoringFilesUseTheServedMetrics: the alert rules and the dashboard parse, and every fairtrail series
 // they query is one /metrics serves (so a renamed metric cannot leave a panel or an alert silently empty).
+//
+// The server reports money in US dollars, with a rates table and a fee in a currency no table gives, so that
+// the converted, not-converted and months-of-wages series are all served.
 func TestMonitoringFilesUseTheServedMetrics(t *testing.T) {
-	f := newFixture(t, true)
+	f := newFixture(t, true, withCurrency("USD"))
+	f.mustPost("admin", ratesOn(900))
+	f.mustPost("admin", ev(uuid(901), "FeePaid", "2024-03-05T09:00:00Z", map[string]any{"worker_id": "w-a1", "fee_id": "fee-901",
+		"category": "medical", "amount": map[string]any{"amount": "3000.00", "currency": "BDT"}, "payer": "worker",
+		"payee_id": "ag-a", "method": "cash"}))
 	served := map[string]bool{}
 	for s := range f.scrape(t) {
 		name, _, _ := strings.Cut(s, "{")
 		served[name] = true
 		if base, ok := strings.CutSuffix(name, "_seconds"); ok && strings.Contains(name, "duration") {
 			served[base+"_seconds_bucket"] = true
+		}
+		if strings.HasSuffix(name, "_months_of_wages") { // a histogram: its buckets are queried
+			served[name+"_bucket"] = true
 		}
 	}
 	alerts, err := os.ReadFile(filepath.Join(monitoring, "alerts.yml"))
@@ -66,7 +76,9 @@ func TestMonitoringFilesUseTheServedMetrics(t *testing.T) {
 	}
 	for _, want := range []string{"fairtrail_flags_open", "fairtrail_worker_paid_fees", "fairtrail_reimbursement_outstanding",
 		"fairtrail_employer_flags_open", "fairtrail_agency_flags_open", "fairtrail_events_appended_total",
-		"fairtrail_projection_lag_seconds"} {
+		"fairtrail_projection_lag_seconds", "fairtrail_reporting_worker_paid_fees", "fairtrail_reporting_reimbursement_outstanding",
+		"fairtrail_reporting_not_converted", "fairtrail_recruitment_cost_months_of_wages_bucket",
+		"fairtrail_recruitment_cost_months_of_wages_median"} {
 		if !slices.Contains(used, want) {
 			t.Errorf("the dashboard or alerts never query %s", want)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,21 +46,23 @@ func (s *Server) started(ctx context.Context) error {
 	return nil
 }
 
-// readWorker answers a worker route: the worker's report, judged as the query asks, shaped by show.
-func (s *Server) readWorker(c *gin.Context, timeParams bool, show func(*projections.View, string) any) error {
+// readWorker answers a worker route: the worker's report, judged as the query asks (the params it allows),
+// shaped by show.
+func (s *Server) readWorker(c *gin.Context, params []string, show func(*projections.View, string, url.Values) (any, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	allowed := []string{}
-	if timeParams {
-		allowed = []string{"as_of", "known_at"}
-	}
-	q, err := query(c, allowed...)
+	q, err := query(c, params...)
 	if err != nil {
 		return err
 	}
 	f, fields := timeFilter(q)
+	if cur := q.Get("currency"); cur != "" {
+		if fe := currencyField(cur); fe != nil {
+			fields = append(fields, *fe)
+		}
+	}
 	if len(fields) > 0 {
 		return invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
 	}
@@ -70,7 +73,11 @@ func (s *Server) readWorker(c *gin.Context, timeParams bool, show func(*projecti
 		if !ok || !newAccess(who, v).worker(r) {
 			return fail(errNotFound, "worker %s not found", id)
 		}
-		out, err = encodeJSON(show(v, id))
+		shown, err := show(v, id, q)
+		if err != nil {
+			return err
+		}
+		out, err = encodeJSON(shown)
 		return err
 	})
 	if err != nil {
@@ -80,19 +87,28 @@ func (s *Server) readWorker(c *gin.Context, timeParams bool, show func(*projecti
 	return nil
 }
 
+// inCurrency is a worker's report with, when the query names a reporting currency, its money in that currency
+// and its months of wages.
+func inCurrency(v *projections.View, r *projections.WorkerReport, q url.Values) (any, error) {
+	if cur := q.Get("currency"); cur != "" {
+		return v.InCurrency(r, cur)
+	}
+	return r, nil
+}
+
 // getWorker answers GET /v1/workers/{id}: the worker's report judged now.
 func (s *Server) getWorker(c *gin.Context) error {
-	return s.readWorker(c, false, func(v *projections.View, id string) any {
+	return s.readWorker(c, []string{"currency"}, func(v *projections.View, id string, q url.Values) (any, error) {
 		r, _ := v.Worker(id)
-		return r
+		return inCurrency(v, r, q)
 	})
 }
 
 // getHistory answers GET /v1/workers/{id}/history: the report with the timeline of every event.
 func (s *Server) getHistory(c *gin.Context) error {
-	return s.readWorker(c, true, func(v *projections.View, id string) any {
+	return s.readWorker(c, []string{"as_of", "known_at", "currency"}, func(v *projections.View, id string, q url.Values) (any, error) {
 		r, _ := v.History(id)
-		return r
+		return inCurrency(v, r, q)
 	})
 }
 
@@ -106,9 +122,9 @@ type contracts struct {
 // getContracts answers GET /v1/workers/{id}/contracts: every contract version with its diff against the
 // baseline.
 func (s *Server) getContracts(c *gin.Context) error {
-	return s.readWorker(c, true, func(v *projections.View, id string) any {
+	return s.readWorker(c, []string{"as_of", "known_at"}, func(v *projections.View, id string, _ url.Values) (any, error) {
 		r, _ := v.Worker(id)
-		return contracts{WorkerID: r.WorkerID, JobOrderID: r.JobOrderID, Contracts: r.Contracts}
+		return contracts{WorkerID: r.WorkerID, JobOrderID: r.JobOrderID, Contracts: r.Contracts}, nil
 	})
 }
 

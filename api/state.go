@@ -29,6 +29,7 @@ type stateCollector struct {
 	paid, outstanding                                *prometheus.Desc
 	reports, reportsOpen                             *prometheus.Desc
 	position, head, lag                              *prometheus.Desc
+	money                                            reportingDescs
 
 	mu       sync.Mutex
 	snap     *snapshot
@@ -56,6 +57,7 @@ func newStateCollector(s *Server) *stateCollector {
 		position:    d("fairtrail_projection_position", "Global position of the last event the read model applied."),
 		head:        d("fairtrail_store_head_position", "Global position of the last event stored."),
 		lag:         d("fairtrail_projection_lag_seconds", "Age of the oldest stored event the read model has not applied (0 when caught up)."),
+		money:       newReportingDescs(),
 		seen:        map[uint64]struct{}{},
 		raised:      map[string]float64{},
 	}
@@ -67,6 +69,7 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.outstanding, c.reports, c.reportsOpen, c.position, c.head, c.lag} {
 		ch <- d
 	}
+	c.money.describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -99,6 +102,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for cur, d := range sn.owed {
 		ch <- prometheus.MustNewConstMetric(c.outstanding, prometheus.GaugeValue, d.InexactFloat64(), cur)
 	}
+	c.money.collect(ch, sn.money)
 }
 
 // collectReports sends the reports by kind and channel (every pair, zero included, so rates are defined) and
@@ -135,7 +139,7 @@ func (c *stateCollector) current() (*snapshot, map[string]float64) {
 		}
 	}
 	var sn *snapshot
-	c.s.cfg.Live.Read(func(m *projections.Model) { sn = takeSnapshot(m, now) })
+	c.s.cfg.Live.Read(func(m *projections.Model) { sn = takeSnapshot(m, now, c.s.cfg.Currency) })
 	c.countRaised(sn)
 	c.snap = sn
 	return sn, maps.Clone(c.raised)
@@ -170,9 +174,11 @@ type snapshot struct {
 	paid      domain.Sums
 	owed      domain.Sums
 	flags     map[uint64]string // identity of each flag, with its code
+	// money is every worker's money in the reporting currency (Config.Currency), with their months of wages.
+	money *projections.RollupMoney
 }
 
-func takeSnapshot(m *projections.Model, now time.Time) *snapshot {
+func takeSnapshot(m *projections.Model, now time.Time, currency string) *snapshot {
 	v := m.View(now)
 	sn := &snapshot{version: m.Version(), at: now, open: map[string]int{}, employers: map[string]int{},
 		agencies: map[string]int{}, paid: domain.Sums{}, owed: domain.Sums{}, flags: map[uint64]string{}}
@@ -196,6 +202,7 @@ func takeSnapshot(m *projections.Model, now time.Time) *snapshot {
 			sn.owed.Add(mo.Currency, mo.Amount.Decimal())
 		}
 	}
+	sn.money = v.Totals(v.Reporting(currency))
 	return sn
 }
 

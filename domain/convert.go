@@ -147,12 +147,30 @@ func (b *RateBook) Convert(m Money, to string, at time.Time) (Conversion, bool) 
 		return Conversion{}, false
 	}
 	fromPer, toPer := t.perBase[m.Currency], t.perBase[to]
-	result := DivRoundHalfEven(m.Amount.Decimal().Mul(toPer), fromPer, 2)
+	result := t.convert(m.Amount.Decimal(), m.Currency, to)
 	return Conversion{From: m, To: Money{Amount: Amount(result.StringFixed(2)), Currency: to},
 		Rate: RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
 			Date: t.Day.Format(time.DateOnly), Base: t.Base, From: m.Currency, To: to,
 			FromPerBase: fromPer.String(), ToPerBase: toPer.String(),
 			Rate: DivRoundHalfEven(toPer, fromPer, rateDisplayPlaces).String()}}, true
+}
+
+// ConvertAmount is Convert's result alone, without naming the rate: for sums over many amounts. An amount
+// already in currency to is returned as it is.
+func (b *RateBook) ConvertAmount(m Money, to string, at time.Time) (decimal.Decimal, bool) {
+	if m.Currency == to {
+		return m.Amount.Decimal(), true
+	}
+	t, ok := b.Table(m.Currency, to, at)
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	return t.convert(m.Amount.Decimal(), m.Currency, to), true
+}
+
+// convert converts an amount between two currencies the table gives, rounded half-even to 2 decimals once.
+func (t *RateTable) convert(amount decimal.Decimal, from, to string) decimal.Decimal {
+	return DivRoundHalfEven(amount.Mul(t.perBase[to]), t.perBase[from], 2)
 }
 
 // DivRoundHalfEven divides num by den (den > 0) and rounds the exact quotient half to even at places decimals:

@@ -81,6 +81,10 @@ func TestConvertFollowsSpecSection7(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, ok := b.Convert(tc.amount, tc.to, at(tc.at))
+			d, dok := b.ConvertAmount(tc.amount, tc.to, at(tc.at))
+			if dok != ok || ok && !d.Equal(c.To.Amount.Decimal()) {
+				t.Errorf("ConvertAmount %v %v, Convert %v %v: they must agree", d, dok, c.To.Amount, ok)
+			}
 			if tc.want == "" {
 				if ok {
 					t.Fatalf("converted to %v, want not converted", c.To)

@@ -19,10 +19,12 @@ const (
 var Groupings = []string{ByBuyer, ByEmployer, ByAgency, ByJobOrder}
 
 // AuditQuery selects and groups an audit. BuyerID restricts it to that buyer's supply chain; By groups the rows
-// (ByBuyer when empty).
+// (ByBuyer when empty). Currency, when set, adds to each row its money in that currency (AuditRow.Converted)
+// and its recruitment cost in months of wages (AuditRow.MonthsOfWages).
 type AuditQuery struct {
-	BuyerID string
-	By      string
+	BuyerID  string
+	By       string
+	Currency string
 }
 
 // AuditRow is one group's figures. A worker counts once in every group it belongs to (under every agency of
@@ -39,8 +41,12 @@ type AuditRow struct {
 	Reimbursed     []domain.Money `json:"reimbursed"`
 	Outstanding    []domain.Money `json:"outstanding"`
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
+	// Converted and MonthsOfWages are set by an audit in a reporting currency (AuditQuery.Currency).
+	Converted     *Converted     `json:"converted,omitempty"`
+	MonthsOfWages *MonthsSummary `json:"months_of_wages,omitempty"`
 
 	jobOrders                                      map[string]bool
+	substituted                                    int // workers with a substitution flag
 	lastJobOrder                                   string
 	counts                                         flagCounts
 	workerPaid, reimbursed, outstanding, shortfall tally
@@ -55,24 +61,40 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
 	}
-	rows := map[string]*AuditRow{}
-	row := func(key string) *AuditRow {
-		r := rows[key]
-		if r == nil {
-			r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
-				workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
-			if o := v.m.orgs[key]; o != nil {
-				r.Name = o.Name
-			}
-			rows[key] = r
+	ru := rollUp{by: by, buyer: q.BuyerID}
+	if q.Currency != "" {
+		if err := CheckCurrency(q.Currency); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
 		}
-		return r
+		ru.money = NewCurrencyRollups(v.Reporting(q.Currency))
 	}
+	rows := v.rollUp(ru)
+	out := make([]AuditRow, 0, len(rows))
+	for _, key := range sortedKeys(rows) {
+		out = append(out, *rows[key])
+	}
+	if ru.money != nil {
+		ru.money.Fill(out)
+	}
+	return out, nil
+}
+
+// rollUp says what View.rollUp groups: the grouping, the buyer whose supply chain it is ("" for every one),
+// the employer whose job orders it is ("" for every one), and, when money is set, the rollups each worker's
+// ledger is added to (money in a reporting currency, months of wages).
+type rollUp struct {
+	by, buyer, employer string
+	money               *CurrencyRollups
+}
+
+// rollUp rolls the workers and job orders in scope up into rows by group, the figures finished.
+func (v *View) rollUp(q rollUp) map[string]*AuditRow {
+	rows := map[string]*AuditRow{}
 	ids := v.m.WorkerIDs()
 	v.warm(ids)
 	for _, id := range ids {
 		j := v.m.judgement(v, id)
-		if q.BuyerID != "" && !slices.Contains(j.buyers, q.BuyerID) {
+		if !v.inScope(q, j.jobOrder, j.buyers) {
 			continue
 		}
 		counts := j.counts
@@ -80,35 +102,65 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 			counts = flagCounts{}
 			counts.add(j.flagsAt(v.clock))
 		}
-		for _, key := range groupKeys(j, by, q.BuyerID) {
-			row(key).addWorker(j, &counts)
+		keys := groupKeys(j, q.by, q.buyer)
+		for _, key := range keys {
+			v.row(rows, q.by, key).addWorker(j, &counts)
+		}
+		if q.money != nil {
+			q.money.Add(keys, &j.ledger)
 		}
 	}
 	for _, id := range v.m.JobOrderIDs() {
 		jo := v.jobOrder(id)
-		if jo == nil || q.BuyerID != "" && !slices.Contains(jo.BuyerIDs, q.BuyerID) {
+		if jo == nil || !v.inScope(q, jo.ID, jo.BuyerIDs) {
 			continue
 		}
-		for _, key := range jobOrderKeys(jo, by, q.BuyerID) {
-			r := row(key)
+		for _, key := range jobOrderKeys(jo, q.by, q.buyer) {
+			r := v.row(rows, q.by, key)
 			r.jobOrders[jo.ID] = true
 			r.counts.add(jo.flags())
 		}
 	}
-	out := make([]AuditRow, 0, len(rows))
-	for _, key := range sortedKeys(rows) {
-		r := rows[key]
+	for _, r := range rows {
 		r.JobOrders = len(r.jobOrders)
 		r.Flags = r.counts.byCode()
 		r.WorkerPaid, r.Reimbursed = r.workerPaid.money(), r.reimbursed.money()
 		r.Outstanding, r.WageShortfall = r.outstanding.money(), r.shortfall.money()
-		out = append(out, *r)
 	}
-	return out, nil
+	return rows
+}
+
+// row returns a group's row, started empty (named after the organisation it is keyed by) the first time.
+func (v *View) row(rows map[string]*AuditRow, by, key string) *AuditRow {
+	r := rows[key]
+	if r == nil {
+		r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
+			workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
+		if o := v.m.orgs[key]; o != nil {
+			r.Name = o.Name
+		}
+		rows[key] = r
+	}
+	return r
+}
+
+// inScope reports whether a worker or job order (its job order and buyers) is in a roll-up's scope.
+func (v *View) inScope(q rollUp, jobOrder string, buyers []string) bool {
+	if q.buyer != "" && !slices.Contains(buyers, q.buyer) {
+		return false
+	}
+	if q.employer == "" {
+		return true
+	}
+	jo := v.jobOrder(jobOrder)
+	return jo != nil && jo.EmployerID == q.employer
 }
 
 func (r *AuditRow) addWorker(j *judgement, counts *flagCounts) {
 	r.Workers++
+	if counts.substituted() {
+		r.substituted++
+	}
 	if j.jobOrder != "" && j.jobOrder != r.lastJobOrder {
 		r.jobOrders[j.jobOrder] = true
 		r.lastJobOrder = j.jobOrder

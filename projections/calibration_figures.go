@@ -75,12 +75,12 @@ func (c *calibrator) countRepaid(r *WorkerReport, paid decimal.Decimal) {
 // result computes the figures from the counts.
 func (c *calibrator) result() Calibration {
 	out := c.out
-	out.PaidLessThanPromised = share(c.lessThanPromised, out.Workers)
+	out.PaidLessThanPromised = fraction(c.lessThanPromised, out.Workers)
 	for _, dest := range sortedKeys(c.passports) {
 		p := c.passports[dest]
 		out.Passports = append(out.Passports, PassportFigure{Destination: dest, Workers: p.workers,
-			Held: share(p.held, p.workers), NotReturned: share(p.notReturned, p.workers), Employed: p.employed,
-			HeldFromEmployed: share(p.employedHeld, p.employed)})
+			Held: fraction(p.held, p.workers), NotReturned: fraction(p.notReturned, p.workers), Employed: p.employed,
+			HeldFromEmployed: fraction(p.employedHeld, p.employed)})
 	}
 	out.Corridors, out.Origins = costFigures(c.corridors), costFigures(c.origins)
 	out.Repayment = c.repayment()
@@ -92,7 +92,7 @@ func costFigures(m map[string]*CostFigure) []CostFigure {
 	out := make([]CostFigure, 0, len(m))
 	for _, key := range sortedKeys(m) {
 		f := *m[key]
-		f.Loans = share(f.loans, f.Workers)
+		f.Loans = fraction(f.loans, f.Workers)
 		f.MedianUSD, f.MeanUSD = median(f.usd), mean(f.usd)
 		if f.MedianUSD.IsPositive() {
 			f.MeanOverMedian = domain.DivRoundHalfEven(f.MeanUSD, f.MedianUSD, 2)
@@ -105,7 +105,7 @@ func costFigures(m map[string]*CostFigure) []CostFigure {
 				within++
 			}
 		}
-		f.WithinOneAndAHalf = share(within, len(f.months))
+		f.WithinOneAndAHalf = fraction(within, len(f.months))
 		out = append(out, f)
 	}
 	return out
@@ -127,15 +127,15 @@ func (c *calibrator) repayment() RepaymentFigure {
 		othersPaid, othersRepaid = othersPaid.Add(paid), othersRepaid.Add(repaid)
 	}
 	out.Repaid = ratio(out.RepaidUSD, out.WorkerPaidUSD)
-	out.RepayingShare = share(out.Repaying, out.Employers)
+	out.RepayingShare = fraction(out.Repaying, out.Employers)
 	out.RepayingShareOfRepaid = ratio(repayingRepaid, out.RepaidUSD)
 	out.RepayingRepaid = ratio(repayingRepaid, repayingPaid)
 	out.OthersRepaid = ratio(othersRepaid, othersPaid)
 	return out
 }
 
-// share is n of total, to 3 decimals; zero when total is.
-func share(n, total int) decimal.Decimal {
+// fraction is n of total, to 3 decimals; zero when total is.
+func fraction(n, total int) decimal.Decimal {
 	return ratio(decimal.NewFromInt(int64(n)), decimal.NewFromInt(int64(total)))
 }
 

@@ -45,3 +45,17 @@ func (c *flagCounts) byCode() map[string]int {
 	}
 	return out
 }
+
+// SubstitutionCodes are the flags that say a worker's contract was substituted: a later contract less
+// favourable than the baseline, or a first contract less favourable than the job order.
+var SubstitutionCodes = []string{domain.FlagContractSubstitution, domain.FlagContractBelowJobOrder}
+
+// substituted reports whether a substitution flag is counted.
+func (c *flagCounts) substituted() bool {
+	for _, code := range SubstitutionCodes {
+		if c[flagIndex[code]] > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -34,6 +34,8 @@ type Judgement struct {
 	// Flags are sorted by raised_at (stably: the order View.Flags keeps among equal keys).
 	Flags                                          []domain.Flag
 	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
+	// Ledger is the worker's money with the instant of each amount, for reports in one currency.
+	Ledger Ledger
 }
 
 // Clocked reports whether a flag is raised only once the clock has passed its raised_at:
@@ -62,7 +64,7 @@ func (v *View) Judge(id string) (Judgement, bool) {
 	}
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall}, true
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, fees)}, true
 }
 
 // JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.

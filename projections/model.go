@@ -107,7 +107,7 @@ func (m *Model) intern(s string) string {
 }
 
 // judgement is what queries over many workers need of a worker, judged without a clock. It is kept small
-// (no timeline, ledger or contract reports: View.Worker rebuilds those on demand), so that a model with every
+// (no timeline, fee lines or contract reports, only its dated money: View.Worker rebuilds those on demand), so that a model with every
 // worker judged stays within memory.
 type judgement struct {
 	generation uint64
@@ -126,6 +126,8 @@ type judgement struct {
 	opened []domain.Flag
 	// The worker's money, prepared for rollups.
 	workerPaid, reimbursed, outstanding, shortfall tally
+	// ledger is the worker's dated money, for audits in one currency.
+	ledger Ledger
 }
 
 // judgement returns the worker's cached judgement, computing it when missing or stale; nil for an unknown
@@ -145,7 +147,7 @@ func (m *Model) judgement(v *View, id string) *judgement {
 	r, fees := v.buildReport(ws)
 	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
 		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
-		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall)}
+		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall), ledger: v.ledgerOf(ws, r, fees)}
 	j.counts.add(j.flags)
 	j.opened = reportOpenFlags(ws)
 	for _, l := range fees.lines {

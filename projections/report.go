@@ -29,6 +29,9 @@ type WorkerReport struct {
 	Reports []ReportLine  `json:"reports,omitempty"`
 	Totals  Totals        `json:"totals"`
 	Flags   []domain.Flag `json:"flags"`
+	// Converted and MonthsOfWages are set on a report asked in a reporting currency (View.InCurrency).
+	Converted     *Converted     `json:"converted,omitempty"`
+	MonthsOfWages *MonthsOfWages `json:"months_of_wages,omitempty"`
 	// Agencies are the worker's recruiter and every agency engaged on the job order.
 	Agencies []string `json:"-"`
 }

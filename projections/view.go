@@ -115,3 +115,8 @@ func (v *View) warm(ids []string) {
 	}
 	wg.Wait()
 }
+
+// Reporting converts money into currency with the model's rates, judging overdue money at the view's clock.
+func (v *View) Reporting(currency string) Reporting {
+	return Reporting{Currency: currency, Rates: v.m.rates, Clock: v.clock}
+}

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/text/message"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -26,9 +28,11 @@ var assets embed.FS
 // Reader is what the console reads through: *api.Reader, the API's own queries and caller scope.
 type Reader interface {
 	Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error)
+	ConvertFlags(ctx context.Context, q url.Values, flags []domain.Flag) ([]projections.ConvertedFlag, error)
 	Worker(ctx context.Context, who keys.Identity, id string, q url.Values) (*projections.WorkerReport, error)
 	JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []api.Recruit, error)
 	Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error)
+	Agencies(ctx context.Context, who keys.Identity, q url.Values) (projections.AgencyReport, error)
 	Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error)
 	Receipts(ctx context.Context, who keys.Identity, workerID string) (map[string]api.Receipt, error)
 }
@@ -146,7 +150,11 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /job-orders/{id}", c.signedIn(c.jobOrder))
 	c.mux.HandleFunc("GET /audit", c.signedIn(c.audit))
 	c.mux.HandleFunc("GET /audit.csv", c.signedIn(c.auditCSV))
+	c.mux.HandleFunc("GET /agencies", c.signedIn(c.agencies))
+	c.mux.HandleFunc("GET /agencies.csv", c.signedIn(c.agenciesCSV))
+	c.mux.HandleFunc("GET /agencies.json", c.signedIn(c.agenciesJSON))
 	c.mux.HandleFunc("POST /workers/{id}/links", c.signedIn(c.makeLink))
+	c.mux.HandleFunc("POST /workers/{id}/links/{link}/revoke", c.signedIn(c.revokeLink))
 	c.mux.HandleFunc("GET /w/{secret}", c.linkRoute(c.record))
 	c.mux.HandleFunc("GET /w/{secret}/report", c.linkRoute(c.reportForm))
 	c.mux.HandleFunc("POST /w/{secret}/report", c.linkRoute(c.report))
@@ -174,9 +182,17 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // crossSite answers a cross-site post.
 func (c *Console) crossSite(w http.ResponseWriter, r *http.Request) {
-	c.log.Warn("console: cross-site request refused", "method", r.Method, "path", r.URL.Path,
+	c.log.Warn("console: cross-site request refused", "method", r.Method, "path", loggedPath(r),
 		"origin", r.Header.Get("Origin"))
 	c.render(w, r, http.StatusForbidden, "error", nil, errorPage{Message: "error.crosssite"})
+}
+
+// loggedPath is the request's path as logs may show it: a worker link's secret is left out.
+func loggedPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, workerlink.PathPrefix) {
+		return workerlink.PathPrefix + "…"
+	}
+	return r.URL.Path
 }
 
 // signedIn runs h with the request's session, or sends the visitor to sign in.

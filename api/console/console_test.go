@@ -26,6 +26,14 @@ func (fakeReader) Flags(context.Context, keys.Identity, url.Values) ([]domain.Fl
 		EventIDs: []string{"e-1"}, RaisedAt: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}}, nil
 }
 
+func (fakeReader) ConvertFlags(_ context.Context, q url.Values, flags []domain.Flag) ([]projections.ConvertedFlag, error) {
+	out := make([]projections.ConvertedFlag, len(flags))
+	for i, f := range flags {
+		out[i].Flag = f
+	}
+	return out, nil
+}
+
 func (fakeReader) Worker(_ context.Context, _ keys.Identity, id string, _ url.Values) (*projections.WorkerReport, error) {
 	if id != "w-1" {
 		return nil, api.ErrNotFound
@@ -47,6 +55,11 @@ func (fakeReader) JobOrder(context.Context, keys.Identity, string) (*projections
 
 func (fakeReader) Audit(context.Context, keys.Identity, url.Values) ([]projections.AuditRow, string, error) {
 	return nil, "", nil
+}
+
+func (fakeReader) Agencies(context.Context, keys.Identity, url.Values) (projections.AgencyReport, error) {
+	return projections.AgencyReport{Sort: projections.SortRisk, MinWorkers: projections.DefaultMinWorkers,
+		Agencies: []projections.AgencyScorecard{}, CleanAgencies: []projections.CleanAgency{}}, nil
 }
 
 func (fakeReader) Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error) {

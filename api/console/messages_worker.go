@@ -101,7 +101,7 @@ var workerEnglish = map[string]string{
 
 	"w.receipts":       "Proof of each record",
 	"w.receipts.intro": "Each record is kept in a public log that cannot be changed without it showing. This number and code prove the record exists, now and later.",
-	"w.receipt":        "Receipt: log entry %d, code %s",
+	"w.receipt":        "Receipt: log entry %s, code %s",
 	"w.receipt.none":   "This record has no receipt yet.",
 	"w.record":         "%s, on %s",
 
@@ -170,6 +170,11 @@ var workerEnglish = map[string]string{
 	"w.type.DocumentReturned": "A document was given back", "w.type.WorkerExited": "Your employment ended",
 	"w.type.WorkerReported":       "You or someone for you reported a problem",
 	"w.type.WorkerReportResolved": "A report was answered", "w.type.other": "A record",
+
+	"w.reports": "Your reports", "w.reported": "On %s you reported: “%s”", "w.report.open": "Not answered yet.",
+	"w.outcome.substantiated": "Answered: it was found to be true.", "w.outcome.remediated": "Answered: it was put right.",
+	"w.outcome.not_substantiated": "Answered: it could not be shown to be true.",
+	"w.outcome.withdrawn":         "Answered: the report was withdrawn.",
 }
 
 // workerCatalogue holds the worker's pages' text in every language of workerLanguages.

@@ -71,7 +71,7 @@ var workerHindi = map[string]string{
 
 	"w.receipts":       "हर रिकॉर्ड का सबूत",
 	"w.receipts.intro": "हर रिकॉर्ड एक सार्वजनिक लॉग में रखा जाता है, जिसे बदलने पर पता चल जाता है। यह नंबर और कोड साबित करते हैं कि रिकॉर्ड मौजूद है, अभी और बाद में भी।",
-	"w.receipt":        "रसीद: लॉग की प्रविष्टि %d, कोड %s",
+	"w.receipt":        "रसीद: लॉग की प्रविष्टि %s, कोड %s",
 	"w.receipt.none":   "इस रिकॉर्ड की अभी कोई रसीद नहीं है।",
 	"w.record":         "%s, %s को",
 
@@ -140,4 +140,9 @@ var workerHindi = map[string]string{
 	"w.type.DocumentReturned": "एक दस्तावेज़ वापस दिया गया", "w.type.WorkerExited": "आपकी नौकरी खत्म हुई",
 	"w.type.WorkerReported":       "आपने या आपकी ओर से किसी ने समस्या बताई",
 	"w.type.WorkerReportResolved": "एक शिकायत का जवाब दिया गया", "w.type.other": "एक रिकॉर्ड",
+
+	"w.reports": "आपकी शिकायतें", "w.reported": "%s को आपने बताया: “%s”", "w.report.open": "अभी जवाब नहीं मिला।",
+	"w.outcome.substantiated": "जवाब: यह सच पाया गया।", "w.outcome.remediated": "जवाब: इसे ठीक किया गया।",
+	"w.outcome.not_substantiated": "जवाब: यह साबित नहीं हो सका।",
+	"w.outcome.withdrawn":         "जवाब: शिकायत वापस ले ली गई।",
 }

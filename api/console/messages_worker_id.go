@@ -71,7 +71,7 @@ var workerIndonesian = map[string]string{
 
 	"w.receipts":       "Bukti setiap catatan",
 	"w.receipts.intro": "Setiap catatan disimpan dalam log publik yang tidak bisa diubah tanpa ketahuan. Nomor dan kode ini membuktikan bahwa catatan itu ada, sekarang dan nanti.",
-	"w.receipt":        "Tanda terima: entri log %d, kode %s",
+	"w.receipt":        "Tanda terima: entri log %s, kode %s",
 	"w.receipt.none":   "Catatan ini belum punya tanda terima.",
 	"w.record":         "%s, pada %s",
 
@@ -140,4 +140,9 @@ var workerIndonesian = map[string]string{
 	"w.type.DocumentReturned": "Dokumen dikembalikan", "w.type.WorkerExited": "Pekerjaan Anda berakhir",
 	"w.type.WorkerReported":       "Anda atau seseorang atas nama Anda melaporkan masalah",
 	"w.type.WorkerReportResolved": "Sebuah laporan dijawab", "w.type.other": "Sebuah catatan",
+
+	"w.reports": "Laporan Anda", "w.reported": "Pada %s Anda melaporkan: “%s”", "w.report.open": "Belum dijawab.",
+	"w.outcome.substantiated": "Dijawab: laporan terbukti benar.", "w.outcome.remediated": "Dijawab: masalahnya sudah diperbaiki.",
+	"w.outcome.not_substantiated": "Dijawab: laporan tidak dapat dibuktikan.",
+	"w.outcome.withdrawn":         "Dijawab: laporan ditarik kembali.",
 }

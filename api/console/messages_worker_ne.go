@@ -71,7 +71,7 @@ var workerNepali = map[string]string{
 
 	"w.receipts":       "हरेक विवरणको प्रमाण",
 	"w.receipts.intro": "हरेक विवरण सार्वजनिक लगमा राखिन्छ, जुन बदल्दा थाहा हुन्छ। यो नम्बर र कोडले विवरण छ भन्ने प्रमाणित गर्छ, अहिले र पछि पनि।",
-	"w.receipt":        "रसिद: लगको प्रविष्टि %d, कोड %s",
+	"w.receipt":        "रसिद: लगको प्रविष्टि %s, कोड %s",
 	"w.receipt.none":   "यो विवरणको अझै रसिद छैन।",
 	"w.record":         "%s, %s मा",
 
@@ -140,4 +140,9 @@ var workerNepali = map[string]string{
 	"w.type.DocumentReturned": "कागजात फिर्ता दिइयो", "w.type.WorkerExited": "तपाईंको रोजगारी सकियो",
 	"w.type.WorkerReported":       "तपाईं वा तपाईंको तर्फबाट कसैले समस्या बताउनुभयो",
 	"w.type.WorkerReportResolved": "उजुरीको जवाफ दिइयो", "w.type.other": "एउटा विवरण",
+
+	"w.reports": "तपाईंका उजुरीहरू", "w.reported": "%s मा तपाईंले भन्नुभयो: “%s”", "w.report.open": "अझै जवाफ आएको छैन।",
+	"w.outcome.substantiated": "जवाफ: यो सत्य पाइयो।", "w.outcome.remediated": "जवाफ: यसलाई सच्याइयो।",
+	"w.outcome.not_substantiated": "जवाफ: यो प्रमाणित हुन सकेन।",
+	"w.outcome.withdrawn":         "जवाफ: उजुरी फिर्ता लिइयो।",
 }

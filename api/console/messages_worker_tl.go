@@ -71,7 +71,7 @@ var workerTagalog = map[string]string{
 
 	"w.receipts":       "Patunay ng bawat rekord",
 	"w.receipts.intro": "Ang bawat rekord ay nakatago sa isang pampublikong log na hindi mababago nang hindi nahahalata. Ang numero at code na ito ang patunay na umiiral ang rekord, ngayon at sa hinaharap.",
-	"w.receipt":        "Resibo: entry ng log %d, code %s",
+	"w.receipt":        "Resibo: entry ng log %s, code %s",
 	"w.receipt.none":   "Wala pang resibo ang rekord na ito.",
 	"w.record":         "%s, noong %s",
 
@@ -140,4 +140,9 @@ var workerTagalog = map[string]string{
 	"w.type.DocumentReturned": "Naibalik ang isang dokumento", "w.type.WorkerExited": "Natapos ang iyong trabaho",
 	"w.type.WorkerReported":       "Ikaw o may isang para sa iyo ang nag-ulat ng problema",
 	"w.type.WorkerReportResolved": "Nasagot ang isang ulat", "w.type.other": "Isang rekord",
+
+	"w.reports": "Ang iyong mga ulat", "w.reported": "Noong %s, iniulat mo: “%s”", "w.report.open": "Hindi pa nasasagot.",
+	"w.outcome.substantiated": "Sagot: napatunayang totoo ito.", "w.outcome.remediated": "Sagot: naayos na ito.",
+	"w.outcome.not_substantiated": "Sagot: hindi ito napatunayan.",
+	"w.outcome.withdrawn":         "Sagot: binawi ang ulat.",
 }

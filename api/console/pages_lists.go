@@ -16,10 +16,10 @@ import (
 
 // Parameters each page reads from its query; others are ignored.
 var (
-	flagParams     = []string{"code", "buyer", "employer", "agency", "job_order", "as_of", "known_at"}
-	auditParams    = []string{"buyer", "by", "as_of", "known_at"}
-	overviewParams = []string{"buyer", "as_of", "known_at"}
-	timeParams     = []string{"as_of", "known_at"}
+	flagParams     = []string{"code", "buyer", "employer", "agency", "job_order", "as_of", "known_at", "currency"}
+	auditParams    = []string{"buyer", "by", "as_of", "known_at", "currency"}
+	overviewParams = []string{"buyer", "as_of", "known_at", "currency"}
+	workerParams   = []string{"as_of", "known_at", "currency"}
 )
 
 // pick keeps the named parameters of the request's query that are not empty.
@@ -36,16 +36,26 @@ func pick(r *http.Request, names []string) url.Values {
 // flagsPage is the data of the flag listing.
 type flagsPage struct {
 	Query      url.Values
-	Flags      []domain.Flag
+	Currencies []string
+	Flags      []projections.ConvertedFlag
 	Total      int
 	Page       int
 	First      int
 	Prev, Next int // 0: none
 }
 
+// convertedFlags reads the flags of the query with their money in its reporting currency, if it names one.
+func (c *Console) convertedFlags(r *http.Request, s *session, q url.Values) ([]projections.ConvertedFlag, error) {
+	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, q)
+	if err != nil {
+		return nil, err
+	}
+	return c.cfg.Reader.ConvertFlags(r.Context(), q, flags)
+}
+
 func (c *Console) flags(w http.ResponseWriter, r *http.Request, s *session) {
 	q := pick(r, flagParams)
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, q)
+	flags, err := c.convertedFlags(r, s, q)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -55,7 +65,8 @@ func (c *Console) flags(w http.ResponseWriter, r *http.Request, s *session) {
 	last := max(1, (len(flags)+size-1)/size)
 	page = min(page, last)
 	from := (page - 1) * size
-	d := flagsPage{Query: q, Flags: flags[from:min(from+size, len(flags))], Total: len(flags), Page: page, First: from + 1}
+	d := flagsPage{Query: q, Currencies: currencyChoices(q), Flags: flags[from:min(from+size, len(flags))],
+		Total: len(flags), Page: page, First: from + 1}
 	if page > 1 {
 		d.Prev = page - 1
 	}
@@ -78,12 +89,18 @@ func pageNumber(s string) int {
 }
 
 func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, pick(r, flagParams))
+	q := pick(r, flagParams)
+	flags, err := c.convertedFlags(r, s, q)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	recs, err := export.Flags(flags)
+	var recs [][]string
+	if q.Get("currency") != "" {
+		recs, err = export.ConvertedFlags(flags)
+	} else {
+		recs, err = export.Flags(plainFlags(flags))
+	}
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -92,19 +109,19 @@ func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (c *Console) flagsJSON(w http.ResponseWriter, r *http.Request, s *session) {
-	flags, err := c.cfg.Reader.Flags(r.Context(), s.who, pick(r, flagParams))
+	flags, err := c.convertedFlags(r, s, pick(r, flagParams))
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
 	if flags == nil {
-		flags = []domain.Flag{}
+		flags = []projections.ConvertedFlag{}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(struct {
-		Flags []domain.Flag `json:"flags"`
+		Flags []projections.ConvertedFlag `json:"flags"`
 	}{flags}); err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -127,14 +144,24 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, s *session, n
 	_, _ = w.Write(buf.Bytes())
 }
 
+// plainFlags are the flags without their converted money.
+func plainFlags(flags []projections.ConvertedFlag) []domain.Flag {
+	out := make([]domain.Flag, len(flags))
+	for i, f := range flags {
+		out[i] = f.Flag
+	}
+	return out
+}
+
 // auditPage is the data of the audit page.
 type auditPage struct {
-	Query  url.Values
-	Buyer  string
-	By     string
-	Sort   string
-	Rows   []projections.AuditRow
-	Groups []string
+	Query      url.Values
+	Currencies []string
+	Buyer      string
+	By         string
+	Sort       string
+	Rows       []projections.AuditRow
+	Groups     []string
 }
 
 // auditSorts are the audit table's orders: by key, or by a count, largest first.
@@ -160,8 +187,8 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request, s *session) {
 		return cmp.Or(auditSorts[sort](a, b), cmp.Compare(a.Key, b.Key))
 	})
 	by := cmp.Or(q.Get("by"), projections.ByBuyer)
-	c.render(w, r, http.StatusOK, "audit", s, auditPage{Query: q, Buyer: buyer, By: by, Sort: sort, Rows: rows,
-		Groups: projections.Groupings})
+	c.render(w, r, http.StatusOK, "audit", s, auditPage{Query: q, Currencies: currencyChoices(q), Buyer: buyer, By: by,
+		Sort: sort, Rows: rows, Groups: projections.Groupings})
 }
 
 func (c *Console) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {
@@ -171,4 +198,18 @@ func (c *Console) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	c.download(w, r, s, "audit.csv", export.Audit(rows))
+}
+
+// reportingCurrencies are offered by the currency pickers: the currencies brands report in and those of the
+// corridors fairtrail tracks. Any other ISO 4217 code can be asked in the address (currency=CHF).
+var reportingCurrencies = []string{"USD", "EUR", "GBP", "JPY", "AUD", "MYR", "SGD", "TWD", "SAR", "QAR", "AED",
+	"NPR", "BDT", "PHP", "INR", "IDR"}
+
+// currencyChoices are the picker's currencies, with the one the query asks for if it is another.
+func currencyChoices(q url.Values) []string {
+	cur := q.Get("currency")
+	if cur == "" || slices.Contains(reportingCurrencies, cur) {
+		return reportingCurrencies
+	}
+	return append(slices.Clone(reportingCurrencies), cur)
 }

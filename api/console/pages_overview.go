@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // overviewPage is the data of the overview.
@@ -23,6 +24,38 @@ type overviewPage struct {
 	Reimbursed       []domain.Money
 	ByCode, ByMonth  chart
 	Overview         api.Overview
+	// Currencies are the reporting currencies to pick from; InCurrency the totals in the one picked.
+	Currencies []string
+	InCurrency *currencyTotals
+}
+
+// currencyTotals are the overview's money in the reporting currency: the job order rows' converted figures
+// added up (each worker counts in one job order), and what no rate converted.
+type currencyTotals struct {
+	Currency                                     string
+	WorkerPaid, Reimbursed, Outstanding, Overdue domain.Money
+	NotConvertedPaid, NotConvertedOutstanding    []domain.Money
+}
+
+func totalsIn(rows []projections.AuditRow) *currencyTotals {
+	if len(rows) == 0 || rows[0].Converted == nil {
+		return nil
+	}
+	var paid, back, out, over, ncPaid, ncOut []domain.Money
+	for _, r := range rows {
+		c := r.Converted
+		paid, back = append(paid, c.WorkerPaid), append(back, c.Reimbursed)
+		out, over = append(out, c.Outstanding), append(over, c.Overdue)
+		ncPaid, ncOut = append(ncPaid, c.NotConverted.WorkerPaid...), append(ncOut, c.NotConverted.Outstanding...)
+	}
+	one := func(ms []domain.Money) domain.Money {
+		if s := sumMoney(ms); len(s) == 1 {
+			return s[0]
+		}
+		return domain.Money{Amount: "0.00", Currency: rows[0].Converted.Currency}
+	}
+	return &currencyTotals{Currency: rows[0].Converted.Currency, WorkerPaid: one(paid), Reimbursed: one(back),
+		Outstanding: one(out), Overdue: one(over), NotConvertedPaid: sumMoney(ncPaid), NotConvertedOutstanding: sumMoney(ncOut)}
 }
 
 func (c *Console) overview(w http.ResponseWriter, r *http.Request, s *session) {
@@ -43,6 +76,7 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		paid, out, back = append(paid, row.WorkerPaid...), append(out, row.Outstanding...), append(back, row.Reimbursed...)
 	}
 	d.WorkerPaid, d.Outstanding, d.Reimbursed = sumMoney(paid), sumMoney(out), sumMoney(back)
+	d.Currencies, d.InCurrency = currencyChoices(q), totalsIn(o.Totals)
 	c.render(w, r, http.StatusOK, "overview", s, d)
 }
 

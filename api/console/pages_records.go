@@ -14,12 +14,14 @@ import (
 
 // workerPage is the data of a worker's page.
 type workerPage struct {
-	Query     url.Values
-	Report    *projections.WorkerReport
-	Timeline  []timelineRow
-	Contracts contractTable
-	Reports   []reportRow
-	CanLink   bool // the visitor may make the worker's access link
+	Query      url.Values
+	Currencies []string
+	Report     *projections.WorkerReport
+	Timeline   []timelineRow
+	Contracts  contractTable
+	Reports    []reportRow
+	CanLink    bool           // the visitor may make the worker's access links
+	Links      []api.LinkView // the worker's links, for a visitor who may manage them
 }
 
 // reportRow is a worker's report with what it says in plain words.
@@ -52,7 +54,7 @@ type timelineRow struct {
 }
 
 func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
-	q := pick(r, timeParams)
+	q := pick(r, workerParams)
 	rep, err := c.cfg.Reader.Worker(r.Context(), s.who, r.PathValue("id"), q)
 	if err != nil {
 		c.fail(w, r, s, err)
@@ -69,8 +71,8 @@ func (c *Console) worker(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	d := workerPage{Query: q, Report: rep, Contracts: contractsSideBySide(rep.Contracts), Reports: reportRows(rep.Reports),
-		CanLink: c.canLink(s.who)}
+	d := workerPage{Query: q, Currencies: currencyChoices(q), Report: rep, Contracts: contractsSideBySide(rep.Contracts),
+		Reports: reportRows(rep.Reports), CanLink: c.canLink(s.who), Links: c.linksOf(r, s, rep.WorkerID)}
 	for _, e := range rep.Timeline {
 		var rc *api.Receipt
 		if got, ok := receipts[e.EventID]; ok {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/message"
 
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -18,7 +19,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "linkmade"}
+var pageNames = []string{"signin", "error", "overview", "flags", "worker", "joborder", "audit", "linkmade", "agencies"}
 
 // pages holds the parsed templates, by page name.
 type pages struct{ byName map[string]*template.Template }
@@ -36,18 +37,49 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"terms": narrate.Terms,
 	"dict2": func(v view, q url.Values) timeView { return timeView{view: v, Q: q} },
+	"picker": func(v view, q url.Values, choices []string) currencyView {
+		return currencyView{view: v, Q: q, Choices: choices}
+	},
+	"percent": sharePercent,
 	"chartOf": func(v view, c chart) chartView {
 		return chartView{Chart: c, Caption: v.T(c.Title), Label: v.T(c.Title + ".label"), Count: v.T("chart.count"),
 			Empty: v.T("chart.empty")}
 	},
-	"nodeOf": func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
-	"pair":   func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"nodeOf":  func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
+	"pair":    func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
+	"licence": licenceText,
+}
+
+// licenceText says a licence status in the visitor's language.
+func licenceText(v view, l projections.Licence) string {
+	if l.ValidUntil == "" {
+		return v.T("licence." + l.Status)
+	}
+	return v.T("licence."+l.Status, l.ValidUntil)
 }
 
 // timeView is the data of the "timefilter" template: the view and the page's query.
 type timeView struct {
 	view
 	Q url.Values
+}
+
+// currencyView is the data of the "currencyfilter" template: the view, the page's query and the currencies to
+// pick from.
+type currencyView struct {
+	view
+	Q       url.Values
+	Choices []string
+}
+
+// sharePercent shows a share (0 to 1 with 4 decimals, projections.Converted.ShareRepaid) as a percentage;
+// "—" for none.
+func sharePercent(share string) string {
+	d, err := decimal.NewFromString(share)
+	if err != nil {
+		return "—"
+	}
+	return d.Shift(2).StringFixed(2) + "%"
 }
 
 // chartView is the data of the "bars" template.

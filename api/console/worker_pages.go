@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 
 	"golang.org/x/text/message"
 
@@ -53,6 +54,8 @@ type receiptView struct {
 
 var workerFuncs = template.FuncMap{
 	"receiptOf": func(v wview, r *api.Receipt) receiptView { return receiptView{V: v, R: r} },
+	// leaf writes a log leaf index in ASCII digits in every language, as `fairtrail log` and auditors read it.
+	"leaf": func(n int64) string { return strconv.FormatInt(n, 10) },
 }
 
 func parseWorkerPages() (map[string]*template.Template, error) {
@@ -67,6 +70,9 @@ func parseWorkerPages() (map[string]*template.Template, error) {
 	}
 	return out, nil
 }
+
+// maxFormBytes bounds a worker page's request body: the report form, with a note of up to 4,000 characters.
+const maxFormBytes = 64 << 10
 
 // closedPage is the data of the closed page: catalogue keys.
 type closedPage struct{ Title, Body string }
@@ -101,6 +107,7 @@ func (c *Console) closed(w http.ResponseWriter, r *http.Request) {
 // does not open gets the closed page.
 func (c *Console) linkRoute(h func(http.ResponseWriter, *http.Request, string, *api.OwnRecord)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes) // the language is read from the form, even of a refusal
 		if !c.attempts.allow(r) {
 			w.Header().Set("Retry-After", "60")
 			c.renderWorker(w, http.StatusTooManyRequests, "closed", wview{Lang: workerLanguage(r, nil),

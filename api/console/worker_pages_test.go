@@ -76,7 +76,11 @@ func ownRecord(languages []string) *api.OwnRecord {
 			{EventID: "e-f2", Category: "visa", Amount: domain.Money{Amount: "900", Currency: "MYR"}, Payer: "employer", PayeeID: "gov"},
 		},
 		Documents: []projections.DocumentHeld{{EventID: "e-d1", Document: "passport", HeldBy: "emp-1", Since: day("2024-03-02")}},
-		Totals:    projections.Totals{WorkerPaid: []domain.Money{owed}, Outstanding: []domain.Money{owed}},
+		Reports: []projections.ReportLine{
+			{EventID: "e-w1", Kind: "fee_not_recorded", At: day("2024-04-02")},
+			{EventID: "e-w2", Kind: "threat", At: day("2024-04-03"), Resolution: &projections.ReportResolution{Outcome: "remediated"}},
+		},
+		Totals: projections.Totals{WorkerPaid: []domain.Money{owed}, Outstanding: []domain.Money{owed}},
 		Timeline: []projections.TimelineEntry{
 			{EventID: "e-r1", Type: "WorkerRecruited", OccurredAt: day("2024-01-01")},
 			{EventID: "e-f1", Type: "FeePaid", OccurredAt: day("2024-01-05")},
@@ -124,6 +128,9 @@ func TestWorkerPageShowsTheRecordInPlainWords(t *testing.T) {
 		"Your passport has been held by emp-1 since 2024-03-02.",
 		"Receipt: log entry 17, code " + strings.Repeat("ab", 32),
 		"A record, on 2024-04-01",
+		"On 2024-04-02 you reported: “I paid a fee that is not recorded”",
+		"Not answered yet.",
+		"Answered: it was put right.",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page does not say %q", want)

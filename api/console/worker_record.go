@@ -19,6 +19,7 @@ type recordPage struct {
 	Fees      []feeText
 	FeeTotal  string // "" when the worker paid nothing
 	Documents []docText
+	Reports   []reportText
 	Records   []recordText
 	Reported  bool // a report was just recorded
 }
@@ -45,6 +46,12 @@ type feeText struct {
 type docText struct {
 	Held, Returned string
 	Receipt        *api.Receipt
+}
+
+// reportText is a report of the worker's and whether it was answered.
+type reportText struct {
+	Said, Status string
+	Receipt      *api.Receipt
 }
 
 // recordText is one record of the worker's with its receipt.
@@ -77,6 +84,14 @@ func wordsOf(p *message.Printer, own *api.OwnRecord) recordPage {
 			t.Returned = p.Sprintf("w.doc.back", day(*doc.ReturnedAt))
 		}
 		d.Documents = append(d.Documents, t)
+	}
+	for _, r := range rep.Reports {
+		t := reportText{Said: p.Sprintf("w.reported", day(r.At), w.key("w.kind.", r.Kind, "other")),
+			Status: p.Sprintf("w.report.open"), Receipt: w.receipt(r.EventID)}
+		if r.Resolution != nil {
+			t.Status = w.key("w.outcome.", r.Resolution.Outcome, "substantiated")
+		}
+		d.Reports = append(d.Reports, t)
 	}
 	for _, e := range rep.Timeline {
 		d.Records = append(d.Records, recordText{What: p.Sprintf("w.record", w.key("w.type.", e.Type, "other"),

@@ -11,13 +11,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairtrail/fairtrail/api"
+	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/domain"
 )
 
 // report answers POST /w/{secret}/report: the form's token must be the link session's, started when the
 // form was shown; a report that passes is recorded, and the worker sent back to their record.
 func (c *Console) report(w http.ResponseWriter, r *http.Request, secret string, own *api.OwnRecord) {
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	lang := workerLanguage(r, own.Report.Languages)
 	s, ok := c.linkSessions.get(r)
 	if !ok || !sameSecret(s.secret, secret) || !validCSRF(r, s.csrf) {
@@ -47,7 +47,7 @@ func (c *Console) report(w http.ResponseWriter, r *http.Request, secret string, 
 			return
 		default:
 			c.log.Info("console: a worker's report recorded", "link_id", own.LinkID, "kind", in.Kind)
-			http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/report")]+"?lang="+url.QueryEscape(lang.Code)+"&reported=1",
+			http.Redirect(w, r, workerlink.PathPrefix+secret+"?lang="+url.QueryEscape(lang.Code)+"&reported=1",
 				http.StatusSeeOther)
 			return
 		}

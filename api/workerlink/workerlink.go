@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -31,6 +32,15 @@ func URL(base, secret string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/") + PathPrefix + secret, nil
 }
 
+// RequestBase is the scheme and host a request came to: the base of the links made in answer to it when no
+// public URL is configured (behind a proxy, configure one: the Host header is the proxy's to set).
+func RequestBase(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 // moduleScale is the pixels (or SVG units) of a QR module; the quiet zone is four modules.
 const moduleScale = 8
 
@@ -39,7 +49,7 @@ func encode(link string) (*qr.QrCode, *qr.QrCodeImgConfig, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("QR code of the link: %w", err)
 	}
-	return code, qr.NewQrCodeImgConfig(moduleScale, 4*moduleScale), nil
+	return code, qr.NewQrCodeImgConfig(moduleScale, 4*moduleScale, qr.WithOptimalSVG()), nil
 }
 
 // SVG is the link's QR code as an SVG document: a rectangle and one path, no script and no style attribute,

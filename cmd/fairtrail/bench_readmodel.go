@@ -26,6 +26,8 @@ type modelFigures struct {
 	ColdHistoryRSS       int64   `json:"cold_history_rss_bytes"`
 	ColdAuditBuyerMs     float64 `json:"cold_audit_buyer_ms"`
 	ColdAuditBuyerRSS    int64   `json:"cold_audit_buyer_rss_bytes"`
+	ColdAuditUSDMs       float64 `json:"cold_audit_buyer_usd_ms"`
+	ColdAuditUSDRSS      int64   `json:"cold_audit_buyer_usd_rss_bytes"`
 	ColdAuditAsOfSeconds float64 `json:"cold_audit_buyer_as_of_seconds"`
 	ColdAuditAsOfRSS     int64   `json:"cold_audit_buyer_as_of_rss_bytes"`
 	FlagsListed          int     `json:"flags_listed"`
@@ -126,6 +128,7 @@ func benchModel(ctx context.Context, dir string, events, workers int) (modelFigu
 		{[]string{"flags", "--worker", worker, "--format", "json"}, &mf.ColdFlagsWorkerMs, &mf.ColdFlagsWorkerRSS, false, false},
 		{[]string{"history", "worker", worker, "--format", "json"}, &mf.ColdHistoryMs, &mf.ColdHistoryRSS, false, false},
 		{[]string{"audit", "--buyer", "buyer-1", "--format", "json"}, &mf.ColdAuditBuyerMs, &mf.ColdAuditBuyerRSS, false, false},
+		{[]string{"audit", "--buyer", "buyer-1", "--currency", "USD", "--format", "json"}, &mf.ColdAuditUSDMs, &mf.ColdAuditUSDRSS, false, false},
 		{[]string{"audit", "--buyer", "buyer-1", "--as-of", "2024-06-30", "--format", "json"}, &mf.ColdAuditAsOfSeconds, &mf.ColdAuditAsOfRSS, true, false},
 		{[]string{"flags", "--format", "json"}, nil, &mf.FlagsListedRSS, false, true},
 	}

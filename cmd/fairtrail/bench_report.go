@@ -57,6 +57,7 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 	row("cold flags --worker", millis(f.ColdFlagsWorkerMs), "<= 100 ms", atMost(f.ColdFlagsWorkerMs, 100), "new process, up-to-date model; RSS "+mib(f.ColdFlagsWorkerRSS)+" (<= 200 MiB)")
 	row("cold history worker", millis(f.ColdHistoryMs), "<= 100 ms", atMost(f.ColdHistoryMs, 100), "new process, events read back by stream; RSS "+mib(f.ColdHistoryRSS)+" (<= 200 MiB)")
 	row("cold audit --buyer", millis(f.ColdAuditBuyerMs), "<= 500 ms", atMost(f.ColdAuditBuyerMs, 500), "new process, from the rollups; RSS "+mib(f.ColdAuditBuyerRSS))
+	row("cold audit --buyer --currency USD", millis(f.ColdAuditUSDMs), "", "", "new process, the rollups and the stored ledgers converted; RSS "+mib(f.ColdAuditUSDRSS))
 	row("cold audit --buyer --as-of", strconv.FormatFloat(f.ColdAuditAsOfSeconds, 'f', 1, 64)+" s", "<= 60 s", atMost(f.ColdAuditAsOfSeconds, 60),
 		"worker by worker from streams; RSS "+mib(f.ColdAuditAsOfRSS)+" (<= 2048 MiB)")
 	row("flags --format json, every flag", strconv.FormatFloat(f.FlagsListedPerS, 'f', 0, 64)+" flags/s", ">= 200,000 flags/s",

@@ -16,7 +16,8 @@ import (
 
 const auditExample = `  fairtrail audit                               # one row per buyer
   fairtrail audit --buyer buyer-1 --by agency    # one buyer's supply chain, per agency
-  fairtrail audit --by job-order --format csv > audit.csv`
+  fairtrail audit --by job-order --format csv > audit.csv
+  fairtrail audit --buyer buyer-1 --currency USD  # money in US dollars, remediation progress, months of wages`
 
 func newAuditCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
@@ -33,9 +34,14 @@ func newAuditCmd(env environment) *cobra.Command {
 	var tf timeFlags
 	tf.register(fs)
 	format := formatFlag(cmd, "table", "json", "csv")
+	currency := currencyFlag(cmd)
 	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
+			return err
+		}
+		var err error
+		if q.Currency, err = currency(); err != nil {
 			return err
 		}
 		if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
@@ -83,7 +89,10 @@ func printAudit(w io.Writer, rows []projections.AuditRow, format string, width i
 			t.add(r.Key, l.Currency, orDash(l.WorkerPaid), orDash(l.Reimbursed), orDash(l.Outstanding), orDash(l.WageShortfall))
 		}
 	}
-	return t.write(w, width)
+	if err := t.write(w, width); err != nil {
+		return err
+	}
+	return printAuditIn(w, rows, width)
 }
 
 // topFlags names the n most frequent codes with their counts.

@@ -20,7 +20,8 @@ const flagsExample = `  fairtrail flags                                  # every
   fairtrail flags --buyer buyer-1 --code contract. # one buyer's contract flags
   fairtrail flags --worker w-000042 --format json
   fairtrail flags --as-of 2025-06-30               # what had happened by the end of that day
-  fairtrail flags --known-at 2025-06-30T10:00:00Z  # what the tracker knew then`
+  fairtrail flags --known-at 2025-06-30T10:00:00Z  # what the tracker knew then
+  fairtrail flags --code fee. --currency USD       # each flag's money also in US dollars, with the rate used`
 
 func newFlagsCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
@@ -41,12 +42,17 @@ func newFlagsCmd(env environment) *cobra.Command {
 	var tf timeFlags
 	tf.register(fs)
 	format := formatFlag(cmd, "table", "json", "csv")
+	currency := currencyFlag(cmd)
 	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
 		}
 		f, err := format()
+		if err != nil {
+			return err
+		}
+		cur, err := currency()
 		if err != nil {
 			return err
 		}
@@ -66,6 +72,13 @@ func newFlagsCmd(env environment) *cobra.Command {
 			}
 		}
 		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
+		if cur != "" {
+			rep, err := rd.Reporting(cmd.Context(), cur, filter, now)
+			if err != nil {
+				return err
+			}
+			return printFlagsIn(env.stdout, list, rep, f, tableWidth(env, *wide))
+		}
 		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
 	return cmd

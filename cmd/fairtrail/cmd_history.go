@@ -18,7 +18,8 @@ import (
 
 const historyExample = `  fairtrail history worker w-000042
   fairtrail history worker w-000042 --as-of 2025-06-30 --format json
-  fairtrail history worker w-000042 --format csv > w-000042.csv`
+  fairtrail history worker w-000042 --format csv > w-000042.csv
+  fairtrail history worker w-000042 --currency USD --format json  # with money in USD and months of wages`
 
 func newHistoryCmd(env environment) *cobra.Command {
 	cmd := &cobra.Command{
@@ -49,9 +50,14 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 	var tf timeFlags
 	tf.register(cmd.Flags())
 	format := formatFlag(cmd, "table", "json", "csv")
+	currency := currencyFlag(cmd)
 	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		f, err := format()
+		if err != nil {
+			return err
+		}
+		cur, err := currency()
 		if err != nil {
 			return err
 		}
@@ -67,6 +73,14 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 		r, ok := v.History(pos[0])
 		if !ok {
 			return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", pos[0], sf)}
+		}
+		if cur != "" {
+			if r, err = v.InCurrency(r, cur); err != nil {
+				return err
+			}
+		} else if f == "table" {
+			m, _ := v.MonthsOfWages(pos[0])
+			r.MonthsOfWages = &m
 		}
 		switch f {
 		case "json":
@@ -102,6 +116,7 @@ func printHistory(w io.Writer, r *projections.WorkerReport, receipts map[string]
 	fmt.Fprintln(w)
 	say(w, width, fmt.Sprintf("Worker-paid fees %s; reimbursed %s; outstanding %s", orDash(moneyText(r.Totals.WorkerPaid)),
 		orDash(moneyText(r.Totals.Reimbursed)), orDash(moneyText(r.Totals.Outstanding))))
+	printWorkerIn(w, r, width)
 	fmt.Fprintf(w, "\nFlags (%d):\n", len(r.Flags))
 	t := newTable("RAISED AT", "CODE", "AMOUNTS").priority(1, 0, 1)
 	t.indent = "  "

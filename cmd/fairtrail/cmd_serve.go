@@ -35,6 +35,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	logFormat       string
 	log             serveLog
+	currency        string
 }
 
 // LogValue implements slog.LogValuer: the configuration as it is logged at start.
@@ -42,7 +43,7 @@ func (c serveConfig) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("addr", c.addr), slog.String("store", c.store), slog.String("keys", c.keys),
 		slog.String("links", c.links), slog.String("public_url", c.publicURL),
 		slog.Int64("max_body_bytes", c.limits.MaxBodyBytes), slog.Int64("max_import_bytes", c.limits.MaxImportBytes),
-		slog.Duration("shutdown_timeout", c.shutdownTimeout))
+		slog.Duration("shutdown_timeout", c.shutdownTimeout), slog.String("currency", c.currency))
 }
 
 // newServeCmd serves the HTTP API until the context ends (SIGINT or SIGTERM), then drains the requests in
@@ -53,6 +54,7 @@ func newServeCmd(env environment) *cobra.Command {
 		Short: "Serve the HTTP API and the web console over the store",
 		Example: `  fairtrail keys create --org ops --role admin   # prints the key once
   fairtrail serve --addr :8080
+  fairtrail serve --currency USD                # money metrics in US dollars, for the Grafana dashboard
   fairtrail serve --store 'kurrentdb://127.0.0.1:2113?tls=false' --keys /etc/fairtrail/keys.json`,
 	}
 	fs := cmd.Flags()
@@ -73,6 +75,9 @@ func newServeCmd(env environment) *cobra.Command {
 	completeWith(cmd, "log-format", "json", "text")
 	cfg.log.files = registerLogFiles(fs, env, sf.data)
 	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
+	fs.StringVar(&cfg.currency, "currency", env.getenv("FAIRTRAIL_CURRENCY"), "reporting currency of the money metrics "+
+		"(ISO 4217, e.g. USD; $FAIRTRAIL_CURRENCY): worker-paid, outstanding and overdue money converted into it")
+	completeWith(cmd, "currency", "USD", "EUR", "GBP", "MYR")
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := noArgs(cmd, pos); err != nil {
 			return err
@@ -82,6 +87,11 @@ func newServeCmd(env environment) *cobra.Command {
 		}
 		if cfg.logFormat != "json" && cfg.logFormat != "text" {
 			return usagef("serve: --log-format %q: json or text", cfg.logFormat)
+		}
+		if cfg.currency != "" {
+			if err := projections.CheckCurrency(cfg.currency); err != nil {
+				return usagef("serve: --currency (or $FAIRTRAIL_CURRENCY): %v", err)
+			}
 		}
 		if cfg.limits.MaxBodyBytes <= 0 || cfg.limits.MaxImportBytes <= 0 || cfg.shutdownTimeout <= 0 || cfg.log.every <= 0 {
 			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
@@ -131,7 +141,8 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	}
 	defer noteStore.Close()
 	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
-		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore}
+		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore,
+		Currency: cfg.currency}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err

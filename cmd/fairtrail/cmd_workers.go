@@ -136,6 +136,7 @@ func newWorkersLinksCmd(env environment) *cobra.Command {
 	}
 	kf := registerKeys(cmd.Flags(), env, nil)
 	format := formatFlag(cmd, "table", "json")
+	wide := wideFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
 		out, err := format()
 		if err != nil {
@@ -145,29 +146,41 @@ func newWorkersLinksCmd(env environment) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return listLinks(ls, out, env.stdout)
+		return listLinks(ls, out, env.stdout, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
-func listLinks(ls []keys.Link, format string, w io.Writer) error {
-	for i := range ls {
-		ls[i].SHA256 = "" // hashes stay in the file
+// linkRow is a link as workers links lists it: never its hash.
+type linkRow struct {
+	ID        string     `json:"id"`
+	WorkerID  string     `json:"worker_id"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+func listLinks(ls []keys.Link, format string, w io.Writer, width int) error {
+	rows := make([]linkRow, len(ls))
+	for i, l := range ls {
+		rows[i] = linkRow{ID: l.ID, WorkerID: l.WorkerID, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt,
+			ExpiresAt: l.ExpiresAt, RevokedAt: l.RevokedAt}
 	}
 	if format == "json" {
 		return writeJSON(w, struct {
-			Links []keys.Link `json:"links"`
-		}{ls})
+			Links []linkRow `json:"links"`
+		}{rows})
 	}
 	t := newTable("LINK ID", "CREATED BY", "CREATED", "EXPIRES", "REVOKED")
-	for _, l := range ls {
+	for _, l := range rows {
 		revoked := "-"
 		if l.RevokedAt != nil {
 			revoked = whenShort(*l.RevokedAt)
 		}
 		t.add(l.ID, l.CreatedBy, whenShort(l.CreatedAt), whenShort(l.ExpiresAt), revoked)
 	}
-	return t.write(w, 0)
+	return t.write(w, width)
 }
 
 func newWorkersUnlinkCmd(env environment) *cobra.Command {

@@ -78,6 +78,7 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		shoot(ctx, t, shots, "audit")
 		checkAccessible(ctx, t, axe, "audit")
 	})
+	t.Run("agencies: sortable, downloads", func(t *testing.T) { agenciesPage(ctx, t, w, shots, axe) })
 	t.Run("isolation", func(t *testing.T) { isolation(ctx, t, w) })
 	t.Run("cookie unreadable from script", func(t *testing.T) {
 		if got := browse(ctx, t, "read document.cookie", chromedp.Evaluate[string]("document.cookie")); strings.Contains(got, "ft_session") {
@@ -135,6 +136,42 @@ func workerPage(ctx context.Context, t *testing.T, w *browserWorld, shots, axe s
 	checkAccessible(ctx, t, axe, "worker")
 }
 
+// agenciesPage opens the agencies page from the navigation, orders it by workers through its column header,
+// and downloads it as CSV and JSON: the same agencies, in the page's order.
+func agenciesPage(ctx context.Context, t *testing.T, w *browserWorld, shots, axe string) {
+	navigate(ctx, t, w.srv.base+"/overview")
+	do(ctx, t, "open agencies from the navigation", chromedp.Click(chromedp.CSS(`nav a[href="/agencies"]`)),
+		arrived("/agencies"))
+	if count(ctx, t, "#agencies tr") < 2 {
+		t.Fatal("no agency rows")
+	}
+	do(ctx, t, "sort by workers", chromedp.Click(chromedp.CSS(`#agencies th a[href*="sort=workers"]`)),
+		arrived("sort=workers"))
+	if got := count(ctx, t, `#agencies th[aria-sort="descending"] a[href*="sort=workers"]`); got != 1 {
+		t.Error("the workers column is not marked as the sort order")
+	}
+	workers := browse(ctx, t, "worker counts", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#agencies tr td:nth-child(3)")].map(e => e.textContent)`))
+	for i := 1; i < len(workers); i++ {
+		a, _ := strconv.Atoi(workers[i-1])
+		b, _ := strconv.Atoi(workers[i])
+		if a < b {
+			t.Errorf("sorted by workers, %v is not in descending order", workers)
+			break
+		}
+	}
+	csv := download(ctx, t, t.TempDir(), `a[href^="/agencies.csv"]`)
+	if lines := strings.Split(strings.TrimSpace(csv), "\n"); !strings.HasPrefix(lines[0], "agency_id,name,role,licence_status") || len(lines) < 2 {
+		t.Errorf("agencies CSV:\n%.400s", csv)
+	}
+	js := download(ctx, t, t.TempDir(), `a[href^="/agencies.json"]`)
+	if !strings.Contains(js, `"clean_agencies"`) || !strings.Contains(js, `"sort":"workers"`) {
+		t.Errorf("agencies JSON:\n%.400s", js)
+	}
+	shoot(ctx, t, shots, "agencies")
+	checkAccessible(ctx, t, axe, "agencies")
+}
+
 // arrived waits until the browser has loaded a page whose address contains part.
 func arrived(part string) chromedp.Action[chromedp.Void] {
 	check := chromedp.Evaluate[bool](fmt.Sprintf("location.href.includes(%q) && document.readyState === 'complete'", part))
@@ -174,6 +211,8 @@ func isolation(ctx context.Context, t *testing.T, w *browserWorld) {
 		"/flags?job_order=" + url.QueryEscape(w.otherJobOrder),
 		"/flags.csv?job_order=" + url.QueryEscape(w.otherJobOrder),
 		"/overview?buyer=" + url.QueryEscape(w.otherBuyer),
+		"/agencies?buyer=" + url.QueryEscape(w.otherBuyer),
+		"/agencies.csv?buyer=" + url.QueryEscape(w.otherBuyer),
 	} {
 		if got := page(path); got != missing {
 			t.Errorf("%s shows %q, not the not-found page", path, got)

@@ -21,8 +21,8 @@ import (
 
 // TestImportSurvivesSIGKILL kills `fairtrail import` with SIGKILL in the middle of a large import, several
 // times over the same data directory. After every kill, every event the import had reported as durably stored
-// must be there, and verify must pass; the next import resumes, and the last one completes with every event
-// stored exactly once.
+// must be there, verify must pass, and so must verify --checkpoint against the checkpoint signed after the
+// previous kill; the next import resumes, and the last one completes with every event stored exactly once.
 func TestImportSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and imports ~150k events")
@@ -47,6 +47,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		if out, err := exec.Command(bin, "verify", "--data", dir).CombinedOutput(); err != nil {
 			t.Fatalf("round %d: verify after the kill: %v\n%s", round, err, out)
 		}
+		checkpointAcrossKills(t, bin, dir, round)
 		t.Logf("round %d: killed after %d acknowledged events; %d stored", round, acked, len(stored))
 		done = len(stored) / 2000
 	}
@@ -59,6 +60,30 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	}
 	if out, err := exec.Command(bin, "verify", "--data", dir).CombinedOutput(); err != nil {
 		t.Fatalf("final verify: %v\n%s", err, out)
+	}
+}
+
+// checkpointAcrossKills verifies the store against the checkpoint signed in the previous round (making the
+// operator's key in the first), then signs a new one.
+func checkpointAcrossKills(t *testing.T, bin, dir string, round int) {
+	t.Helper()
+	vkey, cp := filepath.Join(filepath.Dir(dir), "operator.pub"), filepath.Join(filepath.Dir(dir), "checkpoint")
+	if round == 0 {
+		writeCommandOutput(t, vkey, bin, "log", "keygen", "--data", dir, "--origin", "crash.test/log")
+	} else if out, err := exec.Command(bin, "verify", "--data", dir, "--checkpoint", cp, "--key", vkey).CombinedOutput(); err != nil {
+		t.Fatalf("round %d: verify --checkpoint signed before the kill: %v\n%s", round, err, out)
+	}
+	writeCommandOutput(t, cp, bin, "log", "checkpoint", "--data", dir)
+}
+
+func writeCommandOutput(t *testing.T, file, bin string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	if err := os.WriteFile(file, out, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

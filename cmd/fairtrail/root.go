@@ -20,6 +20,7 @@ func commands() []func(environment) *cobra.Command {
 		newFlagsCmd,
 		newHistoryCmd,
 		newAuditCmd,
+		newAgenciesCmd,
 		newVerifyCmd,
 		newCopyCmd,
 		newServeCmd,

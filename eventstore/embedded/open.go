@@ -57,9 +57,12 @@ type Store struct {
 	done         chan struct{}
 	closed       atomic.Bool
 
-	tree     *treefile.File // the log's Merkle tree; opened lazily for a read-only store
-	treeOnce sync.Once
-	treeErr  error
+	tree       *treefile.File // the log's Merkle tree; opened lazily for a read-only store
+	treeOnce   sync.Once
+	treeErr    error
+	durable    treeDurable // leaves of the tree known to be on disk
+	treeSyncAt int64       // unsynced leaves after which a commit syncs the tree (treeSyncEvery)
+	treeSyncMu sync.Mutex  // one syncTreeTo at a time
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -73,7 +76,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin, treeSyncAt: treeSyncEvery}
 	if opts.ReadOnly {
 		f, err := os.Open(filepath.Join(dir, logName))
 		if errors.Is(err, os.ErrNotExist) {
@@ -362,7 +365,7 @@ func (s *Store) Close() error {
 		close(s.stop)
 		<-s.done
 		if s.failed.Load() == nil {
-			err = s.persistIndex()
+			err = errors.Join(s.syncTreeTo(s.tree.Leaves()), s.persistIndex())
 		}
 	}
 	return errors.Join(err, s.release())

@@ -16,17 +16,15 @@ import (
 // hashesName is the file beside events.log that holds the log's Merkle tree hashes (spec section 6).
 const hashesName = "events.hashes"
 
-// tailCheck is how many of the last leaves are recomputed from the log at open and compared with the tree.
-const tailCheck = 64
-
 var _ eventstore.Log = (*Store)(nil)
 
 // ErrTreeMismatch: the stored tree's last leaves do not match the log's events.
 var ErrTreeMismatch = errors.New("event log and its tree disagree")
 
 // openTree opens the tree beside a writable log and brings it in line with the log: hashes past the log's
-// end (a crash between the two writes) are cut off, missing ones (a tree lost, or a store from before the
-// tree) computed from the log, and the last leaves checked against the log's events.
+// end (a crash between the two writes) are cut off, the last treeRecheck leaves checked against the log's
+// events (holes a crash left are recomputed, a contradiction refuses the store), and missing leaves (a tree
+// lost, cut short, or from before the tree) computed from the log. The whole tree is durable when it returns.
 func (s *Store) openTree() error {
 	t, err := treefile.Open(filepath.Join(s.dir, hashesName), false)
 	if err != nil {
@@ -39,70 +37,81 @@ func (s *Store) openTree() error {
 			return err
 		}
 	}
-	from := max(0, t.Leaves()-tailCheck)
-	for i := from; i < t.Leaves(); i++ {
-		stored, err := t.LeafHash(i)
-		if err != nil {
+	ctx := context.Background()
+	chk, err := s.checkTreeTail(ctx, t, max(0, t.Leaves()-treeRecheck), t.Leaves())
+	if err != nil {
+		return fmt.Errorf("refusing to write: %w", err)
+	}
+	if chk.keep < t.Leaves() {
+		s.opts.Logger.Warn("event log: the tree's hashes of the last leaves were lost to a crash; recomputing them "+
+			"from the log", "from_leaf", chk.keep, "leaves", t.Leaves()-chk.keep)
+		if err := t.Truncate(chk.keep); err != nil {
 			return err
 		}
-		if want, err := s.leafHash(i); err != nil || want != stored {
-			if err != nil {
-				return err
-			}
-			// Never overwritten: the stored tree is the evidence of what the log held (see verify --checkpoint).
-			return fmt.Errorf("refusing to write: leaf %d of the log's tree (%s) does not match the event at "+
-				"position %d, so the log was changed after it was written (run fairtrail verify --checkpoint; "+
-				"move %s away only to start a new tree from the log as it is): %w", i, hashesName, i+1, hashesName,
-				ErrTreeMismatch)
+		if err := t.Append(chk.repair, true); err != nil {
+			return err
 		}
 	}
 	if t.Leaves() < n {
 		s.opts.Logger.Info("event log: computing the tree's hashes from the log", "from_leaf", t.Leaves(), "leaves", n)
 	}
-	return s.extendTree(t, n)
-}
-
-// extendTree appends the leaves of the events after the tree's end up to n.
-func (s *Store) extendTree(t *treefile.File, n int64) error {
-	const chunk = 4096
-	for t.Leaves() < n {
-		from := t.Leaves()
-		hashes := make([][32]byte, 0, min(chunk, n-from))
-		for i := from; i < n && len(hashes) < chunk; i++ {
-			h, err := s.leafHash(i)
-			if err != nil {
-				return err
-			}
-			hashes = append(hashes, h)
-		}
-		if err := t.Append(hashes, false); err != nil {
-			return err
-		}
+	if err := s.extendTree(ctx, t, n); err != nil {
+		return err
 	}
 	if err := t.Sync(); err != nil {
 		return err
 	}
+	s.durable.raise(n)
 	return nil
 }
 
-func (s *Store) leafHash(i int64) ([32]byte, error) {
-	rec, err := s.readAt(uint64(i) + 1)
-	if err != nil {
-		return [32]byte{}, fmt.Errorf("leaf %d: %w", i, err)
+// extendTree appends the leaves of the events after the tree's end up to n, reading the log in order. It
+// syncs the file every treeSyncEvery leaves, as the writer does, so that a crash during a long rebuild leaves
+// holes only where the next open looks for them.
+func (s *Store) extendTree(ctx context.Context, t *treefile.File, n int64) error {
+	const chunk = treeSyncEvery / 2
+	from := t.Leaves()
+	if from >= n {
+		return nil
 	}
-	return eventstore.LeafHash(eventstore.Leaf(rec)), nil
+	hashes := make([][32]byte, 0, min(chunk, n-from))
+	i, synced := from, from
+	for rec, err := range s.ReadAll(ctx, eventstore.Position{Commit: uint64(from), Prepare: uint64(from)}) {
+		if i == n {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("leaf %d: %w", i, err)
+		}
+		hashes = append(hashes, eventstore.LeafHash(eventstore.Leaf(rec)))
+		i++
+		if len(hashes) < chunk && i < n {
+			continue
+		}
+		if err := t.Append(hashes, false); err != nil {
+			return err
+		}
+		hashes = hashes[:0]
+		if i-synced >= treeSyncEvery {
+			if err := t.Sync(); err != nil {
+				return err
+			}
+			synced = i
+		}
+	}
+	if i < n {
+		return fmt.Errorf("compute the log's tree: the log ends at leaf %d, before leaf %d", i, n)
+	}
+	return nil
 }
 
 // logTree returns the tree and its size: for a read-only store, the hashes file if it covers the log as
-// indexed, else a tree computed in memory.
+// indexed and its last leaves hold, else a tree computed in memory.
 func (s *Store) logTree() (*treefile.File, int64, error) {
-	ix, err := s.index()
+	n, err := s.logSize()
 	if err != nil {
 		return nil, 0, err
 	}
-	s.mu.RLock()
-	n := int64(ix.last())
-	s.mu.RUnlock()
 	if !s.opts.ReadOnly {
 		return s.tree, n, nil
 	}
@@ -110,21 +119,56 @@ func (s *Store) logTree() (*treefile.File, int64, error) {
 	return s.tree, n, s.treeErr
 }
 
-func (s *Store) openReadOnlyTree(n int64) error {
-	t, err := treefile.Open(filepath.Join(s.dir, hashesName), true)
-	if err == nil && t.Leaves() >= n {
-		s.tree = t
-		return nil
+// logSize is the number of events in the log as indexed: the tree's size.
+func (s *Store) logSize() (int64, error) {
+	ix, err := s.index()
+	if err != nil {
+		return 0, err
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return int64(ix.last()), nil
+}
+
+// openReadOnlyTree uses the hashes file when it covers n leaves and the last treeRecheck of them have no holes
+// (a writer may have crashed before syncing them, and repairs them only when it opens again); otherwise,
+// and when the file is missing or short, it computes the tree in memory. Recomputing those leaves from the
+// log, which would also catch a file contradicting it, is left to the writable open and to verify: a query
+// that signs or proves should not pay for it.
+func (s *Store) openReadOnlyTree(n int64) error {
+	ctx := context.Background()
+	t, err := treefile.Open(filepath.Join(s.dir, hashesName), true)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	if err == nil && t.Leaves() >= n {
+		hole, err := firstHole(t, max(0, n-treeRecheck), n)
+		if err != nil {
+			t.Close()
+			return err
+		}
+		if hole == n {
+			s.tree = t
+			return nil
+		}
+		s.opts.Logger.Warn("event log: the tree's hashes have holes a crash left (the writer repairs them when it "+
+			"opens); computing the tree in memory", "from_leaf", hole)
 	}
 	if t != nil {
 		t.Close()
 	}
 	mem, _ := treefile.Open("", false)
 	s.tree = mem
-	return s.extendTree(mem, n)
+	return s.extendTree(ctx, mem, n)
+}
+
+// durableTree is logTree for a tree hash or proof of the first n leaves: their hashes are made durable first.
+func (s *Store) durableTree(n int64) (*treefile.File, int64, error) {
+	t, size, err := s.logTree()
+	if err != nil || n < 0 || n > size {
+		return t, size, err
+	}
+	return t, size, s.syncTreeTo(n)
 }
 
 // TreeSize implements eventstore.Log.
@@ -133,9 +177,10 @@ func (s *Store) TreeSize(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// TreeHash implements eventstore.Log.
+// TreeHash implements eventstore.Log. The hashes it reads are durable when it returns, so a checkpoint signed
+// over the root survives a crash.
 func (s *Store) TreeHash(ctx context.Context, n int64) (tlog.Hash, error) {
-	t, size, err := s.logTree()
+	t, size, err := s.durableTree(n)
 	if err != nil {
 		return tlog.Hash{}, err
 	}
@@ -145,9 +190,9 @@ func (s *Store) TreeHash(ctx context.Context, n int64) (tlog.Hash, error) {
 	return tlog.TreeHash(n, t)
 }
 
-// ProveLeaf implements eventstore.Log.
+// ProveLeaf implements eventstore.Log, from durable hashes.
 func (s *Store) ProveLeaf(ctx context.Context, i, n int64) (tlog.RecordProof, error) {
-	t, size, err := s.logTree()
+	t, size, err := s.durableTree(n)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +202,9 @@ func (s *Store) ProveLeaf(ctx context.Context, i, n int64) (tlog.RecordProof, er
 	return tlog.ProveRecord(n, i, t)
 }
 
-// ProveTree implements eventstore.Log.
+// ProveTree implements eventstore.Log, from durable hashes.
 func (s *Store) ProveTree(ctx context.Context, n, m int64) (tlog.TreeProof, error) {
-	t, size, err := s.logTree()
+	t, size, err := s.durableTree(m)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +228,7 @@ func (s *Store) LeafEvent(ctx context.Context, i int64) (eventstore.Recorded, er
 
 // LeafIndex implements eventstore.Log.
 func (s *Store) LeafIndex(ctx context.Context, pos eventstore.Position) (int64, error) {
-	_, n, err := s.logTree()
+	n, err := s.logSize()
 	if err != nil {
 		return 0, err
 	}

@@ -135,7 +135,7 @@ func (s *Store) commit(group []*appendOp) {
 		}
 		return
 	}
-	b := newBatch(s, s.ix.last()+1, s.opts.Now().UTC())
+	b := newBatch(s, s.ix.last()+1, s.opts.Now().UTC(), group)
 	var accepted []*appendOp
 	for _, op := range group {
 		mark := b.mark()
@@ -169,22 +169,18 @@ func (s *Store) write(b *batch) error {
 		return nil
 	}
 	off := s.size.Load()
-	if _, err := s.f.WriteAt(b.buf, off); err != nil {
-		_ = s.f.Truncate(off)
-		return fmt.Errorf("write event log: %w", err)
-	}
-	// The tree's hashes are written before either file is synced, so that one journal commit of the file
-	// system carries both files' new sizes; both are durable before any answer.
+	before := s.tree.Leaves()
+	// The tree's hashes are written first, so that a reader beside this writer that sees the new records finds
+	// their hashes too; hashes past the log's end (a crash in between) are cut off at the next open.
 	if err := s.tree.Append(b.leaves, false); err != nil {
 		return fmt.Errorf("event log tree: %w", err)
 	}
-	treeDone := make(chan error, 1)
-	go func() { treeDone <- s.tree.Sync() }()
-	err := syncFile(s.f)
-	if terr := <-treeDone; terr != nil {
-		err = errors.Join(err, fmt.Errorf("event log tree: %w", terr))
+	if _, err := s.f.WriteAt(b.buf, off); err != nil {
+		_ = s.f.Truncate(off)
+		_ = s.tree.Truncate(before)
+		return fmt.Errorf("write event log: %w", err)
 	}
-	if err != nil {
+	if err := s.syncCommit(before + int64(len(b.leaves))); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -195,5 +191,25 @@ func (s *Store) write(b *batch) error {
 	close(s.notify)
 	s.notify = make(chan struct{})
 	s.mu.Unlock()
+	return nil
+}
+
+// syncCommit makes a group commit durable before it is answered: the log's records always, with one
+// fdatasync; the tree's hashes (derived from the records) only when treeSyncEvery leaves are unsynced, then
+// concurrently with the log's, so that one journal commit of the file system can carry both files' sizes.
+func (s *Store) syncCommit(leaves int64) error {
+	if !s.treeSyncDue(leaves) {
+		return syncFile(s.f)
+	}
+	treeDone := make(chan error, 1)
+	go func() { treeDone <- s.tree.Sync() }()
+	err := syncFile(s.f)
+	if terr := <-treeDone; terr != nil {
+		return errors.Join(err, fmt.Errorf("event log tree: %w", terr))
+	}
+	if err != nil {
+		return err
+	}
+	s.durable.raise(leaves)
 	return nil
 }

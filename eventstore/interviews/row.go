@@ -24,16 +24,13 @@ func (p *rowParser) row(row []string, n int) (Finding, Problems) {
 		probs = append(probs, p.cellProblem(n, colChannel, "worker_link is for reports made through the worker's own "+
 			"link; a sheet records interview, exit_interview, worker_organisation, hotline or other"))
 	}
-	note := p.h.cell(row, colNote)
-	if i, ok := p.h.at[colNote]; ok && i < len(row) {
-		note = row[i] // the note is kept as written, spaces too: its hash is of the exact bytes
-	}
-	if strings.TrimSpace(note) == "" {
-		note = ""
-	} else if err := notes.Validate(note); err != nil {
-		probs = append(probs, p.cellProblem(n, colNote, notes.Problem(err)))
-	} else {
-		e.NoteSHA256 = notes.Hash(note)
+	note := p.noteCell(row)
+	if note != "" {
+		if err := notes.Validate(note); err != nil {
+			probs = append(probs, p.cellProblem(n, colNote, notes.Problem(err)))
+		} else {
+			e.NoteSHA256 = notes.Hash(note)
+		}
 	}
 	sum := p.derive(row, e, at)
 	if e.ReportID == "" {
@@ -43,8 +40,17 @@ func (p *rowParser) row(row []string, n int) (Finding, Problems) {
 	if len(probs) > 0 {
 		return Finding{}, probs
 	}
-	return Finding{Row: n, Note: note, workerColumn: p.h.letter(colWorker), Env: domain.Envelope{EventID: eventID(sum), Type: domain.TypeWorkerReported,
-		OccurredAt: at, Event: e}}, nil
+	env := domain.Envelope{EventID: eventID(sum), Type: domain.TypeWorkerReported, OccurredAt: at, Event: e}
+	return Finding{Row: n, Note: note, Env: env, workerColumn: p.h.letter(colWorker)}, nil
+}
+
+// noteCell is the row's note as written, spaces and all (its hash is of the exact bytes); "" for a blank cell.
+func (p *rowParser) noteCell(row []string) string {
+	i, ok := p.h.at[colNote]
+	if !ok || i >= len(row) || strings.TrimSpace(row[i]) == "" {
+		return ""
+	}
+	return row[i]
 }
 
 // validate checks the event as the catalogue does, naming each problem by its column.

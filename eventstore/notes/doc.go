@@ -8,6 +8,10 @@
 // belongs to (a note is saved with an event about a worker, so erasure by worker finds it), and the erasure
 // journal.
 //
+// Every change is one SQLite transaction, durable at commit (synchronous FULL): a crash part way leaves the
+// rollback journal, and the next open rolls the file back to the last commit, so a batch of notes is saved
+// whole or not at all.
+//
 // Erasure removes the text's bytes from the file: the connection runs with SQLite's secure_delete, which
 // overwrites deleted content with zeros, the rollback journal (which briefly holds the old pages) is deleted at
 // commit, and the file is then rewritten by VACUUM so that no page keeps an old copy. Like any deletion it

@@ -87,7 +87,7 @@ func (t *File) Append(leafHashes [][32]byte, sync bool) error {
 	}
 	n := t.Leaves()
 	base := tlog.StoredHashCount(n)
-	var staged []tlog.Hash
+	staged := make([]tlog.Hash, 0, tlog.StoredHashCount(n+int64(len(leafHashes)))-base)
 	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(idx))
 		var old []int64
@@ -145,7 +145,8 @@ func (t *File) commit(base int64, staged []tlog.Hash, leaves int64, sync bool) e
 	return nil
 }
 
-// ReadHashes implements tlog.HashReader for the hashes of the leaves stored.
+// ReadHashes implements tlog.HashReader for the hashes of the leaves stored. Runs of consecutive indexes are
+// read with one read each.
 func (t *File) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	t.mu.RLock()
@@ -157,14 +158,27 @@ func (t *File) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		}
 		if t.f == nil {
 			out[i] = t.mem[x]
-			continue
 		}
-		if _, err := t.f.ReadAt(out[i][:], x*tlog.HashSize); err != nil {
+	}
+	if t.f == nil {
+		return out, nil
+	}
+	for i := 0; i < len(indexes); {
+		run := 1
+		for i+run < len(indexes) && indexes[i+run] == indexes[i]+int64(run) {
+			run++
+		}
+		buf := make([]byte, run*tlog.HashSize)
+		if _, err := t.f.ReadAt(buf, indexes[i]*tlog.HashSize); err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, fmt.Errorf("read tree hash %d: %w", x, err)
+			return nil, fmt.Errorf("read tree hash %d: %w", indexes[i], err)
 		}
+		for k := range run {
+			copy(out[i+k][:], buf[k*tlog.HashSize:])
+		}
+		i += run
 	}
 	return out, nil
 }

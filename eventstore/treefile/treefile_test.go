@@ -126,3 +126,57 @@ func TestReopenIgnoresAPartialLeafAndTruncates(t *testing.T) {
 		t.Fatal("a tree larger than the file was hashed")
 	}
 }
+
+// TestReadHashesInRunsAndGaps checks that a file answers a read of consecutive indexes (read in one go), of
+// scattered ones and of repeated ones with the same hashes as the tree held in memory, and refuses indexes
+// outside the tree.
+func TestReadHashesInRunsAndGaps(t *testing.T) {
+	t.Parallel()
+	file, err := treefile.Open(filepath.Join(t.TempDir(), "hashes"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	mem, _ := treefile.Open("", false)
+	for _, tr := range []*treefile.File{file, mem} {
+		if err := tr.Append(leaves(0, 50), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := tlog.StoredHashCount(50)
+	for _, tc := range []struct {
+		name    string
+		indexes []int64
+	}{
+		{"one", []int64{7}},
+		{"a run", []int64{3, 4, 5, 6, 7, 8}},
+		{"runs and gaps", []int64{0, 1, 2, 10, 11, 40, count - 2, count - 1}},
+		{"descending and repeated", []int64{9, 8, 8, 8, 2}},
+		{"every hash", func() []int64 {
+			all := make([]int64, count)
+			for i := range all {
+				all[i] = int64(i)
+			}
+			return all
+		}()},
+	} {
+		got, err := file.ReadHashes(tc.indexes)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		want, err := mem.ReadHashes(tc.indexes)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: hash %d (index %d) differs from the tree in memory", tc.name, i, tc.indexes[i])
+			}
+		}
+	}
+	for _, bad := range [][]int64{{count}, {1, 2, count}, {-1}} {
+		if _, err := file.ReadHashes(bad); err == nil {
+			t.Fatalf("read of %v outside a tree of %d hashes succeeded", bad, count)
+		}
+	}
+}

@@ -45,11 +45,15 @@ func Flags(flags []domain.Flag) ([][]string, error) {
 // Audit lays audit rows out: a record per group and currency, the currency in a column of its own and the
 // amounts (worker-paid fees, reimbursed, outstanding, estimated wage shortfall) in the columns after it. A
 // group's counts repeat on each of its currency records; a group without money has one record, its money
-// columns empty.
+// columns empty. Rows audited in a reporting currency have the columns of convertedHead after those.
 func Audit(rows []projections.AuditRow) [][]string {
 	head := []string{"group", "key", "name", "job_orders", "workers", "flagged_workers"}
 	head = append(head, domain.FlagCodes...)
 	head = append(head, "currency", "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
+	conv := inCurrency(rows)
+	if conv {
+		head = append(head, convertedHead...)
+	}
 	out := [][]string{head}
 	for _, r := range rows {
 		rec := []string{r.Group, r.Key, r.Name, strconv.Itoa(r.JobOrders), strconv.Itoa(r.Workers), strconv.Itoa(r.FlaggedWorkers)}
@@ -61,7 +65,11 @@ func Audit(rows []projections.AuditRow) [][]string {
 			lines = []CurrencyLine{{}}
 		}
 		for _, l := range lines {
-			out = append(out, append(slices.Clone(rec), l.Currency, l.WorkerPaid, l.Reimbursed, l.Outstanding, l.WageShortfall))
+			line := append(slices.Clone(rec), l.Currency, l.WorkerPaid, l.Reimbursed, l.Outstanding, l.WageShortfall)
+			if conv {
+				line = append(line, converted(r, l.Currency)...)
+			}
+			out = append(out, line)
 		}
 	}
 	return out

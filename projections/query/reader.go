@@ -54,3 +54,12 @@ func (r Reader) Audit(ctx context.Context, q projections.AuditQuery, filter proj
 func (r Reader) Worker(ctx context.Context, id string, filter projections.Filter, now time.Time) (*projections.View, error) {
 	return r.Model.View(ctx, r.Store, []string{id}, filter, filter.Clock(now))
 }
+
+// Agencies answers an agency query: from the maintained rollups when filter is zero (judged at now), else from
+// a replay under the filter (judged at the filter's clock), as Audit does.
+func (r Reader) Agencies(ctx context.Context, q projections.AgencyQuery, filter projections.Filter, now time.Time) (projections.AgencyReport, error) {
+	if filter == (projections.Filter{}) {
+		return r.Model.Agencies(ctx, q, now)
+	}
+	return r.Model.AgenciesUnder(ctx, r.Store, q, filter, filter.Clock(now))
+}

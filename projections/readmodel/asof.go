@@ -136,26 +136,9 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		return nil, err
 	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock)
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, by))
 	if err != nil {
 		return nil, err
-	}
-	cv, ids, err := m.contextView(ctx, filter, clock)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		jobOrders[id] = true
-	}
-	for id := range jobOrders {
-		jo, ok := cv.JobOrder(id)
-		if !ok {
-			jo = &projections.JobOrder{ID: id} // named only by a recruitment
-		}
-		c := jobOrderContribution(jo, cv.JobOrderFlags(id))
-		if err := w.contribute(ctx, &c, 1); err != nil {
-			return nil, err
-		}
 	}
 	rows := map[string]*auditedRow{}
 	names := map[string]string{}
@@ -171,13 +154,73 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		}
 		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
 	}
-	return auditRows(rows, by, names), nil
+	out := auditRows(rows, by, names)
+	if money != nil {
+		money.Fill(out)
+	}
+	return out, nil
+}
+
+// moneyRollup says which rollups in a reporting currency a replay adds each worker's ledger to: those keys
+// names (none for a worker out of scope).
+type moneyRollup struct {
+	currency string
+	keys     func(c *contribution) []string
+}
+
+// moneyFor is the moneyRollup of a query in currency (nil without one) within buyer's supply chain ("" for
+// every one), grouped by by.
+func moneyFor(currency, buyer, by string) *moneyRollup {
+	if currency == "" {
+		return nil
+	}
+	return &moneyRollup{currency: currency, keys: func(c *contribution) []string {
+		if buyer != "" && !slices.Contains(c.Buyers, buyer) {
+			return nil
+		}
+		return c.groupKeys(by, buyer)
+	}}
+}
+
+// contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
+// the writer's rows, and each worker's ledger to the rollups in a reporting currency mr asks for (none when
+// nil); it returns the view of the context (job orders, policies, organisations, rates) and those rollups.
+func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
+	clock time.Time, mr *moneyRollup) (*projections.View, *projections.CurrencyRollups, error) {
+	cv, ids, err := m.contextView(ctx, filter, clock)
+	if err != nil {
+		return nil, nil, err
+	}
+	var money *projections.CurrencyRollups
+	each := func(*contribution, *projections.Judgement) {}
+	if mr != nil {
+		money = projections.NewCurrencyRollups(cv.Reporting(mr.currency))
+		each = func(c *contribution, j *projections.Judgement) { money.Add(mr.keys(c), &j.Ledger) }
+	}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, each)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		jobOrders[id] = true
+	}
+	for id := range jobOrders {
+		jo, ok := cv.JobOrder(id)
+		if !ok {
+			jo = &projections.JobOrder{ID: id} // named only by a recruitment
+		}
+		c := jobOrderContribution(jo, cv.JobOrderFlags(id))
+		if err := w.contribute(ctx, &c, 1); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cv, money, nil
 }
 
 // contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
-// workers at a time, and returns the job orders the chunks named.
+// workers at a time, hands each to each, and returns the job orders the chunks named.
 func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time) (map[string]bool, error) {
+	clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
 	jobOrders := map[string]bool{}
 	err := m.WorkerIDs(ctx, func(ids []string) error {
 		pm, err := m.partial(ctx, store, ids, filter)
@@ -198,6 +241,7 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 			if err := w.contribute(ctx, &c, 1); err != nil {
 				return err
 			}
+			each(&c, &j)
 		}
 		return nil
 	})

@@ -52,7 +52,7 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 		}
 		for _, buyer := range []string{"", "buyer-2"} {
 			for _, by := range projections.Groupings {
-				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				q := projections.AuditQuery{BuyerID: buyer, By: by, Currency: currencyFor(by)}
 				want, err := v.Audit(q)
 				if err != nil {
 					t.Fatal(err)
@@ -65,6 +65,14 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 					t.Fatalf("audit %+v under %+v:\n got %.900s\nwant %.900s", q, f, g, w)
 				}
 			}
+		}
+		aq := projections.AgencyQuery{BuyerID: "buyer-2", Currency: "USD", MinWorkers: 1}
+		agencies, err := m.AgenciesUnder(ctx, s, aq, f, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := mustJSON(t, agencies), mustJSON(t, v.Agencies(aq)); g != w {
+			t.Fatalf("agencies %+v under %+v:\n got %.1500s\nwant %.1500s", aq, f, g, w)
 		}
 		for _, id := range workers {
 			want, ok := v.History(id)

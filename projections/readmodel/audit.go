@@ -25,11 +25,17 @@ func grouping(q projections.AuditQuery) (string, error) {
 	if !slices.Contains(projections.Groupings, by) {
 		return "", fmt.Errorf("audit: %q: %w", by, ErrGrouping)
 	}
+	if q.Currency != "" {
+		if err := projections.CheckCurrency(q.Currency); err != nil {
+			return "", fmt.Errorf("audit: %w", err)
+		}
+	}
 	return by, nil
 }
 
 // Audit answers an audit at clock from the maintained rollups: it reads the rows of the groups it returns,
-// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached.
+// then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached. In a
+// reporting currency it converts the stored ledgers of the workers in scope (see inCurrency).
 func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.Time) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -51,7 +57,13 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 	if err != nil {
 		return nil, err
 	}
-	return auditRows(rows, by, names), nil
+	out := auditRows(rows, by, names)
+	if q.Currency != "" {
+		if err := inCurrency(ctx, tx, out, q, by, clock); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // auditedRow is a rollup row with its job order count.
@@ -62,19 +74,22 @@ type auditedRow struct {
 
 func readRows(ctx context.Context, tx *sql.Tx, scope, by string) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
-	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money FROM rollups
-		WHERE scope = ? AND grouping = ?`, scope, by)
+	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, months
+		FROM rollups WHERE scope = ? AND grouping = ?`, scope, by)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)
 	}
 	defer rs.Close()
 	for rs.Next() {
 		r := &auditedRow{row: newRow()}
-		var key, flags, money string
-		if err := rs.Scan(&key, &r.Workers, &r.Flagged, &flags, &money); err != nil {
+		var key, flags, money, months string
+		if err := rs.Scan(&key, &r.Workers, &r.Flagged, &flags, &money, &r.Substituted, &months); err != nil {
 			return nil, fmt.Errorf("read model: audit rows: %w", err)
 		}
 		if err := readCounts(flags, r.Counts); err != nil {
+			return nil, err
+		}
+		if err := r.readMonths(months); err != nil {
 			return nil, err
 		}
 		if err := r.readMoney(money); err != nil {

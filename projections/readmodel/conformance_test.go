@@ -156,7 +156,7 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 		}
 		for _, buyer := range []string{"", "buyer-1", "buyer-3"} {
 			for _, by := range projections.Groupings {
-				q := projections.AuditQuery{BuyerID: buyer, By: by}
+				q := projections.AuditQuery{BuyerID: buyer, By: by, Currency: currencyFor(by)}
 				want, err := v.Audit(q)
 				if err != nil {
 					t.Fatal(err)
@@ -170,9 +170,29 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 				}
 			}
 		}
+		conformAgencies(t, m, v, clock)
 	}
 	if float64(selecting) < selective*float64(len(queries)*len(clocks)) {
 		t.Errorf("only %d of %d listings selected a flag", selecting, len(queries)*len(clocks))
+	}
+}
+
+// conformAgencies compares the agency scorecards from the rollups with those of the in-memory view.
+func conformAgencies(t *testing.T, m *readmodel.Model, v *projections.View, clock time.Time) {
+	t.Helper()
+	for _, q := range []projections.AgencyQuery{{MinWorkers: 1}, {BuyerID: "buyer-1", Currency: "USD", MinWorkers: 2},
+		{Sort: projections.SortName, MinWorkers: 1}} {
+		want := v.Agencies(q)
+		got, err := m.Agencies(context.Background(), q, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Agencies) == 0 && q.BuyerID == "" {
+			t.Fatalf("agencies %+v at %s: none to compare", q, clock)
+		}
+		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+			t.Fatalf("agencies %+v at %s:\n got %.1500s\nwant %.1500s", q, clock, g, w)
+		}
 	}
 }
 
@@ -224,4 +244,14 @@ func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
 		t.Fatalf("rebuild: %+v, %v", res, err)
 	}
 	conform(t, m, s)
+}
+
+// currencyFor is the reporting currency the conformance suite audits a grouping in: none for two groupings
+// (the audit as before), US dollars for the others, so that the persisted ledgers are compared with the
+// in-memory judgements without doubling the audits the suite runs.
+func currencyFor(by string) string {
+	if by == projections.ByAgency || by == projections.ByJobOrder {
+		return "USD"
+	}
+	return ""
 }

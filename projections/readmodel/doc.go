@@ -14,14 +14,19 @@
 //	context_events     every event that is not a worker's (job orders, policies, organisations, exchange
 //	                   rates), as stored
 //	orgs               organisation id, name and role (the last registration)
-//	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, and its
-//	                   contribution to the rollups (JSON: flag counts by code, money per currency)
+//	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, its
+//	                   contribution to the rollups (JSON: flag counts by code, money per currency, months of
+//	                   wages) and its ledger (JSON: every amount with the instant it converts at, and its months
+//	                   of wages), which an audit in a reporting currency converts without judging the worker
+//	                   again
 //	job_orders         per job order: its contribution to the rollups (JSON)
 //	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
 //	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue and
 //	                   worker.report_open, raised only once the clock has passed raised_at
 //	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
-//	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money; scope is ""
-//	                   for every supply chain or a buyer id for that buyer's
+//	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, workers
+//	                   with a contract substitution flag, and months of wages (JSON: workers by value, a
+//	                   histogram a median is read from); scope is "" for every supply chain or a buyer id for
+//	                   that buyer's
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
 package readmodel

@@ -32,10 +32,13 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, fmt.Errorf("read model: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, t := range dataTables {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
-			return Result{}, fmt.Errorf("read model: empty %s: %w", t, err)
+	for _, t := range dataTables { // dropped, not emptied: a model of an older layout gets this one's
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
+			return Result{}, fmt.Errorf("read model: drop %s: %w", t, err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, Schema); err != nil {
+		return Result{}, fmt.Errorf("read model: create tables: %w", err)
 	}
 	w, err := newWriter(ctx, tx, true)
 	if err != nil {

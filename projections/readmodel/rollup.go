@@ -34,13 +34,15 @@ type contribution struct {
 	Counts []int64 `json:"flags"`
 	// Money is per column a currency's total, written with its exponent (see fixed).
 	Money [moneyCols]map[string]string `json:"money"`
+	// Months is a worker's recruitment cost in months of wages, empty when it has none.
+	Months string `json:"months,omitempty"`
 	// Scopes are the flag scopes its flags are listed under.
 	Scopes []string `json:"scopes,omitempty"`
 }
 
 func workerContribution(j projections.Judgement) contribution {
 	c := contribution{Worker: true, JobOrder: j.JobOrderID, Employer: j.EmployerID, Buyers: j.BuyerIDs,
-		Agencies: j.Agencies, Counts: countFlags(j.Flags)}
+		Agencies: j.Agencies, Counts: countFlags(j.Flags), Months: j.Ledger.Months}
 	for i, s := range []domain.Sums{j.WorkerPaid, j.Reimbursed, j.Outstanding, j.Shortfall} {
 		c.Money[i] = map[string]string{}
 		for cur, d := range s {
@@ -101,6 +103,16 @@ func (c *contribution) groupKeys(by, scope string) []string {
 	return c.Buyers
 }
 
+// substituted reports whether a worker's flags include one of projections.SubstitutionCodes.
+func (c *contribution) substituted() bool {
+	for _, code := range projections.SubstitutionCodes {
+		if i := slices.Index(domain.FlagCodes, code); i >= 0 && i < len(c.Counts) && c.Counts[i] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *contribution) total() int64 {
 	var n int64
 	for _, k := range c.Counts {
@@ -119,18 +131,22 @@ func nonEmpty(s string) []string {
 // rowKey names a rollup row.
 type rowKey struct{ scope, by, key string }
 
-// row is a rollup row: money is per column, currency and scale (units of 10^-scale) an exact sum.
+// row is a rollup row: money is per column, currency and scale (units of 10^-scale) an exact sum; months
+// counts the workers by their months of wages (a histogram, so that a change subtracts exactly and a median
+// is read from it).
 type row struct {
-	Workers   int64                                            `json:"-"`
-	Flagged   int64                                            `json:"-"`
-	Counts    []int64                                          `json:"-"`
-	Money     [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders map[string]int64                                 // change in refs
-	loaded    bool
+	Workers     int64                                            `json:"-"`
+	Flagged     int64                                            `json:"-"`
+	Substituted int64                                            `json:"-"`
+	Months      map[string]int64                                 `json:"-"`
+	Counts      []int64                                          `json:"-"`
+	Money       [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
+	jobOrders   map[string]int64                                 // change in refs
+	loaded      bool
 }
 
 func newRow() *row {
-	r := &row{Counts: make([]int64, len(domain.FlagCodes)), jobOrders: map[string]int64{}}
+	r := &row{Counts: make([]int64, len(domain.FlagCodes)), jobOrders: map[string]int64{}, Months: map[string]int64{}}
 	for i := range r.Money {
 		r.Money[i] = map[string]map[string]decimal.Decimal{}
 	}
@@ -143,6 +159,14 @@ func (r *row) add(c *contribution, sign int64) error {
 		r.Workers += sign
 		if c.total() > 0 {
 			r.Flagged += sign
+		}
+		if c.substituted() {
+			r.Substituted += sign
+		}
+		if c.Months != "" {
+			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
+				delete(r.Months, c.Months)
+			}
 		}
 	}
 	for i, n := range c.Counts {
@@ -228,4 +252,31 @@ func (r *row) money(col int) []domain.Money {
 		}
 	}
 	return sums.Money()
+}
+
+func (r *row) monthsJSON() string {
+	b, _ := json.Marshal(r.Months) // integers: cannot fail
+	return string(b)
+}
+
+func (r *row) readMonths(text string) error {
+	if err := json.Unmarshal([]byte(text), &r.Months); err != nil {
+		return fmt.Errorf("rollup months of wages: %w", err)
+	}
+	return nil
+}
+
+// months lists the months of wages a row counts, each as often as it is counted.
+func (r *row) months() ([]decimal.Decimal, error) {
+	var out []decimal.Decimal
+	for text, n := range r.Months {
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			return nil, fmt.Errorf("rollup months of wages %q: %w", text, err)
+		}
+		for range n {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }

@@ -12,7 +12,7 @@ CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order
 CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
-	agencies TEXT NOT NULL, flags INTEGER NOT NULL, contribution TEXT NOT NULL) WITHOUT ROWID;
+	agencies TEXT NOT NULL, flags INTEGER NOT NULL, contribution TEXT NOT NULL, ledger TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PR
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
 	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
+	substituted_workers INTEGER NOT NULL, months TEXT NOT NULL,
 	PRIMARY KEY (scope, grouping, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_job_orders (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
@@ -32,8 +33,8 @@ CREATE TABLE IF NOT EXISTS rollup_job_orders (
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "2"
+const SchemaVersion = "4"
 
-// dataTables are emptied by a rebuild.
+// dataTables are dropped and created again by a rebuild.
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
 	"rollups", "rollup_job_orders"}

@@ -27,7 +27,7 @@ type writer struct {
 var statements = map[string]string{
 	"flag":     `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
 	"scope":    `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
-	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution) VALUES (?,?,?,?,?,?,?)`,
+	"worker":   `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, contribution, ledger) VALUES (?,?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
@@ -56,9 +56,10 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 	if err := w.contribute(ctx, &c, 1); err != nil {
 		return err
 	}
-	cj, _ := json.Marshal(c) // plain values: cannot fail
+	cj, _ := json.Marshal(c)        // plain values: cannot fail
+	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
 	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
-		jsonList(j.Agencies), len(j.Flags), string(cj)); err != nil {
+		jsonList(j.Agencies), len(j.Flags), string(cj), string(lj)); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
 	return w.flags(ctx, owner, j.Flags, c.Scopes)
@@ -255,9 +256,10 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 	if w.fresh {
 		return r, nil
 	}
-	var flags, money string
-	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money FROM rollups
-		WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged, &flags, &money)
+	var flags, money, months string
+	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months
+		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
+		&flags, &money, &r.Substituted, &months)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil
 	}
@@ -265,6 +267,9 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 		return nil, fmt.Errorf("read rollup %v: %w", k, err)
 	}
 	if err := readCounts(flags, r.Counts); err != nil {
+		return nil, err
+	}
+	if err := r.readMonths(months); err != nil {
 		return nil, err
 	}
 	return r, r.readMoney(money)
@@ -316,7 +321,8 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
 	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
-		flags, money) VALUES (?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged, string(counts), r.moneyJSON())
+		flags, money, substituted_workers, months) VALUES (?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged,
+		string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON())
 	return err
 }
 

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/export"
+)
+
+var agencyParams = []string{"buyer", "currency", "as_of", "known_at", "min_workers", "sort"}
+
+// getAgencies answers GET /v1/agencies: the agencies' scorecards and the clean list, as `fairtrail agencies
+// --format json` prints them, or with Accept: text/csv its CSV table. What a caller sees is scoped as
+// agencyQuery says.
+func (s *Server) getAgencies(c *gin.Context) error {
+	format, err := negotiate(c)
+	if err != nil {
+		return err
+	}
+	q, err := query(c, agencyParams...)
+	if err != nil {
+		return err
+	}
+	report, err := s.Reader().Agencies(c.Request.Context(), identity(c), q)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	if format == mimeCSV {
+		out, err = writeCSV(export.Agencies(report))
+	} else {
+		out, err = encodeJSON(report)
+	}
+	if err != nil {
+		return err
+	}
+	c.Data(http.StatusOK, contentType(format), out)
+	return nil
+}
+
+// Agencies returns the scorecards of GET /v1/agencies for the query (buyer, currency, min_workers, sort, as_of,
+// known_at), scoped to the caller: from the persisted model's rollups without a time filter, else from the
+// in-memory model, as GET /v1/audit answers. An employer's scorecards are always judged from the in-memory
+// model, since the rollups are kept per buyer.
+func (r *Reader) Agencies(ctx context.Context, who keys.Identity, q url.Values) (projections.AgencyReport, error) {
+	aq, filter, err := agencyQuery(q, who)
+	if err != nil {
+		return projections.AgencyReport{}, err
+	}
+	clock := r.s.now()
+	if r.s.cfg.Model != nil && filter == (projections.Filter{}) && aq.EmployerID == "" {
+		if _, err := r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err != nil {
+			return projections.AgencyReport{}, err
+		}
+		return r.s.cfg.Model.Agencies(ctx, aq, clock)
+	}
+	var out projections.AgencyReport
+	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
+		out = v.Agencies(aq)
+		return nil
+	})
+	return out, err
+}
+
+// agencyQuery reads the query and scopes it to the caller. A buyer or an auditor sees the agencies of one
+// buyer's job orders, counting only the workers recruited for them (buyer defaults as for GET /v1/audit); an
+// employer those of its own job orders, counting their workers; an agency its own scorecard; an admin every
+// agency, or one buyer's.
+func agencyQuery(q url.Values, who keys.Identity) (projections.AgencyQuery, projections.Filter, error) {
+	aq := projections.AgencyQuery{BuyerID: q.Get("buyer"), Currency: q.Get("currency"), Sort: q.Get("sort"),
+		MinWorkers: projections.DefaultMinWorkers}
+	filter, fields := timeFilter(q)
+	if text := q.Get("min_workers"); text != "" {
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			n = -1 // reported by Check
+		}
+		aq.MinWorkers = n
+	}
+	fields = append(fields, aq.Check("sort", "currency", "min_workers")...)
+	if aq.BuyerID != "" {
+		if f := checkID("buyer", aq.BuyerID); f != nil {
+			fields = append(fields, *f)
+		}
+	}
+	if len(fields) > 0 {
+		return aq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+	}
+	switch who.Role {
+	case keys.RoleBuyer, keys.RoleAuditor:
+		buyer, err := scopedBuyer(aq.BuyerID, who, "name the buyer whose agencies you want (one that granted you access)")
+		aq.BuyerID = buyer
+		return aq, filter, err
+	case keys.RoleEmployer:
+		aq.EmployerID = who.Org
+	case keys.RoleAgency:
+		aq.AgencyID = who.Org
+	case keys.RoleAdmin:
+	default:
+		return aq, filter, fail(errForbidden, "the %s role reads no agencies", who.Role)
+	}
+	return aq, filter, nil
+}
+
+// scopedBuyer is the buyer a buyer's or auditor's query is scoped to: the one named, which must be one of
+// theirs (else 404), or their only one; a caller with several must name one (required says how).
+func scopedBuyer(buyer string, who keys.Identity, required string) (string, error) {
+	switch {
+	case buyer == "" && len(who.Buyers) == 1:
+		return who.Buyers[0], nil
+	case buyer == "":
+		return "", invalidField("buyer", "required: "+required)
+	case !slices.Contains(who.Buyers, buyer):
+		return "", fail(errNotFound, "buyer %s not found", buyer)
+	}
+	return buyer, nil
+}

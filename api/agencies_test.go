@@ -1,0 +1,131 @@
+package api_test
+
+import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// TestAgenciesScope: each key sees the agencies through the job orders in its scope, counting only the workers
+// in its scope, from the rollups and from a replay under a time filter alike. In the scenario ag-a is engaged
+// on jo-a (buyer-a) and jo-ab (buyer-a and buyer-b); sub-a recruited w-a2 on jo-a without being engaged; ag-b
+// is engaged on jo-b (buyer-b).
+func TestAgenciesScope(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key, query string
+		want       map[string]int // agency -> workers
+	}{
+		{"admin", "", map[string]int{"ag-a": 3, "ag-b": 1, "sub-a": 1}},
+		{"admin", "buyer=buyer-b", map[string]int{"ag-a": 1, "ag-b": 1}},
+		{"buyerA", "", map[string]int{"ag-a": 3, "sub-a": 1}},
+		{"buyerB", "", map[string]int{"ag-a": 1, "ag-b": 1}},
+		{"auditorA", "", map[string]int{"ag-a": 3, "sub-a": 1}},
+		{"empA", "", map[string]int{"ag-a": 3, "sub-a": 1}},
+		{"empB", "", map[string]int{"ag-b": 1}},
+		{"agA", "", map[string]int{"ag-a": 3}},
+		{"subA", "", map[string]int{"sub-a": 1}},
+	}
+	for _, source := range []struct {
+		name   string
+		model  bool
+		filter string
+	}{{"rollups", true, ""}, {"in-memory", false, ""}, {"as of a date", true, "as_of=2099-01-01"}} {
+		t.Run(source.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []fixtureOption
+			if source.model {
+				opts = append(opts, withModel(t))
+			}
+			f := newFixture(t, true, opts...)
+			for _, tc := range tests {
+				q := strings.Trim(tc.query+"&"+source.filter, "&")
+				w := f.get("/v1/agencies?"+q, tc.key)
+				if w.Code != http.StatusOK {
+					t.Fatalf("%s ?%s: %d %s", tc.key, q, w.Code, w.Body)
+				}
+				report := decode[projections.AgencyReport](t, w)
+				got := map[string]int{}
+				for _, s := range report.Agencies {
+					got[s.AgencyID] = s.Workers
+				}
+				if !sameCounts(got, tc.want) {
+					t.Errorf("%s ?%s: agencies %v, want %v", tc.key, q, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func sameCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestAgenciesRefusals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	tests := []struct {
+		name, key, query string
+		status           int
+		field            string
+	}{
+		{"another buyer's agencies", "buyerA", "buyer=buyer-b", http.StatusNotFound, ""},
+		{"an auditor granted by no buyer", "auditorNone", "", http.StatusBadRequest, "buyer"},
+		{"an unknown sort", "admin", "sort=worst", http.StatusBadRequest, "sort"},
+		{"a currency in lower case", "admin", "currency=usd", http.StatusBadRequest, "currency"},
+		{"a negative minimum", "admin", "min_workers=-1", http.StatusBadRequest, "min_workers"},
+		{"a minimum that is not a number", "admin", "min_workers=ten", http.StatusBadRequest, "min_workers"},
+		{"a bad date", "admin", "as_of=2025-02-30", http.StatusBadRequest, "as_of"},
+		{"an unknown parameter", "admin", "by=agency", http.StatusBadRequest, "by"},
+		{"the metrics role", "metrics", "", http.StatusForbidden, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := f.get("/v1/agencies?"+tc.query, tc.key)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			if tc.field != "" {
+				if e := decode[apiError](t, w); !slices.Contains(e.paths(), tc.field) {
+					t.Errorf("fields %v, want %s", e.paths(), tc.field)
+				}
+			}
+		})
+	}
+}
+
+// TestAgenciesCSV: Accept: text/csv answers the command line's CSV table, scoped as the JSON is.
+func TestAgenciesCSV(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	w := f.do("GET", "/v1/agencies?min_workers=1", "buyerB", nil, map[string]string{"Accept": "text/csv"})
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("status %d, type %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	records, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rec := range records[1:] {
+		ids = append(ids, rec[0])
+	}
+	if records[0][0] != "agency_id" || !slices.Contains(records[0], "clean") {
+		t.Errorf("header %v", records[0])
+	}
+	if slices.Contains(ids, "sub-a") || !slices.Contains(ids, "ag-b") {
+		t.Errorf("buyer-b's CSV lists %v", ids)
+	}
+}

@@ -1,0 +1,51 @@
+package projections
+
+import (
+	"slices"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// MonthsSummary is a rollup's recruitment cost in months of wages (spec section 7): the median and mean over
+// the workers that have a figure, and how many of them paid more than one month's wage.
+type MonthsSummary struct {
+	// WorkersWithFigure counts the workers the median and mean are taken over; WorkersWithoutFigure those
+	// with no figure (no baseline wage, or a fee no rate converts into the wage's currency).
+	WorkersWithFigure    int `json:"workers_with_figure"`
+	WorkersWithoutFigure int `json:"workers_without_figure"`
+	// Median and Mean are in months, half-even to 2 decimals (the median of an even count is the mean of the
+	// two middle figures); empty when no worker has a figure.
+	Median string `json:"median,omitempty"`
+	Mean   string `json:"mean,omitempty"`
+	// WorkersAboveOneMonth counts the workers whose figure is above 1.00.
+	WorkersAboveOneMonth int `json:"workers_above_one_month"`
+}
+
+// SummariseMonths summarises workers' figures (MonthsOfWages.Months, each rounded to 2 decimals); without
+// counts the workers with no figure. figures is sorted in place.
+func SummariseMonths(figures []decimal.Decimal, without int) *MonthsSummary {
+	s := &MonthsSummary{WorkersWithFigure: len(figures), WorkersWithoutFigure: without}
+	if len(figures) == 0 {
+		return s
+	}
+	slices.SortFunc(figures, func(a, b decimal.Decimal) int { return a.Cmp(b) })
+	sum := decimal.Zero
+	one := decimal.NewFromInt(1)
+	for _, f := range figures {
+		sum = sum.Add(f)
+		if f.GreaterThan(one) {
+			s.WorkersAboveOneMonth++
+		}
+	}
+	n := len(figures)
+	two := decimal.NewFromInt(2)
+	median := figures[n/2]
+	if n%2 == 0 {
+		median = domain.DivRoundHalfEven(figures[n/2-1].Add(figures[n/2]), two, 2)
+	}
+	s.Median = median.StringFixed(2)
+	s.Mean = domain.DivRoundHalfEven(sum, decimal.NewFromInt(int64(n)), 2).StringFixed(2)
+	return s
+}
