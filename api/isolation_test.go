@@ -31,11 +31,13 @@ type jobTruth struct {
 }
 
 // richFixture holds the scenario and a generated dataset of 150 workers (4 job orders naming all 5 buyers in different combinations), loaded through POST /v1/import.
+// Seed 29 is a dataset with such job orders: since the generator's calibration, seed 1's 150 workers have 3 job
+// orders that name no buyer-2 or buyer-3.
 func richFixture(t *testing.T) (*fixture, truth) {
 	t.Helper()
 	f := newFixture(t, true)
 	var data bytes.Buffer
-	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 1}); err != nil {
+	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 29}); err != nil {
 		t.Fatal(err)
 	}
 	if w := f.do("POST", "/v1/import", "admin", data.Bytes(), map[string]string{"Content-Type": "application/x-ndjson"}); w.Code != 200 {

@@ -2,7 +2,8 @@
 // versions with their term-by-term diff against the baseline, the fee ledger, reimbursements, loans, documents
 // held and place in the recruitment chain; per job order the agency chain and payments; the policy index with
 // effective dates; every flag of spec section 4 with its evidence; and audit rollups per buyer, employer,
-// agency and job order.
+// agency and job order. Calibration measures a dataset the way published surveys of recruitment measure
+// workers (passports held, pay below the promise, cost per corridor, loans, repayment).
 //
 // A Model indexes events as they arrive in global order (Apply). Judgements are made on demand by a View at a
 // clock, from each worker's events sorted by business time (occurred_at), so events recorded late or out of

@@ -110,8 +110,14 @@ func (w *browserWorld) key(t *testing.T, org, role string) string {
 	return strings.TrimSpace(out)
 }
 
-// pick chooses, through the API as admin, a worker with a contract substitution, its buyer and job order, and
-// a worker and job order of another buyer only.
+// termChange is a term a contract flag reports as changed.
+type termChange struct {
+	Term string `json:"term"`
+}
+
+// pick chooses, through the API as admin, a worker with a contract substitution that lowered the wage (the
+// worker's own page shows the wage difference), its buyer and job order, and a worker and job order of another
+// buyer only.
 func (w *browserWorld) pick(t *testing.T) {
 	t.Helper()
 	var page struct {
@@ -120,6 +126,9 @@ func (w *browserWorld) pick(t *testing.T) {
 			WorkerID   string   `json:"worker_id"`
 			JobOrderID string   `json:"job_order_id"`
 			BuyerIDs   []string `json:"buyer_ids"`
+			Details    struct {
+				Changes []termChange `json:"changes"`
+			} `json:"details"`
 		} `json:"flags"`
 	}
 	code, body := w.srv.request(t, "GET", "/v1/flags?page_size=1000", w.admin, "", nil)
@@ -127,7 +136,8 @@ func (w *browserWorld) pick(t *testing.T) {
 		t.Fatalf("GET /v1/flags: %d %s", code, body)
 	}
 	for _, f := range page.Flags {
-		if f.Code != "contract.substitution" || f.WorkerID == "" || w.worker != "" {
+		lowerWage := slices.ContainsFunc(f.Details.Changes, func(c termChange) bool { return c.Term == "wage" })
+		if f.Code != "contract.substitution" || !lowerWage || f.WorkerID == "" || w.worker != "" {
 			continue
 		}
 		for _, b := range f.BuyerIDs {
@@ -140,7 +150,7 @@ func (w *browserWorld) pick(t *testing.T) {
 		}
 	}
 	if w.worker == "" || w.otherWorker == "" {
-		t.Fatalf("the dataset has no substitution and a worker of another buyer (%d flags)", len(page.Flags))
+		t.Fatalf("the dataset has no substitution of the wage and a worker of another buyer (%d flags)", len(page.Flags))
 	}
 }
 

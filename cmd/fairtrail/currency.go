@@ -18,7 +18,7 @@ import (
 // checked ("" when not given), a usage error naming the flag for a code that is not ISO 4217 upper case.
 func currencyFlag(cmd *cobra.Command) func() (string, error) {
 	v := cmd.Flags().String("currency", "", "also give every money figure in this ISO 4217 currency (e.g. USD), "+
-		"each amount converted at its own date through the rates imported with `fairtrail rates import`")
+		"each amount converted at its own date through the rates imported with 'fairtrail rates import'")
 	completeWith(cmd, "currency", "USD", "EUR", "GBP", "MYR")
 	return func() (string, error) {
 		if *v == "" {

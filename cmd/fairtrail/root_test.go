@@ -44,6 +44,11 @@ func TestEveryCommandHasHelp(t *testing.T) {
 				if !f.Hidden && (strings.TrimSpace(f.Usage) == "" || !strings.Contains(out, "--"+f.Name)) {
 					t.Errorf("flag --%s is not described in the help", f.Name)
 				}
+				// pflag takes a back-quoted word of a usage as the flag's value name ("--currency fairtrail
+				// rates import"): quote commands in usages with plain quotes instead.
+				if strings.Contains(f.Usage, "`") {
+					t.Errorf("flag --%s: back quotes in its usage become the value's name in the help: %q", f.Name, f.Usage)
+				}
 			})
 		})
 	}

@@ -12,11 +12,14 @@ const (
 	noContractShare    = 0.08 // workers with no contract before departure
 	lateContractShare  = 0.75 // of those, who sign one on arrival
 	lateWorseShare     = 0.50 // of those, whose contract is less favourable than the job order
-	substitutionShare  = 0.15 // workers who sign a less favourable contract on arrival (late signers included)
-	belowJobOrderShare = 0.03 // first contracts already below the job order's terms
+	substitutionShare  = 0.32 // workers who sign a less favourable contract on arrival (late signers included)
+	belowJobOrderShare = 0.10 // first contracts already below the job order's terms
 	atDepartureShare   = 0.10 // of contracts before departure: signed at the airport
 	renewalShare       = 0.30 // of workers completing their contract within the dataset: renewed
 	hashedShare        = 0.60 // contracts with a document hash
+	// Of the contracts made less favourable on arrival: with a lower wage. With the first contracts below the
+	// job order's, 30-50% of workers end up paid less than promised, as surveys find.
+	wageCutShare = 0.85
 	// Languages the worker does not speak, and no copy for the worker: before departure, and on arrival.
 	foreignBefore, foreignAfter = 0.04, 0.10
 	noCopyBefore, noCopyAfter   = 0.05, 0.10

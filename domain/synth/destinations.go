@@ -22,8 +22,9 @@ type destination struct {
 	slug     string
 	currency string // wages and costs paid at destination are in this currency
 	usdRate  float64
-	unit     int64   // wages and amounts paid at destination are multiples of this many currency units
-	feeLevel float64 // recruitment fees for this destination relative to the regional norm
+	unit     int64 // wages and amounts paid at destination are multiples of this many currency units
+	// passportHeld is the share of workers whose passport the employer or its agency takes and keeps.
+	passportHeld float64
 	// minWages are the monthly wage floors, oldest first; offers add up to wageSteps steps of wageStep.
 	minWages  []datedWage
 	wageStep  int64
@@ -38,11 +39,16 @@ type destination struct {
 	originWeights []int
 	weight        int // share of employers
 	durations     []int
-	deduction     deductionSpec
+	deduction     deductionSpec // kind "" when job orders state none
 	benefits      []string
-	recovery      recoverySpec
-	licence       licenceSpec
-	agencyWords   []string
+	// always are the benefits every job order states (Qatar's food, which its minimum wage assumes is given).
+	always   []string
+	recovery recoverySpec
+	// brokerFees is Taiwan's monthly broker service fee by year of the contract, in units of the currency,
+	// deducted from every worker's wages; nil elsewhere.
+	brokerFees  []int64
+	licence     licenceSpec
+	agencyWords []string
 }
 
 // datedWage is a monthly wage floor in force from a month on.
@@ -80,7 +86,7 @@ func (d *destination) minWage(t time.Time) int64 {
 // destinations are the countries of destination, indexed by dMY...dTW. The table is never modified.
 var destinations = [numDestinations]destination{
 	dMY: {
-		code: "MY", slug: "my", currency: "MYR", usdRate: 4.6, unit: 10, feeLevel: 1.0,
+		code: "MY", slug: "my", currency: "MYR", usdRate: 4.6, unit: 10, passportHeld: 0.97,
 		minWages: []datedWage{{2000, 1, 1500}, {2025, 2, 1700}}, wageStep: 50, wageSteps: 6,
 		languages:   []string{"ms", "en"},
 		cities:      []string{"Penang", "Shah Alam", "Johor Bahru", "Klang", "Seremban", "Ipoh", "Kulim", "Senai"},
@@ -93,7 +99,7 @@ var destinations = [numDestinations]destination{
 		agencyWords: []string{"Global Manpower", "Workforce Solutions", "HR Outsourcing", "Labour Services"},
 	},
 	dSA: {
-		code: "SA", slug: "sa", currency: "SAR", usdRate: 3.75, unit: 10, feeLevel: 1.0,
+		code: "SA", slug: "sa", currency: "SAR", usdRate: 3.75, unit: 10, passportHeld: 0.85,
 		minWages: []datedWage{{2000, 1, 1000}}, wageStep: 100, wageSteps: 6,
 		languages: []string{"ar"}, cities: []string{"Riyadh", "Jeddah", "Dammam", "Jubail"},
 		legalSuffix: " Co. Ltd.", industries: []int{indFood, indLogistics},
@@ -105,19 +111,20 @@ var destinations = [numDestinations]destination{
 		agencyWords: []string{"Manpower Company", "Recruitment Office", "Human Resources", "Workforce Services"},
 	},
 	dQA: {
-		code: "QA", slug: "qa", currency: "QAR", usdRate: 3.64, unit: 10, feeLevel: 0.9,
+		code: "QA", slug: "qa", currency: "QAR", usdRate: 3.64, unit: 10, passportHeld: 0.90,
 		minWages: []datedWage{{2000, 1, 1000}}, wageStep: 100, wageSteps: 4,
 		languages: []string{"ar", "en"}, cities: []string{"Doha", "Al Wakrah", "Mesaieed", "Umm Salal"},
 		legalSuffix: " W.L.L.", industries: []int{indFood, indLogistics},
 		origins: []int{oNP, oIN, oBD, oPH}, originWeights: []int{35, 30, 20, 15}, weight: 15,
-		durations: []int{24}, deduction: deductionSpec{"food", 150, 300},
+		durations: []int{24}, deduction: deductionSpec{},
 		benefits:    []string{"housing", "food", "medical", "return_ticket", "annual_leave_ticket"},
+		always:      []string{"food"},
 		recovery:    recoverySpec{domain.FeeRecruitment, "recruitment cost recovery", 0.10, 50, 150},
 		licence:     licenceSpec{"Ministry of Labour, Qatar", "MOL-RA-", ""},
 		agencyWords: []string{"Manpower Recruitment", "Recruitment Services", "Human Resources", "Staffing"},
 	},
 	dAE: {
-		code: "AE", slug: "ae", currency: "AED", usdRate: 3.67, unit: 10, feeLevel: 0.8,
+		code: "AE", slug: "ae", currency: "AED", usdRate: 3.67, unit: 10, passportHeld: 0.70,
 		minWages: []datedWage{{2000, 1, 1000}}, wageStep: 100, wageSteps: 5,
 		languages: []string{"ar", "en"}, cities: []string{"Dubai", "Abu Dhabi", "Sharjah", "Ajman"},
 		legalSuffix: " L.L.C.", industries: []int{indLogistics, indApparel, indFood},
@@ -129,7 +136,7 @@ var destinations = [numDestinations]destination{
 		agencyWords: []string{"Employment Services", "Manpower Supply", "Labour Recruitment", "Staffing Solutions"},
 	},
 	dTW: {
-		code: "TW", slug: "tw", currency: "TWD", usdRate: 31.5, unit: 100, feeLevel: 2.0,
+		code: "TW", slug: "tw", currency: "TWD", usdRate: 31.5, unit: 100, passportHeld: 0.30,
 		minWages: []datedWage{{2000, 1, 25250}, {2023, 1, 26400}, {2024, 1, 27470}, {2025, 1, 28590}},
 		wageStep: 500, wageSteps: 4,
 		languages: []string{"zh"}, cities: []string{"Taoyuan", "Hsinchu", "Taichung", "Kaohsiung", "Tainan"},
@@ -137,7 +144,7 @@ var destinations = [numDestinations]destination{
 		origins: []int{oPH, oID}, originWeights: []int{50, 50}, weight: 15,
 		durations: []int{36}, deduction: deductionSpec{"food and lodging", 2500, 5000},
 		benefits:    []string{"medical", "insurance", "overtime_pay", "return_ticket"},
-		recovery:    recoverySpec{domain.FeeRecruitment, "broker service fee", 0.60, 48, 57},
+		brokerFees:  []int64{1800, 1700, 1500},
 		licence:     licenceSpec{"Ministry of Labor, Workforce Development Agency, Taiwan", "WDA-", ""},
 		agencyWords: []string{"Manpower Agency", "International Manpower", "Human Resources", "Labor Services"},
 	},

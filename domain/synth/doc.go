@@ -8,6 +8,12 @@
 // Bangladesh, the Philippines, India and Indonesia to Malaysia, Saudi Arabia, Qatar, the United Arab Emirates
 // and Taiwan, with local currencies, languages and wage levels.
 //
+// The shares and amounts are calibrated against published surveys, per origin and destination (corridors.go
+// lists the figures; the README's calibration table compares them with what projections measure): costs per
+// corridor drawn from a right-skewed distribution, recruitment loans per origin, passports held per
+// destination, a third or more of workers paid less than promised, and repayment of fees concentrated at the
+// employers under a buyer's remediation programme.
+//
 // Output is a function of Options alone: the generator draws from a PCG seeded with Options.Seed and never
 // reads the clock, so the same options give the same bytes. Organisations, policies and job orders come first
 // in the output; each worker's events follow in business-time order.

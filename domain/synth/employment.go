@@ -9,15 +9,21 @@ import (
 
 // Shares of what happens after deployment.
 const (
-	employerHoldsPassport = 0.14 // of workers
-	agencyHoldsPassport   = 0.04
-	recruiterHoldsIDCard  = 0.02
-	passportReturnedShare = 0.35 // of retained passports: returned during employment
+	employerOfHolds       = 0.80 // of retained passports (destination.passportHeld): by the employer, else its agency
+	recruiterHoldsIDCard  = 0.02 // of workers whose passport is not held
+	passportReturnedShare = 0.05 // of retained passports: returned during employment
 	idCardReturnedShare   = 0.40
 	returnedAtExitShare   = 0.85 // of documents still held when the worker leaves (not absconding)
-	reimbursedShare       = 0.36 // of worker-paid fees (about 30% end up reimbursed within the dataset)
-	partialShare          = 0.25 // of reimbursements: part of the fee
 	lumpSumShare          = 0.10 // of reimbursements: not tied to one fee
+)
+
+// Repayment of fees is concentrated where a buyer runs a remediation programme, and rare elsewhere.
+const (
+	remediationShare = 0.125 // of employers: under a buyer's remediation programme
+	programmeRepaid  = 0.98  // of the fees their workers paid: repaid
+	programmePartial = 0.05  // of those repayments: part of the fee
+	strayRepaid      = 0.01  // of the fees other workers paid: repaid all the same
+	strayPartial     = 0.50
 )
 
 // hold is a document someone other than the worker holds.
@@ -40,16 +46,17 @@ var exitReasons = []struct {
 // retention queues a document held from the worker: a passport taken by the employer on deployment or by
 // the destination agency on arrival, or an identity card kept by the recruiter as collateral.
 func (g *generator) retention(w *worker) {
+	held := w.dst.passportHeld
 	switch r := g.rng.Float64(); {
-	case r < employerHoldsPassport:
+	case r < held*employerOfHolds:
 		w.hold = hold{domain.DocPassport, w.jo.employer.id, g.sometime(w.deployed, w.deployed.Add(days(3)))}
-	case r < employerHoldsPassport+agencyHoldsPassport:
+	case r < held:
 		by := w.jo.employer.id
 		if w.jo.destAgency != nil {
 			by = w.jo.destAgency.id
 		}
 		w.hold = hold{domain.DocPassport, by, g.sometime(w.arrived, w.deployed)}
-	case r < employerHoldsPassport+agencyHoldsPassport+recruiterHoldsIDCard:
+	case r < held+(1-held)*recruiterHoldsIDCard:
 		w.hold = hold{domain.DocIDCard, w.recruiter.id, g.sometime(w.recruited, w.recruited.Add(days(10)))}
 	default:
 		return
@@ -128,12 +135,16 @@ func (g *generator) returns(w *worker) {
 	g.add(at, &domain.DocumentReturned{WorkerID: w.id, Document: h.document})
 }
 
-// reimbursements queues repayments of fees the worker paid, within the year or so after deployment (when
-// buyers' remediation reaches them): some in part, a few as a lump sum not tied to the fee; mostly by the
-// employer, else by an agency.
+// reimbursements queues repayments of fees the worker paid, within the year or so after deployment: nearly
+// all of them, mostly in full, where the job order's employer is under a buyer's remediation programme, and a
+// few elsewhere; a few as a lump sum not tied to the fee; mostly by the employer, else by an agency.
 func (g *generator) reimbursements(w *worker) {
+	repaid, partial := strayRepaid, strayPartial
+	if w.jo.employer.remediation {
+		repaid, partial = programmeRepaid, programmePartial
+	}
 	for _, f := range w.paid {
-		if !g.chance(reimbursedShare) {
+		if !g.chance(repaid) {
 			continue
 		}
 		from := later(f.at, w.deployed).Add(days(14))
@@ -142,7 +153,7 @@ func (g *generator) reimbursements(w *worker) {
 			continue
 		}
 		cents := f.cents
-		if g.chance(partialShare) {
+		if g.chance(partial) {
 			cents = min(cents, g.share(cents, 40, 90, f.unit))
 		}
 		w.nRefunds++

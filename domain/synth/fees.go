@@ -12,7 +12,6 @@ const (
 	twPayShareBonus = 0.20  // Taiwan's brokers charge more workers
 	splitFeeShare   = 0.40  // recruitment fee paid in two instalments
 	receiptedShare  = 0.30  // of Nepali workers paying a recruitment fee, also a receipted 10,000 NPR
-	loanShare       = 0.44  // of paying workers (about 30% of all): a recruitment loan
 	loanFundedShare = 0.60  // of the recruitment fees of a worker with a loan: paid from the loan
 	depositShare    = 0.03  // of paying workers (about 2% of all)
 	bribeShare      = 0.008 // of paying workers
@@ -58,18 +57,20 @@ var feeSpecs = []feeSpec{
 		whenLate},
 }
 
-// workerFees queues what a worker pays, if anything (60-70% of workers do): recruitment fees and related
-// costs at origin, sometimes a deposit or a bribe, a recruitment loan for many, and deductions from wages
-// after deployment for some.
+// workerFees queues what a worker pays, if anything (70-95% of workers do, by origin): recruitment fees and
+// related costs at origin, scaled by the corridor's cost drawn from a right-skewed distribution, sometimes a
+// deposit or a bribe, a recruitment loan for as many workers of the origin as surveys find, and deductions from
+// wages after deployment for some.
 func (g *generator) workerFees(w *worker) {
 	pays := w.src.payShare
 	if w.dst.code == "TW" {
-		pays += twPayShareBonus
+		pays = min(1, pays+twPayShareBonus)
 	}
 	if !g.chance(pays) {
 		return
 	}
-	loan := g.chance(loanShare)
+	w.cost = g.costScale(w)
+	loan := g.chance(w.src.loanShare / pays)
 	var total int64
 	first := w.departed
 	for i := range feeSpecs {
@@ -84,7 +85,7 @@ func (g *generator) workerFees(w *worker) {
 			total += g.recruitmentFee(w, spec, at, loan)
 			continue
 		}
-		cents := g.local(spec.usdLo, spec.usdHi, w.src.usdRate, w.src.unit)
+		cents := g.local(spec.usdLo, spec.usdHi, w.src.usdRate*w.cost, w.src.unit)
 		g.workerPays(w, at, spec.category, pick(g, spec.labels), cents, g.payee(w, spec.category, false),
 			g.method(false))
 		total += cents
@@ -100,7 +101,7 @@ func (g *generator) workerFees(w *worker) {
 // sub-agent recruited), and returns its total in cents.
 func (g *generator) recruitmentFee(w *worker, spec *feeSpec, at time.Time, loan bool) int64 {
 	src, agency := w.src, w.jo.originAgency[w.o]
-	total := g.local(spec.usdLo, spec.usdHi, src.usdRate*src.feeLevel*w.dst.feeLevel, src.unit)
+	total := g.local(spec.usdLo, spec.usdHi, src.usdRate*w.cost, src.unit)
 	payee := agency.id
 	if w.broker {
 		payee = w.recruiter.id
@@ -251,16 +252,12 @@ func (g *generator) employerFees(w *worker) {
 	}
 }
 
-// wageRecovery queues monthly deductions from wages that recover recruitment costs (in Taiwan, the broker's
-// monthly service fee), for some paying workers, for three to six months after deployment.
+// wageRecovery queues monthly deductions from wages that recover recruitment costs, for some paying workers,
+// for three to six months after deployment.
 func (g *generator) wageRecovery(w *worker) {
 	r := &w.dst.recovery
-	if !g.chance(r.share) {
+	if r.share == 0 || !g.chance(r.share) {
 		return
-	}
-	payee := w.jo.employer.id
-	if w.dst.code == "TW" && w.jo.destAgency != nil {
-		payee = w.jo.destAgency.id
 	}
 	cents := g.local(r.usdLo, r.usdHi, w.dst.usdRate, w.dst.unit)
 	for k := range g.between(3, 6) {
@@ -268,7 +265,29 @@ func (g *generator) wageRecovery(w *worker) {
 		if at.After(g.end) {
 			return
 		}
-		g.workerPays(w, at, r.category, r.label, cents, payee, "wage_deduction")
+		g.workerPays(w, at, r.category, r.label, cents, w.jo.employer.id, "wage_deduction")
+	}
+}
+
+// brokerFees queues, where the destination has them (Taiwan), the broker's service fee deducted from the
+// worker's wages every month of the contract, at that year's rate, while the worker is employed and within
+// the dataset. The broker is the destination agency, else the employer collects it.
+func (g *generator) brokerFees(w *worker) {
+	fees := w.dst.brokerFees
+	if len(fees) == 0 {
+		return
+	}
+	payee := w.jo.employer.id
+	if w.jo.destAgency != nil {
+		payee = w.jo.destAgency.id
+	}
+	for k := range w.terms.Duration() {
+		at := g.officeHours(w.deployed.AddDate(0, k+1, 0))
+		if at.After(g.end) || !w.exited.IsZero() && at.After(w.exited) {
+			return
+		}
+		g.workerPays(w, at, domain.FeeRecruitment, "broker service fee", fees[min(k/12, len(fees)-1)]*100, payee,
+			"wage_deduction")
 	}
 }
 

@@ -15,6 +15,7 @@ type org struct {
 	industry                int    // an employer's industry
 	dest                    int    // an employer's or destination agency's country
 	registered              time.Time
+	remediation             bool // an employer under a buyer's remediation programme
 }
 
 // world is the cast of a dataset: its organisations, the third parties workers pay, and the job orders.
@@ -81,6 +82,9 @@ func (g *generator) buildEmployers() {
 		e.city, e.industry, e.dest = city, ind, d
 		w.employers = append(w.employers, e)
 		w.employersIn[d] = append(w.employersIn[d], e)
+	}
+	for _, i := range g.chosen(n, remediationShare) {
+		w.employers[i].remediation = true
 	}
 }
 

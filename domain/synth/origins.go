@@ -17,8 +17,9 @@ type origin struct {
 	currency string // fees paid at origin are in this currency
 	usdRate  float64
 	unit     int64   // amounts paid at origin are multiples of this many currency units
-	feeLevel float64 // recruitment fees relative to the regional norm
-	payShare float64 // share of workers who pay something themselves
+	payShare float64 // share of workers who pay something themselves before departure
+	// loanShare is the share of all workers who take a recruitment loan (taken only by workers who pay).
+	loanShare float64
 	// languages are the sets of languages workers speak, with their weights.
 	languages []langSet
 	// districts are where sub-agents find workers.
@@ -42,7 +43,7 @@ type licenceSpec struct{ authority, prefix, suffix string }
 // origins are the countries of origin, indexed by oNP...oID. The table is never modified.
 var origins = [numOrigins]origin{
 	oNP: {
-		code: "NP", slug: "np", currency: "NPR", usdRate: 133, unit: 500, feeLevel: 1.0, payShare: 0.70,
+		code: "NP", slug: "np", currency: "NPR", usdRate: 133, unit: 500, payShare: 0.90, loanShare: 0.63,
 		languages: []langSet{{75, []string{"ne"}}, {15, []string{"ne", "hi"}}, {10, []string{"ne", "en"}}},
 		districts: []string{"Dhanusha", "Siraha", "Sarlahi", "Rupandehi", "Morang", "Jhapa", "Kailali", "Dang"},
 		agencyWords: [2][]string{
@@ -53,7 +54,7 @@ var origins = [numOrigins]origin{
 		licence:      licenceSpec{"Department of Foreign Employment, Nepal", "", "/074/75"},
 	},
 	oBD: {
-		code: "BD", slug: "bd", currency: "BDT", usdRate: 110, unit: 500, feeLevel: 2.4, payShare: 0.80,
+		code: "BD", slug: "bd", currency: "BDT", usdRate: 110, unit: 500, payShare: 0.95, loanShare: 0.78,
 		languages: []langSet{{90, []string{"bn"}}, {10, []string{"bn", "en"}}},
 		districts: []string{"Comilla", "Brahmanbaria", "Tangail", "Chandpur", "Sylhet", "Noakhali", "Kishoreganj",
 			"Munshiganj"},
@@ -65,7 +66,7 @@ var origins = [numOrigins]origin{
 		licence:      licenceSpec{"Bureau of Manpower, Employment and Training (BMET), Bangladesh", "RL-", ""},
 	},
 	oPH: {
-		code: "PH", slug: "ph", currency: "PHP", usdRate: 56, unit: 100, feeLevel: 0.5, payShare: 0.45,
+		code: "PH", slug: "ph", currency: "PHP", usdRate: 56, unit: 100, payShare: 0.70, loanShare: 0.20,
 		languages: []langSet{{100, []string{"tl", "en"}}},
 		districts: []string{"Pangasinan", "Ilocos Norte", "Cebu", "Davao", "Iloilo", "Batangas", "Leyte",
 			"Bukidnon"},
@@ -77,7 +78,7 @@ var origins = [numOrigins]origin{
 		licence:      licenceSpec{"Department of Migrant Workers (DMW), Philippines", "DMW-", "-LB"},
 	},
 	oIN: {
-		code: "IN", slug: "in", currency: "INR", usdRate: 83, unit: 500, feeLevel: 0.9, payShare: 0.65,
+		code: "IN", slug: "in", currency: "INR", usdRate: 83, unit: 500, payShare: 0.75, loanShare: 0.35,
 		languages: []langSet{{50, []string{"hi"}}, {25, []string{"hi", "en"}}, {15, []string{"ml", "en"}},
 			{10, []string{"pa"}}},
 		districts: []string{"Malappuram", "Gopalganj", "Siwan", "Azamgarh", "Jalandhar", "Kannur", "Ganjam",
@@ -91,7 +92,7 @@ var origins = [numOrigins]origin{
 			"/MUM/PER/1000+/5"},
 	},
 	oID: {
-		code: "ID", slug: "id", currency: "IDR", usdRate: 15600, unit: 50000, feeLevel: 0.8, payShare: 0.60,
+		code: "ID", slug: "id", currency: "IDR", usdRate: 15600, unit: 50000, payShare: 0.70, loanShare: 0.40,
 		languages: []langSet{{85, []string{"id"}}, {15, []string{"id", "jv"}}},
 		districts: []string{"Indramayu", "Cirebon", "Lombok Timur", "Ponorogo", "Banyuwangi", "Cilacap", "Kendal",
 			"Blitar"},

@@ -122,29 +122,37 @@ func TestGenerateHasPlausibleShares(t *testing.T) {
 			lo, hi float64
 		}{
 			{"workers", w, 2000, 2000},
-			{"events per worker", float64(c.events) / w, 13, 17},
+			// Taiwan's workers have a broker service fee deducted every month: up to 36 more events each.
+			{"events per worker", float64(c.events) / w, 13, 20},
 			{"buyers", float64(c.buyers), 5, 5},
 			{"employers per 200 workers", float64(c.employers) / w * 200, 0.8, 1.2},
 			{"visas per worker", perWorker(domain.TypeVisaIssued), 1, 1},
 			{"departures per worker", perWorker(domain.TypeWorkerDeparted), 1, 1},
 			{"arrivals per worker", perWorker(domain.TypeWorkerArrived), 1, 1},
 			{"deployments per worker", perWorker(domain.TypeWorkerDeployed), 1, 1},
-			{"fees per worker", perWorker(domain.TypeFeePaid), 4.5, 8},
-			{"contracts per worker", perWorker(domain.TypeContractSigned), 1, 1.3},
+			{"fees per worker", perWorker(domain.TypeFeePaid), 5, 11},
+			{"contracts per worker", perWorker(domain.TypeContractSigned), 1.2, 1.45},
 			{"exits per worker", perWorker(domain.TypeWorkerExited), 0.1, 0.35},
-			{"returned documents per worker", perWorker(domain.TypeDocumentReturned), 0.03, 0.15},
-			{"share of workers paying something", float64(len(c.payingWorkers)) / w, 0.60, 0.72},
-			{"share of workers with a recruitment loan", float64(trues(c.loanWorkers)) / w, 0.25, 0.35},
+			// Most passports are held (30-97% by destination); most are returned only when the worker leaves.
+			{"returned documents per worker", perWorker(domain.TypeDocumentReturned), 0.05, 0.25},
+			// 70-95% of workers pay before departure by origin, and every worker in Taiwan pays its broker.
+			{"share of workers paying something", float64(len(c.payingWorkers)) / w, 0.72, 0.93},
+			// Loans: 20% (Philippines) to 78% (Bangladesh) of workers, by origin.
+			{"share of workers with a recruitment loan", float64(trues(c.loanWorkers)) / w, 0.30, 0.60},
 			{"share recruited by an undisclosed intermediary", float64(c.undisclosed) / w, 0.015, 0.045},
 			{"share of workers paying a deposit", float64(trues(c.depositWorkers)) / w, 0.01, 0.035},
 			{"share of workers paying a bribe", float64(trues(c.bribeWorkers)) / w, 0.001, 0.015},
-			{"share of worker-paid fees reimbursed", float64(c.reimbursedFees) / float64(c.workerFees), 0.24, 0.36},
+			// Nearly every fee is repaid at the 12.5% of employers under a remediation programme, 1% elsewhere: the
+			// share swings with how many workers those few employers have (projections' calibration test holds
+			// the concentration).
+			{"share of worker-paid fees reimbursed", float64(c.reimbursedFees) / float64(c.workerFees), 0.005, 0.30},
 			{"share of workers without a contract before departure", float64(c.noContractBefore) / w, 0.06, 0.11},
-			{"share of workers with a post-arrival contract", float64(trues(c.postArrival)) / w, 0.15, 0.23},
+			{"share of workers with a post-arrival contract", float64(trues(c.postArrival)) / w, 0.28, 0.40},
 			{"share of contracts in a language the worker does not speak", float64(c.foreignLanguage) /
 				float64(c.contracts), 0.03, 0.08},
 			{"share of contracts without a worker copy", float64(c.noCopy) / float64(c.contracts), 0.03, 0.08},
-			{"share of workers whose passport is held", float64(trues(c.passportsHeld)) / w, 0.14, 0.22},
+			// 30% (Taiwan) to 97% (Malaysia) by destination.
+			{"share of workers whose passport is held", float64(trues(c.passportsHeld)) / w, 0.55, 0.95},
 			{"share of job orders amended", float64(len(c.amendedOrders)) / float64(c.jobOrders), 0.08, 0.22},
 			{"share of job orders with a reverse fee", float64(len(c.reverseFeeOrders)) / float64(c.jobOrders),
 				0.05, 0.16},

@@ -87,6 +87,9 @@ func TestGenerateWritesValidEnvelopes(t *testing.T) {
 			t.Fatalf("line %d repeats the event_id of line %d: %s", i+1, prev, env.EventID)
 		}
 		seen[env.EventID] = i + 1
+		if want, err := domain.EncodeData(env.Event); err != nil || !bytes.HasSuffix(line, append(want, '}')) {
+			t.Fatalf("line %d's data is not domain.EncodeData's (%v):\n%s\nwant data %s", i+1, err, line, want)
+		}
 		if e := envs[i]; e.EventID != env.EventID || e.Type != env.Type || !e.OccurredAt.Equal(env.OccurredAt) {
 			t.Fatalf("Events()[%d] = %s %s %s, line %d has %s %s %s", i, e.EventID, e.Type, e.OccurredAt,
 				i+1, env.EventID, env.Type, env.OccurredAt)

@@ -24,8 +24,7 @@ func (g *generator) offer(emp *org, at time.Time) domain.Terms {
 		DurationMonths:  intp(pick(g, d.durations)),
 		Benefits:        g.benefits(d),
 	}
-	if g.chance(0.4) {
-		s := d.deduction
+	if s := d.deduction; s.kind != "" && g.chance(0.4) {
 		t.Deductions = []domain.Deduction{{
 			Kind: s.kind, Amount: amount(roundUnits(float64(g.between(int(s.lo), int(s.hi))), d.unit)),
 			Currency: d.currency, Per: domain.PerMonth,
@@ -46,11 +45,12 @@ func (g *generator) wage(monthly int64, currency string, hours int) domain.Wage 
 	return domain.Wage{Amount: amount(monthly), Currency: currency, Per: domain.PerMonth}
 }
 
-// benefits is most of the destination's usual benefits, in their usual order.
+// benefits is most of the destination's usual benefits, in their usual order, always with those its job
+// orders always state.
 func (g *generator) benefits(d *destination) []string {
 	var out []string
 	for _, b := range d.benefits {
-		if g.chance(0.7) {
+		if slices.Contains(d.always, b) || g.chance(0.7) {
 			out = append(out, b)
 		}
 	}
@@ -99,7 +99,7 @@ var substitutionDeductions = []string{"recruitment cost recovery", "accommodatio
 // hours, an added deduction and a longer contract.
 func (g *generator) worse(t domain.Terms, d *destination) domain.Terms {
 	for changed := false; !changed; {
-		if g.chance(0.6) {
+		if g.chance(wageCutShare) {
 			t.Wage, changed = scaleWage(t.Wage, g.between(70, 90), d.unit), true
 		}
 		if g.chance(0.45) {

@@ -32,6 +32,7 @@ type worker struct {
 	substituted                                  bool         // a less favourable contract replaced the first
 	paid                                         []paidFee    // fees the worker paid
 	paidCategories                               uint32       // bit i set: the worker paid feeSpecs[i]
+	cost                                         float64      // costScale of a worker who pays before departure
 	nFees, nContracts, nRefunds                  int
 	hold                                         hold
 	exited                                       time.Time // zero while employed
@@ -77,6 +78,7 @@ func (g *generator) worker(jo *jobOrder, seq int, recruited time.Time) {
 	g.journey(w)
 	g.retention(w)
 	g.ending(w)
+	g.brokerFees(w)
 	g.returns(w)
 	g.reimbursements(w)
 	g.flush()
