@@ -13,7 +13,7 @@ import (
 )
 
 // TestBinary builds the fairtrail binary as it ships and checks it: it holds the KurrentDB backend but not the
-// test double, and on a generated dataset of 10,000 workers it answers `flags --format json` byte for byte the
+// test double, and on a generated dataset of 6,000 workers it answers `flags --format json` byte for byte the
 // same on the embedded store and on KurrentDB.
 func TestBinary(t *testing.T) {
 	t.Parallel()
@@ -34,11 +34,11 @@ func TestBinary(t *testing.T) {
 			}
 		}
 	})
-	t.Run("flags are identical on the embedded store and KurrentDB for 10,000 workers", func(t *testing.T) {
+	t.Run("flags are identical on the embedded store and KurrentDB for 6,000 workers", func(t *testing.T) {
 		if testing.Short() {
-			t.Skip("imports ~150k events twice")
+			t.Skip("imports ~110k events twice")
 		}
-		file := generatedNDJSON(t, 10_000, 3)
+		file := generatedNDJSON(t, 6_000, 3)
 		n := countLines(t, file)
 		srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 1000})
 		dir := filepath.Join(tmp, "data")

@@ -114,7 +114,7 @@ func (s *serving) request(t *testing.T, method, path, key, contentType string, b
 // run on the same data directory.
 func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	if testing.Short() {
-		t.Skip("posts ~31k events")
+		t.Skip("posts ~30k events")
 	}
 	t.Parallel()
 	dir := t.TempDir()
@@ -125,7 +125,7 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	}
 	key = strings.TrimSpace(key)
 	srv := startServing(t, "--data", data)
-	dataset, err := os.ReadFile(generatedNDJSON(t, 2000, 7))
+	dataset, err := os.ReadFile(generatedNDJSON(t, 1600, 7))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Parallel()
 	bin := fairtrailBinary(t)
-	file := generatedNDJSON(t, 10000, 42)
+	file := generatedNDJSON(t, 8000, 42)
 	ids := fileEventIDs(t, file)
 	dir := filepath.Join(t.TempDir(), "data")
 	rng := rand.New(rand.NewPCG(1, 2))
