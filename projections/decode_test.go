@@ -14,7 +14,7 @@ import (
 // decoder of the domain on a generated dataset that exercises every event type.
 func TestDecodeStoredAgreesWithDomain(t *testing.T) {
 	t.Parallel()
-	envs, err := synth.Events(synth.Options{Workers: 2000, Seed: 5})
+	envs, err := synth.Events(synth.Options{Workers: 1600, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -291,9 +291,9 @@ func TestModelClockMovesOn(t *testing.T) {
 	later := [][]string{nil, nil}
 	for _, l := range ls {
 		switch {
-		case strings.Contains(l, `"worker_id":"w-000149"`):
+		case strings.Contains(l, `"worker_id":"w-000119"`):
 			later[0] = append(later[0], l)
-		case strings.Contains(l, `"worker_id":"w-000150"`):
+		case strings.Contains(l, `"worker_id":"w-000120"`):
 			later[1] = append(later[1], l)
 		default:
 			rest = append(rest, l)

@@ -23,7 +23,7 @@ var recordedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // dataset is a generated dataset's lines, made once.
 var dataset = sync.OnceValues(func() ([]string, error) {
 	var buf bytes.Buffer
-	if _, err := synth.Generate(&buf, synth.Options{Workers: 150, Seed: 7}); err != nil {
+	if _, err := synth.Generate(&buf, synth.Options{Workers: 120, Seed: 7}); err != nil {
 		return nil, err
 	}
 	return strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n"), nil
