@@ -62,9 +62,6 @@ const (
 var ReportTerms = []string{TermWage, TermHoursPerWeek, TermRestDaysPerWeek, TermDurationMonths, TermPosition,
 	TermEmployerID, TermWorksite, TermDeductions}
 
-// PayMethods lists how a fee may have been paid (FeePaid.method, WorkerReported.fee.method).
-func PayMethods() []string { return append([]string(nil), payMethods...) }
-
 // WorkerReported records what a worker said: a fee not recorded or recorded at another amount, a contract
 // different from the promise, a document held, deception, a threat. Free text never goes into the event: a note
 // is kept in an erasable store and the event carries only its SHA-256. The optional parts (fee, contract_term,
