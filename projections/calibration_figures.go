@@ -149,15 +149,7 @@ func ratio(a, b decimal.Decimal) decimal.Decimal {
 
 // median is the middle value (the mean of the two middle ones), to 2 decimals; zero for none.
 func median(xs []decimal.Decimal) decimal.Decimal {
-	if len(xs) == 0 {
-		return decimal.Zero
-	}
-	s := slices.SortedFunc(slices.Values(xs), func(a, b decimal.Decimal) int { return a.Cmp(b) })
-	mid := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[mid].RoundBank(2)
-	}
-	return domain.DivRoundHalfEven(s[mid-1].Add(s[mid]), decimal.NewFromInt(2), 2)
+	return medianSorted(slices.SortedFunc(slices.Values(xs), func(a, b decimal.Decimal) int { return a.Cmp(b) }))
 }
 
 // mean is the average, to 2 decimals; zero for none.

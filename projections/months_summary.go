@@ -39,13 +39,20 @@ func SummariseMonths(figures []decimal.Decimal, without int) *MonthsSummary {
 			s.WorkersAboveOneMonth++
 		}
 	}
-	n := len(figures)
-	two := decimal.NewFromInt(2)
-	median := figures[n/2]
-	if n%2 == 0 {
-		median = domain.DivRoundHalfEven(figures[n/2-1].Add(figures[n/2]), two, 2)
-	}
-	s.Median = median.StringFixed(2)
-	s.Mean = domain.DivRoundHalfEven(sum, decimal.NewFromInt(int64(n)), 2).StringFixed(2)
+	s.Median = medianSorted(figures).StringFixed(2)
+	s.Mean = domain.DivRoundHalfEven(sum, decimal.NewFromInt(int64(len(figures))), 2).StringFixed(2)
 	return s
+}
+
+// medianSorted is the middle value of sorted figures (the mean of the two middle ones), half-even to 2
+// decimals; zero for none.
+func medianSorted(s []decimal.Decimal) decimal.Decimal {
+	if len(s) == 0 {
+		return decimal.Zero
+	}
+	mid := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[mid].RoundBank(2)
+	}
+	return domain.DivRoundHalfEven(s[mid-1].Add(s[mid]), decimal.NewFromInt(2), 2)
 }
