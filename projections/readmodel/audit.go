@@ -132,15 +132,11 @@ type correction struct {
 // clockCorrections are the corrections of a grouping's rows within a buyer's scope ("" for every supply
 // chain) from the model's clock to clock.
 func clockCorrections(ctx context.Context, tx *sql.Tx, buyer, by string, clock time.Time) (map[string]*correction, error) {
-	cm, err := modelClock(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	scope := ""
 	if buyer != "" {
 		scope = "buyer:" + buyer
 	}
-	xs, sign, err := window(ctx, tx, scope, cm, clock)
+	cm, xs, sign, err := windowToClock(ctx, tx, scope, clock)
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,16 @@ func windowOf(cm, clock time.Time) (lo, hi time.Time, sign int64) {
 	return cm, clock, 1
 }
 
+// windowToClock is window from the model's clock (read in tx) to clock, with the model's clock it read.
+func windowToClock(ctx context.Context, tx *sql.Tx, scope string, clock time.Time) (time.Time, []*crossing, int64, error) {
+	cm, err := modelClock(ctx, tx)
+	if err != nil {
+		return cm, nil, 0, err
+	}
+	xs, sign, err := window(ctx, tx, scope, cm, clock)
+	return cm, xs, sign, err
+}
+
 // window lists the workers (of a flag scope such as "buyer:ID", or of every flag for "") whose clocked flags' time
 // falls between the model's clock cm and clock, and the sign of the correction they make: +1 when clock is
 // later (their flags stand at clock, not in the maintained counts), -1 when it is earlier.

@@ -48,24 +48,30 @@ func (m *Model) Gauges(ctx context.Context, clock time.Time) (Gauges, error) {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
 	defer tx.Rollback()
-	if g.Employers, err = scopeTotals(ctx, tx, "employer:", clock); err != nil {
+	// The clocked flags whose time falls between the model's clock and clock, read once for the three
+	// figures they correct.
+	_, xs, sign, err := windowToClock(ctx, tx, "", clock)
+	if err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
-	if g.Agencies, err = scopeTotals(ctx, tx, "agency:", clock); err != nil {
+	if g.Employers, err = scopeTotals(ctx, tx, "employer:", xs, sign); err != nil {
+		return g, fmt.Errorf("read model: gauges: %w", err)
+	}
+	if g.Agencies, err = scopeTotals(ctx, tx, "agency:", xs, sign); err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
 	if err := ownPayments(ctx, tx, g.Agencies); err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
-	if err := raised(ctx, tx, clock, g.Raised); err != nil {
+	if err := raised(ctx, tx, xs, sign, g.Raised); err != nil {
 		return g, fmt.Errorf("read model: gauges: %w", err)
 	}
 	return g, nil
 }
 
 // scopeTotals counts the flags raised at clock under each scope of a kind ("employer:", "agency:"), by the
-// party's id.
-func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) (map[string]int, error) {
+// party's id, corrected by the window xs (of sign) from the model's clock to clock.
+func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, xs []*crossing, sign int64) (map[string]int, error) {
 	out := map[string]int{}
 	rows, err := tx.QueryContext(ctx, `SELECT scope, sum(flags) FROM flag_months WHERE scope >= ? AND scope < ?
 		GROUP BY scope`, kind, kind[:len(kind)-1]+";")
@@ -83,14 +89,6 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, clock time.Time) 
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	cm, err := modelClock(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	xs, sign, err := window(ctx, tx, "", cm, clock)
-	if err != nil {
 		return nil, err
 	}
 	for _, x := range xs {
@@ -132,8 +130,8 @@ func ownPayments(ctx context.Context, tx *sql.Tx, agencies map[string]int) error
 }
 
 // raised adds the flag_raised counter, and the clocked flags whose time came from the model's clock to
-// clock.
-func raised(ctx context.Context, tx *sql.Tx, clock time.Time, into map[string]int64) error {
+// clock (the window xs, of sign).
+func raised(ctx context.Context, tx *sql.Tx, xs []*crossing, sign int64, into map[string]int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT code, flags FROM flag_raised")
 	if err != nil {
 		return err
@@ -151,13 +149,8 @@ func raised(ctx context.Context, tx *sql.Tx, clock time.Time, into map[string]in
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cm, err := modelClock(ctx, tx)
-	if err != nil {
-		return err
-	}
-	xs, sign, err := window(ctx, tx, "", cm, clock)
-	if err != nil || sign < 0 {
-		return err
+	if sign < 0 {
+		return nil
 	}
 	for _, x := range xs {
 		for _, f := range x.flags {
