@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 const agenciesLong = `Compare the recruitment agencies across every job order they touch: per agency its workers (those it
@@ -63,20 +65,10 @@ func newAgenciesCmd(env environment) *cobra.Command {
 		if err := checkAgencyFlags(q); err != nil {
 			return err
 		}
-		f, err := format()
-		if err != nil {
-			return err
-		}
-		rd, filter, done, err := openQuery(cmd.Context(), sf, tf)
-		if err != nil {
-			return err
-		}
-		defer done()
-		report, err := rd.Agencies(cmd.Context(), q, filter, time.Now().UTC())
-		if err != nil {
-			return err
-		}
-		return printAgencies(env.stdout, report, f, tableWidth(env, *wide))
+		return queryAndPrint(cmd, env, sf, tf, format, *wide, printAgencies,
+			func(ctx context.Context, rd query.Reader, filter projections.Filter, now time.Time) (projections.AgencyReport, error) {
+				return rd.Agencies(ctx, q, filter, now)
+			})
 	}
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/query"
 )
 
 const auditExample = `  fairtrail audit                               # one row per buyer
@@ -47,20 +49,10 @@ func newAuditCmd(env environment) *cobra.Command {
 		if q.By != "" && !slices.Contains(projections.Groupings, q.By) {
 			return usagef("audit: --by %q: one of %s", q.By, strings.Join(projections.Groupings, ", "))
 		}
-		f, err := format()
-		if err != nil {
-			return err
-		}
-		rd, filter, done, err := openQuery(cmd.Context(), sf, tf)
-		if err != nil {
-			return err
-		}
-		defer done()
-		rows, err := rd.Audit(cmd.Context(), q, filter, time.Now().UTC())
-		if err != nil {
-			return err
-		}
-		return printAudit(env.stdout, rows, f, tableWidth(env, *wide))
+		return queryAndPrint(cmd, env, sf, tf, format, *wide, printAudit,
+			func(ctx context.Context, rd query.Reader, filter projections.Filter, now time.Time) ([]projections.AuditRow, error) {
+				return rd.Audit(ctx, q, filter, now)
+			})
 	}
 	return cmd
 }

@@ -22,12 +22,7 @@ func newEvidenceCmd(env environment) *cobra.Command {
 		Example: `  fairtrail evidence worker w-000042 --out w-000042.zip
   fairtrail evidence verify w-000042.zip --key operator.pub`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("evidence: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("evidence: usage: fairtrail evidence worker ID --out FILE.zip | verify FILE.zip --key VERIFIER")
-		},
+		RunE: noSubcommand("evidence", "usage: fairtrail evidence worker ID --out FILE.zip | verify FILE.zip --key VERIFIER"),
 	}
 	cmd.AddCommand(newEvidenceWorkerCmd(env), newEvidenceVerifyCmd(env))
 	return cmd

@@ -58,12 +58,7 @@ func newKeysCmd(env environment) *cobra.Command {
   fairtrail keys create --org aud-1 --role auditor && fairtrail keys grant --auditor aud-1 --buyer buyer-1
   fairtrail keys list`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("keys: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("keys: a subcommand is required: create, list, revoke, grant or ungrant")
-		},
+		RunE: noSubcommand("keys", "a subcommand is required: create, list, revoke, grant or ungrant"),
 	}
 	for _, sub := range []func(environment) *cobra.Command{newKeysCreateCmd, newKeysListCmd, newKeysRevokeCmd} {
 		cmd.AddCommand(sub(env))

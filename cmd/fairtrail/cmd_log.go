@@ -53,12 +53,7 @@ func newLogCmd(env environment) *cobra.Command {
   fairtrail log checkpoint > checkpoint.txt
   fairtrail log witness --url https://fairtrail.example.org --key operator.pub --state ~/.fairtrail-witness`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("log: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("log: usage: fairtrail log keygen | checkpoint | witness")
-		},
+		RunE: noSubcommand("log", "usage: fairtrail log keygen | checkpoint | witness"),
 	}
 	cmd.AddCommand(newLogKeygenCmd(env), newLogCheckpointCmd(env), newLogWitnessCmd(env))
 	return cmd

@@ -33,12 +33,7 @@ func newNotesCmd(env environment) *cobra.Command {
   fairtrail notes erase --worker w-000042 --reason "the worker's request of 2026-03-01"
   fairtrail notes show --erasures`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("notes: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("notes: a subcommand is required: show or erase")
-		},
+		RunE: noSubcommand("notes", "a subcommand is required: show or erase"),
 	}
 	cmd.AddCommand(newNotesShowCmd(env), newNotesEraseCmd(env))
 	return cmd

@@ -22,12 +22,7 @@ func newRatesCmd(env environment) *cobra.Command {
 			"then judged against fees paid in another, with the rate of the fee's day (or the latest before it).",
 		Example: `  fairtrail rates import eurofxref-hist.csv --source ECB`,
 		Args:    cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("rates: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("rates: no subcommand given (import)")
-		},
+		RunE:    noSubcommand("rates", "no subcommand given (import)"),
 	}
 	cmd.AddCommand(newRatesImportCmd(env))
 	return cmd

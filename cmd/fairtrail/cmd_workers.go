@@ -31,12 +31,7 @@ func newWorkersCmd(env environment) *cobra.Command {
   fairtrail workers links w-00042
   fairtrail workers unlink w-00042 link_3f9a1c2b7d4e`,
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("workers: unknown subcommand %q%s", args[0], suggest(cmd, args[0]))
-			}
-			return usagef("workers: a subcommand is required: link, links or unlink")
-		},
+		RunE: noSubcommand("workers", "a subcommand is required: link, links or unlink"),
 	}
 	cmd.AddCommand(newWorkersLinkCmd(env), newWorkersLinksCmd(env), newWorkersUnlinkCmd(env))
 	return cmd

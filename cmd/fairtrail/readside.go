@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
@@ -60,6 +62,27 @@ func openQuery(ctx context.Context, sf storeFlags, tf timeFlags) (r query.Reader
 	}
 	r, close, err = openReader(ctx, sf, filter)
 	return r, filter, close, err
+}
+
+// queryAndPrint reads the format flag, opens the read model under the time flags, asks it for one report as
+// of now and prints that report in the format asked for, as wide as the terminal or --wide allows.
+func queryAndPrint[T any](cmd *cobra.Command, env environment, sf storeFlags, tf timeFlags, format func() (string, error),
+	wide bool, print func(io.Writer, T, string, int) error,
+	ask func(context.Context, query.Reader, projections.Filter, time.Time) (T, error)) error {
+	f, err := format()
+	if err != nil {
+		return err
+	}
+	rd, filter, done, err := openQuery(cmd.Context(), sf, tf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	report, err := ask(cmd.Context(), rd, filter, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	return print(env.stdout, report, f, tableWidth(env, wide))
 }
 
 func openReader(ctx context.Context, sf storeFlags, filter projections.Filter) (r query.Reader, close func(), err error) {

@@ -117,6 +117,17 @@ func run(ctx context.Context, args []string, env environment) error {
 	return ue
 }
 
+// noSubcommand is the RunE of a command that only groups subcommands: an unknown subcommand name is a usage
+// error with cobra's suggestions, and none at all is a usage error saying what to give (usage).
+func noSubcommand(name, usage string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s: unknown subcommand %q%s", name, args[0], suggest(cmd, args[0]))
+		}
+		return usagef("%s: %s", name, usage)
+	}
+}
+
 // suggest is cobra's "did you mean" list for an unknown subcommand name, on one line.
 func suggest(cmd *cobra.Command, name string) string {
 	if cmd.SuggestionsMinimumDistance <= 0 {
