@@ -31,6 +31,11 @@ type WorkerReport struct {
 	Note string
 }
 
+// HasFee tells whether the report names a fee: any of its fee fields given.
+func (in WorkerReport) HasFee() bool {
+	return in.FeeCategory != "" || in.FeeAmount != "" || in.FeeCurrency != "" || in.FeePaidOn != ""
+}
+
 // ErrNoNoteStore is returned for a report with a note when the server keeps no note store.
 var ErrNoNoteStore = errors.New("reports with a note need the note store")
 
@@ -38,7 +43,7 @@ var ErrNoNoteStore = errors.New("reports with a note need the note store")
 func (in WorkerReport) event(workerID, reportID string) *domain.WorkerReported {
 	e := &domain.WorkerReported{WorkerID: workerID, ReportID: reportID, Kind: in.Kind,
 		Channel: domain.ChannelWorkerLink, Language: in.Language}
-	if in.FeeCategory != "" || in.FeeAmount != "" || in.FeeCurrency != "" || in.FeePaidOn != "" {
+	if in.HasFee() {
 		e.Fee = &domain.ReportedFee{Category: in.FeeCategory, PaidOn: in.FeePaidOn,
 			Amount: domain.Money{Amount: domain.Amount(in.FeeAmount), Currency: in.FeeCurrency}}
 	}

@@ -63,7 +63,7 @@ func reportInput(f url.Values, lang string) api.WorkerReport {
 	return api.WorkerReport{Kind: get("kind"), Language: lang, FeeCategory: get("category"),
 		FeeAmount: strings.ReplaceAll(get("amount"), ",", ""), FeeCurrency: strings.ToUpper(get("currency")),
 		FeePaidOn: get("paid_on"), Term: get("term"), Promised: get("promised"), Actual: get("actual"),
-		Document: get("document"), Note: strings.TrimSpace(f.Get("note"))}
+		Document: get("document"), Note: get("note")}
 }
 
 var (
@@ -82,7 +82,7 @@ func checkReport(in api.WorkerReport) []string {
 		}
 	}
 	bad(slices.Contains(reportKinds, in.Kind), "w.bad.kind")
-	if in.FeeCategory != "" || in.FeeAmount != "" || in.FeeCurrency != "" || in.FeePaidOn != "" {
+	if in.HasFee() {
 		bad(slices.Contains(domain.FeeCategories, in.FeeCategory), "w.bad.category")
 		bad(amountPattern.MatchString(in.FeeAmount), "w.bad.amount")
 		bad(currencyPattern.MatchString(in.FeeCurrency), "w.bad.currency")
@@ -98,26 +98,23 @@ func checkReport(in api.WorkerReport) []string {
 	return out
 }
 
+// problemKeys maps a refused field's path to its catalogue key: the first entry whose part the path contains
+// wins, so "currency" comes before "amount" (a fee's currency sits under its amount); any other path is text.
+var problemKeys = []struct{ part, key string }{
+	{"kind", "w.bad.kind"}, {"category", "w.bad.category"}, {"currency", "w.bad.currency"},
+	{"amount", "w.bad.amount"}, {"paid_on", "w.bad.date"}, {"term", "w.bad.term"}, {"document", "w.bad.document"},
+}
+
 // problemsOf turns the fields a recorder refused into catalogue keys.
 func problemsOf(ve *domain.ValidationError) []string {
 	var out []string
 	for _, f := range ve.Fields {
 		key := "w.bad.text"
-		switch {
-		case strings.Contains(f.Path, "kind"):
-			key = "w.bad.kind"
-		case strings.Contains(f.Path, "category"):
-			key = "w.bad.category"
-		case strings.Contains(f.Path, "currency"):
-			key = "w.bad.currency"
-		case strings.Contains(f.Path, "amount"):
-			key = "w.bad.amount"
-		case strings.Contains(f.Path, "paid_on"):
-			key = "w.bad.date"
-		case strings.Contains(f.Path, "term"):
-			key = "w.bad.term"
-		case strings.Contains(f.Path, "document"):
-			key = "w.bad.document"
+		for _, p := range problemKeys {
+			if strings.Contains(f.Path, p.part) {
+				key = p.key
+				break
+			}
 		}
 		if !slices.Contains(out, key) {
 			out = append(out, key)
