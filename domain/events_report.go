@@ -142,7 +142,7 @@ func (e *WorkerReported) validate(c checker) {
 	}
 	if d := e.Document; d != nil {
 		dc := c.at("document")
-		dc.oneOf("document", d.Document, documents)
+		dc.oneOf("document", d.Document, Documents)
 		dc.optionalID("held_by", d.HeldBy)
 	}
 	c.sha256("note_sha256", e.NoteSHA256)

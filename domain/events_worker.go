@@ -293,7 +293,7 @@ func (e DocumentRetained) Worker() string { return e.WorkerID }
 
 func (e *DocumentRetained) validate(c checker) {
 	c.id("worker_id", e.WorkerID)
-	c.oneOf("document", e.Document, documents)
+	c.oneOf("document", e.Document, Documents)
 	c.id("held_by", e.HeldBy)
 }
 
@@ -314,7 +314,7 @@ func (e DocumentReturned) Worker() string { return e.WorkerID }
 
 func (e *DocumentReturned) validate(c checker) {
 	c.id("worker_id", e.WorkerID)
-	c.oneOf("document", e.Document, documents)
+	c.oneOf("document", e.Document, Documents)
 }
 
 // WorkerExited records the end of the worker's employment.

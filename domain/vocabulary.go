@@ -83,7 +83,8 @@ const (
 	DocOther      = "other"
 )
 
-var documents = []string{DocPassport, DocIDCard, DocWorkPermit, DocContract, DocOther}
+// Documents lists the documents that can be held, as the events name them.
+var Documents = []string{DocPassport, DocIDCard, DocWorkPermit, DocContract, DocOther}
 
 var exitReasons = []string{"contract_completed", "resigned", "terminated", "repatriated", "absconded",
 	"deceased", "other"}

@@ -165,16 +165,9 @@ type reportPage struct {
 }
 
 func newReportPage(enabled bool, form api.WorkerReport, problems []string) reportPage {
-	return reportPage{Enabled: enabled, Form: form, Problems: problems, Kinds: reportKinds,
-		Categories: domain.FeeCategories, Terms: reportTerms, Documents: reportDocuments}
+	return reportPage{Enabled: enabled, Form: form, Problems: problems, Kinds: domain.ReportKinds,
+		Categories: domain.FeeCategories, Terms: domain.ReportTerms, Documents: domain.Documents}
 }
-
-// Section 8's vocabularies, as the form offers them.
-var (
-	reportKinds     = domain.ReportKinds
-	reportTerms     = domain.ReportTerms
-	reportDocuments = []string{domain.DocPassport, domain.DocIDCard, domain.DocWorkPermit, domain.DocContract, domain.DocOther}
-)
 
 // reportForm answers GET /w/{secret}/report.
 func (c *Console) reportForm(w http.ResponseWriter, r *http.Request, secret string, own *api.OwnRecord) {

@@ -81,7 +81,7 @@ func checkReport(in api.WorkerReport) []string {
 			out = append(out, key)
 		}
 	}
-	bad(slices.Contains(reportKinds, in.Kind), "w.bad.kind")
+	bad(slices.Contains(domain.ReportKinds, in.Kind), "w.bad.kind")
 	if in.HasFee() {
 		bad(slices.Contains(domain.FeeCategories, in.FeeCategory), "w.bad.category")
 		bad(amountPattern.MatchString(in.FeeAmount), "w.bad.amount")
@@ -91,8 +91,8 @@ func checkReport(in api.WorkerReport) []string {
 		_, err := time.Parse(time.DateOnly, in.FeePaidOn)
 		bad(err == nil, "w.bad.date")
 	}
-	bad(in.Term == "" || slices.Contains(reportTerms, in.Term), "w.bad.term")
-	bad(in.Document == "" || slices.Contains(reportDocuments, in.Document), "w.bad.document")
+	bad(in.Term == "" || slices.Contains(domain.ReportTerms, in.Term), "w.bad.term")
+	bad(in.Document == "" || slices.Contains(domain.Documents, in.Document), "w.bad.document")
 	bad(utf8.RuneCountInString(in.Promised) <= 200 && utf8.RuneCountInString(in.Actual) <= 200 &&
 		utf8.RuneCountInString(in.Note) <= 4000, "w.bad.text")
 	return out
