@@ -91,7 +91,7 @@ func agencyQuery(q url.Values, who keys.Identity) (projections.AgencyQuery, proj
 		}
 	}
 	if len(fields) > 0 {
-		return aq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return aq, filter, invalidQuery(fields)
 	}
 	switch who.Role {
 	case keys.RoleBuyer, keys.RoleAuditor:

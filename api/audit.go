@@ -113,7 +113,7 @@ func auditQuery(q url.Values, who keys.Identity) (aq projections.AuditQuery, fil
 		}
 	}
 	if len(fields) > 0 {
-		return aq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return aq, filter, invalidQuery(fields)
 	}
 	if who.Role == keys.RoleAdmin {
 		return aq, filter, nil

@@ -49,7 +49,7 @@ func (r *Reader) Worker(ctx context.Context, who keys.Identity, id string, q url
 		}
 	}
 	if len(fields) > 0 {
-		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return nil, invalidQuery(fields)
 	}
 	var out *projections.WorkerReport
 	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
@@ -86,7 +86,7 @@ func (r *Reader) ConvertFlags(ctx context.Context, q url.Values, flags []domain.
 		fields = append(fields, *f)
 	}
 	if len(fields) > 0 {
-		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return nil, invalidQuery(fields)
 	}
 	var out []projections.ConvertedFlag
 	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {

@@ -53,6 +53,11 @@ func invalidFields(message string, fields []domain.FieldError) *problem {
 	return &problem{kind: domain.ErrInvalid, message: message, fields: fields}
 }
 
+// invalidQuery is a 400 for a query's bad parameters (at least one), its message naming the first.
+func invalidQuery(fields []domain.FieldError) *problem {
+	return invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+}
+
 // invalidField is a 400 naming one bad field.
 func invalidField(path, issue string) *problem {
 	return invalidFields("invalid input: "+path+": "+issue, []domain.FieldError{{Path: path, Problem: issue}})

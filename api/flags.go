@@ -122,7 +122,7 @@ func flagQuery(q url.Values) (projections.FlagQuery, projections.Filter, error) 
 		fields = append(fields, domain.FieldError{Path: "code", Problem: "a flag code or its prefix, such as fee. or contract.substitution"})
 	}
 	if len(fields) > 0 {
-		return fq, filter, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return fq, filter, invalidQuery(fields)
 	}
 	return fq, filter, nil
 }

@@ -105,7 +105,7 @@ func sizes(c *gin.Context, names ...string) ([]int64, error) {
 		out[i] = v
 	}
 	if len(fields) > 0 {
-		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return nil, invalidQuery(fields)
 	}
 	return out, nil
 }

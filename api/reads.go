@@ -64,7 +64,7 @@ func (s *Server) readWorker(c *gin.Context, params []string, show func(*projecti
 		}
 	}
 	if len(fields) > 0 {
-		return invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return invalidQuery(fields)
 	}
 	who := identity(c)
 	var out []byte

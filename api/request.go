@@ -49,7 +49,7 @@ func query(c *gin.Context, allowed ...string) (url.Values, error) {
 		}
 	}
 	if len(fields) > 0 {
-		return nil, invalidFields("invalid query: "+fields[0].Path+": "+fields[0].Problem, fields)
+		return nil, invalidQuery(fields)
 	}
 	return q, nil
 }
