@@ -194,8 +194,8 @@ func (v *View) scorecard(f AgencyFigures, q AgencyQuery) AgencyScorecard {
 		Role: v.OrganisationRole(r.Key), Licence: v.Licence(r.Key, v.clock), Workers: r.Workers,
 		FlaggedWorkers: r.FlaggedWorkers, ShareFlagged: share(r.FlaggedWorkers, r.Workers), Flags: r.Flags,
 		SubstitutedWorkers: f.SubstitutedWorkers, SubstitutionRate: share(f.SubstitutedWorkers, r.Workers),
-		WorkerPaid: orNoMoney(r.WorkerPaid), Reimbursed: orNoMoney(r.Reimbursed), Outstanding: orNoMoney(r.Outstanding),
-		Converted: r.Converted, MonthsOfWages: r.MonthsOfWages, JobOrders: orNone(f.JobOrderIDs), Buyers: []string{},
+		WorkerPaid: orEmpty(r.WorkerPaid), Reimbursed: orEmpty(r.Reimbursed), Outstanding: orEmpty(r.Outstanding),
+		Converted: r.Converted, MonthsOfWages: r.MonthsOfWages, JobOrders: orEmpty(f.JobOrderIDs), Buyers: []string{},
 		substituted: f.SubstitutedWorkers}
 	if s.Flags == nil {
 		s.Flags = map[string]int{}
@@ -234,20 +234,6 @@ func share(n, of int) string {
 	}
 	return domain.DivRoundHalfEven(decimal.NewFromInt(int64(n)), decimal.NewFromInt(int64(of)), sharePlaces).
 		StringFixed(sharePlaces)
-}
-
-func orNoMoney(ms []domain.Money) []domain.Money {
-	if ms == nil {
-		return []domain.Money{}
-	}
-	return ms
-}
-
-func orNone(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // agencyOrder is the comparison of a sort order.

@@ -117,14 +117,7 @@ func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projec
 	}
 	out = append(out, cv.Flags(q)...)
 	slices.SortStableFunc(out, projections.CompareFlags)
-	return orEmptyFlags(out), nil
-}
-
-func orEmptyFlags(s []domain.Flag) []domain.Flag {
-	if s == nil {
-		return []domain.Flag{}
-	}
-	return s
+	return orEmpty(out), nil
 }
 
 // AuditUnder answers an audit under a time filter at clock, replaying the workers a chunk at a time from their

@@ -282,9 +282,9 @@ func jsonList(s []string) string {
 	return string(b)
 }
 
-func orEmpty(s []string) []string {
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
