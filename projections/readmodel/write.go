@@ -26,13 +26,24 @@ type writer struct {
 	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
 	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
 	stmt   map[string]*sql.Stmt
+	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
+	// in a rebuild in batches (and the scopes to the load table endLoad sorts in).
+	flagRows, scopeRows, workerRows rowSink
 }
 
+// Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
+const (
+	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag)
+		VALUES `
+	flagCols     = 9
+	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
+	scopeCols    = 2
+	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
+		unclocked, clocked_from, contribution, ledger) VALUES `
+	workerCols = 10
+)
+
 var statements = map[string]string{
-	"flag":  `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
-	"scope": `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
-	"worker": `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, unclocked,
-		clocked_from, contribution, ledger) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
@@ -42,6 +53,10 @@ var statements = map[string]string{
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	var err error
+	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, fresh); err != nil {
+		return nil, err
+	}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -52,27 +67,57 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 	return w, nil
 }
 
+// encodedWorker is a worker's judgement as the model stores it, all of which the clock does not change: its
+// contribution, its flags in key order with their keys and JSON, and the JSON of its columns. A rebuild makes
+// it on the cores that judge, so that the one goroutine that writes only writes.
+type encodedWorker struct {
+	j                        projections.Judgement
+	c                        contribution
+	flags                    []encodedFlag
+	clocked                  []clockedFlag
+	contribJSON, ledgerJSON  string
+	buyersJSON, agenciesJSON string
+}
+
+// encodeWorker encodes a worker's judgement.
+func encodeWorker(j projections.Judgement) (encodedWorker, error) {
+	c := workerContribution(j)
+	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
+	flags, err := encodeFlags("worker "+j.WorkerID, j.Flags)
+	if err != nil {
+		return encodedWorker{}, err
+	}
+	cj, _ := json.Marshal(c)        // plain values: cannot fail
+	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
+	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
+		ledgerJSON: string(lj), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
+}
+
 // worker replaces a worker's judgement: its flags, its row and its contribution to the rollups.
 func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
+	e, err := encodeWorker(j)
+	if err != nil {
+		return err
+	}
+	return w.encodedWorker(ctx, e)
+}
+
+// encodedWorker replaces a worker's judgement, encoded.
+func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
+	j := e.j
 	owner := "worker " + j.WorkerID
 	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
-	c := workerContribution(j)
-	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
-	clocked := clockedOf(j.Flags)
-	counted := c.at(w.clock, clocked)
+	counted := e.c.at(w.clock, e.clocked)
 	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
-	cj, _ := json.Marshal(c)        // plain values: cannot fail
-	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
-	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
-		jsonList(j.Agencies), len(j.Flags), len(j.Flags)-len(clocked), firstClocked(clocked), string(cj),
-		string(lj)); err != nil {
+	if err := w.workerRows.add(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, e.buyersJSON, e.agenciesJSON,
+		len(j.Flags), len(j.Flags)-len(e.clocked), firstClocked(e.clocked), e.contribJSON, e.ledgerJSON); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
-	return w.flags(ctx, owner, j.Flags, c.Scopes)
+	return w.flags(ctx, owner, e.flags, e.c.Scopes)
 }
 
 // jobOrder replaces a job order's own flags and its contribution to the rollups.
@@ -92,7 +137,11 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	if _, err := w.stmt["jobOrder"].ExecContext(ctx, jo.ID, string(cj)); err != nil {
 		return fmt.Errorf("write job order %s: %w", jo.ID, err)
 	}
-	return w.flags(ctx, owner, flags, c.Scopes)
+	encoded, err := encodeFlags(owner, flags)
+	if err != nil {
+		return err
+	}
+	return w.flags(ctx, owner, encoded, c.Scopes)
 }
 
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
@@ -196,17 +245,33 @@ func scopeNames(buyers []string, employer string, agencies []string) []string {
 	return out
 }
 
-// flags writes an owner's flags with their scopes. Their keys number them in listing order, which the
-// evidence and then their order in flags decide among flags that agree on the rest of the key.
-func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, scopes []string) error {
+// encodedFlag is a flag with its key and its JSON.
+type encodedFlag struct {
+	f    domain.Flag
+	k    []byte
+	body string
+}
+
+// encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number them in that order,
+// which the evidence and then their order in flags decide among flags that agree on the rest of the key.
+func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	flags = slices.Clone(flags)
 	slices.SortStableFunc(flags, projections.CompareFlags)
+	out := make([]encodedFlag, len(flags))
 	for i, f := range flags {
-		k := FlagKey(f, i)
 		body, err := EncodeFlag(f)
 		if err != nil {
-			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
+		out[i] = encodedFlag{f: f, k: FlagKey(f, i), body: body}
+	}
+	return out, nil
+}
+
+// flags writes an owner's flags with their scopes.
+func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string) error {
+	for _, e := range flags {
+		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
 		clocked := 0
 		if projections.Clocked(f) {
@@ -214,15 +279,15 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		} else {
 			w.countRaised(f.Code, at)
 		}
-		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
-			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
+		if err := w.flagRows.add(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
+			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, e.body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
 		if clocked == 0 || at.Before(w.clock) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
 		for _, sc := range scopes {
-			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
+			if err := w.scopeRows.add(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
@@ -338,6 +403,14 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 
 // flush writes the rows touched.
 func (w *writer) flush(ctx context.Context) error {
+	for _, s := range []rowSink{w.flagRows, w.scopeRows, w.workerRows} {
+		if s == nil {
+			continue
+		}
+		if err := s.flush(ctx); err != nil {
+			return err
+		}
+	}
 	keys := make([]rowKey, 0, len(w.rows))
 	for k := range w.rows {
 		keys = append(keys, k)
