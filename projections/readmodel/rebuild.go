@@ -238,6 +238,7 @@ func judgeParts(ctx context.Context, v *projections.View, ids []string) <-chan j
 	return done
 }
 
+// judgePart judges and encodes the workers ids names (those with an admitted event).
 func judgePart(v *projections.View, ids []string) judgedPart {
 	var p judgedPart
 	for _, id := range ids {
