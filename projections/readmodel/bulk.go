@@ -7,40 +7,37 @@ import (
 	"strings"
 )
 
-// A rebuild loads the tables before it indexes them: the flags are appended to a table with no index yet, the
-// scope rows to a temporary table in the order they come, and the indexes and flag_scopes (whose key is its
-// order) are built at the end by sorting every row once. Kept up row by row, each index entry is a seek to a
-// random place in a tree that outgrows the page cache with the store.
+// A rebuild loads the tables before it indexes them: the flags and workers are appended to tables with no
+// secondary index yet, and at the end the indexes are created and flag_scopes (whose key is its order) filled,
+// each by sorting every row once. Kept up row by row, each index entry is a seek to a random place in a tree
+// that outgrows the page cache with the store. The scope rows are not written during the load at all: each
+// owner's contribution names its scopes, and endLoad joins them with its flags.
 
-// scopeLoadSQL creates the temporary table a rebuild writes the scope rows to.
-const scopeLoadSQL = `CREATE TEMP TABLE IF NOT EXISTS scope_load (scope TEXT NOT NULL, k BLOB NOT NULL);
-DELETE FROM temp.scope_load;`
-
-// scopeLoadInsert writes scope rows during a rebuild (for scopeInsert).
-const scopeLoadInsert = `INSERT INTO temp.scope_load (scope, k) VALUES `
+// scopesSQL fills flag_scopes in key order from the flags and the scopes their owners' contributions name
+// (a worker's flags, and a job order's own, whose worker_id is empty).
+const scopesSQL = `INSERT OR IGNORE INTO flag_scopes (scope, k)
+SELECT s.value, f.k FROM workers w, json_each(w.contribution, '$.scopes') s
+	JOIN flags f ON f.worker_id = w.worker_id
+UNION ALL
+SELECT s.value, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s
+	JOIN flags f ON f.worker_id = '' AND f.job_order_id = j.job_order_id
+ORDER BY 1, 2`
 
 // beginLoad creates the tables of a rebuild, without their indexes, in tx.
 func beginLoad(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, tablesSchema); err != nil {
 		return fmt.Errorf("read model: create tables: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, scopeLoadSQL); err != nil {
-		return fmt.Errorf("read model: create the scope rows' load table: %w", err)
-	}
 	return nil
 }
 
-// endLoad fills flag_scopes from the loaded scope rows in key order and creates the indexes.
+// endLoad creates the indexes and fills flag_scopes.
 func endLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO flag_scopes (scope, k)
-		SELECT scope, k FROM temp.scope_load ORDER BY scope, k`); err != nil {
-		return fmt.Errorf("read model: sort the flag scopes: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE temp.scope_load"); err != nil {
-		return fmt.Errorf("read model: drop the scope rows' load table: %w", err)
-	}
 	if _, err := tx.ExecContext(ctx, indexSchema); err != nil {
 		return fmt.Errorf("read model: create indexes: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, scopesSQL); err != nil {
+		return fmt.Errorf("read model: fill the flag scopes: %w", err)
 	}
 	return nil
 }
@@ -120,24 +117,23 @@ func (s stmtRows) add(ctx context.Context, row ...any) error {
 
 func (stmtRows) flush(context.Context) error { return nil }
 
-// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches, the
-// scopes going to the load table; else a statement each.
+// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches, and
+// no writer of scopes (endLoad derives them); else a statement each.
 func rowSinks(ctx context.Context, tx *sql.Tx, fresh bool) (flags, scopes, workers rowSink, err error) {
-	scopeHead := scopeInsert
-	if fresh {
-		scopeHead = scopeLoadInsert
-	}
 	sinks := []struct {
 		name, head string
 		cols       int
 		into       *rowSink
 	}{
 		{"flag", flagInsert, flagCols, &flags},
-		{"flag scope", scopeHead, scopeCols, &scopes},
+		{"flag scope", scopeInsert, scopeCols, &scopes},
 		{"worker", workerInsert, workerCols, &workers},
 	}
 	for _, s := range sinks {
-		if fresh {
+		switch {
+		case fresh && s.into == &scopes:
+			continue
+		case fresh:
 			if *s.into, err = newRowBatch(ctx, tx, s.name, s.head, s.cols); err != nil {
 				return nil, nil, nil, err
 			}

@@ -25,7 +25,7 @@ type writer struct {
 	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
 	stmt   map[string]*sql.Stmt
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
-	// in a rebuild in batches (and the scopes to the load table endLoad sorts in).
+	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
 }
 
@@ -236,6 +236,9 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
 		for _, sc := range scopes {
+			if w.scopeRows == nil {
+				break // a rebuild's: endLoad derives them
+			}
 			if err := w.scopeRows.add(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
