@@ -29,13 +29,19 @@ const (
 	FlagFeeReportedUnrecorded = "fee.reported_unrecorded"
 )
 
-// FlagCodes lists every flag code in catalogue order.
-var FlagCodes = []string{
+// flagCatalogue is every flag code in catalogue order: the one list a new code is added to.
+var flagCatalogue = [...]string{
 	FlagFeeProhibited, FlagFeeCapExceeded, FlagFeeIllegitimate, FlagReimbursementOverdue,
 	FlagContractSubstitution, FlagContractBelowJobOrder, FlagContractMissingBefore, FlagContractSignedAfter,
 	FlagContractLanguage, FlagContractNoWorkerCopy, FlagDocumentRetained, FlagUndisclosedIntermediary,
 	FlagReverseFee, FlagRecruitmentLoan, FlagUnlicensedAgency, FlagWorkerReportOpen, FlagFeeReportedUnrecorded,
 }
+
+// FlagCodes lists every flag code in catalogue order.
+var FlagCodes = flagCatalogue[:]
+
+// NumFlagCodes is how many flag codes there are: the length of an array counting flags by code.
+const NumFlagCodes = len(flagCatalogue)
 
 // Flag is a finding with its evidence: what rule, about whom, which events prove it, and when it arose.
 type Flag struct {

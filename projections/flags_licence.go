@@ -10,12 +10,12 @@ import (
 // registered (latest registration) as an agency or sub-agent and none of its registrations carries a licence
 // valid on the recruitment's day (valid_until on or after it, UTC). A recruiter never registered is not judged.
 // Evidence: the recruitment and every registration of the recruiter.
-func licenceFlags(ws *workerState, regs map[string][]Fact) []domain.Flag {
+func licenceFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	if ws.recruited == nil {
 		return nil
 	}
 	by := ws.recruited.RecruitedBy
-	history := regs[by]
+	history := c.regs[by]
 	if len(history) == 0 {
 		return nil
 	}

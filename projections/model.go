@@ -118,12 +118,10 @@ type judgement struct {
 	// by code (in domain.FlagCodes order).
 	flags  []domain.Flag
 	counts flagCounts
-	// owed are the breaching fees, from which the overdue flags are judged at a clock; nothing is overdue
-	// before firstDeadline.
-	owed          []*FeeLine
-	firstDeadline time.Time
-	// opened are the worker.report_open flags, sorted by raised_at: each stands once the clock has passed it.
-	opened []domain.Flag
+	// clocked are the flags that depend on the clock (Clocked), as at the end of time: each stands once the
+	// clock has passed its raised_at, and none before firstClocked.
+	clocked      []domain.Flag
+	firstClocked time.Time
 	// The worker's money, prepared for rollups.
 	workerPaid, reimbursed, outstanding, shortfall tally
 	// ledger is the worker's dated money, for audits in one currency.
@@ -144,18 +142,15 @@ func (m *Model) judgement(v *View, id string) *judgement {
 		return nil
 	}
 	ws := v.workerState(wf)
-	r, fees := v.buildReport(ws)
+	r, c := v.buildReport(ws)
 	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
 		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
-		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall), ledger: v.ledgerOf(ws, r, fees)}
+		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall), ledger: v.ledgerOf(ws, r, c.fees),
+		clocked: clockedFlags(ws, c)}
 	j.counts.add(j.flags)
-	j.opened = reportOpenFlags(ws)
-	for _, l := range fees.lines {
-		if l.owed.IsPositive() && l.Deadline != nil {
-			j.owed = append(j.owed, l)
-			if j.firstDeadline.IsZero() || l.Deadline.Before(j.firstDeadline) {
-				j.firstDeadline = *l.Deadline
-			}
+	for _, f := range j.clocked {
+		if j.firstClocked.IsZero() || f.RaisedAt.Before(j.firstClocked) {
+			j.firstClocked = f.RaisedAt
 		}
 	}
 	m.cacheMu.Lock()
@@ -185,7 +180,7 @@ func (m *Model) allJudged() bool {
 // clockedAt reports whether a flag that depends on the clock may stand at clock: an overdue reimbursement or an
 // open report.
 func (j *judgement) clockedAt(clock time.Time) bool {
-	return len(j.owed) > 0 && clock.After(j.firstDeadline) || len(j.opened) > 0 && VisibleAt(j.opened[0], clock)
+	return len(j.clocked) > 0 && clock.After(j.firstClocked)
 }
 
 // flagsAt are the judgement's flags with the overdue reimbursements and the open reports at clock, sorted by
@@ -194,21 +189,7 @@ func (j *judgement) flagsAt(clock time.Time) []domain.Flag {
 	if !j.clockedAt(clock) {
 		return j.flags
 	}
-	var clocked []domain.Flag
-	if len(j.owed) > 0 && clock.After(j.firstDeadline) {
-		clocked = overdueFlags(clock, j.owner, j.owed)
-	}
-	for _, f := range j.opened {
-		if VisibleAt(f, clock) {
-			clocked = append(clocked, f)
-		}
-	}
-	if len(clocked) == 0 {
-		return j.flags
-	}
-	flags := append(slices.Clone(j.flags), clocked...)
-	slices.SortStableFunc(flags, byRaisedAt)
-	return flags
+	return visibleAt(j.flags, j.clocked, clock)
 }
 
 // invalidate drops the cached judgements an event changes.

@@ -83,7 +83,7 @@ func reportLines(ws *workerState) []ReportLine {
 // reportOpenFlags: worker.report_open, for each report with no resolution in the replayed state, raised at its
 // recorded_at + ReportOpenAfter. The flags are the clock's to show (Clocked): a query at clock sees those whose
 // raised_at it has passed. Sorted by raised_at.
-func reportOpenFlags(ws *workerState) []domain.Flag {
+func reportOpenFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, rf := range ws.reports {
 		if rf.resolved != nil {
@@ -116,7 +116,7 @@ type ComparedFee struct {
 // reportedFeeFlags: fee.reported_unrecorded, for each report of kind fee_not_recorded or fee_amount_differs
 // naming a fee that no single FeePaid of the worker (payer worker, same category and currency, amount at least
 // the reported one) records, unless the report was resolved not_substantiated or withdrawn.
-func reportedFeeFlags(ws *workerState) []domain.Flag {
+func reportedFeeFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, rf := range ws.reports {
 		e := rf.report

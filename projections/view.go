@@ -2,7 +2,6 @@ package projections
 
 import (
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 )
@@ -57,17 +56,8 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 		return nil, false
 	}
 	ws := v.workerState(wf)
-	r, fees := v.buildReport(ws)
-	clocked := overdueFlags(v.clock, ws.owner(), fees.lines)
-	for _, f := range reportOpenFlags(ws) {
-		if VisibleAt(f, v.clock) {
-			clocked = append(clocked, f)
-		}
-	}
-	if len(clocked) > 0 {
-		r.Flags = append(r.Flags, clocked...)
-		slices.SortStableFunc(r.Flags, byRaisedAt)
-	}
+	r, c := v.buildReport(ws)
+	r.Flags = visibleAt(r.Flags, clockedFlags(ws, c), v.clock)
 	v.workers[id] = r
 	return r, true
 }

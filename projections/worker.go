@@ -26,6 +26,7 @@ type workerState struct {
 	reports     []reportFact // each with its last resolution
 	base        baseline     // what later contracts are compared with
 	hasBase     bool
+	compared    []*Comparison // each contract compared with the baseline (nil when it is not compared)
 }
 
 type feeFact struct {
@@ -84,6 +85,7 @@ func (v *View) workerState(wf *workerFacts) *workerState {
 		ws.jobOrder = v.jobOrder(ws.recruited.JobOrderID)
 	}
 	ws.base, ws.hasBase = baselineOf(ws)
+	ws.compared = compareContracts(ws)
 	return ws
 }
 
@@ -138,4 +140,23 @@ func (ws *workerState) departure() *Fact {
 		return ws.deployed
 	}
 	return nil
+}
+
+// returnOf is the first return of a retained document at or after its retention, nil while it is held.
+func (ws *workerState) returnOf(retained Fact) *Fact {
+	doc := retained.Event.(*domain.DocumentRetained).Document
+	for i, rf := range ws.returned {
+		if rf.Event.(*domain.DocumentReturned).Document == doc && !rf.OccurredAt.Before(retained.OccurredAt) {
+			return &ws.returned[i]
+		}
+	}
+	return nil
+}
+
+// languages are the languages the worker reads, as recruited (none when the recruitment is unknown).
+func (ws *workerState) languages() []string {
+	if ws.recruited == nil {
+		return nil
+	}
+	return ws.recruited.Languages
 }
