@@ -62,6 +62,9 @@ func TestDetailsGolden(t *testing.T) {
 			clock = defaultClock
 		}
 		for _, f := range build(tc.filter, s.globalOrder()).View(clock).Flags(projections.FlagQuery{}) {
+			if f.Details == nil || f.Details.FlagCode() != f.Code {
+				t.Fatalf("%s: a %s flag has details %T", tc.name, f.Code, f.Details)
+			}
 			b, err := json.Marshal(f.Details)
 			if err != nil {
 				t.Fatalf("%s: %s details do not encode: %v", tc.name, f.Code, err)

@@ -110,10 +110,7 @@ func reverseFeeFlags(jo *JobOrder) []domain.Flag {
 		if !jo.reverseFee(p) {
 			continue
 		}
-		d := map[string]any{"payer_id": p.PayerID, "payee_id": p.PayeeID, "employer_id": jo.EmployerID}
-		if p.Label != "" {
-			d["label"] = p.Label
-		}
+		d := ReverseFeeDetails{EmployerID: jo.EmployerID, Label: p.Label, PayeeID: p.PayeeID, PayerID: p.PayerID}
 		out = append(out, domain.Flag{Code: domain.FlagReverseFee, JobOrderID: jo.ID, BuyerIDs: jo.BuyerIDs,
 			EventIDs: []string{p.EventID}, RaisedAt: p.At, Amounts: []domain.Money{p.Amount}, Details: d})
 	}

@@ -15,11 +15,10 @@ func substitutionFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 			continue
 		}
 		f := flagFor(domain.FlagContractSubstitution, ws.owner(), c.OccurredAt, ws.base.eventID, c.ID)
-		f.Details = map[string]any{"contract_id": c.contract.ContractID, "stage": c.contract.Stage,
-			"baseline": ws.base.describeAs, "changes": cmp.Changes}
+		f.Details = ContractSubstitutionDetails{Baseline: ws.base.describeAs, Changes: cmp.Changes,
+			ContractID: c.contract.ContractID, EstimatedWageShortfall: cmp.Shortfall, Stage: c.contract.Stage}
 		if cmp.Shortfall != nil {
 			f.Amounts = []domain.Money{*cmp.Shortfall}
-			f.Details["estimated_wage_shortfall"] = cmp.Shortfall
 		}
 		out = append(out, f)
 	}
@@ -39,8 +38,8 @@ func languageFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 			continue
 		}
 		f := flagFor(domain.FlagContractLanguage, ws.owner(), c.OccurredAt, c.ID)
-		f.Details = map[string]any{"contract_id": c.contract.ContractID, "language": c.contract.Language,
-			"worker_languages": langs}
+		f.Details = ContractLanguageDetails{ContractID: c.contract.ContractID, Language: c.contract.Language,
+			WorkerLanguages: langs}
 		out = append(out, f)
 	}
 	return out
@@ -54,7 +53,7 @@ func noWorkerCopyFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 			continue
 		}
 		f := flagFor(domain.FlagContractNoWorkerCopy, ws.owner(), c.OccurredAt, c.ID)
-		f.Details = map[string]any{"contract_id": c.contract.ContractID, "stage": c.contract.Stage}
+		f.Details = NoWorkerCopyDetails{ContractID: c.contract.ContractID, Stage: c.contract.Stage}
 		out = append(out, f)
 	}
 	return out
@@ -76,11 +75,10 @@ func belowJobOrderFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 		return nil
 	}
 	f := flagFor(domain.FlagContractBelowJobOrder, ws.owner(), first.OccurredAt, promised.eventID, first.ID)
-	f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
-		"job_order_terms_event_id": promised.EventID, "changes": cmp.Changes}
+	f.Details = BelowJobOrderDetails{Changes: cmp.Changes, ContractID: first.contract.ContractID,
+		EstimatedWageShortfall: cmp.Shortfall, JobOrderTermsEventID: promised.EventID, Stage: first.contract.Stage}
 	if cmp.Shortfall != nil {
 		f.Amounts = []domain.Money{*cmp.Shortfall}
-		f.Details["estimated_wage_shortfall"] = cmp.Shortfall
 	}
 	return []domain.Flag{f}
 }
@@ -93,7 +91,7 @@ func missingBeforeFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 		return nil
 	}
 	f := flagFor(domain.FlagContractMissingBefore, ws.owner(), left.OccurredAt, left.ID)
-	f.Details = map[string]any{"left_by": left.Type, "left_at": left.OccurredAt}
+	f.Details = MissingBeforeDepartureDetails{LeftAt: left.OccurredAt, LeftBy: left.Type}
 	return []domain.Flag{f}
 }
 
@@ -105,7 +103,7 @@ func signedAfterFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	}
 	first := ws.contracts[0]
 	f := flagFor(domain.FlagContractSignedAfter, ws.owner(), first.OccurredAt, left.ID, first.ID)
-	f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
-		"signed_at": first.OccurredAt, "left_at": left.OccurredAt}
+	f.Details = SignedAfterDepartureDetails{ContractID: first.contract.ContractID, LeftAt: left.OccurredAt,
+		SignedAt: first.OccurredAt, Stage: first.contract.Stage}
 	return []domain.Flag{f}
 }

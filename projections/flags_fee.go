@@ -7,15 +7,6 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-func feeDetails(l *FeeLine) map[string]any {
-	d := map[string]any{"fee_id": l.FeeID, "category": l.Category, "payer": l.Payer, "payee_id": l.PayeeID,
-		"method": l.Method}
-	if l.Label != "" {
-		d["label"] = l.Label
-	}
-	return d
-}
-
 // illegitimateFlags: fee.illegitimate, a deposit or bribe paid by the worker.
 func illegitimateFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	var out []domain.Flag
@@ -24,8 +15,9 @@ func illegitimateFlags(ws *workerState, c *ruleContext) []domain.Flag {
 			continue
 		}
 		f := flagFor(domain.FlagFeeIllegitimate, ws.owner(), l.At, l.id)
-		f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
-		f.Details["reason"] = "a worker paid a " + l.Category
+		f.Amounts = []domain.Money{l.Amount}
+		f.Details = FeeIllegitimateDetails{Category: l.Category, FeeID: l.FeeID, Label: l.Label, Method: l.Method,
+			PayeeID: l.PayeeID, Payer: l.Payer, Reason: "a worker paid a " + l.Category}
 		out = append(out, f)
 	}
 	return out
@@ -43,8 +35,9 @@ func prohibitedFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		}
 		if len(rules) > 0 {
 			f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
-			f.Amounts, f.Details = []domain.Money{l.Amount}, feeDetails(l)
-			f.Details["rules"] = rules
+			f.Amounts = []domain.Money{l.Amount}
+			f.Details = FeeProhibitedDetails{Category: l.Category, FeeID: l.FeeID, Label: l.Label, Method: l.Method,
+				PayeeID: l.PayeeID, Payer: l.Payer, Rules: rules}
 			out = append(out, f)
 		}
 	}
@@ -66,36 +59,30 @@ func capFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		over := domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total.Sub(cs.max))), Currency: cs.rule.Max.Currency}
 		f := flagFor(domain.FlagFeeCapExceeded, ws.owner(), cs.raisedBy.At, ids...)
 		f.Amounts = []domain.Money{over}
-		f.Details = map[string]any{
-			"rule":        breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule),
-			"category":    cs.rule.Category,
-			"fee_ids":     feeIDs,
-			"worker_paid": domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total)), Currency: cs.rule.Max.Currency},
-			"cap":         cs.rule.Max,
-			"over_cap":    over,
-		}
-		if len(cs.converted) > 0 {
-			f.Details["conversions"] = cs.converted
-			f.EventIDs = appendRateEvidence(f.EventIDs, cs.converted)
-		}
-		if len(cs.notJudged) > 0 {
-			f.Details["not_judged"] = notJudged(cs)
-		}
+		f.Details = FeeCapExceededDetails{Cap: cs.rule.Max, Category: cs.rule.Category, Conversions: cs.converted,
+			FeeIDs: feeIDs, NotJudged: notJudged(cs), OverCap: over,
+			Rule:       breachOf(domain.FlagFeeCapExceeded, cs.policy, cs.rule),
+			WorkerPaid: domain.Money{Amount: domain.Amount(domain.FormatAmount(cs.total)), Currency: cs.rule.Max.Currency}}
+		f.EventIDs = appendRateEvidence(f.EventIDs, cs.converted)
 		out = append(out, f)
 	}
 	return out
 }
 
-// notJudged lists the fees a cap could not judge: in another currency, with no rate to convert them.
-func notJudged(cs *capState) []map[string]any {
-	nj := make([]map[string]any, len(cs.notJudged))
+// notJudged lists the fees a cap could not judge: in another currency, with no rate to convert them (nil for
+// none).
+func notJudged(cs *capState) []NotJudgedFee {
+	if len(cs.notJudged) == 0 {
+		return nil
+	}
+	nj := make([]NotJudgedFee, len(cs.notJudged))
 	for i, l := range cs.notJudged {
 		reason := "currency differs from the cap's and no rates table is loaded"
 		if cs.rates.Len() > 0 {
 			reason = "currency differs from the cap's and no published rate converts " + l.Amount.Currency + " to " +
 				cs.rule.Max.Currency + " on or before " + l.At.UTC().Format(time.DateOnly)
 		}
-		nj[i] = map[string]any{"fee_id": l.FeeID, "event_id": l.EventID, "amount": l.Amount, "reason": reason}
+		nj[i] = NotJudgedFee{Amount: l.Amount, EventID: l.EventID, FeeID: l.FeeID, Reason: reason}
 	}
 	return nj
 }
@@ -129,13 +116,13 @@ func overdueFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		}
 		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed.Sub(byDeadline))), Currency: l.Amount.Currency}
 		f := flagFor(domain.FlagReimbursementOverdue, ws.owner(), *l.Deadline, ids...)
-		f.Amounts, f.Details = []domain.Money{short}, feeDetails(l)
-		f.Details["owed"] = l.Owed
-		f.Details["reimbursed_by_deadline"] = domain.Money{Amount: domain.Amount(domain.FormatAmount(byDeadline)), Currency: l.Amount.Currency}
-		f.Details["outstanding_now"] = domain.Money{Amount: domain.Amount(domain.FormatAmount(l.outstanding())), Currency: l.Amount.Currency}
-		f.Details["recorded_at"] = l.RecordedAt
-		f.Details["repayment_days"] = l.repayDays
-		f.Details["deadline"] = *l.Deadline
+		f.Amounts = []domain.Money{short}
+		f.Details = ReimbursementOverdueDetails{Category: l.Category, Deadline: *l.Deadline, FeeID: l.FeeID,
+			Label: l.Label, Method: l.Method, Owed: l.Owed, PayeeID: l.PayeeID, Payer: l.Payer,
+			OutstandingNow:       domain.Money{Amount: domain.Amount(domain.FormatAmount(l.outstanding())), Currency: l.Amount.Currency},
+			RecordedAt:           l.RecordedAt,
+			ReimbursedByDeadline: domain.Money{Amount: domain.Amount(domain.FormatAmount(byDeadline)), Currency: l.Amount.Currency},
+			RepaymentDays:        l.repayDays}
 		out = append(out, f)
 	}
 	return out

@@ -25,7 +25,7 @@ func licenceFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	}
 	day := dayOf(ws.recruitedAt.OccurredAt)
 	ids := []domain.EventID{ws.recruitedAt.ID}
-	licences := []map[string]any{}
+	licences := []LicenceHeld{}
 	for _, r := range history {
 		e := r.Event.(*domain.OrganisationRegistered)
 		ids = append(ids, r.ID)
@@ -36,16 +36,16 @@ func licenceFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		if err == nil && !dayOf(until.Time).Before(day) {
 			return nil
 		}
-		licences = append(licences, map[string]any{"authority": e.Licence.Authority, "number": e.Licence.Number,
-			"valid_until": e.Licence.ValidUntil, "event_id": r.ID.String()})
+		licences = append(licences, LicenceHeld{Authority: e.Licence.Authority, EventID: r.ID.String(),
+			Number: e.Licence.Number, ValidUntil: e.Licence.ValidUntil})
 	}
 	reason := "no registration of the recruiter carries a licence"
 	if len(licences) > 0 {
 		reason = "every licence of the recruiter expired before the day of the recruitment"
 	}
 	f := flagFor(domain.FlagUnlicensedAgency, ws.owner(), ws.recruitedAt.OccurredAt, ids...)
-	f.Details = map[string]any{"recruited_by": by, "role": latest.Role, "recruited_on": day.Format(time.DateOnly),
-		"licences": licences, "reason": reason}
+	f.Details = UnlicensedAgencyDetails{Licences: licences, Reason: reason, RecruitedBy: by,
+		RecruitedOn: day.Format(time.DateOnly), Role: latest.Role}
 	return []domain.Flag{f}
 }
 

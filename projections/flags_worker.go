@@ -15,13 +15,8 @@ func loanFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 		}
 		f := flagFor(domain.FlagRecruitmentLoan, ws.owner(), lf.OccurredAt, lf.ID)
 		f.Amounts = []domain.Money{e.Principal}
-		f.Details = map[string]any{"loan_id": e.LoanID, "purpose": e.Purpose}
-		if e.LenderID != "" {
-			f.Details["lender_id"] = e.LenderID
-		}
-		if e.AnnualInterestPct != "" {
-			f.Details["annual_interest_pct"] = e.AnnualInterestPct
-		}
+		f.Details = RecruitmentLoanDetails{AnnualInterestPct: e.AnnualInterestPct, LenderID: e.LenderID,
+			LoanID: e.LoanID, Purpose: e.Purpose}
 		out = append(out, f)
 	}
 	return out
@@ -40,7 +35,7 @@ func documentFlags(ws *workerState, c *ruleContext) []domain.Flag {
 			continue
 		}
 		f := flagFor(domain.FlagDocumentRetained, ws.owner(), rf.OccurredAt, rf.ID)
-		f.Details = map[string]any{"document": e.Document, "held_by": e.HeldBy, "since": rf.OccurredAt}
+		f.Details = DocumentRetainedDetails{Document: e.Document, HeldBy: e.HeldBy, Since: rf.OccurredAt}
 		out = append(out, f)
 	}
 	return out
@@ -69,6 +64,6 @@ func chainFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	for i, e := range jo.Chain {
 		engaged[i] = e.AgencyID
 	}
-	f.Details = map[string]any{"recruited_by": by, "employer_id": jo.EmployerID, "engaged_agencies": engaged}
+	f.Details = UndisclosedIntermediaryDetails{EmployerID: jo.EmployerID, EngagedAgencies: engaged, RecruitedBy: by}
 	return []domain.Flag{f}
 }

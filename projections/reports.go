@@ -91,8 +91,8 @@ func reportOpenFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 		}
 		due := rf.RecordedAt.Add(ReportOpenAfter)
 		f := flagFor(domain.FlagWorkerReportOpen, ws.owner(), due, rf.ID)
-		f.Details = map[string]any{"report_id": rf.report.ReportID, "kind": rf.report.Kind,
-			"channel": rf.report.Channel, "recorded_at": rf.RecordedAt, "open_days": int(ReportOpenAfter / (24 * time.Hour))}
+		f.Details = ReportOpenDetails{Channel: rf.report.Channel, Kind: rf.report.Kind,
+			OpenDays: int(ReportOpenAfter / (24 * time.Hour)), RecordedAt: rf.RecordedAt, ReportID: rf.report.ReportID}
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, byRaisedAt)
@@ -129,12 +129,13 @@ func reportedFeeFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 		}
 		f := flagFor(domain.FlagFeeReportedUnrecorded, ws.owner(), rf.OccurredAt, rf.ID)
 		f.Amounts = []domain.Money{e.Fee.Amount}
-		f.Details = map[string]any{"report_id": e.ReportID, "kind": e.Kind, "channel": e.Channel,
-			"reported_fee": *e.Fee, "recorded_fees": compared}
+		d := ReportedUnrecordedDetails{Channel: e.Channel, Kind: e.Kind, RecordedFees: compared, ReportID: e.ReportID,
+			ReportedFee: *e.Fee}
 		if r := rf.resolved; r != nil {
 			f.EventIDs = append(f.EventIDs, r.ID.String())
-			f.Details["resolution"] = r.resolution.Outcome
+			d.Resolution = r.resolution.Outcome
 		}
+		f.Details = d
 		out = append(out, f)
 	}
 	return out

@@ -112,14 +112,14 @@ func visibleAt(flags, clocked []domain.Flag, clock time.Time) []domain.Flag {
 
 func byRaisedAt(a, b domain.Flag) int { return a.RaisedAt.Compare(b.RaisedAt) }
 
-// flagFor starts a flag about the worker.
+// flagFor starts a flag about the worker; the rule sets its details.
 func flagFor(code string, o owner, at time.Time, evidence ...domain.EventID) domain.Flag {
 	ids := make([]string, len(evidence))
 	for i, id := range evidence {
 		ids[i] = id.String()
 	}
 	return domain.Flag{Code: code, WorkerID: o.id, JobOrderID: o.jobOrder, BuyerIDs: o.buyers,
-		EventIDs: ids, RaisedAt: at, Details: map[string]any{}}
+		EventIDs: ids, RaisedAt: at}
 }
 
 // owner is whom a worker's flags are about.
