@@ -123,3 +123,27 @@ func at(lines []string, i int) string {
 	}
 	return "(end)"
 }
+
+// TestConvertedFlagReadsBack: a flag with its money in a reporting currency reads back with both the flag and
+// the converted money (domain.Flag's UnmarshalJSON is promoted to it and must not drop the latter).
+func TestConvertedFlagReadsBack(t *testing.T) {
+	t.Parallel()
+	f := projections.ConvertedFlag{
+		Flag: domain.Flag{Code: domain.FlagDocumentRetained, WorkerID: "w-1",
+			Details: projections.DocumentRetainedDetails{Document: "passport", HeldBy: "ag-1"}},
+		Converted: &projections.FlagMoney{Currency: "USD", Total: domain.Money{Amount: "1.00", Currency: "USD"},
+			Conversions: []domain.Conversion{}, NotConverted: []domain.Money{}},
+	}
+	listed, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back projections.ConvertedFlag
+	if err := json.Unmarshal(listed, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := json.Marshal(back)
+	if string(again) != string(listed) || back.Converted == nil || back.WorkerID != "w-1" {
+		t.Errorf("read back as %s, listed %s", again, listed)
+	}
+}
