@@ -77,17 +77,10 @@ func (v *View) History(id string) (*WorkerReport, bool) {
 // warm judges, on every core, the workers whose judgement is not cached, so that a query over many workers
 // does not judge them one by one.
 func (v *View) warm(ids []string) {
-	if v.m.allJudged() {
+	if v.m.cache.holdsAll(len(v.m.workers)) {
 		return
 	}
-	var cold []string
-	v.m.cacheMu.Lock()
-	for _, id := range ids {
-		if j := v.m.cache[id]; j == nil || j.generation != v.m.generation {
-			cold = append(cold, id)
-		}
-	}
-	v.m.cacheMu.Unlock()
+	cold := v.m.cache.missing(ids)
 	if len(cold) < 64 {
 		return
 	}
