@@ -187,27 +187,32 @@ func (m *Model) ApplyFact(f Fact) {
 	case *domain.PolicyRetired:
 		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
 		m.cache.dropAll()
-	case domain.WorkerEvent: // the worker's own judgement
+	case domain.WorkerEvent: // the worker's own judgement, and the reports' tally
 		m.reports.apply(e)
-		w := m.worker(e.Worker())
-		w.facts = insertFact(w.facts, f)
-		if len(w.facts) == 1 {
-			m.idsMu.Lock()
-			m.workerIDs = nil
-			m.idsMu.Unlock()
-		}
-		if r, ok := e.(*domain.WorkerRecruited); ok {
-			jo := m.jobOrder(r.JobOrderID)
-			if !slices.Contains(jo.workers, r.WorkerID) {
-				jo.workers = append(jo.workers, r.WorkerID)
-			}
-		}
+		m.addWorkerFact(e, f)
 		m.cache.drop(e.Worker())
 	default: // a job order's: the judgements of the workers recruited on it
 		if id := jobOrderID(f.Event); id != "" {
 			jo := m.jobOrder(id)
 			jo.facts = insertFact(jo.facts, f)
 			m.cache.drop(jo.workers...)
+		}
+	}
+}
+
+// addWorkerFact files a worker's event under the worker, and a recruitment's worker under its job order too.
+func (m *Model) addWorkerFact(e domain.WorkerEvent, f Fact) {
+	w := m.worker(e.Worker())
+	w.facts = insertFact(w.facts, f)
+	if len(w.facts) == 1 {
+		m.idsMu.Lock()
+		m.workerIDs = nil
+		m.idsMu.Unlock()
+	}
+	if r, ok := e.(*domain.WorkerRecruited); ok {
+		jo := m.jobOrder(r.JobOrderID)
+		if !slices.Contains(jo.workers, r.WorkerID) {
+			jo.workers = append(jo.workers, r.WorkerID)
 		}
 	}
 }
