@@ -137,11 +137,15 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 	out := make([]projections.AgencyFigures, 0, len(audit))
 	for _, a := range audit {
 		r := rows[a.Key]
-		months, err := r.months()
-		if err != nil {
-			return nil, err
+		withFigure := 0
+		for _, n := range r.Months {
+			withFigure += int(max(n, 0))
 		}
-		a.MonthsOfWages = projections.SummariseMonths(months, int(r.Workers)-len(months))
+		months, err := projections.SummariseMonthCounts(r.Months, int(r.Workers)-withFigure)
+		if err != nil {
+			return nil, fmt.Errorf("read model: agency %s: %w", a.Key, err)
+		}
+		a.MonthsOfWages = months
 		out = append(out, projections.AgencyFigures{Row: a, SubstitutedWorkers: int(r.Substituted),
 			JobOrderIDs: jobOrders[a.Key]})
 	}
