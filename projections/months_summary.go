@@ -1,8 +1,6 @@
 package projections
 
 import (
-	"cmp"
-	"fmt"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -57,55 +55,4 @@ func medianSorted(s []decimal.Decimal) decimal.Decimal {
 		return s[mid].RoundBank(2)
 	}
 	return domain.DivRoundHalfEven(s[mid-1].Add(s[mid]), decimal.NewFromInt(2), 2)
-}
-
-// SummariseMonthCounts is SummariseMonths of a histogram: each figure, as a decimal text, with how many workers
-// have it (entries counting none are left out). It costs the distinct figures, not the workers, which is what a
-// persisted rollup row keeps. A figure that is not a decimal is an error.
-func SummariseMonthCounts(counts map[string]int64, without int) (*MonthsSummary, error) {
-	type bin struct {
-		figure decimal.Decimal
-		n      int64
-	}
-	bins := make([]bin, 0, len(counts))
-	var total int64
-	for text, n := range counts {
-		if n <= 0 {
-			continue
-		}
-		d, err := decimal.NewFromString(text)
-		if err != nil {
-			return nil, fmt.Errorf("months of wages %q: %w", text, err)
-		}
-		bins = append(bins, bin{d, n})
-		total += n
-	}
-	s := &MonthsSummary{WorkersWithFigure: int(total), WorkersWithoutFigure: without}
-	if total == 0 {
-		return s, nil
-	}
-	slices.SortFunc(bins, func(a, b bin) int { return cmp.Or(a.figure.Cmp(b.figure), cmp.Compare(a.n, b.n)) })
-	sum, one := decimal.Zero, decimal.NewFromInt(1)
-	for _, b := range bins {
-		sum = sum.Add(b.figure.Mul(decimal.NewFromInt(b.n)))
-		if b.figure.GreaterThan(one) {
-			s.WorkersAboveOneMonth += int(b.n)
-		}
-	}
-	nth := func(i int64) decimal.Decimal { // the i-th figure from 0, each bin's repeated n times
-		for _, b := range bins {
-			if i < b.n {
-				return b.figure
-			}
-			i -= b.n
-		}
-		return decimal.Zero // i < total: not reached
-	}
-	median := nth(total / 2).RoundBank(2)
-	if total%2 == 0 {
-		median = domain.DivRoundHalfEven(nth(total/2-1).Add(nth(total/2)), decimal.NewFromInt(2), 2)
-	}
-	s.Median = median.StringFixed(2)
-	s.Mean = domain.DivRoundHalfEven(sum, decimal.NewFromInt(total), 2).StringFixed(2)
-	return s, nil
 }

@@ -137,15 +137,11 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 	out := make([]projections.AgencyFigures, 0, len(audit))
 	for _, a := range audit {
 		r := rows[a.Key]
-		withFigure := 0
-		for _, n := range r.Months {
-			withFigure += int(max(n, 0))
-		}
-		months, err := projections.SummariseMonthCounts(r.Months, int(r.Workers)-withFigure)
+		months, err := r.months()
 		if err != nil {
-			return nil, fmt.Errorf("read model: agency %s: %w", a.Key, err)
+			return nil, err
 		}
-		a.MonthsOfWages = months
+		a.MonthsOfWages = projections.SummariseMonths(months, int(r.Workers)-len(months))
 		out = append(out, projections.AgencyFigures{Row: a, SubstitutedWorkers: int(r.Substituted),
 			JobOrderIDs: jobOrders[a.Key]})
 	}

@@ -296,3 +296,18 @@ func (r *row) readMonths(text string) error {
 	}
 	return nil
 }
+
+// months lists the months of wages a row counts, each as often as it is counted.
+func (r *row) months() ([]decimal.Decimal, error) {
+	var out []decimal.Decimal
+	for text, n := range r.Months {
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			return nil, fmt.Errorf("rollup months of wages %q: %w", text, err)
+		}
+		for range n {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
