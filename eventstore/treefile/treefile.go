@@ -25,10 +25,10 @@ type File struct {
 	mu     sync.RWMutex
 	mem    []tlog.Hash
 	leaves int64
-	// edge is the tree's right edge: edge[k] is the hash of the complete subtree of 2^k leaves that ends the
-	// tree where bit k of edgeN is set. Those are the only stored hashes an append reads, so keeping them
-	// spares each append its reads of the file (one read per level). Only Append and Truncate use it; edgeN
-	// is -1 while unknown (it is read from the file at the next append).
+	// edge is the right edge of the tree of edgeN leaves, which is one complete subtree of 2^k leaves for
+	// each bit k set in edgeN, largest first: edge[k] is that subtree's hash. Those are the only stored
+	// hashes an append reads, so keeping them spares each append its reads of the file (one per level). Only
+	// Append and Truncate use it; edgeN is -1 while unknown (the next append reads the edge from the file).
 	edge  [64]tlog.Hash
 	edgeN int64
 }
