@@ -33,7 +33,7 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.AgencyID != "" {
 		keys = []string{q.AgencyID}
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys)
+	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
@@ -174,7 +174,7 @@ func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q pro
 		slices.Sort(jobOrders[k.key])
 		rows[k.key] = &auditedRow{row: r, jobOrders: len(jobOrders[k.key])}
 	}
-	figs, err := agencyFigures(rows, jobOrders, cv, money)
+	figs, err := agencyFigures(rows, jobOrders, cv, money[0])
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

@@ -21,6 +21,9 @@ const maxShards = 64
 // Rebuild writes the model again from every event of the store, in one transaction: the model it replaces
 // stays in place until the new one is committed. reason is logged.
 func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason string) (Result, error) {
+	if m.opts.ReadOnly {
+		return Result{}, fmt.Errorf("rebuild (%s): %w", reason, ErrReadOnly)
+	}
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)
