@@ -10,57 +10,100 @@ import (
 	"time"
 )
 
-// storeSpool appends the validated events in order, in batches, counting new events and duplicates.
+// storeSpool appends the validated events in order, in batches, counting new events and duplicates. A goroutine
+// reads the next batch from the spool, and works out its events' canonical bytes, while the store appends the
+// batch before: the store's writer, the one serial stage of an import, does only what needs the stream's head.
+// Batches are still appended one at a time and in order, so what an interrupted import has stored is the
+// events before the batch that failed.
 func storeSpool(ctx context.Context, s Store, r *bufio.Reader, valid int, rep ImportReport, opts ImportOptions) (ImportReport, error) {
-	var batch []AppendRequest
-	inBatch := 0
-	flush := func() error {
-		if inBatch == 0 {
-			return nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the reader when an append fails
+	batches := make(chan spooledBatch, 1)
+	go readBatches(ctx, r, opts, batches)
+	for b := range batches {
+		if b.err != nil {
+			return rep, fmt.Errorf("import: read spool: %w", b.err)
 		}
-		results, err := s.AppendBatch(ctx, batch)
-		for _, res := range results {
-			for _, a := range res.Events {
-				if a.Duplicate {
-					rep.Duplicates++
-				} else {
-					rep.Appended++
-				}
-			}
+		if err := appendSpooled(ctx, s, b.reqs, &rep, valid, opts); err != nil {
+			return rep, err
 		}
-		if err == nil && opts.Stored != nil {
-			err = opts.Stored(ctx, results)
-		}
-		if err != nil {
-			return fmt.Errorf("import: storing stopped after the first %d valid events (those are stored; importing the file again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
-		}
-		batch, inBatch = batch[:0], 0
-		if opts.Progress != nil {
-			opts.Progress(ImportProgress{Phase: "store", Lines: rep.Lines, Valid: valid,
-				Stored: rep.Appended + rep.Duplicates, Appended: rep.Appended})
-		}
-		return nil
 	}
+	if err := ctx.Err(); err != nil { // the reader stopped without sending what was left
+		return rep, fmt.Errorf("import: storing stopped after the first %d valid events: %w", rep.Appended+rep.Duplicates, err)
+	}
+	return rep, nil
+}
+
+// spooledBatch is a batch read back from the spool, or the error that stopped the reading.
+type spooledBatch struct {
+	reqs []AppendRequest
+	err  error
+}
+
+// readBatches reads the spool into batches of opts.BatchSize events, one request per run of a stream's events,
+// and sends them in order; it closes out when the spool ends, after an error, or when ctx ends.
+func readBatches(ctx context.Context, r *bufio.Reader, opts ImportOptions, out chan<- spooledBatch) {
+	defer close(out)
+	send := func(b spooledBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var reqs []AppendRequest
+	inBatch := 0
 	for {
 		stream, p, err := readSpooled(r, opts.RecordedBy)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return rep, fmt.Errorf("import: read spool: %w", err)
+			send(spooledBatch{err: err})
+			return
 		}
-		if n := len(batch); n > 0 && batch[n-1].Stream == stream {
-			batch[n-1].Events = append(batch[n-1].Events, p)
+		p.canonical = p.Canonical()
+		if n := len(reqs); n > 0 && reqs[n-1].Stream == stream {
+			reqs[n-1].Events = append(reqs[n-1].Events, p)
 		} else {
-			batch = append(batch, AppendRequest{Stream: stream, Expected: Any(), Events: []Proposed{p}})
+			reqs = append(reqs, AppendRequest{Stream: stream, Expected: Any(), Events: []Proposed{p}})
 		}
 		if inBatch++; inBatch >= opts.BatchSize {
-			if err := flush(); err != nil {
-				return rep, err
+			if !send(spooledBatch{reqs: reqs}) {
+				return
+			}
+			reqs, inBatch = nil, 0
+		}
+	}
+	if inBatch > 0 {
+		send(spooledBatch{reqs: reqs})
+	}
+}
+
+// appendSpooled appends one batch durably and counts it in rep.
+func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *ImportReport, valid int, opts ImportOptions) error {
+	results, err := s.AppendBatch(ctx, batch)
+	for _, res := range results {
+		for _, a := range res.Events {
+			if a.Duplicate {
+				rep.Duplicates++
+			} else {
+				rep.Appended++
 			}
 		}
 	}
-	return rep, flush()
+	if err == nil && opts.Stored != nil {
+		err = opts.Stored(ctx, results)
+	}
+	if err != nil {
+		return fmt.Errorf("import: storing stopped after the first %d valid events (those are stored; importing the file again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(ImportProgress{Phase: "store", Lines: rep.Lines, Valid: valid,
+			Stored: rep.Appended + rep.Duplicates, Appended: rep.Appended})
+	}
+	return nil
 }
 
 func readSpooled(r *bufio.Reader, recordedBy string) (string, Proposed, error) {

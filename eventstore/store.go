@@ -122,10 +122,16 @@ type Proposed struct {
 	// RecordedAt is left zero: the store sets it to the time it learned of the event. Only a copy between
 	// stores sets it, to preserve the original.
 	RecordedAt time.Time
+	// canonical caches Canonical's answer, worked out ahead where the event is final (an import's reader does
+	// it while the store appends the batch before), so that the store's writer does not.
+	canonical []byte
 }
 
 // Canonical returns the bytes its hash covers.
 func (p Proposed) Canonical() []byte {
+	if p.canonical != nil {
+		return p.canonical
+	}
 	return domain.CanonicalBytes(p.Type, p.OccurredAt, p.Data, p.ID)
 }
 
