@@ -90,12 +90,26 @@ func (m *Model) contextView(ctx context.Context, filter projections.Filter, cloc
 // that worker alone.
 func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
 	filter projections.Filter, clock time.Time) ([]domain.Flag, error) {
+	return m.FlagsUnderFunc(ctx, store, q, filter, clock, nil)
+}
+
+// FlagsUnderFunc is FlagsUnder keeping only the flags keep accepts (all when nil); keep is asked on the view
+// the flag was judged in (a chunk of workers, or the job orders and their context), which holds the flag's
+// worker and job orders under the filter.
+func (m *Model) FlagsUnderFunc(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
+	filter projections.Filter, clock time.Time, keep func(*projections.View, domain.Flag) bool) ([]domain.Flag, error) {
+	kept := func(v *projections.View, flags []domain.Flag) []domain.Flag {
+		if keep == nil {
+			return flags
+		}
+		return slices.DeleteFunc(flags, func(f domain.Flag) bool { return !keep(v, f) })
+	}
 	if q.WorkerID != "" {
 		v, err := m.View(ctx, store, []string{q.WorkerID}, filter, clock)
 		if err != nil {
 			return nil, err
 		}
-		return v.Flags(q), nil
+		return kept(v, v.Flags(q)), nil
 	}
 	wq := q
 	wq.WorkersOnly = true
@@ -105,7 +119,7 @@ func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projec
 		if err != nil {
 			return err
 		}
-		out = append(out, v.Flags(wq)...)
+		out = append(out, kept(v, v.Flags(wq))...)
 		return nil
 	})
 	if err != nil {
@@ -115,7 +129,7 @@ func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projec
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, cv.Flags(q)...)
+	out = append(out, kept(cv, cv.Flags(q))...)
 	slices.SortStableFunc(out, projections.CompareFlags)
 	return orEmpty(out), nil
 }

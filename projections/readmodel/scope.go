@@ -13,10 +13,13 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// Scope names what a partial view holds: workers, and job orders with the workers recruited for them.
+// Scope names what a partial view holds: workers, job orders with the workers recruited for them, and job
+// orders without them (Context: their own events alone, enough to decide who is party to them; such a job
+// order's Workers lists only the workers the view holds, and one known only from its recruitments is unknown).
 type Scope struct {
 	Workers   []string
 	JobOrders []string
+	Context   []string
 }
 
 // ViewOf returns a view, under filter and at clock, of what the scope names: its workers and the workers of
@@ -33,6 +36,9 @@ func (m *Model) ViewOf(ctx context.Context, store eventstore.Store, s Scope, fil
 	workers := map[string]bool{}
 	for _, w := range s.Workers {
 		workers[w] = true
+	}
+	for _, jo := range s.Context {
+		needed[jo] = true
 	}
 	for _, jo := range s.JobOrders {
 		needed[jo] = true
@@ -112,4 +118,27 @@ func (m *Model) Status(ctx context.Context) (cp Checkpoint, current bool, err er
 		return Checkpoint{}, false, err
 	}
 	return cp, ok && rules == rulesMeta(), nil
+}
+
+// EmployerJobOrders returns the job orders an employer issued, sorted: the scope of its agency scorecards,
+// which the rollups (kept per buyer) do not hold.
+func (m *Model) EmployerJobOrders(ctx context.Context, employer string) ([]string, error) {
+	rows, err := m.db.QueryContext(ctx, "SELECT job_order_id FROM job_orders WHERE json_extract(contribution, '$.employer_id') = ? "+
+		"ORDER BY job_order_id", employer)
+	if err != nil {
+		return nil, fmt.Errorf("read model: job orders of %s: %w", employer, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read model: job orders of %s: %w", employer, err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read model: job orders of %s: %w", employer, err)
+	}
+	return out, nil
 }

@@ -18,14 +18,15 @@ import (
 
 // writer writes judgements and rollups within one transaction.
 type writer struct {
-	tx     *sql.Tx
-	fresh  bool // the tables were emptied: nothing old to subtract or delete
-	rows   map[rowKey]*row
-	months map[monthKey]int64 // changes to flag_months
-	raised map[string]int64   // flags added, by code (flag_raised)
-	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
-	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
-	stmt   map[string]*sql.Stmt
+	tx      *sql.Tx
+	fresh   bool // the tables were emptied: nothing old to subtract or delete
+	rows    map[rowKey]*row
+	months  map[monthKey]int64 // changes to flag_months
+	raised  map[string]int64   // flags added, by code (flag_raised)
+	reports map[string]int64   // changes to report_counts
+	held    map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
+	clock   time.Time          // the model's clock, at which the rollups and month counts are kept
+	stmt    map[string]*sql.Stmt
 }
 
 var statements = map[string]string{
@@ -41,7 +42,7 @@ var statements = map[string]string{
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, reports: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -291,6 +292,9 @@ func orEmpty[T any](s []T) []T {
 
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
 func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
+	for k, n := range c.Reports {
+		w.reports[k] += sign * n
+	}
 	for _, scope := range c.scopes() {
 		for _, by := range rollupGroupings {
 			for _, key := range c.groupKeys(by, scope) {
@@ -351,6 +355,9 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
+	if err := w.flushReports(ctx); err != nil {
+		return err
+	}
 	return w.flushMonths(ctx)
 }
 
