@@ -15,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // appendedEvent is one event of a POST /v1/events answer, in request order.
@@ -110,17 +111,18 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 		// Scope is never decided on a model that lags: it could miss the job order a recorder just created.
 		return nil, fail(errUnavailable, "the read model is behind the store; retry shortly")
 	}
+	v, err := s.writeView(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
 	ws := newWriteScope(id)
 	var refused []*problem
-	s.cfg.Live.Read(func(m *projections.Model) {
-		v := m.View(s.now())
-		acc := newAccess(id, v)
-		for i, env := range sub.envs {
-			if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
-				refused = append(refused, p)
-			}
+	acc := newAccess(id, v)
+	for i, env := range sub.envs {
+		if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
+			refused = append(refused, p)
 		}
-	})
+	}
 	if len(refused) == 0 {
 		return ws.newStreams, nil
 	}
@@ -137,6 +139,41 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 	}
 	out.message = fmt.Sprintf("%s; nothing was stored", out.fields[0].Path+": "+out.fields[0].Problem)
 	return nil, out
+}
+
+// writeView is a view, from the persisted model, of what a request's events name, enough for its write scope:
+// the workers they name, the job orders they name (their own events, which say who is party to them), and,
+// for a job order issued that is not issued yet, its workers too (namedByAll reads them).
+func (s *Server) writeView(ctx context.Context, sub submission) (*projections.View, error) {
+	var scope readmodel.Scope
+	var issues []string
+	for _, env := range sub.envs {
+		switch e := env.Event.(type) {
+		case *domain.WorkerRecruited:
+			scope.Workers, scope.Context = append(scope.Workers, e.WorkerID), append(scope.Context, e.JobOrderID)
+		case domain.WorkerEvent:
+			scope.Workers = append(scope.Workers, e.Worker())
+		case *domain.JobOrderIssued:
+			scope.Context, issues = append(scope.Context, e.JobOrderID), append(issues, e.JobOrderID)
+		default:
+			if jo := jobOrderOf(env.Event); jo != "" {
+				scope.Context = append(scope.Context, jo)
+			}
+		}
+	}
+	v, err := s.query().View(ctx, scope, projections.Filter{}, s.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range issues {
+		if jo, ok := v.JobOrder(id); !ok || !jo.Issued {
+			scope.JobOrders = append(scope.JobOrders, id)
+		}
+	}
+	if len(scope.JobOrders) == 0 {
+		return v, nil
+	}
+	return s.query().View(ctx, scope, projections.Filter{}, s.now())
 }
 
 // group makes one append request per stream, in order of first appearance, keeping each stream's events in

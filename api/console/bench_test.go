@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,7 +26,6 @@ import (
 	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
-	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -156,17 +154,7 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 		b.Fatal(err)
 	}
 	b.Logf("imported %d workers in %s", workers, time.Since(start).Round(time.Millisecond))
-	live := projections.NewLive(store, quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- live.Run(ctx) }()
-	b.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			b.Errorf("live model: %v", err)
-		}
-		store.Close()
-	})
+	b.Cleanup(func() { store.Close() })
 	model, err := readmodel.Open(filepath.Join(dir, "model"), readmodel.Options{Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
@@ -178,12 +166,11 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 	}
 	b.Logf("persisted read model caught up in %s", time.Since(start).Round(time.Millisecond))
 	kf := keys.Open(filepath.Join(dir, "keys.json"), keys.Options{})
-	srv, err := api.New(api.Config{Store: store, Live: live, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
+	srv, err := api.New(api.Config{Store: store, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
 		Logger: quiet, Limits: api.Limits{MetricsRefresh: time.Nanosecond}}) // every scrape reads the model
 	if err != nil {
 		b.Fatal(err)
 	}
-	waitCaughtUp(b, live)
 	ids, admin := pickIDs(b, srv, kf)
 	secret, _, err := kf.Create(ids.buyer, keys.RoleBuyer)
 	if err != nil {
@@ -194,17 +181,6 @@ func benchConsole(b *testing.B, workers int) (*console.Console, *http.Cookie, be
 		b.Fatal(err)
 	}
 	return con, signIn(b, con, secret), ids, benchServer{srv: srv, buyer: secret, admin: admin}
-}
-
-func waitCaughtUp(b *testing.B, live *projections.Live) {
-	start := time.Now()
-	for deadline := time.Now().Add(30 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if ok, err := live.CaughtUp(context.Background()); err == nil && ok {
-			b.Logf("read model caught up in %s", time.Since(start).Round(time.Millisecond))
-			return
-		}
-	}
-	b.Fatal("the read model did not catch up")
 }
 
 // pickIDs picks, as admin, the buyer of the first contract substitution and its worker and job order; it

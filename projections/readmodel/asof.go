@@ -31,14 +31,17 @@ func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []s
 	if err != nil {
 		return nil, err
 	}
-	pm := projections.New(filter)
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
 	needed := map[string]bool{}
 	for _, w := range workers {
 		if err := loadWorker(ctx, store, pm, w, cp.Position, filter, needed); err != nil {
 			return nil, err
 		}
 	}
-	if err := loadContext(ctx, m.db, pm, needed); err != nil {
+	if err := loadJobOrders(ctx, m.db, pm, needed); err != nil {
 		return nil, err
 	}
 	return pm, nil
@@ -78,8 +81,11 @@ func (m *Model) WorkerIDs(ctx context.Context, fn func(ids []string) error) erro
 
 // contextView is the view, under filter, of the job orders, policies and organisations alone.
 func (m *Model) contextView(ctx context.Context, filter projections.Filter, clock time.Time) (*projections.View, []string, error) {
-	pm := projections.New(filter)
-	if err := applyContext(ctx, m.db, pm, "1 = 1"); err != nil {
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := applyContext(ctx, m.db, pm, "job_order_id != ''"); err != nil {
 		return nil, nil, err
 	}
 	return pm.View(clock), pm.JobOrderIDs(), nil

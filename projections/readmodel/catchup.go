@@ -36,6 +36,8 @@ type Result struct {
 // CatchUp brings the model up to the store's head: incrementally from its checkpoint when it can, else by a
 // rebuild (see the package comment for when).
 func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
+	m.catchingUp.Lock()
+	defer m.catchingUp.Unlock()
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)

@@ -55,7 +55,10 @@ func (m *Model) ViewOf(ctx context.Context, store eventstore.Store, s Scope, fil
 	slices.SortFunc(recs, func(a, b eventstore.Recorded) int {
 		return cmp.Or(cmp.Compare(a.Position.Commit, b.Position.Commit), cmp.Compare(a.Position.Prepare, b.Position.Prepare))
 	})
-	pm := projections.New(filter)
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
 	for _, rec := range recs {
 		f, err := projections.Decode(rec)
 		if err != nil {
@@ -66,7 +69,7 @@ func (m *Model) ViewOf(ctx context.Context, store eventstore.Store, s Scope, fil
 		}
 		pm.ApplyFact(f)
 	}
-	if err := loadContext(ctx, m.db, pm, needed); err != nil {
+	if err := loadJobOrders(ctx, m.db, pm, needed); err != nil {
 		return nil, err
 	}
 	return pm.View(clock), nil

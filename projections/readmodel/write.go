@@ -292,6 +292,9 @@ func orEmpty[T any](s []T) []T {
 
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
 func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
+	if len(c.Reports) > 0 && w.reports == nil {
+		w.reports = map[string]int64{}
+	}
 	for k, n := range c.Reports {
 		w.reports[k] += sign * n
 	}
