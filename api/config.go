@@ -90,9 +90,9 @@ type Limits struct {
 	RequestTimeout time.Duration
 	// ImportTimeout bounds an import, including reading its body (default 30 min).
 	ImportTimeout time.Duration
-	// ConsistencyWait is how long a write waits for the read model to catch up: before checking a
-	// non-admin's scope against it, and before answering, so that a 201 is visible to the reads that follow
-	// (default 5 s; the answer is sent anyway when it runs out).
+	// ConsistencyWait is how long a non-admin's write waits for the read model to catch up before its scope
+	// is checked against it (default 5 s; 503 when it runs out). A write is answered once stored: every read
+	// catches the model up first, so a 201 is visible to the reads that follow.
 	ConsistencyWait time.Duration
 	// MaxReplays bounds the as-of and known-at listings and audits running at once (default 2; each replays
 	// every worker, a chunk at a time); others wait.

@@ -91,8 +91,7 @@ func (s *Server) postEvents(c *gin.Context) error {
 			return fmt.Errorf("receipts: %w", err)
 		}
 	}
-	resp, last, replayed := answer(sub, reqs, results, index)
-	s.awaitApplied(ctx, last)
+	resp, replayed := answer(sub, reqs, results, index) // reads catch the model up: no wait for it here
 	if replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
@@ -201,20 +200,16 @@ func group(sub submission, created map[string]bool) ([]eventstore.AppendRequest,
 	return reqs, index
 }
 
-// answer builds the response from the store's results, and returns the last position written and whether
-// every event had been stored before.
-func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, eventstore.Position, bool) {
+// answer builds the response from the store's results, and returns whether every event had been stored
+// before.
+func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, bool) {
 	resp := appendResponse{Events: make([]appendedEvent, len(sub.envs))}
-	var last eventstore.Position
 	replayed := true
 	for i, env := range sub.envs {
 		r, j := index[i][0], index[i][1]
 		a := results[r].Events[j]
 		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: env.Type, Stream: reqs[r].Stream,
 			Revision: a.Revision, Position: a.Position.String(), Hash: a.Hash, LeafIndex: a.LeafIndex, LeafHash: a.LeafHash}
-		if last.Less(a.Position) {
-			last = a.Position
-		}
 		replayed = replayed && a.Duplicate
 	}
 	for r, req := range reqs {
@@ -224,7 +219,7 @@ func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstor
 		}
 		resp.Streams = append(resp.Streams, streamRevision{Stream: req.Stream, Revision: top})
 	}
-	return resp, last, replayed
+	return resp, replayed
 }
 
 // conflictMessage answers a non-admin whose request reuses an event_id: the same whether the id is its own or

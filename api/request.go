@@ -83,7 +83,7 @@ func timeFilter(q url.Values) (projections.Filter, []domain.FieldError) {
 }
 
 // awaitApplied waits, up to Limits.ConsistencyWait, until the persisted read model has applied the event at
-// pos, and reports whether it has. Writes use it so that what they answer is visible to the reads that follow.
+// pos, and reports whether it has: a write's scope is checked on a model that knows what was stored before it.
 // It catches a current model up itself rather than wait for the follower; a model being rebuilt is waited for.
 func (s *Server) awaitApplied(ctx context.Context, pos eventstore.Position) bool {
 	deadline := time.Now().Add(s.lim.ConsistencyWait)

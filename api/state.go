@@ -76,6 +76,11 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if c.s.caughtUp.Load() { // else the follower is building the model: a scrape does not start a rebuild
+		if _, err := c.s.cfg.Model.CatchUp(ctx, c.s.cfg.Store); err != nil {
+			c.s.log.Warn("metrics: catch the read model up", "error", err)
+		}
+	}
 	if p, err := c.s.progress(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.position, prometheus.GaugeValue, float64(p.position.Commit))
 		ch <- prometheus.MustNewConstMetric(c.head, prometheus.GaugeValue, float64(p.head.Commit))
