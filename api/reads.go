@@ -58,10 +58,19 @@ func (s *Server) replay(ctx context.Context, fn func() error) error {
 }
 
 // started answers 503 until the read model has caught up with the store once since the server started: until
-// then it holds part of the history, and a read would give an incomplete answer as if it were complete.
+// then it holds part of the history, and a read would give an incomplete answer as if it were complete. A
+// model written by these rules is caught up here (waiting for the follower if it is at it); one that must be
+// rebuilt (missing, or written by other rules) is left to the follower, and the read answers 503 meanwhile.
 func (s *Server) started(ctx context.Context) error {
 	if s.caughtUp.Load() {
 		return nil
+	}
+	if _, current, err := s.cfg.Model.Status(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	} else if current {
+		if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+			return fmt.Errorf("%w: catch the read model up: %w", errUnavailable, err)
+		}
 	}
 	if _, err := s.progress(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
