@@ -118,7 +118,7 @@ func (v *View) rollUp(q rollUp) map[string]*AuditRow {
 		for _, key := range jobOrderKeys(jo, q.by, q.buyer) {
 			r := v.row(rows, q.by, key)
 			r.jobOrders[jo.ID] = true
-			r.counts.add(jo.flags())
+			r.counts.add(jobOrderFlags(jo))
 		}
 	}
 	for _, r := range rows {

@@ -9,6 +9,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // benchRecords is a synthetic dataset of the given number of workers as stored records, in global order.
@@ -121,4 +122,20 @@ func BenchmarkAudit(b *testing.B) {
 		workers += len(m.WorkerIDs())
 	}
 	b.ReportMetric(float64(workers)/b.Elapsed().Seconds(), "workers/s")
+}
+
+// BenchmarkEncodeFlags encodes every flag of a judged model as the read model stores and lists them
+// (readmodel.EncodeFlag), reporting flags/s: the details' encoding is most of it.
+func BenchmarkEncodeFlags(b *testing.B) {
+	flags := benchModel(b, 1000).View(benchClock).Flags(projections.FlagQuery{})
+	encoded := 0
+	for b.Loop() {
+		for _, f := range flags {
+			if _, err := readmodel.EncodeFlag(f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		encoded += len(flags)
+	}
+	b.ReportMetric(float64(encoded)/b.Elapsed().Seconds(), "flags/s")
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // buildReport derives a worker's report and the flags that do not depend on the clock from its state, with
-// the fee judgement the clock-dependent flags are made from.
-func (v *View) buildReport(ws *workerState) (*WorkerReport, *feeJudgement) {
+// the context the rules read (clockedFlags raises the flags that depend on the clock from it).
+func (v *View) buildReport(ws *workerState) (*WorkerReport, *ruleContext) {
 	r := &WorkerReport{WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(), OriginCountry: ws.origin(),
 		Languages: []string{}, Chain: []Engagement{}, Status: status(ws),
 		Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws), Flags: []domain.Flag{}}
@@ -54,10 +54,11 @@ func (v *View) buildReport(ws *workerState) (*WorkerReport, *feeJudgement) {
 		}
 	}
 	r.Reports = reportLines(ws)
-	r.Flags = v.workerFlags(ws, r, fees)
+	c := &ruleContext{orgs: v.m.orgs, regs: v.m.regs, fees: fees}
+	r.Flags = workerFlags(ws, c)
 	r.Totals.WorkerPaid, r.Totals.Reimbursed = r.Totals.workerPaid.Money(), r.Totals.reimbursed.Money()
 	r.Totals.Outstanding, r.Totals.WageShortfall = r.Totals.outstanding.Money(), r.Totals.shortfall.Money()
-	return r, fees
+	return r, c
 }
 
 func status(ws *workerState) string {
@@ -92,12 +93,9 @@ func documentsHeld(ws *workerState) []DocumentHeld {
 	for _, f := range ws.retained {
 		e := f.Event.(*domain.DocumentRetained)
 		d := DocumentHeld{EventID: f.ID.String(), Document: e.Document, HeldBy: e.HeldBy, Since: f.OccurredAt}
-		for _, rf := range ws.returned {
-			if rf.Event.(*domain.DocumentReturned).Document == e.Document && !rf.OccurredAt.Before(f.OccurredAt) {
-				at := rf.OccurredAt
-				d.ReturnedAt = &at
-				break
-			}
+		if rf := ws.returnOf(f); rf != nil {
+			at := rf.OccurredAt
+			d.ReturnedAt = &at
 		}
 		out = append(out, d)
 	}

@@ -198,7 +198,13 @@ func paidLessThanPromised(flags []domain.Flag) bool {
 		if f.Code != domain.FlagContractSubstitution && f.Code != domain.FlagContractBelowJobOrder {
 			continue
 		}
-		changes, _ := f.Details["changes"].([]Change)
+		var changes []Change
+		switch d := f.Details.(type) {
+		case ContractSubstitutionDetails:
+			changes = d.Changes
+		case BelowJobOrderDetails:
+			changes = d.Changes
+		}
 		if slices.ContainsFunc(changes, func(ch Change) bool { return ch.Term == "wage" }) {
 			return true
 		}

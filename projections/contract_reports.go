@@ -26,6 +26,22 @@ func baselineOf(ws *workerState) (baseline, bool) {
 	return baseline{}, false
 }
 
+// compareContracts compares each contract after the baseline with it: nil for the baseline, the contracts
+// before it, and every contract of a worker without one.
+func compareContracts(ws *workerState) []*Comparison {
+	out := make([]*Comparison, len(ws.contracts))
+	if !ws.hasBase {
+		return out
+	}
+	for i, c := range ws.contracts {
+		if i > ws.base.contract {
+			cmp := Compare(ws.base.terms, c.contract.Terms)
+			out[i] = &cmp
+		}
+	}
+	return out
+}
+
 func (v *View) contractReports(ws *workerState) []ContractReport {
 	out := make([]ContractReport, 0, len(ws.contracts))
 	base, hasBase := ws.base, ws.hasBase
@@ -35,11 +51,10 @@ func (v *View) contractReports(ws *workerState) []ContractReport {
 			Language: e.Language, WorkerCopy: e.HasWorkerCopy(), Terms: e.Terms, Changes: []Change{},
 			MonthlyWage:     domain.Money{Amount: domain.Amount(domain.FormatAmount(e.Terms.MonthlyWage(2))), Currency: e.Terms.Wage.Currency},
 			SignedAfterLeft: ws.departed != nil && c.OccurredAt.After(ws.departed.OccurredAt)}
-		switch {
+		switch cmp := ws.compared[i]; {
 		case hasBase && base.contract == i:
 			cr.Baseline = true
-		case hasBase && i > base.contract:
-			cmp := Compare(base.terms, e.Terms)
+		case cmp != nil:
 			cr.ComparedWith, cr.Changes, cr.WageShortfall = base.describeAs, orEmpty(cmp.Changes), cmp.Shortfall
 			cr.LessFavourable = len(cmp.Changes) > 0
 		}

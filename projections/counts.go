@@ -3,7 +3,7 @@ package projections
 import "github.com/fairtrail/fairtrail/domain"
 
 // flagCounts counts flags by code, in domain.FlagCodes order: a rollup adds arrays, not map entries.
-type flagCounts [17]int32
+type flagCounts [domain.NumFlagCodes]int32
 
 // flagIndex maps a flag code to its place in domain.FlagCodes.
 var flagIndex = func() map[string]int {

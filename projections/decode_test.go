@@ -11,10 +11,11 @@ import (
 )
 
 // TestDecodeStoredAgreesWithDomain holds the replay decoder (goccy/go-json, no validation) to the validating
-// decoder of the domain on a generated dataset that exercises every event type.
+// decoder of the domain on a generated dataset that exercises every event type: 600 workers (about 12,800
+// events), twice the 300 from which seed 5 has every type the generator makes.
 func TestDecodeStoredAgreesWithDomain(t *testing.T) {
 	t.Parallel()
-	envs, err := synth.Events(synth.Options{Workers: 1600, Seed: 5})
+	envs, err := synth.Events(synth.Options{Workers: 600, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

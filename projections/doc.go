@@ -9,4 +9,10 @@
 // clock, from each worker's events sorted by business time (occurred_at), so events recorded late or out of
 // order are judged where they happened. A Filter restricts the model to what had happened "as of" a time
 // (occurred_at <= T) or what the tracker knew "known at" a time (recorded_at <= T).
+//
+// Judging is fold, then rules, then judgements. What an event changes is decided in one place, Model.ApplyFact:
+// the aggregate it joins and the cached judgements it makes stale. Each aggregate folds its events in its own
+// apply function (workerState.apply, JobOrder.apply, Policy.apply). Each flag code is one entry of a rule
+// table (rules.go) that reads that state, never a report, and returns flags whose details are the code's own
+// type (details.go). A worker's judgement is cached in a judgementCache until an event drops it.
 package projections

@@ -1,6 +1,9 @@
 package projections
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -22,6 +25,22 @@ type FlagMoney struct {
 type ConvertedFlag struct {
 	domain.Flag
 	Converted *FlagMoney `json:"converted,omitempty"`
+}
+
+// UnmarshalJSON reads a converted flag back: the flag (as domain.Flag reads it, which it would otherwise do
+// alone, its method being promoted) and its "converted" object.
+func (c *ConvertedFlag) UnmarshalJSON(b []byte) error {
+	var conv struct {
+		Converted *FlagMoney `json:"converted"`
+	}
+	if err := json.Unmarshal(b, &conv); err != nil {
+		return fmt.Errorf("read converted flag: %w", err)
+	}
+	if err := json.Unmarshal(b, &c.Flag); err != nil {
+		return err
+	}
+	c.Converted = conv.Converted
+	return nil
 }
 
 // Flag converts a flag's amounts; nil for a flag without money.

@@ -44,7 +44,7 @@ func (v *View) Flags(q FlagQuery) []domain.Flag {
 			if jo == nil || !jobOrderMatches(jo, q) {
 				continue
 			}
-			for _, f := range jo.flags() {
+			for _, f := range jobOrderFlags(jo) {
 				if keep(f) {
 					out = append(out, f)
 				}
@@ -103,17 +103,14 @@ func (jo *JobOrder) paidBy(org string) bool {
 	return slices.ContainsFunc(jo.Payments, func(p Payment) bool { return p.PayerID == org })
 }
 
-// flags are the job order's own flags: chain.reverse_fee for money an agency paid up to the employer side.
-func (jo *JobOrder) flags() []domain.Flag {
-	out := []domain.Flag{}
+// reverseFeeFlags: chain.reverse_fee, money an agency paid up to the employer side of the job order.
+func reverseFeeFlags(jo *JobOrder) []domain.Flag {
+	var out []domain.Flag
 	for _, p := range jo.Payments {
 		if !jo.reverseFee(p) {
 			continue
 		}
-		d := map[string]any{"payer_id": p.PayerID, "payee_id": p.PayeeID, "employer_id": jo.EmployerID}
-		if p.Label != "" {
-			d["label"] = p.Label
-		}
+		d := ReverseFeeDetails{EmployerID: jo.EmployerID, Label: p.Label, PayeeID: p.PayeeID, PayerID: p.PayerID}
 		out = append(out, domain.Flag{Code: domain.FlagReverseFee, JobOrderID: jo.ID, BuyerIDs: jo.BuyerIDs,
 			EventIDs: []string{p.EventID}, RaisedAt: p.At, Amounts: []domain.Money{p.Amount}, Details: d})
 	}

@@ -6,41 +6,62 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// contractFlags raises the contract.* flags from the contract reports.
-func (v *View) contractFlags(ws *workerState, r *WorkerReport) []domain.Flag {
+// substitutionFlags: contract.substitution, a contract after the baseline less favourable than it.
+func substitutionFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
-	base := ws.base
-	for i, cr := range r.Contracts {
-		c := ws.contracts[i]
-		if cr.LessFavourable {
-			f := flagFor(domain.FlagContractSubstitution, ws.owner(), c.OccurredAt, base.eventID, c.ID)
-			f.Details = map[string]any{"contract_id": cr.ContractID, "stage": cr.Stage, "baseline": base.describeAs,
-				"changes": cr.Changes}
-			if cr.WageShortfall != nil {
-				f.Amounts = []domain.Money{*cr.WageShortfall}
-				f.Details["estimated_wage_shortfall"] = cr.WageShortfall
-			}
-			out = append(out, f)
+	for i, c := range ws.contracts {
+		cmp := ws.compared[i]
+		if cmp == nil || len(cmp.Changes) == 0 {
+			continue
 		}
-		if len(r.Languages) > 0 && !slices.Contains(r.Languages, c.contract.Language) {
-			f := flagFor(domain.FlagContractLanguage, ws.owner(), c.OccurredAt, c.ID)
-			f.Details = map[string]any{"contract_id": cr.ContractID, "language": c.contract.Language,
-				"worker_languages": r.Languages}
-			out = append(out, f)
+		f := flagFor(domain.FlagContractSubstitution, ws.owner(), c.OccurredAt, ws.base.eventID, c.ID)
+		f.Details = ContractSubstitutionDetails{Baseline: ws.base.describeAs, Changes: cmp.Changes,
+			ContractID: c.contract.ContractID, EstimatedWageShortfall: cmp.Shortfall, Stage: c.contract.Stage}
+		if cmp.Shortfall != nil {
+			f.Amounts = []domain.Money{*cmp.Shortfall}
 		}
-		if !c.contract.HasWorkerCopy() {
-			f := flagFor(domain.FlagContractNoWorkerCopy, ws.owner(), c.OccurredAt, c.ID)
-			f.Details = map[string]any{"contract_id": cr.ContractID, "stage": cr.Stage}
-			out = append(out, f)
-		}
+		out = append(out, f)
 	}
-	out = append(out, belowJobOrder(ws)...)
-	return append(out, departureFlags(ws)...)
+	return out
 }
 
-// belowJobOrder: the first contract signed is less favourable than the job order's terms the worker was
-// recruited on.
-func belowJobOrder(ws *workerState) []domain.Flag {
+// languageFlags: contract.language, a contract in none of the languages the worker reads (not judged when the
+// recruitment names none).
+func languageFlags(ws *workerState, _ *ruleContext) []domain.Flag {
+	langs := ws.languages()
+	if len(langs) == 0 {
+		return nil
+	}
+	var out []domain.Flag
+	for _, c := range ws.contracts {
+		if slices.Contains(langs, c.contract.Language) {
+			continue
+		}
+		f := flagFor(domain.FlagContractLanguage, ws.owner(), c.OccurredAt, c.ID)
+		f.Details = ContractLanguageDetails{ContractID: c.contract.ContractID, Language: c.contract.Language,
+			WorkerLanguages: langs}
+		out = append(out, f)
+	}
+	return out
+}
+
+// noWorkerCopyFlags: contract.no_worker_copy, a contract the worker was given no copy of.
+func noWorkerCopyFlags(ws *workerState, _ *ruleContext) []domain.Flag {
+	var out []domain.Flag
+	for _, c := range ws.contracts {
+		if c.contract.HasWorkerCopy() {
+			continue
+		}
+		f := flagFor(domain.FlagContractNoWorkerCopy, ws.owner(), c.OccurredAt, c.ID)
+		f.Details = NoWorkerCopyDetails{ContractID: c.contract.ContractID, Stage: c.contract.Stage}
+		out = append(out, f)
+	}
+	return out
+}
+
+// belowJobOrderFlags: contract.below_job_order, the first contract signed is less favourable than the job
+// order's terms the worker was recruited on.
+func belowJobOrderFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	if len(ws.contracts) == 0 {
 		return nil
 	}
@@ -54,34 +75,35 @@ func belowJobOrder(ws *workerState) []domain.Flag {
 		return nil
 	}
 	f := flagFor(domain.FlagContractBelowJobOrder, ws.owner(), first.OccurredAt, promised.eventID, first.ID)
-	f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
-		"job_order_terms_event_id": promised.EventID, "changes": cmp.Changes}
+	f.Details = BelowJobOrderDetails{Changes: cmp.Changes, ContractID: first.contract.ContractID,
+		EstimatedWageShortfall: cmp.Shortfall, JobOrderTermsEventID: promised.EventID, Stage: first.contract.Stage}
 	if cmp.Shortfall != nil {
 		f.Amounts = []domain.Money{*cmp.Shortfall}
-		f.Details["estimated_wage_shortfall"] = cmp.Shortfall
 	}
 	return []domain.Flag{f}
 }
 
-// departureFlags: contract.missing_before_departure (the worker left or was deployed with no contract signed
-// by that moment) and contract.signed_after_departure (the first contract came after the worker left).
-func departureFlags(ws *workerState) []domain.Flag {
+// missingBeforeFlags: contract.missing_before_departure, the worker left (or was deployed) with no contract
+// signed by that moment.
+func missingBeforeFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	left := ws.departure()
-	if left == nil {
+	if left == nil || len(ws.contracts) > 0 && !ws.contracts[0].OccurredAt.After(left.OccurredAt) {
 		return nil
 	}
-	var out []domain.Flag
-	if len(ws.contracts) == 0 || ws.contracts[0].OccurredAt.After(left.OccurredAt) {
-		f := flagFor(domain.FlagContractMissingBefore, ws.owner(), left.OccurredAt, left.ID)
-		f.Details = map[string]any{"left_by": left.Type, "left_at": left.OccurredAt}
-		out = append(out, f)
+	f := flagFor(domain.FlagContractMissingBefore, ws.owner(), left.OccurredAt, left.ID)
+	f.Details = MissingBeforeDepartureDetails{LeftAt: left.OccurredAt, LeftBy: left.Type}
+	return []domain.Flag{f}
+}
+
+// signedAfterFlags: contract.signed_after_departure, the first contract came after the worker left.
+func signedAfterFlags(ws *workerState, _ *ruleContext) []domain.Flag {
+	left := ws.departure()
+	if left == nil || len(ws.contracts) == 0 || !ws.contracts[0].OccurredAt.After(left.OccurredAt) {
+		return nil
 	}
-	if len(ws.contracts) > 0 && ws.contracts[0].OccurredAt.After(left.OccurredAt) {
-		first := ws.contracts[0]
-		f := flagFor(domain.FlagContractSignedAfter, ws.owner(), first.OccurredAt, left.ID, first.ID)
-		f.Details = map[string]any{"contract_id": first.contract.ContractID, "stage": first.contract.Stage,
-			"signed_at": first.OccurredAt, "left_at": left.OccurredAt}
-		out = append(out, f)
-	}
-	return out
+	first := ws.contracts[0]
+	f := flagFor(domain.FlagContractSignedAfter, ws.owner(), first.OccurredAt, left.ID, first.ID)
+	f.Details = SignedAfterDepartureDetails{ContractID: first.contract.ContractID, LeftAt: left.OccurredAt,
+		SignedAt: first.OccurredAt, Stage: first.contract.Stage}
+	return []domain.Flag{f}
 }

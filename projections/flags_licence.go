@@ -10,12 +10,12 @@ import (
 // registered (latest registration) as an agency or sub-agent and none of its registrations carries a licence
 // valid on the recruitment's day (valid_until on or after it, UTC). A recruiter never registered is not judged.
 // Evidence: the recruitment and every registration of the recruiter.
-func licenceFlags(ws *workerState, regs map[string][]Fact) []domain.Flag {
+func licenceFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	if ws.recruited == nil {
 		return nil
 	}
 	by := ws.recruited.RecruitedBy
-	history := regs[by]
+	history := c.regs[by]
 	if len(history) == 0 {
 		return nil
 	}
@@ -25,7 +25,7 @@ func licenceFlags(ws *workerState, regs map[string][]Fact) []domain.Flag {
 	}
 	day := dayOf(ws.recruitedAt.OccurredAt)
 	ids := []domain.EventID{ws.recruitedAt.ID}
-	licences := []map[string]any{}
+	licences := []LicenceHeld{}
 	for _, r := range history {
 		e := r.Event.(*domain.OrganisationRegistered)
 		ids = append(ids, r.ID)
@@ -36,16 +36,16 @@ func licenceFlags(ws *workerState, regs map[string][]Fact) []domain.Flag {
 		if err == nil && !dayOf(until.Time).Before(day) {
 			return nil
 		}
-		licences = append(licences, map[string]any{"authority": e.Licence.Authority, "number": e.Licence.Number,
-			"valid_until": e.Licence.ValidUntil, "event_id": r.ID.String()})
+		licences = append(licences, LicenceHeld{Authority: e.Licence.Authority, EventID: r.ID.String(),
+			Number: e.Licence.Number, ValidUntil: e.Licence.ValidUntil})
 	}
 	reason := "no registration of the recruiter carries a licence"
 	if len(licences) > 0 {
 		reason = "every licence of the recruiter expired before the day of the recruitment"
 	}
 	f := flagFor(domain.FlagUnlicensedAgency, ws.owner(), ws.recruitedAt.OccurredAt, ids...)
-	f.Details = map[string]any{"recruited_by": by, "role": latest.Role, "recruited_on": day.Format(time.DateOnly),
-		"licences": licences, "reason": reason}
+	f.Details = UnlicensedAgencyDetails{Licences: licences, Reason: reason, RecruitedBy: by,
+		RecruitedOn: day.Format(time.DateOnly), Role: latest.Role}
 	return []domain.Flag{f}
 }
 

@@ -64,28 +64,33 @@ func (m *Model) buildJobOrder(jf *jobOrderFacts) *JobOrder {
 	jo := &JobOrder{ID: jf.id, Workers: jf.workers, orgs: m.orgs, BuyerIDs: []string{}, Chain: []Engagement{},
 		Payments: []Payment{}, Versions: []TermsVersion{}}
 	for _, f := range jf.facts {
-		switch e := f.Event.(type) {
-		case *domain.JobOrderIssued:
-			jo.Issued, jo.issuedFact = true, f.ID
-			jo.EmployerID, jo.BuyerIDs, jo.Headcount, jo.Origins = e.EmployerID, e.BuyerIDs, *e.Headcount, e.OriginCountries
-			jo.Versions = append(jo.Versions, TermsVersion{EventID: f.ID.String(), From: f.OccurredAt, Terms: e.Terms, eventID: f.ID})
-		case *domain.JobOrderAmended:
-			jo.Versions = append(jo.Versions, TermsVersion{EventID: f.ID.String(), From: f.OccurredAt, Terms: e.Terms,
-				Reason: e.Reason, eventID: f.ID})
-		case *domain.AgencyEngaged:
-			jo.Chain = append(jo.Chain, Engagement{AgencyID: e.AgencyID, Role: e.Role, EngagedBy: e.EngagedBy,
-				At: f.OccurredAt, EventID: f.ID.String()})
-		case *domain.JobOrderPaymentMade:
-			jo.Payments = append(jo.Payments, Payment{PayerID: e.PayerID, PayeeID: e.PayeeID, Amount: e.Amount,
-				Label: e.Label, At: f.OccurredAt, EventID: f.ID.String(), id: f.ID})
-		case *domain.JobOrderClosed:
-			jo.Closed = &Closure{Reason: e.Reason, At: f.OccurredAt, EventID: f.ID.String()}
-		}
+		jo.apply(f)
 	}
 	if n := len(jo.Versions); n > 0 {
 		jo.Terms = &jo.Versions[n-1].Terms
 	}
 	return jo
+}
+
+// apply is what each of a job order's events changes in it: the job order's fold.
+func (jo *JobOrder) apply(f Fact) {
+	switch e := f.Event.(type) {
+	case *domain.JobOrderIssued:
+		jo.Issued, jo.issuedFact = true, f.ID
+		jo.EmployerID, jo.BuyerIDs, jo.Headcount, jo.Origins = e.EmployerID, e.BuyerIDs, *e.Headcount, e.OriginCountries
+		jo.Versions = append(jo.Versions, TermsVersion{EventID: f.ID.String(), From: f.OccurredAt, Terms: e.Terms, eventID: f.ID})
+	case *domain.JobOrderAmended:
+		jo.Versions = append(jo.Versions, TermsVersion{EventID: f.ID.String(), From: f.OccurredAt, Terms: e.Terms,
+			Reason: e.Reason, eventID: f.ID})
+	case *domain.AgencyEngaged:
+		jo.Chain = append(jo.Chain, Engagement{AgencyID: e.AgencyID, Role: e.Role, EngagedBy: e.EngagedBy,
+			At: f.OccurredAt, EventID: f.ID.String()})
+	case *domain.JobOrderPaymentMade:
+		jo.Payments = append(jo.Payments, Payment{PayerID: e.PayerID, PayeeID: e.PayeeID, Amount: e.Amount,
+			Label: e.Label, At: f.OccurredAt, EventID: f.ID.String(), id: f.ID})
+	case *domain.JobOrderClosed:
+		jo.Closed = &Closure{Reason: e.Reason, At: f.OccurredAt, EventID: f.ID.String()}
+	}
 }
 
 // TermsAt is the version of the terms in force at t: the last issued or amended by then, else the first.

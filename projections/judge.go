@@ -59,17 +59,16 @@ func (v *View) Judge(id string) (Judgement, bool) {
 		return Judgement{}, false
 	}
 	ws := v.workerState(wf)
-	r, fees := v.buildReport(ws)
+	r, c := v.buildReport(ws)
 	flags := slices.Clone(r.Flags)
-	clocked := append(overdueFlags(endOfTime, ws.owner(), fees.lines), reportOpenFlags(ws)...)
-	if len(clocked) > 0 {
+	if clocked := clockedFlags(ws, c); len(clocked) > 0 {
 		flags = append(flags, clocked...)
 		slices.SortStableFunc(flags, byRaisedAt)
 	}
 	reports, unresolved := tallyReports(wf.facts)
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, fees),
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, c.fees),
 		Reports: reports, Unresolved: unresolved}, true
 }
 
@@ -79,7 +78,7 @@ func (v *View) JobOrderFlags(id string) []domain.Flag {
 	if jo == nil {
 		return nil
 	}
-	return jo.flags()
+	return jobOrderFlags(jo)
 }
 
 // JobOrderAgencies are the organisations a job order's flags are listed under by an agency filter: the

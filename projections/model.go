@@ -84,14 +84,11 @@ type Model struct {
 	applied    int
 	version    uint64
 
-	// Judgements are cached per worker and dropped by the events that change them: the worker's own, its job
-	// order's, and (through generation) any policy, organisation or rates table.
-	cacheMu    sync.Mutex
-	cache      map[string]*judgement
-	generation uint64
-	fresh      int      // judgements in cache of the current generation
-	workerIDs  []string // sorted; nil when a worker was added since
-	strs       map[string]string
+	// cache holds the workers' judgements; ApplyFact drops those an event changes.
+	cache     *judgementCache
+	idsMu     sync.Mutex
+	workerIDs []string // sorted; nil when a worker was added since
+	strs      map[string]string
 	// shared is set on a fork: its organisations, policies and rates are its base's until an event changes them.
 	shared bool
 }
@@ -107,130 +104,6 @@ func (m *Model) intern(s string) string {
 	v := strings.Clone(s)
 	m.strs[v] = v
 	return v
-}
-
-// judgement is what queries over many workers need of a worker, judged without a clock. It is kept small
-// (no timeline, fee lines or contract reports, only its dated money: View.Worker rebuilds those on demand), so that a model with every
-// worker judged stays within memory.
-type judgement struct {
-	generation uint64
-	owner
-	employer string
-	agencies []string
-	// flags are the worker's flags that do not depend on the clock, sorted by raised_at; counts counts them
-	// by code (in domain.FlagCodes order).
-	flags  []domain.Flag
-	counts flagCounts
-	// owed are the breaching fees, from which the overdue flags are judged at a clock; nothing is overdue
-	// before firstDeadline.
-	owed          []*FeeLine
-	firstDeadline time.Time
-	// opened are the worker.report_open flags, sorted by raised_at: each stands once the clock has passed it.
-	opened []domain.Flag
-	// The worker's money, prepared for rollups.
-	workerPaid, reimbursed, outstanding, shortfall tally
-	// ledger is the worker's dated money, for audits in one currency.
-	ledger Ledger
-}
-
-// judgement returns the worker's cached judgement, computing it when missing or stale; nil for an unknown
-// worker. Safe for concurrent readers of an unchanging model.
-func (m *Model) judgement(v *View, id string) *judgement {
-	m.cacheMu.Lock()
-	j, gen := m.cache[id], m.generation
-	m.cacheMu.Unlock()
-	if j != nil && j.generation == gen {
-		return j
-	}
-	wf := m.workers[id]
-	if wf == nil {
-		return nil
-	}
-	ws := v.workerState(wf)
-	r, fees := v.buildReport(ws)
-	j = &judgement{generation: gen, owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
-		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
-		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall), ledger: v.ledgerOf(ws, r, fees)}
-	j.counts.add(j.flags)
-	j.opened = reportOpenFlags(ws)
-	for _, l := range fees.lines {
-		if l.owed.IsPositive() && l.Deadline != nil {
-			j.owed = append(j.owed, l)
-			if j.firstDeadline.IsZero() || l.Deadline.Before(j.firstDeadline) {
-				j.firstDeadline = *l.Deadline
-			}
-		}
-	}
-	m.cacheMu.Lock()
-	if old := m.cache[id]; gen == m.generation && (old == nil || old.generation != gen) {
-		m.fresh++
-	}
-	m.cache[id] = j
-	m.cacheMu.Unlock()
-	return j
-}
-
-// drop forgets a worker's judgement; the caller holds cacheMu.
-func (m *Model) drop(worker string) {
-	if old := m.cache[worker]; old != nil && old.generation == m.generation {
-		m.fresh--
-	}
-	delete(m.cache, worker)
-}
-
-// allJudged reports whether every worker's judgement is cached and current.
-func (m *Model) allJudged() bool {
-	m.cacheMu.Lock()
-	defer m.cacheMu.Unlock()
-	return m.fresh == len(m.workers)
-}
-
-// clockedAt reports whether a flag that depends on the clock may stand at clock: an overdue reimbursement or an
-// open report.
-func (j *judgement) clockedAt(clock time.Time) bool {
-	return len(j.owed) > 0 && clock.After(j.firstDeadline) || len(j.opened) > 0 && VisibleAt(j.opened[0], clock)
-}
-
-// flagsAt are the judgement's flags with the overdue reimbursements and the open reports at clock, sorted by
-// raised_at.
-func (j *judgement) flagsAt(clock time.Time) []domain.Flag {
-	if !j.clockedAt(clock) {
-		return j.flags
-	}
-	var clocked []domain.Flag
-	if len(j.owed) > 0 && clock.After(j.firstDeadline) {
-		clocked = overdueFlags(clock, j.owner, j.owed)
-	}
-	for _, f := range j.opened {
-		if VisibleAt(f, clock) {
-			clocked = append(clocked, f)
-		}
-	}
-	if len(clocked) == 0 {
-		return j.flags
-	}
-	flags := append(slices.Clone(j.flags), clocked...)
-	slices.SortStableFunc(flags, byRaisedAt)
-	return flags
-}
-
-// invalidate drops the cached judgements an event changes.
-func (m *Model) invalidate(f Fact) {
-	m.cacheMu.Lock()
-	defer m.cacheMu.Unlock()
-	switch e := f.Event.(type) {
-	case *domain.OrganisationRegistered, *domain.PolicyAdopted, *domain.PolicyRetired, *domain.ExchangeRatesPublished:
-		m.generation++
-		m.fresh = 0
-	case domain.WorkerEvent:
-		m.drop(e.Worker())
-	default:
-		if jf := m.jobOrders[jobOrderID(f.Event)]; jf != nil {
-			for _, w := range jf.workers {
-				m.drop(w)
-			}
-		}
-	}
 }
 
 type workerFacts struct {
@@ -260,7 +133,7 @@ func New(filter Filter) *Model {
 		regs:      make(map[string][]Fact),
 		rates:     &domain.RateBook{},
 		reports:   newReportTally(),
-		cache:     make(map[string]*judgement),
+		cache:     newJudgementCache(),
 		strs:      make(map[string]string),
 	}
 }
@@ -319,7 +192,10 @@ func (m *Model) Apply(rec eventstore.Recorded) error {
 	return nil
 }
 
-// ApplyFact indexes an already decoded event.
+// ApplyFact admits an already decoded event. What an event changes is decided here, in one switch: the
+// aggregate whose events it joins (an organisation, the rates, a policy, a worker or a job order) and the
+// cached judgements it makes stale. How an aggregate's events fold into its state is that aggregate's own
+// apply function: workerState.apply, JobOrder.apply and Policy.apply.
 func (m *Model) ApplyFact(f Fact) {
 	// Kept strings are shared: a store may hand over strings that pin a larger buffer.
 	f.Type = f.Event.EventType()
@@ -330,38 +206,50 @@ func (m *Model) ApplyFact(f Fact) {
 	}
 	m.applied++
 	m.version++
-	defer m.invalidate(f)
 	switch f.Event.(type) {
 	case *domain.OrganisationRegistered, *domain.ExchangeRatesPublished, *domain.PolicyAdopted, *domain.PolicyRetired:
 		m.unshare()
 	}
 	switch e := f.Event.(type) {
-	case *domain.OrganisationRegistered:
+	case *domain.OrganisationRegistered: // any worker's rules may read any organisation
 		m.orgs[e.OrgID] = e
 		m.regs[e.OrgID] = insertFact(m.regs[e.OrgID], f)
-	case *domain.ExchangeRatesPublished:
+		m.cache.dropAll()
+	case *domain.ExchangeRatesPublished: // any fee may convert at it
 		m.rates.Add(f.ID, e)
-	case *domain.PolicyAdopted:
+		m.cache.dropAll()
+	case *domain.PolicyAdopted: // a policy may cover any worker
 		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
+		m.cache.dropAll()
 	case *domain.PolicyRetired:
 		m.policy(e.PolicyID).facts = insertFact(m.policy(e.PolicyID).facts, f)
-	case domain.WorkerEvent:
+		m.cache.dropAll()
+	case domain.WorkerEvent: // the worker's own judgement, and the reports' tally
 		m.reports.apply(e)
-		w := m.worker(e.Worker())
-		w.facts = insertFact(w.facts, f)
-		if len(w.facts) == 1 {
-			m.workerIDs = nil
-		}
-		if r, ok := e.(*domain.WorkerRecruited); ok {
-			jo := m.jobOrder(r.JobOrderID)
-			if !slices.Contains(jo.workers, r.WorkerID) {
-				jo.workers = append(jo.workers, r.WorkerID)
-			}
-		}
-	default:
+		m.addWorkerFact(e, f)
+		m.cache.drop(e.Worker())
+	default: // a job order's: the judgements of the workers recruited on it
 		if id := jobOrderID(f.Event); id != "" {
 			jo := m.jobOrder(id)
 			jo.facts = insertFact(jo.facts, f)
+			m.cache.drop(jo.workers...)
+		}
+	}
+}
+
+// addWorkerFact files a worker's event under the worker, and a recruitment's worker under its job order too.
+func (m *Model) addWorkerFact(e domain.WorkerEvent, f Fact) {
+	w := m.worker(e.Worker())
+	w.facts = insertFact(w.facts, f)
+	if len(w.facts) == 1 {
+		m.idsMu.Lock()
+		m.workerIDs = nil
+		m.idsMu.Unlock()
+	}
+	if r, ok := e.(*domain.WorkerRecruited); ok {
+		jo := m.jobOrder(r.JobOrderID)
+		if !slices.Contains(jo.workers, r.WorkerID) {
+			jo.workers = append(jo.workers, r.WorkerID)
 		}
 	}
 }
@@ -411,8 +299,8 @@ func (m *Model) policy(id string) *policyFacts {
 
 // WorkerIDs lists the workers, sorted. The caller must not change the slice.
 func (m *Model) WorkerIDs() []string {
-	m.cacheMu.Lock()
-	defer m.cacheMu.Unlock()
+	m.idsMu.Lock()
+	defer m.idsMu.Unlock()
 	if m.workerIDs == nil {
 		m.workerIDs = sortedKeys(m.workers)
 	}

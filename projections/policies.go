@@ -57,13 +57,7 @@ func (m *Model) policyIndex() policyIndex {
 func buildPolicy(pf *policyFacts) (Policy, bool) {
 	p := Policy{ID: pf.id}
 	for _, f := range pf.facts {
-		switch e := f.Event.(type) {
-		case *domain.PolicyAdopted:
-			p.Adopted, p.AdoptedEvent, p.RetiredTo = e, f.ID, nil
-		case *domain.PolicyRetired:
-			d := e.To()
-			p.RetiredTo = &d
-		}
+		p.apply(f)
 	}
 	if p.Adopted == nil {
 		return p, false
@@ -76,6 +70,18 @@ func buildPolicy(pf *policyFacts) (Policy, bool) {
 		p.To = *p.RetiredTo
 	}
 	return p, true
+}
+
+// apply is what each of a policy's events changes in it: the policy's fold. The latest adoption replaces the
+// policy and clears a retirement before it.
+func (p *Policy) apply(f Fact) {
+	switch e := f.Event.(type) {
+	case *domain.PolicyAdopted:
+		p.Adopted, p.AdoptedEvent, p.RetiredTo = e, f.ID, nil
+	case *domain.PolicyRetired:
+		d := e.To()
+		p.RetiredTo = &d
+	}
 }
 
 // applicable returns the policies in force at t whose scope covers the worker.

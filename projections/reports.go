@@ -83,7 +83,7 @@ func reportLines(ws *workerState) []ReportLine {
 // reportOpenFlags: worker.report_open, for each report with no resolution in the replayed state, raised at its
 // recorded_at + ReportOpenAfter. The flags are the clock's to show (Clocked): a query at clock sees those whose
 // raised_at it has passed. Sorted by raised_at.
-func reportOpenFlags(ws *workerState) []domain.Flag {
+func reportOpenFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, rf := range ws.reports {
 		if rf.resolved != nil {
@@ -91,8 +91,8 @@ func reportOpenFlags(ws *workerState) []domain.Flag {
 		}
 		due := rf.RecordedAt.Add(ReportOpenAfter)
 		f := flagFor(domain.FlagWorkerReportOpen, ws.owner(), due, rf.ID)
-		f.Details = map[string]any{"report_id": rf.report.ReportID, "kind": rf.report.Kind,
-			"channel": rf.report.Channel, "recorded_at": rf.RecordedAt, "open_days": int(ReportOpenAfter / (24 * time.Hour))}
+		f.Details = ReportOpenDetails{Channel: rf.report.Channel, Kind: rf.report.Kind,
+			OpenDays: int(ReportOpenAfter / (24 * time.Hour)), RecordedAt: rf.RecordedAt, ReportID: rf.report.ReportID}
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, byRaisedAt)
@@ -116,7 +116,7 @@ type ComparedFee struct {
 // reportedFeeFlags: fee.reported_unrecorded, for each report of kind fee_not_recorded or fee_amount_differs
 // naming a fee that no single FeePaid of the worker (payer worker, same category and currency, amount at least
 // the reported one) records, unless the report was resolved not_substantiated or withdrawn.
-func reportedFeeFlags(ws *workerState) []domain.Flag {
+func reportedFeeFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, rf := range ws.reports {
 		e := rf.report
@@ -129,12 +129,13 @@ func reportedFeeFlags(ws *workerState) []domain.Flag {
 		}
 		f := flagFor(domain.FlagFeeReportedUnrecorded, ws.owner(), rf.OccurredAt, rf.ID)
 		f.Amounts = []domain.Money{e.Fee.Amount}
-		f.Details = map[string]any{"report_id": e.ReportID, "kind": e.Kind, "channel": e.Channel,
-			"reported_fee": *e.Fee, "recorded_fees": compared}
+		d := ReportedUnrecordedDetails{Channel: e.Channel, Kind: e.Kind, RecordedFees: compared, ReportID: e.ReportID,
+			ReportedFee: *e.Fee}
 		if r := rf.resolved; r != nil {
 			f.EventIDs = append(f.EventIDs, r.ID.String())
-			f.Details["resolution"] = r.resolution.Outcome
+			d.Resolution = r.resolution.Outcome
 		}
+		f.Details = d
 		out = append(out, f)
 	}
 	return out

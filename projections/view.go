@@ -2,7 +2,6 @@ package projections
 
 import (
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 )
@@ -57,17 +56,8 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 		return nil, false
 	}
 	ws := v.workerState(wf)
-	r, fees := v.buildReport(ws)
-	clocked := overdueFlags(v.clock, ws.owner(), fees.lines)
-	for _, f := range reportOpenFlags(ws) {
-		if VisibleAt(f, v.clock) {
-			clocked = append(clocked, f)
-		}
-	}
-	if len(clocked) > 0 {
-		r.Flags = append(r.Flags, clocked...)
-		slices.SortStableFunc(r.Flags, byRaisedAt)
-	}
+	r, c := v.buildReport(ws)
+	r.Flags = visibleAt(r.Flags, clockedFlags(ws, c), v.clock)
 	v.workers[id] = r
 	return r, true
 }
@@ -87,17 +77,10 @@ func (v *View) History(id string) (*WorkerReport, bool) {
 // warm judges, on every core, the workers whose judgement is not cached, so that a query over many workers
 // does not judge them one by one.
 func (v *View) warm(ids []string) {
-	if v.m.allJudged() {
+	if v.m.cache.holdsAll(len(v.m.workers)) {
 		return
 	}
-	var cold []string
-	v.m.cacheMu.Lock()
-	for _, id := range ids {
-		if j := v.m.cache[id]; j == nil || j.generation != v.m.generation {
-			cold = append(cold, id)
-		}
-	}
-	v.m.cacheMu.Unlock()
+	cold := v.m.cache.missing(ids)
 	if len(cold) < 64 {
 		return
 	}

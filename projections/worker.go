@@ -24,8 +24,10 @@ type workerState struct {
 	returned    []Fact
 	exited      *Fact
 	reports     []reportFact // each with its last resolution
-	base        baseline     // what later contracts are compared with
+	resolutions []resolutionFact
+	base        baseline // what later contracts are compared with
 	hasBase     bool
+	compared    []*Comparison // each contract compared with the baseline (nil when it is not compared)
 }
 
 type feeFact struct {
@@ -43,48 +45,55 @@ type contractFact struct {
 	contract *domain.ContractSigned
 }
 
+// workerState folds a worker's events, in business-time order, into its state, then sets what the state
+// derives from other aggregates (the job order) and from itself (the baseline and the contracts compared
+// with it).
 func (v *View) workerState(wf *workerFacts) *workerState {
 	ws := &workerState{id: wf.id, facts: wf.facts}
-	var resolutions []resolutionFact
 	for i := range wf.facts {
-		f := wf.facts[i]
-		switch e := f.Event.(type) {
-		case *domain.WorkerRecruited:
-			if ws.recruited == nil {
-				ws.recruited, ws.recruitedAt = e, f
-			}
-		case *domain.FeePaid:
-			ws.fees = append(ws.fees, feeFact{f, e})
-		case *domain.FeeReimbursed:
-			ws.refunds = append(ws.refunds, refundFact{f, e})
-		case *domain.LoanTaken:
-			ws.loans = append(ws.loans, f)
-		case *domain.ContractSigned:
-			ws.contracts = append(ws.contracts, contractFact{f, e})
-		case *domain.WorkerDeparted:
-			ws.departed = firstFact(ws.departed, &wf.facts[i])
-		case *domain.WorkerArrived:
-			ws.arrived = firstFact(ws.arrived, &wf.facts[i])
-		case *domain.WorkerDeployed:
-			ws.deployed = firstFact(ws.deployed, &wf.facts[i])
-		case *domain.DocumentRetained:
-			ws.retained = append(ws.retained, f)
-		case *domain.DocumentReturned:
-			ws.returned = append(ws.returned, f)
-		case *domain.WorkerExited:
-			ws.exited = &wf.facts[i]
-		case *domain.WorkerReported:
-			ws.reports = append(ws.reports, reportFact{Fact: f, report: e})
-		case *domain.WorkerReportResolved:
-			resolutions = append(resolutions, resolutionFact{f, e})
-		}
+		ws.apply(&wf.facts[i])
 	}
-	pairResolutions(ws.reports, resolutions)
+	pairResolutions(ws.reports, ws.resolutions)
 	if ws.recruited != nil {
 		ws.jobOrder = v.jobOrder(ws.recruited.JobOrderID)
 	}
 	ws.base, ws.hasBase = baselineOf(ws)
+	ws.compared = compareContracts(ws)
 	return ws
+}
+
+// apply is what each of a worker's events changes in its state: the worker's fold.
+func (ws *workerState) apply(f *Fact) {
+	switch e := f.Event.(type) {
+	case *domain.WorkerRecruited:
+		if ws.recruited == nil {
+			ws.recruited, ws.recruitedAt = e, *f
+		}
+	case *domain.FeePaid:
+		ws.fees = append(ws.fees, feeFact{*f, e})
+	case *domain.FeeReimbursed:
+		ws.refunds = append(ws.refunds, refundFact{*f, e})
+	case *domain.LoanTaken:
+		ws.loans = append(ws.loans, *f)
+	case *domain.ContractSigned:
+		ws.contracts = append(ws.contracts, contractFact{*f, e})
+	case *domain.WorkerDeparted:
+		ws.departed = firstFact(ws.departed, f)
+	case *domain.WorkerArrived:
+		ws.arrived = firstFact(ws.arrived, f)
+	case *domain.WorkerDeployed:
+		ws.deployed = firstFact(ws.deployed, f)
+	case *domain.DocumentRetained:
+		ws.retained = append(ws.retained, *f)
+	case *domain.DocumentReturned:
+		ws.returned = append(ws.returned, *f)
+	case *domain.WorkerExited:
+		ws.exited = f
+	case *domain.WorkerReported:
+		ws.reports = append(ws.reports, reportFact{Fact: *f, report: e})
+	case *domain.WorkerReportResolved:
+		ws.resolutions = append(ws.resolutions, resolutionFact{*f, e})
+	}
 }
 
 func firstFact(cur, f *Fact) *Fact {
@@ -138,4 +147,23 @@ func (ws *workerState) departure() *Fact {
 		return ws.deployed
 	}
 	return nil
+}
+
+// returnOf is the first return of a retained document at or after its retention, nil while it is held.
+func (ws *workerState) returnOf(retained Fact) *Fact {
+	doc := retained.Event.(*domain.DocumentRetained).Document
+	for i, rf := range ws.returned {
+		if rf.Event.(*domain.DocumentReturned).Document == doc && !rf.OccurredAt.Before(retained.OccurredAt) {
+			return &ws.returned[i]
+		}
+	}
+	return nil
+}
+
+// languages are the languages the worker reads, as recruited (none when the recruitment is unknown).
+func (ws *workerState) languages() []string {
+	if ws.recruited == nil {
+		return nil
+	}
+	return ws.recruited.Languages
 }

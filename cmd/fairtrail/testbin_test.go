@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/fairtrail/fairtrail/cmd/fairtrail/internal/benchpeer"
 )
 
 // shared holds what the subprocess tests of this package build or generate once per test run: the fairtrail
@@ -70,7 +72,11 @@ func fairtrailBinary(t *testing.T) string {
 			return
 		}
 		path := filepath.Join(dir, "fairtrail")
-		if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+		tags := "" // the binary is built with the tags of this test binary, so that bench's peer is in both or neither
+		if benchpeer.Built {
+			tags = "peer"
+		}
+		if out, err := exec.Command("go", "build", "-tags", tags, "-o", path, ".").CombinedOutput(); err != nil {
 			shared.binErr = fmt.Errorf("go build: %w\n%s", err, out)
 			return
 		}

@@ -5,7 +5,9 @@
 // stream revision, recorded_at, occurred_at, the event id, the chain hash, the stream, type, recorded_by and the
 // canonical JSON data, which stays readable in the file. A single writer goroutine group-commits concurrent
 // appends: it encodes every waiting request, writes them with one write and one fdatasync, and only then
-// acknowledges them, so an acknowledged event is on disk.
+// acknowledges them, so an acknowledged event is on disk. Callers it just answered often append again at once;
+// while it has gathered fewer requests than its last commit answered, it yields the processor a few times so
+// that they join the commit rather than wait for the next sync.
 //
 // The indexes (position to offset, stream to positions and last hash, event id to position) persist in
 // events.idx: sorted fixed-width tables, checksummed, mapped into memory and searched in place, covering the
@@ -18,7 +20,8 @@
 // position (no decoding, no maps), so that a log edited under its index is refused as before.
 //
 // The log's Merkle tree (spec section 6) keeps its hashes in events.hashes, about two 32-byte hashes per
-// event, appended by the same group commit before its records. The tree is derived state: a record determines
+// event, appended by the same group commit before its records (the tree's right edge is kept in memory, so the
+// append reads nothing back). The tree is derived state: a record determines
 // its leaf, so the log alone carries an acknowledged event's durability, and a commit fdatasyncs only
 // events.log. The hashes file is fdatasynced when treeSyncEvery (8192) leaves are unsynced, at close, and
 // before any tree hash or proof is handed out (TreeHash, ProveLeaf, ProveTree; a read-only store syncs the

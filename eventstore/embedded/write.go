@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 )
@@ -78,6 +79,7 @@ func checkRequests(reqs []eventstore.AppendRequest) error {
 func (s *Store) writeLoop() {
 	defer close(s.done)
 	var group []*appendOp
+	answered := 0
 	for {
 		select {
 		case op := <-s.requests:
@@ -86,20 +88,40 @@ func (s *Store) writeLoop() {
 			s.drainAtClose()
 			return
 		}
-		n := countEvents(group[0])
-	gather:
+		group = s.gather(group, answered)
+		s.commit(group)
+		answered = len(group)
+		s.maybeCheckpoint()
+	}
+}
+
+// gatherYields bounds how often gather lets the callers it just answered run before it commits without them.
+const gatherYields = 4
+
+// gather adds the ops waiting behind the first to its group, up to maxGroupEvents. Callers answered by the
+// previous commit are often about to append again, but the first of them to run wakes the writer before the
+// others have queued, and a commit of that one alone would make the rest wait a whole sync: so while fewer
+// ops are gathered than the last commit answered, the writer yields the processor (a few times at most, and
+// never when appends come one at a time) for them to queue and share this commit's sync.
+func (s *Store) gather(group []*appendOp, answered int) []*appendOp {
+	n := countEvents(group[0])
+	for yields := 0; n < maxGroupEvents; yields++ {
+	drain:
 		for n < maxGroupEvents {
 			select {
 			case op := <-s.requests:
 				group = append(group, op)
 				n += countEvents(op)
 			default:
-				break gather
+				break drain
 			}
 		}
-		s.commit(group)
-		s.maybeCheckpoint()
+		if len(group) >= answered || yields == gatherYields {
+			break
+		}
+		runtime.Gosched()
 	}
+	return group
 }
 
 // drainAtClose commits the ops queued before Close; no more can arrive.

@@ -18,20 +18,26 @@ import (
 // ErrSize: a size or index outside the tree.
 var ErrSize = errors.New("outside the tree")
 
-// File is a tree's stored hashes. Appends must come from one goroutine at a time; reads of the hashes of
-// leaves already appended may run beside them.
+// File is a tree's stored hashes. Appends and truncations must come from one goroutine at a time; reads of
+// the hashes of leaves already appended may run beside them.
 type File struct {
 	f      *os.File // nil: in memory
 	mu     sync.RWMutex
 	mem    []tlog.Hash
 	leaves int64
+	// edge is the right edge of the tree of edgeN leaves, which is one complete subtree of 2^k leaves for
+	// each bit k set in edgeN, largest first: edge[k] is that subtree's hash. Those are the only stored
+	// hashes an append reads, so keeping them spares each append its reads of the file (one per level). Only
+	// Append and Truncate use it; edgeN is -1 while unknown (the next append reads the edge from the file).
+	edge  [64]tlog.Hash
+	edgeN int64
 }
 
 // Open opens (creating when writable) the hashes file at path; with path "" the tree lives in memory. Hashes
 // past the last whole leaf (a write cut short) are ignored, and cut off by the next append.
 func Open(path string, readOnly bool) (*File, error) {
 	if path == "" {
-		return &File{}, nil
+		return &File{edgeN: -1}, nil
 	}
 	flag := os.O_RDWR | os.O_CREATE
 	if readOnly {
@@ -46,7 +52,7 @@ func Open(path string, readOnly bool) (*File, error) {
 		f.Close()
 		return nil, fmt.Errorf("open tree hashes: %w", err)
 	}
-	return &File{f: f, leaves: leavesIn(st.Size() / tlog.HashSize)}, nil
+	return &File{f: f, leaves: leavesIn(st.Size() / tlog.HashSize), edgeN: -1}, nil
 }
 
 // leavesIn is the largest number of leaves whose stored hashes fit in count hashes.
@@ -76,47 +82,88 @@ func (t *File) Truncate(n int64) error {
 		return fmt.Errorf("truncate tree hashes: %w", err)
 	}
 	t.leaves = n
+	t.edgeN = -1
 	return nil
 }
 
 // Append adds leaves (their RFC 6962 leaf hashes) after the stored ones, writing their hashes with one write
-// and, when sync is set, syncing them to disk before it returns.
+// and, when sync is set, syncing them to disk before it returns. The hashes it combines them with are the
+// tree's right edge, kept in memory between appends: an append reads nothing from the file.
 func (t *File) Append(leafHashes [][32]byte, sync bool) error {
 	if len(leafHashes) == 0 {
 		return nil
 	}
 	n := t.Leaves()
+	if err := t.loadEdge(n); err != nil {
+		return err
+	}
+	// Until the write below succeeds the edge describes leaves the file does not hold.
+	t.edgeN = -1
 	base := tlog.StoredHashCount(n)
 	staged := make([]tlog.Hash, 0, tlog.StoredHashCount(n+int64(len(leafHashes)))-base)
-	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
-		var old []int64
-		for i, x := range idx {
-			if x >= base {
-				out[i] = staged[x-base]
-			} else {
-				old = append(old, x)
-			}
-		}
-		got, err := t.ReadHashes(old)
-		if err != nil {
-			return nil, err
-		}
-		for i, x := range idx {
-			if x < base {
-				out[i], got = got[0], got[1:]
-			}
-		}
-		return out, nil
-	})
+	r := &edgeReader{t: t}
 	for i, h := range leafHashes {
-		hs, err := tlog.StoredHashesForRecordHash(n+int64(i), h, r)
+		leaf := n + int64(i)
+		r.leaves = leaf
+		hs, err := tlog.StoredHashesForRecordHash(leaf, h, r)
 		if err != nil {
-			return fmt.Errorf("tree hashes of leaf %d: %w", n+int64(i), err)
+			return fmt.Errorf("tree hashes of leaf %d: %w", leaf, err)
 		}
 		staged = append(staged, hs...)
+		// Leaf completes subtrees at levels 0..len(hs)-1; the largest is the edge's new entry at its level, and
+		// the bits below it are clear in leaf+1.
+		t.edge[len(hs)-1] = hs[len(hs)-1]
 	}
-	return t.commit(base, staged, n+int64(len(leafHashes)), sync)
+	end := n + int64(len(leafHashes))
+	if err := t.commit(base, staged, end, sync); err != nil {
+		return err
+	}
+	t.edgeN = end
+	return nil
+}
+
+// loadEdge reads the right edge of the tree of n leaves from the stored hashes, unless it is already known.
+func (t *File) loadEdge(n int64) error {
+	if t.edgeN == n {
+		return nil
+	}
+	var levels []int
+	var indexes []int64
+	for k := range 64 {
+		if n>>k&1 == 1 {
+			levels = append(levels, k)
+			indexes = append(indexes, tlog.StoredHashIndex(k, n>>k-1))
+		}
+	}
+	hs, err := t.ReadHashes(indexes)
+	if err != nil {
+		return fmt.Errorf("read the tree's right edge at %d leaves: %w", n, err)
+	}
+	for i, k := range levels {
+		t.edge[k] = hs[i]
+	}
+	t.edgeN = n
+	return nil
+}
+
+// edgeReader serves tlog.StoredHashesForRecordHash, for the leaf after the first leaves, from the right edge:
+// it asks only for the complete subtrees that leaf closes, each on the edge.
+type edgeReader struct {
+	t      *File
+	leaves int64
+}
+
+// ReadHashes implements tlog.HashReader.
+func (r *edgeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		k, _ := tlog.SplitStoredHashIndex(x)
+		if k >= len(r.t.edge) || r.leaves>>k&1 == 0 || x != tlog.StoredHashIndex(k, r.leaves>>k-1) {
+			return nil, fmt.Errorf("tree hash %d is not on the right edge of %d leaves: %w", x, r.leaves, ErrSize)
+		}
+		out[i] = r.t.edge[k]
+	}
+	return out, nil
 }
 
 func (t *File) commit(base int64, staged []tlog.Hash, leaves int64, sync bool) error {

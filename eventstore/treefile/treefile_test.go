@@ -54,10 +54,12 @@ func TestAppendInGroupsMatchesOneByOne(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		path   bool
+		reopen bool // close and open the file between groups, so that each append starts from the file
 		groups []int
 	}{
-		{"in memory, one group", false, []int{37}},
-		{"in a file, uneven groups", true, []int{1, 2, 5, 8, 21}},
+		{"in memory, one group", false, false, []int{37}},
+		{"in a file, uneven groups", true, false, []int{1, 2, 5, 8, 21}},
+		{"in a file, reopened between groups", true, true, []int{1, 1, 2, 3, 7, 16, 1, 33, 64, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := ""
@@ -68,9 +70,15 @@ func TestAppendInGroupsMatchesOneByOne(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer f.Close()
+			defer func() { f.Close() }()
 			n := 0
 			for _, g := range tc.groups {
+				if tc.reopen {
+					f.Close()
+					if f, err = treefile.Open(path, false); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if err := f.Append(leaves(n, g), true); err != nil {
 					t.Fatal(err)
 				}
@@ -124,6 +132,47 @@ func TestReopenIgnoresAPartialLeafAndTruncates(t *testing.T) {
 	}
 	if _, err := tlog.TreeHash(11, f); err == nil {
 		t.Fatal("a tree larger than the file was hashed")
+	}
+}
+
+// TestTruncateThenAppendMatchesReference cuts a tree that was just appended to, without reopening it, and
+// appends again: the append must combine its leaves with the shorter tree's right edge, not the longer one's.
+func TestTruncateThenAppendMatchesReference(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name         string
+		path         bool
+		first, cutTo int
+	}{
+		{"in memory, cut inside a subtree", false, 13, 5},
+		{"in a file, cut inside a subtree", true, 13, 5},
+		{"in a file, cut to a power of two", true, 21, 16},
+		{"in a file, cut to nothing", true, 6, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ""
+			if tc.path {
+				path = filepath.Join(t.TempDir(), "tree.hashes")
+			}
+			f, err := treefile.Open(path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := f.Append(leaves(0, tc.first), false); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(int64(tc.cutTo)); err != nil {
+				t.Fatal(err)
+			}
+			n := tc.first + 3
+			if err := f.Append(leaves(tc.cutTo, n-tc.cutTo), false); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := tlog.TreeHash(int64(n), f); err != nil || got != reference(t, n) {
+				t.Fatalf("tree of %d leaves after a cut to %d: %v %v, want %v", n, tc.cutTo, got, err, reference(t, n))
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -65,14 +66,11 @@ func FuzzParseTime(f *testing.F) {
 // details in their own field order (not sorted, as a map of decoded values would be).
 func TestDecodeFlagKeepsTheDetailsAsListed(t *testing.T) {
 	t.Parallel()
-	type rule struct {
-		Code     string `json:"code"`
-		Category string `json:"category"`
-	}
 	f := domain.Flag{Code: domain.FlagFeeProhibited, WorkerID: "w-1", JobOrderID: "jo-1", BuyerIDs: []string{"b"},
 		EventIDs: []string{"e"}, RaisedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 		Amounts: []domain.Money{{Amount: "10.50", Currency: "MYR"}},
-		Details: map[string]any{"rules": []rule{{Code: "fee.prohibited", Category: "visa"}}, "label": "a <b> & c"}}
+		Details: projections.FeeProhibitedDetails{Category: "visa", FeeID: "f-1", Label: "a <b> & c",
+			Rules: []projections.Breach{{Code: domain.FlagFeeProhibited, Category: "visa"}}}}
 	listed, err := readmodel.EncodeFlag(f)
 	if err != nil {
 		t.Fatal(err)
@@ -92,5 +90,8 @@ func TestDecodeFlagKeepsTheDetailsAsListed(t *testing.T) {
 	got, _ := json.Marshal(back.Details)
 	if string(got) != string(want) {
 		t.Errorf("details as encoding/json writes them:\n got %s\nwant %s", got, want)
+	}
+	if raw, ok := back.Details.(domain.RawDetails); !ok || raw.FlagCode() != f.Code {
+		t.Errorf("details read back are %T for %q, want domain.RawDetails for %s", back.Details, back.Details.FlagCode(), f.Code)
 	}
 }

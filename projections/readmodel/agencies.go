@@ -174,7 +174,7 @@ func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q pro
 		slices.Sort(jobOrders[k.key])
 		rows[k.key] = &auditedRow{row: r, jobOrders: len(jobOrders[k.key])}
 	}
-	figs, err := agencyFigures(rows, jobOrders, cv, money)
+	figs, err := agencyFigures(rows, jobOrders, cv, money[0])
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

@@ -96,36 +96,67 @@ func (m *Model) contextView(ctx context.Context, filter projections.Filter, cloc
 // that worker alone.
 func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
 	filter projections.Filter, clock time.Time) ([]domain.Flag, error) {
-	return m.FlagsUnderFunc(ctx, store, q, filter, clock, nil)
+	out, err := m.FlagsUnderEach(ctx, store, []projections.FlagQuery{q}, filter, clock)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
 }
 
-// FlagsUnderFunc is FlagsUnder keeping only the flags keep accepts (all when nil); keep is asked on the view
-// the flag was judged in (a chunk of workers, or the job orders and their context), which holds the flag's
-// worker and job orders under the filter.
+// FlagsUnderFunc is FlagsUnder keeping only the flags keep accepts; keep is asked on the view the flag was
+// judged in (a chunk of workers, or the job orders and their context), which holds the flag's worker and job
+// orders under the filter.
 func (m *Model) FlagsUnderFunc(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
 	filter projections.Filter, clock time.Time, keep func(*projections.View, domain.Flag) bool) ([]domain.Flag, error) {
+	out, err := m.flagsUnderEach(ctx, store, []projections.FlagQuery{q}, filter, clock, keep)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// FlagsUnderEach answers each query as FlagsUnder does, in order, from one replay of the workers for all the
+// queries that are not for one worker (each of those replays its worker alone).
+func (m *Model) FlagsUnderEach(ctx context.Context, store eventstore.Store, qs []projections.FlagQuery,
+	filter projections.Filter, clock time.Time) ([][]domain.Flag, error) {
+	return m.flagsUnderEach(ctx, store, qs, filter, clock, nil)
+}
+
+// flagsUnderEach is FlagsUnderEach keeping only the flags keep accepts (all when nil).
+func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs []projections.FlagQuery,
+	filter projections.Filter, clock time.Time, keep func(*projections.View, domain.Flag) bool) ([][]domain.Flag, error) {
 	kept := func(v *projections.View, flags []domain.Flag) []domain.Flag {
 		if keep == nil {
 			return flags
 		}
 		return slices.DeleteFunc(flags, func(f domain.Flag) bool { return !keep(v, f) })
 	}
-	if q.WorkerID != "" {
+	out := make([][]domain.Flag, len(qs))
+	var whole []int // the queries answered by replaying every worker
+	for i, q := range qs {
+		if q.WorkerID == "" {
+			whole = append(whole, i)
+			continue
+		}
 		v, err := m.View(ctx, store, []string{q.WorkerID}, filter, clock)
 		if err != nil {
 			return nil, err
 		}
-		return kept(v, v.Flags(q)), nil
+		out[i] = kept(v, v.Flags(q))
 	}
-	wq := q
-	wq.WorkersOnly = true
-	var out []domain.Flag
+	if len(whole) == 0 {
+		return out, nil
+	}
 	err := m.WorkerIDs(ctx, func(ids []string) error {
 		v, err := m.View(ctx, store, ids, filter, clock)
 		if err != nil {
 			return err
 		}
-		out = append(out, kept(v, v.Flags(wq))...)
+		for _, i := range whole {
+			wq := qs[i]
+			wq.WorkersOnly = true
+			out[i] = append(out[i], kept(v, v.Flags(wq))...)
+		}
 		return nil
 	})
 	if err != nil {
@@ -135,28 +166,59 @@ func (m *Model) FlagsUnderFunc(ctx context.Context, store eventstore.Store, q pr
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, kept(cv, cv.Flags(q))...)
-	slices.SortStableFunc(out, projections.CompareFlags)
-	return orEmpty(out), nil
+	for _, i := range whole {
+		out[i] = append(out[i], kept(cv, cv.Flags(qs[i]))...)
+		slices.SortStableFunc(out[i], projections.CompareFlags)
+		out[i] = orEmpty(out[i])
+	}
+	return out, nil
 }
 
 // AuditUnder answers an audit under a time filter at clock, replaying the workers a chunk at a time from their
 // streams into rollup rows held in memory.
 func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projections.AuditQuery,
 	filter projections.Filter, clock time.Time) ([]projections.AuditRow, error) {
-	by, err := grouping(q)
+	out, err := m.AuditsUnder(ctx, store, []projections.AuditQuery{q}, filter, clock)
 	if err != nil {
 		return nil, err
+	}
+	return out[0], nil
+}
+
+// AuditsUnder answers each audit as AuditUnder does, in order, from one replay of the workers: the rows of
+// every scope and grouping are rolled up at once, and each query's reporting currency beside them.
+func (m *Model) AuditsUnder(ctx context.Context, store eventstore.Store, qs []projections.AuditQuery,
+	filter projections.Filter, clock time.Time) ([][]projections.AuditRow, error) {
+	bys := make([]string, len(qs))
+	mrs := make([]*moneyRollup, len(qs))
+	for i, q := range qs {
+		by, err := grouping(q)
+		if err != nil {
+			return nil, err
+		}
+		bys[i], mrs[i] = by, moneyFor(q.Currency, q.BuyerID, by)
 	}
 	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, by))
+	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mrs...)
 	if err != nil {
 		return nil, err
 	}
+	out := make([][]projections.AuditRow, len(qs))
+	for i, q := range qs {
+		out[i] = auditedRows(w, cv, q.BuyerID, bys[i])
+		if money[i] != nil {
+			money[i].Fill(out[i])
+		}
+	}
+	return out, nil
+}
+
+// auditedRows are the audit rows of the writer's rows of a scope (a buyer, or "" for every one) grouped by by.
+func auditedRows(w *writer, cv *projections.View, scope, by string) []projections.AuditRow {
 	rows := map[string]*auditedRow{}
 	names := map[string]string{}
 	for k, r := range w.rows {
-		if k.scope != q.BuyerID || k.by != by {
+		if k.scope != scope || k.by != by {
 			continue
 		}
 		n := 0
@@ -167,11 +229,7 @@ func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projec
 		}
 		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
 	}
-	out := auditRows(rows, by, names)
-	if money != nil {
-		money.Fill(out)
-	}
-	return out, nil
+	return auditRows(rows, by, names)
 }
 
 // moneyRollup says which rollups in a reporting currency a replay adds each worker's ledger to: those keys
@@ -196,19 +254,27 @@ func moneyFor(currency, buyer, by string) *moneyRollup {
 }
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
-// the writer's rows, and each worker's ledger to the rollups in a reporting currency mr asks for (none when
-// nil); it returns the view of the context (job orders, policies, organisations, rates) and those rollups.
+// the writer's rows, and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
+// (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates) and
+// those rollups, one for each moneyRollup (nil for a nil one).
 func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time, mr *moneyRollup) (*projections.View, *projections.CurrencyRollups, error) {
+	clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
 	cv, ids, err := m.contextView(ctx, filter, clock)
 	if err != nil {
 		return nil, nil, err
 	}
-	var money *projections.CurrencyRollups
-	each := func(*contribution, *projections.Judgement) {}
-	if mr != nil {
-		money = projections.NewCurrencyRollups(cv.Reporting(mr.currency))
-		each = func(c *contribution, j *projections.Judgement) { money.Add(mr.keys(c), &j.Ledger) }
+	money := make([]*projections.CurrencyRollups, len(mrs))
+	for i, mr := range mrs {
+		if mr != nil {
+			money[i] = projections.NewCurrencyRollups(cv.Reporting(mr.currency))
+		}
+	}
+	each := func(c *contribution, j *projections.Judgement) {
+		for i, mr := range mrs {
+			if mr != nil {
+				money[i].Add(mr.keys(c), &j.Ledger)
+			}
+		}
 	}
 	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, each)
 	if err != nil {
