@@ -6,6 +6,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
+// loanFlags: debt.recruitment_loan, a loan the worker took to pay for the recruitment.
 func loanFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, lf := range ws.loans {

@@ -33,7 +33,7 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.AgencyID != "" {
 		keys = []string{q.AgencyID}
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys)
+	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

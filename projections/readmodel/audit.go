@@ -45,7 +45,7 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, q.BuyerID, by, nil)
+	rows, err := readRows(ctx, tx, q.BuyerID, by, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +73,17 @@ type auditedRow struct {
 	jobOrders int
 }
 
-// readRows reads the rollup rows of a grouping within a scope: those of keys, or all for nil keys.
-func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string) (map[string]*auditedRow, error) {
+// readRows reads the rollup rows of a grouping within a scope: those of keys, or all for nil keys. Their
+// months-of-wages histograms, which only agency scorecards summarise, are read when months is set.
+func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string,
+	months bool) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
 	only, args := keysIn(keys, scope, by)
-	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, months
+	monthsCol := "'{}'"
+	if months {
+		monthsCol = "months"
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, `+monthsCol+`
 		FROM rollups WHERE scope = ? AND grouping = ?`+only, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read model: audit rows: %w", err)

@@ -47,7 +47,7 @@ func (m *Model) Standing(ctx context.Context, buyer string, clock time.Time, n i
 		return st, fmt.Errorf("read model: total: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, buyer, byAll, []string{""})
+	rows, err := readRows(ctx, tx, buyer, byAll, []string{""}, false)
 	if err != nil {
 		return st, err
 	}
@@ -107,7 +107,7 @@ func worst(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time, n
 			keys = append(keys, k)
 		}
 	}
-	rows, err := readRows(ctx, tx, scope, by, keys)
+	rows, err := readRows(ctx, tx, scope, by, keys, false)
 	if err != nil {
 		return nil, err
 	}

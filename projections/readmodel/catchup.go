@@ -34,7 +34,8 @@ type Result struct {
 }
 
 // CatchUp brings the model up to the store's head: incrementally from its checkpoint when it can, else by a
-// rebuild (see the package comment for when).
+// rebuild (see the package comment for when). A model opened with Options.ReadOnly is only checked: ErrReadOnly
+// when it would need either.
 func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
 	m.catchingUp.Lock()
 	defer m.catchingUp.Unlock()
@@ -58,6 +59,9 @@ func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, er
 		if reason, err = verify(ctx, store, cp); err != nil {
 			return Result{}, err
 		}
+	}
+	if m.opts.ReadOnly {
+		return Result{Checkpoint: cp}, current(cp, head, reason)
 	}
 	if reason == "" && cp.Position == head {
 		return Result{Checkpoint: cp}, m.advanceClock(ctx)

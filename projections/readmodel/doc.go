@@ -6,7 +6,9 @@
 //
 // A model is rebuilt from the store, never trusted, when it was written by other rules (projections.Rules),
 // is missing, or is ahead of the store or holds at its checkpoint an event the store does not (a store
-// restored from a backup).
+// restored from a backup). A model opened with Options.ReadOnly (a finished import read by a benchmark, a
+// backup, a read-only mount) is never written: a catch-up only checks it is current, and fails with
+// ErrReadOnly where it would apply events or rebuild.
 //
 // The tables are meant to be read by an auditor with the sqlite3 shell as well (see Schema):
 //

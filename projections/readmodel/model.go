@@ -39,6 +39,11 @@ type Options struct {
 	// overdue reimbursements and open reports whose time came in between.
 	Now       func() time.Time
 	ClockStep time.Duration
+	// ReadOnly opens an existing model that no process is writing (a finished import, a backup, a read-only
+	// mount) for reading only: nothing is created or written, and CatchUp only checks that the model is
+	// current with the store (ErrReadOnly when it is not) and leaves its clock where it is (a read judges the
+	// clocked flags from the model's clock to its own, as it does between two moves of the clock).
+	ReadOnly bool
 }
 
 func (o Options) withDefaults() Options {
@@ -72,8 +77,11 @@ type Model struct {
 	catchingUp sync.Mutex
 }
 
-// Open opens (creating if needed) the model in dir.
+// Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
+	if opts.ReadOnly {
+		return openReadOnly(dir, opts)
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("read model directory %s: %w", dir, err)
 	}

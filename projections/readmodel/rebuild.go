@@ -21,17 +21,20 @@ const maxShards = 64
 // Rebuild writes the model again from every event of the store, in one transaction: the model it replaces
 // stays in place until the new one is committed. reason is logged.
 func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason string) (Result, error) {
+	if m.opts.ReadOnly {
+		return Result{}, fmt.Errorf("rebuild (%s): %w", reason, ErrReadOnly)
+	}
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)
 	}
 	m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String())
 	started := time.Now()
-	tx, err := m.db.BeginTx(ctx, nil)
+	tx, release, err := m.rebuildTx(ctx)
 	if err != nil {
-		return Result{}, fmt.Errorf("read model: begin: %w", err)
+		return Result{}, err
 	}
-	defer tx.Rollback()
+	defer release()
 	before, err := codeTotals(ctx, tx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: %w", err)
@@ -41,8 +44,8 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 			return Result{}, fmt.Errorf("read model: drop %s: %w", t, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, Schema); err != nil {
-		return Result{}, fmt.Errorf("read model: create tables: %w", err)
+	if err := beginLoad(ctx, tx); err != nil {
+		return Result{}, err
 	}
 	clock := m.opts.Now().UTC()
 	w, err := newWriter(ctx, tx, true, clock)
@@ -71,6 +74,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err := w.flush(ctx); err != nil {
 		return Result{}, err
 	}
+	if err := endLoad(ctx, tx); err != nil {
+		return Result{}, err
+	}
 	if err := countGrowth(ctx, tx, before); err != nil {
 		return Result{}, fmt.Errorf("read model: %w", err)
 	}
@@ -86,6 +92,32 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
 		"passes", passes, "took", time.Since(started).Round(time.Millisecond).String())
 	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
+}
+
+// rebuildTx begins a rebuild's transaction on a connection of its own, whose sorts (the indexes endLoad
+// builds) use every core; release ends it (rolling back unless it was committed) and gives the connection
+// back as the others are.
+func (m *Model) rebuildTx(ctx context.Context) (tx *sql.Tx, release func(), err error) {
+	conn, err := m.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read model: connect: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA threads = %d", runtime.GOMAXPROCS(0))); err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("read model: sort threads: %w", err)
+	}
+	release = func() {
+		if tx != nil {
+			tx.Rollback()
+		}
+		conn.ExecContext(context.Background(), "PRAGMA threads = 0") // best effort: only a sort's speed
+		conn.Close()
+	}
+	if tx, err = conn.BeginTx(ctx, nil); err != nil {
+		release()
+		return nil, nil, fmt.Errorf("read model: begin: %w", err)
+	}
+	return tx, release, nil
 }
 
 // hashSpace is the range of workerHash.
@@ -133,7 +165,7 @@ func (m *Model) rebuildPass(ctx context.Context, store eventstore.Store, tx *sql
 	for _, id := range pm.JobOrderIDs() {
 		v.JobOrder(id) // built before judging on every core, which only reads them
 	}
-	if err := judgeAll(ctx, v, pm.WorkerIDs(), func(j projections.Judgement) error { return w.worker(ctx, j) }); err != nil {
+	if err := judgeAll(ctx, v, pm.WorkerIDs(), func(e encodedWorker) error { return w.encodedWorker(ctx, e) }); err != nil {
 		return cp, n, err
 	}
 	if pass == 0 {
@@ -147,29 +179,48 @@ func (m *Model) rebuildPass(ctx context.Context, store eventstore.Store, tx *sql
 	return cp, n, nil
 }
 
-// judgeAll judges workers on every core and hands each judgement to write, on the calling goroutine.
-func judgeAll(ctx context.Context, v *projections.View, ids []string, write func(projections.Judgement) error) error {
-	const chunk = 256
-	type part struct {
-		seq int
-		js  []projections.Judgement
-	}
+// judgeAll judges and encodes workers on every core and hands each to write, on the calling goroutine.
+func judgeAll(ctx context.Context, v *projections.View, ids []string, write func(encodedWorker) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	done := judgeParts(ctx, v, ids)
+	stop := func(err error) error {
+		cancel()
+		for range done { // let the judges finish
+		}
+		return err
+	}
+	for p := range done {
+		if p.err != nil {
+			return stop(p.err)
+		}
+		for _, j := range p.js {
+			if err := write(j); err != nil {
+				return stop(err)
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// judgedPart is a chunk of workers judged and encoded, or the error that stopped it.
+type judgedPart struct {
+	js  []encodedWorker
+	err error
+}
+
+// judgeParts judges and encodes the workers a chunk at a time on every core, until ctx ends; the channel is
+// closed once every judge has stopped.
+func judgeParts(ctx context.Context, v *projections.View, ids []string) <-chan judgedPart {
+	const chunk = 256
 	todo := make(chan int)
-	done := make(chan part, runtime.GOMAXPROCS(0))
+	done := make(chan judgedPart, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for start := range todo {
-				p := part{seq: start}
-				for _, id := range ids[start:min(start+chunk, len(ids))] {
-					if j, ok := v.Judge(id); ok {
-						p.js = append(p.js, j)
-					}
-				}
 				select {
-				case done <- p:
+				case done <- judgePart(v, ids[start:min(start+chunk, len(ids))]):
 				case <-ctx.Done():
 					return
 				}
@@ -187,17 +238,24 @@ func judgeAll(ctx context.Context, v *projections.View, ids []string, write func
 		}
 	}()
 	go func() { wg.Wait(); close(done) }()
-	for p := range done {
-		for _, j := range p.js {
-			if err := write(j); err != nil {
-				cancel()
-				for range done { // let the judges finish
-				}
-				return err
-			}
+	return done
+}
+
+// judgePart judges and encodes the workers ids names (those with an admitted event).
+func judgePart(v *projections.View, ids []string) judgedPart {
+	var p judgedPart
+	for _, id := range ids {
+		j, ok := v.Judge(id)
+		if !ok {
+			continue
 		}
+		e, err := encodeWorker(j)
+		if err != nil {
+			return judgedPart{err: err}
+		}
+		p.js = append(p.js, e)
 	}
-	return ctx.Err()
+	return p
 }
 
 // writeContext writes the job orders' flags and contributions, the organisations and the events that are not

@@ -1,10 +1,8 @@
 package readmodel
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,22 +16,34 @@ import (
 
 // writer writes judgements and rollups within one transaction.
 type writer struct {
-	tx      *sql.Tx
-	fresh   bool // the tables were emptied: nothing old to subtract or delete
-	rows    map[rowKey]*row
-	months  map[monthKey]int64 // changes to flag_months
-	raised  map[string]int64   // flags added, by code (flag_raised)
-	reports map[string]int64   // changes to report_counts
-	held    map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
-	clock   time.Time          // the model's clock, at which the rollups and month counts are kept
+	tx     *sql.Tx
+	fresh  bool // the tables were emptied: nothing old to subtract or delete
+	rows   map[rowKey]*row
+	months map[monthKey]int64 // changes to flag_months
+	raised map[string]int64   // flags added, by code (flag_raised)
+	// reports are the changes to report_counts.
+	reports map[string]int64
+	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
+	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	stmt    map[string]*sql.Stmt
+	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
+	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
+	flagRows, scopeRows, workerRows rowSink
 }
 
+// Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
+const (
+	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag)
+		VALUES `
+	flagCols     = 9
+	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
+	scopeCols    = 2
+	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
+		unclocked, clocked_from, contribution, ledger) VALUES `
+	workerCols = 10
+)
+
 var statements = map[string]string{
-	"flag":  `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag) VALUES (?,?,?,?,?,?,?,?,?)`,
-	"scope": `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES (?,?)`,
-	"worker": `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags, unclocked,
-		clocked_from, contribution, ledger) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
@@ -42,7 +52,11 @@ var statements = map[string]string{
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, reports: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	var err error
+	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, fresh); err != nil {
+		return nil, err
+	}
 	for name, q := range statements {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -55,25 +69,29 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 
 // worker replaces a worker's judgement: its flags, its row and its contribution to the rollups.
 func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
+	e, err := encodeWorker(j)
+	if err != nil {
+		return err
+	}
+	return w.encodedWorker(ctx, e)
+}
+
+// encodedWorker replaces a worker's judgement, encoded.
+func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
+	j := e.j
 	owner := "worker " + j.WorkerID
 	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
-	c := workerContribution(j)
-	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
-	clocked := clockedOf(j.Flags)
-	counted := c.at(w.clock, clocked)
+	counted := e.c.at(w.clock, e.clocked)
 	if err := w.contribute(ctx, &counted, 1); err != nil {
 		return err
 	}
-	cj, _ := json.Marshal(c)        // plain values: cannot fail
-	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
-	if _, err := w.stmt["worker"].ExecContext(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, jsonList(j.BuyerIDs),
-		jsonList(j.Agencies), len(j.Flags), len(j.Flags)-len(clocked), firstClocked(clocked), string(cj),
-		string(lj)); err != nil {
+	if err := w.workerRows.add(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, e.buyersJSON, e.agenciesJSON,
+		len(j.Flags), len(j.Flags)-len(e.clocked), firstClocked(e.clocked), e.contribJSON, e.ledgerJSON); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
-	return w.flags(ctx, owner, j.Flags, c.Scopes)
+	return w.flags(ctx, owner, e.flags, e.c.Scopes)
 }
 
 // jobOrder replaces a job order's own flags and its contribution to the rollups.
@@ -93,7 +111,11 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	if _, err := w.stmt["jobOrder"].ExecContext(ctx, jo.ID, string(cj)); err != nil {
 		return fmt.Errorf("write job order %s: %w", jo.ID, err)
 	}
-	return w.flags(ctx, owner, flags, c.Scopes)
+	encoded, err := encodeFlags(owner, flags)
+	if err != nil {
+		return err
+	}
+	return w.flags(ctx, owner, encoded, c.Scopes)
 }
 
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
@@ -197,17 +219,10 @@ func scopeNames(buyers []string, employer string, agencies []string) []string {
 	return out
 }
 
-// flags writes an owner's flags with their scopes. Their keys number them in listing order, which the
-// evidence and then their order in flags decide among flags that agree on the rest of the key.
-func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, scopes []string) error {
-	flags = slices.Clone(flags)
-	slices.SortStableFunc(flags, projections.CompareFlags)
-	for i, f := range flags {
-		k := FlagKey(f, i)
-		body, err := EncodeFlag(f)
-		if err != nil {
-			return fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
-		}
+// flags writes an owner's flags with their scopes.
+func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string) error {
+	for _, e := range flags {
+		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
 		clocked := 0
 		if projections.Clocked(f) {
@@ -215,15 +230,18 @@ func (w *writer) flags(ctx context.Context, owner string, flags []domain.Flag, s
 		} else {
 			w.countRaised(f.Code, at)
 		}
-		if _, err := w.stmt["flag"].ExecContext(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
-			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, body); err != nil {
+		if err := w.flagRows.add(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
+			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, e.body); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
 		if clocked == 0 || at.Before(w.clock) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
 		for _, sc := range scopes {
-			if _, err := w.stmt["scope"].ExecContext(ctx, sc, k); err != nil {
+			if w.scopeRows == nil {
+				break // a rebuild's: endLoad derives them
+			}
+			if err := w.scopeRows.add(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
@@ -242,40 +260,6 @@ func (w *writer) countRaised(code string, at time.Time) {
 		return
 	}
 	w.raised[code]++
-}
-
-// EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func EncodeFlag(f domain.Flag) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(f); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
-
-// codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
-var codeRank = func() map[string]byte {
-	codes := slices.Sorted(slices.Values(domain.FlagCodes))
-	rank := make(map[string]byte, len(codes))
-	for i, c := range codes {
-		rank[c] = byte(i)
-	}
-	return rank
-}()
-
-// FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
-// order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
-// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
-func FlagKey(f domain.Flag, ord int) []byte {
-	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
-	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
-	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
-	k = append(k, codeRank[f.Code])
-	k = append(append(k, f.WorkerID...), 0)
-	k = append(append(k, f.JobOrderID...), 0)
-	return binary.BigEndian.AppendUint32(k, uint32(ord))
 }
 
 func jsonList(s []string) string {
@@ -345,6 +329,14 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 
 // flush writes the rows touched.
 func (w *writer) flush(ctx context.Context) error {
+	for _, s := range []rowSink{w.flagRows, w.scopeRows, w.workerRows} {
+		if s == nil {
+			continue
+		}
+		if err := s.flush(ctx); err != nil {
+			return err
+		}
+	}
 	keys := make([]rowKey, 0, len(w.rows))
 	for k := range w.rows {
 		keys = append(keys, k)

@@ -1,0 +1,152 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// A rebuild loads the tables before it indexes them: the flags and workers are appended to tables with no
+// secondary index yet, and at the end the indexes are created and flag_scopes (whose key is its order) filled,
+// each by sorting every row once. Kept up row by row, each index entry is a seek to a random place in a tree
+// that outgrows the page cache with the store. The scope rows are not written during the load at all: each
+// owner's contribution names its scopes, and endLoad joins them with its flags.
+
+// scopesSQL fills flag_scopes in key order from the flags and the scopes their owners' contributions name
+// (a worker's flags, and a job order's own, whose worker_id is empty).
+const scopesSQL = `INSERT OR IGNORE INTO flag_scopes (scope, k)
+SELECT s.value, f.k FROM workers w, json_each(w.contribution, '$.scopes') s
+	JOIN flags f ON f.worker_id = w.worker_id
+UNION ALL
+SELECT s.value, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s
+	JOIN flags f ON f.worker_id = '' AND f.job_order_id = j.job_order_id
+ORDER BY 1, 2`
+
+// beginLoad creates the tables of a rebuild, without their indexes, in tx.
+func beginLoad(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, tablesSchema); err != nil {
+		return fmt.Errorf("read model: create tables: %w", err)
+	}
+	return nil
+}
+
+// endLoad creates the indexes and fills flag_scopes.
+func endLoad(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, indexSchema); err != nil {
+		return fmt.Errorf("read model: create indexes: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, scopesSQL); err != nil {
+		return fmt.Errorf("read model: fill the flag scopes: %w", err)
+	}
+	return nil
+}
+
+// batchRows is how many rows a rebuild writes with one statement: a statement's cost is mostly per call
+// (binding, stepping, and the crossing from Go to C), not per row.
+const batchRows = 64
+
+// rowBatch writes rows to one table during a rebuild, batchRows at a time with one multi-row INSERT.
+type rowBatch struct {
+	name string
+	cols int
+	many *sql.Stmt // batchRows rows
+	one  *sql.Stmt // the rows left at the end
+	args []any
+}
+
+// newRowBatch prepares, in tx, an INSERT of head ("INSERT INTO t (a, b) VALUES ") for cols columns.
+func newRowBatch(ctx context.Context, tx *sql.Tx, name, head string, cols int) (*rowBatch, error) {
+	row := placeholders(cols)
+	many, err := tx.PrepareContext(ctx, head+row+strings.Repeat(","+row, batchRows-1))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	one, err := tx.PrepareContext(ctx, head+row)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	return &rowBatch{name: name, cols: cols, many: many, one: one, args: make([]any, 0, cols*batchRows)}, nil
+}
+
+// add writes a row, or holds it until the batch is full (or flushed).
+func (b *rowBatch) add(ctx context.Context, row ...any) error {
+	b.args = append(b.args, row...)
+	if len(b.args) < b.cols*batchRows {
+		return nil
+	}
+	_, err := b.many.ExecContext(ctx, b.args...)
+	clear(b.args)
+	b.args = b.args[:0]
+	if err != nil {
+		return fmt.Errorf("write %s rows: %w", b.name, err)
+	}
+	return nil
+}
+
+// flush writes the rows held, one by one.
+func (b *rowBatch) flush(ctx context.Context) error {
+	for i := 0; i < len(b.args); i += b.cols {
+		if _, err := b.one.ExecContext(ctx, b.args[i:i+b.cols]...); err != nil {
+			return fmt.Errorf("write %s row: %w", b.name, err)
+		}
+	}
+	clear(b.args)
+	b.args = b.args[:0]
+	return nil
+}
+
+// rowSink writes rows to a table: at once, or held until flushed.
+type rowSink interface {
+	add(ctx context.Context, row ...any) error
+	flush(ctx context.Context) error
+}
+
+// stmtRows writes each row at once with a prepared statement.
+type stmtRows struct {
+	name string
+	st   *sql.Stmt
+}
+
+func (s stmtRows) add(ctx context.Context, row ...any) error {
+	if _, err := s.st.ExecContext(ctx, row...); err != nil {
+		return fmt.Errorf("write %s row: %w", s.name, err)
+	}
+	return nil
+}
+
+func (stmtRows) flush(context.Context) error { return nil }
+
+// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches, and
+// no writer of scopes (endLoad derives them); else a statement each.
+func rowSinks(ctx context.Context, tx *sql.Tx, fresh bool) (flags, scopes, workers rowSink, err error) {
+	sinks := []struct {
+		name, head string
+		cols       int
+		into       *rowSink
+	}{
+		{"flag", flagInsert, flagCols, &flags},
+		{"flag scope", scopeInsert, scopeCols, &scopes},
+		{"worker", workerInsert, workerCols, &workers},
+	}
+	for _, s := range sinks {
+		switch {
+		case fresh && s.into == &scopes:
+			continue
+		case fresh:
+			if *s.into, err = newRowBatch(ctx, tx, s.name, s.head, s.cols); err != nil {
+				return nil, nil, nil, err
+			}
+			continue
+		}
+		st, err := tx.PrepareContext(ctx, s.head+placeholders(s.cols))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("prepare %s: %w", s.name, err)
+		}
+		*s.into = stmtRows{s.name, st}
+	}
+	return flags, scopes, workers, nil
+}
+
+// placeholders is a row of cols parameters: "(?,?,?)".
+func placeholders(cols int) string { return "(?" + strings.Repeat(",?", cols-1) + ")" }

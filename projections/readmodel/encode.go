@@ -1,0 +1,96 @@
+package readmodel
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// encodedWorker is a worker's judgement as the model stores it, all of which the clock does not change: its
+// contribution, its flags in key order with their keys and JSON, and the JSON of its columns. A rebuild makes
+// it on the cores that judge, so that the one goroutine that writes only writes.
+type encodedWorker struct {
+	j                        projections.Judgement
+	c                        contribution
+	flags                    []encodedFlag
+	clocked                  []clockedFlag
+	contribJSON, ledgerJSON  string
+	buyersJSON, agenciesJSON string
+}
+
+// encodeWorker encodes a worker's judgement.
+func encodeWorker(j projections.Judgement) (encodedWorker, error) {
+	c := workerContribution(j)
+	c.Scopes = scopeNames(j.BuyerIDs, j.EmployerID, j.Agencies)
+	flags, err := encodeFlags("worker "+j.WorkerID, j.Flags)
+	if err != nil {
+		return encodedWorker{}, err
+	}
+	cj, _ := json.Marshal(c)        // plain values: cannot fail
+	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
+	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
+		ledgerJSON: string(lj), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
+}
+
+// encodedFlag is a flag with its key and its JSON.
+type encodedFlag struct {
+	f    domain.Flag
+	k    []byte
+	body string
+}
+
+// encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number them in that order,
+// which the evidence and then their order in flags decide among flags that agree on the rest of the key.
+func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
+	flags = slices.Clone(flags)
+	slices.SortStableFunc(flags, projections.CompareFlags)
+	out := make([]encodedFlag, len(flags))
+	for i, f := range flags {
+		body, err := EncodeFlag(f)
+		if err != nil {
+			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+		}
+		out[i] = encodedFlag{f: f, k: FlagKey(f, i), body: body}
+	}
+	return out, nil
+}
+
+// EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
+func EncodeFlag(f domain.Flag) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
+var codeRank = func() map[string]byte {
+	codes := slices.Sorted(slices.Values(domain.FlagCodes))
+	rank := make(map[string]byte, len(codes))
+	for i, c := range codes {
+		rank[c] = byte(i)
+	}
+	return rank
+}()
+
+// FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
+// order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
+// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
+func FlagKey(f domain.Flag, ord int) []byte {
+	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
+	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
+	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
+	k = append(k, codeRank[f.Code])
+	k = append(append(k, f.WorkerID...), 0)
+	k = append(append(k, f.JobOrderID...), 0)
+	return binary.BigEndian.AppendUint32(k, uint32(ord))
+}
