@@ -12,6 +12,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 var agencyParams = []string{"buyer", "currency", "as_of", "known_at", "min_workers", "sort"}
@@ -47,26 +48,41 @@ func (s *Server) getAgencies(c *gin.Context) error {
 
 // Agencies returns the scorecards of GET /v1/agencies for the query (buyer, currency, min_workers, sort, as_of,
 // known_at), scoped to the caller: from the persisted model's rollups without a time filter, else from the
-// in-memory model, as GET /v1/audit answers. An employer's scorecards are always judged from the in-memory
-// model, since the rollups are kept per buyer.
+// agencies replayed worker by worker under the filter, as GET /v1/audit answers.
 func (r *Reader) Agencies(ctx context.Context, who keys.Identity, q url.Values) (projections.AgencyReport, error) {
 	aq, filter, err := agencyQuery(q, who)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	clock := r.s.now()
-	if r.s.cfg.Model != nil && filter == (projections.Filter{}) && aq.EmployerID == "" {
-		if _, err := r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err != nil {
-			return projections.AgencyReport{}, err
-		}
-		return r.s.cfg.Model.Agencies(ctx, aq, clock)
+	if err := r.s.fresh(ctx); err != nil {
+		return projections.AgencyReport{}, err
 	}
 	var out projections.AgencyReport
-	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
-		out = v.Agencies(aq)
-		return nil
-	})
-	return out, err
+	read := func() error {
+		out, err = r.s.query().Agencies(ctx, aq, filter, r.s.now())
+		return err
+	}
+	if aq.EmployerID != "" {
+		return r.employerAgencies(ctx, aq, filter)
+	}
+	if filter == (projections.Filter{}) {
+		return out, read()
+	}
+	return out, r.s.replay(ctx, read)
+}
+
+// employerAgencies answers an employer's scorecards, which the rollups (kept per buyer) do not hold: from a
+// view of the employer's job orders and their workers under the filter.
+func (r *Reader) employerAgencies(ctx context.Context, aq projections.AgencyQuery, filter projections.Filter) (projections.AgencyReport, error) {
+	ids, err := r.s.cfg.Model.EmployerJobOrders(ctx, aq.EmployerID)
+	if err != nil {
+		return projections.AgencyReport{}, err
+	}
+	v, err := r.s.query().View(ctx, readmodel.Scope{JobOrders: ids}, filter, r.s.now())
+	if err != nil {
+		return projections.AgencyReport{}, err
+	}
+	return v.Agencies(aq), nil
 }
 
 // agencyQuery reads the query and scopes it to the caller. A buyer or an auditor sees the agencies of one

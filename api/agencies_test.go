@@ -32,16 +32,11 @@ func TestAgenciesScope(t *testing.T) {
 	}
 	for _, source := range []struct {
 		name   string
-		model  bool
 		filter string
-	}{{"rollups", true, ""}, {"in-memory", false, ""}, {"as of a date", true, "as_of=2099-01-01"}} {
+	}{{"rollups", ""}, {"as of a date", "as_of=2099-01-01"}} {
 		t.Run(source.name, func(t *testing.T) {
 			t.Parallel()
-			var opts []fixtureOption
-			if source.model {
-				opts = append(opts, withModel(t))
-			}
-			f := newFixture(t, true, opts...)
+			f := newFixture(t, true)
 			for _, tc := range tests {
 				q := strings.Trim(tc.query+"&"+source.filter, "&")
 				w := f.get("/v1/agencies?"+q, tc.key)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // auditPage answers GET /v1/audit as JSON: a page of the rows of `fairtrail audit --format json`.
@@ -51,22 +54,11 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rollups := s.cfg.Model != nil && filter == (projections.Filter{})
-	var out []byte
-	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
-		if rollups {
-			return nil // answered from the maintained rollups below
-		}
-		rows, err := v.Audit(aq)
-		if err != nil {
-			return invalidField("by", err.Error())
-		}
-		out, err = s.auditAnswer(l, rows, format)
+	rows, err := s.audit(c.Request.Context(), aq, filter, l.clock)
+	if err != nil {
 		return err
-	})
-	if err == nil && rollups {
-		out, err = s.auditFromRollups(c.Request.Context(), l, aq, format)
 	}
+	out, err := s.auditAnswer(l, rows, format)
 	if err != nil {
 		return err
 	}
@@ -74,16 +66,27 @@ func (s *Server) getAudit(c *gin.Context) error {
 	return nil
 }
 
-// auditFromRollups answers the audit from the persisted model's rollups, caught up first.
-func (s *Server) auditFromRollups(ctx context.Context, l listing, aq projections.AuditQuery, format string) ([]byte, error) {
-	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+// audit answers an audit from the persisted model, caught up first: from its maintained rollups without a
+// time filter (judged at clock), else replayed worker by worker under the filter (judged at its clock) in a
+// replay slot.
+func (s *Server) audit(ctx context.Context, aq projections.AuditQuery, filter projections.Filter,
+	clock time.Time) ([]projections.AuditRow, error) {
+	if err := s.fresh(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.cfg.Model.Audit(ctx, aq, l.clock)
-	if err != nil {
-		return nil, invalidField("by", err.Error())
+	var rows []projections.AuditRow
+	read := func() error {
+		var err error
+		rows, err = s.query().Audit(ctx, aq, filter, clock)
+		if errors.Is(err, readmodel.ErrGrouping) {
+			return invalidField("by", err.Error())
+		}
+		return err
 	}
-	return s.auditAnswer(l, rows, format)
+	if filter == (projections.Filter{}) {
+		return rows, read()
+	}
+	return rows, s.replay(ctx, read)
 }
 
 // auditAnswer is the page of rows (JSON) or the whole table (CSV).

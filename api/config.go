@@ -24,14 +24,14 @@ type Authenticator interface {
 	Authenticate(secret string) (keys.Identity, error)
 }
 
-// Config is what the API needs. Store, Live, Keys, Registry and Logger are required.
+// Config is what the API needs. Store, Model, Keys, Registry and Logger are required.
 type Config struct {
-	// Store receives appends (and answers Head, and the replays of as-of and known-at queries).
+	// Store receives appends, and gives back the streams a read names (a worker's events, read by stream).
 	Store eventstore.Store
-	// Live is the read model following Store; its owner runs it.
-	Live *projections.Live
-	// Model, when set, is the persisted read model of Store: flag listings that need no time filter page
-	// by seeking in its flag index. Its owner keeps it following Store; a read catches it up first.
+	// Model is the persisted read model of Store, which every read answers from: listings by seeking in its
+	// flag index, audits and metrics from its maintained rollups and counts, a worker or job order from a
+	// partial model of its streams, as-of and known-at queries replayed worker by worker. Its owner keeps it
+	// following Store (readmodel.Model.Follow); a read catches it up first.
 	Model *readmodel.Model
 	// Keys authenticates requests.
 	Keys Authenticator
@@ -90,16 +90,13 @@ type Limits struct {
 	RequestTimeout time.Duration
 	// ImportTimeout bounds an import, including reading its body (default 30 min).
 	ImportTimeout time.Duration
-	// ConsistencyWait is how long a write waits for the read model to catch up: before checking a
-	// non-admin's scope against it, and before answering, so that a 201 is visible to the reads that follow
-	// (default 5 s; the answer is sent anyway when it runs out).
+	// ConsistencyWait is how long a non-admin's write waits for the read model to catch up before its scope
+	// is checked against it (default 5 s; 503 when it runs out). A write is answered once stored: every read
+	// catches the model up first, so a 201 is visible to the reads that follow.
 	ConsistencyWait time.Duration
-	// MaxReplays bounds the as-of and known-at replays running at once (default 2); others wait.
+	// MaxReplays bounds the as-of and known-at listings and audits running at once (default 2; each replays
+	// every worker, a chunk at a time); others wait.
 	MaxReplays int
-	// ReplayCache is how many as-of and known-at models are kept for the queries that follow (default 2; each
-	// holds its part of the store in memory); ReplayIdle drops one unused that long (default 5 min).
-	ReplayCache int
-	ReplayIdle  time.Duration
 	// MetricsRefresh is the least time between two evaluations of the flag and money gauges (default 5 s).
 	MetricsRefresh time.Duration
 	// MaxReadyLag is the projection lag above which /readyz reports not ready (default 30 s).
@@ -139,7 +136,6 @@ func (l Limits) withDefaults() Limits {
 	defInt(&l.MaxEvents, 5000)
 	defInt(&l.MaxHeaderBytes, 64<<10)
 	defInt(&l.MaxReplays, 2)
-	defInt(&l.ReplayCache, 2)
 	defInt(&l.DefaultPageSize, 100)
 	defInt(&l.MaxPageSize, 1000)
 	defDur(&l.RequestTimeout, 60*time.Second)
@@ -147,7 +143,6 @@ func (l Limits) withDefaults() Limits {
 	defDur(&l.ConsistencyWait, 5*time.Second)
 	defDur(&l.MetricsRefresh, 5*time.Second)
 	defDur(&l.MaxReadyLag, 30*time.Second)
-	defDur(&l.ReplayIdle, 5*time.Minute)
 	l.DefaultPageSize = min(l.DefaultPageSize, l.MaxPageSize)
 	return l
 }
@@ -157,8 +152,8 @@ func (c Config) check() error {
 	if c.Store == nil {
 		errs = append(errs, errors.New("api: Config.Store is required"))
 	}
-	if c.Live == nil {
-		errs = append(errs, errors.New("api: Config.Live is required"))
+	if c.Model == nil {
+		errs = append(errs, errors.New("api: Config.Model is required"))
 	}
 	if c.Keys == nil {
 		errs = append(errs, errors.New("api: Config.Keys is required"))

@@ -43,9 +43,9 @@ type FlagPage struct {
 }
 
 // flagRead is a flag listing as the caller may read it: the query narrowed to the caller's scope, and
-// whether the persisted flag index answers it.
+// whether the persisted flag index answers it (without a time filter).
 type flagRead struct {
-	q      projections.FlagQuery // as asked, for the in-memory model
+	q      projections.FlagQuery // as asked, for a replay under the filter
 	sq     projections.FlagQuery // narrowed to the caller's scope, for the index
 	acc    readmodel.Access
 	filter projections.Filter
@@ -66,32 +66,14 @@ func (r *Reader) startFlags(ctx context.Context, who keys.Identity, q url.Values
 	if !ok {
 		return fr, fail(errNotFound, "no flags for the %s role", who.Role)
 	}
-	fr.seek = r.s.cfg.Model != nil && fr.filter == (projections.Filter{})
-	err = r.s.read(ctx, projections.Filter{}, clock, func(v *projections.View) error {
-		return checkNamed(v, newAccess(who, v), fr.q)
-	})
-	if err == nil && fr.seek {
-		_, err = r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store)
-	}
-	return fr, err
+	fr.seek = fr.filter == (projections.Filter{})
+	return fr, r.s.checkNamed(ctx, who, fr.q, projections.Filter{}, clock)
 }
 
-// inMemory lists the flags the caller may read from the in-memory model, under the listing's filter.
+// inMemory lists the flags the caller may read under the listing's filter, replayed worker by worker (see
+// Server.listFlags).
 func (r *Reader) inMemory(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time) ([]domain.Flag, error) {
-	var out []domain.Flag
-	err := r.s.read(ctx, fr.filter, clock, func(v *projections.View) error {
-		acc := newAccess(who, v)
-		if err := checkNamed(v, acc, fr.q); err != nil {
-			return err
-		}
-		for _, f := range v.Flags(fr.q) {
-			if acc.flag(f) {
-				out = append(out, f)
-			}
-		}
-		return nil
-	})
-	return out, err
+	return r.s.listFlags(ctx, who, fr, clock)
 }
 
 // EachFlag calls fn with each flag of GET /v1/flags for the query, in the API's order, as it reads them: from

@@ -3,11 +3,10 @@ package api_test
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"maps"
 	"net/url"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus"
+	"time"
 
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -15,24 +14,17 @@ import (
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
-// withModel gives the API a persisted read model, as serve does.
-func withModel(t testing.TB) fixtureOption {
-	m, err := readmodel.Open(t.TempDir(), readmodel.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return func(c *api.Config) { c.Model = m }
-}
-
 // seekKeys are the keys whose listings the seek tests read: every role, an auditor of two buyers, and
 // agencies engaged on a job order, paid on one, or recruiting without being disclosed.
 var seekKeys = []string{"admin", "buyerA", "buyerB", "auditorA", "auditorNone", "empA", "empB", "agA", "agB", "subA"}
 
-// seekFixture is the scenario served with a persisted model, and a server over the same store without one,
-// which answers every listing from the in-memory model checked flag by flag (the reference).
-func seekFixture(t testing.TB) (*fixture, *api.Reader) {
-	f := newFixture(t, true, withModel(t))
+// seekFixture is the scenario served at a fixed clock, and the reference its listings from the flag index are
+// compared with: the same query as of that clock, which every event of the scenario passes, answered by
+// replaying every worker from its streams and checking each flag against the caller's scope on the view it was
+// judged in.
+func seekFixture(t testing.TB) (*fixture, reference) {
+	now := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	f := newFixture(t, true, withNow(now))
 	if err := f.keys.Grant("aud-1", "buyer-b"); err != nil { // an auditor of two buyers
 		t.Fatal(err)
 	}
@@ -41,12 +33,32 @@ func seekFixture(t testing.TB) (*fixture, *api.Reader) {
 	f.mustPost("admin", []any{ev(uuid(900), "JobOrderPaymentMade", "2024-01-05T00:00:00Z", map[string]any{
 		"job_order_id": "jo-a", "payer_id": "ag-b", "payee_id": "emp-a",
 		"amount": map[string]any{"amount": "500.00", "currency": "USD"}})})
-	plain, err := api.New(api.Config{Store: f.store, Live: f.live, Keys: f.keys, Registry: prometheus.NewRegistry(),
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
+	return f, reference{rd: f.srv.Reader(), asOf: now.Format(time.RFC3339)}
+}
+
+// reference answers a query as of the fixture's clock (see seekFixture).
+type reference struct {
+	rd   *api.Reader
+	asOf string
+}
+
+func (r reference) query(q url.Values) url.Values {
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
 	}
-	return f, plain.Reader()
+	q.Set("as_of", r.asOf)
+	return q
+}
+
+// Flags is the listing of q as of the clock.
+func (r reference) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]domain.Flag, error) {
+	return r.rd.Flags(ctx, who, r.query(q))
+}
+
+// Overview is the overview of q as of the clock.
+func (r reference) Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error) {
+	return r.rd.Overview(ctx, who, r.query(q))
 }
 
 func (f *fixture) who(key string) keys.Identity {
@@ -172,7 +184,7 @@ func TestConsoleOverviewFromMaintainedState(t *testing.T) {
 // FuzzFlagCursor: a console cursor from outside is a page of its listing or refused as invalid, never a
 // failure of another kind.
 func FuzzFlagCursor(f *testing.F) {
-	fx := newFixture(f, true, withModel(f))
+	fx := newFixture(f, true)
 	rd, who := fx.srv.Reader(), fx.who("admin")
 	p, err := rd.FlagPage(context.Background(), who, url.Values{}, "", 2)
 	if err != nil {

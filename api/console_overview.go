@@ -93,27 +93,25 @@ func (r *Reader) flagMonths(ctx context.Context, who keys.Identity, fr flagRead)
 }
 
 // auditsInMemory answers the overview's audit figures from the audits by job order, employer and agency
-// judged under the filter.
+// judged under the filter (each a replay, worker by worker).
 func (r *Reader) auditsInMemory(ctx context.Context, o *Overview, aq projections.AuditQuery, filter projections.Filter,
 	clock time.Time) error {
-	return r.s.read(ctx, filter, clock, func(v *projections.View) error {
-		for _, by := range []string{projections.ByJobOrder, projections.ByEmployer, projections.ByAgency} {
-			rows, err := v.Audit(projections.AuditQuery{BuyerID: aq.BuyerID, By: by})
-			if err != nil {
-				return err
-			}
-			slices.SortStableFunc(rows, readmodel.CompareWorst)
-			switch by {
-			case projections.ByJobOrder:
-				o.Total = addRows(rows)
-			case projections.ByEmployer:
-				o.Employers = rows[:min(worstShown, len(rows))]
-			case projections.ByAgency:
-				o.Agencies = rows[:min(worstShown, len(rows))]
-			}
+	for _, by := range []string{projections.ByJobOrder, projections.ByEmployer, projections.ByAgency} {
+		rows, err := r.s.audit(ctx, projections.AuditQuery{BuyerID: aq.BuyerID, By: by}, filter, clock)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		slices.SortStableFunc(rows, readmodel.CompareWorst)
+		switch by {
+		case projections.ByJobOrder:
+			o.Total = addRows(rows)
+		case projections.ByEmployer:
+			o.Employers = rows[:min(worstShown, len(rows))]
+		case projections.ByAgency:
+			o.Agencies = rows[:min(worstShown, len(rows))]
+		}
+	}
+	return nil
 }
 
 // addRows adds audit rows up into one: counts, flags by code and money per currency.

@@ -8,6 +8,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Errors the console's reads return, for the console to branch on (wrapped in a message the caller may see).
@@ -52,7 +53,7 @@ func (r *Reader) Worker(ctx context.Context, who keys.Identity, id string, q url
 		return nil, invalidQuery(fields)
 	}
 	var out *projections.WorkerReport
-	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
+	err := r.s.read(ctx, readmodel.Scope{Workers: []string{id}}, filter, r.s.now(), func(v *projections.View) error {
 		w, ok := v.Worker(id)
 		if !ok || !newAccess(who, v).worker(w) {
 			return fail(errNotFound, "worker %s not found", id)
@@ -88,12 +89,14 @@ func (r *Reader) ConvertFlags(ctx context.Context, q url.Values, flags []domain.
 	if len(fields) > 0 {
 		return nil, invalidQuery(fields)
 	}
-	var out []projections.ConvertedFlag
-	err := r.s.read(ctx, filter, r.s.now(), func(v *projections.View) error {
-		out = v.Reporting(cur).Flags(flags)
-		return nil
-	})
-	return out, err
+	if err := r.s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	rep, err := r.s.query().Reporting(ctx, cur, filter, r.s.now())
+	if err != nil {
+		return nil, err
+	}
+	return rep.Flags(flags), nil
 }
 
 // Recruit is a worker of a job order and the agency that recruited them.
@@ -111,7 +114,7 @@ func (r *Reader) JobOrder(ctx context.Context, who keys.Identity, id string) (*p
 	}
 	var jo *projections.JobOrder
 	var recruits []Recruit
-	err := r.s.read(ctx, projections.Filter{}, r.s.now(), func(v *projections.View) error {
+	err := r.s.read(ctx, readmodel.Scope{JobOrders: []string{id}}, projections.Filter{}, r.s.now(), func(v *projections.View) error {
 		var ok bool
 		jo, ok = v.JobOrder(id)
 		acc := newAccess(who, v)
@@ -133,7 +136,7 @@ func (r *Reader) JobOrder(ctx context.Context, who keys.Identity, id string) (*p
 
 // Audit returns the rows of GET /v1/audit for the query, scoped to the caller's buyers as the API scopes
 // them, and the buyer they were scoped to ("" for an admin's audit of every supply chain): from the persisted
-// model's rollups without a time filter, else from the in-memory model, as the API answers.
+// model's rollups without a time filter, else replayed worker by worker, as the API answers.
 func (r *Reader) Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error) {
 	if !slices.Contains(brands, who.Role) {
 		return nil, "", fail(errNotFound, "no audit for the %s role", who.Role)
@@ -142,22 +145,7 @@ func (r *Reader) Audit(ctx context.Context, who keys.Identity, q url.Values) ([]
 	if err != nil {
 		return nil, "", err
 	}
-	rollups := r.s.cfg.Model != nil && filter == (projections.Filter{})
-	clock := r.s.now()
-	var rows []projections.AuditRow
-	err = r.s.read(ctx, filter, clock, func(v *projections.View) error {
-		if rollups {
-			return nil // answered from the maintained rollups below, as GET /v1/audit does
-		}
-		var err error
-		rows, err = v.Audit(aq)
-		return err
-	})
-	if err == nil && rollups {
-		if _, err = r.s.cfg.Model.CatchUp(ctx, r.s.cfg.Store); err == nil {
-			rows, err = r.s.cfg.Model.Audit(ctx, aq, clock)
-		}
-	}
+	rows, err := r.s.audit(ctx, aq, filter, r.s.now())
 	return rows, aq.BuyerID, err
 }
 

@@ -24,16 +24,7 @@ func ratesOn(n int) map[string]any {
 // audit and a worker's report, and a code that is not ISO 4217 upper case answers 400 naming the parameter.
 func TestReadsInAReportingCurrency(t *testing.T) {
 	t.Parallel()
-	for _, persisted := range []bool{false, true} {
-		t.Run(map[bool]string{false: "in memory", true: "from the persisted read model"}[persisted], func(t *testing.T) {
-			t.Parallel()
-			var opts []fixtureOption
-			if persisted {
-				opts = append(opts, withModel(t))
-			}
-			readInCurrency(t, newFixture(t, true, opts...))
-		})
-	}
+	readInCurrency(t, newFixture(t, true))
 }
 
 // withCurrency sets the reporting currency of the money metrics.
@@ -176,7 +167,7 @@ func consoleSignIn(t *testing.T, con http.Handler, key string) []*http.Cookie {
 // TestMoneyMetricsInTheReportingCurrency: with Config.Currency the money gauges give every worker-paid fee
 // converted (80000 NPR at 133 NPR to the dollar is 601.50 USD), list a fee in a currency no table gives as not
 // converted, in its own units, and the months-of-wages histogram counts the workers that have a figure, from
-// the live model or a persisted one.
+// the persisted model.
 func TestMoneyMetricsInTheReportingCurrency(t *testing.T) {
 	t.Parallel()
 	for name, model := range readModels { // a persisted model sums the workers' stored ledgers

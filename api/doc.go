@@ -4,7 +4,10 @@
 // organisation keys with roles and the scoping of every read and write to the caller's supply chains, the
 // Prometheus metrics, the OpenAPI document, and the one place where errors become HTTP statuses (errors.go).
 //
-// Writes go to an eventstore.Store; reads come from a projections.Live model kept up to date with it, or, for
-// "as of" and "known at" queries, from a model replayed under that filter. Data outside a caller's scope
+// Writes go to an eventstore.Store; reads come from its persisted read model (projections/readmodel) through
+// the query layer (projections/query): listings, audits and metrics from the model's indexes and maintained
+// rollups, one worker or job order from a partial model of its streams read back from the store, and "as of"
+// and "known at" queries replayed worker by worker under that filter, so the server's memory does not grow
+// with the store. Scope is decided on the same partial models. Data outside a caller's scope
 // answers 404, exactly as data that does not exist, so existence does not leak from one tenant to another.
 package api

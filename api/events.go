@@ -15,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // appendedEvent is one event of a POST /v1/events answer, in request order.
@@ -90,8 +91,7 @@ func (s *Server) postEvents(c *gin.Context) error {
 			return fmt.Errorf("receipts: %w", err)
 		}
 	}
-	resp, last, replayed := answer(sub, reqs, results, index)
-	s.awaitApplied(ctx, last)
+	resp, replayed := answer(sub, reqs, results, index) // reads catch the model up: no wait for it here
 	if replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
@@ -110,17 +110,18 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 		// Scope is never decided on a model that lags: it could miss the job order a recorder just created.
 		return nil, fail(errUnavailable, "the read model is behind the store; retry shortly")
 	}
+	v, err := s.writeView(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
 	ws := newWriteScope(id)
 	var refused []*problem
-	s.cfg.Live.Read(func(m *projections.Model) {
-		v := m.View(s.now())
-		acc := newAccess(id, v)
-		for i, env := range sub.envs {
-			if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
-				refused = append(refused, p)
-			}
+	acc := newAccess(id, v)
+	for i, env := range sub.envs {
+		if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
+			refused = append(refused, p)
 		}
-	})
+	}
 	if len(refused) == 0 {
 		return ws.newStreams, nil
 	}
@@ -137,6 +138,41 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 	}
 	out.message = fmt.Sprintf("%s; nothing was stored", out.fields[0].Path+": "+out.fields[0].Problem)
 	return nil, out
+}
+
+// writeView is a view, from the persisted model, of what a request's events name, enough for its write scope:
+// the workers they name, the job orders they name (their own events, which say who is party to them), and,
+// for a job order issued that is not issued yet, its workers too (namedByAll reads them).
+func (s *Server) writeView(ctx context.Context, sub submission) (*projections.View, error) {
+	var scope readmodel.Scope
+	var issues []string
+	for _, env := range sub.envs {
+		switch e := env.Event.(type) {
+		case *domain.WorkerRecruited:
+			scope.Workers, scope.Context = append(scope.Workers, e.WorkerID), append(scope.Context, e.JobOrderID)
+		case domain.WorkerEvent:
+			scope.Workers = append(scope.Workers, e.Worker())
+		case *domain.JobOrderIssued:
+			scope.Context, issues = append(scope.Context, e.JobOrderID), append(issues, e.JobOrderID)
+		default:
+			if jo := jobOrderOf(env.Event); jo != "" {
+				scope.Context = append(scope.Context, jo)
+			}
+		}
+	}
+	v, err := s.query().View(ctx, scope, projections.Filter{}, s.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range issues {
+		if jo, ok := v.JobOrder(id); !ok || !jo.Issued {
+			scope.JobOrders = append(scope.JobOrders, id)
+		}
+	}
+	if len(scope.JobOrders) == 0 {
+		return v, nil
+	}
+	return s.query().View(ctx, scope, projections.Filter{}, s.now())
 }
 
 // group makes one append request per stream, in order of first appearance, keeping each stream's events in
@@ -164,20 +200,16 @@ func group(sub submission, created map[string]bool) ([]eventstore.AppendRequest,
 	return reqs, index
 }
 
-// answer builds the response from the store's results, and returns the last position written and whether
-// every event had been stored before.
-func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, eventstore.Position, bool) {
+// answer builds the response from the store's results, and returns whether every event had been stored
+// before.
+func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, bool) {
 	resp := appendResponse{Events: make([]appendedEvent, len(sub.envs))}
-	var last eventstore.Position
 	replayed := true
 	for i, env := range sub.envs {
 		r, j := index[i][0], index[i][1]
 		a := results[r].Events[j]
 		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: env.Type, Stream: reqs[r].Stream,
 			Revision: a.Revision, Position: a.Position.String(), Hash: a.Hash, LeafIndex: a.LeafIndex, LeafHash: a.LeafHash}
-		if last.Less(a.Position) {
-			last = a.Position
-		}
 		replayed = replayed && a.Duplicate
 	}
 	for r, req := range reqs {
@@ -187,7 +219,7 @@ func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstor
 		}
 		resp.Streams = append(resp.Streams, streamRevision{Stream: req.Stream, Revision: top})
 	}
-	return resp, last, replayed
+	return resp, replayed
 }
 
 // conflictMessage answers a non-admin whose request reuses an event_id: the same whether the id is its own or

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/eventstore/evidence"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // getEvidence answers GET /v1/workers/{id}/evidence: the worker's evidence bundle (a zip that `fairtrail
@@ -23,7 +24,7 @@ func (s *Server) getEvidence(c *gin.Context) error {
 	}
 	who := identity(c)
 	ctx := c.Request.Context()
-	err = s.read(ctx, projections.Filter{}, s.now(), func(v *projections.View) error {
+	err = s.read(ctx, readmodel.Scope{Workers: []string{id}}, projections.Filter{}, s.now(), func(v *projections.View) error {
 		if r, ok := v.Worker(id); !ok || !newAccess(who, v).worker(r) {
 			return fail(errNotFound, "worker %s not found", id)
 		}

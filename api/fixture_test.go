@@ -23,7 +23,7 @@ import (
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
-	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 func TestMain(m *testing.M) {
@@ -31,16 +31,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixture is a real API over a real embedded store, a running live model and a key file.
+// fixture is a real API over a real embedded store, its persisted read model following it, as serve runs
+// them, and a key file.
 type fixture struct {
-	t       testing.TB
-	store   *embedded.Store
-	live    *projections.Live
-	srv     *api.Server
-	keys    *keys.File
-	keyFile string            // the key file's path
-	key     map[string]string // key name -> secret
-	logs    *syncWriter
+	t         testing.TB
+	store     *embedded.Store
+	readModel *readmodel.Model
+	srv       *api.Server
+	keys      *keys.File
+	keyFile   string            // the key file's path
+	key       map[string]string // key name -> secret
+	logs      *syncWriter
 }
 
 // Key names of the scenario, with their organisation and role.
@@ -74,9 +75,12 @@ func newFixture(t testing.TB, seed bool, opts ...fixtureOption) *fixture {
 		t.Fatal(err)
 	}
 	logs := &syncWriter{w: &bytes.Buffer{}}
-	live := projections.NewLive(store, slog.New(slog.DiscardHandler))
+	model, err := readmodel.Open(filepath.Join(dir, "model"), readmodel.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	keyFile := filepath.Join(dir, "keys.json")
-	f := &fixture{t: t, store: store, live: live, keys: keys.Open(keyFile, keys.Options{}), keyFile: keyFile,
+	f := &fixture{t: t, store: store, readModel: model, keys: keys.Open(keyFile, keys.Options{}), keyFile: keyFile,
 		key: map[string]string{}, logs: logs}
 	for _, k := range scenarioKeys {
 		secret, _, err := f.keys.Create(k.org, k.role)
@@ -94,7 +98,7 @@ func newFixture(t testing.TB, seed bool, opts ...fixtureOption) *fixture {
 	if _, err := f.keys.Revoke(ks[len(ks)-1].ID); err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Store: store, Live: live, Keys: f.keys, Links: keys.OpenLinks(filepath.Join(dir, "links.json"), keys.Options{}),
+	cfg := api.Config{Store: store, Model: model, Keys: f.keys, Links: keys.OpenLinks(filepath.Join(dir, "links.json"), keys.Options{}),
 		Registry: prometheus.NewRegistry(),
 		Logger:   slog.New(slog.NewJSONHandler(logs, nil)), SpoolDir: dir,
 		Limits: api.Limits{MetricsRefresh: time.Nanosecond}}
@@ -106,12 +110,13 @@ func newFixture(t testing.TB, seed bool, opts ...fixtureOption) *fixture {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- live.Run(ctx) }()
+	go func() { done <- cfg.Model.Follow(ctx, store, 10*time.Millisecond) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("live model: %v", err)
+			t.Errorf("read model follower: %v", err)
 		}
+		cfg.Model.Close()
 		store.Close()
 	})
 	f.waitReady()

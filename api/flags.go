@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -8,9 +9,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // flagPage answers GET /v1/flags: a page of the flags that `fairtrail flags --format json` lists for the same
@@ -48,55 +52,83 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	who := identity(c)
-	sq, acc, empty, seek := scoped(who, fq)
-	seek = seek && s.cfg.Model != nil && filter == (projections.Filter{}) && format != mimeCSV
+	ctx := c.Request.Context()
+	fr := flagRead{q: fq, filter: filter}
+	var ok bool
+	fr.sq, fr.acc, fr.empty, ok = scoped(who, fq)
+	fr.empty = fr.empty || !ok
+	fr.seek = filter == (projections.Filter{})
 	kind := "flags"
-	if seek {
+	if fr.seek && format != mimeCSV {
 		kind = seekKind
 	}
 	l, err := s.startListing(q, kind, s.now())
 	if err != nil {
 		return err
 	}
-	var out []byte
-	err = s.read(c.Request.Context(), filter, l.clock, func(v *projections.View) error {
-		acc := newAccess(who, v)
-		if err := checkNamed(v, acc, fq); err != nil {
-			return err
-		}
-		if seek {
-			return nil
-		}
-		all := v.Flags(fq)
-		visible := all[:0:0]
-		for _, f := range all {
-			if acc.flag(f) {
-				visible = append(visible, f)
-			}
-		}
-		cur := q.Get("currency")
-		if format == mimeCSV {
-			out, err = flagsCSV(v, visible, cur)
-			return err
-		}
-		flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
-		if cur != "" {
-			out, err = encodeJSON(convertedFlagPage{Flags: v.Reporting(cur).Flags(flags), NextPageToken: next})
-			return err
-		}
-		out, err = encodeJSON(flagPage{Flags: flags, NextPageToken: next})
+	if err := s.checkNamed(ctx, who, fq, filter, l.clock); err != nil {
 		return err
-	})
+	}
+	var out []byte
+	if fr.seek && format != mimeCSV {
+		out, err = s.seekFlags(ctx, l, fr.sq, fr.acc, fr.empty, q.Get("currency"))
+	} else {
+		out, err = s.flagList(ctx, who, fr, l, format, q.Get("currency"))
+	}
 	if err != nil {
 		return err
 	}
-	if seek {
-		if out, err = s.seekFlags(c.Request.Context(), l, sq, acc, empty, q.Get("currency")); err != nil {
-			return err
-		}
-	}
 	c.Data(http.StatusOK, contentType(format), out)
 	return nil
+}
+
+// flagList answers a flag listing read whole (CSV, or under a time filter): every flag the caller may read, as
+// CSV or as the listing's page, with its money in the reporting currency cur when one is named.
+func (s *Server) flagList(ctx context.Context, who keys.Identity, fr flagRead, l listing, format, cur string) ([]byte, error) {
+	visible, err := s.listFlags(ctx, who, fr, l.clock)
+	if err != nil {
+		return nil, err
+	}
+	var rep projections.Reporting
+	if cur != "" {
+		if rep, err = s.query().Reporting(ctx, cur, fr.filter, l.clock); err != nil {
+			return nil, err
+		}
+	}
+	if format == mimeCSV {
+		return flagsCSV(rep, visible, cur)
+	}
+	flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
+	if cur != "" {
+		return encodeJSON(convertedFlagPage{Flags: rep.Flags(flags), NextPageToken: next})
+	}
+	return encodeJSON(flagPage{Flags: flags, NextPageToken: next})
+}
+
+// listFlags returns every flag of the listing the caller may read, in listing order: without a time filter
+// from the persisted flag index within the caller's scope; under one replayed worker by worker (in a replay
+// slot), each flag's access decided on the view it was judged in, so that an as-of listing is scoped by who
+// was party to the job order then. The model must be caught up (checkNamed does it).
+func (s *Server) listFlags(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time) ([]domain.Flag, error) {
+	if fr.empty {
+		return nil, nil
+	}
+	var out []domain.Flag
+	if fr.seek {
+		err := s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
+			f, err := fquery.DecodeFlag(text)
+			out = append(out, f)
+			return err
+		})
+		return out, err
+	}
+	err := s.replay(ctx, func() error {
+		var err error
+		out, err = s.cfg.Model.FlagsUnderFunc(ctx, s.cfg.Store, fr.q, fr.filter, fr.filter.Clock(clock),
+			func(v *projections.View, f domain.Flag) bool { return newAccess(who, v).flag(f) })
+		return err
+	})
+	return out, err
 }
 
 // flagQuery reads the filters of GET /v1/flags.
@@ -139,20 +171,55 @@ func validCodePrefix(code string) bool {
 	return true
 }
 
-// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read.
-func checkNamed(v *projections.View, acc *access, fq projections.FlagQuery) error {
+// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read,
+// judged on a view of what it names under the filter (the model caught up first).
+func (s *Server) checkNamed(ctx context.Context, who keys.Identity, fq projections.FlagQuery, filter projections.Filter,
+	clock time.Time) error {
+	scope := readmodel.Scope{}
 	if fq.WorkerID != "" {
-		if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
-			return fail(errNotFound, "worker %s not found", fq.WorkerID)
-		}
+		scope.Workers = []string{fq.WorkerID}
 	}
 	if fq.JobOrderID != "" {
-		if _, ok := v.JobOrder(fq.JobOrderID); !ok || !acc.jobOrder(fq.JobOrderID) {
+		scope.Context = []string{fq.JobOrderID}
+	}
+	read := func(fn func(*projections.View) error) error { return s.read(ctx, scope, filter, clock, fn) }
+	if len(scope.Workers) == 0 && len(scope.Context) == 0 {
+		read = func(func(*projections.View) error) error { return s.fresh(ctx) }
+	}
+	err := read(func(v *projections.View) error {
+		acc := newAccess(who, v)
+		if fq.WorkerID != "" {
+			if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
+				return fail(errNotFound, "worker %s not found", fq.WorkerID)
+			}
+		}
+		if fq.JobOrderID == "" {
+			return nil
+		}
+		_, ok := v.JobOrder(fq.JobOrderID)
+		if !ok && acc.all() {
+			return s.knownJobOrder(ctx, fq.JobOrderID, filter, clock)
+		}
+		if !ok || !acc.jobOrder(fq.JobOrderID) {
 			return fail(errNotFound, "job order %s not found", fq.JobOrderID)
 		}
-	}
-	if fq.BuyerID != "" && !acc.buyer(fq.BuyerID) {
+		return nil
+	})
+	if err == nil && fq.BuyerID != "" && !newAccess(who, nil).buyer(fq.BuyerID) {
 		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
+	}
+	return err
+}
+
+// knownJobOrder answers 404 for a job order that no event names under the filter: one without events of its
+// own may still be known from the workers recruited for it.
+func (s *Server) knownJobOrder(ctx context.Context, id string, filter projections.Filter, clock time.Time) error {
+	v, err := s.query().View(ctx, readmodel.Scope{JobOrders: []string{id}}, filter, clock)
+	if err != nil {
+		return err
+	}
+	if _, ok := v.JobOrder(id); !ok {
+		return fail(errNotFound, "job order %s not found", id)
 	}
 	return nil
 }
@@ -181,12 +248,13 @@ func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
 	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
 }
 
-// flagsCSV lays flags out as CSV, with their money in the reporting currency cur when one is named.
-func flagsCSV(v *projections.View, flags []domain.Flag, cur string) ([]byte, error) {
+// flagsCSV lays flags out as CSV, with their money in the reporting currency cur (converted by rep) when one
+// is named.
+func flagsCSV(rep projections.Reporting, flags []domain.Flag, cur string) ([]byte, error) {
 	var records [][]string
 	var err error
 	if cur != "" {
-		records, err = export.ConvertedFlags(v.Reporting(cur).Flags(flags))
+		records, err = export.ConvertedFlags(rep.Flags(flags))
 	} else {
 		records, err = export.Flags(flags)
 	}

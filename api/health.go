@@ -25,7 +25,14 @@ func (s *Server) progress(ctx context.Context) (progress, error) {
 	if err != nil {
 		return progress{}, fmt.Errorf("store head: %w", err)
 	}
-	cp, _, _ := s.cfg.Live.Status()
+	mcp, current, err := s.cfg.Model.Status(ctx)
+	if err != nil {
+		return progress{}, fmt.Errorf("read model status: %w", err)
+	}
+	cp := mcp.Position
+	if !current {
+		cp = eventstore.Start // written by other rules: being rebuilt
+	}
 	p := progress{position: cp, head: head}
 	if !cp.Less(head) {
 		s.caughtUp.Store(true)

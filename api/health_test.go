@@ -16,7 +16,7 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/eventstore/storetest"
-	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // TestNotReadyUntilCaughtUp: before the read model has caught up with the store, /readyz answers 503 and
@@ -40,8 +40,12 @@ func TestNotReadyUntilCaughtUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := projections.NewLive(store, slog.New(slog.DiscardHandler))
-	srv, err := api.New(api.Config{Store: store, Live: live, Keys: kf, Registry: prometheus.NewRegistry(),
+	model, err := readmodel.Open(filepath.Join(dir, "model"), readmodel.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer model.Close()
+	srv, err := api.New(api.Config{Store: store, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +68,7 @@ func TestNotReadyUntilCaughtUp(t *testing.T) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- live.Run(runCtx) }()
+	go func() { done <- model.Follow(runCtx, store, 10*time.Millisecond) }()
 	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(10 * time.Second)
 	for get("/readyz").Code != http.StatusOK {
@@ -85,7 +89,7 @@ func TestNewRefusesAnIncompleteConfig(t *testing.T) {
 	f := newFixture(t, false)
 	_ = f
 	reg := prometheus.NewRegistry()
-	cfg := api.Config{Store: f.store, Live: f.live, Keys: f.keys, Registry: reg, Logger: slog.New(slog.DiscardHandler)}
+	cfg := api.Config{Store: f.store, Model: f.readModel, Keys: f.keys, Registry: reg, Logger: slog.New(slog.DiscardHandler)}
 	if _, err := api.New(cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // maxCosignatureBody bounds a POST /v1/log/cosignatures body: a checkpoint with a few dozen signatures.
@@ -164,17 +166,27 @@ func (s *Server) getInclusion(c *gin.Context) error {
 // scope rules; organisations' and policies' by admins.
 func (s *Server) mayRead(c *gin.Context, stream string) (bool, error) {
 	who := identity(c)
+	var scope readmodel.Scope
+	worker, isWorker := strings.CutPrefix(stream, "worker-")
+	jobOrder, isJobOrder := strings.CutPrefix(stream, "joborder-")
+	switch {
+	case who.Role == keys.RoleAdmin:
+		return true, s.fresh(c.Request.Context())
+	case isWorker:
+		scope.Workers = []string{worker}
+	case isJobOrder:
+		scope.Context = []string{jobOrder}
+	default:
+		return false, nil
+	}
 	ok := false
-	err := s.read(c.Request.Context(), projections.Filter{}, s.now(), func(v *projections.View) error {
+	err := s.read(c.Request.Context(), scope, projections.Filter{}, s.now(), func(v *projections.View) error {
 		acc := newAccess(who, v)
-		switch {
-		case acc.all():
-			ok = true
-		case strings.HasPrefix(stream, "worker-"):
-			r, found := v.Worker(strings.TrimPrefix(stream, "worker-"))
+		if isWorker {
+			r, found := v.Worker(worker)
 			ok = found && acc.worker(r)
-		case strings.HasPrefix(stream, "joborder-"):
-			ok = acc.jobOrder(strings.TrimPrefix(stream, "joborder-"))
+		} else {
+			ok = acc.jobOrder(jobOrder)
 		}
 		return nil
 	})

@@ -86,11 +86,9 @@ func TestMetricsMatchTheProjections(t *testing.T) {
 	}
 }
 
-// readModels are the ways the metrics are read: from the live model, or from a persisted model's maintained
-// state, as serve does.
+// readModels are the ways the metrics are read: from a persisted model's maintained state, as serve does.
 var readModels = map[string]func(t *testing.T) []fixtureOption{
-	"live model":      func(*testing.T) []fixtureOption { return nil },
-	"persisted model": func(t *testing.T) []fixtureOption { return []fixtureOption{withModel(t)} },
+	"persisted model": func(*testing.T) []fixtureOption { return nil },
 }
 
 func metricsMatch(t *testing.T, opts ...fixtureOption) {

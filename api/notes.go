@@ -13,6 +13,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // noteResponse answers GET /v1/notes/{sha256}: the text, and the workers it belongs to that the caller reads.
@@ -51,7 +52,7 @@ func (s *Server) getNote(c *gin.Context) error {
 	}
 	var visible []string
 	who := identity(c)
-	err = s.read(ctx, projections.Filter{}, s.now(), func(v *projections.View) error {
+	err = s.read(ctx, readmodel.Scope{Workers: n.Workers}, projections.Filter{}, s.now(), func(v *projections.View) error {
 		acc := newAccess(who, v)
 		for _, w := range n.Workers {
 			if r, ok := v.Worker(w); acc.all() || ok && acc.worker(r) {

@@ -9,6 +9,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // ErrUnknownLink is what every failed opening of a worker's access link returns: a secret that is malformed,
@@ -41,7 +42,7 @@ func (r *Reader) Own(ctx context.Context, secret string) (*OwnRecord, error) {
 		return nil, fmt.Errorf("open a worker link: %w", err)
 	}
 	out := &OwnRecord{LinkID: link.ID, WorkerID: link.WorkerID}
-	err = r.s.read(ctx, projections.Filter{}, r.s.now(), func(v *projections.View) error {
+	err = r.s.read(ctx, readmodel.Scope{Workers: []string{link.WorkerID}}, projections.Filter{}, r.s.now(), func(v *projections.View) error {
 		rep, ok := v.History(link.WorkerID)
 		if !ok {
 			return ErrUnknownLink

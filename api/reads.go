@@ -10,32 +10,67 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fairtrail/fairtrail/projections"
+	fquery "github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
-// read runs fn on a view of the model the query asks for: the live model judged at clock when the filter is
-// empty, else a model of the store under the filter, judged at the filter's clock (see replays).
-//
-// A first as-of or known-at query replays the whole store (about half a million events a second on a 2-core
-// machine), so it costs seconds on a large store; Limits.MaxReplays bounds how many replays run at once. fn
-// runs under a read lock: it must not keep the view or the model, and must not write to the client (a slow
-// client would hold the lock); callers encode inside fn and write after.
-func (s *Server) read(ctx context.Context, f projections.Filter, clock time.Time, fn func(*projections.View) error) error {
+// read runs fn on a view of what scope names (workers, and job orders with their workers), under the filter
+// and judged at its clock (clock without one): made from the persisted model, caught up first, and the named
+// streams read back from the store, so a read costs what it names, not the size of the store. fn must not keep
+// the view.
+func (s *Server) read(ctx context.Context, scope readmodel.Scope, f projections.Filter, clock time.Time,
+	fn func(*projections.View) error) error {
+	if err := s.fresh(ctx); err != nil {
+		return err
+	}
+	v, err := s.query().View(ctx, scope, f, clock)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
+
+// fresh answers 503 until the read model has caught up once since the server started (see started), then
+// catches it up with the store's head, so that a read sees every write answered before it.
+func (s *Server) fresh(ctx context.Context) error {
 	if err := s.started(ctx); err != nil {
 		return err
 	}
-	if f == (projections.Filter{}) {
-		var err error
-		s.cfg.Live.Read(func(m *projections.Model) { err = fn(m.View(clock)) })
-		return err
+	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+		return fmt.Errorf("catch the read model up: %w", err)
 	}
-	return s.replays.read(ctx, f, clock, fn)
+	return nil
+}
+
+// query is the query layer over the server's store and persisted model.
+func (s *Server) query() fquery.Reader { return fquery.Reader{Store: s.cfg.Store, Model: s.cfg.Model} }
+
+// replay runs fn, a read of every worker under a time filter (worker by worker, in bounded memory), once one
+// of the Limits.MaxReplays slots is free.
+func (s *Server) replay(ctx context.Context, fn func() error) error {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for a replay slot: %w", ctx.Err())
+	}
+	defer func() { <-s.slots }()
+	return fn()
 }
 
 // started answers 503 until the read model has caught up with the store once since the server started: until
-// then it holds part of the history, and a read would give an incomplete answer as if it were complete.
+// then it holds part of the history, and a read would give an incomplete answer as if it were complete. A
+// model written by these rules is caught up here (waiting for the follower if it is at it); one that must be
+// rebuilt (missing, or written by other rules) is left to the follower, and the read answers 503 meanwhile.
 func (s *Server) started(ctx context.Context) error {
 	if s.caughtUp.Load() {
 		return nil
+	}
+	if _, current, err := s.cfg.Model.Status(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	} else if current {
+		if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+			return fmt.Errorf("%w: catch the read model up: %w", errUnavailable, err)
+		}
 	}
 	if _, err := s.progress(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
@@ -68,7 +103,7 @@ func (s *Server) readWorker(c *gin.Context, params []string, show func(*projecti
 	}
 	who := identity(c)
 	var out []byte
-	err = s.read(c.Request.Context(), f, s.now(), func(v *projections.View) error {
+	err = s.read(c.Request.Context(), readmodel.Scope{Workers: []string{id}}, f, s.now(), func(v *projections.View) error {
 		r, ok := v.Worker(id)
 		if !ok || !newAccess(who, v).worker(r) {
 			return fail(errNotFound, "worker %s not found", id)
@@ -139,7 +174,7 @@ func (s *Server) getJobOrder(c *gin.Context) error {
 	}
 	who := identity(c)
 	var out []byte
-	err = s.read(c.Request.Context(), projections.Filter{}, s.now(), func(v *projections.View) error {
+	err = s.read(c.Request.Context(), readmodel.Scope{JobOrders: []string{id}}, projections.Filter{}, s.now(), func(v *projections.View) error {
 		jo, ok := v.JobOrder(id)
 		if !ok || !newAccess(who, v).jobOrder(id) {
 			return fail(errNotFound, "job order %s not found", id)

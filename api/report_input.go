@@ -111,7 +111,7 @@ func (r *Reader) appendReport(ctx context.Context, workerID string, e *domain.Wo
 	if err != nil {
 		return fmt.Errorf("event id: %w", err)
 	}
-	res, err := r.s.store.Append(ctx, eventstore.AppendRequest{Stream: e.Stream(), Expected: eventstore.Any(),
+	_, err = r.s.store.Append(ctx, eventstore.AppendRequest{Stream: e.Stream(), Expected: eventstore.Any(),
 		Events: []eventstore.Proposed{{ID: id, Type: e.EventType(), OccurredAt: now.UTC(), Data: data,
 			RecordedBy: domain.RecordedByWorker}}})
 	if err != nil {
@@ -122,7 +122,6 @@ func (r *Reader) appendReport(ctx context.Context, workerID string, e *domain.Wo
 		}
 		return fmt.Errorf("append the report of worker %s: %w", workerID, err)
 	}
-	r.s.awaitApplied(ctx, res.Events[0].Position)
 	r.s.log.Info("worker report recorded", "worker_id", workerID, "report_id", e.ReportID, "kind", e.Kind,
 		"channel", e.Channel)
 	return nil

@@ -15,7 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 )
 
-// Server is the HTTP API. It is an http.Handler; its owner runs the http.Server and the projections.Live.
+// Server is the HTTP API. It is an http.Handler; its owner runs the http.Server and keeps Config.Model following the store.
 type Server struct {
 	cfg     Config
 	lim     Limits
@@ -25,7 +25,7 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *metrics
 	pages   pageSigner
-	replays *replays
+	slots   chan struct{} // a slot per replay under a time filter allowed at once (Limits.MaxReplays)
 	// caughtUp is set once the read model has caught up with the store since the server started.
 	caughtUp atomic.Bool
 }
@@ -63,7 +63,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	lim := cfg.Limits.withDefaults()
 	s := &Server{cfg: cfg, lim: lim, log: cfg.Logger, now: cfg.Now, pages: pageSigner{key: key},
-		replays: newReplays(cfg.Store, lim)}
+		slots: make(chan struct{}, lim.MaxReplays)}
 	m, err := newMetrics(cfg.Registry, s)
 	if err != nil {
 		return nil, err

@@ -2,15 +2,14 @@ package api
 
 import (
 	"context"
-	"hash/fnv"
 	"maps"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -21,8 +20,8 @@ const maxSnapshotAge = time.Minute
 // stateCollector exposes what the read model says: flags open by code, employer and agency, flags raised,
 // money paid by workers and still owed back to them, and the projection's position and lag. The flag and
 // money figures come from a snapshot, kept while the model is unchanged and never taken more than once per
-// Limits.MetricsRefresh: read from the persisted model's maintained state when the server has one
-// (modelSnapshot), else judged over every worker of the live model.
+// Limits.MetricsRefresh, read from the persisted model's maintained state (modelSnapshot): a scrape judges
+// nobody.
 type stateCollector struct {
 	s *Server
 
@@ -34,10 +33,9 @@ type stateCollector struct {
 
 	mu       sync.Mutex
 	snap     *snapshot
-	baseline bool                // the first snapshot taken caught up was counted as seen
-	seen     map[uint64]struct{} // flags seen since
-	raised   map[string]float64  // by code: flags first seen after the baseline
-	// With a persisted model: the model's counter of flags raised at the baseline.
+	baseline bool               // the first snapshot taken caught up set base
+	raised   map[string]float64 // by code: flags raised since the baseline
+	// base is the model's counter of flags raised at the baseline.
 	base map[string]int64
 }
 
@@ -61,7 +59,6 @@ func newStateCollector(s *Server) *stateCollector {
 		head:        d("fairtrail_store_head_position", "Global position of the last event stored."),
 		lag:         d("fairtrail_projection_lag_seconds", "Age of the oldest stored event the read model has not applied (0 when caught up)."),
 		money:       newReportingDescs(),
-		seen:        map[uint64]struct{}{},
 		raised:      map[string]float64{},
 	}
 }
@@ -79,6 +76,11 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if c.s.caughtUp.Load() { // else the follower is building the model: a scrape does not start a rebuild
+		if _, err := c.s.cfg.Model.CatchUp(ctx, c.s.cfg.Store); err != nil {
+			c.s.log.Warn("metrics: catch the read model up", "error", err)
+		}
+	}
 	if p, err := c.s.progress(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.position, prometheus.GaugeValue, float64(p.position.Commit))
 		ch <- prometheus.MustNewConstMetric(c.head, prometheus.GaugeValue, float64(p.head.Commit))
@@ -86,7 +88,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.NewInvalidMetric(c.lag, err)
 	}
-	c.collectReports(ch)
+	c.collectReports(ctx, ch)
 	sn, raised := c.current()
 	for _, code := range domain.FlagCodes {
 		ch <- prometheus.MustNewConstMetric(c.flagsOpen, prometheus.GaugeValue, float64(sn.open[code]), code)
@@ -109,11 +111,14 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // collectReports sends the reports by kind and channel (every pair, zero included, so rates are defined) and
-// the reports still unresolved. The model maintains these counts as it applies events: a scrape judges nobody.
-func (c *stateCollector) collectReports(ch chan<- prometheus.Metric) {
-	var counts []projections.ReportCount
-	var open int
-	c.s.cfg.Live.Read(func(m *projections.Model) { counts, open = m.ReportCounts() })
+// the reports still unresolved. The persisted model maintains these counts as it applies events: a scrape
+// judges nobody.
+func (c *stateCollector) collectReports(ctx context.Context, ch chan<- prometheus.Metric) {
+	counts, open, err := c.s.cfg.Model.ReportCounts(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.reports, err)
+		return
+	}
 	n := map[[2]string]int{}
 	for _, rc := range counts {
 		n[[2]string{rc.Kind, rc.Channel}] = rc.N
@@ -127,136 +132,45 @@ func (c *stateCollector) collectReports(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.reportsOpen, prometheus.GaugeValue, float64(open))
 }
 
-// current returns the snapshot, judging a new one when the model changed (or the last is old) and the last is
-// older than Limits.MetricsRefresh, with the raised counts.
+// current returns the snapshot, reading a new one when the model moved on (or the last is old) and the last
+// is older than Limits.MetricsRefresh, with the raised counts.
 func (c *stateCollector) current() (*snapshot, map[string]float64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.s.now()
-	var version uint64
-	c.s.cfg.Live.Read(func(m *projections.Model) { version = m.Version() })
-	if c.snap != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cp, _, err := c.s.cfg.Model.Status(ctx)
+	if err == nil && c.snap != nil {
 		age := now.Sub(c.snap.at)
-		if age < c.s.lim.MetricsRefresh || c.snap.version == version && age < maxSnapshotAge {
+		if age < c.s.lim.MetricsRefresh || c.snap.version == cp.Position && age < maxSnapshotAge {
 			return c.snap, maps.Clone(c.raised)
 		}
 	}
-	if c.s.cfg.Model != nil {
-		sn, err := c.modelSnapshot(now)
-		if err != nil {
-			c.s.log.Warn("metrics: read model figures", "error", err)
-			if c.snap == nil {
-				c.snap = &snapshot{at: now}
-			}
-			return c.snap, maps.Clone(c.raised)
+	sn, err := c.modelSnapshot(now)
+	if err != nil {
+		c.s.log.Warn("metrics: read model figures", "error", err)
+		if c.snap == nil {
+			c.snap = &snapshot{at: now}
 		}
-		sn.version = version
-		c.countModelRaised(sn)
-		c.snap = sn
-		return sn, maps.Clone(c.raised)
+		return c.snap, maps.Clone(c.raised)
 	}
-	var sn *snapshot
-	c.s.cfg.Live.Read(func(m *projections.Model) { sn = takeSnapshot(m, now, c.s.cfg.Currency) })
-	c.countRaised(sn)
+	sn.version = cp.Position
+	c.countModelRaised(sn)
 	c.snap = sn
 	return sn, maps.Clone(c.raised)
 }
 
-// countRaised counts the flags of a snapshot not seen before. The first snapshot taken once the model has
-// caught up with the store is the baseline: its flags are not counted, so a restart does not count again the
-// flags of the whole history.
-func (c *stateCollector) countRaised(sn *snapshot) {
-	if !c.s.caughtUp.Load() {
-		return
-	}
-	for id, code := range sn.flags {
-		if _, ok := c.seen[id]; ok {
-			continue
-		}
-		c.seen[id] = struct{}{}
-		if c.baseline {
-			c.raised[code]++
-		}
-	}
-	c.baseline = true
-}
-
 // snapshot is the model's flag and money figures at one clock.
 type snapshot struct {
-	version   uint64
+	version   eventstore.Position // the model's checkpoint when it was read
 	at        time.Time
 	open      map[string]int
 	employers map[string]int
 	agencies  map[string]int
 	paid      domain.Sums
 	owed      domain.Sums
-	flags     map[uint64]string // identity of each flag, with its code
-	counter   map[string]int64  // from a persisted model: flags raised by code (readmodel.Gauges)
+	counter   map[string]int64 // flags raised by code (readmodel.Gauges)
 	// money is every worker's money in the reporting currency (Config.Currency), with their months of wages.
 	money *projections.RollupMoney
-}
-
-func takeSnapshot(m *projections.Model, now time.Time, currency string) *snapshot {
-	v := m.View(now)
-	sn := &snapshot{version: m.Version(), at: now, open: map[string]int{}, employers: map[string]int{},
-		agencies: map[string]int{}, paid: domain.Sums{}, owed: domain.Sums{}, flags: map[uint64]string{}}
-	for _, f := range v.Flags(projections.FlagQuery{}) {
-		sn.open[f.Code]++
-		sn.flags[flagIdentity(f)] = f.Code
-		employer, agencies := flagParties(v, f)
-		if employer != "" {
-			sn.employers[employer]++
-		}
-		for _, a := range agencies {
-			sn.agencies[a]++
-		}
-	}
-	for _, id := range m.WorkerIDs() {
-		r, _ := v.Worker(id)
-		for _, mo := range r.Totals.WorkerPaid {
-			sn.paid.Add(mo.Currency, mo.Amount.Decimal())
-		}
-		for _, mo := range r.Totals.Outstanding {
-			sn.owed.Add(mo.Currency, mo.Amount.Decimal())
-		}
-	}
-	sn.money = v.Totals(v.Reporting(currency))
-	return sn
-}
-
-// flagParties are the employer and agencies a flag is counted under, as the flags command's --employer and
-// --agency filters select it: a worker's employer, recruiter and chain; a job order's employer, engaged
-// agencies and the parties other than the employer that made payments on it.
-func flagParties(v *projections.View, f domain.Flag) (string, []string) {
-	if f.WorkerID != "" {
-		if r, ok := v.Worker(f.WorkerID); ok {
-			return r.EmployerID, r.Agencies
-		}
-		return "", nil
-	}
-	jo, ok := v.JobOrder(f.JobOrderID)
-	if !ok {
-		return "", nil
-	}
-	var agencies []string
-	for _, e := range jo.Chain {
-		agencies = append(agencies, e.AgencyID)
-	}
-	for _, p := range jo.Payments {
-		if p.PayerID != jo.EmployerID {
-			agencies = append(agencies, p.PayerID)
-		}
-	}
-	slices.Sort(agencies)
-	return jo.EmployerID, slices.Compact(agencies)
-}
-
-// flagIdentity tells flags apart across snapshots: code, worker, job order and evidence.
-func flagIdentity(f domain.Flag) uint64 {
-	h := fnv.New64a()
-	for _, s := range append([]string{f.Code, f.WorkerID, f.JobOrderID}, f.EventIDs...) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return h.Sum64()
 }

@@ -58,6 +58,14 @@ func (b *RateBook) Add(id EventID, e *ExchangeRatesPublished) {
 	b.mu.Unlock()
 }
 
+// Clone returns a book of the same tables that tables added to either do not change the other.
+func (b *RateBook) Clone() *RateBook {
+	if b == nil {
+		return &RateBook{}
+	}
+	return &RateBook{tables: slices.Clone(b.tables)}
+}
+
 // Len is the number of tables added.
 func (b *RateBook) Len() int {
 	if b == nil {

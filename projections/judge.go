@@ -36,6 +36,10 @@ type Judgement struct {
 	WorkerPaid, Reimbursed, Outstanding, Shortfall domain.Sums
 	// Ledger is the worker's money with the instant of each amount, for reports in one currency.
 	Ledger Ledger
+	// Reports counts the worker's reports by kind and channel, sorted, and Unresolved those (by report_id)
+	// that no resolution has closed: summed over the workers, Model.ReportCounts.
+	Reports    []ReportCount
+	Unresolved int
 }
 
 // Clocked reports whether a flag is raised only once the clock has passed its raised_at:
@@ -61,9 +65,11 @@ func (v *View) Judge(id string) (Judgement, bool) {
 		flags = append(flags, clocked...)
 		slices.SortStableFunc(flags, byRaisedAt)
 	}
+	reports, unresolved := tallyReports(wf.facts)
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, c.fees)}, true
+		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, c.fees),
+		Reports: reports, Unresolved: unresolved}, true
 }
 
 // JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.

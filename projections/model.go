@@ -3,6 +3,7 @@ package projections
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -88,6 +89,8 @@ type Model struct {
 	idsMu     sync.Mutex
 	workerIDs []string // sorted; nil when a worker was added since
 	strs      map[string]string
+	// shared is set on a fork: its organisations, policies and rates are its base's until an event changes them.
+	shared bool
 }
 
 // intern returns one shared copy of a string that many events repeat (recorded_by).
@@ -135,6 +138,36 @@ func New(filter Filter) *Model {
 	}
 }
 
+// Fork returns a model admitting what m admits that starts with m's organisations, policies and exchange
+// rates, without applying their events again: a partial model of a few workers forks a model of the context
+// kept for the queries that follow. The fork shares them until an event changes them in it (it then copies
+// its own); m must not change afterwards. Forks of one model may be made and used concurrently.
+func (m *Model) Fork() *Model {
+	f := New(m.filter)
+	f.orgs, f.regs, f.policies, f.rates, f.shared = m.orgs, m.regs, m.policies, m.rates, true
+	return f
+}
+
+// unshare gives a fork its own organisations, policies and rates before an event changes them.
+func (m *Model) unshare() {
+	if !m.shared {
+		return
+	}
+	m.shared = false
+	m.orgs = maps.Clone(m.orgs)
+	regs := make(map[string][]Fact, len(m.regs))
+	for id, fs := range m.regs {
+		regs[id] = slices.Clip(fs)
+	}
+	m.regs = regs
+	policies := make(map[string]*policyFacts, len(m.policies))
+	for id, p := range m.policies {
+		policies[id] = &policyFacts{id: p.id, facts: slices.Clip(p.facts)}
+	}
+	m.policies = policies
+	m.rates = m.rates.Clone()
+}
+
 // Checkpoint is the position of the last event applied (admitted or not).
 func (m *Model) Checkpoint() eventstore.Position { return m.checkpoint }
 
@@ -173,6 +206,10 @@ func (m *Model) ApplyFact(f Fact) {
 	}
 	m.applied++
 	m.version++
+	switch f.Event.(type) {
+	case *domain.OrganisationRegistered, *domain.ExchangeRatesPublished, *domain.PolicyAdopted, *domain.PolicyRetired:
+		m.unshare()
+	}
 	switch e := f.Event.(type) {
 	case *domain.OrganisationRegistered: // any worker's rules may read any organisation
 		m.orgs[e.OrgID] = e

@@ -49,14 +49,29 @@ type ReportCount struct {
 	N             int
 }
 
-// ReportCounts are the model's reports by kind and channel, sorted, and the number of reports (by worker and
-// report_id) that no resolution has closed.
-func (m *Model) ReportCounts() (counts []ReportCount, unresolved int) {
-	for k, n := range m.reports.byKindChannel {
+// tallyReports counts one worker's reports as the model's tally counts every worker's.
+func tallyReports(facts []Fact) ([]ReportCount, int) {
+	t := newReportTally()
+	for _, f := range facts {
+		t.apply(f.Event)
+	}
+	return t.counts(), t.unresolved
+}
+
+// counts are the tally's reports by kind and channel, sorted.
+func (t *reportTally) counts() []ReportCount {
+	var counts []ReportCount
+	for k, n := range t.byKindChannel {
 		counts = append(counts, ReportCount{Kind: k[0], Channel: k[1], N: n})
 	}
 	slices.SortFunc(counts, func(a, b ReportCount) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Channel, b.Channel))
 	})
-	return counts, m.reports.unresolved
+	return counts
+}
+
+// ReportCounts are the model's reports by kind and channel, sorted, and the number of reports (by worker and
+// report_id) that no resolution has closed.
+func (m *Model) ReportCounts() (counts []ReportCount, unresolved int) {
+	return m.reports.counts(), m.reports.unresolved
 }

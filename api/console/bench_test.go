@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +21,6 @@ import (
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/console"
 	"github.com/fairtrail/fairtrail/api/keys"
-	"github.com/fairtrail/fairtrail/projections"
 )
 
 func TestMain(m *testing.M) {
@@ -135,29 +132,18 @@ type benchServer struct {
 
 type benchIDs struct{ buyer, worker, jobOrder string }
 
-// benchConsole opens the store and its read model, starts the live model, signs a buyer in, and picks a
+// benchConsole opens the store and its read model, signs a buyer in, and picks a
 // worker and job order of that buyer.
 func benchConsole(b *testing.B) (*console.Console, *http.Cookie, benchIDs, benchServer) {
 	dir := b.TempDir()
 	quiet := slog.New(slog.DiscardHandler)
 	store, model := benchStore(b, dir, quiet)
-	live := projections.NewLive(store, quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- live.Run(ctx) }()
-	b.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			b.Errorf("live model: %v", err)
-		}
-	})
 	kf := keys.Open(filepath.Join(dir, "keys.json"), keys.Options{})
-	srv, err := api.New(api.Config{Store: store, Live: live, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
+	srv, err := api.New(api.Config{Store: store, Model: model, Keys: kf, Registry: prometheus.NewRegistry(),
 		Logger: quiet, Limits: api.Limits{MetricsRefresh: time.Nanosecond}}) // every scrape reads the model
 	if err != nil {
 		b.Fatal(err)
 	}
-	waitCaughtUp(b, live)
 	ids, admin := pickIDs(b, srv.Reader(), kf)
 	secret, _, err := kf.Create(ids.buyer, keys.RoleBuyer)
 	if err != nil {
@@ -168,19 +154,6 @@ func benchConsole(b *testing.B) (*console.Console, *http.Cookie, benchIDs, bench
 		b.Fatal(err)
 	}
 	return con, signIn(b, con, secret), ids, benchServer{srv: srv, buyer: secret, admin: admin}
-}
-
-func waitCaughtUp(b *testing.B, live *projections.Live) {
-	start := time.Now()
-	for deadline := time.Now().Add(30 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if ok, err := live.CaughtUp(context.Background()); err == nil && ok {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			b.Logf("live model caught up in %s; Go heap %d MiB", time.Since(start).Round(time.Millisecond), ms.HeapAlloc>>20)
-			return
-		}
-	}
-	b.Fatal("the read model did not catch up")
 }
 
 // pickIDs picks, as admin, the buyer of the first contract substitution and its worker and job order (one

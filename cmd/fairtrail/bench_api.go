@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,7 +22,7 @@ import (
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // apiFigures are measured through the HTTP API served on a loopback address.
@@ -32,6 +34,10 @@ type apiFigures struct {
 	APIWarmMs         float64 `json:"api_warm_ms"`
 	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
 	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
+	// APIRSSBytes is the bench process's RSS once the API phase is over, and APIRSSGrowthBytes how much it grew
+	// during it: the server's share (the process also holds the bench's dataset).
+	APIRSSBytes       int64 `json:"api_rss_bytes"`
+	APIRSSGrowthBytes int64 `json:"api_rss_growth_bytes"`
 }
 
 // benchKey authenticates every request as an administrator.
@@ -42,23 +48,39 @@ func (benchKey) Authenticate(string) (keys.Identity, error) {
 	return keys.Identity{KeyID: "bench", Org: benchRecordedBy, Role: keys.RoleAdmin}, nil
 }
 
-// benchAPI serves the API over the store with a live read model, as `fairtrail serve` does, and measures: the
-// posted streams appended by benchWriters clients one event per POST /v1/events (each with its exact expected
-// revision); then, after judging every worker, GET /v1/flags?worker=ID for a random sample of workers.
+// benchAPI serves the API over the store with a persisted read model following it, as `fairtrail serve` does,
+// and measures: the model's rebuild before the first request (the warm-up); the posted streams appended by
+// benchWriters clients one event per POST /v1/events (each with its exact expected revision); then GET
+// /v1/flags?worker=ID for a random sample of workers; and the process's RSS growth over the phase.
 func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg benchConfig, prof profiler) (af apiFigures, err error) {
-	ctx, cancel := context.WithCancel(ctx)
+	rssBefore := procStatusBytes("VmRSS")
+	dir, err := os.MkdirTemp("", "fairtrail-bench-api-model-")
+	if err != nil {
+		return af, err
+	}
+	defer os.RemoveAll(dir)
 	logger := slog.New(slog.DiscardHandler)
-	live := projections.NewLive(s, logger)
-	runErr := make(chan error, 1)
-	go func() { runErr <- live.Run(ctx) }()
+	model, err := readmodel.Open(dir, readmodel.Options{Logger: logger})
+	if err != nil {
+		return af, err
+	}
+	defer model.Close()
+	start := time.Now()
+	if _, err := model.CatchUp(ctx, s); err != nil {
+		return af, fmt.Errorf("bench: read model: %w", err)
+	}
+	af.APIWarmMs = ms(time.Since(start))
+	ctx, cancel := context.WithCancel(ctx)
+	followed := make(chan error, 1)
+	go func() { followed <- model.Follow(ctx, s, 100*time.Millisecond) }()
 	defer func() {
 		cancel()
-		if rerr := <-runErr; err == nil && !errors.Is(rerr, context.Canceled) {
-			err = fmt.Errorf("bench: live read model: %w", rerr)
+		if ferr := <-followed; err == nil && !errors.Is(ferr, context.Canceled) {
+			err = fmt.Errorf("bench: read model follower: %w", ferr)
 		}
 	}()
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: s, Live: live, Keys: benchKey{}, Registry: prometheus.NewRegistry(), Logger: logger})
+	h, err := api.New(api.Config{Store: s, Model: model, Keys: benchKey{}, Registry: prometheus.NewRegistry(), Logger: logger})
 	if err != nil {
 		return af, err
 	}
@@ -66,9 +88,6 @@ func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg 
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchWriters}, Timeout: time.Minute}
 	defer client.CloseIdleConnections()
-	if err := waitCaughtUp(ctx, live); err != nil {
-		return af, err
-	}
 	var lat []time.Duration
 	var took time.Duration
 	if err := prof.phase("api-post", func() (err error) {
@@ -79,14 +98,13 @@ func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg 
 	}
 	af.APIPostEvents, af.APIPostEventsPerS = len(lat), perSecond(len(lat), took)
 	af.APIPostP50Ms, af.APIPostP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
-	if err := waitCaughtUp(ctx, live); err != nil {
-		return af, err
+	if _, err := model.CatchUp(ctx, s); err != nil {
+		return af, fmt.Errorf("bench: read model: %w", err)
 	}
-	sample, warm, err := judgeLive(live, cfg)
+	sample, err := sampleWorkers(ctx, model, cfg)
 	if err != nil {
 		return af, err
 	}
-	af.APIWarmMs = ms(warm)
 	if err := prof.phase("api-flags", func() (err error) {
 		lat, err = apiFlags(ctx, client, srv.URL, sample)
 		return err
@@ -94,38 +112,27 @@ func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg 
 		return af, err
 	}
 	af.APIFlagsP50Ms, af.APIFlagsP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	af.APIRSSBytes = procStatusBytes("VmRSS")
+	af.APIRSSGrowthBytes = max(af.APIRSSBytes-rssBefore, 0)
 	return af, nil
 }
 
-// waitCaughtUp waits until the live model has applied every event stored.
-func waitCaughtUp(ctx context.Context, live *projections.Live) error {
-	for {
-		ok, err := live.CaughtUp(ctx)
-		if err != nil || ok {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// judgeLive judges every worker of the live model (its warm-up, timed) and draws the sample of workers to query.
-func judgeLive(live *projections.Live, cfg benchConfig) ([]string, time.Duration, error) {
-	var sample []string
-	var err error
-	start := time.Now()
-	live.Read(func(m *projections.Model) {
-		_, err = m.View(time.Now().UTC()).Audit(projections.AuditQuery{})
-		ids := m.WorkerIDs()
-		rng := rand.New(rand.NewPCG(uint64(cfg.seed), 0x617069))
-		for range cfg.queries {
-			sample = append(sample, ids[rng.IntN(len(ids))])
-		}
+// sampleWorkers draws the sample of workers to query from the read model's workers.
+func sampleWorkers(ctx context.Context, m *readmodel.Model, cfg benchConfig) ([]string, error) {
+	var ids []string
+	err := m.WorkerIDs(ctx, func(chunk []string) error {
+		ids = append(ids, chunk...)
+		return nil
 	})
-	return sample, time.Since(start), err
+	if err != nil || len(ids) == 0 {
+		return nil, cmp.Or(err, errors.New("bench: the read model holds no workers"))
+	}
+	rng := rand.New(rand.NewPCG(uint64(cfg.seed), 0x617069))
+	sample := make([]string, 0, cfg.queries)
+	for range cfg.queries {
+		sample = append(sample, ids[rng.IntN(len(ids))])
+	}
+	return sample, nil
 }
 
 // apiPosts has benchWriters clients take whole streams in turn and post their events one per request.

@@ -66,9 +66,11 @@ func printBench(w io.Writer, f benchFigures, peer, dir string) error {
 		fmt.Sprintf("%d events, one per request, exact expected revision, loopback HTTP", f.APIPostEvents))
 	row("API POST /v1/events p50", millis(f.APIPostP50Ms), "", "", "includes waiting for the read model to apply it")
 	row("API POST /v1/events p99", millis(f.APIPostP99Ms), "<= 20 ms", atMost(f.APIPostP99Ms, 20), "the concurrent writers' target")
-	row("API read model warm-up", millis(f.APIWarmMs), "", "", "judging every worker of the live model")
+	row("API read model warm-up", millis(f.APIWarmMs), "", "", "the persisted model rebuilt before the first request")
 	row("API GET /v1/flags?worker p50", millis(f.APIFlagsP50Ms), "", "", fmt.Sprintf("%d random workers, one client", f.Queries))
 	row("API GET /v1/flags?worker p99", millis(f.APIFlagsP99Ms), "<= 2 ms", atMost(f.APIFlagsP99Ms, 2), "the flags --worker target")
+	row("API RSS growth", mib(f.APIRSSGrowthBytes), "", "", "over the API phase; process RSS then "+mib(f.APIRSSBytes)+
+		" (it also holds the bench's dataset)")
 	if f.PeerImportEventsPerS == 0 {
 		row("peer", "not built", "", "", "build with -tags peer")
 		return tw.write(w, 0)

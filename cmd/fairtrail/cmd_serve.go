@@ -129,8 +129,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	if err != nil {
 		return err
 	}
-	defer model.stop()
-	live := projections.NewLive(store, logger)
+	defer model.stop() // on an early return; runServer stops it and reports its error
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
@@ -140,7 +139,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	defer noteStore.Close()
-	acfg := api.Config{Store: store, Live: live, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
+	acfg := api.Config{Store: store, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
 		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore,
 		Currency: cfg.currency}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
@@ -178,7 +177,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	}
 	defer remove()
 	logger.Info("listening", "addr", ln.Addr().String(), "config", cfg)
-	return runServer(ctx, srv, ln, live, cfg.shutdownTimeout, logger)
+	return runServer(ctx, srv, ln, model, cfg.shutdownTimeout, logger)
 }
 
 // warnEmpty logs, at start, that the store holds no events yet (and that its directory was created), and how
@@ -199,24 +198,22 @@ func warnEmpty(ctx context.Context, store eventstore.Store, sf storeFlags, exist
 	return nil
 }
 
-// runServer runs the HTTP server and the projection until ctx ends or either fails, then shuts the server down
-// gracefully and stops the projection. Both goroutines are owned here and their errors reported.
-func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *projections.Live, drain time.Duration, logger *slog.Logger) error {
-	liveCtx, stopLive := context.WithCancel(ctx)
-	defer stopLive()
+// runServer runs the HTTP server and the read model's follower until ctx ends or either fails, then shuts the
+// server down gracefully, stops the follower and closes the model. Both goroutines are owned here and their
+// errors reported.
+func runServer(ctx context.Context, srv *http.Server, ln net.Listener, model *followed, drain time.Duration, logger *slog.Logger) error {
 	served := make(chan error, 1)
-	followed := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	go func() { followed <- live.Run(liveCtx) }()
 	var failure error
-	httpDone, liveDone := false, false
+	httpDone := false
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down", "reason", context.Cause(ctx).Error())
 	case err := <-served:
 		httpDone, failure = true, fmt.Errorf("http server: %w", err)
-	case err := <-followed:
-		liveDone, failure = true, fmt.Errorf("projection: %w", err)
+	case err := <-model.done:
+		model.done = nil
+		failure = fmt.Errorf("read model follower: %w", err)
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
@@ -224,15 +221,12 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *pro
 		logger.Warn("requests still running after the drain timeout; closing", "err", err)
 		srv.Close()
 	}
-	stopLive()
+	if err := model.stop(); err != nil && failure == nil {
+		failure = fmt.Errorf("read model follower: %w", err)
+	}
 	if !httpDone {
 		if err := <-served; !errors.Is(err, http.ErrServerClosed) && failure == nil {
 			failure = fmt.Errorf("http server: %w", err)
-		}
-	}
-	if !liveDone {
-		if err := <-followed; !errors.Is(err, context.Canceled) && failure == nil {
-			failure = fmt.Errorf("projection: %w", err)
 		}
 	}
 	if failure == nil {
@@ -241,14 +235,17 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, live *pro
 	return failure
 }
 
-// followed is a read model kept caught up with the store by a goroutine that stop ends and waits for.
+// followed is a read model kept caught up with the store by a goroutine, which stop ends and waits for before
+// it closes the model.
 type followed struct {
-	m    *readmodel.Model
-	stop func()
+	m       *readmodel.Model
+	cancel  context.CancelFunc
+	done    chan error // the follower's end (nil once received)
+	stopped bool
 }
 
-// openFollowed opens the store's read model and follows the store with it until stop; a rebuild it needs
-// runs in the background, while the server answers from the live model.
+// openFollowed opens the store's read model and follows the store with it until stop. A rebuild it needs runs
+// in the background; until it has caught up once, reads answer 503 and /readyz says "starting".
 func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, logger *slog.Logger) (*followed, error) {
 	dir, err := sf.modelDir()
 	if err != nil {
@@ -261,13 +258,28 @@ func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, lo
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- m.Follow(ctx, store, 100*time.Millisecond) }()
-	return &followed{m: m, stop: func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			logger.Error("read model follower stopped", "err", err)
+	return &followed{m: m, cancel: cancel, done: done}, nil
+}
+
+// stop ends the follower, waits for it and closes the model; it returns the follower's error other than its
+// cancellation.
+func (f *followed) stop() error {
+	if f.stopped {
+		return nil
+	}
+	f.stopped = true
+	f.cancel()
+	var err error
+	if f.done != nil {
+		if e := <-f.done; !errors.Is(e, context.Canceled) {
+			err = e
 		}
-		m.Close()
-	}}, nil
+		f.done = nil
+	}
+	if cerr := f.m.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("close the read model: %w", cerr)
+	}
+	return err
 }
 
 // withConsole serves the API's routes (/v1/..., /healthz, /readyz, /metrics, /openapi.yaml) from the API and

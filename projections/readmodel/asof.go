@@ -31,14 +31,17 @@ func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []s
 	if err != nil {
 		return nil, err
 	}
-	pm := projections.New(filter)
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
 	needed := map[string]bool{}
 	for _, w := range workers {
 		if err := loadWorker(ctx, store, pm, w, cp.Position, filter, needed); err != nil {
 			return nil, err
 		}
 	}
-	if err := loadContext(ctx, m.db, pm, needed); err != nil {
+	if err := loadJobOrders(ctx, m.db, pm, needed); err != nil {
 		return nil, err
 	}
 	return pm, nil
@@ -78,8 +81,11 @@ func (m *Model) WorkerIDs(ctx context.Context, fn func(ids []string) error) erro
 
 // contextView is the view, under filter, of the job orders, policies and organisations alone.
 func (m *Model) contextView(ctx context.Context, filter projections.Filter, clock time.Time) (*projections.View, []string, error) {
-	pm := projections.New(filter)
-	if err := applyContext(ctx, m.db, pm, "1 = 1"); err != nil {
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := applyContext(ctx, m.db, pm, "job_order_id != ''"); err != nil {
 		return nil, nil, err
 	}
 	return pm.View(clock), pm.JobOrderIDs(), nil
@@ -97,10 +103,34 @@ func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projec
 	return out[0], nil
 }
 
+// FlagsUnderFunc is FlagsUnder keeping only the flags keep accepts; keep is asked on the view the flag was
+// judged in (a chunk of workers, or the job orders and their context), which holds the flag's worker and job
+// orders under the filter.
+func (m *Model) FlagsUnderFunc(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
+	filter projections.Filter, clock time.Time, keep func(*projections.View, domain.Flag) bool) ([]domain.Flag, error) {
+	out, err := m.flagsUnderEach(ctx, store, []projections.FlagQuery{q}, filter, clock, keep)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
 // FlagsUnderEach answers each query as FlagsUnder does, in order, from one replay of the workers for all the
 // queries that are not for one worker (each of those replays its worker alone).
 func (m *Model) FlagsUnderEach(ctx context.Context, store eventstore.Store, qs []projections.FlagQuery,
 	filter projections.Filter, clock time.Time) ([][]domain.Flag, error) {
+	return m.flagsUnderEach(ctx, store, qs, filter, clock, nil)
+}
+
+// flagsUnderEach is FlagsUnderEach keeping only the flags keep accepts (all when nil).
+func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs []projections.FlagQuery,
+	filter projections.Filter, clock time.Time, keep func(*projections.View, domain.Flag) bool) ([][]domain.Flag, error) {
+	kept := func(v *projections.View, flags []domain.Flag) []domain.Flag {
+		if keep == nil {
+			return flags
+		}
+		return slices.DeleteFunc(flags, func(f domain.Flag) bool { return !keep(v, f) })
+	}
 	out := make([][]domain.Flag, len(qs))
 	var whole []int // the queries answered by replaying every worker
 	for i, q := range qs {
@@ -112,7 +142,7 @@ func (m *Model) FlagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 		if err != nil {
 			return nil, err
 		}
-		out[i] = v.Flags(q)
+		out[i] = kept(v, v.Flags(q))
 	}
 	if len(whole) == 0 {
 		return out, nil
@@ -125,7 +155,7 @@ func (m *Model) FlagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 		for _, i := range whole {
 			wq := qs[i]
 			wq.WorkersOnly = true
-			out[i] = append(out[i], v.Flags(wq)...)
+			out[i] = append(out[i], kept(v, v.Flags(wq))...)
 		}
 		return nil
 	})
@@ -137,7 +167,7 @@ func (m *Model) FlagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 		return nil, err
 	}
 	for _, i := range whole {
-		out[i] = append(out[i], cv.Flags(qs[i])...)
+		out[i] = append(out[i], kept(cv, cv.Flags(qs[i]))...)
 		slices.SortStableFunc(out[i], projections.CompareFlags)
 		out[i] = orEmpty(out[i])
 	}

@@ -37,6 +37,8 @@ type Result struct {
 // rebuild (see the package comment for when). A model opened with Options.ReadOnly is only checked: ErrReadOnly
 // when it would need either.
 func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
+	m.catchingUp.Lock()
+	defer m.catchingUp.Unlock()
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
@@ -67,9 +68,13 @@ func (o Options) withDefaults() Options {
 // Model is a persisted read model. Its methods are safe for concurrent use, also by several processes: a
 // catch-up writes in one immediate transaction, which re-reads the checkpoint inside it.
 type Model struct {
-	db   *sql.DB
-	path string
-	opts Options
+	db    *sql.DB
+	path  string
+	opts  Options
+	bases bases
+	// catchingUp serializes this process's catch-ups (a follower and the requests that catch up before they
+	// read), so that they wait for one another here rather than in SQLite's busy handler, which sleeps.
+	catchingUp sync.Mutex
 }
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.

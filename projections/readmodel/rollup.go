@@ -39,6 +39,8 @@ type contribution struct {
 	Months string `json:"months,omitempty"`
 	// Scopes are the flag scopes its flags are listed under.
 	Scopes []string `json:"scopes,omitempty"`
+	// Reports counts a worker's reports by reportKey, and those unresolved under unresolvedKey (report_counts).
+	Reports map[string]int64 `json:"reports,omitempty"`
 	// flagged says whether a worker counts as flagged at the model's clock (see at).
 	flagged bool
 }
@@ -60,7 +62,7 @@ func (c contribution) at(clock time.Time, clocked []clockedFlag) contribution {
 
 func workerContribution(j projections.Judgement) contribution {
 	c := contribution{Worker: true, JobOrder: j.JobOrderID, Employer: j.EmployerID, Buyers: j.BuyerIDs,
-		Agencies: j.Agencies, Counts: countFlags(j.Flags), Months: j.Ledger.Months}
+		Agencies: j.Agencies, Counts: countFlags(j.Flags), Months: j.Ledger.Months, Reports: reportCounts(j)}
 	for i, s := range []domain.Sums{j.WorkerPaid, j.Reimbursed, j.Outstanding, j.Shortfall} {
 		c.Money[i] = map[string]string{}
 		for cur, d := range s {

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS rollup_job_orders (
 CREATE TABLE IF NOT EXISTS flag_months (
 	scope TEXT NOT NULL, month TEXT NOT NULL, code TEXT NOT NULL, flags INTEGER NOT NULL,
 	PRIMARY KEY (scope, month, code)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT NULL) WITHOUT ROWID;
 `
 
@@ -48,8 +49,8 @@ CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "6"
+const SchemaVersion = "7"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
-	"rollups", "rollup_job_orders", "flag_months"}
+	"rollups", "rollup_job_orders", "flag_months", "report_counts"}

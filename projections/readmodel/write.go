@@ -21,9 +21,11 @@ type writer struct {
 	rows   map[rowKey]*row
 	months map[monthKey]int64 // changes to flag_months
 	raised map[string]int64   // flags added, by code (flag_raised)
-	held   map[heldFlag]int   // the flags the owner being written held, by code and time (nil: not known)
-	clock  time.Time          // the model's clock, at which the rollups and month counts are kept
-	stmt   map[string]*sql.Stmt
+	// reports are the changes to report_counts.
+	reports map[string]int64
+	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
+	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
+	stmt    map[string]*sql.Stmt
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
@@ -274,6 +276,12 @@ func orEmpty[T any](s []T) []T {
 
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
 func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) error {
+	if len(c.Reports) > 0 && w.reports == nil {
+		w.reports = map[string]int64{}
+	}
+	for k, n := range c.Reports {
+		w.reports[k] += sign * n
+	}
 	for _, scope := range c.scopes() {
 		for _, by := range rollupGroupings {
 			for _, key := range c.groupKeys(by, scope) {
@@ -342,6 +350,9 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
+	if err := w.flushReports(ctx); err != nil {
+		return err
+	}
 	return w.flushMonths(ctx)
 }
 

@@ -1,0 +1,86 @@
+package readmodel_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// TestAJobOrdersViewAnswersAsAWholeModel compares each job order, and the reports of its workers, read from a
+// view of the job order alone (its workers' streams and the model's context) with a model of the whole store,
+// now and under a time filter.
+func TestAJobOrdersViewAnswersAsAWholeModel(t *testing.T) {
+	t.Parallel()
+	ls := lines(t)
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, ls)
+	m := openModel(t, dir, readmodel.Options{})
+	catchUp(t, m, s)
+	ctx := context.Background()
+	now := time.Now()
+	for _, f := range []projections.Filter{{}, {AsOf: time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC)}} {
+		mem, err := projections.Rebuild(ctx, s, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := f.Clock(now)
+		whole := mem.View(clock)
+		ids := mem.JobOrderIDs()
+		if len(ids) == 0 {
+			t.Fatal("the dataset has no job orders")
+		}
+		for _, id := range ids {
+			pv, err := m.ViewOf(ctx, s, readmodel.Scope{JobOrders: []string{id}}, f, clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := whole.JobOrder(id)
+			got, ok := pv.JobOrder(id)
+			if !ok {
+				t.Fatalf("job order %s under %+v: not in its own view", id, f)
+			}
+			if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+				t.Fatalf("job order %s under %+v:\n got %.600s\nwant %.600s", id, f, g, w)
+			}
+			if g, w := mustJSON(t, pv.JobOrderFlags(id)), mustJSON(t, whole.JobOrderFlags(id)); g != w {
+				t.Fatalf("job order %s flags under %+v:\n got %.600s\nwant %.600s", id, f, g, w)
+			}
+			for _, w := range want.Workers {
+				wr, _ := whole.Worker(w)
+				gr, ok := pv.Worker(w)
+				if !ok {
+					t.Fatalf("worker %s of job order %s under %+v: not in the view", w, id, f)
+				}
+				if g, w := mustJSON(t, gr), mustJSON(t, wr); g != w {
+					t.Fatalf("worker of job order %s under %+v:\n got %.600s\nwant %.600s", id, f, g, w)
+				}
+			}
+		}
+	}
+}
+
+// TestAViewOfUnknownNamesIsEmpty: a scope naming a worker and a job order the store does not hold gives a view
+// that knows neither, and no error.
+func TestAViewOfUnknownNamesIsEmpty(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, lines(t)[:50])
+	m := openModel(t, dir, readmodel.Options{})
+	catchUp(t, m, s)
+	v, err := m.ViewOf(context.Background(), s, readmodel.Scope{Workers: []string{"w-none"}, JobOrders: []string{"jo-none"}},
+		projections.Filter{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Worker("w-none"); ok {
+		t.Error("an unknown worker is in the view")
+	}
+	if _, ok := v.JobOrder("jo-none"); ok {
+		t.Error("an unknown job order is in the view")
+	}
+}
