@@ -37,7 +37,7 @@ func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []s
 	}
 	needed := map[string]bool{}
 	for _, w := range workers {
-		if err := loadWorker(ctx, store, pm, w, cp.Position, filter, needed); err != nil {
+		if err := loadWorker(ctx, store, pm, w, cp.Position, needed); err != nil {
 			return nil, err
 		}
 	}

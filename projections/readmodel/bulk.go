@@ -120,32 +120,34 @@ func (stmtRows) flush(context.Context) error { return nil }
 // rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches, and
 // no writer of scopes (endLoad derives them); else a statement each.
 func rowSinks(ctx context.Context, tx *sql.Tx, fresh bool) (flags, scopes, workers rowSink, err error) {
-	sinks := []struct {
-		name, head string
-		cols       int
-		into       *rowSink
-	}{
-		{"flag", flagInsert, flagCols, &flags},
-		{"flag scope", scopeInsert, scopeCols, &scopes},
-		{"worker", workerInsert, workerCols, &workers},
+	if fresh {
+		if flags, err = newRowBatch(ctx, tx, "flag", flagInsert, flagCols); err != nil {
+			return nil, nil, nil, err
+		}
+		if workers, err = newRowBatch(ctx, tx, "worker", workerInsert, workerCols); err != nil {
+			return nil, nil, nil, err
+		}
+		return flags, nil, workers, nil
 	}
-	for _, s := range sinks {
-		switch {
-		case fresh && s.into == &scopes:
-			continue
-		case fresh:
-			if *s.into, err = newRowBatch(ctx, tx, s.name, s.head, s.cols); err != nil {
-				return nil, nil, nil, err
-			}
-			continue
-		}
-		st, err := tx.PrepareContext(ctx, s.head+placeholders(s.cols))
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("prepare %s: %w", s.name, err)
-		}
-		*s.into = stmtRows{s.name, st}
+	if flags, err = prepareRows(ctx, tx, "flag", flagInsert, flagCols); err != nil {
+		return nil, nil, nil, err
+	}
+	if scopes, err = prepareRows(ctx, tx, "flag scope", scopeInsert, scopeCols); err != nil {
+		return nil, nil, nil, err
+	}
+	if workers, err = prepareRows(ctx, tx, "worker", workerInsert, workerCols); err != nil {
+		return nil, nil, nil, err
 	}
 	return flags, scopes, workers, nil
+}
+
+// prepareRows prepares, in tx, an INSERT of head for one row of cols columns, written at once.
+func prepareRows(ctx context.Context, tx *sql.Tx, name, head string, cols int) (rowSink, error) {
+	st, err := tx.PrepareContext(ctx, head+placeholders(cols))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	return stmtRows{name, st}, nil
 }
 
 // placeholders is a row of cols parameters: "(?,?,?)".

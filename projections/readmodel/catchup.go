@@ -235,7 +235,7 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 	pm := projections.New(projections.Filter{})
 	needed := maps.Clone(b.jobOrders)
 	for w := range sortedSet(b.workers) {
-		if err := loadWorker(ctx, store, pm, w, last, projections.Filter{}, needed); err != nil {
+		if err := loadWorker(ctx, store, pm, w, last, needed); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -22,17 +21,18 @@ func sortedSet(set map[string]bool) iter.Seq[string] {
 // loadWorker applies a worker's events, read back from its stream, up to position until (Start: all), and
 // notes the job orders it was recruited to in needed.
 func loadWorker(ctx context.Context, store eventstore.Store, pm *projections.Model, worker string,
-	until eventstore.Position, filter projections.Filter, needed map[string]bool) error {
-	for rec, err := range store.ReadStream(ctx, domain.WorkerStream(worker), 0) {
-		if errors.Is(err, eventstore.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read model: read worker %s: %w", worker, err)
-		}
-		if !until.IsStart() && until.Less(rec.Position) {
-			break
-		}
+	until eventstore.Position, needed map[string]bool) error {
+	recs, err := readWorker(ctx, store, worker, until, nil)
+	if err != nil {
+		return err
+	}
+	return applyWorkerEvents(pm, recs, needed)
+}
+
+// applyWorkerEvents applies workers' events, in the order given, and notes the job orders they recruit to in
+// needed.
+func applyWorkerEvents(pm *projections.Model, recs []eventstore.Recorded, needed map[string]bool) error {
+	for _, rec := range recs {
 		f, err := projections.Decode(rec)
 		if err != nil {
 			return err
@@ -51,12 +51,7 @@ func loadContext(ctx context.Context, q queryer, pm *projections.Model, needed m
 	if err := applyContext(ctx, q, pm, "job_order_id = ''"); err != nil {
 		return err
 	}
-	for jo := range sortedSet(needed) {
-		if err := applyContext(ctx, q, pm, "job_order_id = ?", jo); err != nil {
-			return err
-		}
-	}
-	return nil
+	return loadJobOrders(ctx, q, pm, needed)
 }
 
 type queryer interface {

@@ -59,15 +59,8 @@ func (m *Model) ViewOf(ctx context.Context, store eventstore.Store, s Scope, fil
 	if err != nil {
 		return nil, err
 	}
-	for _, rec := range recs {
-		f, err := projections.Decode(rec)
-		if err != nil {
-			return nil, err
-		}
-		if r, ok := f.Event.(*domain.WorkerRecruited); ok {
-			needed[r.JobOrderID] = true
-		}
-		pm.ApplyFact(f)
+	if err := applyWorkerEvents(pm, recs, needed); err != nil {
+		return nil, err
 	}
 	if err := loadJobOrders(ctx, m.db, pm, needed); err != nil {
 		return nil, err

@@ -237,10 +237,10 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		if clocked == 0 || at.Before(w.clock) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
+		if w.scopeRows == nil {
+			continue // a rebuild's: endLoad derives them
+		}
 		for _, sc := range scopes {
-			if w.scopeRows == nil {
-				break // a rebuild's: endLoad derives them
-			}
 			if err := w.scopeRows.add(ctx, sc, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
