@@ -57,18 +57,20 @@ func (r *Reader) Agencies(ctx context.Context, who keys.Identity, q url.Values) 
 	if err := r.s.fresh(ctx); err != nil {
 		return projections.AgencyReport{}, err
 	}
+	if aq.EmployerID != "" {
+		return r.employerAgencies(ctx, aq, filter)
+	}
 	var out projections.AgencyReport
 	read := func() error {
 		out, err = r.s.query().Agencies(ctx, aq, filter, r.s.now())
 		return err
 	}
-	if aq.EmployerID != "" {
-		return r.employerAgencies(ctx, aq, filter)
-	}
 	if filter == (projections.Filter{}) {
-		return out, read()
+		err = read()
+	} else {
+		err = r.s.replay(ctx, read)
 	}
-	return out, r.s.replay(ctx, read)
+	return out, err // out read after read ran: in `return out, read()` the order is unspecified
 }
 
 // employerAgencies answers an employer's scorecards, which the rollups (kept per buyer) do not hold: from a

@@ -83,10 +83,13 @@ func (s *Server) audit(ctx context.Context, aq projections.AuditQuery, filter pr
 		}
 		return err
 	}
+	var err error
 	if filter == (projections.Filter{}) {
-		return rows, read()
+		err = read()
+	} else {
+		err = s.replay(ctx, read)
 	}
-	return rows, s.replay(ctx, read)
+	return rows, err // rows read after read ran: in `return rows, read()` the order is unspecified
 }
 
 // auditAnswer is the page of rows (JSON) or the whole table (CSV).

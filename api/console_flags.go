@@ -70,15 +70,9 @@ func (r *Reader) startFlags(ctx context.Context, who keys.Identity, q url.Values
 	return fr, r.s.checkNamed(ctx, who, fr.q, projections.Filter{}, clock)
 }
 
-// inMemory lists the flags the caller may read under the listing's filter, replayed worker by worker (see
-// Server.listFlags).
-func (r *Reader) inMemory(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time) ([]domain.Flag, error) {
-	return r.s.listFlags(ctx, who, fr, clock)
-}
-
 // EachFlag calls fn with each flag of GET /v1/flags for the query, in the API's order, as it reads them: from
-// the persisted flag index within the caller's scope without a time filter, else from the in-memory model
-// (as of a time, a replay) checked flag by flag. fn's error stops the listing and is returned.
+// the persisted flag index within the caller's scope without a time filter, else replayed worker by worker
+// under the filter, checked flag by flag. fn's error stops the listing and is returned.
 func (r *Reader) EachFlag(ctx context.Context, who keys.Identity, q url.Values, fn func(domain.Flag) error) error {
 	clock := r.s.now()
 	fr, err := r.startFlags(ctx, who, q, clock)
@@ -86,7 +80,7 @@ func (r *Reader) EachFlag(ctx context.Context, who keys.Identity, q url.Values, 
 		return err
 	}
 	if !fr.seek {
-		flags, err := r.inMemory(ctx, who, fr, clock)
+		flags, err := r.s.listFlags(ctx, who, fr, clock)
 		for _, f := range flags {
 			if err != nil {
 				break
@@ -187,9 +181,9 @@ func (r *Reader) seekPage(ctx context.Context, fr flagRead, clock time.Time, cur
 	return p, keys, nil
 }
 
-// cutPage reads the whole listing from the in-memory model and cuts the page the cursor's place says.
+// cutPage reads the whole listing, replayed under its filter, and cuts the page the cursor's place says.
 func (r *Reader) cutPage(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time, cur flagCursor, size int) (FlagPage, error) {
-	flags, err := r.inMemory(ctx, who, fr, clock)
+	flags, err := r.s.listFlags(ctx, who, fr, clock)
 	if err != nil {
 		return FlagPage{}, err
 	}

@@ -85,7 +85,7 @@ func (r *Reader) flagMonths(ctx context.Context, who keys.Identity, fr flagRead)
 	case fr.seek:
 		return r.s.cfg.Model.FlagMonths(ctx, fr.sq, clock, fr.acc)
 	}
-	flags, err := r.inMemory(ctx, who, fr, clock)
+	flags, err := r.s.listFlags(ctx, who, fr, clock)
 	if err != nil {
 		return nil, err
 	}

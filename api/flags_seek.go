@@ -48,12 +48,10 @@ func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuer
 
 // seekFlags answers a page of GET /v1/flags from the persisted flag index: the caller's scope is part of the
 // query, and the page is found by seeking to the token's key, so it costs the same wherever it is. With a
-// reporting currency cur, each flag's money is converted as the page is written.
+// reporting currency cur, each flag's money is converted as the page is written. The model must be caught up
+// (getFlags's checkNamed does it).
 func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, acc readmodel.Access, empty bool,
 	cur string) ([]byte, error) {
-	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
-		return nil, err
-	}
 	convert := func(f string) (string, error) { return f, nil }
 	if cur != "" {
 		rep, err := s.cfg.Model.Reporting(ctx, cur, projections.Filter{}, l.clock)
