@@ -18,9 +18,6 @@ const RulesVersion = "2026-12-01.3"
 // Rules is RulesVersion with the list of flag codes it judges: a new code changes it by itself.
 func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes, ",") }
 
-// endOfTime is the clock a Judgement is made at: every overdue reimbursement that will ever be overdue is.
-var endOfTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
-
 // Judgement is what a worker's events say with no clock: every flag the worker raises at the end of time,
 // where fee.reimbursement_overdue and worker.report_open flags (the flags that depend on the clock, Clocked)
 // stand from their raised_at; the parties the worker is counted under; and the worker's money.
@@ -60,7 +57,7 @@ func (v *View) Judge(id string) (Judgement, bool) {
 	}
 	ws := v.workerState(wf)
 	r, c := v.buildReport(ws)
-	flags := slices.Clone(r.Flags)
+	flags := r.Flags // the report is this call's own: its flags need no copy
 	if clocked := clockedFlags(ws, c); len(clocked) > 0 {
 		flags = append(flags, clocked...)
 		slices.SortStableFunc(flags, byRaisedAt)
