@@ -198,9 +198,10 @@ func warnEmpty(ctx context.Context, store eventstore.Store, sf storeFlags, exist
 	return nil
 }
 
-// runServer runs the HTTP server and the read model's follower until ctx ends or either fails, then shuts the
-// server down gracefully, stops the follower and closes the model. Both goroutines are owned here and their
-// errors reported.
+// runServer runs the HTTP server until ctx ends or the server fails, then shuts it down gracefully, stops the
+// read model's follower and closes the model, reporting their errors. The follower is not waited on here: it
+// ends only with ctx (readmodel.Model.Follow logs a failed catch-up and tries again), so its end in the select
+// would only race ctx's and report a shutdown as a failure.
 func runServer(ctx context.Context, srv *http.Server, ln net.Listener, model *followed, drain time.Duration, logger *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -211,9 +212,6 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, model *fo
 		logger.Info("shutting down", "reason", context.Cause(ctx).Error())
 	case err := <-served:
 		httpDone, failure = true, fmt.Errorf("http server: %w", err)
-	case err := <-model.done:
-		model.done = nil
-		failure = fmt.Errorf("read model follower: %w", err)
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
@@ -240,7 +238,7 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, model *fo
 type followed struct {
 	m       *readmodel.Model
 	cancel  context.CancelFunc
-	done    chan error // the follower's end (nil once received)
+	done    chan error // the follower's end
 	stopped bool
 }
 
@@ -270,11 +268,8 @@ func (f *followed) stop() error {
 	f.stopped = true
 	f.cancel()
 	var err error
-	if f.done != nil {
-		if e := <-f.done; !errors.Is(e, context.Canceled) {
-			err = e
-		}
-		f.done = nil
+	if e := <-f.done; !errors.Is(e, context.Canceled) {
+		err = e
 	}
 	if cerr := f.m.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close the read model: %w", cerr)

@@ -64,13 +64,6 @@ func (r Reader) Agencies(ctx context.Context, q projections.AgencyQuery, filter 
 	return r.Model.AgenciesUnder(ctx, r.Store, q, filter, filter.Clock(now))
 }
 
-// JobOrder returns a view of one job order under filter, judged at the filter's clock (now without one): its
-// own events, and its workers' read back by stream. View.JobOrder, and View.Worker for each of its workers,
-// answer from it.
-func (r Reader) JobOrder(ctx context.Context, id string, filter projections.Filter, now time.Time) (*projections.View, error) {
-	return r.Model.ViewOf(ctx, r.Store, readmodel.Scope{JobOrders: []string{id}}, filter, filter.Clock(now))
-}
-
 // View returns a view of what scope names (workers, and job orders with their workers) under filter, judged
 // at the filter's clock (now without one), made from their events read back by stream.
 func (r Reader) View(ctx context.Context, scope readmodel.Scope, filter projections.Filter, now time.Time) (*projections.View, error) {
