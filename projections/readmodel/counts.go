@@ -150,20 +150,7 @@ func counted(ctx context.Context, tx *sql.Tx, q projections.FlagQuery, clock tim
 		text, a := flagSQL(q, clock, FlagSeek{Access: access}, sc, "f.k, f.code, f.raised_s")
 		parts, args = append(parts, "SELECT * FROM ("+text+")"), append(args, a...)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT code, raised_s FROM ("+strings.Join(parts, " UNION ")+")", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var s int64
-		if err := rows.Scan(&code, &s); err != nil {
-			return err
-		}
-		counts[[2]string{monthOf(s), code}]++
-	}
-	return rows.Err()
+	return add(ctx, tx, "", counts, 1, "SELECT code, raised_s FROM ("+strings.Join(parts, " UNION ")+")", args...)
 }
 
 // clockKey is the least flag key of a flag raised at clock or later.
