@@ -12,6 +12,15 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore/storetest"
 )
 
+// arrivals is NDJSON of n WorkerArrived events with ids uuid(1..n), spread over workers w0..w(workers-1).
+func arrivals(n, workers int) []byte {
+	var in bytes.Buffer
+	for i := 1; i <= n; i++ {
+		in.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%workers)) + "\n")
+	}
+	return in.Bytes()
+}
+
 // failingStore refuses every AppendBatch after the first ok ones.
 type failingStore struct {
 	eventstore.Store
@@ -31,12 +40,8 @@ func (f *failingStore) AppendBatch(ctx context.Context, reqs []eventstore.Append
 // TestImportStopsAtTheFirstFailedBatch: while the spool's next batch is read ahead, batches are still stored
 // one at a time and in order, so a failed append leaves exactly the batches before it, and says how many.
 func TestImportStopsAtTheFirstFailedBatch(t *testing.T) {
-	var in bytes.Buffer
-	for i := 1; i <= 1000; i++ {
-		in.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%7)) + "\n")
-	}
 	s := openStore(t)
-	rep, err := eventstore.Import(context.Background(), &failingStore{Store: s, ok: 2}, bytes.NewReader(in.Bytes()),
+	rep, err := eventstore.Import(context.Background(), &failingStore{Store: s, ok: 2}, bytes.NewReader(arrivals(1000, 7)),
 		eventstore.ImportOptions{BatchSize: 300})
 	if !errors.Is(err, errDiskFull) || !strings.Contains(err.Error(), "after the first 600 valid events") {
 		t.Fatalf("err = %v, want the disk's error after the first 600 events", err)
@@ -53,12 +58,8 @@ func TestImportStopsAtTheFirstFailedBatch(t *testing.T) {
 // TestImportStoresWhatAnAppendStores: the canonical bytes an import works out ahead give every event the hash
 // a direct append of the same events gives it.
 func TestImportStoresWhatAnAppendStores(t *testing.T) {
-	var in bytes.Buffer
-	for i := 1; i <= 50; i++ {
-		in.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%3)) + "\n")
-	}
 	imported := openStore(t)
-	if _, err := eventstore.Import(context.Background(), imported, bytes.NewReader(in.Bytes()), eventstore.ImportOptions{BatchSize: 7}); err != nil {
+	if _, err := eventstore.Import(context.Background(), imported, bytes.NewReader(arrivals(50, 3)), eventstore.ImportOptions{BatchSize: 7}); err != nil {
 		t.Fatal(err)
 	}
 	appended := openStore(t)

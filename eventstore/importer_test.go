@@ -86,12 +86,9 @@ func TestImport(t *testing.T) {
 }
 
 func TestImportKeepsFileOrderAndIsIdempotent(t *testing.T) {
-	var in bytes.Buffer
-	for i := 1; i <= 3000; i++ {
-		in.WriteString(arrival(uuid(i), fmt.Sprintf("w%d", i%11)) + "\n")
-	}
+	in := arrivals(3000, 11)
 	s := openStore(t)
-	if _, err := eventstore.Import(context.Background(), s, bytes.NewReader(in.Bytes()), eventstore.ImportOptions{Workers: 3}); err != nil {
+	if _, err := eventstore.Import(context.Background(), s, bytes.NewReader(in), eventstore.ImportOptions{Workers: 3}); err != nil {
 		t.Fatal(err)
 	}
 	for i, rec := range storetest.ReadAll(t, s, eventstore.Start) {
@@ -99,7 +96,7 @@ func TestImportKeepsFileOrderAndIsIdempotent(t *testing.T) {
 			t.Fatalf("event %d is %s recorded by %q, want %s by import", i, rec.ID, rec.RecordedBy, uuid(i+1))
 		}
 	}
-	rep, err := eventstore.Import(context.Background(), s, bytes.NewReader(in.Bytes()), eventstore.ImportOptions{})
+	rep, err := eventstore.Import(context.Background(), s, bytes.NewReader(in), eventstore.ImportOptions{})
 	if err != nil || rep.Appended != 0 || rep.Duplicates != 3000 {
 		t.Fatalf("second import: %+v, %v", rep, err)
 	}

@@ -34,18 +34,13 @@ func (s *Store) checkTreeTail(ctx context.Context, t *treefile.File, from, end i
 	if from >= end {
 		return res, nil
 	}
-	first := tlog.StoredHashCount(from)
-	indexes := make([]int64, tlog.StoredHashCount(end)-first)
-	for i := range indexes {
-		indexes[i] = first + int64(i)
-	}
-	stored, err := t.ReadHashes(indexes)
+	first, stored, err := storedHashes(t, from, end)
 	if err != nil {
 		return res, err
 	}
 	// want holds the recomputed hashes from index first on; older ones come from the file (already checked
 	// by earlier opens, or covered by a sync).
-	want := make([]tlog.Hash, 0, len(indexes))
+	want := make([]tlog.Hash, 0, len(stored))
 	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		return overlayHashes(t, first, want, idx)
 	})
@@ -80,17 +75,24 @@ func (s *Store) checkTreeTail(ctx context.Context, t *treefile.File, from, end i
 	return res, nil
 }
 
+// storedHashes reads the hashes file's hashes of leaves [from, end): every stored hash from index first on
+// that those leaves add.
+func storedHashes(t *treefile.File, from, end int64) (first int64, stored []tlog.Hash, err error) {
+	first = tlog.StoredHashCount(from)
+	indexes := make([]int64, tlog.StoredHashCount(end)-first)
+	for i := range indexes {
+		indexes[i] = first + int64(i)
+	}
+	stored, err = t.ReadHashes(indexes)
+	return first, stored, err
+}
+
 // firstHole is the first leaf in [from, end) with an all-zero stored hash, or end when there is none.
 func firstHole(t *treefile.File, from, end int64) (int64, error) {
 	if from >= end {
 		return end, nil
 	}
-	first := tlog.StoredHashCount(from)
-	indexes := make([]int64, tlog.StoredHashCount(end)-first)
-	for i := range indexes {
-		indexes[i] = first + int64(i)
-	}
-	stored, err := t.ReadHashes(indexes)
+	first, stored, err := storedHashes(t, from, end)
 	if err != nil {
 		return 0, err
 	}
