@@ -97,12 +97,13 @@ func (s *spill) remove() {
 	os.RemoveAll(s.dir) // best effort: the next rebuild removes what is left
 }
 
-// shards groups the buckets into runs [from, to) of about limit events each (one bucket at least).
+// shards groups the buckets into runs [from, to) of at most limit events each, unless a bucket alone holds
+// more; an empty bucket joins the run before it.
 func (s *spill) shards(limit uint64) [][2]int {
 	var out [][2]int
 	from, n := 0, uint64(0)
 	for i, c := range s.counts {
-		if i > from && n+c > limit {
+		if c > 0 && n > 0 && n+c > limit {
 			out = append(out, [2]int{from, i})
 			from, n = i, 0
 		}
