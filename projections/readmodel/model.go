@@ -26,7 +26,7 @@ type Options struct {
 	// Logger reports rebuilds and their reasons (default: discard).
 	Logger *slog.Logger
 	// Progress, when set, is called from time to time during a rebuild with the work done and the work to do
-	// (the store's positions read, over every pass).
+	// (the store's positions read; a rebuild in shards counts its read of the store as half of the work).
 	Progress func(done, total uint64)
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
