@@ -160,6 +160,33 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 		return Checkpoint{}, fmt.Errorf("read model: %w", err)
 	}
 	defer sp.remove()
+	base, context, cp, err := m.readSpilling(ctx, store, head, sp)
+	if err != nil {
+		return cp, err
+	}
+	if err := writeContext(ctx, tx, w, base.View(time.Time{}), base.JobOrderIDs(), context); err != nil {
+		return cp, err
+	}
+	context = nil
+	spilled, done := sp.events(0, spillBuckets), uint64(0)
+	for _, sh := range sp.shards(m.opts.ShardEvents) {
+		pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders())
+		if err != nil {
+			return cp, fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
+		}
+		if err := judgeModel(ctx, w, pm); err != nil {
+			return cp, err
+		}
+		done += sp.events(sh[0], sh[1])
+		m.progress(head.Commit+head.Commit*done/max(spilled, 1), 2*head.Commit)
+	}
+	return cp, nil
+}
+
+// readSpilling reads the store up to head once: it returns a model of every event that is not a worker's,
+// those events as stored, and the checkpoint of the last event read, and spills the workers' events to sp.
+func (m *Model) readSpilling(ctx context.Context, store eventstore.Store, head eventstore.Position,
+	sp *spill) (*projections.Model, []eventstore.Recorded, Checkpoint, error) {
 	var cp Checkpoint
 	var context []eventstore.Recorded
 	var n uint64
@@ -180,25 +207,9 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 		err = sp.finish()
 	}
 	if err != nil {
-		return cp, fmt.Errorf("read model: read the store: %w", err)
+		return nil, nil, cp, fmt.Errorf("read model: read the store: %w", err)
 	}
-	if err := writeContext(ctx, tx, w, base.View(time.Time{}), base.JobOrderIDs(), context); err != nil {
-		return cp, err
-	}
-	context = nil
-	spilled, done := sp.events(0, spillBuckets), uint64(0)
-	for _, sh := range sp.shards(m.opts.ShardEvents) {
-		pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders())
-		if err != nil {
-			return cp, fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
-		}
-		if err := judgeModel(ctx, w, pm); err != nil {
-			return cp, err
-		}
-		done += sp.events(sh[0], sh[1])
-		m.progress(head.Commit+head.Commit*done/max(spilled, 1), 2*head.Commit)
-	}
-	return cp, nil
+	return base, context, cp, nil
 }
 
 // judgeModel judges and writes every worker of pm, on every core.
