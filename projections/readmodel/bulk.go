@@ -25,7 +25,7 @@ ORDER BY 1, 2`
 
 // beginLoad creates the tables of a rebuild, without their indexes, in tx.
 func beginLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, tablesSchema); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView); err != nil {
 		return fmt.Errorf("read model: create tables: %w", err)
 	}
 	return nil

@@ -1,12 +1,10 @@
 package readmodel
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -38,11 +36,11 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 		ledgerJSON: string(lj), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
 }
 
-// encodedFlag is a flag with its key and its JSON.
+// encodedFlag is a flag with its key and its JSON as its row stores it.
 type encodedFlag struct {
-	f    domain.Flag
-	k    []byte
-	body string
+	f   domain.Flag
+	k   []byte
+	row flagRow
 }
 
 // encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number them in that order,
@@ -56,21 +54,17 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		out[i] = encodedFlag{f: f, k: FlagKey(f, i), body: body}
+		row, err := splitFlag(f, body)
+		if err != nil {
+			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+		}
+		out[i] = encodedFlag{f: f, k: FlagKey(f, i), row: row}
 	}
 	return out, nil
 }
 
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func EncodeFlag(f domain.Flag) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(f); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
+func EncodeFlag(f domain.Flag) (string, error) { return encodeJSON(f) }
 
 // codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
 var codeRank = func() map[string]byte {

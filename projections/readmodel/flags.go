@@ -49,7 +49,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 		}
 	}()
 	for _, sc := range access {
-		text, args := flagSQL(q, clock, seek, sc, "f.k, f.flag")
+		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
 		rows, err := m.db.QueryContext(ctx, text, args...)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
@@ -77,7 +77,9 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 		}
 		h := &head{}
 		heads[i] = h
-		return cursors[i].Scan(&h.k, &h.body)
+		var err error
+		h.k, h.body, err = scanFlag(cursors[i])
+		return err
 	}
 	for i := range cursors {
 		if err := next(i); err != nil {
@@ -111,6 +113,25 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 		}
 	}
 	return nil
+}
+
+// flagReadCols are the columns of a flag that scanFlag reads.
+const flagReadCols = `f.k, f.code, f.worker_id, f.job_order_id, f.buyer_ids, f.event_ids, f.raised_s, f.raised_n, f.rest,
+	f.rules, (SELECT r.rules FROM flag_rules r WHERE r.id = f.rules)`
+
+// scanFlag reads a flag's key and JSON from a row of flagReadCols.
+func scanFlag(rows *sql.Rows) ([]byte, string, error) {
+	var k []byte
+	var code, worker, jobOrder, rest string
+	var buyers, events, rules sql.NullString
+	var s int64
+	var n int
+	var ref sql.NullInt64
+	if err := rows.Scan(&k, &code, &worker, &jobOrder, &buyers, &events, &s, &n, &rest, &ref, &rules); err != nil {
+		return nil, "", err
+	}
+	body, err := joinFlag(code, worker, jobOrder, buyers.String, events.String, s, n, rest, rules.String, ref.Valid)
+	return k, body, err
 }
 
 // flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in

@@ -20,9 +20,10 @@ CREATE TABLE IF NOT EXISTS workers (
 	contribution TEXT NOT NULL, ledger TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
-	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
-	raised_at TEXT NOT NULL, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
-	flag TEXT NOT NULL);
+	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL, buyer_ids TEXT,
+	event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
+	rules INTEGER, rest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS flag_rules (id INTEGER PRIMARY KEY, rules TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
@@ -49,8 +50,8 @@ CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
 `
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "7"
+const SchemaVersion = "8"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
-var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
+var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_rules", "flag_scopes",
 	"rollups", "rollup_job_orders", "flag_months", "report_counts"}

@@ -26,6 +26,7 @@ type writer struct {
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	stmt    map[string]*sql.Stmt
+	rules   map[string]int64 // flag_rules: the id of each rules array
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
@@ -33,9 +34,9 @@ type writer struct {
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
 const (
-	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag)
-		VALUES `
-	flagCols     = 9
+	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n,
+		clocked, rules, rest) VALUES `
+	flagCols     = 11
 	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
 	scopeCols    = 2
 	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
@@ -47,6 +48,7 @@ var statements = map[string]string{
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
+	"rules": `INSERT INTO flag_rules (id, rules) VALUES (?,?)`,
 	"month": `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
 		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
@@ -63,6 +65,9 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 		w.stmt[name] = st
+	}
+	if w.rules, err = readRules(ctx, tx); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -230,8 +235,7 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		} else {
 			w.countRaised(f.Code, at)
 		}
-		if err := w.flagRows.add(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
-			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, e.body); err != nil {
+		if err := w.flagRow(ctx, e, clocked); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
 		if clocked == 0 || at.Before(w.clock) {
