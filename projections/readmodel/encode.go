@@ -31,9 +31,8 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 		return encodedWorker{}, err
 	}
 	cj, _ := json.Marshal(c)        // plain values: cannot fail
-	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
 	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
-		ledgerJSON: string(lj), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
+		ledgerJSON: encodeLedger(j.Ledger), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
 }
 
 // encodedFlag is a flag with its key and its JSON as its row stores it.
