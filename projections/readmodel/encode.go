@@ -30,7 +30,7 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 	if err != nil {
 		return encodedWorker{}, err
 	}
-	cj, _ := json.Marshal(c)        // plain values: cannot fail
+	cj, _ := json.Marshal(c) // plain values: cannot fail
 	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
 		ledgerJSON: encodeLedger(j.Ledger), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
 }
