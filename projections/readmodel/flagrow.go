@@ -211,3 +211,19 @@ CREATE VIEW IF NOT EXISTS flags_json AS SELECT f.k, f.code, f.worker_id, f.job_o
 			substr(f.rest, instr(f.rest, ',"rules":') + 9 + length(f.rules)) END END AS flag
 	FROM flags f LEFT JOIN flag_rules r ON r.id = f.rules;
 `
+
+// scopeID is the id of a flag scope in scopes, added when new (ids are never reused).
+func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
+	if id, ok := w.scopes[name]; ok {
+		return id, nil
+	}
+	if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
+		return 0, fmt.Errorf("name scope %s: %w", name, err)
+	}
+	var id int64
+	if err := w.tx.QueryRowContext(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("name scope %s: %w", name, err)
+	}
+	w.scopes[name] = id
+	return id, nil
+}

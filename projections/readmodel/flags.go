@@ -149,11 +149,11 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, co
 	if q.WorkerID == "" && q.JobOrderID == "" && len(scopes) > 0 {
 		slices.SortStableFunc(scopes, func(a, b string) int { return scopeRank(a) - scopeRank(b) })
 		from, order = "flag_scopes s JOIN flags f ON f.k = s.k", "s.k"
-		cond("s.scope = ?", scopes[0])
+		cond("s.scope = "+scopeIDSQL, scopes[0])
 		scopes = scopes[1:]
 	}
 	for _, sc := range scopes {
-		cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k)", sc)
+		cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = "+scopeIDSQL+" AND x.k = f.k)", sc)
 	}
 	if q.WorkerID != "" {
 		cond("f.worker_id = ?", q.WorkerID)

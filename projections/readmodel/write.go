@@ -27,6 +27,7 @@ type writer struct {
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	stmt    map[string]*sql.Stmt
 	rules   map[string]int64 // flag_rules: the id of each rules array
+	scopes  map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
@@ -54,7 +55,7 @@ var statements = map[string]string{
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, fresh); err != nil {
 		return nil, err
@@ -164,7 +165,7 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 		}
 		k := f.k
 		for _, sc := range old.Scopes {
-			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, k); err != nil {
 				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
 			}
 		}
@@ -245,7 +246,11 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 			continue // a rebuild's: endLoad derives them
 		}
 		for _, sc := range scopes {
-			if err := w.scopeRows.add(ctx, sc, k); err != nil {
+			id, err := w.scopeID(ctx, sc)
+			if err != nil {
+				return fmt.Errorf("write flag scope of %s: %w", owner, err)
+			}
+			if err := w.scopeRows.add(ctx, id, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
