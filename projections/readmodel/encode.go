@@ -77,13 +77,19 @@ var codeRank = func() map[string]byte {
 
 // FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
 // order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
-// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
+// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order. A worker's
+// flag leaves its job order out: among one worker's flags, ord already orders them by job order, and the key,
+// in every index of flags, is shorter by it.
 func FlagKey(f domain.Flag, ord int) []byte {
-	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
+	jobOrder := f.JobOrderID
+	if f.WorkerID != "" {
+		jobOrder = ""
+	}
+	k := make([]byte, 0, 32+len(f.WorkerID)+len(jobOrder))
 	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
 	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
 	k = append(k, codeRank[f.Code])
 	k = append(append(k, f.WorkerID...), 0)
-	k = append(append(k, f.JobOrderID...), 0)
+	k = append(append(k, jobOrder...), 0)
 	return binary.BigEndian.AppendUint32(k, uint32(ord))
 }
