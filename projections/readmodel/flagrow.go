@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -226,4 +227,43 @@ func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
 	}
 	w.scopes[name] = id
 	return id, nil
+}
+
+// errNoRules reports a flag that references a rules array flag_rules does not hold.
+var errNoRules = errors.New("flag references rules the model does not hold")
+
+// flagRules reads flag_rules for a listing: once, and again when a flag references an id added since (ids
+// only grow), rather than once per flag.
+type flagRules struct {
+	ctx  context.Context
+	db   *sql.DB
+	byID map[int64]string
+}
+
+// get returns the rules array of id.
+func (r *flagRules) get(id int64) (string, error) {
+	if text, ok := r.byID[id]; ok {
+		return text, nil
+	}
+	rows, err := r.db.QueryContext(r.ctx, "SELECT id, rules FROM flag_rules")
+	if err != nil {
+		return "", fmt.Errorf("read flag rules: %w", err)
+	}
+	defer rows.Close()
+	r.byID = map[int64]string{}
+	for rows.Next() {
+		var i int64
+		var text string
+		if err := rows.Scan(&i, &text); err != nil {
+			return "", fmt.Errorf("read flag rules: %w", err)
+		}
+		r.byID[i] = text
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read flag rules: %w", err)
+	}
+	if text, ok := r.byID[id]; ok {
+		return text, nil
+	}
+	return "", fmt.Errorf("%w: %d", errNoRules, id)
 }

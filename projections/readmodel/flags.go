@@ -56,7 +56,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(cursors, seek, fn); err != nil {
+	if err := merge(cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil
@@ -64,7 +64,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
 // the seek's limit.
-func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) error) error {
+func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
 	type head struct {
 		k    []byte
 		body string
@@ -78,7 +78,7 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 		h := &head{}
 		heads[i] = h
 		var err error
-		h.k, h.body, err = scanFlag(cursors[i])
+		h.k, h.body, err = scanFlag(cursors[i], rules)
 		return err
 	}
 	for i := range cursors {
@@ -117,20 +117,27 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 
 // flagReadCols are the columns of a flag that scanFlag reads.
 const flagReadCols = `f.k, f.code, f.worker_id, f.job_order_id, f.buyer_ids, f.event_ids, f.raised_s, f.raised_n, f.rest,
-	f.rules, (SELECT r.rules FROM flag_rules r WHERE r.id = f.rules)`
+	f.rules`
 
 // scanFlag reads a flag's key and JSON from a row of flagReadCols.
-func scanFlag(rows *sql.Rows) ([]byte, string, error) {
+func scanFlag(rows *sql.Rows, rules *flagRules) ([]byte, string, error) {
 	var k []byte
 	var code, worker, jobOrder, rest string
-	var buyers, events, rules sql.NullString
+	var buyers, events sql.NullString
 	var s int64
 	var n int
 	var ref sql.NullInt64
-	if err := rows.Scan(&k, &code, &worker, &jobOrder, &buyers, &events, &s, &n, &rest, &ref, &rules); err != nil {
+	if err := rows.Scan(&k, &code, &worker, &jobOrder, &buyers, &events, &s, &n, &rest, &ref); err != nil {
 		return nil, "", err
 	}
-	body, err := joinFlag(code, worker, jobOrder, buyers.String, events.String, s, n, rest, rules.String, ref.Valid)
+	var text string
+	if ref.Valid {
+		var err error
+		if text, err = rules.get(ref.Int64); err != nil {
+			return nil, "", err
+		}
+	}
+	body, err := joinFlag(code, worker, jobOrder, buyers.String, events.String, s, n, rest, text, ref.Valid)
 	return k, body, err
 }
 
