@@ -93,3 +93,30 @@ func FlagKey(f domain.Flag, ord int) []byte {
 	k = append(append(k, jobOrder...), 0)
 	return binary.BigEndian.AppendUint32(k, uint32(ord))
 }
+
+// scopeNames are the flag scopes of an owner's parties.
+func scopeNames(buyers []string, employer string, agencies []string) []string {
+	var out []string
+	for _, b := range buyers {
+		out = append(out, "buyer:"+b)
+	}
+	if employer != "" {
+		out = append(out, "employer:"+employer)
+	}
+	for _, a := range agencies {
+		out = append(out, "agency:"+a)
+	}
+	return out
+}
+
+func jsonList(s []string) string {
+	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
+	return string(b)
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -211,20 +211,6 @@ func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFla
 	return out, rows.Err()
 }
 
-func scopeNames(buyers []string, employer string, agencies []string) []string {
-	var out []string
-	for _, b := range buyers {
-		out = append(out, "buyer:"+b)
-	}
-	if employer != "" {
-		out = append(out, "employer:"+employer)
-	}
-	for _, a := range agencies {
-		out = append(out, "agency:"+a)
-	}
-	return out
-}
-
 // flags writes an owner's flags with their scopes.
 func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string) error {
 	for _, e := range flags {
@@ -269,18 +255,6 @@ func (w *writer) countRaised(code string, at time.Time) {
 		return
 	}
 	w.raised[code]++
-}
-
-func jsonList(s []string) string {
-	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
-	return string(b)
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.
