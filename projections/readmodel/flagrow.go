@@ -199,7 +199,9 @@ func (w *writer) flagRow(ctx context.Context, e encodedFlag, clocked int) error 
 		at.Nanosecond(), clocked, ref, rest)
 }
 
-// flagJSONView gives every flag's JSON in the sqlite3 shell, as joinFlag does.
+// flagJSONView gives every flag's JSON in the sqlite3 shell, as joinFlag does (an id holding a control
+// character or U+2028 may be escaped otherwise by json_quote than by Go; TestPersistedModelAnswersAsAModelRebuiltInMemory
+// compares the view with the listing on generated ids).
 const flagJSONView = `
 CREATE VIEW IF NOT EXISTS flags_json AS SELECT f.k, f.code, f.worker_id, f.job_order_id, f.raised_s, f.raised_n,
 	f.clocked, CASE WHEN f.event_ids IS NULL THEN f.rest ELSE
