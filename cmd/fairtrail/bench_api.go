@@ -42,6 +42,10 @@ type apiFigures struct {
 	MixedPerS         float64 `json:"mixed_requests_per_s"`
 	MixedP50Ms        float64 `json:"mixed_p50_ms"`
 	MixedP99Ms        float64 `json:"mixed_p99_ms"`
+	MixedPostP99Ms    float64 `json:"mixed_post_p99_ms"`
+	MixedPageP99Ms    float64 `json:"mixed_page_p99_ms"`
+	MixedWorkerP99Ms  float64 `json:"mixed_worker_p99_ms"`
+	MixedAuditP99Ms   float64 `json:"mixed_audit_p99_ms"`
 }
 
 // apiClient makes the bench's requests to one server with one key.

@@ -123,8 +123,9 @@ func serveRows(row benchRow, f benchFigures) {
 	row("API /metrics scrape", millis(f.MetricsScrapeMs), "<= 1000 ms", atMost(f.MetricsScrapeMs, 1000),
 		fmt.Sprintf("slowest of %d scrapes with an admin key", benchScrapes))
 	row("API mixed load p99, 16 clients", millis(f.MixedP99Ms), "<= 100 ms", atMost(f.MixedP99Ms, 100),
-		fmt.Sprintf("%d requests, %.0f/s: %d posts of held-back events, flags pages anywhere in the listing, a worker's flags, "+
-			"audit?buyer=buyer-1; p50 %s", f.MixedRequests, f.MixedPerS, f.MixedWrites, millis(f.MixedP50Ms)))
+		fmt.Sprintf("%d requests, %.0f/s, p50 %s; p99 of its %d posts of held-back events %s, of flags pages anywhere in the "+
+			"listing %s, of a worker's flags %s, of audit?buyer=buyer-1 %s", f.MixedRequests, f.MixedPerS, millis(f.MixedP50Ms),
+			f.MixedWrites, millis(f.MixedPostP99Ms), millis(f.MixedPageP99Ms), millis(f.MixedWorkerP99Ms), millis(f.MixedAuditP99Ms)))
 }
 
 // peerRows compare fairtrail's store with the peer library's (built with -tags peer).
