@@ -25,8 +25,11 @@ type importFigures struct {
 // benchImportCommand runs `fairtrail import --progress lines` on the head of the dataset into the empty store
 // directory storeDir, its spool in spoolDir, and measures the whole command (the read model it builds after
 // the append included) and, up to its last "stored N of N events durably" line, the durable append alone.
+// The dataset file is removed at the first such line: the command has read it whole by then (it validates
+// every line before it stores any), and its space is free for the read model once the command closes it.
 func benchImportCommand(ctx context.Context, storeDir, spoolDir string, d *benchData, w *writeFigures, f *importFigures) error {
-	lines := &lastStored{}
+	removed := make(chan error, 1)
+	lines := &lastStored{first: func() { removed <- os.Remove(d.file) }}
 	r, err := runChild(ctx, childIO{env: []string{"TMPDIR=" + spoolDir}, stderr: lines},
 		"import", "--progress", "lines", "--data", storeDir, d.file)
 	if err != nil {
@@ -36,6 +39,9 @@ func benchImportCommand(ctx context.Context, storeDir, spoolDir string, d *bench
 	if stored.IsZero() {
 		return fmt.Errorf("bench: fairtrail import printed no \"events durably\" line")
 	}
+	if err := <-removed; err != nil {
+		return fmt.Errorf("bench: remove the imported dataset: %w", err)
+	}
 	took := stored.Sub(r.started)
 	w.ImportEvents, w.ImportSeconds, w.ImportEventsPerS = d.importEvents, took.Seconds(), perSecond(d.importEvents, took)
 	f.ImportModelSeconds, f.ImportModelEventsPerS = r.took.Seconds(), perSecond(d.importEvents, r.took)
@@ -43,18 +49,24 @@ func benchImportCommand(ctx context.Context, storeDir, spoolDir string, d *bench
 	return nil
 }
 
-// lastStored notes when the last line saying "events durably" (import's --progress lines) was written to it.
+// lastStored notes when the last line saying "events durably" (import's --progress lines) was written to it,
+// and calls first (if not nil) at the first.
 type lastStored struct {
-	mu   sync.Mutex
-	last time.Time
+	mu    sync.Mutex
+	last  time.Time
+	first func()
 }
 
 func (l *lastStored) Write(b []byte) (int, error) {
-	if bytes.Contains(b, []byte("events durably")) {
-		l.mu.Lock()
-		l.last = time.Now()
-		l.mu.Unlock()
+	if !bytes.Contains(b, []byte("events durably")) {
+		return len(b), nil
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() && l.first != nil {
+		l.first()
+	}
+	l.last = time.Now()
 	return len(b), nil
 }
 

@@ -79,8 +79,11 @@ func (s *serveChild) readyAfter(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// caughtUp polls /readyz until the read model's position is the store's head.
+// caughtUp polls /readyz until the read model's position is the store's head, for up to 10 minutes.
 func (s *serveChild) caughtUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, 10*time.Minute,
+		errors.New("bench: the server's read model did not catch up with the store within 10 minutes"))
+	defer cancel()
 	for {
 		body, err := s.client.get(ctx, "/readyz")
 		var h struct{ Position, Head string }
@@ -89,7 +92,7 @@ func (s *serveChild) caughtUp(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return context.Cause(ctx)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

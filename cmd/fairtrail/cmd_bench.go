@@ -117,14 +117,12 @@ func bench(ctx context.Context, cfg benchConfig, env environment) error {
 	return printBench(env.stdout, f, peer, dir)
 }
 
-// benchWriteSide imports the head of the dataset with `fairtrail import` into the new store directory, removes
-// the dataset file (its tail is held in memory), and appends the held-back streams with concurrent writers.
+// benchWriteSide imports the head of the dataset with `fairtrail import` into the new store directory (which
+// removes the dataset file: its tail is held in memory) and appends the held-back streams with concurrent
+// writers.
 func benchWriteSide(ctx context.Context, dir, storeDir string, d *benchData, env environment, f *benchFigures, prof profiler) error {
 	fmt.Fprintf(env.stderr, "bench: fairtrail import of %d events into an empty data directory, read model included...\n", d.importEvents)
 	if err := benchImportCommand(ctx, storeDir, dir, d, &f.writeFigures, &f.importFigures); err != nil {
-		return err
-	}
-	if err := os.Remove(d.file); err != nil { // its disk space is the read model's
 		return err
 	}
 	s, err := embedded.Open(storeDir, embedded.Options{Logger: env.logger()})
