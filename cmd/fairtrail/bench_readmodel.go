@@ -43,9 +43,10 @@ type coldRun struct {
 	out     int // occurrences of `"code": ` in its output: the flags it listed
 }
 
-// runCold runs this executable with args as a new process and times it from start to exit.
-func runCold(ctx context.Context, args ...string) (coldRun, error) {
-	return runChild(ctx, childIO{}, args...)
+// runCold runs this executable with args as a new process, its temporary files in tmp, and times it from start
+// to exit.
+func runCold(ctx context.Context, tmp string, args ...string) (coldRun, error) {
+	return runChild(ctx, childIO{env: []string{"TMPDIR=" + tmp}}, args...)
 }
 
 // childIO is what a child process gets beyond its arguments: more environment, and a writer that sees its
@@ -131,15 +132,16 @@ var _ io.Writer = (*codeCounter)(nil)
 
 // benchModel measures the persisted read model of the store in dir, which holds events: its rebuild from
 // position 0 (the model the import left is removed first, so the first command finds none), then cold commands
-// over the up-to-date model.
-func benchModel(ctx context.Context, dir string, events, workers int, absent map[string]bool) (modelFigures, error) {
+// over the up-to-date model, each with its temporary files in tmp. The first cold command's worker is one whose
+// events are stored (not in absent).
+func benchModel(ctx context.Context, dir, tmp string, events, workers int, absent map[string]bool) (modelFigures, error) {
 	var mf modelFigures
 	if err := removeModel(dir); err != nil {
 		return mf, err
 	}
 	data := []string{"--data", dir}
 	worker := storedWorker(workers, absent)
-	r, err := runCold(ctx, append([]string{"audit", "--format", "json", "--by", "agency"}, data...)...)
+	r, err := runCold(ctx, tmp, append([]string{"audit", "--format", "json", "--by", "agency"}, data...)...)
 	if err != nil {
 		return mf, err
 	}
@@ -163,7 +165,7 @@ func benchModel(ctx context.Context, dir string, events, workers int, absent map
 		{[]string{"flags", "--format", "json"}, nil, &mf.FlagsListedRSS, false, true},
 	}
 	for _, run := range runs {
-		r, err := runCold(ctx, append(run.args, data...)...)
+		r, err := runCold(ctx, tmp, append(run.args, data...)...)
 		if err != nil {
 			return mf, err
 		}

@@ -43,7 +43,7 @@ func startServe(ctx context.Context, dir, storeDir string) (*serveChild, error) 
 	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
 	s.cmd = exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data", storeDir, "--keys", keyFile,
 		"--log-format", "json")
-	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1")
+	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1", "TMPDIR="+dir)
 	s.cmd.Stderr = s.logs
 	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {

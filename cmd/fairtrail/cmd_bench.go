@@ -143,7 +143,7 @@ func benchReadSide(ctx context.Context, dir, storeDir string, d *benchData, cfg 
 	fmt.Fprintln(env.stderr, "bench: the persisted read model: rebuilt from 0 by a first command, then cold commands...")
 	stored := d.events - countEvents(d.posted) - countEvents(d.mixed)
 	var err error
-	if f.modelFigures, err = benchModel(ctx, storeDir, stored, cfg.workers, workersOf(d.posted, d.mixed)); err != nil {
+	if f.modelFigures, err = benchModel(ctx, storeDir, dir, stored, cfg.workers, workersOf(d.posted, d.mixed)); err != nil {
 		return err
 	}
 	if f.apiFigures, err = benchAPI(ctx, dir, storeDir, d, cfg, env.stderr); err != nil {
