@@ -101,3 +101,20 @@ func TestLastStoredNotesTheLastDurableLine(t *testing.T) {
 		t.Errorf("first %v, last %v", first, l.at())
 	}
 }
+
+func TestCodeCounterCountsOnlyTopLevelFlags(t *testing.T) {
+	t.Parallel()
+	listing := "[\n  {\n    \"code\": \"a\",\n    \"details\": {\n      \"code\": \"nested\"\n    }\n  },\n" +
+		"  {\n    \"code\": \"b\",\n    \"terms\": [\n      {\n        \"code\": \"x\"\n      }\n    ]\n  }\n]\n"
+	for _, chunk := range []int{1, 3, 7, len(listing)} {
+		var c codeCounter
+		for b := []byte(listing); len(b) > 0; {
+			k := min(chunk, len(b))
+			c.Write(b[:k])
+			b = b[k:]
+		}
+		if c.n != 2 {
+			t.Errorf("written %d bytes at a time: counted %d flags, want 2", chunk, c.n)
+		}
+	}
+}

@@ -110,14 +110,15 @@ func sampleRSS(pid int, field string, period time.Duration) func() int64 {
 	}
 }
 
-// codeCounter counts the flags in a JSON listing as it streams by.
+// codeCounter counts the flags in a JSON listing (`flags --format json`: an array of objects indented by two
+// spaces) as it streams by: the "code" fields of the top-level objects, not those nested in a flag's details.
 type codeCounter struct {
 	n    int
 	tail []byte
 }
 
 func (c *codeCounter) Write(b []byte) (int, error) {
-	const pat = `"code": `
+	const pat = "\n    \"code\": "
 	buf := append(c.tail, b...)
 	c.n += bytes.Count(buf, []byte(pat))
 	keep := min(len(pat)-1, len(buf))
