@@ -45,27 +45,32 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 	if err := apiMetrics(ctx, s.client, &af); err != nil {
 		return af, err
 	}
+	return af, apiMixed(ctx, s.client, d, cfg, walk.tokens, progress, &af)
+}
+
+// apiMixed runs the mixed load, flags pages picked among the walk's tokens, then posts the events it left.
+func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, tokens []string, progress io.Writer, af *apiFigures) error {
 	perClient := mixedRequestsPerClient(cfg.queries)
 	fmt.Fprintf(progress, "bench: API: %d clients making %d mixed reads and writes...\n", benchWriters, benchWriters*perClient)
 	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
 	if err != nil {
-		return af, err
+		return err
 	}
-	load := mixedLoad{c: s.client, perClient: perClient, streams: d.mixed, tokens: walk.tokens, workers: sample, buyer: "buyer-1", seed: cfg.seed,
-		posted: make([]int, len(d.mixed))}
+	load := mixedLoad{c: c, perClient: perClient, streams: d.mixed, tokens: tokens, workers: sample, buyer: "buyer-1",
+		seed: cfg.seed, posted: make([]int, len(d.mixed))}
 	mr, err := load.run(ctx)
 	if err != nil {
-		return af, err
+		return err
 	}
 	if err := load.postRest(ctx); err != nil {
-		return af, err
+		return err
 	}
 	all := mr.all()
 	af.MixedRequests, af.MixedWrites, af.MixedPerS = len(all), len(mr.lat[mixedPost]), perSecond(len(all), mr.took)
 	af.MixedP50Ms, af.MixedP99Ms = percentileMs(all, 0.50), percentileMs(all, 0.99)
 	af.MixedPostP99Ms, af.MixedPageP99Ms = percentileMs(mr.lat[mixedPost], 0.99), percentileMs(mr.lat[mixedPage], 0.99)
 	af.MixedWorkerP99Ms, af.MixedAuditP99Ms = percentileMs(mr.lat[mixedWorker], 0.99), percentileMs(mr.lat[mixedAudit], 0.99)
-	return af, nil
+	return nil
 }
 
 // apiWritesAndWorkers measures the posts of the held-back streams, then, once the read model has applied

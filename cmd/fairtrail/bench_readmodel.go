@@ -137,20 +137,11 @@ var _ io.Writer = (*codeCounter)(nil)
 // events are stored (not in absent).
 func benchModel(ctx context.Context, dir, tmp string, events, workers int, absent map[string]bool) (modelFigures, error) {
 	var mf modelFigures
-	if err := removeModel(dir); err != nil {
+	if err := modelRebuild(ctx, dir, tmp, events, &mf); err != nil {
 		return mf, err
 	}
 	data := []string{"--data", dir}
 	worker := storedWorker(workers, absent)
-	r, err := runCold(ctx, tmp, append([]string{"audit", "--format", "json", "--by", "agency"}, data...)...)
-	if err != nil {
-		return mf, err
-	}
-	mf.ModelRebuildSeconds, mf.ModelRebuildRSSBytes = r.took.Seconds(), r.rss
-	mf.ModelRebuildEventsPS = perSecond(events, r.took)
-	if st, err := os.Stat(filepath.Join(dir, readmodel.FileName)); err == nil {
-		mf.ModelFileBytes = st.Size()
-	}
 	runs := []struct {
 		args     []string
 		ms       *float64
@@ -181,6 +172,24 @@ func benchModel(ctx context.Context, dir, tmp string, events, workers int, absen
 		}
 	}
 	return mf, nil
+}
+
+// modelRebuild removes the read model of the store in dir, which holds events, and times the first command
+// after it (`audit --by agency`), which rebuilds it from position 0.
+func modelRebuild(ctx context.Context, dir, tmp string, events int, mf *modelFigures) error {
+	if err := removeModel(dir); err != nil {
+		return err
+	}
+	r, err := runCold(ctx, tmp, "audit", "--format", "json", "--by", "agency", "--data", dir)
+	if err != nil {
+		return err
+	}
+	mf.ModelRebuildSeconds, mf.ModelRebuildRSSBytes = r.took.Seconds(), r.rss
+	mf.ModelRebuildEventsPS = perSecond(events, r.took)
+	if st, err := os.Stat(filepath.Join(dir, readmodel.FileName)); err == nil {
+		mf.ModelFileBytes = st.Size()
+	}
+	return nil
 }
 
 // storedWorker is the worker in the middle of the generated dataset or, if its events are not stored yet (it is
