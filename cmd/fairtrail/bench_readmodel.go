@@ -65,10 +65,10 @@ func runChild(ctx context.Context, cio childIO, args ...string) (coldRun, error)
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(append(os.Environ(), benchChildEnv+"=1"), cio.env...) // under go test, self is the test binary
 	counter := &codeCounter{}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = counter, &stderr
+	stderr := &tailBuffer{}
+	cmd.Stdout, cmd.Stderr = counter, stderr
 	if cio.stderr != nil {
-		cmd.Stderr = io.MultiWriter(&stderr, cio.stderr)
+		cmd.Stderr = io.MultiWriter(stderr, cio.stderr)
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

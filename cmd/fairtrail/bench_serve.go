@@ -127,25 +127,39 @@ func (s *serveChild) kill() {
 	<-s.exited
 }
 
-// serveLogTail keeps the last lines a server logged (for the error of a failed run) and sends the address of
-// its "listening" line on addr.
-type serveLogTail struct {
-	mu    sync.Mutex
-	tail  []byte
-	addr  chan string
-	found bool
+// tailBuffer keeps the last bytes written to it (for the error of a failed child), at most about tailKeep.
+type tailBuffer struct {
+	mu   sync.Mutex
+	tail []byte
 }
 
-// serveLogKeep is how many bytes of the server's log serveLogTail keeps.
-const serveLogKeep = 16 << 10
+// tailKeep is about how many bytes of a child's standard error a tailBuffer keeps.
+const tailKeep = 16 << 10
+
+func (t *tailBuffer) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tail = append(t.tail, b...)
+	if n := len(t.tail); n > 2*tailKeep {
+		t.tail = append(t.tail[:0], t.tail[n-tailKeep:]...)
+	}
+	return len(b), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.tail)
+}
+
+// serveLogTail keeps the last lines a server logged and sends the address of its "listening" line on addr.
+type serveLogTail struct {
+	tailBuffer
+	addr  chan string
+	found bool // only Write's: writes to a child's standard error come from one goroutine
+}
 
 func (l *serveLogTail) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.tail = append(l.tail, b...)
-	if n := len(l.tail); n > 2*serveLogKeep {
-		l.tail = append(l.tail[:0], l.tail[n-serveLogKeep:]...)
-	}
 	if !l.found {
 		var line struct{ Msg, Addr string }
 		for raw := range bytes.Lines(b) {
@@ -156,13 +170,7 @@ func (l *serveLogTail) Write(b []byte) (int, error) {
 			}
 		}
 	}
-	return len(b), nil
-}
-
-func (l *serveLogTail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.tail)
+	return l.tailBuffer.Write(b)
 }
 
 var _ io.Writer = (*serveLogTail)(nil)
