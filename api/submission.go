@@ -66,7 +66,7 @@ func parseSubmission(body []byte, maxEvents int, recordedBy func(domain.Envelope
 func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(domain.Envelope) string, newID func() (domain.EventID, error)) (submission, []domain.FieldError, error) {
 	sub := submission{events: make([]eventstore.Admitted, len(raws)), paths: paths, notes: make([]string, len(raws))}
 	var fields []domain.FieldError
-	ids := eventstore.NewIDs(newID)
+	ids := eventstore.NewIDs(newID, func(at int) string { return paths[at] })
 	for i, raw := range raws {
 		raw, text, noteFields := takeNote(raw, paths[i])
 		fields = append(fields, noteFields...)
@@ -82,13 +82,10 @@ func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(dom
 		if err != nil {
 			return sub, nil, err
 		}
-		j, clash, err := ids.Note(&a, i)
-		if err != nil {
+		if err := ids.Note(&a, i); errors.As(err, &ve) {
+			fields = append(fields, domain.FieldError{Path: joinPath(paths[i], ve.Fields[0].Path), Problem: ve.Fields[0].Problem})
+		} else if err != nil {
 			return sub, nil, err
-		}
-		if clash {
-			fields = append(fields, domain.FieldError{Path: joinPath(paths[i], "event_id"),
-				Problem: "used earlier in this request (" + joinPath(paths[j], "") + ") for a different event"})
 		}
 		a.Event.RecordedBy = recordedBy(a.Envelope)
 		if err := domain.CheckRecordedBy(a.Event.RecordedBy); err != nil {

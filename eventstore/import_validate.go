@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -129,7 +130,8 @@ func validateLine(line []byte) lineResult {
 func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
 	var rep ImportReport
 	w := bufio.NewWriterSize(spool, 1<<20)
-	ids := NewIDs(func() (domain.EventID, error) { return domain.NewEventID(opts.Now(), opts.Rand) })
+	ids := NewIDs(func() (domain.EventID, error) { return domain.NewEventID(opts.Now(), opts.Rand) },
+		func(line int) string { return "line " + strconv.Itoa(line) })
 	pending := map[int]*chunk{}
 	next, valid := 0, 0
 	var read int64
@@ -180,13 +182,5 @@ func accept(res *lineResult, ids *IDs, line int, recordedBy string) error {
 		return err
 	}
 	res.a.Envelope = domain.Envelope{} // the decoded event is not needed past here
-	_, clash, err := ids.Note(&res.a, line)
-	switch {
-	case err != nil:
-		return err
-	case clash:
-		return &domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
-			Problem: "used earlier in this input for a different event"}}}
-	}
-	return nil
+	return ids.Note(&res.a, line)
 }

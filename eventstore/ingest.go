@@ -70,6 +70,7 @@ func contentSum(p Proposed) uint64 {
 type IDs struct {
 	seen  map[domain.EventID]idUse
 	newID func() (domain.EventID, error)
+	place func(at int) string
 }
 
 // idUse is where an id was first used in the input, and its event's contentSum.
@@ -78,26 +79,31 @@ type idUse struct {
 	at  int
 }
 
-// NewIDs starts the ids of one input; newID makes the id of an event that has none.
-func NewIDs(newID func() (domain.EventID, error)) *IDs {
-	return &IDs{seen: map[domain.EventID]idUse{}, newID: newID}
+// NewIDs starts the ids of one input: newID makes the id of an event that has none, and place names an event
+// of the input by its place in it, as the front end's messages do ("line 3", "events[2]").
+func NewIDs(newID func() (domain.EventID, error), place func(at int) string) *IDs {
+	return &IDs{seen: map[domain.EventID]idUse{}, newID: newID, place: place}
 }
 
-// Note settles the id of a, the input's event at place at (a line number, an index: the caller's to read).
-// clash is true when an earlier event of the input, at earlier, used the id for a different event; the caller
-// names both places in its message.
-func (s *IDs) Note(a *Admitted, at int) (earlier int, clash bool, err error) {
+// Note settles the id of a, the input's event at place at. An id that an earlier event of the input used for a
+// different event is a *domain.ValidationError naming event_id and the earlier event's place; other errors are
+// internal.
+func (s *IDs) Note(a *Admitted, at int) error {
 	if a.Event.ID.IsZero() {
 		id, err := s.newID()
 		if err != nil {
-			return 0, false, fmt.Errorf("make event id: %w", err)
+			return fmt.Errorf("make event id: %w", err)
 		}
 		a.Event.ID, a.Envelope.EventID = id, id
-		return 0, false, nil
+		return nil
 	}
-	if prev, seen := s.seen[a.Event.ID]; seen {
-		return prev.at, prev.sum != a.sum, nil
+	prev, seen := s.seen[a.Event.ID]
+	switch {
+	case !seen:
+		s.seen[a.Event.ID] = idUse{sum: a.sum, at: at}
+	case prev.sum != a.sum:
+		return &domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
+			Problem: "used earlier in this input (" + s.place(prev.at) + ") for a different event"}}}
 	}
-	s.seen[a.Event.ID] = idUse{sum: a.sum, at: at}
-	return 0, false, nil
+	return nil
 }
