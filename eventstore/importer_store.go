@@ -81,15 +81,8 @@ func readBatches(ctx context.Context, r *bufio.Reader, opts ImportOptions, out c
 // appendSpooled appends one batch durably and counts it in rep.
 func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *ImportReport, valid int, opts ImportOptions) error {
 	results, err := s.AppendBatch(ctx, batch)
-	for _, res := range results {
-		for _, a := range res.Events {
-			if a.Duplicate {
-				rep.Duplicates++
-			} else {
-				rep.Appended++
-			}
-		}
-	}
+	appended, duplicates := Counted(results)
+	rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 	if err == nil && opts.Stored != nil {
 		err = opts.Stored(ctx, results)
 	}

@@ -91,3 +91,18 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 	in.Results = results
 	return in, nil
 }
+
+// Counted is how many events of an append's results were stored new and how many were already stored
+// (duplicates), as every ingest reports them.
+func Counted(results []AppendResult) (appended, duplicates int) {
+	for _, res := range results {
+		for _, a := range res.Events {
+			if a.Duplicate {
+				duplicates++
+			} else {
+				appended++
+			}
+		}
+	}
+	return appended, duplicates
+}
