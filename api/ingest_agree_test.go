@@ -216,3 +216,39 @@ func postRoute(t *testing.T, f *fixture, envs []map[string]any) ingestOutcome {
 	}
 	return out
 }
+
+// TestPostEventsStoresInRequestOrder: a request is stored in its own order, as an import stores a file, even
+// when its streams interleave; each stream is answered once, at its last revision.
+func TestPostEventsStoresInRequestOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	a1, b1 := org(1, "ord-a"), org(2, "ord-b")
+	a2 := org(3, "ord-a")
+	a2["occurred_at"] = "2024-02-01T00:00:00Z"
+	w := f.mustPost("admin", []map[string]any{a1, b1, a2})
+	r := decode[struct {
+		Events []struct {
+			Stream   string `json:"stream"`
+			Position string `json:"position"`
+		} `json:"events"`
+		Streams []struct {
+			Stream   string `json:"stream"`
+			Revision uint64 `json:"revision"`
+		} `json:"streams"`
+	}](t, w)
+	var positions []int
+	for _, e := range r.Events {
+		n, err := strconv.Atoi(e.Position)
+		if err != nil {
+			t.Fatalf("position %q: %v", e.Position, err)
+		}
+		positions = append(positions, n)
+	}
+	if !slices.IsSorted(positions) || len(positions) != 3 {
+		t.Errorf("positions %v, want them in request order", positions)
+	}
+	streams := fmt.Sprint(r.Streams)
+	if want := "[{org-ord-a 1} {org-ord-b 0}]"; streams != want {
+		t.Errorf("streams %s, want %s", streams, want)
+	}
+}
