@@ -177,7 +177,6 @@ func accept(res *lineResult, ids *IDs, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err
 	}
-	res.a.Event.RecordedBy = recordedBy
 	if err := domain.CheckRecorder(res.a.Envelope.Event, recordedBy); err != nil {
 		return err
 	}

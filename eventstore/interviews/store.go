@@ -116,7 +116,8 @@ func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Fin
 			return rep, err
 		}
 		results, err := s.AppendBatch(ctx, reqs)
-		count(results, &rep)
+		appended, duplicates := eventstore.Counted(results)
+		rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 		if err == nil && stored != nil {
 			err = stored(ctx, results)
 		}
@@ -164,9 +165,4 @@ func requests(findings []Finding, recordedBy string) ([]eventstore.AppendRequest
 		b.Add(f.Env.Stream(), p)
 	}
 	return b.Requests, nil
-}
-
-func count(results []eventstore.AppendResult, rep *Report) {
-	appended, duplicates := eventstore.Counted(results)
-	rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 }
