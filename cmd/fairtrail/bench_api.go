@@ -10,10 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // apiFigures are measured through the HTTP API of `fairtrail serve`, run as a new process on a loopback
@@ -139,7 +138,9 @@ func workerID(k int) string { return fmt.Sprintf("w-%06d", k) }
 func workersOf(hs ...[]heldStream) map[string]bool {
 	out := map[string]bool{}
 	for _, h := range slices.Concat(hs...) {
-		out[strings.TrimPrefix(h.stream, domain.WorkerStream(""))] = true
+		if id, ok := projections.WorkerStreamID(h.stream); ok {
+			out[id] = true
+		}
 	}
 	return out
 }

@@ -32,9 +32,14 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 		return af, err
 	}
 	af.ServeReadySeconds = ready.Seconds()
+	// The workers whose flags are asked for, by one client and in the mixed load: those stored before the load.
+	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
+	if err != nil {
+		return af, err
+	}
 	fmt.Fprintf(progress, "bench: API: %d clients posting %d events one per request, then GET /v1/flags?worker=...\n",
 		benchWriters, countEvents(d.posted))
-	if err := apiWritesAndWorkers(ctx, s, d, cfg, &af); err != nil {
+	if err := apiWritesAndWorkers(ctx, s, d, sample, &af); err != nil {
 		return af, err
 	}
 	fmt.Fprintln(progress, "bench: API: walking every GET /v1/flags page, then /metrics...")
@@ -45,17 +50,14 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 	if err := apiMetrics(ctx, s.client, &af); err != nil {
 		return af, err
 	}
-	return af, apiMixed(ctx, s.client, d, cfg, walk.tokens, progress, &af)
+	return af, apiMixed(ctx, s.client, d, cfg, walk.tokens, sample, progress, &af)
 }
 
-// apiMixed runs the mixed load, flags pages picked among the walk's tokens, then posts the events it left.
-func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, tokens []string, progress io.Writer, af *apiFigures) error {
+// apiMixed runs the mixed load, flags pages picked among the walk's tokens and workers among sample, then posts
+// the events it left.
+func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, tokens, sample []string, progress io.Writer, af *apiFigures) error {
 	perClient := mixedRequestsPerClient(cfg.queries)
 	fmt.Fprintf(progress, "bench: API: %d clients making %d mixed reads and writes...\n", benchWriters, benchWriters*perClient)
-	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
-	if err != nil {
-		return err
-	}
 	load := mixedLoad{c: c, perClient: perClient, streams: d.mixed, tokens: tokens, workers: sample, buyer: "buyer-1",
 		seed: cfg.seed, posted: make([]int, len(d.mixed))}
 	mr, err := load.run(ctx)
@@ -74,8 +76,8 @@ func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, t
 }
 
 // apiWritesAndWorkers measures the posts of the held-back streams, then, once the read model has applied
-// them, one worker's flags for each of a random sample of workers.
-func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, cfg benchConfig, af *apiFigures) error {
+// them, one worker's flags for each worker of sample.
+func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sample []string, af *apiFigures) error {
 	lat, took, err := apiPosts(ctx, s.client, d.posted)
 	if err != nil {
 		return err
@@ -83,10 +85,6 @@ func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, cfg b
 	af.APIPostEvents, af.APIPostEventsPerS = len(lat), perSecond(len(lat), took)
 	af.APIPostP50Ms, af.APIPostP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
 	if err := s.caughtUp(ctx); err != nil {
-		return err
-	}
-	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
-	if err != nil {
 		return err
 	}
 	if lat, err = apiFlags(ctx, s.client, sample); err != nil {

@@ -56,14 +56,23 @@ type childIO struct {
 	stderr io.Writer
 }
 
-// runChild runs this executable with args as a new process, timed from start to exit, with its peak RSS.
-func runChild(ctx context.Context, cio childIO, args ...string) (coldRun, error) {
+// selfCommand is this executable run with args as a child of bench, with env added to its environment.
+func selfCommand(ctx context.Context, env []string, args ...string) (*exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return coldRun{}, fmt.Errorf("bench: find this executable: %w", err)
+		return nil, fmt.Errorf("bench: find this executable: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
-	cmd.Env = append(append(os.Environ(), benchChildEnv+"=1"), cio.env...) // under go test, self is the test binary
+	cmd.Env = append(append(os.Environ(), benchChildEnv+"=1"), env...) // under go test, self is the test binary
+	return cmd, nil
+}
+
+// runChild runs this executable with args as a new process, timed from start to exit, with its peak RSS.
+func runChild(ctx context.Context, cio childIO, args ...string) (coldRun, error) {
+	cmd, err := selfCommand(ctx, cio.env, args...)
+	if err != nil {
+		return coldRun{}, err
+	}
 	counter := &codeCounter{}
 	stderr := &tailBuffer{}
 	cmd.Stdout, cmd.Stderr = counter, stderr

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -29,21 +28,20 @@ type serveChild struct {
 // startServe creates an admin key in dir and starts `fairtrail serve` over the store in storeDir (and its read
 // model there) on a free loopback port; it returns once the server listens.
 func startServe(ctx context.Context, dir, storeDir string) (*serveChild, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("bench: find this executable: %w", err)
-	}
 	keyFile := filepath.Join(dir, "keys.json")
-	create := exec.CommandContext(ctx, self, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
-	create.Env = append(os.Environ(), benchChildEnv+"=1")
+	create, err := selfCommand(ctx, nil, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
+	if err != nil {
+		return nil, err
+	}
 	key, err := create.Output()
 	if err != nil {
 		return nil, fmt.Errorf("bench: create the server's key: %w", err)
 	}
 	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
-	s.cmd = exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data", storeDir, "--keys", keyFile,
-		"--log-format", "json")
-	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1", "TMPDIR="+dir)
+	if s.cmd, err = selfCommand(ctx, []string{"TMPDIR=" + dir}, "serve", "--addr", "127.0.0.1:0", "--data", storeDir,
+		"--keys", keyFile, "--log-format", "json"); err != nil {
+		return nil, err
+	}
 	s.cmd.Stderr = s.logs
 	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {
