@@ -24,8 +24,12 @@ func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes,
 type Judgement struct {
 	WorkerID   string
 	JobOrderID string
-	EmployerID string
-	BuyerIDs   []string
+	// OtherJobOrders are the job orders the worker was recruited for besides JobOrderID (a recruitment an
+	// admin recorded again for another job order), in the order of the worker's events: a job order lists
+	// among its workers every worker recruited for it.
+	OtherJobOrders []string
+	EmployerID     string
+	BuyerIDs       []string
 	// Agencies are the worker's recruiter and every agency engaged on the job order.
 	Agencies []string
 	// Flags are sorted by raised_at (stably: the order View.Flags keeps among equal keys).
@@ -63,7 +67,8 @@ func (v *View) Judge(id string) (Judgement, bool) {
 		slices.SortStableFunc(flags, byRaisedAt)
 	}
 	reports, unresolved := tallyReports(wf.facts)
-	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
+	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), OtherJobOrders: ws.otherJobOrders(),
+		EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
 		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
 		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, c.fees),
 		Reports: reports, Unresolved: unresolved}, true

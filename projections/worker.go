@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -116,6 +117,19 @@ func (ws *workerState) jobOrderID() string {
 		return ""
 	}
 	return ws.recruited.JobOrderID
+}
+
+// otherJobOrders are the job orders the worker's recruitments name other than the one it was first recruited
+// for, each once, in the order of its events.
+func (ws *workerState) otherJobOrders() []string {
+	var others []string
+	for _, f := range ws.facts {
+		r, ok := f.Event.(*domain.WorkerRecruited)
+		if ok && r.JobOrderID != ws.jobOrderID() && !slices.Contains(others, r.JobOrderID) {
+			others = append(others, r.JobOrderID)
+		}
+	}
+	return others
 }
 
 func (ws *workerState) origin() string {

@@ -248,7 +248,7 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 // addWorkersOf adds to the batch the workers of the job orders it changes.
 func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 	for jo := range b.jobOrders {
-		rows, err := tx.QueryContext(ctx, "SELECT worker_id FROM workers WHERE job_order_id = ?", jo)
+		rows, err := tx.QueryContext(ctx, recruitedForSQL, jo)
 		if err != nil {
 			return fmt.Errorf("read model: workers of %s: %w", jo, err)
 		}

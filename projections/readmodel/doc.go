@@ -21,6 +21,9 @@
 //	                   wages) and its ledger (compact JSON, see encodeLedger: every amount with the instant it
 //	                   converts at, and its months of wages), which an audit in a reporting currency converts
 //	                   without judging the worker again
+//	recruitments       (worker, job order) for each job order a worker was recruited for besides the one
+//	                   workers records (an admin's later recruitment for another job order): a job order's
+//	                   workers are those of both tables
 //	job_orders         per job order: its contribution to the rollups (JSON)
 //	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence): its
 //	                   code, worker, job order, buyers and evidence, raised_at (raised_s, raised_n), and in rest

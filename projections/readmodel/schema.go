@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
 	agencies TEXT NOT NULL, flags INTEGER NOT NULL, unclocked INTEGER NOT NULL, clocked_from BLOB,
 	contribution TEXT NOT NULL, ledger TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recruitments (worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
+	PRIMARY KEY (worker_id, job_order_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
 	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL, buyer_ids TEXT,
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT
 const indexSchema = `
 CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order_id);
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
+CREATE INDEX IF NOT EXISTS recruitments_job_order ON recruitments (job_order_id);
 CREATE UNIQUE INDEX IF NOT EXISTS flags_k ON flags (k);
 CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
 CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
@@ -54,8 +57,14 @@ CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "8"
+const SchemaVersion = "9"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
-var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
+var dataTables = []string{"meta", "context_events", "orgs", "workers", "recruitments", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
 	"rollups", "rollup_job_orders", "flag_months", "report_counts"}
+
+// recruitedForSQL selects the workers recruited for the job order ?1: those the workers table records it
+// for (their first recruitment) and those recruitments records (a later one, for another job order), as a
+// whole model's job order lists them.
+const recruitedForSQL = `SELECT worker_id FROM workers WHERE job_order_id = ?1
+UNION SELECT worker_id FROM recruitments WHERE job_order_id = ?1`

@@ -86,9 +86,10 @@ func readWorker(ctx context.Context, store eventstore.Store, worker string, unti
 	return recs, nil
 }
 
-// workersOf adds the workers recruited for a job order (as the workers table records them) to set.
+// workersOf adds the workers recruited for a job order (as the workers and recruitments tables record them)
+// to set.
 func (m *Model) workersOf(ctx context.Context, jobOrder string, set map[string]bool) error {
-	rows, err := m.db.QueryContext(ctx, "SELECT worker_id FROM workers WHERE job_order_id = ?", jobOrder)
+	rows, err := m.db.QueryContext(ctx, recruitedForSQL, jobOrder)
 	if err != nil {
 		return fmt.Errorf("read model: workers of %s: %w", jobOrder, err)
 	}

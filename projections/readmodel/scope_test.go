@@ -2,6 +2,7 @@ package readmodel_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -83,4 +84,84 @@ func TestAViewOfUnknownNamesIsEmpty(t *testing.T) {
 	if _, ok := v.JobOrder("jo-none"); ok {
 		t.Error("an unknown job order is in the view")
 	}
+}
+
+// TestAWorkerRecruitedAgainIsAmongTheSecondJobOrdersWorkers records a second recruitment of a worker, for another
+// job order, and checks that a view of that job order lists the worker as a whole model does: after the
+// catch-up that applies it, and after a rebuild.
+func TestAWorkerRecruitedAgainIsAmongTheSecondJobOrdersWorkers(t *testing.T) {
+	t.Parallel()
+	ls := lines(t)
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, ls)
+	m := openModel(t, dir, readmodel.Options{})
+	catchUp(t, m, s)
+	ctx := context.Background()
+	again, second := recruitedAgain(t, ls)
+	importLines(t, s, []string{again})
+	for _, step := range []string{"catch-up", "rebuild"} {
+		if step == "catch-up" {
+			catchUp(t, m, s)
+		} else if _, err := m.Rebuild(ctx, s, "test"); err != nil {
+			t.Fatal(err)
+		}
+		mem, err := projections.Rebuild(ctx, s, projections.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := mem.View(recordedAt).JobOrder(second)
+		pv, err := m.ViewOf(ctx, s, readmodel.Scope{JobOrders: []string{second}}, projections.Filter{}, recordedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := pv.JobOrder(second)
+		if !ok {
+			t.Fatalf("after the %s: job order %s not in its own view", step, second)
+		}
+		if g, w := mustJSON(t, got.Workers), mustJSON(t, want.Workers); g != w {
+			t.Fatalf("after the %s: workers of %s:\n got %s\nwant %s", step, second, g, w)
+		}
+	}
+}
+
+// recruitedAgain is the dataset's first recruitment recorded again a day later for another job order of the
+// dataset (its last), with a new event id, and that job order.
+func recruitedAgain(t *testing.T, ls []string) (line, jobOrder string) {
+	t.Helper()
+	var first map[string]any
+	for _, l := range ls {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := e["data"].(map[string]any)
+		switch e["type"] {
+		case "WorkerRecruited":
+			if first == nil {
+				first = e
+			}
+		case "JobOrderIssued":
+			jobOrder, _ = data["job_order_id"].(string)
+		}
+	}
+	if first == nil || jobOrder == "" {
+		t.Fatal("the dataset has no recruitment or no job order")
+	}
+	data := first["data"].(map[string]any)
+	if data["job_order_id"] == jobOrder {
+		t.Fatal("the dataset's first recruitment is for its last job order: choose another")
+	}
+	data["job_order_id"] = jobOrder
+	at, err := time.Parse(time.RFC3339, first["occurred_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first["occurred_at"] = at.AddDate(0, 0, 1).Format(time.RFC3339)
+	first["event_id"] = "01900000-0000-7000-8000-00000000a9a1"
+	b, err := json.Marshal(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n", jobOrder
 }

@@ -97,10 +97,30 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 		len(j.Flags), len(j.Flags)-len(e.clocked), firstClocked(e.clocked), e.contribJSON, e.ledgerJSON); err != nil {
 		return fmt.Errorf("write worker %s: %w", j.WorkerID, err)
 	}
+	if err := w.recruitments(ctx, j); err != nil {
+		return err
+	}
 	return w.flags(ctx, owner, e.flags, e.c.Scopes)
 }
 
 // jobOrder replaces a job order's own flags and its contribution to the rollups.
+// recruitments writes the job orders a worker was recruited for besides its first (rare: the rows of a
+// rebuild are written at once, not batched), after removing those a catch-up's earlier judgement wrote.
+func (w *writer) recruitments(ctx context.Context, j projections.Judgement) error {
+	if !w.fresh {
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM recruitments WHERE worker_id = ?", j.WorkerID); err != nil {
+			return fmt.Errorf("delete recruitments of worker %s: %w", j.WorkerID, err)
+		}
+	}
+	for _, jo := range j.OtherJobOrders {
+		if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO recruitments (worker_id, job_order_id) VALUES (?,?)",
+			j.WorkerID, jo); err != nil {
+			return fmt.Errorf("write recruitment of worker %s for %s: %w", j.WorkerID, jo, err)
+		}
+	}
+	return nil
+}
+
 func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags []domain.Flag) error {
 	owner := "job order " + jo.ID
 	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
