@@ -33,11 +33,18 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.AgencyID != "" {
 		keys = []string{q.AgencyID}
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
+	corr, err := clockCorrections(ctx, tx, q.BuyerID, projections.ByAgency, clock)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	corr, err := clockCorrections(ctx, tx, q.BuyerID, projections.ByAgency, clock)
+	return scorecards(ctx, tx, q, keys, corr, clock)
+}
+
+// scorecards judges the scorecards of the agencies of keys (every agency in the query's scope for nil keys)
+// at clock, their rows corrected by corr.
+func scorecards(ctx context.Context, tx *sql.Tx, q projections.AgencyQuery, keys []string, corr map[string]*correction,
+	clock time.Time) (projections.AgencyReport, error) {
+	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
