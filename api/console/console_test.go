@@ -69,6 +69,16 @@ func (fakeReader) Agencies(context.Context, keys.Identity, url.Values) (projecti
 		Agencies: []projections.AgencyScorecard{}, CleanAgencies: []projections.CleanAgency{}}, nil
 }
 
+func (f fakeReader) AuditPage(ctx context.Context, who keys.Identity, q url.Values, _ string, _ int) ([]projections.AuditRow, string, api.TablePage, error) {
+	rows, buyer, err := f.Audit(ctx, who, q)
+	return rows, buyer, api.TablePage{Total: len(rows), First: 1}, err
+}
+
+func (f fakeReader) AgencyPage(ctx context.Context, who keys.Identity, q url.Values, _ string, _ int) (projections.AgencyReport, api.TablePage, error) {
+	r, err := f.Agencies(ctx, who, q)
+	return r, api.TablePage{Total: len(r.Agencies), First: 1}, err
+}
+
 func (fakeReader) Overview(context.Context, keys.Identity, url.Values) (api.Overview, error) {
 	return api.Overview{Months: readmodel.CountByMonth([]domain.Flag{fakeFlag})}, nil
 }

@@ -42,6 +42,24 @@ var auditOrders = map[string]rollupOrder{
 	AuditByJobOrders: {segments: rollupsOnly("job_orders")},
 }
 
+// AuditOrder is the comparison of an order of AuditSorts (AuditByKey for one it does not name), as the index
+// of the order sorts: for an audit judged whole.
+func AuditOrder(sort string) func(a, b projections.AuditRow) int {
+	by := map[string]func(a, b projections.AuditRow) int{
+		AuditByWorkers:   func(a, b projections.AuditRow) int { return cmp.Compare(b.Workers, a.Workers) },
+		AuditByFlagged:   func(a, b projections.AuditRow) int { return cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers) },
+		AuditByJobOrders: func(a, b projections.AuditRow) int { return cmp.Compare(b.JobOrders, a.JobOrders) },
+	}[sort]
+	return func(a, b projections.AuditRow) int {
+		if by != nil {
+			if c := by(a, b); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.Key, b.Key)
+	}
+}
+
 // AuditPage is a page of an audit's table.
 type AuditPage struct {
 	Rows []projections.AuditRow
