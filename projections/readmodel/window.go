@@ -46,8 +46,8 @@ type Position struct {
 // UnmarshalJSON reads a position back with its numbers as they were: whole numbers as int64, others float64.
 func (p *Position) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Segment int           `json:"s"`
-		Values  []json.Number `json:"v"`
+		Segment int   `json:"s"`
+		Values  []any `json:"v"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -55,21 +55,21 @@ func (p *Position) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("position: %w", err)
 	}
 	p.Segment, p.Values = raw.Segment, nil
-	for _, n := range raw.Values {
-		p.Values = append(p.Values, number(n))
+	for _, v := range raw.Values {
+		n, ok := v.(json.Number)
+		if !ok {
+			p.Values = append(p.Values, v) // text, or a value check refuses
+			continue
+		}
+		if i, err := n.Int64(); err == nil {
+			p.Values = append(p.Values, i)
+		} else if f, err := n.Float64(); err == nil {
+			p.Values = append(p.Values, f)
+		} else {
+			return fmt.Errorf("position: %w", err)
+		}
 	}
 	return nil
-}
-
-// number reads a JSON value of a position: a string stays a string (json.Number keeps quoted text as is).
-func number(n json.Number) any {
-	if i, err := n.Int64(); err == nil {
-		return i
-	}
-	if f, err := n.Float64(); err == nil {
-		return f
-	}
-	return string(n)
 }
 
 // term is a sort column of an order: an expression over rollups (and orgs, as o, where the segment joins it),
