@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/api/keys"
@@ -128,7 +129,7 @@ func (r *Reader) AuditPage(ctx context.Context, who keys.Identity, q url.Values,
 	}
 	sort := q.Get("sort")
 	if sort != "" && !slices.Contains(readmodel.AuditSorts, sort) {
-		return nil, "", TablePage{}, invalidField("sort", "one of key, workers, flagged, joborders")
+		return nil, "", TablePage{}, invalidField("sort", "one of "+strings.Join(readmodel.AuditSorts, ", "))
 	}
 	cur, clock, err := r.readCursor(consoleAuditKind, q, cursor)
 	if err != nil {

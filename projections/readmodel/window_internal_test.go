@@ -3,6 +3,7 @@ package readmodel
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -166,4 +167,24 @@ func walkOrder(t *testing.T, m *Model, o rollupOrder, corr map[string]*correctio
 		}
 	}
 	return fwd, back
+}
+
+// FuzzPosition: a cursor's position, whatever its bytes, is read back or refused, and one read back either
+// fits an order or is refused by its check; nothing panics, and a position that fits compares with itself.
+func FuzzPosition(f *testing.F) {
+	for _, seed := range []string{`{"s":0,"v":[0.5,0.25,3,"ag-01"]}`, `{"s":1,"v":["ag-02"]}`, `{"v":[true]}`,
+		`{"s":-1}`, `{"v":[1e400]}`, `{"v":[{"a":1},null]}`, `[]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p Position
+		if json.Unmarshal(b, &p) != nil {
+			return
+		}
+		for _, o := range agencyOrders {
+			if o.check(p) == nil && o.compare(p, p) != 0 {
+				t.Fatalf("%s: a position differs from itself", b)
+			}
+		}
+	})
 }
