@@ -25,7 +25,8 @@ var agencyOrders = map[string]rollupOrder{
 		}},
 	projections.SortWorkers: {segments: rollupsOnly("workers")},
 	projections.SortName: {segments: []segment{
-		{from: "orgs o JOIN rollups r ON r.key = o.org_id", where: "o.name != ''",
+		// CROSS JOIN keeps orgs the outer loop, so that the seek walks orgs_name and looks each row up.
+		{from: "orgs o CROSS JOIN rollups r ON r.key = o.org_id", where: "o.name != ''",
 			terms: []term{{expr: "o.sort_name"}, {expr: "o.name"}, {expr: "o.org_id"}}},
 		{from: "rollups r", where: "NOT EXISTS (SELECT 1 FROM orgs o WHERE o.org_id = r.key AND o.name != '')",
 			terms: []term{keyTerm}},
