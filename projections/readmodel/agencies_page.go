@@ -18,12 +18,12 @@ import (
 // the risk order without a reporting currency (whose converted fees break its ties, and are not kept), by
 // workers, and by name (orgs' lower-case name, then name, then id; the agencies without a name after, by id).
 var agencyOrders = map[string]rollupOrder{
-	projections.SortRisk: {segments: []segment{{from: "rollups r", terms: []term{{expr: shareFlaggedSQL, desc: true},
+	projections.SortRisk: {segments: []segment{{from: "rollups r INDEXED BY rollups_risk", terms: []term{{expr: shareFlaggedSQL, desc: true},
 		{expr: shareSubstitutedSQL, desc: true}, {expr: "flagged_workers", desc: true}, keyTerm}}},
 		corrected: func(key string, r *auditedRow) []any {
 			return []any{shareOf(r.Flagged, r.Workers), shareOf(r.Substituted, r.Workers), r.Flagged, key}
 		}},
-	projections.SortWorkers: {segments: rollupsOnly("workers")},
+	projections.SortWorkers: {segments: rollupsOnly("workers", "rollups_workers")},
 	projections.SortName: {segments: []segment{
 		// CROSS JOIN keeps orgs the outer loop, so that the seek walks orgs_name and looks each row up.
 		{from: "orgs o CROSS JOIN rollups r ON r.key = o.org_id", where: "o.name != ''",

@@ -24,22 +24,23 @@ var AuditSorts = []string{AuditByKey, AuditByWorkers, AuditByFlagged, AuditByJob
 
 var keyTerm = term{expr: "key"}
 
-// rollupsOnly is the segment of an order over the rollups alone, by a column (none: by key) and then key.
-func rollupsOnly(column string) []segment {
-	terms := []term{keyTerm}
-	if column != "" {
-		terms = []term{{expr: column, desc: true}, keyTerm}
+// rollupsOnly is the segment of an order over the rollups alone, by a column (none: by key, the primary key)
+// and then key, read from the index on them: named, since without statistics SQLite may prefer to range over
+// the primary key and sort.
+func rollupsOnly(column, index string) []segment {
+	if column == "" {
+		return []segment{{from: "rollups r", terms: []term{keyTerm}}}
 	}
-	return []segment{{from: "rollups r", terms: terms}}
+	return []segment{{from: "rollups r INDEXED BY " + index, terms: []term{{expr: column, desc: true}, keyTerm}}}
 }
 
 // auditOrders are the orders of AuditSorts, each read from an index (the key's is the primary key).
 var auditOrders = map[string]rollupOrder{
-	AuditByKey:     {segments: rollupsOnly("")},
-	AuditByWorkers: {segments: rollupsOnly("workers")},
-	AuditByFlagged: {segments: rollupsOnly("flagged_workers"),
+	AuditByKey:     {segments: rollupsOnly("", "")},
+	AuditByWorkers: {segments: rollupsOnly("workers", "rollups_workers")},
+	AuditByFlagged: {segments: rollupsOnly("flagged_workers", "rollups_flagged"),
 		corrected: func(key string, r *auditedRow) []any { return []any{r.Flagged, key} }},
-	AuditByJobOrders: {segments: rollupsOnly("job_orders")},
+	AuditByJobOrders: {segments: rollupsOnly("job_orders", "rollups_job_orders")},
 }
 
 // AuditOrder is the comparison of an order of AuditSorts (AuditByKey for one it does not name), as the index
