@@ -148,6 +148,17 @@ func (m *Model) Fork() *Model {
 	return f
 }
 
+// ForkWithJobOrders is Fork that starts the fork with m's job orders as well (their events, and the workers
+// m recruited on them): a rebuild judges the workers a shard at a time, each shard's events applied on a fork
+// of one model of every event that is not a worker's. The fork's events change its own copies.
+func (m *Model) ForkWithJobOrders() *Model {
+	f := m.Fork()
+	for id, jo := range m.jobOrders {
+		f.jobOrders[id] = &jobOrderFacts{id: id, facts: slices.Clip(jo.facts), workers: slices.Clip(jo.workers)}
+	}
+	return f
+}
+
 // unshare gives a fork its own organisations, policies and rates before an event changes them.
 func (m *Model) unshare() {
 	if !m.shared {

@@ -2,157 +2,91 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/fairtrail/fairtrail/api"
-	"github.com/fairtrail/fairtrail/api/keys"
-	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/projections/readmodel"
+	"github.com/fairtrail/fairtrail/domain"
 )
 
-// apiFigures are measured through the HTTP API served on a loopback address.
+// apiFigures are measured through the HTTP API of `fairtrail serve`, run as a new process on a loopback
+// address over the bench's store and its up-to-date read model (see bench_serve.go).
 type apiFigures struct {
+	ServeReadySeconds float64 `json:"serve_ready_seconds"`
 	APIPostEvents     int     `json:"api_post_events"`
 	APIPostEventsPerS float64 `json:"api_post_events_per_s"`
 	APIPostP50Ms      float64 `json:"api_post_p50_ms"`
 	APIPostP99Ms      float64 `json:"api_post_p99_ms"`
-	APIWarmMs         float64 `json:"api_warm_ms"`
 	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
 	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
-	// APIRSSBytes is the bench process's RSS once the API phase is over, and APIRSSGrowthBytes how much it grew
-	// during it: the server's share (the process also holds the bench's dataset).
-	APIRSSBytes       int64 `json:"api_rss_bytes"`
-	APIRSSGrowthBytes int64 `json:"api_rss_growth_bytes"`
+	FlagsWalkPages    int     `json:"flags_walk_pages"`
+	FlagsWalkFlags    int     `json:"flags_walk_flags"`
+	FlagsWalkSeconds  float64 `json:"flags_walk_seconds"`
+	FlagsPageP50Ms    float64 `json:"flags_page_p50_ms"`
+	FlagsPageP99Ms    float64 `json:"flags_page_p99_ms"`
+	FlagsPageMaxMs    float64 `json:"flags_page_max_ms"`
+	// ServeWalkRSSBytes is the largest RSS of the server sampled during the walk of every flags page, and
+	// ServePeakRSSBytes its peak RSS (VmHWM) over its whole run.
+	ServeWalkRSSBytes int64   `json:"serve_walk_max_rss_bytes"`
+	ServePeakRSSBytes int64   `json:"serve_peak_rss_bytes"`
+	MetricsScrapeMs   float64 `json:"metrics_scrape_ms"`
+	MixedRequests     int     `json:"mixed_requests"`
+	MixedWrites       int     `json:"mixed_writes"`
+	MixedPerS         float64 `json:"mixed_requests_per_s"`
+	MixedP50Ms        float64 `json:"mixed_p50_ms"`
+	MixedP99Ms        float64 `json:"mixed_p99_ms"`
+	MixedPostP99Ms    float64 `json:"mixed_post_p99_ms"`
+	MixedPageP99Ms    float64 `json:"mixed_page_p99_ms"`
+	MixedWorkerP99Ms  float64 `json:"mixed_worker_p99_ms"`
+	MixedAuditP99Ms   float64 `json:"mixed_audit_p99_ms"`
 }
 
-// benchKey authenticates every request as an administrator.
-type benchKey struct{}
-
-// Authenticate implements api.Authenticator.
-func (benchKey) Authenticate(string) (keys.Identity, error) {
-	return keys.Identity{KeyID: "bench", Org: benchRecordedBy, Role: keys.RoleAdmin}, nil
+// apiClient makes the bench's requests to one server with one key.
+type apiClient struct {
+	http *http.Client
+	base string
+	key  string
 }
 
-// benchAPI serves the API over the store with a persisted read model following it, as `fairtrail serve` does,
-// and measures: the model's rebuild before the first request (the warm-up); the posted streams appended by
-// benchWriters clients one event per POST /v1/events (each with its exact expected revision); then GET
-// /v1/flags?worker=ID for a random sample of workers; and the process's RSS growth over the phase.
-func benchAPI(ctx context.Context, s eventstore.Store, posted []heldStream, cfg benchConfig, prof profiler) (af apiFigures, err error) {
-	rssBefore := procStatusBytes("VmRSS")
-	dir, err := os.MkdirTemp("", "fairtrail-bench-api-model-")
-	if err != nil {
-		return af, err
-	}
-	defer os.RemoveAll(dir)
-	logger := slog.New(slog.DiscardHandler)
-	model, err := readmodel.Open(dir, readmodel.Options{Logger: logger})
-	if err != nil {
-		return af, err
-	}
-	defer model.Close()
-	start := time.Now()
-	if _, err := model.CatchUp(ctx, s); err != nil {
-		return af, fmt.Errorf("bench: read model: %w", err)
-	}
-	af.APIWarmMs = ms(time.Since(start))
-	ctx, cancel := context.WithCancel(ctx)
-	followed := make(chan error, 1)
-	go func() { followed <- model.Follow(ctx, s, 100*time.Millisecond) }()
-	defer func() {
-		cancel()
-		if ferr := <-followed; err == nil && !errors.Is(ferr, context.Canceled) {
-			err = fmt.Errorf("bench: read model follower: %w", ferr)
-		}
-	}()
-	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
-	h, err := api.New(api.Config{Store: s, Model: model, Keys: benchKey{}, Registry: prometheus.NewRegistry(), Logger: logger})
-	if err != nil {
-		return af, err
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchWriters}, Timeout: time.Minute}
-	defer client.CloseIdleConnections()
-	var lat []time.Duration
-	var took time.Duration
-	if err := prof.phase("api-post", func() (err error) {
-		lat, took, err = apiPosts(ctx, client, srv.URL, posted)
-		return err
-	}); err != nil {
-		return af, err
-	}
-	af.APIPostEvents, af.APIPostEventsPerS = len(lat), perSecond(len(lat), took)
-	af.APIPostP50Ms, af.APIPostP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
-	if _, err := model.CatchUp(ctx, s); err != nil {
-		return af, fmt.Errorf("bench: read model: %w", err)
-	}
-	sample, err := sampleWorkers(ctx, model, cfg)
-	if err != nil {
-		return af, err
-	}
-	if err := prof.phase("api-flags", func() (err error) {
-		lat, err = apiFlags(ctx, client, srv.URL, sample)
-		return err
-	}); err != nil {
-		return af, err
-	}
-	af.APIFlagsP50Ms, af.APIFlagsP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
-	af.APIRSSBytes = procStatusBytes("VmRSS")
-	af.APIRSSGrowthBytes = max(af.APIRSSBytes-rssBefore, 0)
-	return af, nil
+// get makes a GET request of path (with its query) and returns the answer, failing unless it is 200 OK.
+func (c apiClient) get(ctx context.Context, path string) ([]byte, error) {
+	return c.call(ctx, http.MethodGet, path, nil, http.StatusOK)
 }
 
-// sampleWorkers draws the sample of workers to query from the read model's workers.
-func sampleWorkers(ctx context.Context, m *readmodel.Model, cfg benchConfig) ([]string, error) {
-	var ids []string
-	err := m.WorkerIDs(ctx, func(chunk []string) error {
-		ids = append(ids, chunk...)
-		return nil
-	})
-	if err != nil || len(ids) == 0 {
-		return nil, cmp.Or(err, errors.New("bench: the read model holds no workers"))
+// call makes one request and reads the whole answer, failing unless its status is want.
+func (c apiClient) call(ctx context.Context, method, path string, body []byte, want int) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(uint64(cfg.seed), 0x617069))
-	sample := make([]string, 0, cfg.queries)
-	for range cfg.queries {
-		sample = append(sample, ids[rng.IntN(len(ids))])
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	return sample, nil
-}
-
-// apiPosts has benchWriters clients take whole streams in turn and post their events one per request.
-func apiPosts(ctx context.Context, client *http.Client, base string, posted []heldStream) ([]time.Duration, time.Duration, error) {
-	return writers(ctx, len(posted), func(ctx context.Context, k int) ([]time.Duration, error) {
-		var lats []time.Duration
-		for i := range posted[k].lines {
-			t := time.Now()
-			err := postEvent(ctx, client, base, posted[k], i)
-			lats = append(lats, time.Since(t))
-			if err != nil {
-				return lats, err
-			}
-		}
-		return lats, nil
-	})
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("bench: api: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("bench: api: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("bench: api: %s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(answer))
+	}
+	return answer, nil
 }
 
 // postEvent posts the i-th event of a stream expecting the revision before it ("no_stream" for the first).
-func postEvent(ctx context.Context, client *http.Client, base string, h heldStream, i int) error {
+func (c apiClient) postEvent(ctx context.Context, h heldStream, i int) error {
 	var expected any = "no_stream"
 	if i > 0 {
 		expected = i - 1
@@ -162,15 +96,63 @@ func postEvent(ctx context.Context, client *http.Client, base string, h heldStre
 	if err != nil {
 		return err
 	}
-	return call(ctx, client, http.MethodPost, base+"/v1/events", body, http.StatusCreated)
+	_, err = c.call(ctx, http.MethodPost, "/v1/events", body, http.StatusCreated)
+	return err
 }
 
+// apiPosts has benchWriters clients take whole streams in turn and post their events one per request.
+func apiPosts(ctx context.Context, c apiClient, posted []heldStream) ([]time.Duration, time.Duration, error) {
+	return writers(ctx, len(posted), func(ctx context.Context, k int) ([]time.Duration, error) {
+		var lats []time.Duration
+		for i := range posted[k].lines {
+			t := time.Now()
+			err := c.postEvent(ctx, posted[k], i)
+			lats = append(lats, time.Since(t))
+			if err != nil {
+				return lats, err
+			}
+		}
+		return lats, nil
+	})
+}
+
+// sampleWorkers draws n workers of the generated dataset (w-000001 to w-NNNNNN) but those in absent (workers
+// whose events are not stored yet), with the bench's seed.
+func sampleWorkers(workers, n int, seed int64, absent map[string]bool) ([]string, error) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x617069))
+	sample := make([]string, 0, n)
+	for tries := 0; len(sample) < n; tries++ {
+		if tries > 100*n {
+			return nil, fmt.Errorf("bench: no stored worker among %d draws", tries)
+		}
+		if id := workerID(1 + rng.IntN(workers)); !absent[id] {
+			sample = append(sample, id)
+		}
+	}
+	return sample, nil
+}
+
+// workerID is the id the generator gives its k-th worker.
+func workerID(k int) string { return fmt.Sprintf("w-%06d", k) }
+
+// workersOf is the set of the workers whose streams are hs.
+func workersOf(hs ...[]heldStream) map[string]bool {
+	out := map[string]bool{}
+	for _, h := range slices.Concat(hs...) {
+		out[strings.TrimPrefix(h.stream, domain.WorkerStream(""))] = true
+	}
+	return out
+}
+
+// workerFlagsPath is the request of one worker's flags.
+func workerFlagsPath(id string) string { return "/v1/flags?worker=" + url.QueryEscape(id) }
+
 // apiFlags times GET /v1/flags?worker=ID for each worker of the sample.
-func apiFlags(ctx context.Context, client *http.Client, base string, sample []string) ([]time.Duration, error) {
+func apiFlags(ctx context.Context, c apiClient, sample []string) ([]time.Duration, error) {
 	lat := make([]time.Duration, len(sample))
 	for i, id := range sample {
 		t := time.Now()
-		if err := call(ctx, client, http.MethodGet, base+"/v1/flags?worker="+url.QueryEscape(id), nil, http.StatusOK); err != nil {
+		if _, err := c.get(ctx, workerFlagsPath(id)); err != nil {
 			return nil, err
 		}
 		lat[i] = time.Since(t)
@@ -178,27 +160,50 @@ func apiFlags(ctx context.Context, client *http.Client, base string, sample []st
 	return lat, nil
 }
 
-// call makes one request and reads the whole answer, failing unless its status is want.
-func call(ctx context.Context, client *http.Client, method, u string, body []byte, want int) error {
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return err
+// flagsPageSize is the page size of the walk of every flag, the API's largest.
+const flagsPageSize = 1000
+
+// flagsWalk is the walk of every GET /v1/flags page: each page's latency, how many flags it listed, and the
+// tokens of the pages after the first.
+type flagsWalk struct {
+	lat    []time.Duration
+	flags  int
+	tokens []string
+	took   time.Duration
+}
+
+// walkFlags asks for every page of GET /v1/flags?page_size=1000 in turn, following each page's token.
+func walkFlags(ctx context.Context, c apiClient) (flagsWalk, error) {
+	var w flagsWalk
+	start, token := time.Now(), ""
+	for {
+		t := time.Now()
+		body, err := c.get(ctx, flagsPagePath(token))
+		w.lat = append(w.lat, time.Since(t))
+		if err != nil {
+			return w, err
+		}
+		var page struct {
+			Flags []json.RawMessage `json:"flags"`
+			Next  string            `json:"next_page_token"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return w, fmt.Errorf("bench: api: flags page %d: %w", len(w.lat), err)
+		}
+		w.flags += len(page.Flags)
+		if page.Next == "" {
+			w.took = time.Since(start)
+			return w, nil
+		}
+		w.tokens, token = append(w.tokens, page.Next), page.Next
 	}
-	req.Header.Set("Authorization", "Bearer bench")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+}
+
+// flagsPagePath is the request of the flags page with token ("" for the first).
+func flagsPagePath(token string) string {
+	p := fmt.Sprintf("/v1/flags?page_size=%d", flagsPageSize)
+	if token != "" {
+		p += "&page_token=" + url.QueryEscape(token)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("bench: api: %w", err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("bench: api: %s %s: %w", method, u, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("bench: api: %s %s: %s: %s", method, u, resp.Status, bytes.TrimSpace(answer))
-	}
-	return nil
+	return p
 }

@@ -13,8 +13,9 @@ import (
 
 // benchData is the generated dataset (the generate command's NDJSON), split for the benchmark. The bulk import
 // reads the first importBytes of the file; the events after them are held back: whole worker streams for the
-// concurrent writers (held) and for the API's clients (posted), and the other streams' events (job order
-// closures) for one batch appended after them. Every event of the dataset is stored exactly once.
+// concurrent writers (held), for the API's clients (posted) and for the writes of the API's mixed load (mixed),
+// and the other streams' events (job order closures) for one batch appended after them. Every event of the
+// dataset is stored exactly once. Once the tail is held back, the file is cut to the imported head.
 type benchData struct {
 	file         string
 	bytes        int64
@@ -23,6 +24,7 @@ type benchData struct {
 	importEvents int
 	held         []heldStream
 	posted       []heldStream
+	mixed        []heldStream
 	rest         []eventstore.AppendRequest
 }
 
@@ -45,9 +47,13 @@ func countEvents(hs []heldStream) int {
 // benchRecordedBy is recorded_by of the events the benchmark appends itself.
 const benchRecordedBy = "bench"
 
+// heldBack is how many worker events, about, prepareData holds back for each use.
+type heldBack struct{ hold, post, mixed int }
+
 // prepareData writes the dataset of workers and seed to file and holds back, from its end, whole worker streams
-// of about hold events for the concurrent writers and post events for the API's clients.
-func prepareData(file string, workers int, seed int64, hold, post int) (*benchData, error) {
+// of about hb.hold events for the concurrent writers, hb.post for the API's clients and hb.mixed for the writes
+// of the API's mixed load; the file is then cut to the head that the bulk import reads.
+func prepareData(file string, workers int, seed int64, hb heldBack) (*benchData, error) {
 	f, err := os.Create(file)
 	if err != nil {
 		return nil, err
@@ -65,17 +71,27 @@ func prepareData(file string, workers int, seed int64, hold, post int) (*benchDa
 		return nil, fmt.Errorf("bench: generated %d events but wrote %d lines", n, len(lines.starts)-1)
 	}
 	d := &benchData{file: file, bytes: lines.off, events: n}
-	hold, post = min(hold, n/4), min(post, n/8)
-	split, err := d.holdBack(f, lines.starts, hold+post)
+	hold, post, mixed := min(hb.hold, n/4), min(hb.post, n/8), min(hb.mixed, n/16)
+	split, err := d.holdBack(f, lines.starts, hold+post+mixed)
 	if err != nil {
 		return nil, err
 	}
 	d.importBytes, d.importEvents = lines.starts[split], split
-	k := 0
-	for ; k < len(d.held) && countEvents(d.held[:k]) < post; k++ {
+	d.posted, d.held = takeStreams(d.held, post)
+	d.mixed, d.held = takeStreams(d.held, mixed)
+	if err := f.Truncate(d.importBytes); err != nil { // the tail is held in memory: import only the head
+		return nil, fmt.Errorf("bench: cut %s to its imported head: %w", file, err)
 	}
-	d.posted, d.held = d.held[:k], d.held[k:]
 	return d, nil
+}
+
+// takeStreams splits off the first streams of hs that hold at least n events (all of them if fewer).
+func takeStreams(hs []heldStream, n int) (taken, rest []heldStream) {
+	k, events := 0, 0
+	for ; k < len(hs) && events < n; k++ {
+		events += len(hs[k].events)
+	}
+	return hs[:k], hs[k:]
 }
 
 // holdBack decodes lines from the end of the file until at least hold worker events are taken and the next line

@@ -37,60 +37,88 @@ type modelFigures struct {
 
 // coldRun is one command run as a new process.
 type coldRun struct {
-	took time.Duration
-	rss  int64
-	out  int // occurrences of `"code": ` in its output: the flags it listed
+	started time.Time
+	took    time.Duration
+	rss     int64
+	out     int // occurrences of `"code": ` in its output: the flags it listed
 }
 
-func runCold(ctx context.Context, args ...string) (coldRun, error) {
+// runCold runs this executable with args as a new process, its temporary files in tmp, and times it from start
+// to exit.
+func runCold(ctx context.Context, tmp string, args ...string) (coldRun, error) {
+	return runChild(ctx, childIO{env: []string{"TMPDIR=" + tmp}}, args...)
+}
+
+// childIO is what a child process gets beyond its arguments: more environment, and a writer that sees its
+// standard error as it comes (it is also kept for the error of a failed run).
+type childIO struct {
+	env    []string
+	stderr io.Writer
+}
+
+// runChild runs this executable with args as a new process, timed from start to exit, with its peak RSS.
+func runChild(ctx context.Context, cio childIO, args ...string) (coldRun, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return coldRun{}, fmt.Errorf("bench: find this executable: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
-	cmd.Env = append(os.Environ(), benchChildEnv+"=1") // under go test, self is the test binary
+	cmd.Env = append(append(os.Environ(), benchChildEnv+"=1"), cio.env...) // under go test, self is the test binary
 	counter := &codeCounter{}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = counter, &stderr
+	stderr := &tailBuffer{}
+	cmd.Stdout, cmd.Stderr = counter, stderr
+	if cio.stderr != nil {
+		cmd.Stderr = io.MultiWriter(stderr, cio.stderr)
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return coldRun{}, fmt.Errorf("bench: %v: %w", args, err)
 	}
 	// The child's peak RSS is sampled from /proc while it runs: the rusage of a child started by vfork counts
 	// the parent's pages it shared until exec.
-	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
-	done := make(chan struct{})
-	peak := make(chan int64, 1)
-	go func() {
-		var hwm int64
-		for {
-			hwm = max(hwm, procFieldKB(status, "VmHWM")<<10)
-			select {
-			case <-done:
-				peak <- hwm
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
+	stopSampling := sampleRSS(cmd.Process.Pid, "VmHWM", 2*time.Millisecond)
 	err = cmd.Wait()
 	took := time.Since(start)
-	close(done)
-	r := coldRun{took: took, out: counter.n, rss: <-peak}
+	r := coldRun{started: start, took: took, out: counter.n, rss: stopSampling()}
 	if err != nil {
 		return coldRun{}, fmt.Errorf("bench: %v: %w\n%s", args, err, stderr.String())
 	}
 	return r, nil
 }
 
-// codeCounter counts the flags in a JSON listing as it streams by.
+// sampleRSS reads a memory field (VmHWM, VmRSS) of process pid every period until the returned function is
+// called, which returns the largest value read, in bytes.
+func sampleRSS(pid int, field string, period time.Duration) func() int64 {
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var most int64
+		for {
+			most = max(most, procFieldKB(status, field)<<10)
+			select {
+			case <-done:
+				peak <- most
+				return
+			case <-time.After(period):
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		return <-peak
+	}
+}
+
+// codeCounter counts the flags in a JSON listing (`flags --format json`: an array of objects indented by two
+// spaces) as it streams by: the "code" fields of the top-level objects, not those nested in a flag's details.
 type codeCounter struct {
 	n    int
 	tail []byte
 }
 
 func (c *codeCounter) Write(b []byte) (int, error) {
-	const pat = `"code": `
+	const pat = "\n    \"code\": "
 	buf := append(c.tail, b...)
 	c.n += bytes.Count(buf, []byte(pat))
 	keep := min(len(pat)-1, len(buf))
@@ -103,21 +131,17 @@ func (c *codeCounter) Write(b []byte) (int, error) {
 
 var _ io.Writer = (*codeCounter)(nil)
 
-// benchModel measures the persisted read model of the store in dir: its rebuild (the first command finds no
-// model), then cold commands over the up-to-date model.
-func benchModel(ctx context.Context, dir string, events, workers int) (modelFigures, error) {
+// benchModel measures the persisted read model of the store in dir, which holds events: its rebuild from
+// position 0 (the model the import left is removed first, so the first command finds none), then cold commands
+// over the up-to-date model, each with its temporary files in tmp. The first cold command's worker is one whose
+// events are stored (not in absent).
+func benchModel(ctx context.Context, dir, tmp string, events, workers int, absent map[string]bool) (modelFigures, error) {
 	var mf modelFigures
-	data := []string{"--data", dir}
-	worker := fmt.Sprintf("w-%06d", 1+workers/2)
-	r, err := runCold(ctx, append([]string{"audit", "--format", "json", "--by", "agency"}, data...)...)
-	if err != nil {
+	if err := modelRebuild(ctx, dir, tmp, events, &mf); err != nil {
 		return mf, err
 	}
-	mf.ModelRebuildSeconds, mf.ModelRebuildRSSBytes = r.took.Seconds(), r.rss
-	mf.ModelRebuildEventsPS = perSecond(events, r.took)
-	if st, err := os.Stat(filepath.Join(dir, readmodel.FileName)); err == nil {
-		mf.ModelFileBytes = st.Size()
-	}
+	data := []string{"--data", dir}
+	worker := storedWorker(workers, absent)
 	runs := []struct {
 		args     []string
 		ms       *float64
@@ -133,7 +157,7 @@ func benchModel(ctx context.Context, dir string, events, workers int) (modelFigu
 		{[]string{"flags", "--format", "json"}, nil, &mf.FlagsListedRSS, false, true},
 	}
 	for _, run := range runs {
-		r, err := runCold(ctx, append(run.args, data...)...)
+		r, err := runCold(ctx, tmp, append(run.args, data...)...)
 		if err != nil {
 			return mf, err
 		}
@@ -148,4 +172,32 @@ func benchModel(ctx context.Context, dir string, events, workers int) (modelFigu
 		}
 	}
 	return mf, nil
+}
+
+// modelRebuild removes the read model of the store in dir, which holds events, and times the first command
+// after it (`audit --by agency`), which rebuilds it from position 0.
+func modelRebuild(ctx context.Context, dir, tmp string, events int, mf *modelFigures) error {
+	if err := removeModel(dir); err != nil {
+		return err
+	}
+	r, err := runCold(ctx, tmp, "audit", "--format", "json", "--by", "agency", "--data", dir)
+	if err != nil {
+		return err
+	}
+	mf.ModelRebuildSeconds, mf.ModelRebuildRSSBytes = r.took.Seconds(), r.rss
+	mf.ModelRebuildEventsPS = perSecond(events, r.took)
+	if st, err := os.Stat(filepath.Join(dir, readmodel.FileName)); err == nil {
+		mf.ModelFileBytes = st.Size()
+	}
+	return nil
+}
+
+// storedWorker is the worker in the middle of the generated dataset or, if its events are not stored yet (it is
+// in absent), the nearest one before it that is.
+func storedWorker(workers int, absent map[string]bool) string {
+	k := 1 + workers/2
+	for k > 1 && absent[workerID(k)] {
+		k--
+	}
+	return workerID(k)
 }

@@ -46,7 +46,7 @@ func benchBinary(t *testing.T, args ...string) (int, string, string) {
 
 func TestBenchPrintsEveryFigure(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := benchBinary(t, "--workers", "200", "--queries", "50", "--data", t.TempDir(), "--format", "json")
+	code, out, errOut := benchBinary(t, "--workers", "200", "--queries", "20", "--data", t.TempDir(), "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -58,7 +58,11 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 		"rebuild_events_per_s", "rebuild_peak_rss_bytes", "history_p99_ms", "flags_p99_ms", "audit_ms",
 		"audit_cold_ms", "read_events_per_s", "api_post_events_per_s", "api_post_p99_ms", "api_flags_p99_ms",
 		"model_rebuild_events_per_s", "model_rebuild_peak_rss_bytes", "cold_flags_worker_ms", "cold_history_ms",
-		"cold_audit_buyer_ms", "cold_audit_buyer_as_of_seconds", "flags_listed", "flags_listed_per_s"}
+		"cold_audit_buyer_ms", "cold_audit_buyer_as_of_seconds", "flags_listed", "flags_listed_per_s",
+		"import_model_events_per_s", "import_model_seconds", "import_model_peak_rss_bytes", "serve_ready_seconds",
+		"flags_walk_pages", "flags_walk_flags", "flags_page_p99_ms", "flags_page_max_ms", "serve_walk_max_rss_bytes",
+		"serve_peak_rss_bytes", "metrics_scrape_ms", "mixed_requests", "mixed_writes", "mixed_p99_ms",
+		"mixed_post_p99_ms", "mixed_page_p99_ms", "mixed_worker_p99_ms", "mixed_audit_p99_ms"}
 	peerKeys := []string{"peer_import_ratio", "peer_read_ratio", "peer_import_events_per_s", "peer_read_events_per_s"}
 	for _, key := range append(keys, peerKeys...) {
 		v, ok := figures[key]
@@ -69,8 +73,16 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 			t.Errorf("%s = %v, want a positive number", key, v)
 		}
 	}
-	if figures["rebuild_events"] != figures["events"] {
-		t.Errorf("the rebuild applied %v events of %v", figures["rebuild_events"], figures["events"])
+	if figures["rebuild_events"] != figures["events"] || figures["read_events"] != figures["events"] {
+		t.Errorf("the rebuild applied %v events and the read found %v, of %v", figures["rebuild_events"],
+			figures["read_events"], figures["events"])
+	}
+	if figures["in_memory_skipped"] != 0 {
+		t.Errorf("the in-memory rebuild was skipped at 200 workers")
+	}
+	if figures["mixed_requests"] != 16*20 || figures["flags_walk_flags"] < figures["flags_walk_pages"] {
+		t.Errorf("mixed requests %v (want 320), walk of %v flags in %v pages", figures["mixed_requests"],
+			figures["flags_walk_flags"], figures["flags_walk_pages"])
 	}
 }
 
@@ -82,7 +94,9 @@ func TestBenchTextNamesEveryTarget(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"events/s", ">= 50,000", ">= 10,000", "<= 20 ms", ">= 250,000", "<= 1024 MiB",
-		"history worker p99", "flags --worker p99", "audit --buyer", "peer"} {
+		"history worker p99", "flags --worker p99", "audit --buyer", "peer", ">= 80,000 events/s", "<= 5 s",
+		"API GET /v1/flags page p99", "<= 50 ms", "serve RSS during the flags walk", "<= 2048 MiB", "<= 1000 ms",
+		"mixed load p99", "<= 100 ms"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

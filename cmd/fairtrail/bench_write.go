@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,37 +29,25 @@ type writeFigures struct {
 	ReadEventsPerS       float64 `json:"read_events_per_s"`
 }
 
-// benchWrites fills the store: the bulk import of the file's head, the held-back worker streams by concurrent
-// writers, then the remaining events but those for the API in one batch.
-func benchWrites(ctx context.Context, s eventstore.Store, d *benchData, spoolDir string, progress io.Writer, prof profiler) (writeFigures, error) {
-	var w writeFigures
-	fmt.Fprintf(progress, "bench: importing %d events durably...\n", d.importEvents)
-	var took time.Duration
-	err := prof.phase("import", func() (err error) {
-		took, err = benchImport(ctx, s, d, spoolDir)
-		return err
-	})
-	if err != nil {
-		return w, err
-	}
-	w.ImportEvents, w.ImportSeconds, w.ImportEventsPerS = d.importEvents, took.Seconds(), perSecond(d.importEvents, took)
-
+// benchWrites appends, after the bulk import, the held-back worker streams by concurrent writers, then the
+// remaining events but those for the API in one batch.
+func benchWrites(ctx context.Context, s eventstore.Store, d *benchData, progress io.Writer, prof profiler, w *writeFigures) error {
 	fmt.Fprintf(progress, "bench: %d writers appending %d events one at a time...\n", benchWriters, countEvents(d.held))
 	var lat []time.Duration
-	err = prof.phase("concurrent", func() (err error) {
+	var took time.Duration
+	err := prof.phase("concurrent", func() (err error) {
 		lat, took, err = benchConcurrent(ctx, s, d.held)
 		return err
 	})
 	if err != nil {
-		return w, err
+		return err
 	}
 	w.ConcurrentEvents, w.ConcurrentEventsPerS = len(lat), perSecond(len(lat), took)
 	w.ConcurrentP50Ms, w.ConcurrentP99Ms, w.ConcurrentMaxMs = percentileMs(lat, 0.50), percentileMs(lat, 0.99), percentileMs(lat, 1)
-
 	if _, err := s.AppendBatch(ctx, d.rest); err != nil {
-		return w, fmt.Errorf("bench: append the remaining events: %w", err)
+		return fmt.Errorf("bench: append the remaining events: %w", err)
 	}
-	return w, nil
+	return nil
 }
 
 // benchRead reads every event back in global order, as a rebuild does before applying them.
@@ -79,26 +66,6 @@ func benchRead(ctx context.Context, s eventstore.Store, events int, w *writeFigu
 	}
 	w.ReadEvents, w.ReadEventsPerS = n, perSecond(n, took)
 	return nil
-}
-
-// benchImport runs the import command's path, eventstore.Import, over the head of the dataset file: parse,
-// validate, spool, append in durable batches.
-func benchImport(ctx context.Context, s eventstore.Store, d *benchData, spoolDir string) (time.Duration, error) {
-	f, err := os.Open(d.file)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	start := time.Now()
-	rep, err := eventstore.Import(ctx, s, io.NewSectionReader(f, 0, d.importBytes), eventstore.ImportOptions{SpoolDir: spoolDir})
-	took := time.Since(start)
-	if err != nil {
-		return took, fmt.Errorf("bench: import: %w", err)
-	}
-	if rep.Appended != d.importEvents {
-		return took, fmt.Errorf("bench: import appended %d events, want %d", rep.Appended, d.importEvents)
-	}
-	return took, nil
 }
 
 // benchConcurrent has benchWriters goroutines take whole worker streams in turn and append their events one at a

@@ -12,11 +12,16 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 )
 
-// About how many events the concurrent writers append, and the API's clients post.
+// About how many events the concurrent writers append, the API's clients post, and the mixed load posts.
 const (
 	benchConcurrentEvents = 32_000
 	benchPostedEvents     = 16_000
+	benchMixedEvents      = 1_200
 )
+
+// benchInMemoryMaxWorkers is the largest dataset whose in-memory rebuild (bench_read.go) is measured: it holds
+// every event in memory (about 10 GiB and minutes at 600,000 workers).
+const benchInMemoryMaxWorkers = 200_000
 
 // benchConfig is what bench was asked to do.
 type benchConfig struct {
@@ -70,7 +75,9 @@ func newBenchCmd(env environment) *cobra.Command {
 	return cmd
 }
 
-// bench runs every measurement in a new temporary directory, removed at the end, and prints the figures.
+// bench runs every measurement in a new temporary directory, removed at the end, and prints the figures. The
+// read model is built twice: by the import (its figure includes the build) and from position 0 by the first
+// cold command after the import's model is removed; everything after that reads the second one.
 func bench(ctx context.Context, cfg benchConfig, env environment) error {
 	if cfg.profile != "" {
 		if err := os.MkdirAll(cfg.profile, 0o755); err != nil {
@@ -84,24 +91,17 @@ func bench(ctx context.Context, cfg benchConfig, env environment) error {
 	defer os.RemoveAll(dir)
 	progress, cpu := env.stderr, readCPUTicks()
 	fmt.Fprintf(progress, "bench: generating %d workers (seed %d) in %s...\n", cfg.workers, cfg.seed, dir)
-	d, err := prepareData(filepath.Join(dir, "events.ndjson"), cfg.workers, cfg.seed, benchConcurrentEvents, benchPostedEvents)
+	d, err := prepareData(filepath.Join(dir, "events.ndjson"), cfg.workers, cfg.seed,
+		heldBack{hold: benchConcurrentEvents, post: benchPostedEvents, mixed: benchMixedEvents})
 	if err != nil {
 		return err
 	}
 	f := benchFigures{Events: d.events, Workers: cfg.workers, NDJSONBytes: d.bytes}
 	storeDir := filepath.Join(dir, "store")
-	if err := benchWriteStore(ctx, storeDir, dir, d, cfg, env, &f); err != nil {
+	if err := benchWriteSide(ctx, dir, storeDir, d, env, &f, profiler{cfg.profile}); err != nil {
 		return err
 	}
-	fmt.Fprintln(progress, "bench: rebuilding the read model and querying it in a child process...")
-	if f.readFigures, err = benchReadsInChild(ctx, storeDir, cfg, env); err != nil {
-		return err
-	}
-	if f.RebuildEvents != d.events {
-		return fmt.Errorf("bench: the rebuild applied %d events, want %d", f.RebuildEvents, d.events)
-	}
-	fmt.Fprintln(progress, "bench: the persisted read model: rebuilt by a first command, then cold commands...")
-	if f.modelFigures, err = benchModel(ctx, storeDir, d.events, cfg.workers); err != nil {
+	if err := benchReadSide(ctx, dir, storeDir, d, cfg, env, &f); err != nil {
 		return err
 	}
 	peer := benchpeer.ErrNotBuilt.Error()
@@ -117,32 +117,64 @@ func bench(ctx context.Context, cfg benchConfig, env environment) error {
 	return printBench(env.stdout, f, peer, dir)
 }
 
-// benchWriteStore opens a new embedded store in storeDir, measures the writes into it, directly and through
-// the API, and the read of every event in global order, and closes it.
-func benchWriteStore(ctx context.Context, storeDir, spoolDir string, d *benchData, cfg benchConfig, env environment, f *benchFigures) error {
+// benchWriteSide imports the head of the dataset with `fairtrail import` into the new store directory (which
+// removes the dataset file: its tail is held in memory) and appends the held-back streams with concurrent
+// writers.
+func benchWriteSide(ctx context.Context, dir, storeDir string, d *benchData, env environment, f *benchFigures, prof profiler) error {
+	fmt.Fprintf(env.stderr, "bench: fairtrail import of %d events into an empty data directory, read model included...\n", d.importEvents)
+	if err := benchImportCommand(ctx, storeDir, dir, d, &f.writeFigures, &f.importFigures); err != nil {
+		return err
+	}
 	s, err := embedded.Open(storeDir, embedded.Options{Logger: env.logger()})
 	if err != nil {
 		return err
 	}
-	err = measureStore(ctx, s, spoolDir, d, cfg, env, f)
+	err = benchWrites(ctx, s, d, env.stderr, prof, &f.writeFigures)
 	if cerr := s.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return err
 }
 
-// measureStore runs the write-side measurements on the open store s, then the read of every event.
-func measureStore(ctx context.Context, s *embedded.Store, spoolDir string, d *benchData, cfg benchConfig, env environment, f *benchFigures) error {
+// benchReadSide measures the persisted read model (rebuilt from position 0, then cold commands), the API over
+// it, the read of every event in global order and, where the dataset is small enough, the in-memory rebuild.
+func benchReadSide(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, env environment, f *benchFigures) error {
 	prof := profiler{cfg.profile}
+	fmt.Fprintln(env.stderr, "bench: the persisted read model: rebuilt from 0 by a first command, then cold commands...")
+	stored := d.events - countEvents(d.posted) - countEvents(d.mixed)
 	var err error
-	if f.writeFigures, err = benchWrites(ctx, s, d, spoolDir, env.stderr, prof); err != nil {
+	if f.modelFigures, err = benchModel(ctx, storeDir, dir, stored, cfg.workers, workersOf(d.posted, d.mixed)); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stderr, "bench: API: %d clients posting %d events one per request, then GET /v1/flags...\n",
-		benchWriters, countEvents(d.posted))
-	if f.apiFigures, err = benchAPI(ctx, s, d.posted, cfg, prof); err != nil {
+	if f.apiFigures, err = benchAPI(ctx, dir, storeDir, d, cfg, env.stderr); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stderr, "bench: reading every event back in global order...")
-	return benchRead(ctx, s, d.events, &f.writeFigures, prof)
+	if err := benchReadStore(ctx, storeDir, d.events, &f.writeFigures, prof); err != nil {
+		return err
+	}
+	if cfg.workers > benchInMemoryMaxWorkers {
+		f.InMemorySkipped = 1
+		fmt.Fprintf(env.stderr, "bench: skipping the in-memory rebuild above %d workers: it holds every event in memory\n",
+			benchInMemoryMaxWorkers)
+		return nil
+	}
+	fmt.Fprintln(env.stderr, "bench: the in-memory rebuild (projections.Rebuild) and its queries in a child process...")
+	if f.readFigures, err = benchReadsInChild(ctx, storeDir, cfg, env); err != nil {
+		return err
+	}
+	if f.RebuildEvents != d.events {
+		return fmt.Errorf("bench: the rebuild applied %d events, want %d", f.RebuildEvents, d.events)
+	}
+	return nil
+}
+
+// benchReadStore opens the store in storeDir read-only and reads every event in global order.
+func benchReadStore(ctx context.Context, storeDir string, events int, w *writeFigures, prof profiler) error {
+	s, err := embedded.Open(storeDir, embedded.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return benchRead(ctx, s, events, w, prof)
 }

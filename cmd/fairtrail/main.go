@@ -15,6 +15,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	limitMemory(env.getenv)
 	err := run(ctx, os.Args[1:], env)
 	stop()
 	os.Exit(exitCode(err, env.stderr))

@@ -13,19 +13,24 @@ import (
 // that outgrows the page cache with the store. The scope rows are not written during the load at all: each
 // owner's contribution names its scopes, and endLoad joins them with its flags.
 
-// scopesSQL fills flag_scopes in key order from the flags and the scopes their owners' contributions name
+// scopesSQL names the scopes, then fills flag_scopes in key order from the flags and the scopes their owners' contributions name
 // (a worker's flags, and a job order's own, whose worker_id is empty).
-const scopesSQL = `INSERT OR IGNORE INTO flag_scopes (scope, k)
-SELECT s.value, f.k FROM workers w, json_each(w.contribution, '$.scopes') s
+const scopesSQL = `INSERT OR IGNORE INTO scopes (name)
+SELECT s.value FROM workers w, json_each(w.contribution, '$.scopes') s
+UNION
+SELECT s.value FROM job_orders j, json_each(j.contribution, '$.scopes') s
+ORDER BY 1;
+INSERT OR IGNORE INTO flag_scopes (scope, k)
+SELECT sc.id, f.k FROM workers w, json_each(w.contribution, '$.scopes') s JOIN scopes sc ON sc.name = s.value
 	JOIN flags f ON f.worker_id = w.worker_id
 UNION ALL
-SELECT s.value, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s
+SELECT sc.id, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s JOIN scopes sc ON sc.name = s.value
 	JOIN flags f ON f.worker_id = '' AND f.job_order_id = j.job_order_id
 ORDER BY 1, 2`
 
 // beginLoad creates the tables of a rebuild, without their indexes, in tx.
 func beginLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, tablesSchema); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView); err != nil {
 		return fmt.Errorf("read model: create tables: %w", err)
 	}
 	return nil

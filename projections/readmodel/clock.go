@@ -121,7 +121,7 @@ func window(ctx context.Context, tx *sql.Tx, scope string, cm, clock time.Time) 
 		WHERE f.k >= ? AND f.k < ? AND f.clocked = 1`, []any{clockKey(lo), clockKey(hi)}
 	if scope != "" {
 		query, args = `SELECT `+cols+` FROM flag_scopes s JOIN flags f ON f.k = s.k JOIN workers w ON w.worker_id = f.worker_id
-			WHERE s.scope = ? AND s.k >= ? AND s.k < ? AND f.clocked = 1`, []any{scope, clockKey(lo), clockKey(hi)}
+			WHERE s.scope = `+scopeIDSQL+` AND s.k >= ? AND s.k < ? AND f.clocked = 1`, []any{scope, clockKey(lo), clockKey(hi)}
 	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -223,6 +223,7 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 		t.Fatalf("first catch-up: %+v, want a rebuild for a missing model", res)
 	}
 	conform(t, m, s)
+	checkFlagView(t, m, dir)
 	importLines(t, s, ls[len(ls)*2/3:])
 	res := catchUp(t, m, s)
 	if res.Applied == 0 && !res.Rebuilt {
@@ -231,6 +232,7 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 	t.Logf("second catch-up: %+v", res)
 	conform(t, m, s)
 	conformPages(t, m, s)
+	checkFlagView(t, m, dir)
 }
 
 // TestRebuildInPassesAnswersAsOnePass rebuilds with a small memory budget, so that the workers are judged in

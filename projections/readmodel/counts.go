@@ -105,7 +105,7 @@ func maintained(ctx context.Context, tx *sql.Tx, scope, prefix string, clock tim
 	lo, hi, sign := windowOf(cm, clock)
 	from, args := "flags f WHERE f.k >= ? AND f.k < ?", []any{clockKey(lo), clockKey(hi)}
 	if scope != "" {
-		from, args = "flag_scopes s JOIN flags f ON f.k = s.k WHERE s.scope = ? AND s.k >= ? AND s.k < ?", []any{scope, clockKey(lo), clockKey(hi)}
+		from, args = "flag_scopes s JOIN flags f ON f.k = s.k WHERE s.scope = "+scopeIDSQL+" AND s.k >= ? AND s.k < ?", []any{scope, clockKey(lo), clockKey(hi)}
 	}
 	if err := add(ctx, tx, prefix, counts, sign, "SELECT f.code, f.raised_s FROM "+from+" AND f.clocked = 1", args...); err != nil {
 		return err
@@ -114,7 +114,7 @@ func maintained(ctx context.Context, tx *sql.Tx, scope, prefix string, clock tim
 		return nil
 	}
 	return add(ctx, tx, prefix, counts, -1, `SELECT f.code, f.raised_s FROM flags f WHERE f.worker_id = ''
-		AND EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k) AND NOT `+engagedSQL, scope, engaged)
+		AND EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = `+scopeIDSQL+` AND x.k = f.k) AND NOT `+engagedSQL, scope, engaged)
 }
 
 // add adds sign to counts for each flag (code, raised_s) a query returns, of the codes with the prefix.

@@ -75,8 +75,8 @@ func inCurrency(ctx context.Context, tx *sql.Tx, out []projections.AuditRow, q p
 		if q.BuyerID != "" && !slices.Contains(c.Buyers, q.BuyerID) {
 			continue
 		}
-		var l projections.Ledger
-		if err := json.Unmarshal([]byte(ltext), &l); err != nil {
+		l, err := decodeLedger(ltext)
+		if err != nil {
 			return fmt.Errorf("read model: ledger of worker %s: %w", id, err)
 		}
 		money.Add(c.groupKeys(by, q.BuyerID), &l)
@@ -133,8 +133,8 @@ func (m *Model) MoneyTotals(ctx context.Context, currency string, clock time.Tim
 		if err := rs.Scan(&id, &text); err != nil {
 			return nil, fmt.Errorf("read model: money totals: %w", err)
 		}
-		var l projections.Ledger
-		if err := json.Unmarshal([]byte(text), &l); err != nil {
+		l, err := decodeLedger(text)
+		if err != nil {
 			return nil, fmt.Errorf("read model: ledger of worker %s: %w", id, err)
 		}
 		w := rep.Worker(&l)

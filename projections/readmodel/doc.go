@@ -19,14 +19,19 @@
 //	                   (sort_name) the agencies' order by name seeks in
 //	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, its
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency, months of
-//	                   wages) and its ledger (JSON: every amount with the instant it converts at, and its months
-//	                   of wages), which an audit in a reporting currency converts without judging the worker
-//	                   again
+//	                   wages) and its ledger (compact JSON, see encodeLedger: every amount with the instant it
+//	                   converts at, and its months of wages), which an audit in a reporting currency converts
+//	                   without judging the worker again
 //	job_orders         per job order: its contribution to the rollups (JSON)
-//	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence), with
-//	                   its JSON as the CLI and API print it; clocked=1 for fee.reimbursement_overdue and
-//	                   worker.report_open, raised only once the clock has passed raised_at
-//	flag_scopes        (scope, k) for a listing scoped to "buyer:ID", "employer:ID" or "agency:ID"
+//	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence): its
+//	                   code, worker, job order, buyers and evidence, raised_at (raised_s, raised_n), and in rest
+//	                   its JSON after raised_at, its details' rules array referenced by id (see flagRow);
+//	                   clocked=1 for fee.reimbursement_overdue and worker.report_open, raised only once the
+//	                   clock has passed raised_at
+//	flags_json         a view: every flag's JSON as the CLI and API print it, put together as joinFlag does
+//	flag_rules         (id, rules): each rules array of the flags' details, stored once
+//	scopes             (id, name): the flag scopes, "buyer:ID", "employer:ID" or "agency:ID"
+//	flag_scopes        (scope, k) for a listing scoped to a scope, by its id in scopes
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, workers
 //	                   with a contract substitution flag, and months of wages (JSON: workers by value, a
 //	                   histogram a median is read from); scope is "" for every supply chain or a buyer id for

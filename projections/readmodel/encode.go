@@ -1,12 +1,10 @@
 package readmodel
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -32,17 +30,16 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 	if err != nil {
 		return encodedWorker{}, err
 	}
-	cj, _ := json.Marshal(c)        // plain values: cannot fail
-	lj, _ := json.Marshal(j.Ledger) // plain values: cannot fail
+	cj, _ := json.Marshal(c) // plain values: cannot fail
 	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
-		ledgerJSON: string(lj), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
+		ledgerJSON: encodeLedger(j.Ledger), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
 }
 
-// encodedFlag is a flag with its key and its JSON.
+// encodedFlag is a flag with its key and its JSON as its row stores it.
 type encodedFlag struct {
-	f    domain.Flag
-	k    []byte
-	body string
+	f   domain.Flag
+	k   []byte
+	row flagRow
 }
 
 // encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number them in that order,
@@ -56,21 +53,17 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		out[i] = encodedFlag{f: f, k: FlagKey(f, i), body: body}
+		row, err := splitFlag(f, body)
+		if err != nil {
+			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+		}
+		out[i] = encodedFlag{f: f, k: FlagKey(f, i), row: row}
 	}
 	return out, nil
 }
 
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func EncodeFlag(f domain.Flag) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(f); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
+func EncodeFlag(f domain.Flag) (string, error) { return encodeJSON(f) }
 
 // codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
 var codeRank = func() map[string]byte {
@@ -84,13 +77,46 @@ var codeRank = func() map[string]byte {
 
 // FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
 // order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
-// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order.
+// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order. A worker's
+// flag leaves its job order out: among one worker's flags, ord already orders them by job order, and the key,
+// in every index of flags, is shorter by it.
 func FlagKey(f domain.Flag, ord int) []byte {
-	k := make([]byte, 0, 32+len(f.WorkerID)+len(f.JobOrderID))
+	jobOrder := f.JobOrderID
+	if f.WorkerID != "" {
+		jobOrder = ""
+	}
+	k := make([]byte, 0, 32+len(f.WorkerID)+len(jobOrder))
 	k = binary.BigEndian.AppendUint64(k, uint64(f.RaisedAt.Unix())^(1<<63))
 	k = binary.BigEndian.AppendUint32(k, uint32(f.RaisedAt.Nanosecond()))
 	k = append(k, codeRank[f.Code])
 	k = append(append(k, f.WorkerID...), 0)
-	k = append(append(k, f.JobOrderID...), 0)
+	k = append(append(k, jobOrder...), 0)
 	return binary.BigEndian.AppendUint32(k, uint32(ord))
+}
+
+// scopeNames are the flag scopes of an owner's parties.
+func scopeNames(buyers []string, employer string, agencies []string) []string {
+	var out []string
+	for _, b := range buyers {
+		out = append(out, "buyer:"+b)
+	}
+	if employer != "" {
+		out = append(out, "employer:"+employer)
+	}
+	for _, a := range agencies {
+		out = append(out, "agency:"+a)
+	}
+	return out
+}
+
+func jsonList(s []string) string {
+	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
+	return string(b)
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -49,14 +49,14 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 		}
 	}()
 	for _, sc := range access {
-		text, args := flagSQL(q, clock, seek, sc, "f.k, f.flag")
+		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
 		rows, err := m.db.QueryContext(ctx, text, args...)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(cursors, seek, fn); err != nil {
+	if err := merge(cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil
@@ -64,7 +64,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
 // the seek's limit.
-func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) error) error {
+func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
 	type head struct {
 		k    []byte
 		body string
@@ -77,7 +77,9 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 		}
 		h := &head{}
 		heads[i] = h
-		return cursors[i].Scan(&h.k, &h.body)
+		var err error
+		h.k, h.body, err = scanFlag(cursors[i], rules)
+		return err
 	}
 	for i := range cursors {
 		if err := next(i); err != nil {
@@ -113,6 +115,32 @@ func merge(cursors []*sql.Rows, seek FlagSeek, fn func(key []byte, flag string) 
 	return nil
 }
 
+// flagReadCols are the columns of a flag that scanFlag reads.
+const flagReadCols = `f.k, f.code, f.worker_id, f.job_order_id, f.buyer_ids, f.event_ids, f.raised_s, f.raised_n, f.rest,
+	f.rules`
+
+// scanFlag reads a flag's key and JSON from a row of flagReadCols.
+func scanFlag(rows *sql.Rows, rules *flagRules) ([]byte, string, error) {
+	var k []byte
+	var code, worker, jobOrder, rest string
+	var buyers, events sql.NullString
+	var s int64
+	var n int
+	var ref sql.NullInt64
+	if err := rows.Scan(&k, &code, &worker, &jobOrder, &buyers, &events, &s, &n, &rest, &ref); err != nil {
+		return nil, "", err
+	}
+	var text string
+	if ref.Valid {
+		var err error
+		if text, err = rules.get(ref.Int64); err != nil {
+			return nil, "", err
+		}
+	}
+	body, err := joinFlag(code, worker, jobOrder, buyers.String, events.String, s, n, rest, text, ref.Valid)
+	return k, body, err
+}
+
 // flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in
 // the narrowest index the query names: a worker's or a job order's flags, else a scope's (an employer's
 // before an agency's before a buyer's), else the whole index; the other scopes are checked per flag.
@@ -128,11 +156,11 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, co
 	if q.WorkerID == "" && q.JobOrderID == "" && len(scopes) > 0 {
 		slices.SortStableFunc(scopes, func(a, b string) int { return scopeRank(a) - scopeRank(b) })
 		from, order = "flag_scopes s JOIN flags f ON f.k = s.k", "s.k"
-		cond("s.scope = ?", scopes[0])
+		cond("s.scope = "+scopeIDSQL, scopes[0])
 		scopes = scopes[1:]
 	}
 	for _, sc := range scopes {
-		cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = ? AND x.k = f.k)", sc)
+		cond("EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = "+scopeIDSQL+" AND x.k = f.k)", sc)
 	}
 	if q.WorkerID != "" {
 		cond("f.worker_id = ?", q.WorkerID)

@@ -111,7 +111,7 @@ func scopeTotals(ctx context.Context, tx *sql.Tx, kind string, xs []*crossing, s
 func ownPayments(ctx context.Context, tx *sql.Tx, agencies map[string]int) error {
 	rows, err := tx.QueryContext(ctx, `SELECT e, count(*) FROM (SELECT json_extract(j.contribution, '$.employer_id') e, f.k
 		FROM flags f JOIN job_orders j ON j.job_order_id = f.job_order_id WHERE f.worker_id = '') o
-		WHERE EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = 'agency:' || o.e AND x.k = o.k) GROUP BY e`)
+		WHERE EXISTS (SELECT 1 FROM flag_scopes x WHERE x.scope = (SELECT id FROM scopes WHERE name = 'agency:' || o.e) AND x.k = o.k) GROUP BY e`)
 	if err != nil {
 		return err
 	}

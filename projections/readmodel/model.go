@@ -26,13 +26,14 @@ type Options struct {
 	// Logger reports rebuilds and their reasons (default: discard).
 	Logger *slog.Logger
 	// Progress, when set, is called from time to time during a rebuild with the work done and the work to do
-	// (the store's positions read, over every pass).
+	// (the store's positions read; a rebuild in shards counts its read of the store as half of the work).
 	Progress func(done, total uint64)
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
-	// ShardEvents bounds the events a rebuild holds in memory at once: it makes one pass over the store per
-	// ShardEvents events, each keeping a part of the workers (default 1,500,000).
+	// ShardEvents bounds the events a rebuild holds decoded in memory at once: a store of more events has its
+	// workers judged in shards of about this many events each (default 400,000; one read of the store all the
+	// same, see spill).
 	ShardEvents uint64
 	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
 	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
@@ -54,7 +55,7 @@ func (o Options) withDefaults() Options {
 		o.IncrementalLimit = 200_000
 	}
 	if o.ShardEvents == 0 {
-		o.ShardEvents = 1_500_000
+		o.ShardEvents = 400_000
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -18,13 +18,15 @@ CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, ro
 CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
 	agencies TEXT NOT NULL, flags INTEGER NOT NULL, unclocked INTEGER NOT NULL, clocked_from BLOB,
-	contribution TEXT NOT NULL, ledger TEXT NOT NULL) WITHOUT ROWID;
+	contribution TEXT NOT NULL, ledger TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flags (
-	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
-	raised_at TEXT NOT NULL, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
-	flag TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS flag_scopes (scope TEXT NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
+	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL, buyer_ids TEXT,
+	event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
+	rules INTEGER, rest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS flag_rules (id INTEGER PRIMARY KEY, rules TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scopes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS flag_scopes (scope INTEGER NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
 	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
@@ -55,9 +57,12 @@ CREATE INDEX IF NOT EXISTS rollups_risk ON rollups (scope, grouping, ` + shareFl
 CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE name != '';
 `
 
+// scopeIDSQL is the id in scopes of the flag scope named by its argument ("buyer:ID", ...).
+const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
+
 // SchemaVersion changes with Schema.
-const SchemaVersion = "8"
+const SchemaVersion = "9"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
-var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_scopes",
+var dataTables = []string{"meta", "context_events", "orgs", "workers", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
 	"rollups", "rollup_job_orders", "flag_months", "report_counts"}

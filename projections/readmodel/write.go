@@ -26,6 +26,8 @@ type writer struct {
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	stmt    map[string]*sql.Stmt
+	rules   map[string]int64 // flag_rules: the id of each rules array
+	scopes  map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
@@ -33,9 +35,9 @@ type writer struct {
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
 const (
-	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, raised_at, raised_s, raised_n, clocked, flag)
-		VALUES `
-	flagCols     = 9
+	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n,
+		clocked, rules, rest) VALUES `
+	flagCols     = 11
 	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
 	scopeCols    = 2
 	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
@@ -47,12 +49,13 @@ var statements = map[string]string{
 	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
 	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
 		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
+	"rules": `INSERT INTO flag_rules (id, rules) VALUES (?,?)`,
 	"month": `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
 		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, clock: clock, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: fresh, clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, fresh); err != nil {
 		return nil, err
@@ -63,6 +66,9 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 		w.stmt[name] = st
+	}
+	if w.rules, err = readRules(ctx, tx); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -159,7 +165,7 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 		}
 		k := f.k
 		for _, sc := range old.Scopes {
-			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = ? AND k = ?", sc, k); err != nil {
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, k); err != nil {
 				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
 			}
 		}
@@ -205,20 +211,6 @@ func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFla
 	return out, rows.Err()
 }
 
-func scopeNames(buyers []string, employer string, agencies []string) []string {
-	var out []string
-	for _, b := range buyers {
-		out = append(out, "buyer:"+b)
-	}
-	if employer != "" {
-		out = append(out, "employer:"+employer)
-	}
-	for _, a := range agencies {
-		out = append(out, "agency:"+a)
-	}
-	return out
-}
-
 // flags writes an owner's flags with their scopes.
 func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string) error {
 	for _, e := range flags {
@@ -230,8 +222,7 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		} else {
 			w.countRaised(f.Code, at)
 		}
-		if err := w.flagRows.add(ctx, k, f.Code, f.WorkerID, f.JobOrderID,
-			at.Format(time.RFC3339Nano), at.Unix(), at.Nanosecond(), clocked, e.body); err != nil {
+		if err := w.flagRow(ctx, e, clocked); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
 		if clocked == 0 || at.Before(w.clock) {
@@ -241,7 +232,11 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 			continue // a rebuild's: endLoad derives them
 		}
 		for _, sc := range scopes {
-			if err := w.scopeRows.add(ctx, sc, k); err != nil {
+			id, err := w.scopeID(ctx, sc)
+			if err != nil {
+				return fmt.Errorf("write flag scope of %s: %w", owner, err)
+			}
+			if err := w.scopeRows.add(ctx, id, k); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
@@ -260,18 +255,6 @@ func (w *writer) countRaised(code string, at time.Time) {
 		return
 	}
 	w.raised[code]++
-}
-
-func jsonList(s []string) string {
-	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
-	return string(b)
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // contribute adds or subtracts a contribution to the rows of every group it belongs to.

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// serveChild is `fairtrail serve` run by bench as a new process on a loopback address, with an admin key.
+type serveChild struct {
+	cmd     *exec.Cmd
+	logs    *serveLogTail
+	started time.Time
+	client  apiClient
+	exited  chan error
+}
+
+// startServe creates an admin key in dir and starts `fairtrail serve` over the store in storeDir (and its read
+// model there) on a free loopback port; it returns once the server listens.
+func startServe(ctx context.Context, dir, storeDir string) (*serveChild, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("bench: find this executable: %w", err)
+	}
+	keyFile := filepath.Join(dir, "keys.json")
+	create := exec.CommandContext(ctx, self, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
+	create.Env = append(os.Environ(), benchChildEnv+"=1")
+	key, err := create.Output()
+	if err != nil {
+		return nil, fmt.Errorf("bench: create the server's key: %w", err)
+	}
+	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
+	s.cmd = exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data", storeDir, "--keys", keyFile,
+		"--log-format", "json")
+	s.cmd.Env = append(os.Environ(), benchChildEnv+"=1", "TMPDIR="+dir)
+	s.cmd.Stderr = s.logs
+	s.started = time.Now()
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start serve: %w", err)
+	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	select {
+	case addr := <-s.logs.addr:
+		s.client = apiClient{http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchWriters},
+			Timeout: 5 * time.Minute}, base: "http://" + addr, key: strings.TrimSpace(string(key))}
+		return s, nil
+	case err := <-s.exited:
+		return nil, fmt.Errorf("bench: serve exited before it listened: %v\n%s", err, s.logs)
+	case <-time.After(5 * time.Minute):
+		s.kill()
+		return nil, fmt.Errorf("bench: serve did not listen within 5 minutes\n%s", s.logs)
+	}
+}
+
+// readyAfter polls /readyz until it answers 200 and returns the time since the process started.
+func (s *serveChild) readyAfter(ctx context.Context) (time.Duration, error) {
+	for {
+		if _, err := s.client.get(ctx, "/readyz"); err == nil {
+			return time.Since(s.started), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case err := <-s.exited:
+			return 0, fmt.Errorf("bench: serve exited before it was ready: %v\n%s", err, s.logs)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// caughtUp polls /readyz until the read model's position is the store's head, for up to 10 minutes.
+func (s *serveChild) caughtUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, 10*time.Minute,
+		errors.New("bench: the server's read model did not catch up with the store within 10 minutes"))
+	defer cancel()
+	for {
+		body, err := s.client.get(ctx, "/readyz")
+		var h struct{ Position, Head string }
+		if err == nil && json.Unmarshal(body, &h) == nil && h.Position == h.Head {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// peakRSS is the server's peak RSS so far (VmHWM).
+func (s *serveChild) peakRSS() int64 {
+	return procFieldKB(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid), "VmHWM") << 10
+}
+
+// stop asks the server to shut down (SIGTERM) and waits for it; it is killed after a minute.
+func (s *serveChild) stop() error {
+	s.client.http.CloseIdleConnections()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("bench: stop serve: %w", err)
+	}
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			return fmt.Errorf("bench: serve: %w\n%s", err, s.logs)
+		}
+		return nil
+	case <-time.After(time.Minute):
+		s.kill()
+		return errors.New("bench: serve did not stop within a minute of SIGTERM")
+	}
+}
+
+// kill ends the server at once, after a failure.
+func (s *serveChild) kill() {
+	s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// tailBuffer keeps the last bytes written to it (for the error of a failed child), at most about tailKeep.
+type tailBuffer struct {
+	mu   sync.Mutex
+	tail []byte
+}
+
+// tailKeep is about how many bytes of a child's standard error a tailBuffer keeps.
+const tailKeep = 16 << 10
+
+func (t *tailBuffer) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tail = append(t.tail, b...)
+	if n := len(t.tail); n > 2*tailKeep {
+		t.tail = append(t.tail[:0], t.tail[n-tailKeep:]...)
+	}
+	return len(b), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.tail)
+}
+
+// serveLogTail keeps the last lines a server logged and sends the address of its "listening" line on addr.
+type serveLogTail struct {
+	tailBuffer
+	addr  chan string
+	found bool // only Write's: writes to a child's standard error come from one goroutine
+}
+
+func (l *serveLogTail) Write(b []byte) (int, error) {
+	if !l.found {
+		var line struct{ Msg, Addr string }
+		for raw := range bytes.Lines(b) {
+			if json.Unmarshal(raw, &line) == nil && line.Msg == "listening" && line.Addr != "" {
+				l.found = true
+				l.addr <- line.Addr
+				break
+			}
+		}
+	}
+	return l.tailBuffer.Write(b)
+}
+
+var _ io.Writer = (*serveLogTail)(nil)

@@ -1,0 +1,271 @@
+package readmodel
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// A flag's row does not repeat what its columns hold. Its JSON (EncodeFlag) always begins with the code,
+// worker, job order, buyers, evidence and raised_at, in that order; the row keeps the buyers and the evidence
+// as JSON columns, the rest in columns of their own, and in rest only what follows raised_at. A details'
+// "rules" array (the policies a fee breaches, the same few arrays over and over) is stored once in flag_rules
+// and referenced: rest holds its id in its place, and rules the id. A flag whose JSON does not have this shape
+// (a raised_at not in UTC, say) is stored whole: event_ids is NULL and rest is its JSON. joinFlag puts the JSON
+// together again, byte for byte; the view flags_json does the same in SQL for the sqlite3 shell.
+
+// rulesKey is what precedes a details' rules array in a flag's JSON.
+const rulesKey = `,"rules":`
+
+// flagRow is a flag's JSON as its row stores it.
+type flagRow struct {
+	buyers, eventIDs string // JSON arrays; eventIDs "" when rest holds the whole JSON
+	rest             string // what follows raised_at, the rules array cut out when rules is not ""
+	rules            string // the rules array, stored in flag_rules, or ""
+	whole            bool   // rest is the whole JSON
+}
+
+// splitFlag cuts a flag's JSON (body, as EncodeFlag wrote it) into its row.
+func splitFlag(f domain.Flag, body string) (flagRow, error) {
+	buyers, err := encodeJSON(f.BuyerIDs)
+	if err != nil {
+		return flagRow{}, err
+	}
+	events, err := encodeJSON(f.EventIDs)
+	if err != nil {
+		return flagRow{}, err
+	}
+	at := f.RaisedAt
+	head := flagHead(f.Code, f.WorkerID, f.JobOrderID, buyers, events, at.Unix(), at.Nanosecond())
+	if !strings.HasPrefix(body, head) {
+		return flagRow{rest: body, whole: true}, nil
+	}
+	r := flagRow{buyers: buyers, eventIDs: events, rest: body[len(head):]}
+	i := strings.Index(r.rest, rulesKey)
+	if i < 0 || !strings.HasPrefix(r.rest[i+len(rulesKey):], "[") {
+		return r, nil
+	}
+	d := json.NewDecoder(strings.NewReader(r.rest[i+len(rulesKey):]))
+	var raw json.RawMessage
+	if err := d.Decode(&raw); err != nil {
+		return flagRow{}, fmt.Errorf("rules of flag %s: %w", f.Code, err)
+	}
+	end := i + len(rulesKey) + int(d.InputOffset())
+	r.rules = r.rest[i+len(rulesKey) : end]
+	r.rest = r.rest[:i+len(rulesKey)] + r.rest[end:]
+	return r, nil
+}
+
+// stored is the row's rest with the rules array's id (from flag_rules) in its place.
+func (r flagRow) stored(rulesID int64) string {
+	if r.rules == "" {
+		return r.rest
+	}
+	i := strings.Index(r.rest, rulesKey) + len(rulesKey)
+	return r.rest[:i] + strconv.FormatInt(rulesID, 10) + r.rest[i:]
+}
+
+// joinFlag is a flag's JSON put together again from its row: the columns, the stored rest and, when the row
+// references a rules array, that array. eventIDs "" means rest is the whole JSON.
+func joinFlag(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int, rest, rules string,
+	referenced bool) (string, error) {
+	if eventIDs == "" {
+		return rest, nil
+	}
+	head := flagHead(code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
+	if !referenced {
+		return head + rest, nil
+	}
+	i := strings.Index(rest, rulesKey)
+	if i < 0 {
+		return "", fmt.Errorf("flag %s of %q: no rules in its row", code, worker)
+	}
+	i += len(rulesKey)
+	j := i
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	return head + rest[:i] + rules + rest[j:], nil
+}
+
+// flagHead is the beginning of a flag's JSON, up to and with its raised_at.
+func flagHead(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) string {
+	var b strings.Builder
+	b.Grow(96 + len(code) + len(worker) + len(jobOrder) + len(buyers) + len(eventIDs))
+	b.WriteString(`{"code":`)
+	writeQuoted(&b, code)
+	b.WriteString(`,"worker_id":`)
+	writeQuoted(&b, worker)
+	b.WriteString(`,"job_order_id":`)
+	writeQuoted(&b, jobOrder)
+	b.WriteString(`,"buyer_ids":`)
+	b.WriteString(buyers)
+	b.WriteString(`,"event_ids":`)
+	b.WriteString(eventIDs)
+	b.WriteString(`,"raised_at":"`)
+	b.WriteString(time.Unix(raisedS, int64(raisedN)).UTC().Format(time.RFC3339Nano))
+	b.WriteString(`"`)
+	return b.String()
+}
+
+// writeQuoted writes s as a JSON string, as EncodeFlag does.
+func writeQuoted(b *strings.Builder, s string) {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
+	q, _ := encodeJSON(s) // a string: cannot fail
+	b.WriteString(q)
+}
+
+// encodeJSON is v's JSON as EncodeFlag writes it (no HTML escaping), compact.
+func encodeJSON(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// readRules reads flag_rules, the rules arrays the flags reference, by their text.
+func readRules(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, rules FROM flag_rules")
+	if err != nil {
+		return nil, fmt.Errorf("read flag rules: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, fmt.Errorf("read flag rules: %w", err)
+		}
+		out[text] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read flag rules: %w", err)
+	}
+	return out, nil
+}
+
+// rulesID is the id of a rules array in flag_rules, added when new (ids are never reused: a rules array no
+// flag references any more stays until the next rebuild).
+func (w *writer) rulesID(ctx context.Context, text string) (int64, error) {
+	if id, ok := w.rules[text]; ok {
+		return id, nil
+	}
+	id := int64(len(w.rules)) + 1
+	if _, err := w.stmt["rules"].ExecContext(ctx, id, text); err != nil {
+		return 0, fmt.Errorf("write flag rules: %w", err)
+	}
+	w.rules[text] = id
+	return id, nil
+}
+
+// flagRow writes a flag's row.
+func (w *writer) flagRow(ctx context.Context, e encodedFlag, clocked int) error {
+	f, r, at := e.f, e.row, e.f.RaisedAt.UTC()
+	if r.whole {
+		return w.flagRows.add(ctx, e.k, f.Code, f.WorkerID, f.JobOrderID, nil, nil, at.Unix(), at.Nanosecond(),
+			clocked, nil, r.rest)
+	}
+	var ref any // the rules' id, or NULL
+	rest := r.rest
+	if r.rules != "" {
+		id, err := w.rulesID(ctx, r.rules)
+		if err != nil {
+			return err
+		}
+		ref, rest = id, r.stored(id)
+	}
+	return w.flagRows.add(ctx, e.k, f.Code, f.WorkerID, f.JobOrderID, r.buyers, r.eventIDs, at.Unix(),
+		at.Nanosecond(), clocked, ref, rest)
+}
+
+// flagJSONView gives every flag's JSON in the sqlite3 shell, as joinFlag does (an id holding a control
+// character or U+2028 may be escaped otherwise by json_quote than by Go; TestPersistedModelAnswersAsAModelRebuiltInMemory
+// compares the view with the listing on generated ids).
+const flagJSONView = `
+CREATE VIEW IF NOT EXISTS flags_json AS SELECT f.k, f.code, f.worker_id, f.job_order_id, f.raised_s, f.raised_n,
+	f.clocked, CASE WHEN f.event_ids IS NULL THEN f.rest ELSE
+		'{"code":' || json_quote(f.code) || ',"worker_id":' || json_quote(f.worker_id) || ',"job_order_id":' ||
+		json_quote(f.job_order_id) || ',"buyer_ids":' || f.buyer_ids || ',"event_ids":' || f.event_ids ||
+		',"raised_at":"' || strftime('%Y-%m-%dT%H:%M:%S', f.raised_s, 'unixepoch') ||
+		rtrim(rtrim(printf('.%09d', f.raised_n), '0'), '.') || 'Z"' ||
+		CASE WHEN f.rules IS NULL THEN f.rest ELSE
+			substr(f.rest, 1, instr(f.rest, ',"rules":') + 8) || r.rules ||
+			substr(f.rest, instr(f.rest, ',"rules":') + 9 + length(f.rules)) END END AS flag
+	FROM flags f LEFT JOIN flag_rules r ON r.id = f.rules;
+`
+
+// scopeID is the id of a flag scope in scopes, added when new (ids are never reused).
+func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
+	if id, ok := w.scopes[name]; ok {
+		return id, nil
+	}
+	if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
+		return 0, fmt.Errorf("name scope %s: %w", name, err)
+	}
+	var id int64
+	if err := w.tx.QueryRowContext(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("name scope %s: %w", name, err)
+	}
+	w.scopes[name] = id
+	return id, nil
+}
+
+// errNoRules reports a flag that references a rules array flag_rules does not hold.
+var errNoRules = errors.New("flag references rules the model does not hold")
+
+// flagRules reads flag_rules for a listing: once, and again when a flag references an id added since (ids
+// only grow), rather than once per flag.
+type flagRules struct {
+	ctx  context.Context
+	db   *sql.DB
+	byID map[int64]string
+}
+
+// get returns the rules array of id.
+func (r *flagRules) get(id int64) (string, error) {
+	if text, ok := r.byID[id]; ok {
+		return text, nil
+	}
+	rows, err := r.db.QueryContext(r.ctx, "SELECT id, rules FROM flag_rules")
+	if err != nil {
+		return "", fmt.Errorf("read flag rules: %w", err)
+	}
+	defer rows.Close()
+	r.byID = map[int64]string{}
+	for rows.Next() {
+		var i int64
+		var text string
+		if err := rows.Scan(&i, &text); err != nil {
+			return "", fmt.Errorf("read flag rules: %w", err)
+		}
+		r.byID[i] = text
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read flag rules: %w", err)
+	}
+	if text, ok := r.byID[id]; ok {
+		return text, nil
+	}
+	return "", fmt.Errorf("%w: %d", errNoRules, id)
+}

@@ -1,0 +1,95 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+)
+
+// roundTrip stores a flag as its row does and reads it back, returning the JSON read and the row.
+func roundTrip(t *testing.T, f domain.Flag) (string, flagRow) {
+	t.Helper()
+	body, err := EncodeFlag(f)
+	if err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	r, err := splitFlag(f, body)
+	if err != nil {
+		t.Fatalf("split: %v", err)
+	}
+	if r.whole {
+		return r.rest, r
+	}
+	const id = 42
+	at := f.RaisedAt.UTC()
+	back, err := joinFlag(f.Code, f.WorkerID, f.JobOrderID, r.buyers, r.eventIDs, at.Unix(), at.Nanosecond(),
+		r.stored(id), r.rules, r.rules != "")
+	if err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	if back != body {
+		t.Fatalf("read back\n%s\nwant\n%s", back, body)
+	}
+	return back, r
+}
+
+func TestAFlagRowGivesBackItsJSONExactly(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2024, 3, 17, 3, 24, 0, 0, time.UTC)
+	rules := `[{"code":"fee.prohibited","policy_id":"pol-1","max":{"amount":"0","currency":"USD"}}]`
+	cases := []struct {
+		name                string
+		worker, jobOrder    string
+		buyers              []string
+		raised              time.Time
+		details             string
+		wantWhole, wantRefs bool
+	}{
+		{"a worker's flag with rules", "w-1", "jo-1", []string{"buyer-1"}, at,
+			`{"fee_id":"f1","rules":` + rules + `,"payer":"worker"}`, false, true},
+		{"rules last in the details", "w-1", "jo-1", []string{"buyer-1"}, at, `{"fee_id":"f1","rules":` + rules + `}`, false, true},
+		{"a job order's flag, no buyers", "", "jo-2", nil, at, `{"terms":["wage"]}`, false, false},
+		{"nanoseconds in raised_at", "w-2", "jo-1", []string{"b1", "b2"}, at.Add(702454063), `{"deadline":"x"}`, false, false},
+		{"raised_at not in UTC", "w-3", "jo-1", []string{"b1"}, at.In(time.FixedZone("", 7*3600)), `{}`, true, false},
+		{"rules named in a string", "w-4", "jo-1", []string{"b1"}, at,
+			`{"label":"a\",\"rules\":[1]","rules":` + rules + `}`, false, true},
+		{"rules that are not an array", "w-5", "jo-1", []string{"b1"}, at, `{"rules":7,"x":{"rules":[1]}}`, false, false},
+		{"quotes and non-ASCII in ids", "w-\"é\"", "jo-<1>", []string{"b&1"}, at, `{"a":1,"rules":[]}`, false, true},
+		{"rules first in the details", "w-7", "jo-1", []string{"b1"}, at, `{"rules":[1],"a":1}`, false, false},
+		{"no details", "w-6", "jo-1", []string{"b1"}, at, ``, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := domain.Flag{Code: "fee.prohibited", WorkerID: c.worker, JobOrderID: c.jobOrder, BuyerIDs: c.buyers,
+				EventIDs: []string{"e1"}, RaisedAt: c.raised, Amounts: []domain.Money{},
+				Details: domain.RawDetails{Code: "fee.prohibited", JSON: json.RawMessage(c.details)}}
+			_, r := roundTrip(t, f)
+			if r.whole != c.wantWhole || (r.rules != "") != c.wantRefs {
+				t.Errorf("whole %v, rules %q; want whole %v, rules referenced %v", r.whole, r.rules, c.wantWhole, c.wantRefs)
+			}
+			if len(r.rules) > 2 && strings.Contains(r.stored(42), r.rules) {
+				t.Errorf("stored rest %q still holds the rules", r.stored(42))
+			}
+		})
+	}
+}
+
+func FuzzFlagRowRoundTrip(f *testing.F) {
+	f.Add("w-1", "jo-1", "sub-agent commission", int64(1700000000), 0)
+	f.Add("", "jo-\"2\"", `,"rules":[`, int64(-5), 999999999)
+	f.Fuzz(func(t *testing.T, worker, jobOrder, label string, s int64, n int) {
+		if n < 0 || n > 999999999 || s < -62135596800 || s > 253402300799 {
+			return
+		}
+		l, _ := json.Marshal(label)
+		f := domain.Flag{Code: "fee.cap_exceeded", WorkerID: worker, JobOrderID: jobOrder, BuyerIDs: []string{label},
+			EventIDs: []string{worker}, RaisedAt: time.Unix(s, int64(n)).UTC(),
+			Details: domain.RawDetails{Code: "fee.cap_exceeded", JSON: json.RawMessage(`{"label":` + string(l) +
+				`,"rules":[{"policy_name":` + string(l) + `}]}`)}}
+		roundTrip(t, f)
+	})
+}
