@@ -14,6 +14,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -43,8 +44,9 @@ type appendResponse struct {
 	Streams []streamRevision `json:"streams"`
 }
 
-// postEvents validates every event, checks the caller's scope, and appends the whole request with one
-// AppendBatch (atomic on the embedded store). It answers 201 with each event's stream, revision and position;
+// postEvents stores a request through the ingest shared with the imports: every event validated
+// (eventstore.Admit, IDs), the caller's scope decided, the whole request appended with one AppendBatch (atomic
+// on the embedded store), in request order. It answers 201 with each event's stream, revision and position;
 // a request whose events were all stored before answers the same, with Idempotent-Replayed: true.
 func (s *Server) postEvents(c *gin.Context) error {
 	if err := requireContentType(c, "application/json"); err != nil {
@@ -71,31 +73,47 @@ func (s *Server) postEvents(c *gin.Context) error {
 	if err := recordersOnly(sub); err != nil {
 		return err
 	}
-	created := map[string]bool{}
-	if id.Role != keys.RoleAdmin {
-		if created, err = s.checkWrites(ctx, id, sub); err != nil {
-			return err
-		}
-	}
-	added, err := s.saveNotes(ctx, sub)
+	in, err := s.ingest(ctx, id, sub)
 	if err != nil {
 		return err
 	}
-	reqs, index := group(sub, created)
-	results, err := s.store.AppendBatch(ctx, reqs)
-	if err != nil {
-		return s.discardNotes(ctx, added, s.appendFailed(ctx, id, err, reqs))
-	}
 	if l, ok := s.cfg.Store.(eventstore.Log); ok {
-		if err := eventstore.FillLeafIndexes(ctx, l, results); err != nil {
+		if err := eventstore.FillLeafIndexes(ctx, l, in.Results); err != nil {
 			return fmt.Errorf("receipts: %w", err)
 		}
 	}
-	resp, replayed := answer(sub, reqs, results, index) // reads catch the model up: no wait for it here
+	resp, replayed := answer(sub, in) // reads catch the model up: no wait for it here
 	if replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
 	return respond(c, http.StatusCreated, resp)
+}
+
+// ingest stores a submission through the one ingest (eventstore.Ingest), deciding its writes by the caller's
+// scope and saving its notes before the append; a refused append takes the notes back and is explained.
+func (s *Server) ingest(ctx context.Context, id keys.Identity, sub submission) (eventstore.Ingested, error) {
+	var added []notes.Link
+	in, err := eventstore.Ingest(ctx, s.store, sub.events, eventstore.IngestOptions{Expect: sub.expect,
+		Decide: func(ctx context.Context, _ []eventstore.Admitted) (map[string]bool, error) {
+			created, err := s.decideWrites(ctx, id, sub)
+			if err == nil {
+				added, err = s.saveNotes(ctx, sub)
+			}
+			return created, err
+		}})
+	if err != nil && in.Requests != nil { // refused by the store, after the notes were saved
+		return in, s.discardNotes(ctx, added, s.appendFailed(ctx, id, err, in.Requests))
+	}
+	return in, err
+}
+
+// decideWrites is the API's part in the ingest (eventstore.IngestOptions.Decide): an admin key records what
+// it sends; any other key only what its scope allows (checkWrites). It returns the streams the request creates.
+func (s *Server) decideWrites(ctx context.Context, id keys.Identity, sub submission) (map[string]bool, error) {
+	if id.Role == keys.RoleAdmin {
+		return nil, nil
+	}
+	return s.checkWrites(ctx, id, sub)
 }
 
 // checkWrites waits until the read model has applied what the store held when the request came (so that a
@@ -117,8 +135,8 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 	ws := newWriteScope(id)
 	var refused []*problem
 	acc := newAccess(id, v)
-	for i, env := range sub.envs {
-		if p := ws.check(v, acc, env, sub.paths[i]); p != nil {
+	for i, ev := range sub.events {
+		if p := ws.check(v, acc, ev.Envelope, sub.paths[i]); p != nil {
 			refused = append(refused, p)
 		}
 	}
@@ -146,8 +164,8 @@ func (s *Server) checkWrites(ctx context.Context, id keys.Identity, sub submissi
 func (s *Server) writeView(ctx context.Context, sub submission) (*projections.View, error) {
 	var scope readmodel.Scope
 	var issues []string
-	for _, env := range sub.envs {
-		switch e := env.Event.(type) {
+	for _, ev := range sub.events {
+		switch e := ev.Envelope.Event.(type) {
 		case *domain.WorkerRecruited:
 			scope.Workers, scope.Context = append(scope.Workers, e.WorkerID), append(scope.Context, e.JobOrderID)
 		case domain.WorkerEvent:
@@ -155,7 +173,7 @@ func (s *Server) writeView(ctx context.Context, sub submission) (*projections.Vi
 		case *domain.JobOrderIssued:
 			scope.Context, issues = append(scope.Context, e.JobOrderID), append(issues, e.JobOrderID)
 		default:
-			if jo := jobOrderOf(env.Event); jo != "" {
+			if jo := jobOrderOf(ev.Envelope.Event); jo != "" {
 				scope.Context = append(scope.Context, jo)
 			}
 		}
@@ -175,49 +193,29 @@ func (s *Server) writeView(ctx context.Context, sub submission) (*projections.Vi
 	return s.query().View(ctx, scope, projections.Filter{}, s.now())
 }
 
-// group makes one append request per stream, in order of first appearance, keeping each stream's events in
-// request order. Streams the request creates for a non-admin expect no stream unless the client said
-// otherwise. index[i] locates event i: its request and its place in it.
-func group(sub submission, created map[string]bool) ([]eventstore.AppendRequest, [][2]int) {
-	var reqs []eventstore.AppendRequest
-	at := map[string]int{}
-	index := make([][2]int, len(sub.envs))
-	for i, env := range sub.envs {
-		stream := env.Stream()
-		r, ok := at[stream]
-		if !ok {
-			exp, given := sub.expect[stream]
-			if !given && created[stream] {
-				exp = eventstore.NoStream()
-			}
-			r = len(reqs)
-			at[stream] = r
-			reqs = append(reqs, eventstore.AppendRequest{Stream: stream, Expected: exp})
-		}
-		index[i] = [2]int{r, len(reqs[r].Events)}
-		reqs[r].Events = append(reqs[r].Events, sub.props[i])
-	}
-	return reqs, index
-}
-
-// answer builds the response from the store's results, and returns whether every event had been stored
-// before.
-func answer(sub submission, reqs []eventstore.AppendRequest, results []eventstore.AppendResult, index [][2]int) (appendResponse, bool) {
-	resp := appendResponse{Events: make([]appendedEvent, len(sub.envs))}
+// answer builds the response from what the ingest stored, and returns whether every event had been stored
+// before. A stream appears once in Streams (in order of first appearance) with its last revision, however many
+// runs of the request went to it.
+func answer(sub submission, in eventstore.Ingested) (appendResponse, bool) {
+	resp := appendResponse{Events: make([]appendedEvent, len(sub.events))}
 	replayed := true
-	for i, env := range sub.envs {
-		r, j := index[i][0], index[i][1]
-		a := results[r].Events[j]
-		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: env.Type, Stream: reqs[r].Stream,
+	for i, ev := range sub.events {
+		r, j := in.At[i][0], in.At[i][1]
+		a := in.Results[r].Events[j]
+		resp.Events[i] = appendedEvent{EventID: a.ID.String(), Type: ev.Envelope.Type, Stream: in.Requests[r].Stream,
 			Revision: a.Revision, Position: a.Position.String(), Hash: a.Hash, LeafIndex: a.LeafIndex, LeafHash: a.LeafHash}
 		replayed = replayed && a.Duplicate
 	}
-	for r, req := range reqs {
-		top := uint64(0)
-		for _, a := range results[r].Events {
-			top = max(top, a.Revision)
+	at := map[string]int{}
+	for r, req := range in.Requests {
+		k, seen := at[req.Stream]
+		if !seen {
+			k, at[req.Stream] = len(resp.Streams), len(resp.Streams)
+			resp.Streams = append(resp.Streams, streamRevision{Stream: req.Stream})
 		}
-		resp.Streams = append(resp.Streams, streamRevision{Stream: req.Stream, Revision: top})
+		for _, a := range in.Results[r].Events {
+			resp.Streams[k].Revision = max(resp.Streams[k].Revision, a.Revision)
+		}
 	}
 	return resp, replayed
 }

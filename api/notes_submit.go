@@ -129,9 +129,9 @@ func (s *Server) saveNotes(ctx context.Context, sub submission) ([]notes.Link, e
 		if text == "" {
 			continue
 		}
-		w, ok := sub.envs[i].Event.(interface{ Worker() string })
+		w, ok := sub.events[i].Envelope.Event.(interface{ Worker() string })
 		if !ok {
-			return nil, fmt.Errorf("a note on %s, which names no worker", sub.envs[i].Type)
+			return nil, fmt.Errorf("a note on %s, which names no worker", sub.events[i].Envelope.Type)
 		}
 		entries = append(entries, notes.Entry{Worker: w.Worker(), Text: text})
 		paths = append(paths, joinPath(sub.paths[i], "note"))

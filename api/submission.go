@@ -25,10 +25,10 @@ type eventsRequest struct {
 	ExpectedRevision map[string]json.RawMessage `json:"expected_revision"`
 }
 
-// submission is a validated POST /v1/events body.
+// submission is a validated POST /v1/events body: its events admitted by the ingest (eventstore.Admit), ids
+// settled (eventstore.IDs), recorded_by set.
 type submission struct {
-	envs   []domain.Envelope
-	props  []eventstore.Proposed
+	events []eventstore.Admitted
 	paths  []string // JSON path of each envelope in the body: "", "[3]" or "events[3]"
 	notes  []string // the note given beside each envelope's data, "" for none (see takeNote)
 	expect map[string]eventstore.ExpectedRevision
@@ -52,7 +52,7 @@ func parseSubmission(body []byte, maxEvents int, recordedBy func(domain.Envelope
 	if err != nil {
 		return submission{}, err
 	}
-	expect, expectFields := parseExpected(b.expect, sub.envs, fields)
+	expect, expectFields := parseExpected(b.expect, sub.events, fields)
 	fields = append(fields, expectFields...)
 	if len(fields) > 0 {
 		return submission{}, invalidFields(fmt.Sprintf("invalid input: %d problem(s); nothing was stored", len(fields)), fields)
@@ -61,18 +61,17 @@ func parseSubmission(body []byte, maxEvents int, recordedBy func(domain.Envelope
 	return sub, nil
 }
 
-// decodeEnvelopes validates every envelope, collecting the bad fields of all of them under their paths, and
-// gives ids to those without one.
+// decodeEnvelopes admits every envelope through the ingest, collecting the bad fields of all of them under
+// their paths, and settles their ids (those without one get one from newID).
 func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(domain.Envelope) string, newID func() (domain.EventID, error)) (submission, []domain.FieldError, error) {
-	sub := submission{envs: make([]domain.Envelope, len(raws)), props: make([]eventstore.Proposed, len(raws)), paths: paths,
-		notes: make([]string, len(raws))}
+	sub := submission{events: make([]eventstore.Admitted, len(raws)), paths: paths, notes: make([]string, len(raws))}
 	var fields []domain.FieldError
-	seen := map[domain.EventID]int{}
+	ids := eventstore.NewIDs(newID, func(at int) string { return paths[at] })
 	for i, raw := range raws {
 		raw, text, noteFields := takeNote(raw, paths[i])
 		fields = append(fields, noteFields...)
 		sub.notes[i] = text
-		env, err := domain.Decode(raw)
+		a, err := eventstore.Admit(raw)
 		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			for _, f := range ve.Fields {
@@ -83,32 +82,18 @@ func decodeEnvelopes(raws []json.RawMessage, paths []string, recordedBy func(dom
 		if err != nil {
 			return sub, nil, err
 		}
-		if env.EventID.IsZero() {
-			if env.EventID, err = newID(); err != nil {
-				return sub, nil, fmt.Errorf("make event id: %w", err)
-			}
-		}
-		by := recordedBy(env)
-		if err := domain.CheckRecordedBy(by); err != nil {
-			return sub, nil, fmt.Errorf("recorded_by of %s: %w", env.Type, err)
-		}
-
-		p, err := eventstore.ProposedFrom(env, by)
-		if err != nil {
+		if err := ids.Note(&a, i); errors.As(err, &ve) {
+			fields = append(fields, domain.FieldError{Path: joinPath(paths[i], ve.Fields[0].Path), Problem: ve.Fields[0].Problem})
+		} else if err != nil {
 			return sub, nil, err
 		}
-		if j, dup := seen[p.ID]; dup && !sameEvent(sub.props[j], p) {
-			fields = append(fields, domain.FieldError{Path: joinPath(paths[i], "event_id"),
-				Problem: "used earlier in this request (" + joinPath(paths[j], "") + ") for a different event"})
+		a.Event.RecordedBy = recordedBy(a.Envelope)
+		if err := domain.CheckRecordedBy(a.Event.RecordedBy); err != nil {
+			return sub, nil, fmt.Errorf("recorded_by of %s: %w", a.Envelope.Type, err)
 		}
-		seen[p.ID] = i
-		sub.envs[i], sub.props[i] = env, p
+		sub.events[i] = a
 	}
 	return sub, fields, nil
-}
-
-func sameEvent(a, b eventstore.Proposed) bool {
-	return a.Type == b.Type && a.OccurredAt.Equal(b.OccurredAt) && bytes.Equal(a.Data, b.Data)
 }
 
 // body is a POST /v1/events body taken apart: the envelopes with their JSON paths, the path of the array that
@@ -225,11 +210,11 @@ func decodeJSON(b []byte, v any, strict bool) error {
 }
 
 // parseExpected reads the expected revisions, which must name streams that the request appends to.
-func parseExpected(raw map[string]json.RawMessage, envs []domain.Envelope, bad []domain.FieldError) (map[string]eventstore.ExpectedRevision, []domain.FieldError) {
+func parseExpected(raw map[string]json.RawMessage, events []eventstore.Admitted, bad []domain.FieldError) (map[string]eventstore.ExpectedRevision, []domain.FieldError) {
 	streams := map[string]bool{}
-	for _, env := range envs {
-		if env.Event != nil {
-			streams[env.Stream()] = true
+	for _, a := range events {
+		if a.Envelope.Event != nil {
+			streams[a.Stream] = true
 		}
 	}
 	out := map[string]eventstore.ExpectedRevision{}

@@ -36,9 +36,9 @@ var (
 // own link records, as "worker".
 func recordersOnly(sub submission) error {
 	out := &problem{kind: errForbidden}
-	for i, p := range sub.props {
+	for i, ev := range sub.events {
 		var ve *domain.ValidationError
-		if errors.As(domain.CheckRecorder(sub.envs[i].Event, p.RecordedBy), &ve) {
+		if errors.As(domain.CheckRecorder(ev.Envelope.Event, ev.Event.RecordedBy), &ve) {
 			for _, f := range ve.Fields {
 				out.fields = append(out.fields, domain.FieldError{Path: joinPath(sub.paths[i], f.Path), Problem: f.Problem})
 			}

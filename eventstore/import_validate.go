@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
+	"strconv"
 	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -31,12 +30,9 @@ type chunk struct {
 
 // lineResult is a validated line: an event to spool, a blank line, or an error.
 type lineResult struct {
-	p      Proposed
-	event  domain.Event // decoded, for the checks that depend on the recorder
-	stream string
-	sum    uint64 // FNV-64a of the canonical bytes, when the line carried an event_id
-	blank  bool
-	err    error
+	a     Admitted
+	blank bool
+	err   error
 }
 
 // validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
@@ -126,38 +122,16 @@ func validateLine(line []byte) lineResult {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return lineResult{blank: true}
 	}
-	env, err := domain.Decode(line)
-	if err != nil {
-		return lineResult{err: err}
-	}
-	p, err := ProposedFrom(env, "")
-	if err != nil {
-		return lineResult{err: err}
-	}
-	res := lineResult{p: p, event: env.Event, stream: env.Stream()}
-	if !p.ID.IsZero() {
-		res.sum = contentSum(p)
-	}
-	return res
-}
-
-// contentSum fingerprints what makes an event the same event under its id (type, business time, data),
-// without building its canonical bytes, which the store builds once to hash.
-func contentSum(p Proposed) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(p.Type))
-	var t [8]byte
-	binary.LittleEndian.PutUint64(t[:], uint64(p.OccurredAt.UnixNano()))
-	h.Write(t[:])
-	h.Write(p.Data)
-	return h.Sum64()
+	a, err := Admit(line)
+	return lineResult{a: a, err: err}
 }
 
 // collect takes validated chunks back into input order and spools or rejects each line.
 func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
 	var rep ImportReport
 	w := bufio.NewWriterSize(spool, 1<<20)
-	seen := make(map[domain.EventID]uint64)
+	ids := NewIDs(func() (domain.EventID, error) { return domain.NewEventID(opts.Now(), opts.Rand) },
+		func(line int) string { return "line " + strconv.Itoa(line) })
 	pending := map[int]*chunk{}
 	next, valid := 0, 0
 	var read int64
@@ -171,13 +145,13 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 				if res.blank {
 					continue
 				}
-				if err := accept(&res, seen, opts); err != nil {
+				if err := accept(&res, ids, c.first+i, opts.RecordedBy); err != nil {
 					rep.reject(c.first+i, err, opts.MaxErrors)
 					continue
 				}
 				valid++
 				if rep.Rejected == 0 {
-					if err := writeSpooled(w, res.stream, res.p); err != nil {
+					if err := writeSpooled(w, res.a.Stream, res.a.Event); err != nil {
 						return rep, 0, fmt.Errorf("import: spool: %w", err)
 					}
 				}
@@ -197,28 +171,15 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 	return rep, valid, nil
 }
 
-// accept gives an event without an id a new one, and refuses an id seen earlier for a different event.
-func accept(res *lineResult, seen map[domain.EventID]uint64, opts ImportOptions) error {
+// accept checks that the import's recorder may record the line's event, and settles its id (IDs.Note): an id
+// used earlier in the input for a different event is a bad line.
+func accept(res *lineResult, ids *IDs, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err
 	}
-	res.p.RecordedBy = opts.RecordedBy
-	if err := domain.CheckRecorder(res.event, opts.RecordedBy); err != nil {
+	if err := domain.CheckRecorder(res.a.Envelope.Event, recordedBy); err != nil {
 		return err
 	}
-	res.event = nil
-	if res.p.ID.IsZero() {
-		id, err := domain.NewEventID(opts.Now(), opts.Rand)
-		if err != nil {
-			return fmt.Errorf("make event id: %w", err)
-		}
-		res.p.ID = id
-		return nil
-	}
-	if prev, dup := seen[res.p.ID]; dup && prev != res.sum {
-		return &domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
-			Problem: "used earlier in this input for a different event"}}}
-	}
-	seen[res.p.ID] = res.sum
-	return nil
+	res.a.Envelope = domain.Envelope{} // the decoded event is not needed past here
+	return ids.Note(&res.a, line)
 }

@@ -40,8 +40,9 @@ type spooledBatch struct {
 	err  error
 }
 
-// readBatches reads the spool into batches of opts.BatchSize events, one request per run of a stream's events,
-// and sends them in order; it closes out when the spool ends, after an error, or when ctx ends.
+// readBatches reads the spool into batches of opts.BatchSize events, laid out by Batch (input order, a request
+// per run of a stream's events), and sends them in order; it closes out when the spool ends, after an error,
+// or when ctx ends.
 func readBatches(ctx context.Context, r *bufio.Reader, opts ImportOptions, out chan<- spooledBatch) {
 	defer close(out)
 	send := func(b spooledBatch) bool {
@@ -52,7 +53,7 @@ func readBatches(ctx context.Context, r *bufio.Reader, opts ImportOptions, out c
 			return false
 		}
 	}
-	var reqs []AppendRequest
+	b := NewBatch(nil)
 	inBatch := 0
 	for {
 		stream, p, err := readSpooled(r, opts.RecordedBy)
@@ -64,35 +65,24 @@ func readBatches(ctx context.Context, r *bufio.Reader, opts ImportOptions, out c
 			return
 		}
 		p.canonical = p.Canonical()
-		if n := len(reqs); n > 0 && reqs[n-1].Stream == stream {
-			reqs[n-1].Events = append(reqs[n-1].Events, p)
-		} else {
-			reqs = append(reqs, AppendRequest{Stream: stream, Expected: Any(), Events: []Proposed{p}})
-		}
+		b.Add(stream, p)
 		if inBatch++; inBatch >= opts.BatchSize {
-			if !send(spooledBatch{reqs: reqs}) {
+			if !send(spooledBatch{reqs: b.Requests}) {
 				return
 			}
-			reqs, inBatch = nil, 0
+			b, inBatch = NewBatch(nil), 0
 		}
 	}
 	if inBatch > 0 {
-		send(spooledBatch{reqs: reqs})
+		send(spooledBatch{reqs: b.Requests})
 	}
 }
 
 // appendSpooled appends one batch durably and counts it in rep.
 func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *ImportReport, valid int, opts ImportOptions) error {
 	results, err := s.AppendBatch(ctx, batch)
-	for _, res := range results {
-		for _, a := range res.Events {
-			if a.Duplicate {
-				rep.Duplicates++
-			} else {
-				rep.Appended++
-			}
-		}
-	}
+	appended, duplicates := Counted(results)
+	rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 	if err == nil && opts.Stored != nil {
 		err = opts.Stored(ctx, results)
 	}

@@ -96,7 +96,7 @@ func (p *Plan) sortOut(req AppendRequest, lookup Lookup) error {
 	p.Fresh = make([]Planned, 0, len(req.Events))
 	for i, ev := range req.Events {
 		if j, ok := first[ev.ID]; ok {
-			if prev := req.Events[j]; !sameContent(prev, ev) {
+			if prev := req.Events[j]; !SameEvent(prev, ev) {
 				return fmt.Errorf("event %s appears twice in one append to %s with different content: %w",
 					ev.ID, req.Stream, ErrEventIDReused)
 			}
@@ -166,8 +166,4 @@ func receiptOf(rec Recorded, duplicate bool) Appended {
 	leaf := LeafHash(Leaf(rec))
 	return Appended{ID: rec.ID, Revision: rec.Revision, Position: rec.Position, Duplicate: duplicate,
 		Hash: rec.Hash, LeafHash: hex.EncodeToString(leaf[:])}
-}
-
-func sameContent(a, b Proposed) bool {
-	return a.Type == b.Type && a.OccurredAt.Equal(b.OccurredAt) && string(a.Data) == string(b.Data)
 }

@@ -152,7 +152,7 @@ type Recorded struct {
 
 // SameEvent reports whether a proposed event is the one already recorded under its id.
 func (r Recorded) SameEvent(p Proposed) bool {
-	return r.ID == p.ID && r.Type == p.Type && r.OccurredAt.Equal(p.OccurredAt) && string(r.Data) == string(p.Data)
+	return r.ID == p.ID && SameEvent(Proposed{Type: r.Type, OccurredAt: r.OccurredAt, Data: r.Data}, p)
 }
 
 // AppendRequest appends events to one stream.

@@ -128,25 +128,17 @@ func span(envs []domain.Envelope) string {
 func storeRates(ctx context.Context, s eventstore.Store, envs []domain.Envelope) (appended, duplicates int, err error) {
 	for start := 0; start < len(envs); start += ratesBatch {
 		chunk := envs[start:min(start+ratesBatch, len(envs))]
-		reqs := make([]eventstore.AppendRequest, 0, len(chunk))
+		b := eventstore.NewBatch(nil) // the ingest's layout: in order, a request per run of a stream's events
 		for _, env := range chunk {
 			p, err := eventstore.ProposedFrom(env, "import")
 			if err != nil {
 				return appended, duplicates, err
 			}
-			reqs = append(reqs, eventstore.AppendRequest{Stream: env.Stream(), Expected: eventstore.Any(),
-				Events: []eventstore.Proposed{p}})
+			b.Add(env.Stream(), p)
 		}
-		results, err := s.AppendBatch(ctx, reqs)
-		for _, res := range results {
-			for _, a := range res.Events {
-				if a.Duplicate {
-					duplicates++
-				} else {
-					appended++
-				}
-			}
-		}
+		results, err := s.AppendBatch(ctx, b.Requests)
+		a, d := eventstore.Counted(results)
+		appended, duplicates = appended+a, duplicates+d
 		if errors.Is(err, eventstore.ErrEventIDReused) {
 			return appended, duplicates, fmt.Errorf("a table of this source for one of these dates is already stored "+
 				"with other rates (tables are not corrected in place): %w", err)

@@ -116,7 +116,8 @@ func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Fin
 			return rep, err
 		}
 		results, err := s.AppendBatch(ctx, reqs)
-		count(results, &rep)
+		appended, duplicates := eventstore.Counted(results)
+		rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 		if err == nil && stored != nil {
 			err = stored(ctx, results)
 		}
@@ -152,32 +153,16 @@ func saveNotes(ctx context.Context, ns NoteSaver, findings []Finding, rep *Repor
 	return saved.Added, nil
 }
 
-// requests makes one append request per run of findings of the same worker.
+// requests lays the findings out as the ingest lays out every input (eventstore.Batch): in order, one append
+// request per run of findings of the same worker.
 func requests(findings []Finding, recordedBy string) ([]eventstore.AppendRequest, error) {
-	var reqs []eventstore.AppendRequest
+	b := eventstore.NewBatch(nil)
 	for _, f := range findings {
 		p, err := eventstore.ProposedFrom(f.Env, recordedBy)
 		if err != nil {
 			return nil, err
 		}
-		stream := f.Env.Stream()
-		if n := len(reqs); n > 0 && reqs[n-1].Stream == stream {
-			reqs[n-1].Events = append(reqs[n-1].Events, p)
-			continue
-		}
-		reqs = append(reqs, eventstore.AppendRequest{Stream: stream, Expected: eventstore.Any(), Events: []eventstore.Proposed{p}})
+		b.Add(f.Env.Stream(), p)
 	}
-	return reqs, nil
-}
-
-func count(results []eventstore.AppendResult, rep *Report) {
-	for _, res := range results {
-		for _, a := range res.Events {
-			if a.Duplicate {
-				rep.Duplicates++
-			} else {
-				rep.Appended++
-			}
-		}
-	}
+	return b.Requests, nil
 }

@@ -145,24 +145,30 @@ func encodeJSON(v any) (string, error) {
 
 // readRules reads flag_rules, the rules arrays the flags reference, by their text.
 func readRules(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT id, rules FROM flag_rules")
+	out := map[string]int64{}
+	err := eachRules(ctx, tx, func(id int64, text string) { out[text] = id })
+	return out, err
+}
+
+// eachRules calls fn with each rules array of flag_rules and its id.
+func eachRules(ctx context.Context, q queryer, fn func(id int64, text string)) error {
+	rows, err := q.QueryContext(ctx, "SELECT id, rules FROM flag_rules")
 	if err != nil {
-		return nil, fmt.Errorf("read flag rules: %w", err)
+		return fmt.Errorf("read flag rules: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
 	for rows.Next() {
 		var id int64
 		var text string
 		if err := rows.Scan(&id, &text); err != nil {
-			return nil, fmt.Errorf("read flag rules: %w", err)
+			return fmt.Errorf("read flag rules: %w", err)
 		}
-		out[text] = id
+		fn(id, text)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read flag rules: %w", err)
+		return fmt.Errorf("read flag rules: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // rulesID is the id of a rules array in flag_rules, added when new (ids are never reused: a rules array no
@@ -247,22 +253,9 @@ func (r *flagRules) get(id int64) (string, error) {
 	if text, ok := r.byID[id]; ok {
 		return text, nil
 	}
-	rows, err := r.db.QueryContext(r.ctx, "SELECT id, rules FROM flag_rules")
-	if err != nil {
-		return "", fmt.Errorf("read flag rules: %w", err)
-	}
-	defer rows.Close()
 	r.byID = map[int64]string{}
-	for rows.Next() {
-		var i int64
-		var text string
-		if err := rows.Scan(&i, &text); err != nil {
-			return "", fmt.Errorf("read flag rules: %w", err)
-		}
-		r.byID[i] = text
-	}
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("read flag rules: %w", err)
+	if err := eachRules(r.ctx, r.db, func(i int64, text string) { r.byID[i] = text }); err != nil {
+		return "", err
 	}
 	if text, ok := r.byID[id]; ok {
 		return text, nil

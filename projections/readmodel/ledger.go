@@ -155,13 +155,14 @@ func readOwed(lines [][]json.RawMessage) ([]projections.OwedMoney, error) {
 
 // readInstant reads an instant stored by instantJSON.
 func readInstant(raw json.RawMessage) (time.Time, error) {
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		t, err := time.Parse(time.RFC3339Nano, text)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("%w: instant %s", errLedger, raw)
+	if len(raw) > 0 && raw[0] == '"' { // a string; most instants are numbers, not tried as one first
+		var text string
+		if json.Unmarshal(raw, &text) == nil {
+			if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
+				return t.UTC(), nil
+			}
 		}
-		return t.UTC(), nil
+		return time.Time{}, fmt.Errorf("%w: instant %s", errLedger, raw)
 	}
 	s, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {

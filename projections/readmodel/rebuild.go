@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
 	"runtime"
 	"time"
 
@@ -99,15 +98,6 @@ func (m *Model) rebuildTx(ctx context.Context) (tx *sql.Tx, release func(), err 
 	return tx, release, nil
 }
 
-// hashSpace is the range of workerHash.
-const hashSpace = 1 << 63
-
-func workerHash(worker string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(worker))
-	return h.Sum64() >> 1
-}
-
 // load judges every worker and job order of the store up to head and writes them with w, reading each event
 // once. A store that fits in a shard (ShardEvents, guessed from its head: exact for the embedded store, whose
 // positions count events) is judged as it is read; a larger one has its workers' events spilled to files by
@@ -140,10 +130,11 @@ func (m *Model) loadInMemory(ctx context.Context, store eventstore.Store, tx *sq
 	if err != nil {
 		return cp, fmt.Errorf("read model: read the store: %w", err)
 	}
-	if err := judgeModel(ctx, w, pm); err != nil {
+	v := pm.View(time.Time{}) // one view: writeContext uses the job orders judging built
+	if err := judgeModel(ctx, w, pm, v); err != nil {
 		return cp, err
 	}
-	if err := writeContext(ctx, tx, w, pm.View(time.Time{}), pm.JobOrderIDs(), context); err != nil {
+	if err := writeContext(ctx, tx, w, v, pm.JobOrderIDs(), context); err != nil {
 		return cp, err
 	}
 	m.progress(head.Commit, head.Commit)
@@ -174,7 +165,7 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 		if err != nil {
 			return cp, fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
 		}
-		if err := judgeModel(ctx, w, pm); err != nil {
+		if err := judgeModel(ctx, w, pm, pm.View(time.Time{})); err != nil {
 			return cp, err
 		}
 		done += sp.events(sh[0], sh[1])
@@ -212,9 +203,9 @@ func (m *Model) readSpilling(ctx context.Context, store eventstore.Store, head e
 	return base, context, cp, nil
 }
 
-// judgeModel judges and writes every worker of pm, on every core.
-func judgeModel(ctx context.Context, w *writer, pm *projections.Model) error {
-	v := pm.View(time.Time{}) // judgements do not read the clock
+// judgeModel judges and writes every worker of pm, on every core, with v, a view of pm (at any clock:
+// judgements do not read it).
+func judgeModel(ctx context.Context, w *writer, pm *projections.Model, v *projections.View) error {
 	for _, id := range pm.JobOrderIDs() {
 		v.JobOrder(id) // built before judging on every core, which only reads them
 	}

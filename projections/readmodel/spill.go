@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"iter"
 	"os"
@@ -61,6 +62,15 @@ func newSpill(dir string) (*spill, error) {
 
 func (s *spill) name(bucket int) string {
 	return filepath.Join(s.dir, fmt.Sprintf("bucket-%02d", bucket))
+}
+
+// hashSpace is the range of workerHash.
+const hashSpace = 1 << 63
+
+func workerHash(worker string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(worker))
+	return h.Sum64() >> 1
 }
 
 // bucketOf is the bucket of a worker's events.
@@ -189,7 +199,7 @@ func readSpilled(r *bufio.Reader) (eventstore.Recorded, error) {
 	return parseSpilled(b)
 }
 
-// parseSpilled reads a record from its spilled form (without the length); its data and strings share b.
+// parseSpilled reads a record from its spilled form (without the length); its data shares b.
 func parseSpilled(b []byte) (eventstore.Recorded, error) {
 	var rec eventstore.Recorded
 	d := spillDecoder{b: b}
