@@ -34,6 +34,8 @@ type Reader interface {
 	JobOrder(ctx context.Context, who keys.Identity, id string) (*projections.JobOrder, []api.Recruit, error)
 	Audit(ctx context.Context, who keys.Identity, q url.Values) ([]projections.AuditRow, string, error)
 	Agencies(ctx context.Context, who keys.Identity, q url.Values) (projections.AgencyReport, error)
+	AuditPage(ctx context.Context, who keys.Identity, q url.Values, cursor string, size int) ([]projections.AuditRow, string, api.TablePage, error)
+	AgencyPage(ctx context.Context, who keys.Identity, q url.Values, cursor string, size int) (projections.AgencyReport, api.TablePage, error)
 	Overview(ctx context.Context, who keys.Identity, q url.Values) (api.Overview, error)
 	Receipts(ctx context.Context, who keys.Identity, workerID string) (map[string]api.Receipt, error)
 }
@@ -53,7 +55,7 @@ type Config struct {
 	// IdleTimeout ends a session unused that long (default 30 min); MaxAge ends any session that old
 	// (default 12 h).
 	IdleTimeout, MaxAge time.Duration
-	// PageSize is the number of flags on a page of the flag listing (default 50).
+	// PageSize is the number of rows on a page of the flag listing, the audit and the agencies (default 50).
 	PageSize int
 	// Workers opens workers' access links: the worker's own pages under /w/. Without it every link gets the
 	// closed-link page.

@@ -69,6 +69,22 @@ func (fakeReader) Agencies(context.Context, keys.Identity, url.Values) (projecti
 		Agencies: []projections.AgencyScorecard{}, CleanAgencies: []projections.CleanAgency{}}, nil
 }
 
+// AuditPage returns one row, placed 51st of 120, between pages whose cursors name the order it was asked in.
+func (fakeReader) AuditPage(_ context.Context, _ keys.Identity, q url.Values, _ string, _ int) ([]projections.AuditRow, string, api.TablePage, error) {
+	return []projections.AuditRow{{Key: "ag-1"}}, "b-1", fakeTable(q), nil
+}
+
+// AgencyPage returns one scorecard, placed as AuditPage places its row.
+func (f fakeReader) AgencyPage(ctx context.Context, who keys.Identity, q url.Values, _ string, _ int) (projections.AgencyReport, api.TablePage, error) {
+	r, err := f.Agencies(ctx, who, q)
+	r.Agencies = []projections.AgencyScorecard{{AgencyID: "ag-1", Flags: map[string]int{}, MonthsOfWages: &projections.MonthsSummary{}}}
+	return r, fakeTable(q), err
+}
+
+func fakeTable(q url.Values) api.TablePage {
+	return api.TablePage{Total: 120, First: 51, Prev: "p-" + q.Get("sort"), Next: "n-" + q.Get("sort")}
+}
+
 func (fakeReader) Overview(context.Context, keys.Identity, url.Values) (api.Overview, error) {
 	return api.Overview{Months: readmodel.CountByMonth([]domain.Flag{fakeFlag})}, nil
 }
@@ -367,4 +383,31 @@ func FuzzSafeNext(f *testing.F) {
 			t.Errorf("safeNext(%q) = %q leaves the site", s, got)
 		}
 	})
+}
+
+// TestTablePagesLinkOnInTheirOrder: the audit and agencies pages say which rows they show of how many, and
+// their previous and next links carry the cursor with the page's query and order (an unknown audit order is
+// dropped for the default).
+func TestTablePagesLinkOnInTheirOrder(t *testing.T) {
+	t.Parallel()
+	con := newTestConsole(t, &fakeKeys{}, &clock{t: time.Now()})
+	ck, _ := signIn(t, con, "good")
+	for _, tc := range []struct{ path, caption, next, prev string }{
+		{"/audit?by=agency&sort=workers", "Groups 51 to 51 of 120",
+			`href="/audit?by=agency&amp;cursor=n-workers&amp;sort=workers"`, `href="/audit?by=agency&amp;cursor=p-workers&amp;sort=workers"`},
+		{"/audit?sort=colour", "Groups 51 to 51 of 120", `href="/audit?cursor=n-"`, `href="/audit?cursor=p-"`},
+		{"/agencies?sort=name&min_workers=3", "Agencies 51 to 51 of 120",
+			`href="/agencies?cursor=n-name&amp;min_workers=3&amp;sort=name"`, `href="/agencies?cursor=p-name&amp;min_workers=3&amp;sort=name"`},
+	} {
+		w := get(con, tc.path, ck)
+		body := w.Body.String()
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d", tc.path, w.Code)
+		}
+		for _, want := range []string{tc.caption, "Page 2", `rel="next" ` + tc.next, `rel="prev" ` + tc.prev} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: no %s in\n%s", tc.path, want, body)
+			}
+		}
+	}
 }

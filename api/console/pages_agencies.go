@@ -18,18 +18,20 @@ type agenciesPage struct {
 	Query      url.Values
 	Currencies []string
 	Report     projections.AgencyReport
+	Pager      pager
 }
 
-// agencies shows the agencies' scorecards and the clean list, ordered as the query's sort says (the column
-// headers link to each order).
+// agencies shows the clean list and a page of the agencies' scorecards, ordered as the query's sort says (the
+// column headers link to each order, the page links keep it).
 func (c *Console) agencies(w http.ResponseWriter, r *http.Request, s *session) {
 	q := pick(r, agencyParams)
-	report, err := c.cfg.Reader.Agencies(r.Context(), s.who, q)
+	report, page, err := c.cfg.Reader.AgencyPage(r.Context(), s.who, q, r.URL.Query().Get("cursor"), c.cfg.PageSize)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "agencies", s, agenciesPage{Query: q, Currencies: currencyChoices(q), Report: report})
+	c.render(w, r, http.StatusOK, "agencies", s, agenciesPage{Query: q, Currencies: currencyChoices(q), Report: report,
+		Pager: newPager(page, len(report.Agencies), c.cfg.PageSize)})
 }
 
 func (c *Console) agenciesCSV(w http.ResponseWriter, r *http.Request, s *session) {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
@@ -19,7 +20,7 @@ import (
 // Parameters each page reads from its query; others are ignored.
 var (
 	flagParams     = []string{"code", "buyer", "employer", "agency", "job_order", "as_of", "known_at", "currency"}
-	auditParams    = []string{"buyer", "by", "as_of", "known_at", "currency"}
+	auditParams    = []string{"buyer", "by", "as_of", "known_at", "currency", "sort"}
 	overviewParams = []string{"buyer", "as_of", "known_at", "currency"}
 	workerParams   = []string{"as_of", "known_at", "currency"}
 )
@@ -197,17 +198,15 @@ func (c *Console) flagsJSONIn(w http.ResponseWriter, r *http.Request, s *session
 	_, _ = w.Write(buf.Bytes())
 }
 
-// download sends CSV records as an attachment.
-func (c *Console) download(w http.ResponseWriter, r *http.Request, s *session, name string, recs [][]string) {
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	if err := cw.WriteAll(recs); err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
+// download sends CSV records as an attachment, written as they are encoded (an encoding error can only be
+// the connection's, once the answer has begun).
+func (c *Console) download(w http.ResponseWriter, _ *http.Request, _ *session, name string, recs [][]string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, _ = w.Write(buf.Bytes())
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(recs); err != nil {
+		c.log.Warn("download cut short", "download", name, "error", err)
+	}
 }
 
 // auditPage is the data of the audit page.
@@ -219,33 +218,39 @@ type auditPage struct {
 	Sort       string
 	Rows       []projections.AuditRow
 	Groups     []string
+	Pager      pager
 }
 
-// auditSorts are the audit table's orders: by key, or by a count, largest first.
-var auditSorts = map[string]func(a, b projections.AuditRow) int{
-	"key":       func(a, b projections.AuditRow) int { return cmp.Compare(a.Key, b.Key) },
-	"workers":   func(a, b projections.AuditRow) int { return cmp.Compare(b.Workers, a.Workers) },
-	"flagged":   func(a, b projections.AuditRow) int { return cmp.Compare(b.FlaggedWorkers, a.FlaggedWorkers) },
-	"joborders": func(a, b projections.AuditRow) int { return cmp.Compare(b.JobOrders, a.JobOrders) },
+// pager places a page of the audit or agencies table: its number, its rows' places and the links around it.
+type pager struct {
+	Page, First, Last, Total int
+	Prev, Next               string // cursors; "" for none
 }
 
+func newPager(p api.TablePage, rows, size int) pager {
+	out := pager{Page: (p.First-1)/size + 1, Total: p.Total, Prev: p.Prev, Next: p.Next}
+	if rows > 0 {
+		out.First, out.Last = p.First, p.First+rows-1
+	}
+	return out
+}
+
+// audit shows a page of the audit's table in the order the query's sort names (by key when it names none
+// of readmodel.AuditSorts), which the column headers link to and the page links keep.
 func (c *Console) audit(w http.ResponseWriter, r *http.Request, s *session) {
 	q := pick(r, auditParams)
-	rows, buyer, err := c.cfg.Reader.Audit(r.Context(), s.who, q)
+	if !slices.Contains(readmodel.AuditSorts, q.Get("sort")) {
+		q.Del("sort")
+	}
+	rows, buyer, page, err := c.cfg.Reader.AuditPage(r.Context(), s.who, q, r.URL.Query().Get("cursor"), c.cfg.PageSize)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
 	}
-	sort := r.URL.Query().Get("sort")
-	if auditSorts[sort] == nil {
-		sort = "key"
-	}
-	slices.SortStableFunc(rows, func(a, b projections.AuditRow) int {
-		return cmp.Or(auditSorts[sort](a, b), cmp.Compare(a.Key, b.Key))
-	})
 	by := cmp.Or(q.Get("by"), projections.ByBuyer)
 	c.render(w, r, http.StatusOK, "audit", s, auditPage{Query: q, Currencies: currencyChoices(q), Buyer: buyer, By: by,
-		Sort: sort, Rows: rows, Groups: projections.Groupings})
+		Sort: cmp.Or(q.Get("sort"), readmodel.AuditByKey), Rows: rows, Groups: projections.Groupings,
+		Pager: newPager(page, len(rows), c.cfg.PageSize)})
 }
 
 func (c *Console) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {

@@ -48,6 +48,17 @@ var funcs = template.FuncMap{
 	"nodeOf":  func(v view, n chainNode) nodeView { return nodeView{V: v, N: n} },
 	"pair":    func(a, b []projections.AuditRow) [][]projections.AuditRow { return [][]projections.AuditRow{a, b} },
 	"licence": licenceText,
+	"pagerOf": func(v view, path string, q url.Values, p pager) pagerView {
+		return pagerView{view: v, Path: path, Q: q, P: p}
+	},
+}
+
+// pagerView is the data of the "pager" template: the view, the table's page and query, and where it is.
+type pagerView struct {
+	view
+	Path string
+	Q    url.Values
+	P    pager
 }
 
 // licenceText says a licence status in the visitor's language.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -33,11 +35,18 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.AgencyID != "" {
 		keys = []string{q.AgencyID}
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
+	corr, err := clockCorrections(ctx, tx, q.BuyerID, projections.ByAgency, clock)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	corr, err := clockCorrections(ctx, tx, q.BuyerID, projections.ByAgency, clock)
+	return scorecards(ctx, tx, q, keys, corr, clock)
+}
+
+// scorecards judges the scorecards of the agencies of keys (every agency in the query's scope for nil keys)
+// at clock, their rows corrected by corr.
+func scorecards(ctx context.Context, tx *sql.Tx, q projections.AgencyQuery, keys []string, corr map[string]*correction,
+	clock time.Time) (projections.AgencyReport, error) {
+	rows, err := readRows(ctx, tx, q.BuyerID, projections.ByAgency, keys, true)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
@@ -46,7 +55,7 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	cv, err := agencyContext(ctx, tx, jobOrders, clock)
+	cv, err := agencyContext(ctx, tx, rows, jobOrders, clock)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
@@ -62,9 +71,12 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	return cv.Scorecards(figs, q), nil
 }
 
-// agencyContext is the view at clock of what the scorecards name: every organisation, policy and rates table,
-// and the job orders counted in the rows.
-func agencyContext(ctx context.Context, tx *sql.Tx, jobOrders map[string][]string, clock time.Time) (*projections.View, error) {
+// agencyContext is the view at clock of what the scorecards of the agencies of rows name: those agencies'
+// registrations, every policy, and the job orders counted in the rows. It leaves out the other
+// organisations and the exchange rates (a reporting currency converts the stored ledgers, see
+// convertAgencies), so that it costs the agencies read, not the programme's size.
+func agencyContext(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow, jobOrders map[string][]string,
+	clock time.Time) (*projections.View, error) {
 	pm := projections.New(projections.Filter{})
 	needed := map[string]bool{}
 	for _, ids := range jobOrders {
@@ -72,7 +84,16 @@ func agencyContext(ctx context.Context, tx *sql.Tx, jobOrders map[string][]strin
 			needed[id] = true
 		}
 	}
-	if err := loadContext(ctx, tx, pm, needed); err != nil {
+	args := []any{domain.TypeExchangeRatesPublished, domain.TypeOrganisationRegistered}
+	for key := range rows {
+		args = append(args, key)
+	}
+	where := "job_order_id = '' AND type != ? AND (type != ? OR json_extract(data, '$.org_id') IN (" +
+		strings.TrimSuffix(strings.Repeat("?,", len(rows)), ",") + "))"
+	if err := applyContext(ctx, tx, pm, where, args...); err != nil {
+		return nil, err
+	}
+	if err := loadJobOrders(ctx, tx, pm, needed); err != nil {
 		return nil, err
 	}
 	return pm.View(clock), nil

@@ -49,6 +49,8 @@ func conformReads(t *testing.T, m *readmodel.Model, mem *projections.Model, cloc
 	}
 	checkTotals(t, m, v, clock)
 	checkGauges(t, m, v, clock)
+	checkAuditPages(t, m, v, clock)
+	checkAgencyPages(t, m, v, clock)
 }
 
 // accessCase is a listing read through a caller's access, with the flags the caller reads.

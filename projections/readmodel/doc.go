@@ -15,7 +15,8 @@
 //	meta               key/value: rules, checkpoint (commit, prepare, stream, revision, event id)
 //	context_events     every event that is not a worker's (job orders, policies, organisations, exchange
 //	                   rates), as stored
-//	orgs               organisation id, name and role (the last registration)
+//	orgs               organisation id, name and role (the last registration), and the name in lower case
+//	                   (sort_name) the agencies' order by name seeks in
 //	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, its
 //	                   contribution to the rollups (JSON: flag counts by code, money per currency, months of
 //	                   wages) and its ledger (compact JSON, see encodeLedger: every amount with the instant it
@@ -37,7 +38,10 @@
 //	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, workers
 //	                   with a contract substitution flag, and months of wages (JSON: workers by value, a
 //	                   histogram a median is read from); scope is "" for every supply chain or a buyer id for
-//	                   that buyer's; grouping "all" (key "") is the scope's total, each worker counted once
+//	                   that buyer's; grouping "all" (key "") is the scope's total, each worker counted once;
+//	                   job_orders counts its rollup_job_orders rows. Indexes on (scope, grouping) and workers,
+//	                   flagged workers, job orders or the risk order's shares let a page of the audit or of the
+//	                   agencies seek its rows in its order (window.go)
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
 //	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
 //	                   that flag scope ("" for every flag), counting the clocked flags whose time is still

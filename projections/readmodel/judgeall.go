@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -116,8 +117,8 @@ func writeContext(ctx context.Context, tx *sql.Tx, w *writer, v *projections.Vie
 			return err
 		}
 		o := f.Event.(*domain.OrganisationRegistered)
-		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role) VALUES (?,?,?)",
-			o.OrgID, o.Name, o.Role); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role, sort_name) VALUES (?,?,?,?)",
+			o.OrgID, o.Name, o.Role, strings.ToLower(o.Name)); err != nil {
 			return fmt.Errorf("read model: store organisation %s: %w", o.OrgID, err)
 		}
 	}

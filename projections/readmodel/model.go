@@ -92,11 +92,29 @@ func Open(dir string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open read model %s: %w", path, err)
 	}
-	if _, err := db.Exec(Schema); err != nil {
+	if err := createSchema(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open read model %s: create tables: %w", path, err)
 	}
 	return &Model{db: db, path: path, opts: opts.withDefaults()}, nil
+}
+
+// createSchema creates the tables a model lacks, and their indexes unless the model was written by another
+// layout, whose tables may lack an indexed column: its rebuild, which its catch-up makes, creates them.
+func createSchema(db *sql.DB) error {
+	if _, err := db.Exec(tablesSchema); err != nil {
+		return err
+	}
+	var rules string
+	err := db.QueryRow("SELECT value FROM meta WHERE key = 'rules'").Scan(&rules)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err == nil && rules != rulesMeta() {
+		return nil
+	}
+	_, err = db.Exec(indexSchema)
+	return err
 }
 
 // Path is the model's file.

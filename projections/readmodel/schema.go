@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS context_events (
 	job_order_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, occurred_at TEXT NOT NULL,
 	recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL,
 	PRIMARY KEY (commit_pos, prepare_pos)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+	sort_name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
 	worker_id TEXT PRIMARY KEY, job_order_id TEXT NOT NULL, employer_id TEXT NOT NULL, buyer_ids TEXT NOT NULL,
 	agencies TEXT NOT NULL, flags INTEGER NOT NULL, unclocked INTEGER NOT NULL, clocked_from BLOB,
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS flag_scopes (scope INTEGER NOT NULL, k BLOB NOT NULL,
 CREATE TABLE IF NOT EXISTS rollups (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, workers INTEGER NOT NULL,
 	flagged_workers INTEGER NOT NULL, flags TEXT NOT NULL, money TEXT NOT NULL,
-	substituted_workers INTEGER NOT NULL, months TEXT NOT NULL,
+	substituted_workers INTEGER NOT NULL, months TEXT NOT NULL, job_orders INTEGER NOT NULL,
 	PRIMARY KEY (scope, grouping, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_job_orders (
 	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, job_order_id TEXT NOT NULL, refs INTEGER NOT NULL,
@@ -51,6 +52,12 @@ CREATE INDEX IF NOT EXISTS recruitments_job_order ON recruitments (job_order_id)
 CREATE UNIQUE INDEX IF NOT EXISTS flags_k ON flags (k);
 CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
 CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
+CREATE INDEX IF NOT EXISTS rollups_workers ON rollups (scope, grouping, workers DESC, key);
+CREATE INDEX IF NOT EXISTS rollups_flagged ON rollups (scope, grouping, flagged_workers DESC, key);
+CREATE INDEX IF NOT EXISTS rollups_job_orders ON rollups (scope, grouping, job_orders DESC, key);
+CREATE INDEX IF NOT EXISTS rollups_risk ON rollups (scope, grouping, ` + shareFlaggedSQL + ` DESC, ` +
+	shareSubstitutedSQL + ` DESC, flagged_workers DESC, key);
+CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE name != '';
 `
 
 // scopeIDSQL is the id in scopes of the flag scope named by its argument ("buyer:ID", ...).

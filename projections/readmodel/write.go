@@ -387,8 +387,8 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
 	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
-		flags, money, substituted_workers, months) VALUES (?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers, r.Flagged,
-		string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON())
+		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
+		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
 	return err
 }
 
