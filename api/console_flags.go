@@ -67,7 +67,7 @@ func (r *Reader) startFlags(ctx context.Context, who keys.Identity, q url.Values
 		return fr, fail(errNotFound, "no flags for the %s role", who.Role)
 	}
 	fr.seek = fr.filter == (projections.Filter{})
-	return fr, r.s.checkNamed(ctx, who, fr.q, projections.Filter{}, clock)
+	return fr, r.s.checkNamed(ctx, who, fr.q, fr.filter, clock)
 }
 
 // EachFlag calls fn with each flag of GET /v1/flags for the query, in the API's order, as it reads them: from

@@ -200,3 +200,26 @@ func FuzzFlagCursor(f *testing.F) {
 		}
 	})
 }
+
+// TestConsoleNamesAWorkerUnderTheTimeFilterAsTheAPIDoes: a worker named in the flags page's query is looked for
+// as of the page's time, as GET /v1/flags looks for it: before its first event it is not found, in both.
+func TestConsoleNamesAWorkerUnderTheTimeFilterAsTheAPIDoes(t *testing.T) {
+	f, _ := seekFixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		asOf  string
+		found bool
+	}{{"2024-02-01", false}, {"2024-06-01", true}} {
+		for _, key := range []string{"admin", "buyerA"} {
+			q := url.Values{"worker": {"w-a1"}, "as_of": {tc.asOf}}
+			status := f.get("/v1/flags?"+q.Encode(), key).Code
+			_, err := f.srv.Reader().FlagPage(ctx, f.who(key), q, "", 10)
+			if (status == 200) != tc.found || (err == nil) != tc.found {
+				t.Errorf("%s, w-a1 as of %s: API %d, console %v; want found=%v in both", key, tc.asOf, status, err, tc.found)
+			}
+			if err != nil && !errors.Is(err, api.ErrNotFound) {
+				t.Errorf("%s, w-a1 as of %s: console %v, want not found", key, tc.asOf, err)
+			}
+		}
+	}
+}
