@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCPUProfileIsWrittenWhereTheEnvironmentSays: with $FAIRTRAIL_CPUPROFILE the run's CPU profile is written
+// there (a gzipped protocol buffer, as go tool pprof reads); without it nothing is written; a file that cannot
+// be created is an error naming the variable.
+func TestCPUProfileIsWrittenWhereTheEnvironmentSays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.cpu.pprof")
+	stop, err := startCPUProfile(func(k string) string { return map[string]string{cpuProfileEnv: path}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		t.Fatalf("the profile is not gzipped: % x", b[:min(len(b), 8)])
+	}
+	stop, err = startCPUProfile(func(string) string { return "" })
+	if err != nil || stop() != nil {
+		t.Fatalf("without the variable: %v", err)
+	}
+	_, err = startCPUProfile(func(string) string { return filepath.Join(t.TempDir(), "missing", "x.pprof") })
+	if err == nil || !strings.Contains(err.Error(), cpuProfileEnv) {
+		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, cpuProfileEnv)
+	}
+}
