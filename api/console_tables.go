@@ -39,10 +39,12 @@ type tableCursor struct {
 	At   int                `json:"at"`
 }
 
-// window is a page read from a table: how many rows, their positions (nil for a table cut from a whole
-// answer, whose place first is), whether rows lie beyond it in the direction read, and the table's size.
+// window is a page read from a table: how many rows, whether it was read by seeking (then with its rows'
+// positions) or cut from a whole answer (then at place first), whether rows lie beyond it in the direction
+// read, and the table's size.
 type window struct {
 	n, first  int
+	seek      bool
 	positions []readmodel.Position
 	more      bool
 	total     int
@@ -74,7 +76,7 @@ func (r *Reader) place(kind string, q url.Values, clock time.Time, cur tableCurs
 		return r.s.pages.encode(pageToken{Kind: kind, Query: fingerprint(q), Clock: clock.UnixNano(), After: after})
 	}
 	first, hasPrev, hasNext := w.first, w.first > 0, w.more
-	if w.positions != nil { // read by seeking, from cur's position
+	if w.seek { // from cur's position
 		first = cur.At
 		if cur.Back && !w.more {
 			first = 0 // the first page, whatever the cursor counted
@@ -84,7 +86,7 @@ func (r *Reader) place(kind string, q url.Values, clock time.Time, cur tableCurs
 	p := TablePage{Total: w.total, First: first + 1}
 	if hasNext && w.n > 0 {
 		c := tableCursor{At: first + w.n}
-		if w.positions != nil {
+		if w.seek {
 			c.Pos = w.positions[w.n-1]
 		}
 		p.Next = sign(c)
@@ -92,9 +94,9 @@ func (r *Reader) place(kind string, q url.Values, clock time.Time, cur tableCurs
 	if hasPrev {
 		c := tableCursor{At: max(0, first-size), Back: true}
 		switch {
-		case w.positions != nil && w.n > 0:
+		case w.seek && w.n > 0:
 			c.Pos = w.positions[0]
-		case w.positions != nil:
+		case w.seek:
 			c = tableCursor{} // an empty page of the index: back to the first
 		}
 		p.Prev = sign(c)
@@ -159,7 +161,7 @@ func (r *Reader) seekAudit(ctx context.Context, aq projections.AuditQuery, w rea
 	if err != nil {
 		return nil, window{}, seekError(err)
 	}
-	return p.Rows, window{n: len(p.Rows), positions: orNone(p.Positions), more: p.More, total: p.Total}, nil
+	return p.Rows, window{n: len(p.Rows), seek: true, positions: p.Positions, more: p.More, total: p.Total}, nil
 }
 
 // AgencyPage returns the agencies report of GET /v1/agencies for the query, scoped as Agencies scopes it,
@@ -192,14 +194,6 @@ func (r *Reader) AgencyPage(ctx context.Context, who keys.Identity, q url.Values
 	if err != nil {
 		return projections.AgencyReport{}, TablePage{}, seekError(err)
 	}
-	w := window{n: len(p.Report.Agencies), positions: orNone(p.Positions), more: p.More, total: p.Total}
+	w := window{n: len(p.Report.Agencies), seek: true, positions: p.Positions, more: p.More, total: p.Total}
 	return p.Report, r.place(consoleAgenciesKind, q, clock, cur, w, size), nil
-}
-
-// orNone is positions, empty rather than nil: a window read by seeking, even with no row.
-func orNone(positions []readmodel.Position) []readmodel.Position {
-	if positions == nil {
-		return []readmodel.Position{}
-	}
-	return positions
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -88,8 +87,8 @@ func agencyContext(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow,
 	for key := range rows {
 		args = append(args, key)
 	}
-	where := "job_order_id = '' AND type != ? AND (type != ? OR json_extract(data, '$.org_id') IN (" +
-		strings.TrimSuffix(strings.Repeat("?,", len(rows)), ",") + "))"
+	where := "job_order_id = '' AND type != ? AND (type != ? OR json_extract(data, '$.org_id') IN " +
+		placeholders(len(rows)) + ")"
 	if err := applyContext(ctx, tx, pm, where, args...); err != nil {
 		return nil, err
 	}

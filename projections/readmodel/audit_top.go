@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/projections"
@@ -22,7 +21,7 @@ func keysIn(keys []string, scope, by string) (string, []any) {
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	return " AND key IN (" + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + ")", args
+	return " AND key IN " + placeholders(len(keys)), args
 }
 
 // Total is a scope's total at clock, each worker counted once: the rows by job order of a buyer's supply

@@ -155,5 +155,7 @@ func prepareRows(ctx context.Context, tx *sql.Tx, name, head string, cols int) (
 	return stmtRows{name, st}, nil
 }
 
-// placeholders is a row of cols parameters: "(?,?,?)".
-func placeholders(cols int) string { return "(?" + strings.Repeat(",?", cols-1) + ")" }
+// placeholders is a row of cols parameters: "(?,?,?)" ("()" for none, which SQLite's IN takes as an empty list).
+func placeholders(cols int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+}

@@ -210,15 +210,17 @@ func (s segment) query(ctx context.Context, tx *sql.Tx, si int, scope, by string
 		where = append(where, s.where)
 	}
 	for i, t := range s.terms {
-		cols = append(cols, t.expr)
-		dir := map[bool]string{false: " ASC", true: " DESC"}[t.desc != back]
-		order = append(order, t.expr+dir)
+		dir, past := " ASC", " > ?"
+		if t.desc != back {
+			dir, past = " DESC", " < ?"
+		}
+		cols, order = append(cols, t.expr), append(order, t.expr+dir)
 		switch {
 		case vals == nil || i > level:
 		case i < level:
 			where, args = append(where, t.expr+" = ?"), append(args, vals[i])
 		default:
-			where, args = append(where, t.expr+map[bool]string{false: " > ?", true: " < ?"}[t.desc != back]), append(args, vals[i])
+			where, args = append(where, t.expr+past), append(args, vals[i])
 		}
 	}
 	rs, err := tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+s.from+" WHERE "+

@@ -103,7 +103,6 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	return w.flags(ctx, owner, e.flags, e.c.Scopes)
 }
 
-// jobOrder replaces a job order's own flags and its contribution to the rollups.
 // recruitments writes the job orders a worker was recruited for besides its first (rare: the rows of a
 // rebuild are written at once, not batched), after removing those a catch-up's earlier judgement wrote.
 func (w *writer) recruitments(ctx context.Context, j projections.Judgement) error {
@@ -121,6 +120,7 @@ func (w *writer) recruitments(ctx context.Context, j projections.Judgement) erro
 	return nil
 }
 
+// jobOrder replaces a job order's own flags and its contribution to the rollups.
 func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags []domain.Flag) error {
 	owner := "job order " + jo.ID
 	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
