@@ -23,6 +23,7 @@ type apiFigures struct {
 	APIPostEventsPerS float64 `json:"api_post_events_per_s"`
 	APIPostP50Ms      float64 `json:"api_post_p50_ms"`
 	APIPostP99Ms      float64 `json:"api_post_p99_ms"`
+	APIFlagsQueries   int     `json:"api_flags_queries"`
 	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
 	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
 	FlagsWalkPages    int     `json:"flags_walk_pages"`

@@ -90,7 +90,7 @@ func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sampl
 	if lat, err = apiFlags(ctx, s.client, sample); err != nil {
 		return err
 	}
-	af.APIFlagsP50Ms, af.APIFlagsP99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	af.APIFlagsQueries, af.APIFlagsP50Ms, af.APIFlagsP99Ms = len(lat), percentileMs(lat, 0.50), percentileMs(lat, 0.99)
 	return nil
 }
 

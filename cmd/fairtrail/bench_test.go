@@ -80,6 +80,9 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 	if figures["in_memory_skipped"] != 0 {
 		t.Errorf("the in-memory rebuild was skipped at 200 workers")
 	}
+	if figures["api_flags_queries"] != 20 {
+		t.Errorf("the API's flags?worker was timed for %v workers, want --queries's 20", figures["api_flags_queries"])
+	}
 	if figures["mixed_requests"] != 16*20 || figures["flags_walk_flags"] < figures["flags_walk_pages"] {
 		t.Errorf("mixed requests %v (want 320), walk of %v flags in %v pages", figures["mixed_requests"],
 			figures["flags_walk_flags"], figures["flags_walk_pages"])
