@@ -14,12 +14,7 @@ import (
 // from streams with those of a model of the whole store rebuilt under the same filter.
 func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 	t.Parallel()
-	ls := lines(t)
-	dir := t.TempDir()
-	s := openStore(t, dir)
-	importLines(t, s, ls)
-	m := openModel(t, dir, readmodel.Options{})
-	catchUp(t, m, s)
+	ls, s, m := caughtUpDataset(t)
 	filters := []projections.Filter{
 		{AsOf: time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC)},
 		{KnownAt: recordedAt.Add(time.Duration(len(ls)/2) * time.Second)},

@@ -82,6 +82,19 @@ func catchUp(t *testing.T, m *readmodel.Model, s eventstore.Store) readmodel.Res
 	return res
 }
 
+// caughtUpDataset imports the dataset into a new store and returns its lines, the store and its read model,
+// caught up.
+func caughtUpDataset(t *testing.T) ([]string, *embedded.Store, *readmodel.Model) {
+	t.Helper()
+	ls := lines(t)
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, ls)
+	m := openModel(t, dir, readmodel.Options{})
+	catchUp(t, m, s)
+	return ls, s, m
+}
+
 // clocks are the times the answers are compared at: before any deadline, between deadlines, after all.
 var clocks = []time.Time{recordedAt, recordedAt.AddDate(0, 0, 45), recordedAt.AddDate(2, 0, 0)}
 

@@ -15,12 +15,7 @@ import (
 // now and under a time filter.
 func TestAJobOrdersViewAnswersAsAWholeModel(t *testing.T) {
 	t.Parallel()
-	ls := lines(t)
-	dir := t.TempDir()
-	s := openStore(t, dir)
-	importLines(t, s, ls)
-	m := openModel(t, dir, readmodel.Options{})
-	catchUp(t, m, s)
+	_, s, m := caughtUpDataset(t)
 	ctx := context.Background()
 	now := time.Now()
 	for _, f := range []projections.Filter{{}, {AsOf: time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC)}} {
@@ -91,12 +86,7 @@ func TestAViewOfUnknownNamesIsEmpty(t *testing.T) {
 // catch-up that applies it, and after a rebuild.
 func TestAWorkerRecruitedAgainIsAmongTheSecondJobOrdersWorkers(t *testing.T) {
 	t.Parallel()
-	ls := lines(t)
-	dir := t.TempDir()
-	s := openStore(t, dir)
-	importLines(t, s, ls)
-	m := openModel(t, dir, readmodel.Options{})
-	catchUp(t, m, s)
+	ls, s, m := caughtUpDataset(t)
 	ctx := context.Background()
 	again, second := recruitedAgain(t, ls)
 	importLines(t, s, []string{again})
