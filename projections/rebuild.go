@@ -22,8 +22,8 @@ func Rebuild(ctx context.Context, s eventstore.Store, filter Filter) (*Model, er
 // RebuildOptions narrow a rebuild.
 type RebuildOptions struct {
 	// Keep keeps only the workers it accepts (every worker when nil) with every job order, policy and
-	// organisation: one shard of the workers, so that a pass over all workers holds a part of them in memory
-	// at a time. Other workers' events are skipped before they are decoded.
+	// organisation; other workers' events are skipped before they are decoded (the read model's rebuild keeps
+	// none: it spills the workers' events and judges them a shard at a time).
 	Keep func(worker string) bool
 	// Until stops the rebuild after the event at this position (Start: read to the end).
 	Until eventstore.Position
