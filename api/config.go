@@ -31,8 +31,15 @@ type Config struct {
 	// Model is the persisted read model of Store, which every read answers from: listings by seeking in its
 	// flag index, audits and metrics from its maintained rollups and counts, a worker or job order from a
 	// partial model of its streams, as-of and known-at queries replayed worker by worker. Its owner keeps it
-	// following Store (readmodel.Model.Follow); a read catches it up first.
+	// following Store (readmodel.Model.Follow); a read catches it up first where it lacks what the read must
+	// see (see SoleWriter).
 	Model *readmodel.Model
+	// SoleWriter says that every append to Store goes through this server: the embedded store, whose directory
+	// lock keeps other processes from writing it. A write then answers once the read model has applied it (or
+	// ConsistencyWait has passed), and a read catches the model up only when it lacks a write answered before
+	// the read came: it never waits for the catch-up of writes still in progress. Without it (KurrentDB, which
+	// other replicas write) a read catches the model up with the store's head, where others' writes are found.
+	SoleWriter bool
 	// Keys authenticates requests.
 	Keys Authenticator
 	// Links keeps workers' access links (the /v1/workers/{id}/links routes and the worker's own page); without

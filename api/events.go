@@ -82,7 +82,8 @@ func (s *Server) postEvents(c *gin.Context) error {
 			return fmt.Errorf("receipts: %w", err)
 		}
 	}
-	resp, replayed := answer(sub, in) // reads catch the model up: no wait for it here
+	s.settle(ctx)
+	resp, replayed := answer(sub, in)
 	if replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}

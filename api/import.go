@@ -48,5 +48,6 @@ func (s *Server) postImport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return respond(c, http.StatusOK, rep) // every read catches the read model up first: the import is visible
+	s.settle(ctx)
+	return respond(c, http.StatusOK, rep)
 }

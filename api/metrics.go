@@ -63,10 +63,13 @@ func (m *metrics) handler() gin.HandlerFunc {
 	return gin.WrapH(h)
 }
 
-// countingStore counts the events it appends by type.
+// countingStore is the server's store: it counts the events it appends by type, and keeps the last position
+// it stored (written), which a write settles before it answers (see settle). Every append the server makes
+// goes through it.
 type countingStore struct {
 	eventstore.Store
 	appended *prometheus.CounterVec
+	written  watermark
 }
 
 // Append implements eventstore.Store.
@@ -88,6 +91,7 @@ func (s *countingStore) AppendBatch(ctx context.Context, reqs []eventstore.Appen
 func (s *countingStore) count(reqs []eventstore.AppendRequest, res []eventstore.AppendResult) {
 	for i, r := range res {
 		for j, a := range r.Events {
+			s.written.advance(a.Position)
 			if !a.Duplicate && i < len(reqs) && j < len(reqs[i].Events) {
 				s.appended.WithLabelValues(reqs[i].Events[j].Type).Inc()
 			}

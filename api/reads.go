@@ -31,12 +31,17 @@ func (s *Server) read(ctx context.Context, scope readmodel.Scope, f projections.
 }
 
 // fresh answers 503 until the read model has caught up once since the server started (see started), then
-// catches it up with the store's head, so that a read sees every write answered before it.
+// makes sure the model holds every write answered before the read (see mustSee), catching it up only when it
+// does not: a read does not wait for writes still in progress.
 func (s *Server) fresh(ctx context.Context) error {
 	if err := s.started(ctx); err != nil {
 		return err
 	}
-	if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil {
+	pos, err := s.mustSee(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Model.CatchUpTo(ctx, s.cfg.Store, pos); err != nil {
 		return fmt.Errorf("catch the read model up: %w", err)
 	}
 	return nil

@@ -122,6 +122,7 @@ func (r *Reader) appendReport(ctx context.Context, workerID string, e *domain.Wo
 		}
 		return fmt.Errorf("append the report of worker %s: %w", workerID, err)
 	}
+	r.s.settle(ctx)
 	r.s.log.Info("worker report recorded", "worker_id", workerID, "report_id", e.ReportID, "kind", e.Kind,
 		"channel", e.Channel)
 	return nil

@@ -1,19 +1,16 @@
 package api
 
 import (
-	"context"
 	"maps"
 	"mime"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
-	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 	fquery "github.com/fairtrail/fairtrail/projections/query"
 )
@@ -80,35 +77,4 @@ func pathID(c *gin.Context) (string, error) {
 // command line reads them.
 func timeFilter(q url.Values) (projections.Filter, []domain.FieldError) {
 	return fquery.ParseFilter("as_of", q.Get("as_of"), "known_at", q.Get("known_at"))
-}
-
-// awaitApplied waits, up to Limits.ConsistencyWait, until the persisted read model has applied the event at
-// pos, and reports whether it has: a write's scope is checked on a model that knows what was stored before it.
-// It catches a current model up itself rather than wait for the follower; a model being rebuilt is waited for.
-func (s *Server) awaitApplied(ctx context.Context, pos eventstore.Position) bool {
-	deadline := time.Now().Add(s.lim.ConsistencyWait)
-	wait := 50 * time.Microsecond
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for {
-		cp, current, err := s.cfg.Model.Status(ctx)
-		if err == nil && current && !cp.Position.Less(pos) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		if err == nil && current {
-			if _, err := s.cfg.Model.CatchUp(ctx, s.cfg.Store); err != nil && ctx.Err() == nil {
-				s.log.Warn("read model: catch-up failed", "err", err)
-			}
-		}
-		t.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-		}
-		wait = min(wait*2, 5*time.Millisecond)
-	}
 }

@@ -28,6 +28,8 @@ type Server struct {
 	slots   chan struct{} // a slot per replay under a time filter allowed at once (Limits.MaxReplays)
 	// caughtUp is set once the read model has caught up with the store since the server started.
 	caughtUp atomic.Bool
+	// answered is the last position of the writes this server has answered (see settle).
+	answered watermark
 }
 
 // Route is a registered route: a method and a path template such as /v1/workers/{id}.

@@ -26,8 +26,8 @@ type serveChild struct {
 }
 
 // startServe creates an admin key in dir and starts `fairtrail serve` over the store in storeDir (and its read
-// model there) on a free loopback port; it returns once the server listens.
-func startServe(ctx context.Context, dir, storeDir string) (*serveChild, error) {
+// model there) on a free loopback port, with env added to its environment; it returns once the server listens.
+func startServe(ctx context.Context, dir, storeDir string, env ...string) (*serveChild, error) {
 	keyFile := filepath.Join(dir, "keys.json")
 	create, err := selfCommand(ctx, nil, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
 	if err != nil {
@@ -38,7 +38,7 @@ func startServe(ctx context.Context, dir, storeDir string) (*serveChild, error) 
 		return nil, fmt.Errorf("bench: create the server's key: %w", err)
 	}
 	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
-	if s.cmd, err = selfCommand(ctx, []string{"TMPDIR=" + dir}, "serve", "--addr", "127.0.0.1:0", "--data", storeDir,
+	if s.cmd, err = selfCommand(ctx, append([]string{"TMPDIR=" + dir}, env...), "serve", "--addr", "127.0.0.1:0", "--data", storeDir,
 		"--keys", keyFile, "--log-format", "json"); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ type benchConfig struct {
 	queries int
 	format  string
 	profile string
+	only    string
 }
 
 // newBenchCmd generates the synthetic dataset and measures, with the real components, the durable bulk import,
@@ -50,6 +51,7 @@ func newBenchCmd(env environment) *cobra.Command {
 	fs.StringVar(&cfg.data, "data", "", "directory to hold the benchmark's temporary directory (default the system's)")
 	fs.IntVar(&cfg.queries, "queries", 2000, "history and flags queries, each for a random worker")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of every phase (PHASE.cpu.pprof) and heap profiles into this directory")
+	fs.StringVar(&cfg.only, "only", "", "run one phase alone: "+benchOnlyMixed+" (the API's mixed load over a store imported for it)")
 	child := fs.String("rebuild-child", "", "used by bench itself: measure the rebuild and queries of the store in this directory")
 	fs.MarkHidden("rebuild-child")
 	format := formatFlag(cmd, "text", "json")
@@ -70,7 +72,13 @@ func newBenchCmd(env environment) *cobra.Command {
 		if cfg.workers < 100 || cfg.workers > maxWorkers {
 			return usagef("bench: --workers must be between 100 and %d", maxWorkers)
 		}
-		return bench(cmd.Context(), cfg, env)
+		switch cfg.only {
+		case "":
+			return bench(cmd.Context(), cfg, env)
+		case benchOnlyMixed:
+			return benchMixed(cmd.Context(), cfg, env)
+		}
+		return usagef("bench: --only must be %q", benchOnlyMixed)
 	}
 	return cmd
 }

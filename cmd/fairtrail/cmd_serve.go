@@ -139,7 +139,8 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 		return err
 	}
 	defer noteStore.Close()
-	acfg := api.Config{Store: store, Model: model.m, Keys: kf, Registry: reg, Logger: logger,
+	// The embedded store's directory lock keeps every other process from writing it while serve runs.
+	acfg := api.Config{Store: store, Model: model.m, SoleWriter: *sf.url == "", Keys: kf, Registry: reg, Logger: logger,
 		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore,
 		Currency: cfg.currency}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)

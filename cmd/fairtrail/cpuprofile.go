@@ -1,14 +1,49 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
-// cpuProfileEnv names a file the process writes a CPU profile of its whole run into (for `go tool pprof`): how
-// the benchmark profiles the commands it runs as child processes, and how an operator profiles one command.
-const cpuProfileEnv = "FAIRTRAIL_CPUPROFILE"
+// The environment variables naming files the process writes profiles of its whole run into (for `go tool
+// pprof`): how the benchmark profiles the commands it runs as child processes, and how an operator profiles one
+// command. The block and mutex profiles say where goroutines waited (on channels, locks, I/O-free syscalls)
+// rather than where they ran: what a server under concurrent load spends its latency on.
+const (
+	cpuProfileEnv   = "FAIRTRAIL_CPUPROFILE"
+	blockProfileEnv = "FAIRTRAIL_BLOCKPROFILE"
+	mutexProfileEnv = "FAIRTRAIL_MUTEXPROFILE"
+)
+
+// Sampling of the wait profiles when asked for: a blocking event of blockProfileRate nanoseconds or more is
+// recorded (shorter ones by chance in proportion), and one in mutexProfileFraction contended locks.
+const (
+	blockProfileRate     = 10_000
+	mutexProfileFraction = 5
+)
+
+// startProfiles starts the profiles the environment asks for ($FAIRTRAIL_CPUPROFILE, $FAIRTRAIL_BLOCKPROFILE,
+// $FAIRTRAIL_MUTEXPROFILE); stop ends them and writes them. Without the variables both do nothing.
+func startProfiles(getenv func(string) string) (stop func() error, err error) {
+	stopCPU, err := startCPUProfile(getenv)
+	if err != nil {
+		return nil, err
+	}
+	block, mutex := getenv(blockProfileEnv), getenv(mutexProfileEnv)
+	if block != "" {
+		runtime.SetBlockProfileRate(blockProfileRate)
+	}
+	if mutex != "" {
+		runtime.SetMutexProfileFraction(mutexProfileFraction)
+	}
+	return func() error {
+		return errors.Join(stopCPU(), writeProfile("block", blockProfileEnv, block),
+			writeProfile("mutex", mutexProfileEnv, mutex))
+	}, nil
+}
 
 // startCPUProfile starts the CPU profile $FAIRTRAIL_CPUPROFILE asks for; stop ends and writes it. Without the
 // variable both do nothing.
@@ -32,4 +67,24 @@ func startCPUProfile(getenv func(string) string) (stop func() error, err error) 
 		}
 		return nil
 	}, nil
+}
+
+// writeProfile writes the runtime's profile name to path (nothing when path is empty); env names the variable
+// that asked for it, in an error.
+func writeProfile(name, env, path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", env, err)
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", env, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", env, err)
+	}
+	return nil
 }

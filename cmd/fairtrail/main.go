@@ -16,7 +16,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	limitMemory(env.getenv)
-	stopProfile, err := startCPUProfile(env.getenv)
+	stopProfile, err := startProfiles(env.getenv)
 	if err == nil {
 		err = run(ctx, os.Args[1:], env)
 		if perr := stopProfile(); err == nil {

@@ -35,10 +35,55 @@ type Result struct {
 
 // CatchUp brings the model up to the store's head: incrementally from its checkpoint when it can, else by a
 // rebuild (see the package comment for when). A model opened with Options.ReadOnly is only checked: ErrReadOnly
-// when it would need either.
+// when it would need either. It waits for a catch-up of this process in progress, or until ctx ends.
 func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
-	m.catchingUp.Lock()
-	defer m.catchingUp.Unlock()
+	if err := m.lock(ctx); err != nil {
+		return Result{}, err
+	}
+	defer m.unlock()
+	return m.catchUp(ctx, store)
+}
+
+// CatchUpTo returns once the model, written by these rules, describes the store at least up to pos: at once
+// when it already does (a read of its checkpoint, which waits for no catch-up in progress), else after
+// catching it up with the store's head (waiting first for a catch-up in progress, which may have covered pos
+// by the time it ends). A read that must see the writes answered before it asks for the last of them; one
+// that must see everything stored, for the store's head.
+func (m *Model) CatchUpTo(ctx context.Context, store eventstore.Store, pos eventstore.Position) error {
+	if ok, err := m.covers(ctx, pos); ok || err != nil {
+		return err
+	}
+	if err := m.lock(ctx); err != nil {
+		return err
+	}
+	defer m.unlock()
+	if ok, err := m.covers(ctx, pos); ok || err != nil {
+		return err
+	}
+	_, err := m.catchUp(ctx, store)
+	return err
+}
+
+// covers reports whether the model is written by these rules and its checkpoint is at pos or after it.
+func (m *Model) covers(ctx context.Context, pos eventstore.Position) (bool, error) {
+	cp, current, err := m.Status(ctx)
+	return current && !cp.Position.Less(pos), err
+}
+
+// lock takes the token of this process's catch-ups, or fails when ctx ends first.
+func (m *Model) lock(ctx context.Context) error {
+	select {
+	case m.catchingUp <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("read model: wait for the catch-up in progress: %w", context.Cause(ctx))
+	}
+}
+
+func (m *Model) unlock() { <-m.catchingUp }
+
+// catchUp is CatchUp, the token taken.
+func (m *Model) catchUp(ctx context.Context, store eventstore.Store) (Result, error) {
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)
@@ -84,7 +129,7 @@ func (m *Model) advanceClock(ctx context.Context) error {
 	if err != nil || now.Sub(cm) < m.opts.ClockStep {
 		return err
 	}
-	tx, err := m.db.BeginTx(ctx, nil)
+	tx, err := m.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("read model: begin: %w", err)
 	}
@@ -141,7 +186,7 @@ type batch struct {
 
 // applyNew applies the events after the checkpoint, up to head, in one transaction.
 func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head eventstore.Position) (Result, error) {
-	tx, err := m.db.BeginTx(ctx, nil)
+	tx, err := m.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: begin: %w", err)
 	}

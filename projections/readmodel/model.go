@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
@@ -68,15 +67,33 @@ func (o Options) withDefaults() Options {
 
 // Model is a persisted read model. Its methods are safe for concurrent use, also by several processes: a
 // catch-up writes in one immediate transaction, which re-reads the checkpoint inside it.
+//
+// Reads and writes go through pools of their own. A catch-up or rebuild writes on the writer's connection (its
+// transactions begin immediate, taking SQLite's write lock at once); every read runs on a reader's connection,
+// whose transactions begin deferred, so that in WAL mode a read reads the last committed state without waiting
+// for a write in progress, and a write never waits for the readers.
 type Model struct {
-	db    *sql.DB
+	db    *sql.DB // the readers' pool
+	wdb   *sql.DB // the writer's pool (db itself for a model opened read-only)
 	path  string
 	opts  Options
 	bases bases
-	// catchingUp serializes this process's catch-ups (a follower and the requests that catch up before they
-	// read), so that they wait for one another here rather than in SQLite's busy handler, which sleeps.
-	catchingUp sync.Mutex
+	// catchingUp serializes this process's catch-ups (a follower, the writes that wait for theirs, and the
+	// reads that need one), so that they wait for one another here, where a wait can end with its context,
+	// rather than in SQLite's busy handler, which sleeps. It holds one token: take it to catch up.
+	catchingUp chan struct{}
 }
+
+// The page caches of the two pools and how many readers' connections are kept open between reads: one writer
+// (catch-ups are serialized) with a large cache for a rebuild's and a catch-up's writes; readers, as many at
+// once as reads need (a read may hold several cursors, so their number is not capped, which could deadlock),
+// each with a smaller cache (the operating system caches the file for all of them), and enough of them kept
+// for the concurrent requests of a server on a few cores, so that a read finds a connection with a warm cache.
+const (
+	writerCacheKiB = 262_144
+	readerCacheKiB = 32_768
+	keptReaders    = 8
+)
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
@@ -87,16 +104,29 @@ func Open(dir string, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("read model directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=60000&_txlock=immediate&_foreign_keys=0&_cache_size=-262144"
-	db, err := sql.Open("sqlite3", dsn)
+	common := "file:" + path + "?_busy_timeout=60000&_foreign_keys=0"
+	wdb, err := sql.Open("sqlite3", fmt.Sprintf("%s&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-%d",
+		common, writerCacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("open read model %s: %w", path, err)
 	}
-	if err := createSchema(db); err != nil {
-		db.Close()
+	wdb.SetMaxIdleConns(1)
+	if err := createSchema(wdb); err != nil {
+		wdb.Close()
 		return nil, fmt.Errorf("open read model %s: create tables: %w", path, err)
 	}
-	return &Model{db: db, path: path, opts: opts.withDefaults()}, nil
+	// After createSchema: the file is in WAL mode, which it keeps, before a reader opens it.
+	db, err := sql.Open("sqlite3", fmt.Sprintf("%s&_txlock=deferred&_query_only=1&_cache_size=-%d", common, readerCacheKiB))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open read model %s: %w", path, err)
+	}
+	db.SetMaxIdleConns(keptReaders)
+	return newModel(db, wdb, path, opts), nil
+}
+
+func newModel(db, wdb *sql.DB, path string, opts Options) *Model {
+	return &Model{db: db, wdb: wdb, path: path, opts: opts.withDefaults(), catchingUp: make(chan struct{}, 1)}
 }
 
 // createSchema creates the tables a model lacks, and their indexes unless the model was written by another
@@ -121,7 +151,13 @@ func createSchema(db *sql.DB) error {
 func (m *Model) Path() string { return m.path }
 
 // Close closes the model.
-func (m *Model) Close() error { return m.db.Close() }
+func (m *Model) Close() error {
+	err := m.db.Close()
+	if m.wdb != m.db {
+		err = errors.Join(err, m.wdb.Close())
+	}
+	return err
+}
 
 // Checkpoint is the last event a model describes: its position, and its stream, revision and id, by which a
 // store that does not hold that event at that position is told apart.

@@ -37,7 +37,7 @@ func openReadOnly(dir string, opts Options) (*Model, error) {
 		}
 		return nil, fmt.Errorf("open read model %s read-only: %w", path, err)
 	}
-	return &Model{db: db, path: path, opts: opts.withDefaults()}, nil
+	return newModel(db, db, path, opts), nil
 }
 
 // current is a read-only model's catch-up: nil when the model describes the store up to its head, else

@@ -76,7 +76,7 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 // builds) use every core; release ends it (rolling back unless it was committed) and gives the connection
 // back as the others are.
 func (m *Model) rebuildTx(ctx context.Context) (tx *sql.Tx, release func(), err error) {
-	conn, err := m.db.Conn(ctx)
+	conn, err := m.wdb.Conn(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read model: connect: %w", err)
 	}

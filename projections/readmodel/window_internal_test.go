@@ -48,19 +48,19 @@ func craftedModel(t *testing.T, rows []craftedRow) *Model {
 	}
 	t.Cleanup(func() { m.Close() })
 	for _, r := range rows {
-		if _, err := m.db.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
+		if _, err := m.wdb.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
 			substituted_workers, months, job_orders) VALUES ('b', 'agency', ?, ?, ?, '[]', '[]', ?, '{}', ?)`,
 			r.key, r.workers, r.flagged, r.substituted, r.orders); err != nil {
 			t.Fatal(err)
 		}
 		if r.named {
-			if _, err := m.db.Exec(`INSERT INTO orgs (org_id, name, role, sort_name) VALUES (?, ?, 'agency', ?)`,
+			if _, err := m.wdb.Exec(`INSERT INTO orgs (org_id, name, role, sort_name) VALUES (?, ?, 'agency', ?)`,
 				r.key, r.name, strings.ToLower(r.name)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if _, err := m.db.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
+	if _, err := m.wdb.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
 		substituted_workers, months, job_orders) VALUES ('other', 'agency', 'ag-00', 9, 9, '[]', '[]', 9, '{}', 9)`); err != nil {
 		t.Fatal(err)
 	}

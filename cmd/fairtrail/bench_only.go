@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+)
+
+// benchOnlyMixed is the --only value that runs the API's mixed load alone.
+const benchOnlyMixed = "mixed"
+
+// mixedOnlyFigures are the figures of bench --only mixed: the mixed load's, by kind, and the CPU the server used
+// during it (user and system, from /proc), the comparable figure on a loaded machine.
+type mixedOnlyFigures struct {
+	Workers          int                        `json:"workers"`
+	Events           int                        `json:"events"`
+	Requests         int                        `json:"mixed_requests"`
+	Seconds          float64                    `json:"mixed_seconds"`
+	PerS             float64                    `json:"mixed_requests_per_s"`
+	P50Ms            float64                    `json:"mixed_p50_ms"`
+	P99Ms            float64                    `json:"mixed_p99_ms"`
+	ServeCPUSeconds  float64                    `json:"serve_cpu_seconds"`
+	ByKind           map[string]mixedKindFigure `json:"by_kind"`
+	ServePeakRSSByte int64                      `json:"serve_peak_rss_bytes"`
+}
+
+// mixedKindFigure is one kind of request's count and latencies in the mixed load.
+type mixedKindFigure struct {
+	Requests int     `json:"requests"`
+	P50Ms    float64 `json:"p50_ms"`
+	P99Ms    float64 `json:"p99_ms"`
+	MaxMs    float64 `json:"max_ms"`
+}
+
+// mixedKindNames name the kinds of request of the mixed load.
+var mixedKindNames = [mixedKinds]string{mixedPost: "post", mixedPage: "flags page", mixedWorker: "worker's flags",
+	mixedAudit: "audit?buyer"}
+
+// benchMixed measures the API's mixed load alone: it imports the dataset but the mixed load's events (and
+// appends the other streams' held-back events), starts `fairtrail serve` over it, walks every flags page for
+// the load's tokens, and runs the load. With --profile the server writes CPU, block and mutex profiles of its
+// whole run there (serve.cpu.pprof, serve.block.pprof, serve.mutex.pprof).
+func benchMixed(ctx context.Context, cfg benchConfig, env environment) error {
+	dir, err := os.MkdirTemp(cfg.data, "fairtrail-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(env.stderr, "bench: generating %d workers (seed %d) in %s...\n", cfg.workers, cfg.seed, dir)
+	d, err := prepareData(filepath.Join(dir, "events.ndjson"), cfg.workers, cfg.seed, heldBack{mixed: benchMixedEvents})
+	if err != nil {
+		return err
+	}
+	storeDir := filepath.Join(dir, "store")
+	var w writeFigures
+	if err := benchImportCommand(ctx, storeDir, dir, d, &w, &importFigures{}); err != nil {
+		return err
+	}
+	if err := appendHeld(ctx, storeDir, d, env); err != nil {
+		return err
+	}
+	f, err := mixedAlone(ctx, dir, storeDir, d, cfg, env.stderr)
+	if err != nil {
+		return err
+	}
+	f.Workers, f.Events = cfg.workers, d.events
+	if cfg.format == "json" {
+		return writeJSON(env.stdout, f)
+	}
+	return printMixed(env.stdout, f)
+}
+
+// appendHeld appends the held-back events that are not the mixed load's.
+func appendHeld(ctx context.Context, storeDir string, d *benchData, env environment) error {
+	s, err := embedded.Open(storeDir, embedded.Options{Logger: env.logger()})
+	if err != nil {
+		return err
+	}
+	err = benchWrites(ctx, s, d, env.stderr, profiler{}, &writeFigures{})
+	if cerr := s.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}
+
+// mixedAlone starts the server, waits until its model is caught up, walks the flags pages and runs the load.
+func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
+	var profiles []string
+	if cfg.profile != "" {
+		for env, name := range map[string]string{cpuProfileEnv: "cpu", blockProfileEnv: "block", mutexProfileEnv: "mutex"} {
+			profiles = append(profiles, env+"="+filepath.Join(cfg.profile, "serve."+name+".pprof"))
+		}
+	}
+	fmt.Fprintln(progress, "bench: starting fairtrail serve and waiting for its read model...")
+	s, err := startServe(ctx, dir, storeDir, profiles...)
+	if err != nil {
+		return f, err
+	}
+	defer func() {
+		if err != nil {
+			s.kill()
+			return
+		}
+		f.ServePeakRSSByte = s.peakRSS()
+		err = s.stop()
+	}()
+	if err := s.caughtUp(ctx); err != nil {
+		return f, err
+	}
+	walk, err := walkFlags(ctx, s.client)
+	if err != nil {
+		return f, err
+	}
+	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
+	if err != nil {
+		return f, err
+	}
+	perClient := mixedRequestsPerClient(cfg.queries)
+	fmt.Fprintf(progress, "bench: %d clients making %d mixed reads and writes...\n", benchWriters, benchWriters*perClient)
+	load := mixedLoad{c: s.client, perClient: perClient, streams: d.mixed, tokens: walk.tokens, workers: sample,
+		buyer: "buyer-1", seed: cfg.seed, posted: make([]int, len(d.mixed))}
+	cpu := procCPUSeconds(s.cmd.Process.Pid)
+	mr, err := load.run(ctx)
+	if err != nil {
+		return f, err
+	}
+	f.ServeCPUSeconds = procCPUSeconds(s.cmd.Process.Pid) - cpu
+	all := mr.all()
+	f.Requests, f.Seconds, f.PerS = len(all), mr.took.Seconds(), perSecond(len(all), mr.took)
+	f.P50Ms, f.P99Ms = percentileMs(all, 0.50), percentileMs(all, 0.99)
+	f.ByKind = map[string]mixedKindFigure{}
+	for k, lat := range mr.lat {
+		f.ByKind[mixedKindNames[k]] = mixedKindFigure{Requests: len(lat), P50Ms: percentileMs(lat, 0.50),
+			P99Ms: percentileMs(lat, 0.99), MaxMs: percentileMs(lat, 1)}
+	}
+	return f, nil
+}
+
+// procCPUSeconds is the user and system CPU time process pid has used so far (0 where there is no /proc).
+func procCPUSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	if !ok {
+		return 0
+	}
+	fields := strings.Fields(rest) // from the state, the 3rd field: utime and stime are the 14th and 15th
+	var ticks int64
+	for i := 11; i <= 12 && i < len(fields); i++ {
+		v, _ := strconv.ParseInt(fields[i], 10, 64)
+		ticks += v
+	}
+	return float64(ticks) / clockTicksPerSecond
+}
+
+// clockTicksPerSecond is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
+const clockTicksPerSecond = 100
+
+// printMixed prints the mixed load's figures as text.
+func printMixed(w io.Writer, f mixedOnlyFigures) error {
+	fmt.Fprintf(w, "mixed load, %d workers (%d events), %d clients: %d requests in %.1f s (%.0f/s); p50 %.1f ms, p99 %.1f ms\n",
+		f.Workers, f.Events, benchWriters, f.Requests, f.Seconds, f.PerS, f.P50Ms, f.P99Ms)
+	fmt.Fprintf(w, "server CPU during the load: %.2f s (user+sys); server peak RSS %s\n", f.ServeCPUSeconds, mib(f.ServePeakRSSByte))
+	for _, name := range mixedKindNames {
+		k := f.ByKind[name]
+		if _, err := fmt.Fprintf(w, "  %-15s %5d requests  p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms\n", name, k.Requests,
+			k.P50Ms, k.P99Ms, k.MaxMs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
