@@ -176,12 +176,16 @@ func verify(ctx context.Context, store eventstore.Store, cp Checkpoint) (string,
 // errRebuild says an incremental catch-up gave up for a rebuild (Result.Reason says why).
 var errRebuild = errors.New("rebuild instead")
 
-// batch is the new events a catch-up applies.
+// batch is the new events a catch-up applies: the workers whose events it holds, the job orders it changes
+// (written again), and among them those with events of their own (changed), whose every worker is judged
+// again. A recruitment changes its job order's list of workers, which no judgement reads (the in-memory
+// model's cache forgets the recruited worker alone), so it judges again the recruited worker, not the others.
 type batch struct {
 	recs      []eventstore.Recorded
 	context   []eventstore.Recorded
 	workers   map[string]bool
 	jobOrders map[string]bool
+	changed   map[string]bool
 }
 
 // applyNew applies the events after the checkpoint, up to head, in one transaction.
@@ -228,7 +232,7 @@ func cmpErr(err, otherwise error) error {
 
 // readNew reads the events after from up to head; reason is set when they call for a rebuild.
 func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head eventstore.Position) (*batch, string, error) {
-	b := &batch{workers: map[string]bool{}, jobOrders: map[string]bool{}}
+	b := &batch{workers: map[string]bool{}, jobOrders: map[string]bool{}, changed: map[string]bool{}}
 	for rec, err := range store.ReadAll(ctx, from) {
 		if err != nil {
 			return nil, "", fmt.Errorf("read model: read the store after %s: %w", from, err)
@@ -259,7 +263,7 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 		if !ok {
 			return nil, ReasonPolicyOrg, nil
 		}
-		b.jobOrders[je.JobOrder()] = true
+		b.jobOrders[je.JobOrder()], b.changed[je.JobOrder()] = true, true
 		b.context = append(b.context, rec)
 	}
 	return b, "", nil
@@ -290,9 +294,9 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 	return writeJudged(ctx, tx, pm.View(time.Time{}), b, cm) // judgements do not read the clock
 }
 
-// addWorkersOf adds to the batch the workers of the job orders it changes.
+// addWorkersOf adds to the batch the workers of the job orders whose own events it holds.
 func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
-	for jo := range b.jobOrders {
+	for jo := range b.changed {
 		rows, err := tx.QueryContext(ctx, recruitedForSQL, jo)
 		if err != nil {
 			return fmt.Errorf("read model: workers of %s: %w", jo, err)
