@@ -281,14 +281,18 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 		return err
 	}
 	last := b.recs[len(b.recs)-1].Position
-	pm := projections.New(projections.Filter{})
+	// The policies, organisations and rates, as reads have them: a batch that changes them rebuilds instead.
+	pm, err := m.base(ctx, projections.Filter{})
+	if err != nil {
+		return err
+	}
 	needed := maps.Clone(b.jobOrders)
 	for w := range sortedSet(b.workers) {
 		if err := loadWorker(ctx, store, pm, w, last, needed); err != nil {
 			return err
 		}
 	}
-	if err := loadContext(ctx, tx, pm, needed); err != nil {
+	if err := loadJobOrders(ctx, tx, pm, needed); err != nil {
 		return err
 	}
 	return writeJudged(ctx, tx, pm.View(time.Time{}), b, cm) // judgements do not read the clock

@@ -45,15 +45,6 @@ func applyWorkerEvents(pm *projections.Model, recs []eventstore.Recorded, needed
 	return nil
 }
 
-// loadContext applies every policy and organisation event, and the events of the job orders needed, in
-// global order.
-func loadContext(ctx context.Context, q queryer, pm *projections.Model, needed map[string]bool) error {
-	if err := applyContext(ctx, q, pm, "job_order_id = ''"); err != nil {
-		return err
-	}
-	return loadJobOrders(ctx, q, pm, needed)
-}
-
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
