@@ -40,8 +40,11 @@ func startProfiles(getenv func(string) string) (stop func() error, err error) {
 		runtime.SetMutexProfileFraction(mutexProfileFraction)
 	}
 	return func() error {
-		return errors.Join(stopCPU(), writeProfile("block", blockProfileEnv, block),
+		err := errors.Join(stopCPU(), writeProfile("block", blockProfileEnv, block),
 			writeProfile("mutex", mutexProfileEnv, mutex))
+		runtime.SetBlockProfileRate(0)
+		runtime.SetMutexProfileFraction(0)
+		return err
 	}, nil
 }
 

@@ -36,3 +36,35 @@ func TestCPUProfileIsWrittenWhereTheEnvironmentSays(t *testing.T) {
 		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, cpuProfileEnv)
 	}
 }
+
+// TestWaitProfilesAreWrittenWhereTheEnvironmentSays: $FAIRTRAIL_BLOCKPROFILE and $FAIRTRAIL_MUTEXPROFILE each
+// get their profile (gzipped, as go tool pprof reads) when the run stops; a file that cannot be created is an
+// error naming its variable.
+func TestWaitProfilesAreWrittenWhereTheEnvironmentSays(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{blockProfileEnv: filepath.Join(dir, "block.pprof"), mutexProfileEnv: filepath.Join(dir, "mutex.pprof")}
+	stop, err := startProfiles(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range env {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			t.Fatalf("%s: the profile is not gzipped: % x", name, b[:min(len(b), 8)])
+		}
+	}
+	missing := filepath.Join(dir, "missing", "x.pprof")
+	stop, err = startProfiles(func(k string) string { return map[string]string{mutexProfileEnv: missing}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err == nil || !strings.Contains(err.Error(), mutexProfileEnv) {
+		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, mutexProfileEnv)
+	}
+}

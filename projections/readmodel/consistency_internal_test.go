@@ -1,0 +1,119 @@
+package readmodel
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// caughtUpSmall returns a store of a small generated dataset and its model, caught up, and appends more events
+// afterwards: the position the model holds and the store's new head.
+func caughtUpSmall(t *testing.T) (m *Model, s *embedded.Store, held, head eventstore.Position) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := synth.Generate(&buf, synth.Options{Workers: 12, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+	dir := t.TempDir()
+	s, err := embedded.Open(dir, embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	m, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	ctx := context.Background()
+	half := len(lines) / 2
+	if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(lines[:half], nil)), eventstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.CatchUp(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(lines[half:], nil)), eventstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if head, err = s.Head(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return m, s, res.Checkpoint.Position, head
+}
+
+// TestReadsWaitForNoCatchUpInProgress: while a catch-up holds this process's catch-up token and SQLite's write
+// lock (a write transaction open on the writer's connection), a read that needs no newer events than the model
+// holds answers at once, reads in a transaction included, and one that needs them waits, until its context
+// ends; once the token is free it catches the model up to the store's head.
+func TestReadsWaitForNoCatchUpInProgress(t *testing.T) {
+	t.Parallel()
+	m, s, held, head := caughtUpSmall(t)
+	if !held.Less(head) {
+		t.Fatalf("the model holds %s, the store's head %s: nothing to catch up", held, head)
+	}
+	ctx := context.Background()
+	m.catchingUp <- struct{}{}
+	tx, err := m.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta (key, value) VALUES ('test', 'writing')"); err != nil {
+		t.Fatal(err)
+	}
+	quick, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := m.CatchUpTo(quick, s, held); err != nil {
+		t.Fatalf("a read of what the model holds, during a catch-up: %v", err)
+	}
+	if _, err := m.FlagMonths(quick, projections.FlagQuery{}, time.Now(), Access{}); err != nil {
+		t.Fatalf("a read in a transaction, during a write: %v", err)
+	}
+	if _, err := m.Audit(quick, projections.AuditQuery{}, time.Now()); err != nil {
+		t.Fatalf("an audit, during a write: %v", err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancelShort()
+	if err := m.CatchUpTo(short, s, head); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a read of newer events during a catch-up: %v, want it to wait until its context ends", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	m.unlock()
+	if err := m.CatchUpTo(quick, s, head); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := m.Checkpoint(ctx); err != nil || cp.Position != head {
+		t.Fatalf("after the catch-up: checkpoint %+v, %v; want the store's head %s", cp, err, head)
+	}
+}
+
+// TestCatchUpToCatchesUpOnlyWhenBehind: asked for a position the model holds, CatchUpTo leaves it where it is
+// (the events after it stay for the follower); asked for a later one, it applies everything up to the head.
+func TestCatchUpToCatchesUpOnlyWhenBehind(t *testing.T) {
+	t.Parallel()
+	m, s, held, head := caughtUpSmall(t)
+	ctx := context.Background()
+	if err := m.CatchUpTo(ctx, s, eventstore.Start); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := m.Checkpoint(ctx); err != nil || cp.Position != held {
+		t.Fatalf("asked for the start: checkpoint %+v, %v; want it left at %s", cp, err, held)
+	}
+	if err := m.CatchUpTo(ctx, s, head); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := m.Checkpoint(ctx); err != nil || cp.Position != head {
+		t.Fatalf("asked for the head: checkpoint %+v, %v; want %s", cp, err, head)
+	}
+}
