@@ -199,6 +199,8 @@ func TestCopyRefusesAStoreThatIsNotACopy(t *testing.T) {
 		{"copy", "--from", src, "--to", src + "/"},
 		{"copy", "--from", src, "--to", t.TempDir(), "--batch", "0"},
 		{"copy", "--from", "mysql://root:pw@db/x", "--to", t.TempDir()},
+		{"copy", "--from", src, "--to", t.TempDir(), "--to-cache", t.TempDir()},            // a data directory has no cache
+		{"copy", "--from", src, "--to", "esdb://127.0.0.1:1?tls=false", "--to-cache", src}, // both notes in src
 	} {
 		if code, _, errOut := cliEnv(t, nil, args...); code != 2 {
 			t.Fatalf("%v: exit %d, want a usage error: %s", args, code, errOut)
