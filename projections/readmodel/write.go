@@ -31,6 +31,7 @@ type writer struct {
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
+	money                           *moneyTotals // changes to money_totals and money_months
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -70,6 +71,11 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
 	}
+	currencies, err := keptCurrencies(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	w.money = newMoneyTotals(currencies)
 	return w, nil
 }
 
@@ -86,6 +92,12 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	j := e.j
 	owner := "worker " + j.WorkerID
+	if err := w.forgetMoney(ctx, j.WorkerID); err != nil {
+		return err
+	}
+	if err := w.money.worker(&j.Ledger, 1); err != nil {
+		return err
+	}
 	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
@@ -353,6 +365,9 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
+	if err := w.money.flush(ctx, w.tx); err != nil {
+		return err
+	}
 	if err := w.flushReports(ctx); err != nil {
 		return err
 	}
