@@ -21,9 +21,9 @@ import (
 //
 //   - money_months counts every worker by its recruitment cost in months of wages ('' for none);
 //   - money_totals holds, for each reporting currency in money_currencies, each figure's lines
-//     (projections.Reporting.Lines) summed: converted at each line's own date (original '') or, where no rate
-//     converts them, in their own currency (original the currency), by the scale the sum is written with, with
-//     how many amounts it sums; an outstanding line's total is kept per reimbursement deadline, so the
+//     (projections.Reporting.Lines) summed: converted at each line's own date (in_currency the reporting
+//     currency) or, where no rate converts them, in their own currency (in_currency that currency, never the
+//     reporting one, which needs no rate), by the scale the sum is written with, with how many amounts it sums; an outstanding line's total is kept per reimbursement deadline, so the
 //     overdue part at any clock is the totals whose deadline it has passed.
 //
 // A line is converted with the rates the model holds when it is written; a new rates table rebuilds the model
@@ -38,7 +38,7 @@ type moneyKey struct {
 	currency string
 	figure   projections.Figure
 	deadline string // an outstanding line's deadline in RFC 3339, else ""
-	original string // "" for the converted amounts, else the currency of amounts no rate converts
+	in       string // the currency the total is in: currency for the converted amounts, else their own
 	scale    int32
 }
 
@@ -99,9 +99,10 @@ func (mt *moneyTotals) lines(l *projections.Ledger, currencies []string, sign in
 			if line.Figure == projections.FigureOutstanding {
 				k.deadline = line.Deadline.UTC().Format(time.RFC3339Nano)
 			}
+			k.in = cur
 			d := line.Converted
 			if !line.Converts {
-				k.original, d = line.Money.Currency, line.Money.Amount.Decimal()
+				k.in, d = line.Money.Currency, line.Money.Amount.Decimal()
 			}
 			k.scale = max(-d.Exponent(), 0)
 			s := mt.sums[k]
@@ -137,11 +138,11 @@ func (mt *moneyTotals) flush(ctx context.Context, tx *sql.Tx) error {
 	}
 	keys := slices.SortedFunc(maps.Keys(mt.sums), func(a, b moneyKey) int {
 		return cmp.Or(cmp.Compare(a.currency, b.currency), cmp.Compare(a.figure, b.figure),
-			cmp.Compare(a.deadline, b.deadline), cmp.Compare(a.original, b.original), cmp.Compare(a.scale, b.scale))
+			cmp.Compare(a.deadline, b.deadline), cmp.Compare(a.in, b.in), cmp.Compare(a.scale, b.scale))
 	})
 	for _, k := range keys {
 		if err := flushSum(ctx, tx, k, mt.sums[k]); err != nil {
-			return fmt.Errorf("read model: write money total %s %s %s: %w", k.currency, k.figure, k.original, err)
+			return fmt.Errorf("read model: write money total %s %s %s: %w", k.currency, k.figure, k.in, err)
 		}
 	}
 	clear(mt.months)
@@ -157,7 +158,7 @@ func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
 	var amounts int64
 	var text string
 	err := tx.QueryRowContext(ctx, `SELECT amounts, total FROM money_totals WHERE currency = ? AND figure = ?
-		AND deadline = ? AND original = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.original,
+		AND deadline = ? AND in_currency = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.in,
 		k.scale).Scan(&amounts, &text)
 	total := decimal.Zero
 	switch {
@@ -172,11 +173,11 @@ func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
 	amounts, total = amounts+s.amounts, total.Add(s.total)
 	if amounts == 0 {
 		_, err = tx.ExecContext(ctx, `DELETE FROM money_totals WHERE currency = ? AND figure = ? AND deadline = ?
-			AND original = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.original, k.scale)
+			AND in_currency = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.in, k.scale)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO money_totals (currency, figure, deadline, original, scale,
-		amounts, total) VALUES (?,?,?,?,?,?,?)`, k.currency, k.figure.String(), k.deadline, k.original, k.scale,
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO money_totals (currency, figure, deadline, in_currency, scale,
+		amounts, total) VALUES (?,?,?,?,?,?,?)`, k.currency, k.figure.String(), k.deadline, k.in, k.scale,
 		amounts, total.StringFixed(k.scale))
 	return err
 }

@@ -68,14 +68,14 @@ func readMonths(ctx context.Context, tx *sql.Tx, out *projections.RollupMoney) e
 // readMoneyTotals adds into out the totals kept in currency, the outstanding ones whose deadline clock has
 // passed as overdue too.
 func readMoneyTotals(ctx context.Context, tx *sql.Tx, currency string, clock time.Time, out *projections.RollupMoney) error {
-	rows, err := tx.QueryContext(ctx, "SELECT figure, deadline, original, total FROM money_totals WHERE currency = ?", currency)
+	rows, err := tx.QueryContext(ctx, "SELECT figure, deadline, in_currency, total FROM money_totals WHERE currency = ?", currency)
 	if err != nil {
 		return fmt.Errorf("read model: money totals in %s: %w", currency, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name, deadline, original, text string
-		if err := rows.Scan(&name, &deadline, &original, &text); err != nil {
+		var name, deadline, in, text string
+		if err := rows.Scan(&name, &deadline, &in, &text); err != nil {
 			return fmt.Errorf("read model: money totals in %s: %w", currency, err)
 		}
 		fig, ok := projections.ParseFigure(name)
@@ -94,10 +94,10 @@ func readMoneyTotals(ctx context.Context, tx *sql.Tx, currency string, clock tim
 			}
 		}
 		for _, f := range figs {
-			if original == "" {
+			if in == currency {
 				out.AddConverted(f, total)
 			} else {
-				out.AddNotConverted(f, original, total)
+				out.AddNotConverted(f, in, total)
 			}
 		}
 	}

@@ -44,9 +44,9 @@ CREATE TABLE IF NOT EXISTS report_counts (key TEXT PRIMARY KEY, n INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS money_currencies (currency TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS money_totals (
-	currency TEXT NOT NULL, figure TEXT NOT NULL, deadline TEXT NOT NULL, original TEXT NOT NULL,
+	currency TEXT NOT NULL, figure TEXT NOT NULL, deadline TEXT NOT NULL, in_currency TEXT NOT NULL,
 	scale INTEGER NOT NULL, amounts INTEGER NOT NULL, total TEXT NOT NULL,
-	PRIMARY KEY (currency, figure, deadline, original, scale)) WITHOUT ROWID;
+	PRIMARY KEY (currency, figure, deadline, in_currency, scale)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
