@@ -69,7 +69,7 @@ func keptTotals(t *testing.T, dir, currency string) int {
 
 // TestMoneyTotalsMatchTheProjections: the money totals a metrics scrape reads answer as the in-memory
 // projections do, in a currency the model keeps from its rebuild (Options.Currencies), one it starts keeping
-// over a populated model (Track) and one it does not keep, after a rebuild, an incremental catch-up, a worker
+// over a populated model (Track) and one it does not keep, after a rebuild (in one pass and in shards), an incremental catch-up, a worker
 // whose judgement changes (a fee in a currency no rate converts yet) and a rates table arriving late, which
 // converts that fee.
 func TestMoneyTotalsMatchTheProjections(t *testing.T) {
@@ -79,13 +79,16 @@ func TestMoneyTotalsMatchTheProjections(t *testing.T) {
 	s := openStore(t, dir)
 	kept := openModel(t, dir, readmodel.Options{Currencies: []string{"USD", "MYR"}})
 	tracked := openModel(t, later, readmodel.Options{})
+	sharded := openModel(t, t.TempDir(), readmodel.Options{Currencies: []string{"USD"}, ShardEvents: 1000})
+	models := []*readmodel.Model{kept, tracked, sharded}
 	importLines(t, s, ls[:len(ls)*2/3])
-	catchUp(t, kept, s)
-	catchUp(t, tracked, s)
+	for _, m := range models {
+		catchUp(t, m, s)
+	}
 	if err := tracked.Track(context.Background(), "USD"); err != nil {
 		t.Fatal(err)
 	}
-	conformMoney(t, s, kept, tracked)
+	conformMoney(t, s, models...)
 	for name, d := range map[string]string{"kept": dir, "tracked": later} {
 		if keptTotals(t, d, "USD") == 0 || keptTotals(t, d, "EUR") != 0 {
 			t.Fatalf("%s model: money_totals in USD %d, EUR %d rows: want USD kept and EUR not", name,
@@ -94,20 +97,21 @@ func TestMoneyTotalsMatchTheProjections(t *testing.T) {
 	}
 
 	importLines(t, s, ls[len(ls)*2/3:])
-	catchUp(t, kept, s)
-	catchUp(t, tracked, s)
-	conformMoney(t, s, kept, tracked)
+	for _, m := range models {
+		catchUp(t, m, s)
+	}
+	conformMoney(t, s, models...)
 
 	importLines(t, s, []string{`{"type":"FeePaid","event_id":"0190b6a4-0000-7000-8000-0000000000a1",` +
 		`"occurred_at":"2024-03-05T09:00:00Z","data":{"worker_id":"w-000001","fee_id":"w-000001-kes",` +
 		`"category":"recruitment_fee","amount":{"amount":"13000.00","currency":"KES"},"payer":"worker",` +
 		`"payee_id":"agency-id-1","method":"cash"}}` + "\n"})
-	for _, m := range []*readmodel.Model{kept, tracked} {
+	for _, m := range models {
 		if res := catchUp(t, m, s); res.Rebuilt || res.Applied != 1 {
 			t.Fatalf("catch-up after a fee: %+v, want it applied incrementally", res)
 		}
 	}
-	before := conformMoney(t, s, kept, tracked)
+	before := conformMoney(t, s, models...)
 	if len(before.NotConverted.WorkerPaid) == 0 {
 		t.Fatal("the KES fee is converted before any table gives KES: the test would not cover late rates")
 	}
@@ -115,12 +119,12 @@ func TestMoneyTotalsMatchTheProjections(t *testing.T) {
 	importLines(t, s, []string{`{"type":"ExchangeRatesPublished","event_id":"0190b6a4-0000-7000-8000-0000000000a2",` +
 		`"occurred_at":"2024-03-01T16:00:00Z","data":{"rates_id":"kes-2024-03-01","source":"CBK","base":"USD",` +
 		`"date":"2024-03-01","rates":{"KES":"130.00"}}}` + "\n"})
-	for _, m := range []*readmodel.Model{kept, tracked} {
+	for _, m := range models {
 		if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonPolicyOrg {
 			t.Fatalf("catch-up after rates: %+v, want a rebuild for a rates table", res)
 		}
 	}
-	after := conformMoney(t, s, kept, tracked)
+	after := conformMoney(t, s, models...)
 	if len(after.NotConverted.WorkerPaid) != 0 || after.WorkerPaid == before.WorkerPaid {
 		t.Errorf("after the KES rates: paid %v, not converted %v; want the 13000 KES converted (100.00 USD more)",
 			after.WorkerPaid, after.NotConverted.WorkerPaid)
