@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
@@ -102,4 +103,26 @@ func dumpRows(t *testing.T, q queryer, query string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// BenchmarkMoneyTotalsWorker is what keeping one reporting currency adds to writing a worker: the sample
+// ledger's lines converted with a book of a table a day for 800 days, and its months counted.
+func BenchmarkMoneyTotalsWorker(b *testing.B) {
+	mt := newMoneyTotals([]string{"USD"})
+	mt.rates = &domain.RateBook{}
+	day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 800 {
+		mt.rates.Add(domain.EventID{byte(i), byte(i >> 8)}, &domain.ExchangeRatesPublished{RatesID: fmt.Sprint("r-", i),
+			Source: "test", Base: "USD", Date: day.AddDate(0, 0, i).Format(time.DateOnly),
+			Rates: map[string]domain.Rate{"IDR": "15300.5", "SAR": "3.75", "MYR": "4.57734", "NPR": "132.369"}})
+	}
+	l := sampleLedger()
+	lines := len(l.Paid) + len(l.Reimbursed) + 2*len(l.Owed) + len(l.Shortfall)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := mt.worker(&l, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
 }
