@@ -174,6 +174,10 @@ func TestUnusableIndexIsRebuilt(t *testing.T) {
 			s.idx[9] ^= 0x01
 			writeFile(t, idxPath(dir), s.idx)
 		}, 0},
+		{"of format version 1 (one checksum over the whole body)", func(t *testing.T, dir string, _, s storeFiles) {
+			s.idx[len(indexMagic)-1] = 1
+			writeFile(t, idxPath(dir), s.idx)
+		}, 0},
 		{"cut short", func(t *testing.T, dir string, _, s storeFiles) { writeFile(t, idxPath(dir), s.idx[:len(s.idx)/2]) }, 0},
 		{"empty", func(t *testing.T, dir string, _, _ storeFiles) { writeFile(t, idxPath(dir), nil) }, 0},
 		{"older than the log (a crash after appends): the tail is scanned", func(t *testing.T, dir string, f, _ storeFiles) {
