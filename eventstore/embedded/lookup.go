@@ -48,3 +48,23 @@ func (s *Store) rescan(damaged *index, cause error) (*index, error) {
 	s.size.Store(max(end, s.size.Load()))
 	return ix, err
 }
+
+// scanReadOnly indexes the log after what base covers (all of it without a base). A base that turns out not
+// to match as the tail is added (a block of it failing its checksum) is dropped for a scan of the whole log.
+func (s *Store) scanReadOnly(base *frozen) (*index, int64, error) {
+	ix, end, damaged, err := scanIndex(s.f, newIndex(base), false)
+	if errors.Is(err, errIndexFile) && base != nil {
+		s.opts.Logger.Warn("event log: the persisted index does not match the log; scanning the log", "err", err)
+		s.mu.Lock()
+		s.retired = append(s.retired, base)
+		s.mu.Unlock()
+		ix, end, damaged, err = scanIndex(s.f, newIndex(nil), false)
+	}
+	switch {
+	case err != nil:
+		return ix, end, err
+	case damaged != nil && !damaged.lastRecord:
+		return ix, end, damaged.err
+	}
+	return ix, end, nil
+}

@@ -348,26 +348,6 @@ func (s *Store) index() (*index, error) {
 	return s.ix, s.ixErr
 }
 
-// scanReadOnly indexes the log after what base covers (all of it without a base). A base that turns out not
-// to match as the tail is added (a block of it failing its checksum) is dropped for a scan of the whole log.
-func (s *Store) scanReadOnly(base *frozen) (*index, int64, error) {
-	ix, end, damaged, err := scanIndex(s.f, newIndex(base), false)
-	if errors.Is(err, errIndexFile) && base != nil {
-		s.opts.Logger.Warn("event log: the persisted index does not match the log; scanning the log", "err", err)
-		s.mu.Lock()
-		s.retired = append(s.retired, base)
-		s.mu.Unlock()
-		ix, end, damaged, err = scanIndex(s.f, newIndex(nil), false)
-	}
-	switch {
-	case err != nil:
-		return ix, end, err
-	case damaged != nil && !damaged.lastRecord:
-		return ix, end, damaged.err
-	}
-	return ix, end, nil
-}
-
 // Close commits the appends already queued, stops the writer and releases the files. Appends after Close
 // fail with eventstore.ErrClosed.
 func (s *Store) Close() error {
