@@ -64,6 +64,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err := writeClock(ctx, tx, clock); err != nil {
 		return Result{}, err
 	}
+	if err := writeContextSnapshot(ctx, tx); err != nil {
+		return Result{}, err
+	}
 	if err := writeState(ctx, tx, cp); err != nil {
 		return Result{}, err
 	}
