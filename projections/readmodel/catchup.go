@@ -41,7 +41,11 @@ func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, er
 		return Result{}, err
 	}
 	defer m.unlock()
-	return m.catchUp(ctx, store)
+	res, err := m.catchUp(ctx, store)
+	if err != nil {
+		return res, err
+	}
+	return res, m.trackOptions(ctx)
 }
 
 // CatchUpTo returns once the model, written by these rules, describes the store at least up to pos: at once
@@ -60,8 +64,10 @@ func (m *Model) CatchUpTo(ctx context.Context, store eventstore.Store, pos event
 	if ok, err := m.covers(ctx, pos); ok || err != nil {
 		return err
 	}
-	_, err := m.catchUp(ctx, store)
-	return err
+	if _, err := m.catchUp(ctx, store); err != nil {
+		return err
+	}
+	return m.trackOptions(ctx)
 }
 
 // covers reports whether the model is written by these rules and its checkpoint is at pos or after it.
@@ -327,6 +333,7 @@ func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch,
 	if err != nil {
 		return err
 	}
+	wr.setRates(v.Reporting("").Rates)
 	for w := range sortedSet(b.workers) {
 		if j, ok := v.Judge(w); ok {
 			if err := wr.worker(ctx, j); err != nil {

@@ -44,6 +44,9 @@ type Options struct {
 	// current with the store (ErrReadOnly when it is not) and leaves its clock where it is (a read judges the
 	// clocked flags from the model's clock to its own, as it does between two moves of the clock).
 	ReadOnly bool
+	// Currencies are reporting currencies whose money totals the model keeps (see Track), so that
+	// MoneyTotals in them reads a few rows rather than every worker's ledger: serve's --currency.
+	Currencies []string
 }
 
 func (o Options) withDefaults() Options {
@@ -82,6 +85,7 @@ type Model struct {
 	// reads that need one), so that they wait for one another here, where a wait can end with its context,
 	// rather than in SQLite's busy handler, which sleeps. It holds one token: take it to catch up.
 	catchingUp chan struct{}
+	tracked    bool // Options.Currencies are kept (with the catch-up token taken)
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer
@@ -97,6 +101,11 @@ const (
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
+	for _, c := range opts.Currencies {
+		if err := projections.CheckCurrency(c); err != nil {
+			return nil, fmt.Errorf("open read model: Currencies: %w", err)
+		}
+	}
 	if opts.ReadOnly {
 		return openReadOnly(dir, opts)
 	}
