@@ -55,7 +55,7 @@ func (o Options) withDefaults() Options {
 		o.IncrementalLimit = 200_000
 	}
 	if o.ShardEvents == 0 {
-		o.ShardEvents = 400_000
+		o.ShardEvents = 100_000
 	}
 	if o.Now == nil {
 		o.Now = time.Now
