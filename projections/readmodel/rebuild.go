@@ -177,6 +177,9 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 		done += sh.events
 		m.progress(head.Commit+head.Commit*done/max(spilled, 1), 2*head.Commit)
 	}
+	if err := ctx.Err(); err != nil { // the shards stopped short
+		return cp, fmt.Errorf("read model: judge the shards: %w", err)
+	}
 	return cp, nil
 }
 
