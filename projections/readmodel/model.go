@@ -30,9 +30,9 @@ type Options struct {
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
-	// ShardEvents bounds the events a rebuild holds decoded in memory at once: a store of more events has its
-	// workers judged in shards of about this many events each (default 400,000; one read of the store all the
-	// same, see spill).
+	// ShardEvents bounds the events a rebuild holds decoded in memory: a store of more events has its workers
+	// judged in shards of about this many events each, two at a time in memory (one judged and written, the
+	// next prepared) (default 100,000; one read of the store all the same, see spill).
 	ShardEvents uint64
 	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
 	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
@@ -57,7 +57,7 @@ func (o Options) withDefaults() Options {
 		o.IncrementalLimit = 200_000
 	}
 	if o.ShardEvents == 0 {
-		o.ShardEvents = 400_000
+		o.ShardEvents = 100_000
 	}
 	if o.Now == nil {
 		o.Now = time.Now

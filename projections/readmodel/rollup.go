@@ -44,6 +44,36 @@ type contribution struct {
 	Reports map[string]int64 `json:"reports,omitempty"`
 	// flagged says whether a worker counts as flagged at the model's clock (see at).
 	flagged bool
+	// parsed is Money parsed (see terms), once parsedMoney is set.
+	parsed      []moneyTerm
+	parsedMoney bool
+}
+
+// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale.
+type moneyTerm struct {
+	col        int
+	cur, scale string
+	d          decimal.Decimal
+}
+
+// terms is the contribution's money parsed, once: a rebuild parses it on the cores that judge, so that the one
+// goroutine that writes adds it up to every group's row without parsing it again for each.
+func (c *contribution) terms() ([]moneyTerm, error) {
+	if c.parsedMoney {
+		return c.parsed, nil
+	}
+	var out []moneyTerm
+	for col, byCur := range c.Money {
+		for cur, text := range byCur {
+			d, err := decimal.NewFromString(text)
+			if err != nil {
+				return nil, fmt.Errorf("money %q of %s: %w", text, cur, err)
+			}
+			out = append(out, moneyTerm{col: col, cur: cur, scale: strconv.Itoa(int(max(-d.Exponent(), 0))), d: d})
+		}
+	}
+	c.parsed, c.parsedMoney = out, true
+	return out, nil
 }
 
 // at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the
@@ -206,29 +236,27 @@ func (r *row) add(c *contribution, sign int64) error {
 	for i, n := range c.Counts {
 		r.Counts[i] += sign * n
 	}
-	for col, byCur := range c.Money {
-		for cur, text := range byCur {
-			d, err := decimal.NewFromString(text)
-			if err != nil {
-				return fmt.Errorf("money %q of %s: %w", text, cur, err)
-			}
-			scale := strconv.Itoa(int(max(-d.Exponent(), 0)))
-			sums := r.Money[col][cur]
-			if sums == nil {
-				sums = map[string]decimal.Decimal{}
-				r.Money[col][cur] = sums
-			}
-			if sign < 0 {
-				d = d.Neg()
-			}
-			if s := sums[scale].Add(d); s.IsZero() {
-				delete(sums, scale)
-			} else {
-				sums[scale] = s
-			}
-			if len(sums) == 0 {
-				delete(r.Money[col], cur)
-			}
+	terms, err := c.terms()
+	if err != nil {
+		return err
+	}
+	for _, t := range terms {
+		sums := r.Money[t.col][t.cur]
+		if sums == nil {
+			sums = map[string]decimal.Decimal{}
+			r.Money[t.col][t.cur] = sums
+		}
+		d := t.d
+		if sign < 0 {
+			d = d.Neg()
+		}
+		if s := sums[t.scale].Add(d); s.IsZero() {
+			delete(sums, t.scale)
+		} else {
+			sums[t.scale] = s
+		}
+		if len(sums) == 0 {
+			delete(r.Money[t.col], t.cur)
 		}
 	}
 	if c.JobOrder != "" {
