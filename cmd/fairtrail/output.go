@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -17,19 +17,18 @@ import (
 func writeJSONArray(w io.Writer, list func(fn func(string) error) error) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	n := 0
-	var buf bytes.Buffer
+	var buf []byte
 	err := list(func(text string) error {
 		sep := ",\n  "
 		if n == 0 {
 			sep = "[\n  "
 		}
 		n++
-		buf.Reset()
-		if err := json.Indent(&buf, []byte(text), "  ", "  "); err != nil {
-			return err
+		var err error
+		if buf, err = appendIndented(append(buf[:0], sep...), text, "  ", "  "); err != nil {
+			return fmt.Errorf("value %d of the array: %w", n, err)
 		}
-		bw.WriteString(sep)
-		_, err := bw.Write(buf.Bytes())
+		_, err = bw.Write(buf)
 		return err
 	})
 	if err != nil {

@@ -48,23 +48,27 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 			c.Close()
 		}
 	}()
+	// The rows are read under a context without cancellation, and ctx is checked between them (merge): the
+	// driver answers each row of a cancellable context in a goroutine of its own, which cost a listing of
+	// every flag more than SQLite's step.
+	detached := context.WithoutCancel(ctx)
 	for _, sc := range access {
 		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
-		rows, err := m.db.QueryContext(ctx, text, args...)
+		rows, err := m.db.QueryContext(detached, text, args...)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
+	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil
 }
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
-// the seek's limit.
-func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
+// the seek's limit, and stops with ctx's error once ctx is done.
+func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
 	type head struct {
 		k    []byte
 		body string
@@ -92,6 +96,9 @@ func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []b
 	}
 	var last []byte
 	for n := 0; seek.Limit == 0 || n < seek.Limit; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		best := -1
 		for i, h := range heads {
 			if h != nil && (best < 0 || sign*slices.Compare(h.k, heads[best].k) < 0) {
