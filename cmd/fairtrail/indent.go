@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // errUnbalanced reports a JSON value whose brackets or strings do not close.
@@ -66,17 +67,24 @@ func appendIndented(dst []byte, src, prefix, indent string) ([]byte, error) {
 	return dst, nil
 }
 
-// stringEnd is the index just past the JSON string that opens at src[i] (a '"'), or -1 when it does not close.
+// stringEnd is the index just past the JSON string that opens at src[i] (a '"'), or -1 when it does not close:
+// the first '"' after i that an even number of backslashes precedes.
 func stringEnd(src string, i int) int {
-	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
+	for j := i + 1; ; {
+		q := strings.IndexByte(src[j:], '"')
+		if q < 0 {
+			return -1
 		}
+		q += j
+		escaped := false
+		for k := q - 1; k > i && src[k] == '\\'; k-- {
+			escaped = !escaped
+		}
+		if !escaped {
+			return q + 1
+		}
+		j = q + 1
 	}
-	return -1
 }
 
 // appendNewline appends a newline, prefix and depth times indent, as json.Indent does.

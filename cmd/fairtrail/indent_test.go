@@ -74,3 +74,21 @@ func checkIndented(t *testing.T, src string) {
 		t.Errorf("appendIndented(%q) =\n%s\nwant\n%s", src, got, want.Bytes())
 	}
 }
+
+// BenchmarkAppendIndented lays out a flag of a listing, against json.Indent.
+func BenchmarkAppendIndented(b *testing.B) {
+	src := indentSeeds[0]
+	b.Run("appendIndented", func(b *testing.B) {
+		var buf []byte
+		for b.Loop() {
+			buf, _ = appendIndented(buf[:0], src, "  ", "  ")
+		}
+	})
+	b.Run("json.Indent", func(b *testing.B) {
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			json.Indent(&buf, []byte(src), "  ", "  ")
+		}
+	})
+}
