@@ -56,7 +56,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 	detached := context.WithoutCancel(ctx)
 	for _, sc := range access {
 		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
-		rows, err := m.db.QueryContext(detached, text, args...)
+		rows, err := m.stmts.query(detached, m.db, text, args...)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
@@ -219,7 +219,8 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, co
 	}
 	text := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + dir
 	if seek.Limit > 0 {
-		text += fmt.Sprintf(" LIMIT %d", seek.Limit)
+		text += " LIMIT ?" // an argument: the text, and so its prepared statement, is the same for every page size
+		args = append(args, seek.Limit)
 	}
 	return text, args
 }

@@ -76,6 +76,8 @@ type Model struct {
 	// catchingUp serializes this process's catch-ups (a follower and the requests that catch up before they
 	// read), so that they wait for one another here rather than in SQLite's busy handler, which sleeps.
 	catchingUp sync.Mutex
+	// stmts holds the flag listings' prepared statements.
+	stmts stmtCache
 }
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
@@ -121,7 +123,7 @@ func createSchema(db *sql.DB) error {
 func (m *Model) Path() string { return m.path }
 
 // Close closes the model.
-func (m *Model) Close() error { return m.db.Close() }
+func (m *Model) Close() error { return errors.Join(m.stmts.close(), m.db.Close()) }
 
 // Checkpoint is the last event a model describes: its position, and its stream, revision and id, by which a
 // store that does not hold that event at that position is told apart.
