@@ -1,46 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
-
-// writeJSONArray writes the JSON values list yields (compact, no HTML escaping) as writeJSON writes the
-// array of them, one at a time.
-func writeJSONArray(w io.Writer, list func(fn func(string) error) error) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	n := 0
-	var buf []byte
-	err := list(func(text string) error {
-		sep := ",\n  "
-		if n == 0 {
-			sep = "[\n  "
-		}
-		n++
-		var err error
-		if buf, err = appendIndented(append(buf[:0], sep...), text, "  ", "  "); err != nil {
-			return fmt.Errorf("value %d of the array: %w", n, err)
-		}
-		_, err = bw.Write(buf)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		bw.WriteString("[]\n")
-	} else {
-		bw.WriteString("\n]\n")
-	}
-	return bw.Flush()
-}
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
