@@ -135,6 +135,7 @@ func TestBuyerIsolation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("thousands of requests")
 	}
+	t.Parallel() // its own fixture: the two suites, each most of the package's time, run side by side
 	f, tr := richFixture(t)
 	named := func(jo, buyer string) bool { return slices.Contains(tr.jobs[jo].Buyers, buyer) }
 	workers := sortedKeysOf(tr.workers)
@@ -270,6 +271,7 @@ func TestAgencyWriteIsolation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hundreds of requests")
 	}
+	t.Parallel() // its own fixture: the two suites, each most of the package's time, run side by side
 	f, tr := richFixture(t)
 	oneWorker := map[string]string{}
 	for w, jo := range tr.workers {

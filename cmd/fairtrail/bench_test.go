@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"strings"
@@ -14,13 +15,19 @@ import (
 
 // TestMain lets this test binary stand in for the fairtrail executable: bench re-executes itself to measure the
 // rebuild in a child process, and under `go test` that executable is the test binary (should a test run bench
-// in-process; the tests below run the shipped binary).
+// in-process; the tests below run the shipped binary). On a run of the whole package it starts the shared build
+// of the shipped binary at once, beside the in-process tests.
 func TestMain(m *testing.M) {
 	if os.Getenv(benchChildEnv) != "" {
 		env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 		os.Exit(exitCode(run(context.Background(), os.Args[1:], env), os.Stderr))
 	}
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.list").Value.String() == "" {
+		prefetchBinary() // the whole package runs: most of its subprocess tests need the binary
+	}
 	code := m.Run()
+	waitForBinary()
 	removeShared()
 	os.Exit(code)
 }

@@ -15,8 +15,10 @@ import (
 )
 
 // TestConsoleInTheBrowser drives the web console of a `fairtrail serve` on loopback with Chromium: one
-// browser, one server and one small dataset shared by every step, which run in order as a visitor would.
+// browser, one server and one small dataset shared by every step, which run in order as a visitor would. It
+// runs beside the package's other parallel tests: most of its time is the browser's and the server's latency.
 func TestConsoleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	path := chromium(t)
 	axe := axeSource(t)
 	w := newBrowserWorld(t)

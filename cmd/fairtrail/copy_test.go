@@ -154,6 +154,7 @@ func (f *failingStore) AppendBatch(ctx context.Context, reqs []eventstore.Append
 // TestCopyResumes interrupts a copy into KurrentDB after three batches; the same command then finds those
 // events in the destination, copies only the rest, and the result verifies.
 func TestCopyResumes(t *testing.T) {
+	t.Parallel()
 	src := generatedStore(t, 60, 5)
 	srv := kurrenttest.Start(t, kurrenttest.Options{})
 	from, err := endpoint(src, "", environment{getenv: func(string) string { return "" }, stderr: io.Discard}).open(true)
@@ -184,6 +185,7 @@ func TestCopyResumes(t *testing.T) {
 }
 
 func TestCopyRefusesAStoreThatIsNotACopy(t *testing.T) {
+	t.Parallel()
 	src := generatedStore(t, 20, 1)
 	other := generatedStore(t, 20, 2)
 	before := len(readEmbedded(t, other))
@@ -215,6 +217,7 @@ func TestCopyRefusesAStoreThatIsNotACopy(t *testing.T) {
 // TestCopyRefusesATamperedSource puts an event with a forged hash into a KurrentDB store, as someone with
 // write access to the database could: copy must refuse it rather than give it a valid chain in the copy.
 func TestCopyRefusesATamperedSource(t *testing.T) {
+	t.Parallel()
 	srv := kurrenttest.Start(t, kurrenttest.Options{})
 	if code, _, errOut := cliEnv(t, nil, "import", "--store", srv.URL(), "testdata/scenario.ndjson"); code != 0 {
 		t.Fatal(errOut)

@@ -16,12 +16,14 @@ import (
 )
 
 // TestServeKilledUnderWritesLeavesAModelThatCatchesUp kills `fairtrail serve` with SIGKILL while clients post
-// events, twice over one data directory. After each kill, the read model the server kept opens, catches up and
-// answers flags and audit exactly as a read model rebuilt from scratch in another directory.
+// events, three times over one data directory (each round posts the dataset up to its next third). After each
+// kill, the read model the server kept opens, catches up and answers flags and audit exactly as a read model
+// rebuilt from scratch in another directory.
 func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and posts events to it")
 	}
+	t.Parallel()
 	tmp := t.TempDir()
 	bin := fairtrailBinary(t)
 	data := filepath.Join(tmp, "data")
@@ -35,7 +37,7 @@ func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitAfter(bytes.TrimSpace(dataset), []byte("\n"))
-	for round, upTo := range []int{len(lines) / 2, len(lines)} {
+	for round, upTo := range []int{len(lines) / 3, 2 * len(lines) / 3, len(lines)} {
 		logs := &serveLogs{addr: make(chan string, 1)}
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
 		cmd.Stderr = logs

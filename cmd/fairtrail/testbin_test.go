@@ -65,27 +65,39 @@ func removeShared() {
 // the race detector would only slow it down without watching it) once per test run and returns its path.
 func fairtrailBinary(t *testing.T) string {
 	t.Helper()
-	shared.bin.Do(func() {
-		dir, err := sharedDir()
-		if err != nil {
-			shared.binErr = err
-			return
-		}
-		path := filepath.Join(dir, "fairtrail")
-		tags := "" // the binary is built with the tags of this test binary, so that bench's peer is in both or neither
-		if benchpeer.Built {
-			tags = "peer"
-		}
-		if out, err := exec.Command("go", "build", "-tags", tags, "-o", path, ".").CombinedOutput(); err != nil {
-			shared.binErr = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		shared.binPath = path
-	})
+	shared.bin.Do(buildBinary)
 	if shared.binErr != nil {
 		t.Fatalf("build the binary: %v", shared.binErr)
 	}
 	return shared.binPath
+}
+
+// prefetchBinary starts the shared build in the background, so that it links while the package's in-process
+// tests run rather than when the first subprocess test asks for it (under load, a link takes tens of seconds,
+// all of them on the package's critical path). TestMain calls it on a run of the whole package, and waits for
+// it with waitForBinary before it removes the shared directory.
+func prefetchBinary() { go shared.bin.Do(buildBinary) }
+
+// waitForBinary returns once a build that was started has finished.
+func waitForBinary() { shared.bin.Do(func() {}) }
+
+// buildBinary is the one build of the binary; it records the path or the error in shared.
+func buildBinary() {
+	dir, err := sharedDir()
+	if err != nil {
+		shared.binErr = err
+		return
+	}
+	path := filepath.Join(dir, "fairtrail")
+	tags := "" // the binary is built with the tags of this test binary, so that bench's peer is in both or neither
+	if benchpeer.Built {
+		tags = "peer"
+	}
+	if out, err := exec.Command("go", "build", "-tags", tags, "-o", path, ".").CombinedOutput(); err != nil {
+		shared.binErr = fmt.Errorf("go build: %w\n%s", err, out)
+		return
+	}
+	shared.binPath = path
 }
 
 // generatedNDJSON returns the path of the dataset `fairtrail generate` writes for the given workers and seed,

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -69,16 +70,16 @@ func (b *batch) rollback(m batchMark) {
 	b.leaves = b.leaves[:m.records]
 }
 
-// head is a stream's last revision and hash, staged or committed.
-func (b *batch) head(stream string) (eventstore.StreamHead, bool) {
+// head is a stream's last revision and hash, staged or committed (Exists false for a stream with none).
+func (b *batch) head(stream string) (eventstore.StreamHead, error) {
 	if h, ok := b.heads[stream]; ok {
-		return h, true
+		return h, nil
 	}
-	count, hash, ok := b.s.ix.head(stream)
-	if !ok {
-		return eventstore.StreamHead{}, false
+	count, hash, ok, err := b.s.ix.head(stream)
+	if err != nil || !ok {
+		return eventstore.StreamHead{}, err
 	}
-	return eventstore.StreamHead{Exists: true, Last: count - 1, Hash: hash}, true
+	return eventstore.StreamHead{Exists: true, Last: count - 1, Hash: hash}, nil
 }
 
 // stage checks and encodes the requests of one op.
@@ -95,7 +96,10 @@ func (b *batch) stage(reqs []eventstore.AppendRequest) ([]eventstore.AppendResul
 }
 
 func (b *batch) stageOne(req eventstore.AppendRequest) (eventstore.AppendResult, error) {
-	head, _ := b.head(req.Stream)
+	head, err := b.head(req.Stream)
+	if err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.Stream, err)
+	}
 	p, err := eventstore.PlanAppend(req, head, b.lookup, b.now, precision)
 	if err != nil {
 		return eventstore.AppendResult{}, err
@@ -137,9 +141,9 @@ func (b *batch) lookup(id domain.EventID) (eventstore.Recorded, bool, error) {
 		rec.Position = eventstore.Position{Commit: pos, Prepare: pos}
 		return rec, true, nil
 	}
-	pos, ok := b.s.ix.position(id)
-	if !ok {
-		return eventstore.Recorded{}, false, nil
+	pos, ok, err := b.s.ix.position(id)
+	if err != nil || !ok {
+		return eventstore.Recorded{}, false, err
 	}
 	rec, err := b.s.readAt(pos)
 	return rec, err == nil, err

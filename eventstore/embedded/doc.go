@@ -10,10 +10,13 @@
 // that they join the commit rather than wait for the next sync.
 //
 // The indexes (position to offset, stream to positions and last hash, event id to position) persist in
-// events.idx: sorted fixed-width tables, checksummed, mapped into memory and searched in place, covering the
-// log up to some position. The writer rewrites it (a temporary file synced and renamed) at Close and whenever
-// as many events were appended as it covers (at least 1M, at most 4M), and keeps the events after it in Go maps. An open
-// checks the file against the log (the record at its last position must be there, whole, with its hash,
+// events.idx: sorted fixed-width tables, checksummed block by block (4 KiB, a CRC-32C each; the sums'
+// own CRC in the checksummed header), mapped into memory and searched in place, covering the log up to some
+// position. A block is checked when a lookup first reads it, so a query touches only the pages it needs; one
+// failing its check is never used: a read-only store drops the file and indexes the log by a scan, a writable
+// open (which checks every block) rebuilds it. The writer rewrites it (a temporary file synced and renamed)
+// at Close and whenever as many events were appended as it covers (at least 1M, at most 4M), and keeps the
+// events after it in Go maps. An open checks the file against the log (the record at its last position must be there, whole, with its hash,
 // ending where the file says the log ended) and scans only the log after it; a missing, corrupt, stale or
 // ahead-of-the-log file is rebuilt from a scan, never trusted. A read-only open (the query commands) reads
 // nothing of the log the file covers; a writable open still reads every record and checks its checksum and

@@ -47,15 +47,18 @@ type Store struct {
 	retired []*frozen // persisted indexes replaced by a checkpoint, unmapped at Close
 	// checkpointAt is the fewest events appended before the writer persists the index (see checkpointMin).
 	checkpointAt uint64
-	ixErr        error
-	notify       chan struct{} // closed and replaced after every commit
-	size         atomic.Int64  // bytes of the log that are committed
-	failed       atomic.Pointer[error]
-	sendMu       sync.RWMutex // held shared while queueing an op, exclusively by Close
-	requests     chan *appendOp
-	stop         chan struct{}
-	done         chan struct{}
-	closed       atomic.Bool
+	// indexBlock is the block size of the events.idx this store writes (idxBlockSize; tests set less).
+	indexBlock int
+	rescanMu   sync.Mutex // one rescan at a time (see lookup)
+	ixErr      error
+	notify     chan struct{} // closed and replaced after every commit
+	size       atomic.Int64  // bytes of the log that are committed
+	failed     atomic.Pointer[error]
+	sendMu     sync.RWMutex // held shared while queueing an op, exclusively by Close
+	requests   chan *appendOp
+	stop       chan struct{}
+	done       chan struct{}
+	closed     atomic.Bool
 
 	tree       *treefile.File // the log's Merkle tree; opened lazily for a read-only store
 	treeOnce   sync.Once
@@ -76,7 +79,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin, treeSyncAt: treeSyncEvery}
+	s := &Store{dir: dir, opts: opts, notify: make(chan struct{}), checkpointAt: checkpointMin, indexBlock: idxBlockSize,
+		treeSyncAt: treeSyncEvery}
 	if opts.ReadOnly {
 		f, err := os.Open(filepath.Join(dir, logName))
 		if errors.Is(err, os.ErrNotExist) {
@@ -330,24 +334,17 @@ func (s *Store) quarantine(from, to int64) error {
 // index returns the index, building it on first use for a read-only store: from events.idx and the log's
 // tail when the persisted index matches the log, without reading what it covers; else by a scan of the log.
 func (s *Store) index() (*index, error) {
-	if !s.opts.ReadOnly {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		return s.ix, nil
+	if s.opts.ReadOnly {
+		s.ixOnce.Do(func() {
+			ix, end, err := s.scanReadOnly(s.loadBase())
+			s.mu.Lock()
+			s.ix, s.ixErr = ix, err
+			s.size.Store(end)
+			s.mu.Unlock()
+		})
 	}
-	s.ixOnce.Do(func() {
-		ix, end, damaged, err := scanIndex(s.f, newIndex(s.loadBase()), false)
-		switch {
-		case err != nil:
-			s.ixErr = err
-		case damaged != nil && !damaged.lastRecord:
-			s.ixErr = damaged.err
-		}
-		s.mu.Lock()
-		s.ix = ix
-		s.size.Store(end)
-		s.mu.Unlock()
-	})
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.ix, s.ixErr
 }
 

@@ -48,7 +48,11 @@ func BenchmarkOpen(b *testing.B) {
 		}
 		events = ix.last()
 		if stream == "" && ix.base != nil && ix.base.streams > 0 {
-			stream = string(bytes.Clone(ix.base.streamName(ix.base.streams / 2)))
+			name, err := ix.base.streamName(ix.base.streams / 2)
+			if err != nil {
+				b.Fatal(err)
+			}
+			stream = string(bytes.Clone(name))
 		}
 		for name := range ix.streams {
 			if stream == "" {

@@ -12,9 +12,10 @@ import (
 // loadBase maps events.idx and checks it against the log: the record at the last position it covers must be
 // where it says, whole, with that position and the hash it holds for the record's stream, and end where it
 // says the log ended. Nil (with a note in the log) when the file is missing, corrupt, stale or ahead of the
-// log: the index is then rebuilt from the log, never trusted.
+// log: the index is then rebuilt from the log, never trusted. A writable store checks every block of the file
+// now; a read-only one checks each block as it reads it (see Store.lookup).
 func (s *Store) loadBase() *frozen {
-	fz, err := loadFrozen(filepath.Join(s.dir, indexName))
+	fz, err := loadFrozen(filepath.Join(s.dir, indexName), !s.opts.ReadOnly)
 	if err == nil {
 		err = checkBase(s.f, fz)
 	}
@@ -37,7 +38,10 @@ func checkBase(f *os.File, fz *frozen) error {
 		}
 		return nil
 	}
-	off := fz.offset(fz.n)
+	off, err := fz.offset(fz.n)
+	if err != nil {
+		return err
+	}
 	var hdr [headerSize]byte
 	if _, err := f.ReadAt(hdr[:], off); err != nil {
 		return fmt.Errorf("%w: covers position %d at offset %d, beyond the log: %w", errIndexFile, fz.n, off, err)
@@ -54,11 +58,14 @@ func checkBase(f *os.File, fz *frozen) error {
 	if err != nil || !checkPayload(payload, binary.LittleEndian.Uint32(hdr[4:])) || h.position != fz.n {
 		return fmt.Errorf("%w: the log's record at offset %d is not position %d as indexed", errIndexFile, off, fz.n)
 	}
-	i := fz.stream(string(h.stream))
-	if i < 0 {
+	e, ok, err := fz.stream(string(h.stream))
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return fmt.Errorf("%w: stream %s of position %d is not indexed", errIndexFile, h.stream, fz.n)
 	}
-	if _, hash := fz.streamHead(i); !bytes.Equal(hash[:], h.hash[:]) {
+	if !bytes.Equal(e.hash[:], h.hash[:]) {
 		return fmt.Errorf("%w: stream %s's last hash differs from the log's", errIndexFile, h.stream)
 	}
 	return nil
@@ -70,7 +77,7 @@ func (s *Store) persistIndex() error {
 	if s.ix == nil || s.opts.ReadOnly || (s.ix.base != nil && len(s.ix.offsets) == 0) {
 		return nil
 	}
-	if err := writeFrozenFile(s.dir, s.ix, s.size.Load()); err != nil {
+	if err := writeFrozenFile(s.dir, s.ix, s.size.Load(), s.indexBlock); err != nil {
 		return fmt.Errorf("persist index: %w", err)
 	}
 	return nil
@@ -100,7 +107,7 @@ func (s *Store) checkpointIndex() error {
 	if err := s.persistIndex(); err != nil {
 		return err
 	}
-	fz, err := loadFrozen(filepath.Join(s.dir, indexName))
+	fz, err := loadFrozen(filepath.Join(s.dir, indexName), true)
 	if err != nil {
 		return err
 	}

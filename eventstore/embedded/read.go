@@ -13,17 +13,17 @@ import (
 
 // readAt reads the record at a position through the index.
 func (s *Store) readAt(pos uint64) (eventstore.Recorded, error) {
-	ix, err := s.index()
+	var off int64
+	err := s.lookup(func(ix *index) (err error) {
+		if pos == 0 || pos > ix.last() {
+			return fmt.Errorf("position %d: %w", pos, eventstore.ErrNotFound)
+		}
+		off, err = ix.offset(pos)
+		return err
+	})
 	if err != nil {
 		return eventstore.Recorded{}, err
 	}
-	s.mu.RLock()
-	if pos == 0 || pos > ix.last() {
-		s.mu.RUnlock()
-		return eventstore.Recorded{}, fmt.Errorf("position %d: %w", pos, eventstore.ErrNotFound)
-	}
-	off := ix.offset(pos)
-	s.mu.RUnlock()
 	var hdr [headerSize]byte
 	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
 		return eventstore.Recorded{}, fmt.Errorf("read position %d: %w", pos, err)
@@ -115,35 +115,36 @@ func (s *Store) span(after eventstore.Position) (int64, int64, error) {
 	if after.IsStart() {
 		return int64(len(fileMagic)), end, nil
 	}
-	ix, err := s.index()
-	if err != nil {
-		return 0, 0, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	switch {
-	case after.Commit < ix.last():
-		return ix.offset(after.Commit + 1), end, nil
-	case after.Commit == ix.last():
-		if s.opts.ReadOnly {
-			return s.size.Load(), end, nil
+	var start int64
+	err := s.lookup(func(ix *index) (err error) {
+		switch {
+		case after.Commit < ix.last():
+			start, err = ix.offset(after.Commit + 1)
+			return err
+		case after.Commit == ix.last():
+			start = end
+			if s.opts.ReadOnly {
+				start = s.size.Load()
+			}
+			return nil
 		}
-		return end, end, nil
-	}
-	return 0, 0, fmt.Errorf("read after position %s: beyond the end of the log (%d): %w", after, ix.last(), eventstore.ErrNotFound)
+		return fmt.Errorf("read after position %s: beyond the end of the log (%d): %w", after, ix.last(), eventstore.ErrNotFound)
+	})
+	return start, end, err
 }
 
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Recorded, error] {
 	return func(yield func(eventstore.Recorded, error) bool) {
-		ix, err := s.index()
+		var positions []uint64
+		err := s.lookup(func(ix *index) (err error) {
+			positions, err = ix.positions(stream)
+			return err
+		})
 		if err != nil {
 			yield(eventstore.Recorded{}, err)
 			return
 		}
-		s.mu.RLock()
-		positions := ix.positions(stream)
-		s.mu.RUnlock()
 		if len(positions) == 0 {
 			yield(eventstore.Recorded{}, fmt.Errorf("stream %s: %w", stream, eventstore.ErrNotFound))
 			return
@@ -199,13 +200,14 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	if s.opts.ReadOnly {
 		// Another process may be writing: the last good record of the file as it is now, read on from what
 		// the index covers.
-		ix, err := s.index()
+		var last eventstore.Position
+		err := s.lookup(func(ix *index) error {
+			last = eventstore.Position{Commit: ix.last(), Prepare: ix.last()}
+			return nil
+		})
 		if err != nil {
 			return eventstore.Start, err
 		}
-		s.mu.RLock()
-		last := eventstore.Position{Commit: ix.last(), Prepare: ix.last()}
-		s.mu.RUnlock()
 		for rec, err := range s.ReadAll(ctx, last) {
 			if err != nil {
 				return eventstore.Start, err

@@ -207,7 +207,10 @@ func (s *Store) write(b *batch) error {
 	}
 	s.mu.Lock()
 	for i, h := range b.headers {
-		s.ix.add(off+b.offsets[i], h)
+		if err := s.ix.add(off+b.offsets[i], h); err != nil {
+			s.mu.Unlock()
+			return fmt.Errorf("index the records written: %w", err)
+		}
 	}
 	s.size.Store(off + int64(len(b.buf)))
 	close(s.notify)

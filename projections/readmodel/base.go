@@ -15,7 +15,7 @@ const keptBases = 4
 // bases keeps models of the context every judgement reads (policies, organisations, exchange rates) under
 // the filters last asked for, so that a partial model forks one instead of decoding and applying the context
 // again for every worker or job order read. A kept model is used while the context it was made from is
-// unchanged (see contextSignature).
+// unchanged (see contextSignature). It is made from the context snapshot (snapshot.go).
 type bases struct {
 	mu   sync.Mutex
 	kept []base // most recently used first
@@ -29,9 +29,9 @@ type base struct {
 
 // contextSignature identifies the policy, organisation and rates events of the model: they change only by a
 // rebuild (see ReasonPolicyOrg), which this tells apart.
-func (m *Model) contextSignature(ctx context.Context) (string, error) {
+func contextSignature(ctx context.Context, q rowQueryer) (string, error) {
 	var n, commit, prepare, sum int64
-	err := m.db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0),
+	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0),
 		coalesce(sum(commit_pos % 1000003), 0) FROM context_events WHERE job_order_id = ''`).Scan(&n, &commit, &prepare, &sum)
 	if err != nil {
 		return "", fmt.Errorf("read model: context: %w", err)
@@ -41,7 +41,7 @@ func (m *Model) contextSignature(ctx context.Context) (string, error) {
 
 // base returns a fork of the context model under filter: made once while the context is unchanged, then forked.
 func (m *Model) base(ctx context.Context, filter projections.Filter) (*projections.Model, error) {
-	sig, err := m.contextSignature(ctx)
+	sig, err := contextSignature(ctx, m.db)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (m *Model) base(ctx context.Context, filter projections.Filter) (*projectio
 	}
 	b.mu.Unlock()
 	pm := projections.New(filter)
-	if err := applyContext(ctx, m.db, pm, "job_order_id = ''"); err != nil {
+	if err := m.applyBaseContext(ctx, pm, sig); err != nil {
 		return nil, err
 	}
 	b.mu.Lock()

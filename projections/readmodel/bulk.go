@@ -92,7 +92,11 @@ func (b *rowBatch) add(ctx context.Context, row ...any) error {
 	if len(b.args) < b.cols*batchRows {
 		return nil
 	}
-	_, err := b.many.ExecContext(ctx, b.args...)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write %s rows: %w", b.name, err)
+	}
+	// Without its cancellation, which the driver watches from a goroutine of its own per statement.
+	_, err := b.many.ExecContext(context.WithoutCancel(ctx), b.args...)
 	clear(b.args)
 	b.args = b.args[:0]
 	if err != nil {

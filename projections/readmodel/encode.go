@@ -30,6 +30,9 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 	if err != nil {
 		return encodedWorker{}, err
 	}
+	if _, err := c.terms(); err != nil {
+		return encodedWorker{}, fmt.Errorf("worker %s: %w", j.WorkerID, err)
+	}
 	cj, _ := json.Marshal(c) // plain values: cannot fail
 	return encodedWorker{j: j, c: c, flags: flags, clocked: clockedOf(j.Flags), contribJSON: string(cj),
 		ledgerJSON: encodeLedger(j.Ledger), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil

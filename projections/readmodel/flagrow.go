@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -35,11 +36,11 @@ type flagRow struct {
 
 // splitFlag cuts a flag's JSON (body, as EncodeFlag wrote it) into its row.
 func splitFlag(f domain.Flag, body string) (flagRow, error) {
-	buyers, err := encodeJSON(f.BuyerIDs)
+	buyers, err := jsonStrings(f.BuyerIDs)
 	if err != nil {
 		return flagRow{}, err
 	}
-	events, err := encodeJSON(f.EventIDs)
+	events, err := jsonStrings(f.EventIDs)
 	if err != nil {
 		return flagRow{}, err
 	}
@@ -53,15 +54,68 @@ func splitFlag(f domain.Flag, body string) (flagRow, error) {
 	if i < 0 || !strings.HasPrefix(r.rest[i+len(rulesKey):], "[") {
 		return r, nil
 	}
-	d := json.NewDecoder(strings.NewReader(r.rest[i+len(rulesKey):]))
-	var raw json.RawMessage
-	if err := d.Decode(&raw); err != nil {
-		return flagRow{}, fmt.Errorf("rules of flag %s: %w", f.Code, err)
+	n := arrayLen(r.rest[i+len(rulesKey):])
+	if n < 0 {
+		return flagRow{}, fmt.Errorf("rules of flag %s: %w", f.Code, errUnclosedArray)
 	}
-	end := i + len(rulesKey) + int(d.InputOffset())
+	end := i + len(rulesKey) + n
 	r.rules = r.rest[i+len(rulesKey) : end]
 	r.rest = r.rest[:i+len(rulesKey)] + r.rest[end:]
 	return r, nil
+}
+
+// errUnclosedArray reports a JSON array whose closing bracket is missing.
+var errUnclosedArray = errors.New("JSON array not closed")
+
+// arrayLen is the length of the JSON array s begins with (valid JSON, as encoding/json writes it), or -1 when
+// s ends before the array does. It skips strings, whose brackets and escaped quotes are not the array's.
+func arrayLen(s string) int {
+	depth, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
+}
+
+// jsonStrings is a list of strings' JSON as encodeJSON writes it ("null" for nil), written directly when no
+// string needs escaping.
+func jsonStrings(list []string) (string, error) {
+	if list == nil {
+		return "null", nil
+	}
+	n := 2
+	for _, s := range list {
+		if !plainJSON(s) {
+			return encodeJSON(list)
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), nil
 }
 
 // stored is the row's rest with the rules array's id (from flag_rules) in its place.
@@ -137,11 +191,7 @@ func writeHead(b *strings.Builder, code, worker, jobOrder, buyers, eventIDs stri
 
 // writeQuoted writes s as a JSON string, as EncodeFlag does.
 func writeQuoted(b *strings.Builder, s string) {
-	plain := true
-	for i := 0; i < len(s) && plain; i++ {
-		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
-	}
-	if plain {
+	if plainJSON(s) {
 		b.WriteByte('"')
 		b.WriteString(s)
 		b.WriteByte('"')
@@ -151,15 +201,30 @@ func writeQuoted(b *strings.Builder, s string) {
 	b.WriteString(q)
 }
 
+// plainJSON reports whether s is printable ASCII with no quote or backslash: its JSON is s between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonBuffers are the buffers encodeJSON writes into, reused: a rebuild encodes every flag.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // encodeJSON is v's JSON as EncodeFlag writes it (no HTML escaping), compact.
 func encodeJSON(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
 // readRules reads flag_rules, the rules arrays the flags reference, by their text.

@@ -93,3 +93,79 @@ func FuzzFlagRowRoundTrip(f *testing.F) {
 		roundTrip(t, f)
 	})
 }
+
+// TestAFlagRowsListsAndRulesAreCutAsEncodingJSONDoes: the row's buyers and evidence are written as
+// encoding/json writes them, and a rules array is cut where a JSON decoder ends it.
+func TestAFlagRowsListsAndRulesAreCutAsEncodingJSONDoes(t *testing.T) {
+	t.Parallel()
+	lists := []struct {
+		name string
+		list []string
+	}{
+		{"nil", nil},
+		{"empty", []string{}},
+		{"plain ids", []string{"buyer-1", "buyer-2"}},
+		{"html characters", []string{"b&1", "<b>"}},
+		{"quotes and backslashes", []string{`a"b`, `c\d`}},
+		{"control and non-ASCII", []string{"a\tb", "é", "\u2028", "\x7f"}},
+	}
+	for _, c := range lists {
+		t.Run("list "+c.name, func(t *testing.T) {
+			t.Parallel()
+			checkJSONStrings(t, c.list)
+		})
+	}
+	arrays := []struct{ name, text string }{
+		{"empty", `[]`},
+		{"objects", `[{"code":"fee.prohibited","max":{"amount":"0"}},{"code":"x"}],"payer":"worker"}`},
+		{"brackets in strings", `["]","[","}\"]"],"x":1}`},
+		{"escaped backslash before a quote", `["a\\","]"]}`},
+		{"nested", `[[1,[2]],{"a":[3]}]`},
+		{"not closed", `[{"a":"]"}`},
+	}
+	for _, c := range arrays {
+		t.Run("array "+c.name, func(t *testing.T) {
+			t.Parallel()
+			checkArrayLen(t, c.text)
+		})
+	}
+}
+
+func FuzzAFlagRowsListsAndRulesAreCutAsEncodingJSONDoes(f *testing.F) {
+	f.Add("buyer-1", `["]",{"a":[1]}],"x":2}`)
+	f.Add("a\"b\\c\u2028", `[`)
+	f.Fuzz(func(t *testing.T, id, text string) {
+		checkJSONStrings(t, []string{id, id + "x"})
+		checkArrayLen(t, text)
+	})
+}
+
+func checkJSONStrings(t *testing.T, list []string) {
+	t.Helper()
+	want, err := encodeJSON(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := jsonStrings(list); err != nil || got != want {
+		t.Errorf("jsonStrings(%q) = %q, %v; want %q", list, got, err, want)
+	}
+}
+
+// checkArrayLen compares arrayLen with a JSON decoder on text, when text begins with a valid JSON array.
+func checkArrayLen(t *testing.T, text string) {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(text))
+	var raw json.RawMessage
+	want := -1
+	if err := d.Decode(&raw); err == nil && strings.HasPrefix(text, "[") {
+		want = int(d.InputOffset())
+	} else if strings.HasPrefix(text, "[") && json.Valid([]byte(text)) {
+		t.Fatalf("decoder refused valid %q", text)
+	}
+	if want < 0 {
+		return // not an array encoding/json wrote: arrayLen's answer is not defined
+	}
+	if got := arrayLen(text); got != want {
+		t.Errorf("arrayLen(%q) = %d, want %d", text, got, want)
+	}
+}

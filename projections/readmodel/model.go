@@ -31,9 +31,9 @@ type Options struct {
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
-	// ShardEvents bounds the events a rebuild holds decoded in memory at once: a store of more events has its
-	// workers judged in shards of about this many events each (default 400,000; one read of the store all the
-	// same, see spill).
+	// ShardEvents bounds the events a rebuild holds decoded in memory: a store of more events has its workers
+	// judged in shards of about this many events each, two at a time in memory (one judged and written, the
+	// next prepared) (default 100,000; one read of the store all the same, see spill).
 	ShardEvents uint64
 	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
 	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
@@ -45,6 +45,9 @@ type Options struct {
 	// current with the store (ErrReadOnly when it is not) and leaves its clock where it is (a read judges the
 	// clocked flags from the model's clock to its own, as it does between two moves of the clock).
 	ReadOnly bool
+	// Currencies are reporting currencies whose money totals the model keeps (see Track), so that
+	// MoneyTotals in them reads a few rows rather than every worker's ledger: serve's --currency.
+	Currencies []string
 }
 
 func (o Options) withDefaults() Options {
@@ -55,7 +58,7 @@ func (o Options) withDefaults() Options {
 		o.IncrementalLimit = 200_000
 	}
 	if o.ShardEvents == 0 {
-		o.ShardEvents = 400_000
+		o.ShardEvents = 100_000
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -76,12 +79,18 @@ type Model struct {
 	// catchingUp serializes this process's catch-ups (a follower and the requests that catch up before they
 	// read), so that they wait for one another here rather than in SQLite's busy handler, which sleeps.
 	catchingUp sync.Mutex
+	tracked    bool // Options.Currencies are kept (under catchingUp)
 	// stmts holds the flag listings' prepared statements.
 	stmts stmtCache
 }
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
+	for _, c := range opts.Currencies {
+		if err := projections.CheckCurrency(c); err != nil {
+			return nil, fmt.Errorf("open read model: Currencies: %w", err)
+		}
+	}
 	if opts.ReadOnly {
 		return openReadOnly(dir, opts)
 	}

@@ -40,6 +40,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err := beginLoad(ctx, tx); err != nil {
 		return Result{}, err
 	}
+	if err := keepCurrencies(ctx, tx, m.opts.Currencies); err != nil {
+		return Result{}, err
+	}
 	clock := m.opts.Now().UTC()
 	w, err := newWriter(ctx, tx, true, clock)
 	if err != nil {
@@ -59,6 +62,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, fmt.Errorf("read model: %w", err)
 	}
 	if err := writeClock(ctx, tx, clock); err != nil {
+		return Result{}, err
+	}
+	if err := writeContextSnapshot(ctx, tx); err != nil {
 		return Result{}, err
 	}
 	if err := writeState(ctx, tx, cp); err != nil {
@@ -131,6 +137,7 @@ func (m *Model) loadInMemory(ctx context.Context, store eventstore.Store, tx *sq
 		return cp, fmt.Errorf("read model: read the store: %w", err)
 	}
 	v := pm.View(time.Time{}) // one view: writeContext uses the job orders judging built
+	w.setRates(v.Reporting("").Rates)
 	if err := judgeModel(ctx, w, pm, v); err != nil {
 		return cp, err
 	}
@@ -151,27 +158,71 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 		return Checkpoint{}, fmt.Errorf("read model: %w", err)
 	}
 	defer sp.remove()
-	base, context, cp, err := m.readSpilling(ctx, store, head, sp)
+	base, others, cp, err := m.readSpilling(ctx, store, head, sp)
 	if err != nil {
 		return cp, err
 	}
-	if err := writeContext(ctx, tx, w, base.View(time.Time{}), base.JobOrderIDs(), context); err != nil {
+	bv := base.View(time.Time{})
+	w.setRates(bv.Reporting("").Rates) // the shards' forks share base's rates
+	if err := writeContext(ctx, tx, w, bv, base.JobOrderIDs(), others); err != nil {
 		return cp, err
 	}
-	context = nil
+	others = nil
 	spilled, done := sp.events(0, spillBuckets), uint64(0)
-	for _, sh := range sp.shards(m.opts.ShardEvents) {
-		pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders())
-		if err != nil {
-			return cp, fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
+	ctx, cancel := context.WithCancel(ctx)
+	shards := prepareShards(ctx, sp, base, m.opts.ShardEvents)
+	defer func() {
+		cancel()
+		for range shards { // let the preparing goroutine end
 		}
-		if err := judgeModel(ctx, w, pm, pm.View(time.Time{})); err != nil {
+	}()
+	for sh := range shards {
+		if sh.err != nil {
+			return cp, sh.err
+		}
+		if err := judgeModel(ctx, w, sh.pm, sh.pm.View(time.Time{})); err != nil {
 			return cp, err
 		}
-		done += sp.events(sh[0], sh[1])
+		done += sh.events
 		m.progress(head.Commit+head.Commit*done/max(spilled, 1), 2*head.Commit)
 	}
+	if err := ctx.Err(); err != nil { // the shards stopped short
+		return cp, fmt.Errorf("read model: judge the shards: %w", err)
+	}
 	return cp, nil
+}
+
+// preparedShard is a shard's model, ready to judge, with the events it holds, or the error that stopped it.
+type preparedShard struct {
+	pm     *projections.Model
+	events uint64
+	err    error
+}
+
+// prepareShards reads back, decodes and applies the spilled shards in turn, each on a fork of base, one shard
+// ahead of the caller: the next shard is prepared while the one before it is judged and written, so that the
+// goroutine that writes does not wait for it. The channel is closed after the last shard, an error, or the end
+// of ctx.
+func prepareShards(ctx context.Context, sp *spill, base *projections.Model, limit uint64) <-chan preparedShard {
+	out := make(chan preparedShard)
+	go func() {
+		defer close(out)
+		for _, sh := range sp.shards(limit) {
+			pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders())
+			if err != nil {
+				err = fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
+			}
+			select {
+			case out <- preparedShard{pm: pm, events: sp.events(sh[0], sh[1]), err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // readSpilling reads the store up to head once: it returns a model of every event that is not a worker's,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -156,4 +157,28 @@ func killRebuildMidway(t *testing.T, dir string) {
 	if !midway || err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Fatalf("the rebuild was not killed midway (reached midway: %v; exit: %v)", midway, err)
 	}
+}
+
+// TestRebuildCancelledMidwayStopsAndLeavesNoModel cancels a rebuild in shards once some shard is written:
+// it returns the cancellation (its preparing and judging goroutines stopped), and the next catch-up, finding
+// no model, builds one that answers as a model rebuilt in memory.
+func TestRebuildCancelledMidwayStopsAndLeavesNoModel(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, lines(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 400, Progress: func(done, total uint64) {
+		if done > total/2 && done < total {
+			cancel()
+		}
+	}})
+	if res, err := m.Rebuild(ctx, s, "cancelled midway"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("rebuild cancelled midway: %+v, %v; want context.Canceled", res, err)
+	}
+	if res := catchUp(t, m, s); res.Reason != readmodel.ReasonMissing {
+		t.Fatalf("catch-up after a cancelled rebuild: %+v, want reason %q", res, readmodel.ReasonMissing)
+	}
+	conform(t, m, s)
 }

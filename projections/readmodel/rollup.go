@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -43,6 +44,36 @@ type contribution struct {
 	Reports map[string]int64 `json:"reports,omitempty"`
 	// flagged says whether a worker counts as flagged at the model's clock (see at).
 	flagged bool
+	// parsed is Money parsed (see terms), once parsedMoney is set.
+	parsed      []moneyTerm
+	parsedMoney bool
+}
+
+// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale.
+type moneyTerm struct {
+	col        int
+	cur, scale string
+	d          decimal.Decimal
+}
+
+// terms is the contribution's money parsed, once: a rebuild parses it on the cores that judge, so that the one
+// goroutine that writes adds it up to every group's row without parsing it again for each.
+func (c *contribution) terms() ([]moneyTerm, error) {
+	if c.parsedMoney {
+		return c.parsed, nil
+	}
+	var out []moneyTerm
+	for col, byCur := range c.Money {
+		for cur, text := range byCur {
+			d, err := decimal.NewFromString(text)
+			if err != nil {
+				return nil, fmt.Errorf("money %q of %s: %w", text, cur, err)
+			}
+			out = append(out, moneyTerm{col: col, cur: cur, scale: strconv.Itoa(int(max(-d.Exponent(), 0))), d: d})
+		}
+	}
+	c.parsed, c.parsedMoney = out, true
+	return out, nil
 }
 
 // at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the
@@ -205,29 +236,27 @@ func (r *row) add(c *contribution, sign int64) error {
 	for i, n := range c.Counts {
 		r.Counts[i] += sign * n
 	}
-	for col, byCur := range c.Money {
-		for cur, text := range byCur {
-			d, err := decimal.NewFromString(text)
-			if err != nil {
-				return fmt.Errorf("money %q of %s: %w", text, cur, err)
-			}
-			scale := strconv.Itoa(int(max(-d.Exponent(), 0)))
-			sums := r.Money[col][cur]
-			if sums == nil {
-				sums = map[string]decimal.Decimal{}
-				r.Money[col][cur] = sums
-			}
-			if sign < 0 {
-				d = d.Neg()
-			}
-			if s := sums[scale].Add(d); s.IsZero() {
-				delete(sums, scale)
-			} else {
-				sums[scale] = s
-			}
-			if len(sums) == 0 {
-				delete(r.Money[col], cur)
-			}
+	terms, err := c.terms()
+	if err != nil {
+		return err
+	}
+	for _, t := range terms {
+		sums := r.Money[t.col][t.cur]
+		if sums == nil {
+			sums = map[string]decimal.Decimal{}
+			r.Money[t.col][t.cur] = sums
+		}
+		d := t.d
+		if sign < 0 {
+			d = d.Neg()
+		}
+		if s := sums[t.scale].Add(d); s.IsZero() {
+			delete(sums, t.scale)
+		} else {
+			sums[t.scale] = s
+		}
+		if len(sums) == 0 {
+			delete(r.Money[t.col], t.cur)
 		}
 	}
 	if c.JobOrder != "" {
@@ -312,4 +341,48 @@ func (r *row) months() ([]decimal.Decimal, error) {
 		}
 	}
 	return out, nil
+}
+
+// flushRow writes a rollup row the writer changed, with its job orders' references; a row that counts
+// nothing any more is deleted.
+func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
+	for jo, n := range r.jobOrders {
+		if n == 0 {
+			continue
+		}
+		if _, err := w.stmt["refs"].ExecContext(ctx, k.scope, k.by, k.key, jo, n); err != nil {
+			return err
+		}
+	}
+	var jobOrders int
+	if !w.fresh {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
+			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
+			return err
+		}
+		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
+			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
+			return err
+		}
+	} else {
+		jobOrders = len(r.jobOrders)
+	}
+	if r.Workers == 0 && jobOrders == 0 {
+		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
+		return err
+	}
+	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
+	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
+		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
+	return err
+}
+
+func readCounts(text string, into []int64) error {
+	var counts []int64
+	if err := json.Unmarshal([]byte(text), &counts); err != nil {
+		return fmt.Errorf("rollup flag counts: %w", err)
+	}
+	copy(into, counts)
+	return nil
 }

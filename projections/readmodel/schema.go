@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS context_events (
 	job_order_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, occurred_at TEXT NOT NULL,
 	recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL,
 	PRIMARY KEY (commit_pos, prepare_pos)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS context_snapshot (signature TEXT NOT NULL, events BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
 	sort_name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
@@ -39,10 +40,16 @@ CREATE TABLE IF NOT EXISTS flag_months (
 	PRIMARY KEY (scope, month, code)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS report_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_currencies (currency TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_totals (
+	currency TEXT NOT NULL, figure TEXT NOT NULL, deadline TEXT NOT NULL, in_currency TEXT NOT NULL,
+	scale INTEGER NOT NULL, amounts INTEGER NOT NULL, total TEXT NOT NULL,
+	PRIMARY KEY (currency, figure, deadline, in_currency, scale)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
 // flagColumns are the columns of a flag's row, in flags and in a rebuild's flags_load. flags is clustered by k,
-// the listing order (schema 11): a listing of every flag reads the table in order, where a rowid table read
+// the listing order (schema 13): a listing of every flag reads the table in order, where a rowid table read
 // through an index of k looked each row up at a random place (at 600,000 workers, most of the listing's time).
 const flagColumns = `k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
 	buyer_ids TEXT, event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
@@ -67,11 +74,12 @@ CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE nam
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "11"
+const SchemaVersion = "13"
 
-// dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
-var dataTables = []string{"meta", "context_events", "orgs", "workers", "recruitments", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
-	"rollups", "rollup_job_orders", "flag_months", "report_counts"}
+// dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
+// nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).
+var dataTables = []string{"meta", "context_events", "context_snapshot", "orgs", "workers", "recruitments", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
+	"rollups", "rollup_job_orders", "flag_months", "report_counts", "money_totals", "money_months"}
 
 // recruitedForSQL selects the workers recruited for the job order ?1: those the workers table records it
 // for (their first recruitment) and those recruitments records (a later one, for another job order), as a
