@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -11,37 +9,6 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 )
-
-// writeJSONArray writes the JSON values list yields (compact, no HTML escaping) as writeJSON writes the
-// array of them, one at a time.
-func writeJSONArray(w io.Writer, list func(fn func(string) error) error) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	n := 0
-	var buf bytes.Buffer
-	err := list(func(text string) error {
-		sep := ",\n  "
-		if n == 0 {
-			sep = "[\n  "
-		}
-		n++
-		buf.Reset()
-		if err := json.Indent(&buf, []byte(text), "  ", "  "); err != nil {
-			return err
-		}
-		bw.WriteString(sep)
-		_, err := bw.Write(buf.Bytes())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		bw.WriteString("[]\n")
-	} else {
-		bw.WriteString("\n]\n")
-	}
-	return bw.Flush()
-}
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -28,16 +28,28 @@ SELECT sc.id, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s JOI
 	JOIN flags f ON f.worker_id = '' AND f.job_order_id = j.job_order_id
 ORDER BY 1, 2`
 
+// loadSchema creates flags_load, where a rebuild appends the flags in the order it judges them (by owner): a
+// table of the connection's temporary database (a file of its own, gone when the connection closes, so a
+// rebuild killed midway leaves nothing), which endLoad copies into flags in key order. Inserted straight into
+// flags, clustered by key, each flag would go to a random place in a tree that outgrows the page cache.
+const loadSchema = "DROP TABLE IF EXISTS temp.flags_load; CREATE TEMP TABLE flags_load (" + flagColumns + ");"
+
+// loadFlagsSQL copies the loaded flags into flags, sorted once by key, and drops flags_load.
+const loadFlagsSQL = `INSERT INTO flags SELECT * FROM temp.flags_load ORDER BY k; DROP TABLE temp.flags_load;`
+
 // beginLoad creates the tables of a rebuild, without their indexes, in tx.
 func beginLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView+loadSchema); err != nil {
 		return fmt.Errorf("read model: create tables: %w", err)
 	}
 	return nil
 }
 
-// endLoad creates the indexes and fills flag_scopes.
+// endLoad moves the loaded flags into flags, creates the indexes and fills flag_scopes.
 func endLoad(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, loadFlagsSQL); err != nil {
+		return fmt.Errorf("read model: sort the flags by key: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, indexSchema); err != nil {
 		return fmt.Errorf("read model: create indexes: %w", err)
 	}
@@ -126,11 +138,11 @@ func (s stmtRows) add(ctx context.Context, row ...any) error {
 
 func (stmtRows) flush(context.Context) error { return nil }
 
-// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches, and
-// no writer of scopes (endLoad derives them); else a statement each.
+// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches (the
+// flags into flags_load), and no writer of scopes (endLoad derives them); else a statement each.
 func rowSinks(ctx context.Context, tx *sql.Tx, fresh bool) (flags, scopes, workers rowSink, err error) {
 	if fresh {
-		if flags, err = newRowBatch(ctx, tx, "flag", flagInsert, flagCols); err != nil {
+		if flags, err = newRowBatch(ctx, tx, "flag", flagLoadInsert, flagCols); err != nil {
 			return nil, nil, nil, err
 		}
 		if workers, err = newRowBatch(ctx, tx, "worker", workerInsert, workerCols); err != nil {

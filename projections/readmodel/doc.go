@@ -29,9 +29,10 @@
 //	                   workers records (an admin's later recruitment for another job order): a job order's
 //	                   workers are those of both tables
 //	job_orders         per job order: its contribution to the rollups (JSON)
-//	flags              every flag, in listing order by k (raised_at, code, worker, job order, evidence): its
-//	                   code, worker, job order, buyers and evidence, raised_at (raised_s, raised_n), and in rest
-//	                   its JSON after raised_at, its details' rules array referenced by id (see flagRow);
+//	flags              every flag, clustered in listing order by its key k (raised_at, code, worker, job order,
+//	                   evidence; WITHOUT ROWID, so a listing reads the table in order): its code, worker,
+//	                   job order, buyers and evidence, raised_at (raised_s, raised_n), and in rest its JSON
+//	                   after raised_at, its details' rules array referenced by id (see flagRow);
 //	                   clocked=1 for fee.reimbursement_overdue and worker.report_open, raised only once the
 //	                   clock has passed raised_at
 //	flags_json         a view: every flag's JSON as the CLI and API print it, put together as joinFlag does

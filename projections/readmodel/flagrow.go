@@ -128,46 +128,65 @@ func (r flagRow) stored(rulesID int64) string {
 }
 
 // joinFlag is a flag's JSON put together again from its row: the columns, the stored rest and, when the row
-// references a rules array, that array. eventIDs "" means rest is the whole JSON.
+// references a rules array, that array. eventIDs "" means rest is the whole JSON. It is written once, into a
+// string of its final size: a listing of every flag joins each one.
 func joinFlag(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int, rest, rules string,
 	referenced bool) (string, error) {
 	if eventIDs == "" {
 		return rest, nil
 	}
-	head := flagHead(code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
-	if !referenced {
-		return head + rest, nil
+	tail, after := rest, ""
+	if referenced {
+		i := strings.Index(rest, rulesKey)
+		if i < 0 {
+			return "", fmt.Errorf("flag %s of %q: no rules in its row", code, worker)
+		}
+		i += len(rulesKey)
+		j := i
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		tail, after = rest[:i], rest[j:]
 	}
-	i := strings.Index(rest, rulesKey)
-	if i < 0 {
-		return "", fmt.Errorf("flag %s of %q: no rules in its row", code, worker)
-	}
-	i += len(rulesKey)
-	j := i
-	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-		j++
-	}
-	return head + rest[:i] + rules + rest[j:], nil
+	var b strings.Builder
+	b.Grow(headSize(code, worker, jobOrder, buyers, eventIDs) + len(tail) + len(rules) + len(after))
+	writeHead(&b, code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
+	b.WriteString(tail)
+	b.WriteString(rules)
+	b.WriteString(after)
+	return b.String(), nil
 }
 
 // flagHead is the beginning of a flag's JSON, up to and with its raised_at.
 func flagHead(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) string {
 	var b strings.Builder
-	b.Grow(96 + len(code) + len(worker) + len(jobOrder) + len(buyers) + len(eventIDs))
+	b.Grow(headSize(code, worker, jobOrder, buyers, eventIDs))
+	writeHead(&b, code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
+	return b.String()
+}
+
+// headSize is the length of a flag's head when its ids need no escapes and its raised_at is at most 30 bytes
+// (an instant in UTC between the years 0 and 9999): 84 bytes of names, quotes and punctuation, and its values.
+func headSize(code, worker, jobOrder, buyers, eventIDs string) int {
+	return 84 + 30 + len(code) + len(worker) + len(jobOrder) + len(buyers) + len(eventIDs)
+}
+
+// writeHead writes flagHead's text to b.
+func writeHead(b *strings.Builder, code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) {
 	b.WriteString(`{"code":`)
-	writeQuoted(&b, code)
+	writeQuoted(b, code)
 	b.WriteString(`,"worker_id":`)
-	writeQuoted(&b, worker)
+	writeQuoted(b, worker)
 	b.WriteString(`,"job_order_id":`)
-	writeQuoted(&b, jobOrder)
+	writeQuoted(b, jobOrder)
 	b.WriteString(`,"buyer_ids":`)
 	b.WriteString(buyers)
 	b.WriteString(`,"event_ids":`)
 	b.WriteString(eventIDs)
 	b.WriteString(`,"raised_at":"`)
-	b.WriteString(time.Unix(raisedS, int64(raisedN)).UTC().Format(time.RFC3339Nano))
+	var at [40]byte
+	b.Write(time.Unix(raisedS, int64(raisedN)).UTC().AppendFormat(at[:0], time.RFC3339Nano))
 	b.WriteString(`"`)
-	return b.String()
 }
 
 // writeQuoted writes s as a JSON string, as EncodeFlag does.

@@ -3,8 +3,10 @@ package readmodel
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,23 +50,27 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 			c.Close()
 		}
 	}()
+	// The rows are read under a context without cancellation, and ctx is checked between them (merge): the
+	// driver answers each row of a cancellable context in a goroutine of its own, which cost a listing of
+	// every flag more than SQLite's step.
+	detached := context.WithoutCancel(ctx)
 	for _, sc := range access {
 		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
-		rows, err := m.db.QueryContext(ctx, text, args...)
+		rows, err := m.stmts.query(detached, m.db, text, args...)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
+	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil
 }
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
-// the seek's limit.
-func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
+// the seek's limit, and stops with ctx's error once ctx is done.
+func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
 	type head struct {
 		k    []byte
 		body string
@@ -92,6 +98,9 @@ func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []b
 	}
 	var last []byte
 	for n := 0; seek.Limit == 0 || n < seek.Limit; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		best := -1
 		for i, h := range heads {
 			if h != nil && (best < 0 || sign*slices.Compare(h.k, heads[best].k) < 0) {
@@ -115,29 +124,53 @@ func merge(cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []b
 	return nil
 }
 
-// flagReadCols are the columns of a flag that scanFlag reads.
-const flagReadCols = `f.k, f.code, f.worker_id, f.job_order_id, f.buyer_ids, f.event_ids, f.raised_s, f.raised_n, f.rest,
-	f.rules`
+// flagReadCols are what scanFlag reads of a flag: its key, and its other columns joined in one text, each
+// after a unit separator (U+001F, which neither an id nor a JSON text holds raw). Each column read costs a
+// listing a few crossings from Go to C, which for ten columns cost more than SQLite's step.
+const flagReadCols = `f.k, char(31) || f.code || char(31) || f.worker_id || char(31) || f.job_order_id || char(31) ||
+	ifnull(f.buyer_ids, '') || char(31) || ifnull(f.event_ids, '') || char(31) || f.raised_s || char(31) ||
+	f.raised_n || char(31) || ifnull(f.rules, '') || char(31) || f.rest`
+
+// errFlagRow reports a row of flagReadCols that does not have their shape.
+var errFlagRow = errors.New("flag row not of the listing's shape")
 
 // scanFlag reads a flag's key and JSON from a row of flagReadCols.
 func scanFlag(rows *sql.Rows, rules *flagRules) ([]byte, string, error) {
 	var k []byte
-	var code, worker, jobOrder, rest string
-	var buyers, events sql.NullString
-	var s int64
-	var n int
-	var ref sql.NullInt64
-	if err := rows.Scan(&k, &code, &worker, &jobOrder, &buyers, &events, &s, &n, &rest, &ref); err != nil {
+	var joined string
+	if err := rows.Scan(&k, &joined); err != nil {
 		return nil, "", err
 	}
+	var col [9]string // code, worker, job order, buyers, events, raised_s, raised_n, rules, rest
+	rest, ok := joined, true
+	for i := range col[:8] {
+		if rest, ok = strings.CutPrefix(rest, "\x1f"); !ok {
+			return nil, "", fmt.Errorf("%w: key %x", errFlagRow, k)
+		}
+		end := strings.IndexByte(rest, 0x1f)
+		if end < 0 {
+			return nil, "", fmt.Errorf("%w: key %x", errFlagRow, k)
+		}
+		col[i], rest = rest[:end], rest[end:]
+	}
+	col[8] = strings.TrimPrefix(rest, "\x1f")
+	s, errS := strconv.ParseInt(col[5], 10, 64)
+	n, errN := strconv.Atoi(col[6])
+	if err := errors.Join(errS, errN); err != nil {
+		return nil, "", fmt.Errorf("%w: key %x: raised_at: %w", errFlagRow, k, err)
+	}
 	var text string
-	if ref.Valid {
-		var err error
-		if text, err = rules.get(ref.Int64); err != nil {
+	referenced := col[7] != ""
+	if referenced {
+		id, err := strconv.ParseInt(col[7], 10, 64)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: key %x: rules: %w", errFlagRow, k, err)
+		}
+		if text, err = rules.get(id); err != nil {
 			return nil, "", err
 		}
 	}
-	body, err := joinFlag(code, worker, jobOrder, buyers.String, events.String, s, n, rest, text, ref.Valid)
+	body, err := joinFlag(col[0], col[1], col[2], col[3], col[4], s, n, col[8], text, referenced)
 	return k, body, err
 }
 
@@ -186,7 +219,8 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, co
 	}
 	text := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + dir
 	if seek.Limit > 0 {
-		text += fmt.Sprintf(" LIMIT %d", seek.Limit)
+		text += " LIMIT ?" // an argument: the text, and so its prepared statement, is the same for every page size
+		args = append(args, seek.Limit)
 	}
 	return text, args
 }

@@ -86,6 +86,8 @@ type Model struct {
 	// rather than in SQLite's busy handler, which sleeps. It holds one token: take it to catch up.
 	catchingUp chan struct{}
 	tracked    bool // Options.Currencies are kept (with the catch-up token taken)
+	// stmts holds the flag listings' prepared statements (of the readers' pool).
+	stmts stmtCache
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer
@@ -161,7 +163,7 @@ func (m *Model) Path() string { return m.path }
 
 // Close closes the model.
 func (m *Model) Close() error {
-	err := m.db.Close()
+	err := errors.Join(m.stmts.close(), m.db.Close())
 	if m.wdb != m.db {
 		err = errors.Join(err, m.wdb.Close())
 	}

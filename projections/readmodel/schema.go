@@ -23,10 +23,7 @@ CREATE TABLE IF NOT EXISTS workers (
 CREATE TABLE IF NOT EXISTS recruitments (worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
 	PRIMARY KEY (worker_id, job_order_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS job_orders (job_order_id TEXT PRIMARY KEY, contribution TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS flags (
-	k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL, buyer_ids TEXT,
-	event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
-	rules INTEGER, rest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS flags (` + flagColumns + `, PRIMARY KEY (k)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flag_rules (id INTEGER PRIMARY KEY, rules TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS scopes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS flag_scopes (scope INTEGER NOT NULL, k BLOB NOT NULL, PRIMARY KEY (scope, k)) WITHOUT ROWID;
@@ -51,12 +48,18 @@ CREATE TABLE IF NOT EXISTS money_totals (
 CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
+// flagColumns are the columns of a flag's row, in flags and in a rebuild's flags_load. flags is clustered by k,
+// the listing order (schema 13): a listing of every flag reads the table in order, where a rowid table read
+// through an index of k looked each row up at a random place (at 600,000 workers, most of the listing's time).
+const flagColumns = `k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,
+	buyer_ids TEXT, event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
+	rules INTEGER, rest TEXT NOT NULL`
+
 // indexSchema creates the secondary indexes.
 const indexSchema = `
 CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order_id);
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE INDEX IF NOT EXISTS recruitments_job_order ON recruitments (job_order_id);
-CREATE UNIQUE INDEX IF NOT EXISTS flags_k ON flags (k);
 CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
 CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
 CREATE INDEX IF NOT EXISTS rollups_workers ON rollups (scope, grouping, workers DESC, key);
@@ -71,7 +74,7 @@ CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE nam
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "12"
+const SchemaVersion = "13"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).

@@ -38,6 +38,8 @@ type writer struct {
 const (
 	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n,
 		clocked, rules, rest) VALUES `
+	flagLoadInsert = `INSERT INTO temp.flags_load (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s,
+		raised_n, clocked, rules, rest) VALUES `
 	flagCols     = 11
 	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
 	scopeCols    = 2
