@@ -35,6 +35,10 @@ type Options struct {
 	// workers judged in shards of about this many events each (default 400,000; one read of the store all the
 	// same, see spill).
 	ShardEvents uint64
+	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills
+	// the workers' events, in a directory of its own that it removes (the system's temporary directory when
+	// empty).
+	SpillDir string
 	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
 	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
 	// overdue reimbursements and open reports whose time came in between.
