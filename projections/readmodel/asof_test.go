@@ -2,6 +2,8 @@ package readmodel_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,6 +24,28 @@ func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 		{AsOf: recordedAt.AddDate(1, 0, 0)},
 	}
 	conformUnder(t, m, s, filters, []string{"w-000001", "w-000077", "w-000120"})
+}
+
+// TestReplaysSpilledToFilesAnswerAsAWholeModel: a store larger than a shard has its workers' events spilled to
+// files and replayed a few shards at a time; the answers are a whole model's all the same, and the spill's
+// directory is removed once each replay is done.
+func TestReplaysSpilledToFilesAnswerAsAWholeModel(t *testing.T) {
+	t.Parallel()
+	ls, s, m := caughtUpDataset(t)
+	spills := t.TempDir()
+	small := openModel(t, filepath.Dir(m.Path()), readmodel.Options{ShardEvents: uint64(len(ls) / 5), SpillDir: spills})
+	filters := []projections.Filter{
+		{AsOf: time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC)},
+		{KnownAt: recordedAt.Add(time.Duration(len(ls)*2/3) * time.Second)},
+	}
+	conformUnder(t, small, s, filters, []string{"w-000001"})
+	left, err := os.ReadDir(spills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Fatalf("the replays left %d entries in the spill directory, first %s", len(left), left[0].Name())
+	}
 }
 
 // conformUnder compares the persisted model's answers under each filter, and the histories of workers, with
