@@ -162,15 +162,17 @@ func (m *Model) AuditsUnder(ctx context.Context, store eventstore.Store, qs []pr
 	filter projections.Filter, clock time.Time) ([][]projections.AuditRow, error) {
 	bys := make([]string, len(qs))
 	mrs := make([]*moneyRollup, len(qs))
+	want := wantedRows{}
 	for i, q := range qs {
 		by, err := grouping(q)
 		if err != nil {
 			return nil, err
 		}
 		bys[i], mrs[i] = by, moneyFor(q.Currency, q.BuyerID, by)
+		want[[2]string{q.BuyerID, by}] = true
 	}
-	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mrs...)
+	w := &writer{fresh: true, rows: map[rowKey]*row{}, only: want.keeps}
+	cv, money, err := m.contributeUnder(ctx, store, w, want.buyers(), filter, clock, mrs...)
 	if err != nil {
 		return nil, err
 	}
@@ -225,11 +227,12 @@ func moneyFor(currency, buyer, by string) *moneyRollup {
 }
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
-// the writer's rows, and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
+// the writer's rows (only the workers recruited on a job order of one of buyers, unless nil: a replay whose
+// rows are all within those buyers' supply chains judges no other worker), and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
 // (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates) and
 // those rollups, one for each moneyRollup (nil for a nil one).
-func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
+func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, buyers []string,
+	filter projections.Filter, clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
 	cm, err := m.contextModel(ctx, filter)
 	if err != nil {
 		return nil, nil, err
@@ -248,7 +251,7 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 			}
 		}
 	}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, filter, clock, each)
+	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, buyers, filter, clock, each)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -268,11 +271,11 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 	return cv, money, nil
 }
 
-// contributeWorkers adds every worker's judgement under filter (cm's), at clock, to the writer's rows, replayed a
-// shard at a time on forks of cm (see replayShards) and judged on every core, hands each to each, and returns
-// the job orders the shards named.
+// contributeWorkers adds every worker's judgement under filter (cm's), at clock, to the writer's rows (only
+// those recruited on a job order of one of buyers, unless nil), replayed a shard at a time on forks of cm (see
+// replayShards) and judged on every core, hands each to each, and returns the job orders the shards named.
 func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, cm *projections.Model,
-	filter projections.Filter, clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
+	buyers []string, filter projections.Filter, clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
 	type judged struct {
 		c contribution
 		j projections.Judgement
@@ -288,7 +291,11 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 			jobOrders[id] = true
 			v.JobOrder(id) // built before judging on every core, which only reads them
 		}
-		return judgeEach(ctx, v, pm.WorkerIDs(), conv, func(jd judged) error {
+		ids := pm.WorkerIDs()
+		if buyers != nil {
+			ids = recruitedFor(v, pm.JobOrderIDs(), buyers)
+		}
+		return judgeEach(ctx, v, ids, conv, func(jd judged) error {
 			if err := w.contribute(ctx, &jd.c, 1); err != nil {
 				return err
 			}

@@ -3,6 +3,8 @@ package readmodel
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
@@ -74,4 +76,41 @@ func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until 
 		return nil, fmt.Errorf("read model: %w", err)
 	}
 	return sp, nil
+}
+
+// wantedRows are the rollup rows the queries of a replay read, by scope (a buyer, "" for every one) and
+// grouping.
+type wantedRows map[[2]string]bool
+
+// keeps reports whether the rows of a scope and grouping are wanted.
+func (wr wantedRows) keeps(scope, by string) bool { return wr[[2]string{scope, by}] }
+
+// buyers are the buyers whose supply chains hold every row wanted; nil when the rows of every buyer are
+// wanted, which every worker counts in.
+func (wr wantedRows) buyers() []string {
+	var out []string
+	for k := range wr {
+		if k[0] == "" {
+			return nil
+		}
+		out = append(out, k[0])
+	}
+	return out
+}
+
+// recruitedFor are the workers of v recruited on one of jobOrders that names one of buyers: the workers whose
+// judgements name one of those buyers are among them, since a worker's buyers are those of the job order it
+// was first recruited on.
+func recruitedFor(v *projections.View, jobOrders, buyers []string) []string {
+	set := map[string]bool{}
+	for _, id := range jobOrders {
+		jo, ok := v.JobOrder(id)
+		if !ok || !slices.ContainsFunc(jo.BuyerIDs, func(b string) bool { return slices.Contains(buyers, b) }) {
+			continue
+		}
+		for _, w := range jo.Workers {
+			set[w] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }

@@ -31,6 +31,8 @@ type writer struct {
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
+	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
+	only func(scope, by string) bool
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -287,6 +289,9 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	}
 	for _, scope := range c.scopes() {
 		for _, by := range rollupGroupings {
+			if w.only != nil && !w.only(scope, by) {
+				continue
+			}
 			for _, key := range c.groupKeys(by, scope) {
 				r, err := w.row(ctx, rowKey{scope, by, key})
 				if err != nil {
