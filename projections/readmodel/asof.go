@@ -124,7 +124,7 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 	if err != nil {
 		return nil, err
 	}
-	err = m.replayShards(ctx, store, cm, filter, func(pm *projections.Model) error {
+	err = m.replayShards(ctx, store, cm, filter, nil, func(pm *projections.Model) error {
 		v := pm.View(clock)
 		for _, i := range whole {
 			wq := qs[i]
@@ -228,7 +228,7 @@ func moneyFor(currency, buyer, by string) *moneyRollup {
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
 // the writer's rows (only the workers recruited on a job order of one of buyers, unless nil: a replay whose
-// rows are all within those buyers' supply chains judges no other worker), and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
+// rows are all within those buyers' supply chains decodes and judges no other worker), and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
 // (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates) and
 // those rollups, one for each moneyRollup (nil for a nil one).
 func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, buyers []string,
@@ -251,7 +251,11 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 			}
 		}
 	}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, buyers, filter, clock, each)
+	var theirs map[string]bool // the job orders of buyers (nil: every worker is replayed)
+	if buyers != nil {
+		theirs = jobOrdersOf(cv, ids, buyers)
+	}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, theirs, filter, clock, each)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -272,10 +276,11 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 }
 
 // contributeWorkers adds every worker's judgement under filter (cm's), at clock, to the writer's rows (only
-// those recruited on a job order of one of buyers, unless nil), replayed a shard at a time on forks of cm (see
+// those recruited on one of jobOrders, unless nil), replayed a shard at a time on forks of cm (see
 // replayShards) and judged on every core, hands each to each, and returns the job orders the shards named.
 func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, cm *projections.Model,
-	buyers []string, filter projections.Filter, clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
+	jobOrders map[string]bool, filter projections.Filter, clock time.Time,
+	each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
 	type judged struct {
 		c contribution
 		j projections.Judgement
@@ -284,18 +289,14 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 		j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
 		return judged{c: workerContribution(j), j: j}, nil
 	}
-	jobOrders := map[string]bool{}
-	err := m.replayShards(ctx, store, cm, filter, func(pm *projections.Model) error {
+	named := map[string]bool{}
+	err := m.replayShards(ctx, store, cm, filter, jobOrders, func(pm *projections.Model) error {
 		v := pm.View(clock)
 		for _, id := range pm.JobOrderIDs() {
-			jobOrders[id] = true
+			named[id] = true
 			v.JobOrder(id) // built before judging on every core, which only reads them
 		}
-		ids := pm.WorkerIDs()
-		if buyers != nil {
-			ids = recruitedFor(v, pm.JobOrderIDs(), buyers)
-		}
-		return judgeEach(ctx, v, ids, conv, func(jd judged) error {
+		return judgeEach(ctx, v, pm.WorkerIDs(), conv, func(jd judged) error {
 			if err := w.contribute(ctx, &jd.c, 1); err != nil {
 				return err
 			}
@@ -303,5 +304,5 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 			return nil
 		})
 	})
-	return jobOrders, err
+	return named, err
 }

@@ -3,9 +3,9 @@ package readmodel
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -19,20 +19,25 @@ import (
 
 // replayShards replays every worker under cm's filter a shard at a time, each on a fork of cm (the model of
 // the job orders, policies, organisations and rates under that filter, see contextModel), and calls fn with
-// each shard's model.
+// each shard's model. With jobOrders it replays only the workers an admitted recruitment names one of them
+// for (the others' events are spilled, never decoded).
 func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *projections.Model,
-	filter projections.Filter, fn func(pm *projections.Model) error) error {
+	filter projections.Filter, jobOrders map[string]bool, fn func(pm *projections.Model) error) error {
 	cp, err := m.Checkpoint(ctx)
 	if err != nil {
 		return err
 	}
-	sp, err := m.spillWorkers(ctx, store, cp.Position, filter)
+	sp, recruited, err := m.spillWorkers(ctx, store, cp.Position, filter, jobOrders)
 	if err != nil {
 		return err
 	}
 	defer sp.remove()
+	var keep func(worker string) bool
+	if recruited != nil {
+		keep = func(worker string) bool { return recruited[worker] }
+	}
 	for _, sh := range sp.shards(m.opts.ShardEvents) {
-		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders())
+		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders(), keep)
 		if err != nil {
 			return fmt.Errorf("read model: replay the buckets %d-%d: %w", sh[0], sh[1]-1, err)
 		}
@@ -44,20 +49,27 @@ func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *pr
 }
 
 // spillWorkers spills the workers' events of the store up to position until (Start: all) that filter
-// admits; the caller removes the spill.
+// admits; the caller removes the spill. With jobOrders it also returns the workers an admitted recruitment
+// names one of them for.
 func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until eventstore.Position,
-	filter projections.Filter) (*spill, error) {
-	sp := newMemSpill()
+	filter projections.Filter, jobOrders map[string]bool) (sp *spill, recruited map[string]bool, err error) {
+	sp = newMemSpill()
 	if until.Commit > m.opts.ShardEvents {
-		var err error
 		if sp, err = newTempSpill(m.opts.SpillDir); err != nil {
-			return nil, fmt.Errorf("read model: %w", err)
+			return nil, nil, fmt.Errorf("read model: %w", err)
 		}
+	}
+	defer func() {
+		if err != nil {
+			sp.remove()
+		}
+	}()
+	if jobOrders != nil {
+		recruited = map[string]bool{}
 	}
 	for rec, err := range store.ReadAll(ctx, eventstore.Start) {
 		if err != nil {
-			sp.remove()
-			return nil, fmt.Errorf("read model: read the store: %w", err)
+			return nil, nil, fmt.Errorf("read model: read the store: %w", err)
 		}
 		if !until.IsStart() && until.Less(rec.Position) {
 			break
@@ -66,16 +78,31 @@ func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until 
 		if !ok || !filter.Admits(projections.Meta{OccurredAt: rec.OccurredAt, RecordedAt: rec.RecordedAt}) {
 			continue // a context event (in cm), or one the filter leaves out: it would change nothing
 		}
+		if recruited != nil && rec.Type == domain.TypeWorkerRecruited {
+			if err := noteRecruited(rec, worker, jobOrders, recruited); err != nil {
+				return nil, nil, err
+			}
+		}
 		if err := sp.add(worker, rec); err != nil {
-			sp.remove()
-			return nil, fmt.Errorf("read model: %w", err)
+			return nil, nil, fmt.Errorf("read model: %w", err)
 		}
 	}
 	if err := sp.finish(); err != nil {
-		sp.remove()
-		return nil, fmt.Errorf("read model: %w", err)
+		return nil, nil, fmt.Errorf("read model: %w", err)
 	}
-	return sp, nil
+	return sp, recruited, nil
+}
+
+// noteRecruited notes in recruited the worker of a recruitment, stored in its stream, for one of jobOrders.
+func noteRecruited(rec eventstore.Recorded, worker string, jobOrders, recruited map[string]bool) error {
+	f, err := projections.Decode(rec)
+	if err != nil {
+		return err
+	}
+	if r, ok := f.Event.(*domain.WorkerRecruited); ok && jobOrders[r.JobOrderID] {
+		recruited[worker], recruited[r.WorkerID] = true, true
+	}
+	return nil
 }
 
 // wantedRows are the rollup rows the queries of a replay read, by scope (a buyer, "" for every one) and
@@ -98,19 +125,16 @@ func (wr wantedRows) buyers() []string {
 	return out
 }
 
-// recruitedFor are the workers of v recruited on one of jobOrders that names one of buyers: the workers whose
-// judgements name one of those buyers are among them, since a worker's buyers are those of the job order it
-// was first recruited on.
-func recruitedFor(v *projections.View, jobOrders, buyers []string) []string {
-	set := map[string]bool{}
+// jobOrdersOf are those of jobOrders that name one of buyers in v: the workers whose judgements name one of
+// those buyers are among those recruited on them, since a worker's buyers are those of the job order it was
+// first recruited on (whose buyers its own events do not change).
+func jobOrdersOf(v *projections.View, jobOrders, buyers []string) map[string]bool {
+	theirs := func(b string) bool { return slices.Contains(buyers, b) }
+	out := map[string]bool{}
 	for _, id := range jobOrders {
-		jo, ok := v.JobOrder(id)
-		if !ok || !slices.ContainsFunc(jo.BuyerIDs, func(b string) bool { return slices.Contains(buyers, b) }) {
-			continue
-		}
-		for _, w := range jo.Workers {
-			set[w] = true
+		if jo, ok := v.JobOrder(id); ok && slices.ContainsFunc(jo.BuyerIDs, theirs) {
+			out[id] = true
 		}
 	}
-	return slices.Sorted(maps.Keys(set))
+	return out
 }
