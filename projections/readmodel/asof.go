@@ -227,10 +227,10 @@ func moneyFor(currency, buyer, by string) *moneyRollup {
 }
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
-// the writer's rows (only the workers recruited on a job order of one of buyers, unless nil: a replay whose
-// rows are all within those buyers' supply chains decodes and judges no other worker), and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
-// (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates) and
-// those rollups, one for each moneyRollup (nil for a nil one).
+// the writer's rows, and each worker's ledger to the rollups in a reporting currency each moneyRollup asks
+// for (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates)
+// and those rollups, one for each moneyRollup (nil for a nil one). Unless buyers is nil, the rows are all
+// within those buyers' supply chains: only the workers recruited on a job order of one of them are replayed.
 func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, buyers []string,
 	filter projections.Filter, clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
 	cm, err := m.contextModel(ctx, filter)
@@ -251,11 +251,13 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 			}
 		}
 	}
-	var theirs map[string]bool // the job orders of buyers (nil: every worker is replayed)
+	var workers map[string]bool // those recruited on the job orders of buyers (nil: every one)
 	if buyers != nil {
-		theirs = jobOrdersOf(cv, ids, buyers)
+		if workers, err = m.recruitedOn(ctx, jobOrdersOf(cv, ids, buyers)); err != nil {
+			return nil, nil, err
+		}
 	}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, theirs, filter, clock, each)
+	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, workers, filter, clock, each)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -275,11 +277,11 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 	return cv, money, nil
 }
 
-// contributeWorkers adds every worker's judgement under filter (cm's), at clock, to the writer's rows (only
-// those recruited on one of jobOrders, unless nil), replayed a shard at a time on forks of cm (see
+// contributeWorkers adds the judgement under filter (cm's), at clock, of every worker of workers (of every one
+// when nil) to the writer's rows, replayed a shard at a time on forks of cm (see
 // replayShards) and judged on every core, hands each to each, and returns the job orders the shards named.
 func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, cm *projections.Model,
-	jobOrders map[string]bool, filter projections.Filter, clock time.Time,
+	workers map[string]bool, filter projections.Filter, clock time.Time,
 	each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
 	type judged struct {
 		c contribution
@@ -290,7 +292,7 @@ func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w
 		return judged{c: workerContribution(j), j: j}, nil
 	}
 	named := map[string]bool{}
-	err := m.replayShards(ctx, store, cm, filter, jobOrders, func(pm *projections.Model) error {
+	err := m.replayShards(ctx, store, cm, filter, workers, func(pm *projections.Model) error {
 		v := pm.View(clock)
 		for _, id := range pm.JobOrderIDs() {
 			named[id] = true

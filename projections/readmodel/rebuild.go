@@ -161,7 +161,7 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 	context = nil
 	spilled, done := sp.events(0, spillBuckets), uint64(0)
 	for _, sh := range sp.shards(m.opts.ShardEvents) {
-		pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders(), nil)
+		pm, err := shardModel(ctx, sp, sh[0], sh[1], base.ForkWithJobOrders())
 		if err != nil {
 			return cp, fmt.Errorf("read model: shard of buckets %d-%d: %w", sh[0], sh[1]-1, err)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -17,27 +16,22 @@ import (
 // fork of the model of the context under the filter, as a rebuild does (see spill). A worker's events are
 // never read back one by one, and no more than a shard of them is decoded at once.
 
-// replayShards replays every worker under cm's filter a shard at a time, each on a fork of cm (the model of
-// the job orders, policies, organisations and rates under that filter, see contextModel), and calls fn with
-// each shard's model. With jobOrders it replays only the workers an admitted recruitment names one of them
-// for (the others' events are spilled, never decoded).
+// replayShards replays the workers under cm's filter (those of workers, or every one when nil) a shard at a
+// time, each on a fork of cm (the model of the job orders, policies, organisations and rates under that
+// filter, see contextModel), and calls fn with each shard's model.
 func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *projections.Model,
-	filter projections.Filter, jobOrders map[string]bool, fn func(pm *projections.Model) error) error {
+	filter projections.Filter, workers map[string]bool, fn func(pm *projections.Model) error) error {
 	cp, err := m.Checkpoint(ctx)
 	if err != nil {
 		return err
 	}
-	sp, recruited, err := m.spillWorkers(ctx, store, cp.Position, filter, jobOrders)
+	sp, err := m.spillWorkers(ctx, store, cp.Position, filter, workers)
 	if err != nil {
 		return err
 	}
 	defer sp.remove()
-	var keep func(worker string) bool
-	if recruited != nil {
-		keep = func(worker string) bool { return recruited[worker] }
-	}
 	for _, sh := range sp.shards(m.opts.ShardEvents) {
-		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders(), keep)
+		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders())
 		if err != nil {
 			return fmt.Errorf("read model: replay the buckets %d-%d: %w", sh[0], sh[1]-1, err)
 		}
@@ -48,15 +42,14 @@ func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *pr
 	return nil
 }
 
-// spillWorkers spills the workers' events of the store up to position until (Start: all) that filter
-// admits; the caller removes the spill. With jobOrders it also returns the workers an admitted recruitment
-// names one of them for.
+// spillWorkers spills the events of the workers (those of workers, or every one when nil) stored up to
+// position until (Start: all) that filter admits; the caller removes the spill.
 func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until eventstore.Position,
-	filter projections.Filter, jobOrders map[string]bool) (sp *spill, recruited map[string]bool, err error) {
+	filter projections.Filter, workers map[string]bool) (sp *spill, err error) {
 	sp = newMemSpill()
 	if until.Commit > m.opts.ShardEvents {
 		if sp, err = newTempSpill(m.opts.SpillDir); err != nil {
-			return nil, nil, fmt.Errorf("read model: %w", err)
+			return nil, fmt.Errorf("read model: %w", err)
 		}
 	}
 	defer func() {
@@ -64,45 +57,52 @@ func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until 
 			sp.remove()
 		}
 	}()
-	if jobOrders != nil {
-		recruited = map[string]bool{}
-	}
 	for rec, err := range store.ReadAll(ctx, eventstore.Start) {
 		if err != nil {
-			return nil, nil, fmt.Errorf("read model: read the store: %w", err)
+			return nil, fmt.Errorf("read model: read the store: %w", err)
 		}
 		if !until.IsStart() && until.Less(rec.Position) {
 			break
 		}
 		worker, ok := projections.WorkerStreamID(rec.Stream)
-		if !ok || !filter.Admits(projections.Meta{OccurredAt: rec.OccurredAt, RecordedAt: rec.RecordedAt}) {
-			continue // a context event (in cm), or one the filter leaves out: it would change nothing
-		}
-		if recruited != nil && rec.Type == domain.TypeWorkerRecruited {
-			if err := noteRecruited(rec, worker, jobOrders, recruited); err != nil {
-				return nil, nil, err
-			}
+		if !ok || workers != nil && !workers[worker] ||
+			!filter.Admits(projections.Meta{OccurredAt: rec.OccurredAt, RecordedAt: rec.RecordedAt}) {
+			continue // a context event (in cm), one of a worker not asked for, or one the filter leaves out
 		}
 		if err := sp.add(worker, rec); err != nil {
-			return nil, nil, fmt.Errorf("read model: %w", err)
+			return nil, fmt.Errorf("read model: %w", err)
 		}
 	}
 	if err := sp.finish(); err != nil {
-		return nil, nil, fmt.Errorf("read model: %w", err)
+		return nil, fmt.Errorf("read model: %w", err)
 	}
-	return sp, recruited, nil
+	return sp, nil
 }
 
-// noteRecruited notes in recruited the worker of a recruitment, stored in its stream, for one of jobOrders.
-func noteRecruited(rec eventstore.Recorded, worker string, jobOrders, recruited map[string]bool) error {
-	f, err := projections.Decode(rec)
+// recruitedOn are the workers the model records a recruitment on one of jobOrders for, at any time (their
+// first in the workers table, a later one in recruitments): under a time filter, a worker's first admitted
+// recruitment is one of them.
+func (m *Model) recruitedOn(ctx context.Context, jobOrders map[string]bool) (map[string]bool, error) {
+	rows, err := m.db.QueryContext(ctx, `SELECT worker_id, job_order_id FROM workers
+		UNION ALL SELECT worker_id, job_order_id FROM recruitments`)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("read model: recruitments: %w", err)
 	}
-	if r, ok := f.Event.(*domain.WorkerRecruited); ok && jobOrders[r.JobOrderID] {
-		recruited[worker], recruited[r.WorkerID] = true, true
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var worker, jobOrder string
+		if err := rows.Scan(&worker, &jobOrder); err != nil {
+			return nil, fmt.Errorf("read model: recruitments: %w", err)
+		}
+		if jobOrders[jobOrder] {
+			out[worker] = true
+		}
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read model: recruitments: %w", err)
+	}
+	return out, nil
 }
 
 // wantedRows are the rollup rows the queries of a replay read, by scope (a buyer, "" for every one) and

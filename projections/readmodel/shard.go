@@ -15,18 +15,16 @@ import (
 const shardChunk = 512
 
 // shardModel applies to pm (a fork of the model of every event that is not a worker's) the workers' events
-// spilled to the buckets [from, to), of the workers keep accepts (every one when nil): read back on one
-// goroutine, decoded on every core, and applied in the store's order, which the buckets hold each for its own
-// workers.
-func shardModel(ctx context.Context, sp *spill, from, to int, pm *projections.Model,
-	keep func(worker string) bool) (*projections.Model, error) {
+// spilled to the buckets [from, to): read back on one goroutine, decoded on every core, and applied in the
+// store's order, which the buckets hold each for its own workers.
+func shardModel(ctx context.Context, sp *spill, from, to int, pm *projections.Model) (*projections.Model, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	todo := make(chan []eventstore.Recorded, 4)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(todo)
-		readErr <- readBuckets(ctx, sp, from, to, keep, todo)
+		readErr <- readBuckets(ctx, sp, from, to, todo)
 	}()
 	var (
 		mu     sync.Mutex
@@ -64,10 +62,8 @@ func shardModel(ctx context.Context, sp *spill, from, to int, pm *projections.Mo
 	return pm, nil
 }
 
-// readBuckets sends the events spilled to the buckets [from, to), of the workers keep accepts (every one when
-// nil), to todo, shardChunk at a time.
-func readBuckets(ctx context.Context, sp *spill, from, to int, keep func(worker string) bool,
-	todo chan<- []eventstore.Recorded) error {
+// readBuckets sends the events spilled to the buckets [from, to) to todo, shardChunk at a time.
+func readBuckets(ctx context.Context, sp *spill, from, to int, todo chan<- []eventstore.Recorded) error {
 	chunk := make([]eventstore.Recorded, 0, shardChunk)
 	send := func() error {
 		select {
@@ -82,11 +78,6 @@ func readBuckets(ctx context.Context, sp *spill, from, to int, keep func(worker 
 		for rec, err := range sp.read(b) {
 			if err != nil {
 				return err
-			}
-			if keep != nil {
-				if w, _ := projections.WorkerStreamID(rec.Stream); !keep(w) {
-					continue
-				}
 			}
 			if chunk = append(chunk, rec); len(chunk) == shardChunk {
 				if err := send(); err != nil {
