@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 )
 
 // runCopy moves a store between backends: every event in global order with its id, type, times, data and
@@ -24,13 +27,18 @@ func newCopyCmd(env environment) *cobra.Command {
 		Short: "Copy a store to another backend, resumably, checking every hash",
 		Long: "copy moves a store between backends (a data directory or a KurrentDB connection string on each side):\n" +
 			"every event in global order with its id, type, times, data and recorded_by, so the destination\n" +
-			"recomputes the same hashes, which are checked against the source's. An interrupted copy resumes.",
+			"recomputes the same hashes, which are checked against the source's. An interrupted copy resumes.\n" +
+			"Then the note store (the free text of reports, kept beside the log) follows: its erasure journal,\n" +
+			"applied in the destination, and every note not erased there; a KurrentDB side keeps it in its\n" +
+			"cache directory (--from-cache, --to-cache; by default the one serve and the queries use).",
 		Example: `  fairtrail copy --from ./fairtrail-data --to 'kurrentdb://127.0.0.1:2113?tls=false'
   fairtrail copy --from 'kurrentdb://127.0.0.1:2113?tls=false' --to ./restored`,
 	}
 	fs := cmd.Flags()
 	from := fs.String("from", "", "source store: a data directory or a KurrentDB connection string (kurrentdb://... or esdb://...)")
 	to := fs.String("to", "", "destination store: a data directory or a KurrentDB connection string")
+	fromCache := fs.String("from-cache", "", "with a KurrentDB --from: the cache directory holding its notes (default: the user's cache, as serve)")
+	toCache := fs.String("to-cache", "", "with a KurrentDB --to: the cache directory that will hold its notes (default: the user's cache, as serve)")
 	batch := fs.Int("batch", 2000, "events per durable batch, 1 to 100000")
 	progress := fs.String("progress", "auto", "progress on standard error: auto (a bar on a terminal, else lines), "+
 		"bar (counts the source's events first, then shows rate and time left), lines (a line a second), none")
@@ -44,23 +52,29 @@ func newCopyCmd(env environment) *cobra.Command {
 			return usagef("copy: --from and --to are both required")
 		case sameStore(*from, *to):
 			return usagef("copy: --from and --to name the same store")
+		case (*fromCache != "" && !strings.Contains(*from, "://")) || (*toCache != "" && !strings.Contains(*to, "://")):
+			return usagef("copy: --from-cache and --to-cache go with a KurrentDB side: a data directory keeps its notes in itself")
 		case *batch < 1 || *batch > 100_000:
 			return usagef("copy: --batch must be between 1 and 100000")
 		case !slices.Contains(progressModes, *progress):
 			return usagef("copy: --progress %q: one of %s", *progress, strings.Join(progressModes, ", "))
 		}
-		return copyCommand(cmd.Context(), *from, *to, *batch, *progress, env)
+		return copyCommand(cmd.Context(), endpoint(*from, *fromCache, env), endpoint(*to, *toCache, env), *batch, *progress, env)
 	}
 	return cmd
 }
 
-func copyCommand(ctx context.Context, from, to string, batch int, progress string, env environment) error {
-	src, err := endpoint(from, env).open(true)
+func copyCommand(ctx context.Context, from, to storeFlags, batch int, progress string, env environment) error {
+	srcNotes, dstNotes, err := notesDirs(from, to)
+	if err != nil {
+		return err
+	}
+	src, err := from.open(true)
 	if err != nil {
 		return fmt.Errorf("copy: source: %w", err)
 	}
 	defer src.Close()
-	dst, err := endpoint(to, env).open(false)
+	dst, err := to.open(false)
 	if err != nil {
 		return fmt.Errorf("copy: destination: %w", err)
 	}
@@ -74,17 +88,17 @@ func copyCommand(ctx context.Context, from, to string, batch int, progress strin
 	finish()
 	if err != nil {
 		return fmt.Errorf("copy %s to %s stopped after %d events (the same command resumes after them): %w",
-			redactURL(from), redactURL(to), rep.skipped+rep.copied, err)
+			from, to, rep.skipped+rep.copied, err)
 	}
 	fmt.Fprintf(env.stdout, "copied %d events (%d already in the destination) from %s to %s in %s; every hash matches the source\n",
-		rep.copied, rep.skipped, redactURL(from), redactURL(to), since(start))
-	return nil
+		rep.copied, rep.skipped, from, to, since(start))
+	return copyNotes(ctx, srcNotes, dstNotes, env)
 }
 
-// endpoint is the store named by a copy's --from or --to.
-func endpoint(spec string, env environment) storeFlags {
+// endpoint is the store named by a copy's --from or --to, with the cache directory of a KurrentDB side.
+func endpoint(spec, cache string, env environment) storeFlags {
 	if strings.Contains(spec, "://") { // a URL: openURL refuses any that is not KurrentDB's
-		return storeFlags{data: new(string), url: &spec, env: env}
+		return storeFlags{data: new(string), url: &spec, cache: &cache, env: env}
 	}
 	return storeFlags{data: &spec, url: new(string), env: env}
 }
@@ -285,4 +299,44 @@ func newCopyProgress(w io.Writer, start time.Time) func(copyReport, bool) {
 		rate := float64(r.copied) / max(time.Since(start).Seconds(), 1e-3)
 		fmt.Fprintf(w, "copy: %d events copied, %d were already in the destination (%.0f events/s)\n", r.copied, r.skipped, rate)
 	}
+}
+
+// notesDirs are the directories of the source's and the destination's note stores, which must differ.
+func notesDirs(from, to storeFlags) (string, string, error) {
+	src, err := from.notesDir()
+	if err != nil {
+		return "", "", err
+	}
+	dst, err := to.notesDir()
+	if err != nil {
+		return "", "", err
+	}
+	if filepath.Clean(src) == filepath.Clean(dst) {
+		return "", "", usagef("copy: both stores would keep their notes in %s: give the KurrentDB side its own --from-cache or --to-cache", src)
+	}
+	return src, dst, nil
+}
+
+// copyNotes copies the note store in srcDir, if there is one, into the one in dstDir (see notes.Copy).
+func copyNotes(ctx context.Context, srcDir, dstDir string, env environment) error {
+	if _, err := os.Stat(filepath.Join(srcDir, notes.FileName)); errors.Is(err, os.ErrNotExist) {
+		return nil // no report ever carried a note
+	}
+	src, err := notes.Open(srcDir, notes.Options{})
+	if err != nil {
+		return fmt.Errorf("copy: the source's notes: %w", err)
+	}
+	defer src.Close()
+	dst, err := notes.Open(dstDir, notes.Options{})
+	if err != nil {
+		return fmt.Errorf("copy: the destination's notes: %w", err)
+	}
+	defer dst.Close()
+	rep, err := notes.Copy(ctx, src, dst)
+	if err != nil {
+		return fmt.Errorf("copy: the events are copied, the notes are not (the same command copies them): %w", err)
+	}
+	fmt.Fprintf(env.stdout, "copied the notes from %s to %s: %d notes (%d worker links), %d erasures applied; %d notes the destination had erased stay erased\n",
+		src.Path(), dst.Path(), rep.Notes, rep.Links, rep.Erasures, rep.Refused)
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/eventstore/kurrent/kurrenttest"
+	"github.com/fairtrail/fairtrail/eventstore/notes"
 	"github.com/fairtrail/fairtrail/eventstore/storetest"
 )
 
@@ -44,17 +45,20 @@ func readEmbedded(t *testing.T, dir string) []eventstore.Recorded {
 func TestCopyRoundTrip(t *testing.T) {
 	t.Parallel()
 	src := generatedStore(t, 300, 11)
+	kept, erased := putNotes(t, src)
 	srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 7})
-	back := filepath.Join(t.TempDir(), "back")
+	back, cache := filepath.Join(t.TempDir(), "back"), t.TempDir()
 	for _, step := range [][]string{
-		{"copy", "--from", src, "--to", srv.URL(), "--batch", "500"},
-		{"copy", "--from", srv.URL(), "--to", back},
+		{"copy", "--from", src, "--to", srv.URL(), "--to-cache", cache, "--batch", "500"},
+		{"copy", "--from", srv.URL(), "--from-cache", cache, "--to", back},
 	} {
 		code, out, errOut := cliEnv(t, nil, step...)
-		if code != 0 || !strings.Contains(out, "every hash matches the source") || !strings.Contains(errOut, "events copied") {
+		if code != 0 || !strings.Contains(out, "every hash matches the source") || !strings.Contains(errOut, "events copied") ||
+			!strings.Contains(out, "1 notes (1 worker links), 1 erasures applied") {
 			t.Fatalf("%v: exit %d\n%s%s", step, code, out, errOut)
 		}
 	}
+	checkNotes(t, back, kept, erased)
 	for _, where := range [][]string{{"--data", back}, {"--store", srv.URL()}} {
 		if code, out, errOut := cliEnv(t, nil, append([]string{"verify"}, where...)...); code != 0 {
 			t.Fatalf("verify %v: exit %d %s%s", where, code, out, errOut)
@@ -80,6 +84,44 @@ func TestCopyRoundTrip(t *testing.T) {
 		if a == "" || a != b || stripPositions(a) != stripPositions(k) {
 			t.Fatalf("%v answers differently on the copies", q)
 		}
+	}
+}
+
+// putNotes saves two notes in a data directory's note store and erases the second.
+func putNotes(t *testing.T, dir string) (kept, erased string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := notes.Open(dir, notes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if kept, err = s.Put(ctx, "w-000042", "The agent took 40,000 NPR in cash."); err != nil {
+		t.Fatal(err)
+	}
+	if erased, err = s.Put(ctx, "w-000043", "My passport is with the supervisor."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseNote(ctx, erased, notes.Request{By: "operator", Reason: "the worker asked"}); err != nil {
+		t.Fatal(err)
+	}
+	return kept, erased
+}
+
+// checkNotes checks that a data directory's note store holds the note kept and journals the one erased.
+func checkNotes(t *testing.T, dir, kept, erased string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := notes.Open(dir, notes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.Get(ctx, kept); err != nil || n.Text != "The agent took 40,000 NPR in cash." || n.Workers[0] != "w-000042" {
+		t.Errorf("the kept note after the copies: %+v, %v", n, err)
+	}
+	if _, err := s.Get(ctx, erased); !errors.Is(err, notes.ErrErased) {
+		t.Errorf("the erased note after the copies: %v, want erased", err)
 	}
 }
 
@@ -114,11 +156,11 @@ func (f *failingStore) AppendBatch(ctx context.Context, reqs []eventstore.Append
 func TestCopyResumes(t *testing.T) {
 	src := generatedStore(t, 60, 5)
 	srv := kurrenttest.Start(t, kurrenttest.Options{})
-	from, err := endpoint(src, environment{getenv: func(string) string { return "" }, stderr: io.Discard}).open(true)
+	from, err := endpoint(src, "", environment{getenv: func(string) string { return "" }, stderr: io.Discard}).open(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	to, err := endpoint(srv.URL(), environment{getenv: func(string) string { return "" }, stderr: io.Discard}).open(false)
+	to, err := endpoint(srv.URL(), "", environment{getenv: func(string) string { return "" }, stderr: io.Discard}).open(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +199,8 @@ func TestCopyRefusesAStoreThatIsNotACopy(t *testing.T) {
 		{"copy", "--from", src, "--to", src + "/"},
 		{"copy", "--from", src, "--to", t.TempDir(), "--batch", "0"},
 		{"copy", "--from", "mysql://root:pw@db/x", "--to", t.TempDir()},
+		{"copy", "--from", src, "--to", t.TempDir(), "--to-cache", t.TempDir()},            // a data directory has no cache
+		{"copy", "--from", src, "--to", "esdb://127.0.0.1:1?tls=false", "--to-cache", src}, // both notes in src
 	} {
 		if code, _, errOut := cliEnv(t, nil, args...); code != 2 {
 			t.Fatalf("%v: exit %d, want a usage error: %s", args, code, errOut)
