@@ -124,7 +124,12 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 	if err != nil {
 		return nil, err
 	}
-	err = m.replayShards(ctx, store, cm, filter, nil, func(pm *projections.Model) error {
+	cv := cm.View(clock)
+	workers, err := m.flaggable(ctx, cv, cm.JobOrderIDs(), qs, whole)
+	if err != nil {
+		return nil, err
+	}
+	err = m.replayShards(ctx, store, cm, filter, workers, func(pm *projections.Model) error {
 		v := pm.View(clock)
 		for _, i := range whole {
 			wq := qs[i]
@@ -136,7 +141,6 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 	if err != nil {
 		return nil, err
 	}
-	cv := cm.View(clock)
 	for _, i := range whole {
 		out[i] = append(out[i], kept(cv, cv.Flags(qs[i]))...)
 		slices.SortStableFunc(out[i], projections.CompareFlags)

@@ -86,8 +86,9 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 	}
 }
 
-// conformFlagsUnder compares the listings under filter f with the in-memory view v's, all from one replay, and,
-// if alone, the whole listing and those of one worker also asked by themselves.
+// conformFlagsUnder compares the listings under filter f with the in-memory view v's, all from one replay, and
+// those scoped to a job order, a buyer or an employer from another, and, if alone, the whole listing and those
+// of one worker also asked by themselves.
 func conformFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *projections.View, f projections.Filter,
 	clock time.Time, alone bool) {
 	t.Helper()
@@ -114,6 +115,44 @@ func conformFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *
 		}
 		if g := mustJSON(t, one); g != want {
 			t.Fatalf("flags %+v under %+v asked alone:\n got %.600s\nwant %.600s", q, f, g, want)
+		}
+	}
+	conformScopedFlagsUnder(t, m, s, v, qs, f, clock, alone)
+}
+
+// conformScopedFlagsUnder compares the listings of qs scoped to a job order, a buyer or an employer, asked
+// without the others (so that the replay reads only the workers recruited on the job orders they select), and
+// if alone each by itself, with the in-memory view v's.
+func conformScopedFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *projections.View,
+	qs []projections.FlagQuery, f projections.Filter, clock time.Time, alone bool) {
+	t.Helper()
+	var scoped []projections.FlagQuery
+	for _, q := range qs {
+		if q.WorkerID == "" && (q.JobOrderID != "" || q.BuyerID != "" || q.EmployerID != "") {
+			scoped = append(scoped, q)
+		}
+	}
+	if len(scoped) == 0 {
+		t.Fatal("no listing scoped to a job order, a buyer or an employer")
+	}
+	got, err := m.FlagsUnderEach(context.Background(), s, scoped, f, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range scoped {
+		w := mustJSON(t, v.Flags(q))
+		if g := mustJSON(t, got[i]); g != w {
+			t.Fatalf("flags %+v under %+v asked with the scoped listings alone:\n got %.600s\nwant %.600s", q, f, g, w)
+		}
+		if !alone {
+			continue
+		}
+		one, err := m.FlagsUnder(context.Background(), s, q, f, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := mustJSON(t, one); g != w {
+			t.Fatalf("flags %+v under %+v asked by itself:\n got %.600s\nwant %.600s", q, f, g, w)
 		}
 	}
 }

@@ -138,3 +138,30 @@ func jobOrdersOf(v *projections.View, jobOrders, buyers []string) map[string]boo
 	}
 	return out
 }
+
+// flaggable are the workers whose flags the queries qs[i] for i in which may list: those recruited on the job
+// order a query names, or on a job order of the buyer and employer it names (a worker's flags name the job
+// order it was first recruited on, and its buyers and employer are that job order's); nil (every worker) when
+// a query names none of the three.
+func (m *Model) flaggable(ctx context.Context, cv *projections.View, jobOrders []string, qs []projections.FlagQuery,
+	which []int) (map[string]bool, error) {
+	selected := map[string]bool{}
+	for _, i := range which {
+		q := qs[i]
+		switch {
+		case q.JobOrderID != "":
+			selected[q.JobOrderID] = true
+		case q.BuyerID == "" && q.EmployerID == "":
+			return nil, nil
+		default:
+			for _, id := range jobOrders {
+				jo, ok := cv.JobOrder(id)
+				if ok && (q.BuyerID == "" || slices.Contains(jo.BuyerIDs, q.BuyerID)) &&
+					(q.EmployerID == "" || jo.EmployerID == q.EmployerID) {
+					selected[id] = true
+				}
+			}
+		}
+	}
+	return m.recruitedOn(ctx, selected)
+}
