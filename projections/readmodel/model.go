@@ -31,9 +31,9 @@ type Options struct {
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
-	// ShardEvents bounds the events a rebuild holds decoded in memory at once: a store of more events has its
-	// workers judged in shards of about this many events each (default 400,000; one read of the store all the
-	// same, see spill).
+	// ShardEvents bounds the events a rebuild, or a replay of many workers under a time filter, holds decoded
+	// in memory at once: a store of more events has its workers judged in shards of about this many events
+	// each (default 400,000; one read of the store all the same, see spill and replayShards).
 	ShardEvents uint64
 	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills
 	// the workers' events, in a directory of its own that it removes (the system's temporary directory when
