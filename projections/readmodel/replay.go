@@ -16,6 +16,10 @@ import (
 // fork of the model of the context under the filter, as a rebuild does (see spill). A worker's events are
 // never read back one by one, and no more than a shard of them is decoded at once.
 
+// replayShardEvents bounds the events a replay decodes at once (ShardEvents when that is smaller): a quarter of
+// a rebuild's shard, since a flag listing holds the flags of every shard before it beside the one it judges.
+const replayShardEvents = 100_000
+
 // replayShards replays the workers under cm's filter (those of workers, or every one when nil) a shard at a
 // time, each on a fork of cm (the model of the job orders, policies, organisations and rates under that
 // filter, see contextModel), and calls fn with each shard's model.
@@ -30,7 +34,7 @@ func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *pr
 		return err
 	}
 	defer sp.remove()
-	for _, sh := range sp.shards(m.opts.ShardEvents) {
+	for _, sh := range sp.shards(min(m.opts.ShardEvents, replayShardEvents)) {
 		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders())
 		if err != nil {
 			return fmt.Errorf("read model: replay the buckets %d-%d: %w", sh[0], sh[1]-1, err)
