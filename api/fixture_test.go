@@ -105,6 +105,11 @@ func newFixture(t testing.TB, seed bool, opts ...fixtureOption) *fixture {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.Currency != "" && cfg.Model == model { // as serve's model keeps its reporting currency's totals
+		if err := model.Track(t.Context(), cfg.Currency); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if f.srv, err = api.New(cfg); err != nil {
 		t.Fatal(err)
 	}

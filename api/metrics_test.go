@@ -3,7 +3,9 @@ package api_test
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -242,4 +244,81 @@ func notMoreOften(t *testing.T, opts ...fixtureOption) {
 	after := f.scrape(t)
 	expect(t, after, "fairtrail_flags_open{code=fee.illegitimate}", before["fairtrail_flags_open{code=fee.illegitimate}"])
 	expect(t, after, "fairtrail_projection_position{}", before["fairtrail_projection_position{}"]+1) // read at every scrape
+}
+
+// TestMoneyMetricsMatchTheProjections scrapes the money series in a reporting currency over a generated
+// dataset, then after a worker's judgement changes (a fee in KES, which no rate converts) and after a rates
+// table giving KES arrives late, and compares them each time with the projections' own totals.
+func TestMoneyMetricsMatchTheProjections(t *testing.T) {
+	t.Parallel()
+	clock := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	var ticks atomic.Int64 // a clock that moves, so that each scrape reads the model again (MetricsRefresh)
+	f := newFixture(t, false, withCurrency("USD"), func(c *api.Config) {
+		c.Now = func() time.Time { return clock.Add(time.Duration(ticks.Add(1)) * time.Microsecond) }
+	})
+	var data bytes.Buffer
+	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if w := f.do("POST", "/v1/import", "admin", data.Bytes(), map[string]string{"Content-Type": "application/x-ndjson"}); w.Code != 200 {
+		t.Fatalf("import: %d %s", w.Code, w.Body)
+	}
+	f.get("/v1/workers/w-000001", "admin")
+	moneyMatch(t, f, clock)
+	f.mustPost("admin", ev(uuid(990), "FeePaid", "2024-03-05T09:00:00Z", map[string]any{"worker_id": "w-000001",
+		"fee_id": "fee-kes", "category": "recruitment_fee", "amount": map[string]any{"amount": "13000.00", "currency": "KES"},
+		"payer": "worker", "payee_id": "agency-id-1", "method": "cash"}))
+	if c := moneyMatch(t, f, clock); len(c.NotConverted.WorkerPaid) == 0 {
+		t.Fatal("the KES fee is converted before a table gives KES: the late rates would prove nothing")
+	}
+	f.mustPost("admin", ev(uuid(991), "ExchangeRatesPublished", "2024-03-01T16:00:00Z", map[string]any{
+		"rates_id": "kes-2024-03-01", "source": "CBK", "base": "USD", "date": "2024-03-01",
+		"rates": map[string]string{"KES": "130.00"}}))
+	if c := moneyMatch(t, f, clock); len(c.NotConverted.WorkerPaid) != 0 {
+		t.Errorf("after the KES rates: not converted %v, want every paid fee converted", c.NotConverted.WorkerPaid)
+	}
+}
+
+// moneyMatch scrapes /metrics and compares the series in the reporting currency (USD) and of months of wages
+// with the projections' totals at clock, which it returns.
+func moneyMatch(t *testing.T, f *fixture, clock time.Time) *projections.Converted {
+	t.Helper()
+	got := f.scrape(t)
+	v := f.model(t).View(clock)
+	total := v.Totals(v.Reporting("USD"))
+	c, s := total.Converted(), total.Months()
+	if !c.Overdue.Amount.Decimal().IsPositive() {
+		t.Error("nothing overdue at the clock: the comparison would not cover the deadlines")
+	}
+	for name, m := range map[string]domain.Money{"worker_paid_fees": c.WorkerPaid,
+		"reimbursement_outstanding": c.Outstanding, "reimbursement_overdue": c.Overdue} {
+		expect(t, got, "fairtrail_reporting_"+name+"{currency=USD}", m.Amount.Decimal().InexactFloat64())
+	}
+	series := 0
+	for fig, ms := range map[string][]domain.Money{"worker_paid_fees": c.NotConverted.WorkerPaid,
+		"outstanding": c.NotConverted.Outstanding} {
+		for _, m := range ms {
+			series++
+			expect(t, got, "fairtrail_reporting_not_converted{currency="+m.Currency+",figure="+fig+"}",
+				m.Amount.Decimal().InexactFloat64())
+		}
+	}
+	for s := range got {
+		if strings.HasPrefix(s, "fairtrail_reporting_not_converted{") {
+			series--
+		}
+	}
+	if series != 0 {
+		t.Errorf("%d not-converted series more expected than scraped", series)
+	}
+	expect(t, got, "fairtrail_recruitment_cost_months_of_wages{}", float64(s.WorkersWithFigure))
+	expect(t, got, "fairtrail_workers_above_one_month_of_wages{}", float64(s.WorkersAboveOneMonth))
+	for name, text := range map[string]string{"median": s.Median, "mean": s.Mean} {
+		want, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			t.Fatalf("months of wages %s %q: %v", name, text, err)
+		}
+		expect(t, got, "fairtrail_recruitment_cost_months_of_wages_"+name+"{}", want)
+	}
+	return c
 }

@@ -8,9 +8,9 @@ import (
 )
 
 // modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
-// readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are, and
-// for the money in the reporting currency and the months of wages one read of the workers' stored ledgers
-// (readmodel.Model.MoneyTotals), none judged again.
+// readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are, the
+// money in the reporting currency and the months of wages included (readmodel.Model.MoneyTotals reads the
+// totals the model keeps for serve's currency; another one it sums from the workers' stored ledgers).
 // Flags raised are the growth since the baseline of the model's counter of flags added, which counts the
 // clocked flags (overdue reimbursements, open reports) as their time comes.
 func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {

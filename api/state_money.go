@@ -63,18 +63,20 @@ func (d reportingDescs) collect(ch chan<- prometheus.Metric, r *projections.Roll
 			}
 		}
 	}
-	figures := r.MonthsFigures()
+	counts := r.MonthsCounts()
 	buckets := make(map[float64]uint64, len(monthsBuckets))
-	sum := decimal.Zero
-	for _, f := range figures {
-		sum = sum.Add(f)
+	sum, workers := decimal.Zero, uint64(0)
+	for _, c := range counts {
+		n := uint64(c.Workers)
+		workers += n
+		sum = sum.Add(c.Months.Mul(decimal.NewFromInt(int64(c.Workers))))
 		for _, b := range monthsBuckets {
-			if f.InexactFloat64() <= b {
-				buckets[b]++
+			if c.Months.InexactFloat64() <= b {
+				buckets[b] += n
 			}
 		}
 	}
-	ch <- prometheus.MustNewConstHistogram(d.months, uint64(len(figures)), sum.InexactFloat64(), buckets)
+	ch <- prometheus.MustNewConstHistogram(d.months, workers, sum.InexactFloat64(), buckets)
 	s := r.Months()
 	ch <- prometheus.MustNewConstMetric(d.above, prometheus.GaugeValue, float64(s.WorkersAboveOneMonth))
 	for desc, text := range map[*prometheus.Desc]string{d.median: s.Median, d.mean: s.Mean} {

@@ -26,22 +26,16 @@ type MonthsSummary struct {
 // SummariseMonths summarises workers' figures (MonthsOfWages.Months, each rounded to 2 decimals); without
 // counts the workers with no figure. figures is sorted in place.
 func SummariseMonths(figures []decimal.Decimal, without int) *MonthsSummary {
-	s := &MonthsSummary{WorkersWithFigure: len(figures), WorkersWithoutFigure: without}
-	if len(figures) == 0 {
-		return s
-	}
 	slices.SortFunc(figures, func(a, b decimal.Decimal) int { return a.Cmp(b) })
-	sum := decimal.Zero
-	one := decimal.NewFromInt(1)
+	var counts []MonthsCount
 	for _, f := range figures {
-		sum = sum.Add(f)
-		if f.GreaterThan(one) {
-			s.WorkersAboveOneMonth++
+		if n := len(counts); n > 0 && counts[n-1].Months.Cmp(f) == 0 {
+			counts[n-1].Workers++
+			continue
 		}
+		counts = append(counts, MonthsCount{Months: f, Workers: 1})
 	}
-	s.Median = medianSorted(figures).StringFixed(2)
-	s.Mean = domain.DivRoundHalfEven(sum, decimal.NewFromInt(int64(len(figures))), 2).StringFixed(2)
-	return s
+	return SummariseMonthCounts(counts, without)
 }
 
 // medianSorted is the middle value of sorted figures (the mean of the two middle ones), half-even to 2

@@ -33,59 +33,48 @@ type Reporting struct {
 	Clock    time.Time
 }
 
+// Figure is one money figure of a report in one currency.
+type Figure int
+
 // The money figures of a report in one currency, in the order of Converted's fields.
 const (
-	figPaid = iota
-	figReimbursed
-	figOwed
-	figOutstanding
-	figOverdue
-	figShortfall
-	moneyFigures
+	FigurePaid Figure = iota
+	FigureReimbursed
+	FigureOwed
+	FigureOutstanding
+	FigureOverdue
+	FigureShortfall
+	figures
 )
 
 // WorkerMoney is a worker's ledger in the reporting currency, ready to be added to rollups.
 type WorkerMoney struct {
-	converted    [moneyFigures]decimal.Decimal
-	notConverted [moneyFigures]domain.Sums
+	converted    [figures]decimal.Decimal
+	notConverted [figures]domain.Sums
 	months       string
 }
 
 // Worker converts a worker's ledger.
 func (p Reporting) Worker(l *Ledger) WorkerMoney {
 	w := WorkerMoney{months: l.Months}
-	for _, d := range l.Paid {
-		w.add(p, figPaid, d.Money, d.At)
-	}
-	for _, d := range l.Reimbursed {
-		w.add(p, figReimbursed, d.Money, d.At)
-	}
-	for _, o := range l.Owed {
-		w.add(p, figOwed, o.Owed, o.At)
-		w.add(p, figOutstanding, o.Outstanding, o.At)
-		if p.Clock.After(o.Deadline) {
-			w.add(p, figOverdue, o.Outstanding, o.At)
+	p.Lines(l, func(line Line) {
+		w.add(line.Figure, line)
+		if line.Figure == FigureOutstanding && p.Clock.After(line.Deadline) {
+			w.add(FigureOverdue, line)
 		}
-	}
-	for _, d := range l.Shortfall {
-		w.add(p, figShortfall, d.Money, d.At)
-	}
+	})
 	return w
 }
 
-func (w *WorkerMoney) add(p Reporting, fig int, m domain.Money, at time.Time) {
-	amount := m.Amount.Decimal()
-	if amount.IsZero() || p.Currency == "" { // no reporting currency: months of wages alone
-		return
-	}
-	if d, ok := p.Rates.ConvertAmount(m, p.Currency, at); ok {
-		w.converted[fig] = w.converted[fig].Add(d)
+func (w *WorkerMoney) add(fig Figure, line Line) {
+	if line.Converts {
+		w.converted[fig] = w.converted[fig].Add(line.Converted)
 		return
 	}
 	if w.notConverted[fig] == nil {
 		w.notConverted[fig] = domain.Sums{}
 	}
-	w.notConverted[fig].Add(m.Currency, amount)
+	w.notConverted[fig].Add(line.Money.Currency, line.Money.Amount.Decimal())
 }
 
 // Converted are a worker's or a rollup row's money figures in the reporting currency, beside the originals.
@@ -127,9 +116,9 @@ func (n NotConverted) Empty() bool {
 // RollupMoney sums workers' money in the reporting currency for one rollup row, with their months of wages.
 type RollupMoney struct {
 	currency     string
-	converted    [moneyFigures]decimal.Decimal
-	notConverted [moneyFigures]domain.Sums
-	months       []decimal.Decimal
+	converted    [figures]decimal.Decimal
+	notConverted [figures]domain.Sums
+	months       map[string]int // workers by their months of wages
 	without      int
 }
 
@@ -138,42 +127,62 @@ func NewRollupMoney(currency string) *RollupMoney { return &RollupMoney{currency
 
 // Add adds a worker.
 func (r *RollupMoney) Add(w *WorkerMoney) {
-	for i := range moneyFigures {
-		r.converted[i] = r.converted[i].Add(w.converted[i])
+	for i := range figures {
+		r.AddConverted(i, w.converted[i])
 		for cur, d := range w.notConverted[i] {
-			if r.notConverted[i] == nil {
-				r.notConverted[i] = domain.Sums{}
-			}
-			r.notConverted[i].Add(cur, d)
+			r.AddNotConverted(i, cur, d)
 		}
 	}
-	if w.months == "" {
-		r.without++
+	r.AddMonths(w.months, 1)
+}
+
+// AddConverted adds to a figure an amount in the reporting currency.
+func (r *RollupMoney) AddConverted(fig Figure, d decimal.Decimal) {
+	r.converted[fig] = r.converted[fig].Add(d)
+}
+
+// AddNotConverted adds to a figure an amount in currency that no rate converts.
+func (r *RollupMoney) AddNotConverted(fig Figure, currency string, d decimal.Decimal) {
+	if r.notConverted[fig] == nil {
+		r.notConverted[fig] = domain.Sums{}
+	}
+	r.notConverted[fig].Add(currency, d)
+}
+
+// AddMonths counts n workers whose recruitment cost is months months of wages ("": workers without a
+// figure); text that is not a decimal is not counted (MonthsOfWages always writes one).
+func (r *RollupMoney) AddMonths(months string, n int) {
+	if months == "" {
+		r.without += n
 		return
 	}
-	if d, err := decimal.NewFromString(w.months); err == nil { // written by MonthsOfWages: always a decimal
-		r.months = append(r.months, d)
+	if _, err := decimal.NewFromString(months); err != nil {
+		return
 	}
+	if r.months == nil {
+		r.months = map[string]int{}
+	}
+	r.months[months] += n
 }
 
 // Converted returns the row's figures.
 func (r *RollupMoney) Converted() *Converted {
-	m := func(i int) domain.Money {
+	m := func(i Figure) domain.Money {
 		return domain.Money{Amount: domain.Amount(domain.FormatAmount(r.converted[i])), Currency: r.currency}
 	}
-	list := func(i int) []domain.Money {
+	list := func(i Figure) []domain.Money {
 		if len(r.notConverted[i]) == 0 {
 			return nil
 		}
 		return r.notConverted[i].Money()
 	}
-	c := &Converted{Currency: r.currency, WorkerPaid: m(figPaid), Reimbursed: m(figReimbursed), OwedBack: m(figOwed),
-		Outstanding: m(figOutstanding), Overdue: m(figOverdue), WageShortfall: m(figShortfall),
-		NotConverted: NotConverted{WorkerPaid: list(figPaid), Reimbursed: list(figReimbursed), OwedBack: list(figOwed),
-			Outstanding: list(figOutstanding), Overdue: list(figOverdue), WageShortfall: list(figShortfall)}}
-	owed := r.converted[figOwed]
+	c := &Converted{Currency: r.currency, WorkerPaid: m(FigurePaid), Reimbursed: m(FigureReimbursed), OwedBack: m(FigureOwed),
+		Outstanding: m(FigureOutstanding), Overdue: m(FigureOverdue), WageShortfall: m(FigureShortfall),
+		NotConverted: NotConverted{WorkerPaid: list(FigurePaid), Reimbursed: list(FigureReimbursed), OwedBack: list(FigureOwed),
+			Outstanding: list(FigureOutstanding), Overdue: list(FigureOverdue), WageShortfall: list(FigureShortfall)}}
+	owed := r.converted[FigureOwed]
 	if owed.IsPositive() && len(c.NotConverted.OwedBack) == 0 && len(c.NotConverted.Outstanding) == 0 {
-		repaid := owed.Sub(r.converted[figOutstanding])
+		repaid := owed.Sub(r.converted[FigureOutstanding])
 		c.ShareRepaid = domain.DivRoundHalfEven(repaid, owed, 4).StringFixed(4)
 	}
 	return c
@@ -181,11 +190,21 @@ func (r *RollupMoney) Converted() *Converted {
 
 // Months returns the row's months-of-wages summary.
 func (r *RollupMoney) Months() *MonthsSummary {
-	return SummariseMonths(slices.Clone(r.months), r.without)
+	return SummariseMonthCounts(r.MonthsCounts(), r.without)
 }
 
-// MonthsFigures are the months of wages of the row's workers that have a figure, in the order added.
-func (r *RollupMoney) MonthsFigures() []decimal.Decimal { return r.months }
+// MonthsCounts are the months of wages of the row's workers that have a figure, each with how many workers
+// have it, in ascending order.
+func (r *RollupMoney) MonthsCounts() []MonthsCount {
+	out := make([]MonthsCount, 0, len(r.months))
+	for text, n := range r.months {
+		if n > 0 {
+			out = append(out, MonthsCount{Months: decimal.RequireFromString(text), Workers: n}) // checked by AddMonths
+		}
+	}
+	slices.SortFunc(out, func(a, b MonthsCount) int { return a.Months.Cmp(b.Months) })
+	return out
+}
 
 // Totals sums every worker's money in rep's currency (months of wages alone when rep has no currency), from
 // the judgements the model keeps up to date: no worker is judged again unless an event changed it.

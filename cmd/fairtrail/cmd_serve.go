@@ -125,7 +125,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	if err := warnEmpty(ctx, store, sf, existed, logger); err != nil {
 		return err
 	}
-	model, err := openFollowed(ctx, sf, store, logger)
+	model, err := openFollowed(ctx, sf, store, cfg.currency, logger)
 	if err != nil {
 		return err
 	}
@@ -243,13 +243,18 @@ type followed struct {
 }
 
 // openFollowed opens the store's read model and follows the store with it until stop. A rebuild it needs runs
-// in the background; until it has caught up once, reads answer 503 and /readyz says "starting".
-func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, logger *slog.Logger) (*followed, error) {
+// in the background; until it has caught up once, reads answer 503 and /readyz says "starting". The model
+// keeps the money totals of the reporting currency (when one is set), which the metrics read.
+func openFollowed(ctx context.Context, sf storeFlags, store eventstore.Store, currency string, logger *slog.Logger) (*followed, error) {
 	dir, err := sf.modelDir()
 	if err != nil {
 		return nil, err
 	}
-	m, err := readmodel.Open(dir, readmodel.Options{Logger: logger})
+	opts := readmodel.Options{Logger: logger}
+	if currency != "" {
+		opts.Currencies = []string{currency}
+	}
+	m, err := readmodel.Open(dir, opts)
 	if err != nil {
 		return nil, err
 	}

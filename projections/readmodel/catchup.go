@@ -39,6 +39,15 @@ type Result struct {
 func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, error) {
 	m.catchingUp.Lock()
 	defer m.catchingUp.Unlock()
+	res, err := m.catchUp(ctx, store)
+	if err != nil {
+		return res, err
+	}
+	return res, m.trackOptions(ctx)
+}
+
+// catchUp is CatchUp, under m.catchingUp.
+func (m *Model) catchUp(ctx context.Context, store eventstore.Store) (Result, error) {
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)
@@ -274,6 +283,7 @@ func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch,
 	if err != nil {
 		return err
 	}
+	wr.setRates(v.Reporting("").Rates)
 	for w := range sortedSet(b.workers) {
 		if j, ok := v.Judge(w); ok {
 			if err := wr.worker(ctx, j); err != nil {

@@ -49,6 +49,9 @@ type Options struct {
 	// current with the store (ErrReadOnly when it is not) and leaves its clock where it is (a read judges the
 	// clocked flags from the model's clock to its own, as it does between two moves of the clock).
 	ReadOnly bool
+	// Currencies are reporting currencies whose money totals the model keeps (see Track), so that
+	// MoneyTotals in them reads a few rows rather than every worker's ledger: serve's --currency.
+	Currencies []string
 }
 
 func (o Options) withDefaults() Options {
@@ -80,10 +83,16 @@ type Model struct {
 	// catchingUp serializes this process's catch-ups (a follower and the requests that catch up before they
 	// read), so that they wait for one another here rather than in SQLite's busy handler, which sleeps.
 	catchingUp sync.Mutex
+	tracked    bool // Options.Currencies are kept (under catchingUp)
 }
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
+	for _, c := range opts.Currencies {
+		if err := projections.CheckCurrency(c); err != nil {
+			return nil, fmt.Errorf("open read model: Currencies: %w", err)
+		}
+	}
 	if opts.ReadOnly {
 		return openReadOnly(dir, opts)
 	}

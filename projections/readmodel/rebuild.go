@@ -40,6 +40,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err := beginLoad(ctx, tx); err != nil {
 		return Result{}, err
 	}
+	if err := keepCurrencies(ctx, tx, m.opts.Currencies); err != nil {
+		return Result{}, err
+	}
 	clock := m.opts.Now().UTC()
 	w, err := newWriter(ctx, tx, true, clock)
 	if err != nil {
@@ -131,6 +134,7 @@ func (m *Model) loadInMemory(ctx context.Context, store eventstore.Store, tx *sq
 		return cp, fmt.Errorf("read model: read the store: %w", err)
 	}
 	v := pm.View(time.Time{}) // one view: writeContext uses the job orders judging built
+	w.setRates(v.Reporting("").Rates)
 	if err := judgeModel(ctx, w, pm, v); err != nil {
 		return cp, err
 	}
@@ -155,7 +159,9 @@ func (m *Model) loadSpilled(ctx context.Context, store eventstore.Store, tx *sql
 	if err != nil {
 		return cp, err
 	}
-	if err := writeContext(ctx, tx, w, base.View(time.Time{}), base.JobOrderIDs(), context); err != nil {
+	bv := base.View(time.Time{})
+	w.setRates(bv.Reporting("").Rates) // the shards' forks share base's rates
+	if err := writeContext(ctx, tx, w, bv, base.JobOrderIDs(), context); err != nil {
 		return cp, err
 	}
 	context = nil

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -312,4 +313,48 @@ func (r *row) months() ([]decimal.Decimal, error) {
 		}
 	}
 	return out, nil
+}
+
+// flushRow writes a rollup row the writer changed, with its job orders' references; a row that counts
+// nothing any more is deleted.
+func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
+	for jo, n := range r.jobOrders {
+		if n == 0 {
+			continue
+		}
+		if _, err := w.stmt["refs"].ExecContext(ctx, k.scope, k.by, k.key, jo, n); err != nil {
+			return err
+		}
+	}
+	var jobOrders int
+	if !w.fresh {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
+			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
+			return err
+		}
+		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
+			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
+			return err
+		}
+	} else {
+		jobOrders = len(r.jobOrders)
+	}
+	if r.Workers == 0 && jobOrders == 0 {
+		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
+		return err
+	}
+	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
+	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
+		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
+	return err
+}
+
+func readCounts(text string, into []int64) error {
+	var counts []int64
+	if err := json.Unmarshal([]byte(text), &counts); err != nil {
+		return fmt.Errorf("rollup flag counts: %w", err)
+	}
+	copy(into, counts)
+	return nil
 }

@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS flag_months (
 	PRIMARY KEY (scope, month, code)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS report_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flag_raised (code TEXT PRIMARY KEY, flags INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_currencies (currency TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_totals (
+	currency TEXT NOT NULL, figure TEXT NOT NULL, deadline TEXT NOT NULL, in_currency TEXT NOT NULL,
+	scale INTEGER NOT NULL, amounts INTEGER NOT NULL, total TEXT NOT NULL,
+	PRIMARY KEY (currency, figure, deadline, in_currency, scale)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
 // indexSchema creates the secondary indexes.
@@ -64,11 +70,12 @@ CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE nam
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "10"
+const SchemaVersion = "11"
 
-// dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it).
+// dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
+// nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).
 var dataTables = []string{"meta", "context_events", "orgs", "workers", "recruitments", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
-	"rollups", "rollup_job_orders", "flag_months", "report_counts"}
+	"rollups", "rollup_job_orders", "flag_months", "report_counts", "money_totals", "money_months"}
 
 // recruitedForSQL selects the workers recruited for the job order ?1: those the workers table records it
 // for (their first recruitment) and those recruitments records (a later one, for another job order), as a

@@ -31,6 +31,7 @@ type writer struct {
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
+	money                           *moneyTotals // changes to money_totals and money_months
 	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
 	only func(scope, by string) bool
 }
@@ -72,6 +73,11 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
 	}
+	currencies, err := keptCurrencies(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	w.money = newMoneyTotals(currencies)
 	return w, nil
 }
 
@@ -88,6 +94,12 @@ func (w *writer) worker(ctx context.Context, j projections.Judgement) error {
 func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	j := e.j
 	owner := "worker " + j.WorkerID
+	if err := w.forgetMoney(ctx, j.WorkerID); err != nil {
+		return err
+	}
+	if err := w.money.worker(&j.Ledger, 1); err != nil {
+		return err
+	}
 	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
@@ -358,50 +370,11 @@ func (w *writer) flush(ctx context.Context) error {
 		}
 	}
 	w.rows = map[rowKey]*row{}
+	if err := w.money.flush(ctx, w.tx); err != nil {
+		return err
+	}
 	if err := w.flushReports(ctx); err != nil {
 		return err
 	}
 	return w.flushMonths(ctx)
-}
-
-func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
-	for jo, n := range r.jobOrders {
-		if n == 0 {
-			continue
-		}
-		if _, err := w.stmt["refs"].ExecContext(ctx, k.scope, k.by, k.key, jo, n); err != nil {
-			return err
-		}
-	}
-	var jobOrders int
-	if !w.fresh {
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
-			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
-			return err
-		}
-		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
-			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
-			return err
-		}
-	} else {
-		jobOrders = len(r.jobOrders)
-	}
-	if r.Workers == 0 && jobOrders == 0 {
-		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
-		return err
-	}
-	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
-	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
-		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
-	return err
-}
-
-func readCounts(text string, into []int64) error {
-	var counts []int64
-	if err := json.Unmarshal([]byte(text), &counts); err != nil {
-		return fmt.Errorf("rollup flag counts: %w", err)
-	}
-	copy(into, counts)
-	return nil
 }

@@ -1,0 +1,212 @@
+package readmodel
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// The money a metrics scrape reports is kept as totals, changed in the transaction that changes a worker's
+// ledger, so that reading it costs the currencies and deadlines, not the workers:
+//
+//   - money_months counts every worker by its recruitment cost in months of wages ('' for none);
+//   - money_totals holds, for each reporting currency in money_currencies, each figure's lines
+//     (projections.Reporting.Lines) summed: converted at each line's own date (in_currency the reporting
+//     currency) or, where no rate converts them, in their own currency (in_currency that currency, never the
+//     reporting one, which needs no rate), by the scale the sum is written with, with how many amounts it sums; an outstanding line's total is kept per reimbursement deadline, so the
+//     overdue part at any clock is the totals whose deadline it has passed.
+//
+// A line is converted with the rates the model holds when it is written; a new rates table rebuilds the model
+// (ReasonPolicyOrg), so a total never mixes two books. money_currencies, like flag_raised, outlives a rebuild:
+// a reporting currency once asked for (Options.Currencies, Model.Track) stays kept.
+
+// errNoRates reports a writer asked to convert money before it was given the rates to convert it with.
+var errNoRates = errors.New("read model: money totals: no rates book to convert with")
+
+// moneyKey names a row of money_totals.
+type moneyKey struct {
+	currency string
+	figure   projections.Figure
+	deadline string // an outstanding line's deadline in RFC 3339, else ""
+	in       string // the currency the total is in: currency for the converted amounts, else their own
+	scale    int32
+}
+
+// moneySum is a money_totals row's change: how many amounts, and their sum.
+type moneySum struct {
+	amounts int64
+	total   decimal.Decimal
+}
+
+// moneyTotals gathers the changes to money_totals and money_months of one transaction.
+type moneyTotals struct {
+	currencies []string         // the reporting currencies kept
+	rates      *domain.RateBook // what they are converted with: nil until set
+	sums       map[moneyKey]*moneySum
+	months     map[string]int64
+}
+
+func newMoneyTotals(currencies []string) *moneyTotals {
+	return &moneyTotals{currencies: currencies, sums: map[moneyKey]*moneySum{}, months: map[string]int64{}}
+}
+
+// keptCurrencies reads money_currencies.
+func keptCurrencies(ctx context.Context, q queryer) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT currency FROM money_currencies ORDER BY currency")
+	if err != nil {
+		return nil, fmt.Errorf("read model: reporting currencies kept: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("read model: reporting currencies kept: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// worker adds (sign 1) or subtracts (sign -1) a worker's ledger: its months of wages, and its lines in every
+// reporting currency kept.
+func (mt *moneyTotals) worker(l *projections.Ledger, sign int64) error {
+	mt.months[l.Months] += sign
+	return mt.lines(l, mt.currencies, sign)
+}
+
+// lines adds or subtracts a ledger's lines in currencies.
+func (mt *moneyTotals) lines(l *projections.Ledger, currencies []string, sign int64) error {
+	if len(currencies) == 0 {
+		return nil
+	}
+	if mt.rates == nil {
+		return errNoRates
+	}
+	for _, cur := range currencies {
+		projections.Reporting{Currency: cur, Rates: mt.rates}.Lines(l, func(line projections.Line) {
+			k := moneyKey{currency: cur, figure: line.Figure}
+			if line.Figure == projections.FigureOutstanding {
+				k.deadline = line.Deadline.UTC().Format(time.RFC3339Nano)
+			}
+			k.in = cur
+			d := line.Converted
+			if !line.Converts {
+				k.in, d = line.Money.Currency, line.Money.Amount.Decimal()
+			}
+			k.scale = max(-d.Exponent(), 0)
+			s := mt.sums[k]
+			if s == nil {
+				s = &moneySum{}
+				mt.sums[k] = s
+			}
+			if s.amounts += sign; sign < 0 {
+				d = d.Neg()
+			}
+			s.total = s.total.Add(d)
+		})
+	}
+	return nil
+}
+
+// flush writes the changes gathered, adding them to the rows there, and forgets them.
+func (mt *moneyTotals) flush(ctx context.Context, tx *sql.Tx) error {
+	for _, months := range slices.Sorted(maps.Keys(mt.months)) {
+		n := mt.months[months]
+		if n == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO money_months (months, workers) VALUES (?,?)
+			ON CONFLICT DO UPDATE SET workers = workers + excluded.workers`, months, n); err != nil {
+			return fmt.Errorf("read model: write months of wages %q: %w", months, err)
+		}
+	}
+	if len(mt.months) > 0 {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM money_months WHERE workers = 0"); err != nil {
+			return fmt.Errorf("read model: write months of wages: %w", err)
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(mt.sums), func(a, b moneyKey) int {
+		return cmp.Or(cmp.Compare(a.currency, b.currency), cmp.Compare(a.figure, b.figure),
+			cmp.Compare(a.deadline, b.deadline), cmp.Compare(a.in, b.in), cmp.Compare(a.scale, b.scale))
+	})
+	for _, k := range keys {
+		if err := flushSum(ctx, tx, k, mt.sums[k]); err != nil {
+			return fmt.Errorf("read model: write money total %s %s %s: %w", k.currency, k.figure, k.in, err)
+		}
+	}
+	clear(mt.months)
+	clear(mt.sums)
+	return nil
+}
+
+// flushSum adds a change to its money_totals row, deleting the row once it sums no amount.
+func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
+	if s.amounts == 0 && s.total.IsZero() {
+		return nil
+	}
+	var amounts int64
+	var text string
+	err := tx.QueryRowContext(ctx, `SELECT amounts, total FROM money_totals WHERE currency = ? AND figure = ?
+		AND deadline = ? AND in_currency = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.in,
+		k.scale).Scan(&amounts, &text)
+	total := decimal.Zero
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		if total, err = decimal.NewFromString(text); err != nil {
+			return fmt.Errorf("total %q: %w", text, err)
+		}
+	}
+	amounts, total = amounts+s.amounts, total.Add(s.total)
+	if amounts == 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM money_totals WHERE currency = ? AND figure = ? AND deadline = ?
+			AND in_currency = ? AND scale = ?`, k.currency, k.figure.String(), k.deadline, k.in, k.scale)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO money_totals (currency, figure, deadline, in_currency, scale,
+		amounts, total) VALUES (?,?,?,?,?,?,?)`, k.currency, k.figure.String(), k.deadline, k.in, k.scale,
+		amounts, total.StringFixed(k.scale))
+	return err
+}
+
+// setRates gives the writer the rates book its money totals convert with: the one the judgements it writes
+// were made with.
+func (w *writer) setRates(book *domain.RateBook) {
+	if book == nil { // no table yet: nothing converts but what is in the reporting currency already
+		book = &domain.RateBook{}
+	}
+	w.money.rates = book
+}
+
+// forgetMoney subtracts from the money totals a worker's stored ledger (none in a fresh model).
+func (w *writer) forgetMoney(ctx context.Context, worker string) error {
+	if w.fresh {
+		return nil
+	}
+	var text string
+	err := w.tx.QueryRowContext(ctx, "SELECT ledger FROM workers WHERE worker_id = ?", worker).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read model: ledger of worker %s: %w", worker, err)
+	}
+	l, err := decodeLedger(text)
+	if err != nil {
+		return fmt.Errorf("read model: ledger of worker %s: %w", worker, err)
+	}
+	return w.money.worker(&l, -1)
+}
