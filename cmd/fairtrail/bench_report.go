@@ -100,7 +100,7 @@ func modelRows(row benchRow, f benchFigures) {
 	row("cold audit --buyer", millis(f.ColdAuditBuyerMs), "<= 500 ms", atMost(f.ColdAuditBuyerMs, 500), "new process, from the rollups; RSS "+mib(f.ColdAuditBuyerRSS))
 	row("cold audit --buyer --currency USD", millis(f.ColdAuditUSDMs), "", "", "new process, the rollups and the stored ledgers converted; RSS "+mib(f.ColdAuditUSDRSS))
 	row("cold audit --buyer --as-of", strconv.FormatFloat(f.ColdAuditAsOfSeconds, 'f', 1, 64)+" s", "<= 60 s", atMost(f.ColdAuditAsOfSeconds, 60),
-		"worker by worker from streams; RSS "+mib(f.ColdAuditAsOfRSS)+" (<= 2048 MiB)")
+		"one read of the store, the buyer's workers replayed a shard at a time; RSS "+mib(f.ColdAuditAsOfRSS)+" (<= 2048 MiB)")
 	row("flags --format json, every flag", strconv.FormatFloat(f.FlagsListedPerS, 'f', 0, 64)+" flags/s", ">= 200,000 flags/s",
 		atLeast(f.FlagsListedPerS, 200_000), fmt.Sprintf("%d flags streamed from the flag index; RSS %s (<= 1024 MiB)", f.FlagsListed, mib(f.FlagsListedRSS)))
 }

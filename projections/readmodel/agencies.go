@@ -169,14 +169,16 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 }
 
 // AgenciesUnder answers an agency query under a time filter at clock, as AuditUnder answers an audit: the
-// workers replayed a chunk at a time from their streams into rollup rows held in memory.
+// workers replayed a shard at a time (see replayShards) into rollup rows held in memory.
 func (m *Model) AgenciesUnder(ctx context.Context, store eventstore.Store, q projections.AgencyQuery,
 	filter projections.Filter, clock time.Time) (projections.AgencyReport, error) {
 	if q.EmployerID != "" {
 		return projections.AgencyReport{}, ErrEmployerScope
 	}
-	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, moneyFor(q.Currency, q.BuyerID, projections.ByAgency))
+	want := wantedRows{{q.BuyerID, projections.ByAgency}: true}
+	w := &writer{fresh: true, rows: map[rowKey]*row{}, only: want.keeps}
+	cv, money, err := m.contributeUnder(ctx, store, w, want.buyers(), filter, clock,
+		moneyFor(q.Currency, q.BuyerID, projections.ByAgency))
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

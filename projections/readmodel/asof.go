@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -10,9 +9,6 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
-
-// chunkWorkers is how many workers a replay under a filter holds in memory at once.
-const chunkWorkers = 2000
 
 // View returns a view, under filter and at clock, of the given workers and what their judgements read: their
 // events read back from the store by stream (up to the model's checkpoint) and the policies, organisations
@@ -47,45 +43,22 @@ func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []s
 	return pm, nil
 }
 
-// WorkerIDs calls fn with the workers of the model, sorted, a chunk at a time.
-func (m *Model) WorkerIDs(ctx context.Context, fn func(ids []string) error) error {
-	after := ""
-	for {
-		rows, err := m.db.QueryContext(ctx, "SELECT worker_id FROM workers WHERE worker_id > ? ORDER BY worker_id LIMIT ?",
-			after, chunkWorkers)
-		if err != nil {
-			return fmt.Errorf("read model: workers: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("read model: workers: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read model: workers: %w", err)
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		if err := fn(ids); err != nil {
-			return err
-		}
-		after = ids[len(ids)-1]
+// contextModel is the model, under filter, of the job orders, policies, organisations and rates alone.
+func (m *Model) contextModel(ctx context.Context, filter projections.Filter) (*projections.Model, error) {
+	pm, err := m.base(ctx, filter)
+	if err != nil {
+		return nil, err
 	}
+	if err := applyContext(ctx, m.db, pm, "job_order_id != ''"); err != nil {
+		return nil, err
+	}
+	return pm, nil
 }
 
 // contextView is the view, under filter, of the job orders, policies and organisations alone.
 func (m *Model) contextView(ctx context.Context, filter projections.Filter, clock time.Time) (*projections.View, []string, error) {
-	pm, err := m.base(ctx, filter)
+	pm, err := m.contextModel(ctx, filter)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := applyContext(ctx, m.db, pm, "job_order_id != ''"); err != nil {
 		return nil, nil, err
 	}
 	return pm.View(clock), pm.JobOrderIDs(), nil
@@ -147,11 +120,17 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 	if len(whole) == 0 {
 		return out, nil
 	}
-	err := m.WorkerIDs(ctx, func(ids []string) error {
-		v, err := m.View(ctx, store, ids, filter, clock)
-		if err != nil {
-			return err
-		}
+	cm, err := m.contextModel(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	cv := cm.View(clock)
+	workers, err := m.flaggable(ctx, cv, cm.JobOrderIDs(), qs, whole)
+	if err != nil {
+		return nil, err
+	}
+	err = m.replayShards(ctx, store, cm, filter, workers, func(pm *projections.Model) error {
+		v := pm.View(clock)
 		for _, i := range whole {
 			wq := qs[i]
 			wq.WorkersOnly = true
@@ -159,10 +138,6 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	cv, _, err := m.contextView(ctx, filter, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +166,17 @@ func (m *Model) AuditsUnder(ctx context.Context, store eventstore.Store, qs []pr
 	filter projections.Filter, clock time.Time) ([][]projections.AuditRow, error) {
 	bys := make([]string, len(qs))
 	mrs := make([]*moneyRollup, len(qs))
+	want := wantedRows{}
 	for i, q := range qs {
 		by, err := grouping(q)
 		if err != nil {
 			return nil, err
 		}
 		bys[i], mrs[i] = by, moneyFor(q.Currency, q.BuyerID, by)
+		want[[2]string{q.BuyerID, by}] = true
 	}
-	w := &writer{fresh: true, rows: map[rowKey]*row{}}
-	cv, money, err := m.contributeUnder(ctx, store, w, filter, clock, mrs...)
+	w := &writer{fresh: true, rows: map[rowKey]*row{}, only: want.keeps}
+	cv, money, err := m.contributeUnder(ctx, store, w, want.buyers(), filter, clock, mrs...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,15 +231,17 @@ func moneyFor(currency, buyer, by string) *moneyRollup {
 }
 
 // contributeUnder adds every worker's judgement and every job order's own figures under filter, at clock, to
-// the writer's rows, and each worker's ledger to the rollups in a reporting currency each moneyRollup asks for
-// (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates) and
-// those rollups, one for each moneyRollup (nil for a nil one).
-func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
-	cv, ids, err := m.contextView(ctx, filter, clock)
+// the writer's rows, and each worker's ledger to the rollups in a reporting currency each moneyRollup asks
+// for (none for a nil one); it returns the view of the context (job orders, policies, organisations, rates)
+// and those rollups, one for each moneyRollup (nil for a nil one). Unless buyers is nil, the rows are all
+// within those buyers' supply chains: only the workers recruited on a job order of one of them are replayed.
+func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *writer, buyers []string,
+	filter projections.Filter, clock time.Time, mrs ...*moneyRollup) (*projections.View, []*projections.CurrencyRollups, error) {
+	cm, err := m.contextModel(ctx, filter)
 	if err != nil {
 		return nil, nil, err
 	}
+	cv, ids := cm.View(clock), cm.JobOrderIDs()
 	money := make([]*projections.CurrencyRollups, len(mrs))
 	for i, mr := range mrs {
 		if mr != nil {
@@ -276,7 +255,13 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 			}
 		}
 	}
-	jobOrders, err := m.contributeWorkers(ctx, store, w, filter, clock, each)
+	var workers map[string]bool // those recruited on the job orders of buyers (nil: every one)
+	if buyers != nil {
+		if workers, err = m.recruitedOn(ctx, jobOrdersOf(cv, ids, buyers)); err != nil {
+			return nil, nil, err
+		}
+	}
+	jobOrders, err := m.contributeWorkers(ctx, store, w, cm, workers, filter, clock, each)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,33 +281,34 @@ func (m *Model) contributeUnder(ctx context.Context, store eventstore.Store, w *
 	return cv, money, nil
 }
 
-// contributeWorkers adds every worker's judgement under filter, at clock, to the writer's rows, a chunk of
-// workers at a time, hands each to each, and returns the job orders the chunks named.
-func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, filter projections.Filter,
-	clock time.Time, each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
-	jobOrders := map[string]bool{}
-	err := m.WorkerIDs(ctx, func(ids []string) error {
-		pm, err := m.partial(ctx, store, ids, filter)
-		if err != nil {
-			return err
-		}
-		for _, id := range pm.JobOrderIDs() {
-			jobOrders[id] = true
-		}
+// contributeWorkers adds the judgement under filter (cm's), at clock, of every worker of workers (of every one
+// when nil) to the writer's rows, replayed a shard at a time on forks of cm (see
+// replayShards) and judged on every core, hands each to each, and returns the job orders the shards named.
+func (m *Model) contributeWorkers(ctx context.Context, store eventstore.Store, w *writer, cm *projections.Model,
+	workers map[string]bool, filter projections.Filter, clock time.Time,
+	each func(*contribution, *projections.Judgement)) (map[string]bool, error) {
+	type judged struct {
+		c contribution
+		j projections.Judgement
+	}
+	conv := func(j projections.Judgement) (judged, error) {
+		j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
+		return judged{c: workerContribution(j), j: j}, nil
+	}
+	named := map[string]bool{}
+	err := m.replayShards(ctx, store, cm, filter, workers, func(pm *projections.Model) error {
 		v := pm.View(clock)
-		for _, id := range ids {
-			j, ok := v.Judge(id)
-			if !ok {
-				continue
-			}
-			j.Flags = slices.DeleteFunc(j.Flags, func(f domain.Flag) bool { return !projections.VisibleAt(f, clock) })
-			c := workerContribution(j)
-			if err := w.contribute(ctx, &c, 1); err != nil {
+		for _, id := range pm.JobOrderIDs() {
+			named[id] = true
+			v.JobOrder(id) // built before judging on every core, which only reads them
+		}
+		return judgeEach(ctx, v, pm.WorkerIDs(), conv, func(jd judged) error {
+			if err := w.contribute(ctx, &jd.c, 1); err != nil {
 				return err
 			}
-			each(&c, &j)
-		}
-		return nil
+			each(&jd.c, &jd.j)
+			return nil
+		})
 	})
-	return jobOrders, err
+	return named, err
 }

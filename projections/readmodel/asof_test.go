@@ -2,6 +2,8 @@ package readmodel_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,6 +24,28 @@ func TestReplaysUnderAFilterAnswerAsAWholeModel(t *testing.T) {
 		{AsOf: recordedAt.AddDate(1, 0, 0)},
 	}
 	conformUnder(t, m, s, filters, []string{"w-000001", "w-000077", "w-000120"})
+}
+
+// TestReplaysSpilledToFilesAnswerAsAWholeModel: a store larger than a shard has its workers' events spilled to
+// files and replayed a few shards at a time; the answers are a whole model's all the same, and the spill's
+// directory is removed once each replay is done.
+func TestReplaysSpilledToFilesAnswerAsAWholeModel(t *testing.T) {
+	t.Parallel()
+	ls, s, m := caughtUpDataset(t)
+	spills := t.TempDir()
+	small := openModel(t, filepath.Dir(m.Path()), readmodel.Options{ShardEvents: uint64(len(ls) / 5), SpillDir: spills})
+	filters := []projections.Filter{
+		{AsOf: time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC)},
+		{KnownAt: recordedAt.Add(time.Duration(len(ls)*2/3) * time.Second)},
+	}
+	conformUnder(t, small, s, filters, []string{"w-000001"})
+	left, err := os.ReadDir(spills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Fatalf("the replays left %d entries in the spill directory, first %s", len(left), left[0].Name())
+	}
 }
 
 // conformUnder compares the persisted model's answers under each filter, and the histories of workers, with
@@ -62,8 +86,9 @@ func conformUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, filters 
 	}
 }
 
-// conformFlagsUnder compares the listings under filter f with the in-memory view v's, all from one replay, and,
-// if alone, the whole listing and those of one worker also asked by themselves.
+// conformFlagsUnder compares the listings under filter f with the in-memory view v's, all from one replay, and
+// those scoped to a job order, a buyer or an employer from another, and, if alone, the whole listing and those
+// of one worker also asked by themselves.
 func conformFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *projections.View, f projections.Filter,
 	clock time.Time, alone bool) {
 	t.Helper()
@@ -90,6 +115,44 @@ func conformFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *
 		}
 		if g := mustJSON(t, one); g != want {
 			t.Fatalf("flags %+v under %+v asked alone:\n got %.600s\nwant %.600s", q, f, g, want)
+		}
+	}
+	conformScopedFlagsUnder(t, m, s, v, qs, f, clock, alone)
+}
+
+// conformScopedFlagsUnder compares the listings of qs scoped to a job order, a buyer or an employer, asked
+// without the others (so that the replay reads only the workers recruited on the job orders they select), and
+// if alone each by itself, with the in-memory view v's.
+func conformScopedFlagsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v *projections.View,
+	qs []projections.FlagQuery, f projections.Filter, clock time.Time, alone bool) {
+	t.Helper()
+	var scoped []projections.FlagQuery
+	for _, q := range qs {
+		if q.WorkerID == "" && (q.JobOrderID != "" || q.BuyerID != "" || q.EmployerID != "") {
+			scoped = append(scoped, q)
+		}
+	}
+	if len(scoped) == 0 {
+		t.Fatal("no listing scoped to a job order, a buyer or an employer")
+	}
+	got, err := m.FlagsUnderEach(context.Background(), s, scoped, f, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range scoped {
+		w := mustJSON(t, v.Flags(q))
+		if g := mustJSON(t, got[i]); g != w {
+			t.Fatalf("flags %+v under %+v asked with the scoped listings alone:\n got %.600s\nwant %.600s", q, f, g, w)
+		}
+		if !alone {
+			continue
+		}
+		one, err := m.FlagsUnder(context.Background(), s, q, f, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := mustJSON(t, one); g != w {
+			t.Fatalf("flags %+v under %+v asked by itself:\n got %.600s\nwant %.600s", q, f, g, w)
 		}
 	}
 }

@@ -15,9 +15,17 @@ import (
 
 // judgeAll judges and encodes workers on every core and hands each to write, on the calling goroutine.
 func judgeAll(ctx context.Context, v *projections.View, ids []string, write func(encodedWorker) error) error {
+	return judgeEach(ctx, v, ids, encodeWorker, write)
+}
+
+// judgeEach judges workers on every core, turns each judgement into a T with conv there, and hands each T to
+// write on the calling goroutine, a chunk at a time in the order the chunks are done. The job orders the judgements read must have been
+// built in v beforehand (v.JobOrder), as the judges only read them.
+func judgeEach[T any](ctx context.Context, v *projections.View, ids []string,
+	conv func(projections.Judgement) (T, error), write func(T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := judgeParts(ctx, v, ids)
+	done := judgeParts(ctx, v, ids, conv)
 	stop := func(err error) error {
 		cancel()
 		for range done { // let the judges finish
@@ -37,24 +45,25 @@ func judgeAll(ctx context.Context, v *projections.View, ids []string, write func
 	return ctx.Err()
 }
 
-// judgedPart is a chunk of workers judged and encoded, or the error that stopped it.
-type judgedPart struct {
-	js  []encodedWorker
+// judgedPart is a chunk of workers judged and converted, or the error that stopped it.
+type judgedPart[T any] struct {
+	js  []T
 	err error
 }
 
-// judgeParts judges and encodes the workers a chunk at a time on every core, until ctx ends; the channel is
+// judgeParts judges and converts the workers a chunk at a time on every core, until ctx ends; the channel is
 // closed once every judge has stopped.
-func judgeParts(ctx context.Context, v *projections.View, ids []string) <-chan judgedPart {
+func judgeParts[T any](ctx context.Context, v *projections.View, ids []string,
+	conv func(projections.Judgement) (T, error)) <-chan judgedPart[T] {
 	const chunk = 256
 	todo := make(chan int)
-	done := make(chan judgedPart, runtime.GOMAXPROCS(0))
+	done := make(chan judgedPart[T], runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for start := range todo {
 				select {
-				case done <- judgePart(v, ids[start:min(start+chunk, len(ids))]):
+				case done <- judgePart(v, ids[start:min(start+chunk, len(ids))], conv):
 				case <-ctx.Done():
 					return
 				}
@@ -75,17 +84,17 @@ func judgeParts(ctx context.Context, v *projections.View, ids []string) <-chan j
 	return done
 }
 
-// judgePart judges and encodes the workers ids names (those with an admitted event).
-func judgePart(v *projections.View, ids []string) judgedPart {
-	var p judgedPart
+// judgePart judges and converts the workers ids names (those with an admitted event).
+func judgePart[T any](v *projections.View, ids []string, conv func(projections.Judgement) (T, error)) judgedPart[T] {
+	var p judgedPart[T]
 	for _, id := range ids {
 		j, ok := v.Judge(id)
 		if !ok {
 			continue
 		}
-		e, err := encodeWorker(j)
+		e, err := conv(j)
 		if err != nil {
-			return judgedPart{err: err}
+			return judgedPart[T]{err: err}
 		}
 		p.js = append(p.js, e)
 	}

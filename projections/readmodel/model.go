@@ -30,10 +30,15 @@ type Options struct {
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
-	// ShardEvents bounds the events a rebuild holds decoded in memory: a store of more events has its workers
-	// judged in shards of about this many events each, two at a time in memory (one judged and written, the
-	// next prepared) (default 100,000; one read of the store all the same, see spill).
+	// ShardEvents bounds the events a rebuild, or a replay of many workers under a time filter, holds decoded
+	// in memory: a store of more events has its workers judged in shards of about this many events each (a
+	// rebuild holds two at a time: one judged and written, the next prepared) (default 100,000; one read of
+	// the store all the same, see spill and replayShards).
 	ShardEvents uint64
+	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills
+	// the workers' events, in a directory of its own that it removes (the system's temporary directory when
+	// empty).
+	SpillDir string
 	// Now is the clock the rollups and month counts are kept at (time.Now when nil): a rebuild keeps them at
 	// Now, and a catch-up moves them on to Now once they are ClockStep behind (default a minute), adding the
 	// overdue reimbursements and open reports whose time came in between.

@@ -28,13 +28,40 @@ const spillBuckets = 64
 // errSpillRecord marks a spilled record that cannot be read back.
 var errSpillRecord = errors.New("spilled record is damaged")
 
-// spill writes the workers' events of a rebuild to its bucket files.
+// spill writes the workers' events of a rebuild, or of a replay under a time filter, to its buckets: files,
+// or byte slices in memory for a store that fits in a shard.
 type spill struct {
-	dir    string
-	files  [spillBuckets]*os.File
+	dir    string // "" for buckets in memory
+	files  [spillBuckets]spillBucket
 	bufs   [spillBuckets]*bufio.Writer
 	counts [spillBuckets]uint64 // events per bucket
+	sizes  [spillBuckets]int64  // bytes per bucket
 	buf    []byte
+}
+
+// spillBucket is where a bucket's events are written to and read back from.
+type spillBucket interface {
+	io.Writer
+	io.ReaderAt
+}
+
+// memBucket is a bucket held in memory.
+type memBucket struct{ b []byte }
+
+func (m *memBucket) Write(p []byte) (int, error) {
+	m.b = append(m.b, p...)
+	return len(p), nil
+}
+
+func (m *memBucket) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(m.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // spillDir is the directory a rebuild of the model at path spills to.
@@ -48,6 +75,21 @@ func newSpill(dir string) (*spill, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create spill directory %s: %w", dir, err)
 	}
+	return createSpill(dir)
+}
+
+// newTempSpill creates the bucket files in a new directory of its own under parent (the system's temporary
+// directory when ""), which remove deletes.
+func newTempSpill(parent string) (*spill, error) {
+	dir, err := os.MkdirTemp(parent, "fairtrail-spill-")
+	if err != nil {
+		return nil, fmt.Errorf("create spill directory: %w", err)
+	}
+	return createSpill(dir)
+}
+
+// createSpill creates the bucket files in dir, which exists.
+func createSpill(dir string) (*spill, error) {
 	s := &spill{dir: dir}
 	for i := range s.files {
 		f, err := os.Create(s.name(i))
@@ -58,6 +100,16 @@ func newSpill(dir string) (*spill, error) {
 		s.files[i], s.bufs[i] = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	return s, nil
+}
+
+// newMemSpill is a spill whose buckets are held in memory.
+func newMemSpill() *spill {
+	s := &spill{}
+	for i := range s.files {
+		b := &memBucket{}
+		s.files[i], s.bufs[i] = b, bufio.NewWriterSize(b, 4<<10)
+	}
+	return s
 }
 
 func (s *spill) name(bucket int) string {
@@ -84,6 +136,7 @@ func (s *spill) add(worker string, rec eventstore.Recorded) error {
 		return fmt.Errorf("spill event %s: %w", rec.ID, err)
 	}
 	s.counts[b]++
+	s.sizes[b] += int64(len(s.buf))
 	return nil
 }
 
@@ -97,14 +150,17 @@ func (s *spill) finish() error {
 	return nil
 }
 
-// remove closes and deletes the bucket files.
+// remove closes and deletes the bucket files (lets go of the buckets in memory).
 func (s *spill) remove() {
-	for _, f := range s.files {
-		if f != nil {
-			f.Close()
+	for i, f := range s.files {
+		if c, ok := f.(io.Closer); ok {
+			c.Close()
 		}
+		s.files[i] = nil
 	}
-	os.RemoveAll(s.dir) // best effort: the next rebuild removes what is left
+	if s.dir != "" {
+		os.RemoveAll(s.dir) // best effort: the next rebuild removes what is left
+	}
 }
 
 // shards groups the buckets into runs [from, to) of at most limit events each, unless a bucket alone holds
@@ -134,12 +190,7 @@ func (s *spill) events(from, to int) uint64 {
 // read yields the events of a bucket in the order they were spilled (the store's).
 func (s *spill) read(bucket int) iter.Seq2[eventstore.Recorded, error] {
 	return func(yield func(eventstore.Recorded, error) bool) {
-		f := s.files[bucket]
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			yield(eventstore.Recorded{}, fmt.Errorf("read spill bucket %d: %w", bucket, err))
-			return
-		}
-		r := bufio.NewReaderSize(f, 256<<10)
+		r := bufio.NewReaderSize(io.NewSectionReader(s.files[bucket], 0, s.sizes[bucket]), 256<<10)
 		for {
 			rec, err := readSpilled(r)
 			if err == io.EOF {

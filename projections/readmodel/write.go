@@ -32,6 +32,8 @@ type writer struct {
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
 	money                           *moneyTotals // changes to money_totals and money_months
+	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
+	only func(scope, by string) bool
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -301,6 +303,9 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	}
 	for _, scope := range c.scopes() {
 		for _, by := range rollupGroupings {
+			if w.only != nil && !w.only(scope, by) {
+				continue
+			}
 			for _, key := range c.groupKeys(by, scope) {
 				r, err := w.row(ctx, rowKey{scope, by, key})
 				if err != nil {
