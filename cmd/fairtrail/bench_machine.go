@@ -44,18 +44,29 @@ func readCPUTicks() cpuTicks {
 			}
 		}
 	}
-	if b, err := os.ReadFile("/proc/self/stat"); err == nil {
-		// Fields after the parenthesised command name: state is the 3rd field, utime, stime, cutime, cstime the
-		// 14th to 17th.
-		if _, rest, ok := strings.Cut(string(b), ") "); ok {
-			f := strings.Fields(rest)
-			for i := 11; i <= 14 && i < len(f); i++ {
-				v, _ := strconv.ParseInt(f[i], 10, 64)
-				t.own += v
-			}
-		}
-	}
+	t.own = procStatTicks("/proc/self/stat", 11, 14) // utime, stime, cutime, cstime
 	return t
+}
+
+// procStatTicks sums fields from through to of a /proc/PID/stat file, CPU times in clock ticks; 0 where there
+// is no such file. The fields count from 0 after the parenthesised command name: the state, the 3rd field, is
+// 0, so utime, stime, cutime and cstime, the 14th to 17th, are 11 to 14.
+func procStatTicks(file string, from, to int) int64 {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest)
+	var ticks int64
+	for i := from; i <= to && i < len(f); i++ {
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += v
+	}
+	return ticks
 }
 
 // othersBusyPercent is how busy other processes kept the machine's CPUs between two readings, in percent of

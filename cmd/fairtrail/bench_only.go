@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 )
@@ -144,21 +142,7 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 
 // procCPUSeconds is the user and system CPU time process pid has used so far (0 where there is no /proc).
 func procCPUSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	_, rest, ok := strings.Cut(string(b), ") ")
-	if !ok {
-		return 0
-	}
-	fields := strings.Fields(rest) // from the state, the 3rd field: utime and stime are the 14th and 15th
-	var ticks int64
-	for i := 11; i <= 12 && i < len(fields); i++ {
-		v, _ := strconv.ParseInt(fields[i], 10, 64)
-		ticks += v
-	}
-	return float64(ticks) / clockTicksPerSecond
+	return float64(procStatTicks(fmt.Sprintf("/proc/%d/stat", pid), 11, 12)) / clockTicksPerSecond // utime, stime
 }
 
 // clockTicksPerSecond is the unit of /proc's CPU times (USER_HZ, 100 on Linux).

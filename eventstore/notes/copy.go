@@ -87,18 +87,9 @@ func copyErasures(ctx context.Context, src *Store, tx *sql.Tx) (int, error) {
 func applyErasure(ctx context.Context, tx *sql.Tx, e Erasure) error {
 	switch e.Scope {
 	case ScopeNote:
-		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE sha256 = ?`, e.SHA256); err != nil {
-			return fmt.Errorf("note store: erase note's workers: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE sha256 = ?`, e.SHA256); err != nil {
-			return fmt.Errorf("note store: erase note: %w", err)
-		}
-		return nil
+		return deleteNote(ctx, tx, e.SHA256)
 	case ScopeWorker:
-		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE worker_id = ? AND sha256 = ?`, e.Worker, e.SHA256); err != nil {
-			return fmt.Errorf("note store: erase note's worker: %w", err)
-		}
-		return dropUnlinked(ctx, tx, e.SHA256)
+		return unlinkWorker(ctx, tx, e.Worker, e.SHA256)
 	}
 	return fmt.Errorf("%w: the source's erasure journal has scope %q for note %s", ErrDamaged, e.Scope, e.SHA256)
 }

@@ -75,11 +75,8 @@ func (s *Store) EraseNote(ctx context.Context, h string, req Request) ([]Erasure
 		if len(workers) == 0 {
 			workers = []string{""}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE sha256 = ?`, h); err != nil {
-			return fmt.Errorf("note store: erase note's workers: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE sha256 = ?`, h); err != nil {
-			return fmt.Errorf("note store: erase note: %w", err)
+		if err := deleteNote(ctx, tx, h); err != nil {
+			return err
 		}
 		at := s.now()
 		for _, w := range workers {
@@ -115,10 +112,7 @@ func (s *Store) EraseWorker(ctx context.Context, worker string, req Request) ([]
 		}
 		at := s.now()
 		for _, h := range hashes {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE worker_id = ? AND sha256 = ?`, worker, h); err != nil {
-				return fmt.Errorf("note store: erase note's worker: %w", err)
-			}
-			if err := dropUnlinked(ctx, tx, h); err != nil {
+			if err := unlinkWorker(ctx, tx, worker, h); err != nil {
 				return err
 			}
 			var left int
@@ -138,6 +132,26 @@ func (s *Store) EraseWorker(ctx context.Context, worker string, req Request) ([]
 		return out, err
 	}
 	return out, s.compact(ctx)
+}
+
+// deleteNote removes the note with hash h for every worker (an erasure of scope note).
+func deleteNote(ctx context.Context, tx *sql.Tx, h string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE sha256 = ?`, h); err != nil {
+		return fmt.Errorf("note store: erase note's workers: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE sha256 = ?`, h); err != nil {
+		return fmt.Errorf("note store: erase note: %w", err)
+	}
+	return nil
+}
+
+// unlinkWorker removes a worker's link to the note with hash h, and the text if no other worker keeps it (an
+// erasure of scope worker).
+func unlinkWorker(ctx context.Context, tx *sql.Tx, worker, h string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE worker_id = ? AND sha256 = ?`, worker, h); err != nil {
+		return fmt.Errorf("note store: erase note's worker: %w", err)
+	}
+	return dropUnlinked(ctx, tx, h)
 }
 
 // journal appends an erasure to the journal and sets its sequence number.
