@@ -55,17 +55,8 @@ func (m *Model) contextModel(ctx context.Context, filter projections.Filter) (*p
 	return pm, nil
 }
 
-// contextView is the view, under filter, of the job orders, policies and organisations alone.
-func (m *Model) contextView(ctx context.Context, filter projections.Filter, clock time.Time) (*projections.View, []string, error) {
-	pm, err := m.contextModel(ctx, filter)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pm.View(clock), pm.JobOrderIDs(), nil
-}
-
 // FlagsUnder lists the flags a query selects under a time filter, judged at clock, replaying the workers a
-// chunk at a time from their streams: only the flags are held, then sorted. A query for one worker replays
+// shard at a time (see replayShards): only the flags are held, then sorted. A query for one worker replays
 // that worker alone.
 func (m *Model) FlagsUnder(ctx context.Context, store eventstore.Store, q projections.FlagQuery,
 	filter projections.Filter, clock time.Time) ([]domain.Flag, error) {
@@ -149,8 +140,8 @@ func (m *Model) flagsUnderEach(ctx context.Context, store eventstore.Store, qs [
 	return out, nil
 }
 
-// AuditUnder answers an audit under a time filter at clock, replaying the workers a chunk at a time from their
-// streams into rollup rows held in memory.
+// AuditUnder answers an audit under a time filter at clock, replaying the workers a shard at a time (see
+// replayShards) into rollup rows held in memory.
 func (m *Model) AuditUnder(ctx context.Context, store eventstore.Store, q projections.AuditQuery,
 	filter projections.Filter, clock time.Time) ([]projections.AuditRow, error) {
 	out, err := m.AuditsUnder(ctx, store, []projections.AuditQuery{q}, filter, clock)

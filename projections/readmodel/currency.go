@@ -95,11 +95,11 @@ func (m *Model) Reporting(ctx context.Context, currency string, filter projectio
 		return projections.Reporting{}, err
 	}
 	if filter != (projections.Filter{}) {
-		cv, _, err := m.contextView(ctx, filter, clock)
+		cm, err := m.contextModel(ctx, filter)
 		if err != nil {
 			return projections.Reporting{}, err
 		}
-		return cv.Reporting(currency), nil
+		return cm.View(clock).Reporting(currency), nil
 	}
 	book, err := ratesOf(ctx, m.db)
 	if err != nil {

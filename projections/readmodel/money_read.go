@@ -147,26 +147,33 @@ func (m *Model) Track(ctx context.Context, currency string) error {
 
 // sumLedgers adds every worker's stored ledger in currency to mt.
 func sumLedgers(ctx context.Context, tx *sql.Tx, mt *moneyTotals, currency string) error {
+	return eachLedger(ctx, tx, "read model: money totals in "+currency, func(l *projections.Ledger) error {
+		return mt.lines(l, []string{currency}, 1)
+	})
+}
+
+// eachLedger calls fn with every worker's stored ledger; what names the read opens its errors.
+func eachLedger(ctx context.Context, tx *sql.Tx, what string, fn func(*projections.Ledger) error) error {
 	rs, err := tx.QueryContext(ctx, "SELECT worker_id, ledger FROM workers")
 	if err != nil {
-		return fmt.Errorf("read model: money totals in %s: %w", currency, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rs.Close()
 	for rs.Next() {
 		var id, text string
 		if err := rs.Scan(&id, &text); err != nil {
-			return fmt.Errorf("read model: money totals in %s: %w", currency, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		l, err := decodeLedger(text)
 		if err != nil {
 			return fmt.Errorf("read model: ledger of worker %s: %w", id, err)
 		}
-		if err := mt.lines(&l, []string{currency}, 1); err != nil {
+		if err := fn(&l); err != nil {
 			return err
 		}
 	}
 	if err := rs.Err(); err != nil {
-		return fmt.Errorf("read model: money totals in %s: %w", currency, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -203,26 +210,14 @@ func scanMoneyTotals(ctx context.Context, tx *sql.Tx, currency string, clock tim
 		return nil, err
 	}
 	rep := projections.Reporting{Currency: currency, Rates: book, Clock: clock}
-	rs, err := tx.QueryContext(ctx, "SELECT worker_id, ledger FROM workers")
-	if err != nil {
-		return nil, fmt.Errorf("read model: money totals: %w", err)
-	}
-	defer rs.Close()
 	out := projections.NewRollupMoney(currency)
-	for rs.Next() {
-		var id, text string
-		if err := rs.Scan(&id, &text); err != nil {
-			return nil, fmt.Errorf("read model: money totals: %w", err)
-		}
-		l, err := decodeLedger(text)
-		if err != nil {
-			return nil, fmt.Errorf("read model: ledger of worker %s: %w", id, err)
-		}
-		w := rep.Worker(&l)
+	err = eachLedger(ctx, tx, "read model: money totals", func(l *projections.Ledger) error {
+		w := rep.Worker(l)
 		out.Add(&w)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("read model: money totals: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

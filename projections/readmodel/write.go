@@ -38,14 +38,14 @@ type writer struct {
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
 const (
-	flagInsert = `INSERT INTO flags (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n,
-		clocked, rules, rest) VALUES `
-	flagLoadInsert = `INSERT INTO temp.flags_load (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s,
-		raised_n, clocked, rules, rest) VALUES `
-	flagCols     = 11
-	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
-	scopeCols    = 2
-	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
+	flagRowValues = ` (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n, clocked, rules,
+		rest) VALUES `
+	flagInsert     = `INSERT INTO flags` + flagRowValues
+	flagLoadInsert = `INSERT INTO temp.flags_load` + flagRowValues // a rebuild's, sorted into flags by endLoad
+	flagCols       = 11
+	scopeInsert    = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
+	scopeCols      = 2
+	workerInsert   = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
 		unclocked, clocked_from, contribution, ledger) VALUES `
 	workerCols = 10
 )
