@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,7 +58,7 @@ func TestServeKilledUnderWritesLeavesAModelThatCatchesUp(t *testing.T) {
 		t.Logf("round %d: killed after %d POSTs answered", round, posted)
 		for _, args := range [][]string{{"flags", "--format", "json"}, {"audit", "--format", "json", "--by", "agency"}} {
 			kept := runBin(t, bin, append(args, "--data", data)...)
-			fresh := runBin(t, bin, append(args, "--data", data, "--cache", filepath.Join(tmp, "fresh", args[0]))...)
+			fresh := runBin(t, bin, append(args, "--data", data, "--cache", filepath.Join(tmp, "fresh", strconv.Itoa(round), args[0]))...)
 			if !bytes.Equal(kept, fresh) || len(kept) < 100 {
 				t.Fatalf("round %d: %v: the kept model answers %d bytes, a rebuilt one %d", round, args, len(kept), len(fresh))
 			}
