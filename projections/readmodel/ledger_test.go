@@ -40,8 +40,12 @@ func sampleLedger() projections.Ledger {
 
 func TestGoldenStoredLedger(t *testing.T) {
 	t.Parallel()
-	got := encodeLedger(sampleLedger()) + "\n"
-	path := filepath.Join("testdata", "ledger.golden.json")
+	checkGolden(t, "stored ledger", filepath.Join("testdata", "ledger.golden.json"), encodeLedger(sampleLedger())+"\n")
+}
+
+// checkGolden compares got with the golden file at path (rewritten first with -update); what names it in a failure.
+func checkGolden(t *testing.T, what, path, got string) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -52,7 +56,7 @@ func TestGoldenStoredLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Errorf("stored ledger\n%s\nwant (%s)\n%s", got, path, want)
+		t.Errorf("%s\n%s\nwant (%s)\n%s", what, got, path, want)
 	}
 }
 

@@ -3,7 +3,6 @@ package readmodel
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,19 +53,7 @@ func TestGoldenMoneyTotals(t *testing.T) {
 	}
 	got := dumpRows(t, tx, "SELECT currency, figure, deadline, in_currency, scale, amounts, total FROM money_totals ORDER BY 1, 2, 3, 4, 5") +
 		dumpRows(t, tx, "SELECT months, workers FROM money_months ORDER BY 1")
-	path := filepath.Join("testdata", "money_totals.golden.tsv")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("money totals\n%s\nwant (%s)\n%s", got, path, want)
-	}
+	checkGolden(t, "money totals", filepath.Join("testdata", "money_totals.golden.tsv"), got)
 }
 
 // dumpRows is the rows of a query, a line each, their columns separated by tabs.
