@@ -20,7 +20,7 @@ import (
 // as JSON columns, the rest in columns of their own, and in rest only what follows raised_at. A details'
 // "rules" array (the policies a fee breaches, the same few arrays over and over) is stored once in flag_rules
 // and referenced: rest holds its id in its place, and rules the id. A flag whose JSON does not have this shape
-// (a raised_at not in UTC, say) is stored whole: event_ids is NULL and rest is its JSON. joinFlag puts the JSON
+// (a raised_at not in UTC, say) is stored whole: event_ids is NULL and rest is its JSON. ListedFlag puts the JSON
 // together again, byte for byte; the view flags_json does the same in SQL for the sqlite3 shell.
 
 // rulesKey is what precedes a details' rules array in a flag's JSON.
@@ -127,42 +127,10 @@ func (r flagRow) stored(rulesID int64) string {
 	return r.rest[:i] + strconv.FormatInt(rulesID, 10) + r.rest[i:]
 }
 
-// joinFlag is a flag's JSON put together again from its row: the columns, the stored rest and, when the row
-// references a rules array, that array. eventIDs "" means rest is the whole JSON. It is written once, into a
-// string of its final size: a listing of every flag joins each one.
-func joinFlag(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int, rest, rules string,
-	referenced bool) (string, error) {
-	if eventIDs == "" {
-		return rest, nil
-	}
-	tail, after := rest, ""
-	if referenced {
-		i := strings.Index(rest, rulesKey)
-		if i < 0 {
-			return "", fmt.Errorf("flag %s of %q: no rules in its row", code, worker)
-		}
-		i += len(rulesKey)
-		j := i
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		tail, after = rest[:i], rest[j:]
-	}
-	var b strings.Builder
-	b.Grow(headSize(code, worker, jobOrder, buyers, eventIDs) + len(tail) + len(rules) + len(after))
-	writeHead(&b, code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
-	b.WriteString(tail)
-	b.WriteString(rules)
-	b.WriteString(after)
-	return b.String(), nil
-}
-
 // flagHead is the beginning of a flag's JSON, up to and with its raised_at.
 func flagHead(code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) string {
-	var b strings.Builder
-	b.Grow(headSize(code, worker, jobOrder, buyers, eventIDs))
-	writeHead(&b, code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN)
-	return b.String()
+	b := make([]byte, 0, headSize(code, worker, jobOrder, buyers, eventIDs))
+	return string(appendHead(b, code, worker, jobOrder, buyers, eventIDs, raisedS, raisedN))
 }
 
 // headSize is the length of a flag's head when its ids need no escapes and its raised_at is at most 30 bytes
@@ -171,34 +139,32 @@ func headSize(code, worker, jobOrder, buyers, eventIDs string) int {
 	return 84 + 30 + len(code) + len(worker) + len(jobOrder) + len(buyers) + len(eventIDs)
 }
 
-// writeHead writes flagHead's text to b.
-func writeHead(b *strings.Builder, code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) {
-	b.WriteString(`{"code":`)
-	writeQuoted(b, code)
-	b.WriteString(`,"worker_id":`)
-	writeQuoted(b, worker)
-	b.WriteString(`,"job_order_id":`)
-	writeQuoted(b, jobOrder)
-	b.WriteString(`,"buyer_ids":`)
-	b.WriteString(buyers)
-	b.WriteString(`,"event_ids":`)
-	b.WriteString(eventIDs)
-	b.WriteString(`,"raised_at":"`)
-	var at [40]byte
-	b.Write(time.Unix(raisedS, int64(raisedN)).UTC().AppendFormat(at[:0], time.RFC3339Nano))
-	b.WriteString(`"`)
+// appendHead appends flagHead's text to b.
+func appendHead(b []byte, code, worker, jobOrder, buyers, eventIDs string, raisedS int64, raisedN int) []byte {
+	b = append(b, `{"code":`...)
+	b = appendQuoted(b, code)
+	b = append(b, `,"worker_id":`...)
+	b = appendQuoted(b, worker)
+	b = append(b, `,"job_order_id":`...)
+	b = appendQuoted(b, jobOrder)
+	b = append(b, `,"buyer_ids":`...)
+	b = append(b, buyers...)
+	b = append(b, `,"event_ids":`...)
+	b = append(b, eventIDs...)
+	b = append(b, `,"raised_at":"`...)
+	b = time.Unix(raisedS, int64(raisedN)).UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
-// writeQuoted writes s as a JSON string, as EncodeFlag does.
-func writeQuoted(b *strings.Builder, s string) {
+// appendQuoted appends s as a JSON string, as EncodeFlag writes it.
+func appendQuoted(b []byte, s string) []byte {
 	if plainJSON(s) {
-		b.WriteByte('"')
-		b.WriteString(s)
-		b.WriteByte('"')
-		return
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
 	}
 	q, _ := encodeJSON(s) // a string: cannot fail
-	b.WriteString(q)
+	return append(b, q...)
 }
 
 // plainJSON reports whether s is printable ASCII with no quote or backslash: its JSON is s between quotes.
@@ -289,7 +255,7 @@ func (w *writer) flagRow(ctx context.Context, e encodedFlag, clocked int) error 
 		at.Nanosecond(), clocked, ref, rest)
 }
 
-// flagJSONView gives every flag's JSON in the sqlite3 shell, as joinFlag does (an id holding a control
+// flagJSONView gives every flag's JSON in the sqlite3 shell, as ListedFlag.AppendJSON does (an id holding a control
 // character or U+2028 may be escaped otherwise by json_quote than by Go; TestPersistedModelAnswersAsAModelRebuiltInMemory
 // compares the view with the listing on generated ids).
 const flagJSONView = `

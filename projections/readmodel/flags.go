@@ -3,10 +3,8 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,11 +33,19 @@ type FlagSeek struct {
 
 // Flags calls fn, in listing order (in reverse with seek.Before), with each flag the query selects at clock
 // and the seek's access admits: its key and its JSON (as `fairtrail flags --format json` prints it,
-// compact). A scoped query (buyer, employer, agency, or the access's scope) seeks within that scope's index,
-// a worker's or a job order's within theirs, so a page costs the same wherever it is; an access of several
-// scopes merges their seeks. fn's error stops the listing and is returned.
+// compact). It is ListFlags with each flag's JSON put together.
 func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek,
 	fn func(key []byte, flag string) error) error {
+	return m.ListFlags(ctx, q, clock, seek, func(l *ListedFlag) error { return fn(l.Key, l.JSON()) })
+}
+
+// ListFlags calls fn, in listing order (in reverse with seek.Before), with each flag the query selects at
+// clock and the seek's access admits, as its row holds it. A scoped query (buyer, employer, agency, or the
+// access's scope) seeks within that scope's index, a worker's or a job order's within theirs, so a page costs
+// the same wherever it is; an access of several scopes merges their seeks. fn's error stops the listing and is
+// returned; fn may keep the ListedFlag's value, not the pointer.
+func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek,
+	fn func(*ListedFlag) error) error {
 	access := seek.Access.Scopes
 	if len(access) == 0 {
 		access = []string{""}
@@ -70,21 +76,17 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
 // the seek's limit, and stops with ctx's error once ctx is done.
-func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(key []byte, flag string) error) error {
-	type head struct {
-		k    []byte
-		body string
-	}
-	heads := make([]*head, len(cursors))
+func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(*ListedFlag) error) error {
+	heads := make([]ListedFlag, len(cursors))
+	live := make([]bool, len(cursors))
 	next := func(i int) error {
-		heads[i] = nil
+		live[i] = false
 		if !cursors[i].Next() {
 			return cursors[i].Err()
 		}
-		h := &head{}
-		heads[i] = h
 		var err error
-		h.k, h.body, err = scanFlag(cursors[i], rules)
+		heads[i], err = scanFlag(cursors[i], rules)
+		live[i] = err == nil
 		return err
 	}
 	for i := range cursors {
@@ -102,8 +104,8 @@ func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagR
 			return err
 		}
 		best := -1
-		for i, h := range heads {
-			if h != nil && (best < 0 || sign*slices.Compare(h.k, heads[best].k) < 0) {
+		for i := range heads {
+			if live[i] && (best < 0 || sign*slices.Compare(heads[i].Key, heads[best].Key) < 0) {
 				best = i
 			}
 		}
@@ -111,11 +113,11 @@ func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagR
 			return nil
 		}
 		h := heads[best]
-		if last == nil || !slices.Equal(last, h.k) {
-			if err := fn(h.k, h.body); err != nil {
+		if last == nil || !slices.Equal(last, h.Key) {
+			if err := fn(&h); err != nil {
 				return err
 			}
-			last, n = h.k, n+1
+			last, n = h.Key, n+1
 		}
 		if err := next(best); err != nil {
 			return err
@@ -131,47 +133,14 @@ const flagReadCols = `f.k, char(31) || f.code || char(31) || f.worker_id || char
 	ifnull(f.buyer_ids, '') || char(31) || ifnull(f.event_ids, '') || char(31) || f.raised_s || char(31) ||
 	f.raised_n || char(31) || ifnull(f.rules, '') || char(31) || f.rest`
 
-// errFlagRow reports a row of flagReadCols that does not have their shape.
-var errFlagRow = errors.New("flag row not of the listing's shape")
-
-// scanFlag reads a flag's key and JSON from a row of flagReadCols.
-func scanFlag(rows *sql.Rows, rules *flagRules) ([]byte, string, error) {
+// scanFlag reads a listed flag from a row of flagReadCols.
+func scanFlag(rows *sql.Rows, rules *flagRules) (ListedFlag, error) {
 	var k []byte
 	var joined string
 	if err := rows.Scan(&k, &joined); err != nil {
-		return nil, "", err
+		return ListedFlag{}, err
 	}
-	var col [9]string // code, worker, job order, buyers, events, raised_s, raised_n, rules, rest
-	rest, ok := joined, true
-	for i := range col[:8] {
-		if rest, ok = strings.CutPrefix(rest, "\x1f"); !ok {
-			return nil, "", fmt.Errorf("%w: key %x", errFlagRow, k)
-		}
-		end := strings.IndexByte(rest, 0x1f)
-		if end < 0 {
-			return nil, "", fmt.Errorf("%w: key %x", errFlagRow, k)
-		}
-		col[i], rest = rest[:end], rest[end:]
-	}
-	col[8] = strings.TrimPrefix(rest, "\x1f")
-	s, errS := strconv.ParseInt(col[5], 10, 64)
-	n, errN := strconv.Atoi(col[6])
-	if err := errors.Join(errS, errN); err != nil {
-		return nil, "", fmt.Errorf("%w: key %x: raised_at: %w", errFlagRow, k, err)
-	}
-	var text string
-	referenced := col[7] != ""
-	if referenced {
-		id, err := strconv.ParseInt(col[7], 10, 64)
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: key %x: rules: %w", errFlagRow, k, err)
-		}
-		if text, err = rules.get(id); err != nil {
-			return nil, "", err
-		}
-	}
-	body, err := joinFlag(col[0], col[1], col[2], col[3], col[4], s, n, col[8], text, referenced)
-	return k, body, err
+	return parseListedFlag(k, joined, rules)
 }
 
 // flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in
