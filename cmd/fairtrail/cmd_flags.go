@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -13,7 +14,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
-	"github.com/fairtrail/fairtrail/projections/query"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 const flagsExample = `  fairtrail flags                                  # every flag raised, as a table
@@ -71,31 +72,38 @@ func newFlagsCmd(env environment) *cobra.Command {
 				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
 			}
 		}
-		list := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
+		list := func(fn func(*readmodel.ListedFlag) error) error { return rd.ListFlags(cmd.Context(), q, filter, now, fn) }
 		if cur != "" {
 			rep, err := rd.Reporting(cmd.Context(), cur, filter, now)
 			if err != nil {
 				return err
 			}
-			return printFlagsIn(env.stdout, list, rep, f, tableWidth(env, *wide))
+			texts := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
+			return printFlagsIn(env.stdout, texts, rep, f, tableWidth(env, *wide))
 		}
 		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
-// printFlags writes the flags list yields (each as its JSON): JSON and CSV as they are read, a table once all
-// are (its columns are sized to them).
-func printFlags(w io.Writer, list func(fn func(string) error) error, format string, width int) error {
+// listedFlags yields the flags of a listing, each as its row holds it (see readmodel.ListedFlag).
+type listedFlags = func(fn func(*readmodel.ListedFlag) error) error
+
+// printFlags writes the flags list yields: JSON and CSV as they are read, a table once all are (its columns are
+// sized to them).
+func printFlags(w io.Writer, list listedFlags, format string, width int) error {
 	switch format {
 	case "json":
-		return writeJSONArray(w, list)
+		values := func(fn func(readmodel.ListedFlag) error) error {
+			return list(func(l *readmodel.ListedFlag) error { return fn(*l) })
+		}
+		return writeJSONArray(w, values, func(dst []byte, l readmodel.ListedFlag) []byte { return l.AppendJSON(dst) })
 	case "csv":
 		return writeFlagsCSV(w, list)
 	}
 	var flags []domain.Flag
-	err := list(func(text string) error {
-		f, err := query.DecodeFlag(text)
+	err := list(func(l *readmodel.ListedFlag) error {
+		f, err := l.Flag()
 		flags = append(flags, f)
 		return err
 	})
@@ -115,32 +123,41 @@ func printFlags(w io.Writer, list func(fn func(string) error) error, format stri
 	return err
 }
 
-// writeFlagsCSV writes export.Flags's records of each flag as it is read.
-func writeFlagsCSV(w io.Writer, list func(fn func(string) error) error) error {
-	cw := csv.NewWriter(w)
-	head := true
-	err := list(func(text string) error {
-		f, err := query.DecodeFlag(text)
+// csvBuffer is how much CSV writeFlagsCSV gathers before it writes: a listing of every flag writes hundreds of
+// megabytes, and each write is a system call.
+const csvBuffer = 256 << 10
+
+// writeFlagsCSV writes export.Flags's records of each flag as it is read, each from the flag's fields as its
+// row holds them (no JSON decoded but its amounts), through one buffer.
+func writeFlagsCSV(w io.Writer, list listedFlags) error {
+	bw := bufio.NewWriterSize(w, csvBuffer)
+	cw := csv.NewWriter(bw) // bw is large enough: the csv.Writer writes into it
+	if err := cw.Write(export.FlagHeader()); err != nil {
+		return err
+	}
+	var recs [][]string
+	var scratch []byte
+	err := list(func(l *readmodel.ListedFlag) error {
+		f, err := l.Flag()
 		if err != nil {
 			return err
 		}
-		rows, err := export.Flags([]domain.Flag{f})
-		if err != nil {
+		if recs, err = export.AppendFlag(recs[:0], f, &scratch); err != nil {
 			return err
 		}
-		if !head {
-			rows = rows[1:]
+		for _, r := range recs {
+			if err := cw.Write(r); err != nil {
+				return err
+			}
 		}
-		head = false
-		return cw.WriteAll(rows)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if head {
-		empty, _ := export.Flags(nil) // the header alone: cannot fail
-		return cw.WriteAll(empty)
-	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

@@ -104,7 +104,7 @@ func percent(share string) string {
 // object after each flag's own fields, CSV with export.ConvertedFlags's columns, a table with a CONVERTED column.
 func printFlagsIn(w io.Writer, list func(fn func(string) error) error, rep projections.Reporting, format string, width int) error {
 	if format == "json" {
-		return writeJSONArray(w, func(fn func(string) error) error {
+		return writeJSONTexts(w, func(fn func(string) error) error {
 			return list(func(text string) error {
 				conv, err := query.ConvertFlag(text, rep)
 				if err != nil {

@@ -23,7 +23,7 @@ func TestWriteJSONArrayWritesWhatWriteJSONWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got bytes.Buffer
-			err := writeJSONArray(&got, func(fn func(string) error) error {
+			err := writeJSONTexts(&got, func(fn func(string) error) error {
 				for _, v := range values {
 					if err := fn(string(v)); err != nil {
 						return err
@@ -77,7 +77,7 @@ func TestWriteJSONArrayStops(t *testing.T) {
 				w = tc.writer
 			}
 			listed := 0
-			err := writeJSONArray(w, func(fn func(string) error) error {
+			err := writeJSONTexts(w, func(fn func(string) error) error {
 				for i := range 100 * arrayBatch {
 					if i == tc.failAt {
 						return errRead

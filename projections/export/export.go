@@ -23,24 +23,93 @@ const ListSep = ", "
 // Flags lays flags out: a record per flag and amount, the amount and its currency in columns of their own (a
 // flag without money has one record, both empty; one with money in two currencies has two).
 func Flags(flags []domain.Flag) ([][]string, error) {
-	out := [][]string{{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amount", "currency", "details"}}
+	out := [][]string{FlagHeader()}
 	for _, f := range flags {
-		details, err := json.Marshal(f.Details)
-		if err != nil {
-			return nil, fmt.Errorf("flag %s of %s: details: %w", f.Code, f.WorkerID, err)
-		}
-		rec := []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, ListSep),
-			strings.Join(f.EventIDs, ListSep), when(f.RaisedAt)}
-		amounts := f.Amounts
-		if len(amounts) == 0 {
-			amounts = []domain.Money{{}}
-		}
-		for _, m := range amounts {
-			out = append(out, append(slices.Clone(rec), string(m.Amount), m.Currency, string(details)))
+		var err error
+		if out, err = AppendFlag(out, f, nil); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
+
+// FlagHeader is the header record of Flags.
+func FlagHeader() []string {
+	return []string{"code", "worker_id", "job_order_id", "buyer_ids", "event_ids", "raised_at", "amount", "currency", "details"}
+}
+
+// AppendFlag appends the records of one flag, as Flags lays them out, to out. scratch, when not nil, is a
+// buffer reused for the details' JSON; a listing of every flag writes a flag at a time.
+func AppendFlag(out [][]string, f domain.Flag, scratch *[]byte) ([][]string, error) {
+	details, err := detailsJSON(f.Details, scratch)
+	if err != nil {
+		return nil, fmt.Errorf("flag %s of %s: details: %w", f.Code, f.WorkerID, err)
+	}
+	rec := []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, ListSep),
+		strings.Join(f.EventIDs, ListSep), when(f.RaisedAt)}
+	if len(f.Amounts) == 0 {
+		return append(out, append(rec, "", "", details)), nil
+	}
+	for i, m := range f.Amounts {
+		r := rec
+		if i < len(f.Amounts)-1 {
+			r = slices.Clone(rec)
+		}
+		out = append(out, append(r, string(m.Amount), m.Currency, details))
+	}
+	return out, nil
+}
+
+// detailsJSON is a flag's details as json.Marshal writes them. Details read back from JSON (domain.RawDetails,
+// valid JSON as encoding/json read it) are written without a JSON encoder where they are compact, as the read
+// model keeps them: escaped for HTML as json.Marshal escapes them, and otherwise as they are.
+func detailsJSON(d domain.FlagDetails, scratch *[]byte) (string, error) {
+	if raw, ok := d.(domain.RawDetails); ok && scratch != nil {
+		if out, ok := appendMarshalledRaw((*scratch)[:0], raw.JSON); ok {
+			*scratch = out
+			return string(out), nil
+		}
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+// appendMarshalledRaw appends what json.Marshal writes of a json.RawMessage holding raw, valid JSON (null when
+// empty): raw with <, >, & and U+2028, U+2029 escaped. It reports false, having appended part of it, when raw
+// has whitespace outside its strings, which json.Marshal would drop.
+func appendMarshalledRaw(dst, raw []byte) ([]byte, bool) {
+	if len(raw) == 0 {
+		return append(dst, "null"...), true
+	}
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString && c == '\\':
+			dst = append(dst, c, raw[min(i+1, len(raw)-1)])
+			i++
+			continue
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return dst, false
+		case c == '<' || c == '>' || c == '&':
+			dst = append(dst, `\u00`...)
+			dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
+			continue
+		case c == 0xe2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xa8:
+			dst = append(dst, `\u202`...)
+			dst = append(dst, hexDigits[raw[i+2]&0xf])
+			i += 2
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+// hexDigits are the digits json.Marshal writes escapes with.
+const hexDigits = "0123456789abcdef"
 
 // Audit lays audit rows out: a record per group and currency, the currency in a column of its own and the
 // amounts (worker-paid fees, reimbursed, outstanding, estimated wage shortfall) in the columns after it. A

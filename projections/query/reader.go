@@ -16,13 +16,20 @@ type Reader struct {
 	Model *readmodel.Model
 }
 
-// Flags calls fn with the JSON of each flag the query selects, in listing order: from the read model's flag
-// index as it goes when filter is zero (judged at now), else from a replay under the filter (judged at the
-// filter's clock).
+// Flags calls fn with the JSON of each flag the query selects, in listing order: ListFlags with each flag's
+// JSON put together.
 func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
 	fn func(flag string) error) error {
+	return r.ListFlags(ctx, q, filter, now, func(l *readmodel.ListedFlag) error { return fn(l.JSON()) })
+}
+
+// ListFlags calls fn with each flag the query selects, in listing order: from the read model's flag index as
+// it goes when filter is zero (judged at now), as its rows hold them, else from a replay under the filter
+// (judged at the filter's clock), each as its JSON.
+func (r Reader) ListFlags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
+	fn func(*readmodel.ListedFlag) error) error {
 	if filter == (projections.Filter{}) {
-		return r.Model.Flags(ctx, q, now, readmodel.FlagSeek{}, func(_ []byte, f string) error { return fn(f) })
+		return r.Model.ListFlags(ctx, q, now, readmodel.FlagSeek{}, fn)
 	}
 	flags, err := r.Model.FlagsUnder(ctx, r.Store, q, filter, filter.Clock(now))
 	if err != nil {
@@ -33,7 +40,8 @@ func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter proje
 		if err != nil {
 			return fmt.Errorf("encode flag %s: %w", f.Code, err)
 		}
-		if err := fn(text); err != nil {
+		l := readmodel.ListedFlagOf(text)
+		if err := fn(&l); err != nil {
 			return err
 		}
 	}
