@@ -72,7 +72,9 @@ func newFlagsCmd(env environment) *cobra.Command {
 				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
 			}
 		}
-		list := func(fn func(*readmodel.ListedFlag) error) error { return rd.ListFlags(cmd.Context(), q, filter, now, fn) }
+		list := func(fn func(*readmodel.ListedFlag) error) error {
+			return rd.ListFlags(cmd.Context(), q, filter, now, fn)
+		}
 		if cur != "" {
 			rep, err := rd.Reporting(cmd.Context(), cur, filter, now)
 			if err != nil {

@@ -22,10 +22,10 @@ func listed(t *testing.T, f domain.Flag, r flagRow, id int64) ListedFlag {
 	if r.rules != "" {
 		ref = strconv.FormatInt(id, 10)
 	}
-	cols := []string{"", f.Code, f.WorkerID, f.JobOrderID, r.buyers, r.eventIDs, strconv.FormatInt(at.Unix(), 10),
+	cols := []string{f.Code, f.WorkerID, f.JobOrderID, r.buyers, r.eventIDs, strconv.FormatInt(at.Unix(), 10),
 		strconv.Itoa(at.Nanosecond()), ref, rest}
 	if r.whole {
-		cols = []string{"", f.Code, f.WorkerID, f.JobOrderID, "", "", "0", "0", "", r.rest}
+		cols = []string{f.Code, f.WorkerID, f.JobOrderID, "", "", "0", "0", "", r.rest}
 	}
 	l, err := parseListedFlag([]byte("k"), strings.Join(cols, "\x1f"), &flagRules{byID: map[int64]string{id: r.rules}})
 	if err != nil {

@@ -41,22 +41,19 @@ func ListedFlagOf(text string) ListedFlag { return ListedFlag{whole: text} }
 // errFlagRow reports a row of flagReadCols that does not have their shape.
 var errFlagRow = errors.New("flag row not of the listing's shape")
 
-// parseListedFlag reads a listed flag from a row of flagReadCols: its key and its other columns joined, each
-// after a unit separator (see flagReadCols). rules resolves a rules array's id.
+// parseListedFlag reads a listed flag from a row of flagReadCols: its key and its other columns joined by unit
+// separators (see flagReadCols). rules resolves a rules array's id.
 func parseListedFlag(k []byte, joined string, rules *flagRules) (ListedFlag, error) {
 	var col [9]string // code, worker, job order, buyers, events, raised_s, raised_n, rules, rest
-	rest, ok := joined, true
+	rest := joined
 	for i := range col[:8] {
-		if rest, ok = strings.CutPrefix(rest, "\x1f"); !ok {
-			return ListedFlag{}, fmt.Errorf("%w: key %x", errFlagRow, k)
-		}
 		end := strings.IndexByte(rest, 0x1f)
 		if end < 0 {
 			return ListedFlag{}, fmt.Errorf("%w: key %x", errFlagRow, k)
 		}
-		col[i], rest = rest[:end], rest[end:]
+		col[i], rest = rest[:end], rest[end+1:]
 	}
-	col[8] = strings.TrimPrefix(rest, "\x1f")
+	col[8] = rest
 	if col[4] == "" { // event_ids NULL: rest is the whole JSON
 		return ListedFlag{Key: k, whole: col[8]}, nil
 	}
