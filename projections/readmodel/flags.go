@@ -130,7 +130,7 @@ func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagR
 // separators (U+001F, which neither an id nor a JSON text holds raw). Each column read costs a listing a few
 // crossings from Go to C, which for ten columns cost more than SQLite's step; concat_ws joins them into one
 // text at once, where a chain of || copied the text again at each column (a tenth of a listing's step).
-// Every column it joins is NOT NULL or given as ” when NULL: concat_ws leaves a NULL out.
+// Every column it joins is NOT NULL or given as an empty text when NULL: concat_ws leaves a NULL out.
 const flagReadCols = `f.k, concat_ws(char(31), f.code, f.worker_id, f.job_order_id, ifnull(f.buyer_ids, ''),
 	ifnull(f.event_ids, ''), f.raised_s, f.raised_n, ifnull(f.rules, ''), f.rest)`
 
