@@ -19,7 +19,10 @@ type progress struct {
 	lag time.Duration
 }
 
-// progress measures the read model against the store, and notes when it has caught up.
+// progress measures the read model against the store, and notes when it has caught up: once a catch-up of the
+// model has completed (rebuilding it if it had to be, see readmodel.Model.CaughtUp) and its checkpoint is at
+// the store's head. A checkpoint at the head alone is not enough: a model ahead of its store, or one whose
+// catch-up finds it must be rebuilt, shows one until its rebuild commits.
 func (s *Server) progress(ctx context.Context) (progress, error) {
 	head, err := s.cfg.Store.Head(ctx)
 	if err != nil {
@@ -35,7 +38,9 @@ func (s *Server) progress(ctx context.Context) (progress, error) {
 	}
 	p := progress{position: cp, head: head}
 	if !cp.Less(head) {
-		s.caughtUp.Store(true)
+		if s.cfg.Model.CaughtUp() {
+			s.caughtUp.Store(true)
+		}
 		return p, nil
 	}
 	for rec, err := range s.cfg.Store.ReadAll(ctx, cp) {
@@ -61,9 +66,10 @@ func (s *Server) healthz(c *gin.Context) error {
 	return respond(c, http.StatusOK, health{Status: "ok"})
 }
 
-// readyz answers 200 once the read model has caught up with the store since the server started and while it
-// stays within Limits.MaxReadyLag of it, else 503: status "starting" before the first catch-up (the model is
-// being rebuilt) or "lagging".
+// readyz answers 200 once the read model has caught up with the store since the server started (a catch-up
+// completed, the model rebuilt if it had to be, and its checkpoint at the store's head) and while it stays
+// within Limits.MaxReadyLag of it, else 503: status "starting" before the first catch-up (the model is being
+// rebuilt or caught up) or "lagging".
 func (s *Server) readyz(c *gin.Context) error {
 	p, err := s.progress(c.Request.Context())
 	if err != nil {

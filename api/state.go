@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"sync"
 	"time"
@@ -76,11 +77,8 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if c.s.caughtUp.Load() { // else the follower is building the model: a scrape does not start a rebuild
-		if _, err := c.s.cfg.Model.CatchUp(ctx, c.s.cfg.Store); err != nil {
-			c.s.log.Warn("metrics: catch the read model up", "error", err)
-		}
-	}
+	// The model is read as it is: catching it up is its follower's job, and a scrape that waited for a
+	// catch-up in progress (a rebuild, a currency's totals) took as long as it.
 	if p, err := c.s.progress(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.position, prometheus.GaugeValue, float64(p.position.Commit))
 		ch <- prometheus.MustNewConstMetric(c.head, prometheus.GaugeValue, float64(p.head.Commit))
@@ -149,7 +147,9 @@ func (c *stateCollector) current() (*snapshot, map[string]float64) {
 	}
 	sn, err := c.modelSnapshot(now)
 	if err != nil {
-		c.s.log.Warn("metrics: read model figures", "error", err)
+		if !errors.Is(err, errModelRebuilding) { // the follower logs the rebuild
+			c.s.log.Warn("metrics: read model figures", "error", err)
+		}
 		if c.snap == nil {
 			c.snap = &snapshot{at: now}
 		}

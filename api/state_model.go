@@ -2,13 +2,18 @@ package api
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
 
+// errModelRebuilding keeps the last snapshot while the model, written by other rules, is being rebuilt.
+var errModelRebuilding = errors.New("the read model is being rebuilt")
+
 // modelSnapshot reads the flag and money figures from the persisted model's maintained state (see
-// readmodel.Gauges), caught up first: a scrape costs a few indexed reads however many workers there are, the
+// readmodel.Gauges) as it is, never catching it up (its follower does: a scrape does not wait for a catch-up in
+// progress): a scrape costs a few indexed reads however many workers there are, the
 // money in the reporting currency and the months of wages included (readmodel.Model.MoneyTotals reads the
 // totals the model keeps for serve's currency; another one it sums from the workers' stored ledgers).
 // Flags raised are the growth since the baseline of the model's counter of flags added, which counts the
@@ -17,8 +22,10 @@ func (c *stateCollector) modelSnapshot(now time.Time) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m := c.s.cfg.Model
-	if _, err := m.CatchUp(ctx, c.s.cfg.Store); err != nil {
+	if _, current, err := m.Status(ctx); err != nil {
 		return nil, err
+	} else if !current {
+		return nil, errModelRebuilding
 	}
 	g, err := m.Gauges(ctx, now)
 	if err != nil {

@@ -45,8 +45,24 @@ func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, er
 	if err != nil {
 		return res, err
 	}
-	return res, m.trackOptions(ctx)
+	return res, m.settle(ctx)
 }
+
+// settle ends a catch-up that succeeded: the options' currencies tracked, it notes that one has completed.
+func (m *Model) settle(ctx context.Context) error {
+	if err := m.trackOptions(ctx); err != nil {
+		return err
+	}
+	m.caughtUp.Store(true)
+	return nil
+}
+
+// CaughtUp reports whether a catch-up of this process (CatchUp, or a CatchUpTo that had to catch up) has
+// completed: the model was then written by these rules (rebuilt first if it had to be), described the store
+// up to the head it found, and kept the totals of Options.Currencies. A model opened with a checkpoint at the
+// store's head is not caught up until then: it may be ahead of the store, or be rebuilt for a reason only its
+// catch-up finds. A server is ready once it is.
+func (m *Model) CaughtUp() bool { return m.caughtUp.Load() }
 
 // CatchUpTo returns once the model, written by these rules, describes the store at least up to pos: at once
 // when it already does (a read of its checkpoint, which waits for no catch-up in progress), else after
@@ -67,7 +83,7 @@ func (m *Model) CatchUpTo(ctx context.Context, store eventstore.Store, pos event
 	if _, err := m.catchUp(ctx, store); err != nil {
 		return err
 	}
-	return m.trackOptions(ctx)
+	return m.settle(ctx)
 }
 
 // covers reports whether the model is written by these rules and its checkpoint is at pos or after it.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
@@ -91,6 +92,8 @@ type Model struct {
 	// rather than in SQLite's busy handler, which sleeps. It holds one token: take it to catch up.
 	catchingUp chan struct{}
 	tracked    bool // Options.Currencies are kept (with the catch-up token taken)
+	// caughtUp is set once a catch-up of this process has completed (see CaughtUp).
+	caughtUp atomic.Bool
 	// stmts holds the flag listings' prepared statements (of the readers' pool).
 	stmts stmtCache
 }
