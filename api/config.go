@@ -57,7 +57,7 @@ type Config struct {
 	// SpoolDir holds import bodies while they are checked (os.TempDir when empty).
 	SpoolDir string
 	// PageKey signs page tokens; random when empty (tokens then do not survive a restart or reach another
-	// instance).
+	// instance). `fairtrail serve` gives a stable one: $FAIRTRAIL_PAGE_KEY, else page.key beside the key file.
 	PageKey []byte
 	// Limits bound requests; zero fields take their defaults.
 	Limits Limits

@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/url"
 	"slices"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fairtrail/fairtrail/api"
 )
 
 // TestFlagPagesConcatenateToTheList pages through the flags one, two and three at a time, including two
@@ -120,5 +126,41 @@ func TestAuditPages(t *testing.T) {
 	}
 	if want := []string{"ag-a", "ag-b", "sub-a"}; !slices.Equal(keys, want) {
 		t.Errorf("rows %v, want %v", keys, want)
+	}
+}
+
+// TestPageTokensOutliveTheServerThatSignedThem: a server started again (or another replica) with the same
+// Config.PageKey continues a listing from a token the first one handed out; one with another key refuses it.
+func TestPageTokensOutliveTheServerThatSignedThem(t *testing.T) {
+	key := bytes.Repeat([]byte("k"), 32)
+	f := newFixture(t, true, func(c *api.Config) { c.PageKey = key })
+	first := decode[struct {
+		Next string `json:"next_page_token"`
+	}](t, f.get("/v1/flags?page_size=1", "admin"))
+	if first.Next == "" {
+		t.Fatal("no next page")
+	}
+	want := f.get("/v1/flags?page_size=1&page_token="+first.Next, "admin").Body.String()
+	for _, tc := range []struct {
+		name   string
+		key    []byte
+		status int
+	}{
+		{"the same key", key, 200},
+		{"another key", bytes.Repeat([]byte("x"), 32), 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := api.New(api.Config{Store: f.store, Model: f.readModel, Keys: f.keys, Registry: prometheus.NewRegistry(),
+				Logger: slog.New(slog.DiscardHandler), PageKey: tc.key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			restarted := *f
+			restarted.srv = srv
+			w := restarted.get("/v1/flags?page_size=1&page_token="+first.Next, "admin")
+			if w.Code != tc.status || tc.status == 200 && w.Body.String() != want {
+				t.Errorf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+		})
 	}
 }

@@ -134,6 +134,11 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode) // gin's own debug printing; the API logs through slog
 	kf := keys.Open(cfg.keys, keys.Options{})
+	pk, pkFrom, err := pageKey(env.getenv, cfg.keys)
+	if err != nil {
+		return fmt.Errorf("serve: %w (or set $%s, at least %d bytes, the same on every replica)", err, pageKeyEnv, minPageKey)
+	}
+	logger.Info("page tokens signed with a stable key", "from", pkFrom)
 	noteStore, err := openNotes(sf, false)
 	if err != nil {
 		return err
@@ -142,7 +147,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	// The embedded store's directory lock keeps every other process from writing it while serve runs.
 	acfg := api.Config{Store: store, Model: model.m, SoleWriter: *sf.url == "", Keys: kf, Registry: reg, Logger: logger,
 		Limits: cfg.limits, Links: keys.OpenLinks(cfg.links, keys.Options{}), PublicURL: cfg.publicURL, Notes: noteStore,
-		Currency: cfg.currency}
+		Currency: cfg.currency, PageKey: pk}
 	signer, err := cfg.log.logSigner(store, &acfg, logger)
 	if err != nil {
 		return err
