@@ -10,7 +10,6 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
-	fquery "github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -89,8 +88,8 @@ func (r *Reader) EachFlag(ctx context.Context, who keys.Identity, q url.Values, 
 		}
 		return err
 	}
-	return r.s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
-		f, err := fquery.DecodeFlag(text)
+	return r.s.cfg.Model.ListFlags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(l *readmodel.ListedFlag) error {
+		f, err := l.Flag()
 		if err != nil {
 			return err
 		}
@@ -158,9 +157,9 @@ func (r *Reader) seekPage(ctx context.Context, fr flagRead, clock time.Time, cur
 	}
 	var flags []domain.Flag
 	var keys [][]byte
-	err = m.Flags(ctx, fr.sq, clock, seek, func(k []byte, text string) error {
-		f, err := fquery.DecodeFlag(text)
-		flags, keys = append(flags, f), append(keys, k)
+	err = m.ListFlags(ctx, fr.sq, clock, seek, func(l *readmodel.ListedFlag) error {
+		f, err := l.Flag()
+		flags, keys = append(flags, f), append(keys, l.Key)
 		return err
 	})
 	if err != nil {

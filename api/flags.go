@@ -13,7 +13,6 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
-	fquery "github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -115,8 +114,8 @@ func (s *Server) listFlags(ctx context.Context, who keys.Identity, fr flagRead, 
 	}
 	var out []domain.Flag
 	if fr.seek {
-		err := s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
-			f, err := fquery.DecodeFlag(text)
+		err := s.cfg.Model.ListFlags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(l *readmodel.ListedFlag) error {
+			f, err := l.Flag()
 			out = append(out, f)
 			return err
 		})

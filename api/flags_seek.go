@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"slices"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/projections"
@@ -52,54 +50,50 @@ func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuer
 // (getFlags's checkNamed does it).
 func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, acc readmodel.Access, empty bool,
 	cur string) ([]byte, error) {
-	convert := func(f string) (string, error) { return f, nil }
+	// appendFlag appends a flag's JSON to the page: as its row holds it, or converted.
+	appendFlag := func(dst []byte, f *readmodel.ListedFlag) ([]byte, error) { return f.AppendJSON(dst), nil }
 	if cur != "" {
 		rep, err := s.cfg.Model.Reporting(ctx, cur, projections.Filter{}, l.clock)
 		if err != nil {
 			return nil, err
 		}
-		convert = func(f string) (string, error) { return fquery.ConvertFlag(f, rep) }
+		appendFlag = func(dst []byte, f *readmodel.ListedFlag) ([]byte, error) {
+			conv, err := fquery.ConvertFlag(f.JSON(), rep)
+			return append(dst, conv...), err
+		}
 	}
 	var after []byte
 	if l.after != nil && json.Unmarshal(l.after, &after) != nil {
 		return nil, invalidField("page_token", "not a page token of this listing (tokens continue the query they came from)")
 	}
-	var flags []string
+	page := append(make([]byte, 0, 64<<10), `{"flags":[`...)
+	n, more := 0, false
 	var last []byte
 	if !empty {
-		err := s.cfg.Model.Flags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1, Access: acc},
-			func(k []byte, f string) error {
-				if len(flags) < l.size {
-					conv, err := convert(f)
-					if err != nil {
-						return err
-					}
-					flags, last = append(flags, conv), slices.Clone(k)
-				} else {
-					flags = append(flags, "")
+		err := s.cfg.Model.ListFlags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1, Access: acc},
+			func(f *readmodel.ListedFlag) error {
+				if n == l.size {
+					more = true
+					return nil
 				}
-				return nil
+				if n > 0 {
+					page = append(page, ',')
+				}
+				var err error
+				page, err = appendFlag(page, f)
+				n, last = n+1, f.Key // the listing's own: never reused
+				return err
 			})
 		if err != nil {
 			return nil, err
 		}
 	}
-	var out bytes.Buffer
-	out.WriteString(`{"flags":[`)
-	for i, f := range flags[:min(len(flags), l.size)] {
-		if i > 0 {
-			out.WriteByte(',')
-		}
-		out.WriteString(f)
-	}
-	out.WriteString("]")
-	if len(flags) > l.size {
+	page = append(page, ']')
+	if more {
 		cursor, _ := json.Marshal(last) // bytes: cannot fail
 		tok := s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: cursor})
-		out.WriteString(`,"next_page_token":`)
 		t, _ := json.Marshal(tok)
-		out.Write(t)
+		page = append(append(page, `,"next_page_token":`...), t...)
 	}
-	out.WriteString("}\n")
-	return out.Bytes(), nil
+	return append(page, "}\n"...), nil
 }
