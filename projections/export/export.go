@@ -76,37 +76,44 @@ func detailsJSON(d domain.FlagDetails, scratch *[]byte) (string, error) {
 
 // appendMarshalledRaw appends what json.Marshal writes of a json.RawMessage holding raw, valid JSON (null when
 // empty): raw with <, >, & and U+2028, U+2029 escaped. It reports false, having appended part of it, when raw
-// has whitespace outside its strings, which json.Marshal would drop.
+// has whitespace outside its strings, which json.Marshal would drop. Runs of other bytes are copied whole.
 func appendMarshalledRaw(dst, raw []byte) ([]byte, bool) {
 	if len(raw) == 0 {
 		return append(dst, "null"...), true
 	}
-	inString := false
+	inString, start := false, 0
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		switch {
-		case inString && c == '\\':
-			dst = append(dst, c, raw[min(i+1, len(raw)-1)])
-			i++
-			continue
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			return dst, false
-		case c == '<' || c == '>' || c == '&':
-			dst = append(dst, `\u00`...)
-			dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
-			continue
-		case c == 0xe2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xa8:
-			dst = append(dst, `\u202`...)
-			dst = append(dst, hexDigits[raw[i+2]&0xf])
-			i += 2
+		if !rawSpecial[c] {
 			continue
 		}
-		dst = append(dst, c)
+		switch {
+		case c == '\\':
+			i++ // the escaped byte, a quote say, is copied as it is
+		case c == '"':
+			inString = !inString
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if !inString {
+				return dst, false
+			}
+		case c == '<' || c == '>' || c == '&':
+			dst = append(dst, raw[start:i]...)
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			start = i + 1
+		case i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xa8: // U+2028 or U+2029
+			dst = append(dst, raw[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[raw[i+2]&0xf])
+			i += 2
+			start = i + 1
+		}
 	}
-	return dst, true
+	return append(dst, raw[start:]...), true
 }
+
+// rawSpecial marks the bytes appendMarshalledRaw looks at: quotes, backslashes, whitespace, the bytes
+// json.Marshal escapes for HTML, and the first byte of U+2028 and U+2029.
+var rawSpecial = [256]bool{'"': true, '\\': true, ' ': true, '\t': true, '\n': true, '\r': true, '<': true, '>': true,
+	'&': true, 0xe2: true}
 
 // hexDigits are the digits json.Marshal writes escapes with.
 const hexDigits = "0123456789abcdef"

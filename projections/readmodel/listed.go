@@ -166,7 +166,8 @@ func readTail(f *domain.Flag, tail string) error {
 		if n < 0 {
 			return fmt.Errorf("amounts: %w", errUnclosedArray)
 		}
-		if err := json.Unmarshal([]byte(rest[:n]), &f.Amounts); err != nil {
+		var err error
+		if f.Amounts, err = readAmounts(rest[:n]); err != nil {
 			return fmt.Errorf("amounts: %w", err)
 		}
 		tail = rest[n:]
@@ -192,15 +193,63 @@ func readBack(s string) string {
 	return out
 }
 
+// readAmounts reads a flag's amounts as EncodeFlag writes them, [{"amount":"A","currency":"C"},...] (no
+// currency when empty): split where no string in them is escaped (and all is UTF-8, which a decoder would
+// mend), else decoded.
+func readAmounts(text string) ([]domain.Money, error) {
+	if !strings.ContainsRune(text, '\\') && utf8.ValidString(text) {
+		if out, ok := splitAmounts(text); ok {
+			return out, nil
+		}
+	}
+	var out []domain.Money
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// splitAmounts reads amounts of the shape readAmounts names, with no escaped string; false for another shape.
+func splitAmounts(text string) ([]domain.Money, bool) {
+	rest, ok := strings.CutPrefix(text, "[")
+	out := make([]domain.Money, 0, 1)
+	for ok {
+		var m domain.Money
+		var amount string
+		if rest, ok = strings.CutPrefix(rest, `{"amount":"`); !ok {
+			break
+		}
+		if amount, rest, ok = strings.Cut(rest, `"`); !ok {
+			break
+		}
+		m.Amount = domain.Amount(amount)
+		if cur, found := strings.CutPrefix(rest, `,"currency":"`); found {
+			if m.Currency, rest, ok = strings.Cut(cur, `"`); !ok {
+				break
+			}
+		}
+		if rest, ok = strings.CutPrefix(rest, "}"); !ok {
+			break
+		}
+		out = append(out, m)
+		if rest == "]" {
+			return out, true
+		}
+		rest, ok = strings.CutPrefix(rest, ",")
+	}
+	return nil, false
+}
+
 // stringList reads a JSON array of strings as jsonStrings writes it: split where no string in it is escaped
-// (no backslash: its strings are the text between the quotes), else decoded.
+// (no backslash: its strings are the text between the quotes) and all is UTF-8, else decoded.
 func stringList(text string) ([]string, error) {
 	switch {
 	case text == "null":
 		return nil, nil
 	case text == "[]":
 		return []string{}, nil
-	case len(text) >= 4 && text[:2] == `["` && text[len(text)-2:] == `"]` && !strings.ContainsRune(text, '\\'):
+	case len(text) >= 4 && text[:2] == `["` && text[len(text)-2:] == `"]` && !strings.ContainsRune(text, '\\') &&
+		utf8.ValidString(text):
 		return strings.Split(text[2:len(text)-2], `","`), nil
 	}
 	var out []string
