@@ -39,7 +39,7 @@ func FlagHeader() []string {
 }
 
 // AppendFlag appends the records of one flag, as Flags lays them out, to out. scratch, when not nil, is a
-// buffer reused for the details' JSON; a listing of every flag writes a flag at a time.
+// buffer reused for the details' JSON: a listing of every flag writes a flag at a time.
 func AppendFlag(out [][]string, f domain.Flag, scratch *[]byte) ([][]string, error) {
 	details, err := detailsJSON(f.Details, scratch)
 	if err != nil {
@@ -64,7 +64,10 @@ func AppendFlag(out [][]string, f domain.Flag, scratch *[]byte) ([][]string, err
 // valid JSON as encoding/json read it) are written without a JSON encoder where they are compact, as the read
 // model keeps them: escaped for HTML as json.Marshal escapes them, and otherwise as they are.
 func detailsJSON(d domain.FlagDetails, scratch *[]byte) (string, error) {
-	if raw, ok := d.(domain.RawDetails); ok && scratch != nil {
+	if scratch == nil {
+		scratch = new([]byte)
+	}
+	if raw, ok := d.(domain.RawDetails); ok {
 		if out, ok := appendMarshalledRaw((*scratch)[:0], raw.JSON); ok {
 			*scratch = out
 			return string(out), nil
