@@ -20,9 +20,35 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
+// awaitModel waits until the read model's follower has applied every event stored: a scrape reads the model
+// as it is, and a write answers before its event is applied once Limits.ConsistencyWait has passed (a rates
+// table, which rebuilds the model, under a loaded machine).
+func (f *fixture) awaitModel(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		head, err := f.store.Head(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, current, err := f.readModel.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if current && !cp.Position.Less(head) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the read model is at %v, the store at %v, after 2 minutes", cp.Position, head)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // scrape reads /metrics and returns each series' value by name and labels ("name{k=v,...}").
 func (f *fixture) scrape(t *testing.T) map[string]float64 {
 	t.Helper()
+	f.awaitModel(t)
 	w := f.get("/metrics", "metrics")
 	if w.Code != 200 {
 		t.Fatalf("/metrics: %d %s", w.Code, w.Body)
