@@ -307,3 +307,5 @@ func (d *spillDecoder) time() time.Time {
 	}
 	return t
 }
+
+func (d *spillDecoder) string() string { return string(d.bytes(int(d.uvarint()))) }
