@@ -152,8 +152,8 @@ func (r *flagRuns) close() {
 	r.file = nil
 }
 
-// appendListed appends a listed flag's form in a run to b: its length, its key, then its buyers and the rest
-// of its JSON (a form byte says whether the head was cut).
+// appendListed appends a listed flag's form in a run to b: its length, its key (its evidence told nil from
+// empty, which their JSON does), then its buyers ("" when the head was not cut) and the rest of its JSON.
 func appendListed(b []byte, f ListedFlag) []byte {
 	start := len(b)
 	b = append(b, 0, 0, 0, 0) // the length, filled in below
@@ -162,7 +162,11 @@ func appendListed(b []byte, f ListedFlag) []byte {
 	for _, s := range []string{k.Code, k.WorkerID, k.JobOrderID} {
 		b = appendString(b, s)
 	}
-	b = binary.AppendUvarint(b, uint64(len(k.EventIDs)))
+	events := uint64(0) // nil evidence; else how many ids, plus one
+	if k.EventIDs != nil {
+		events = uint64(len(k.EventIDs)) + 1
+	}
+	b = binary.AppendUvarint(b, events)
 	for _, id := range k.EventIDs {
 		b = appendString(b, id)
 	}
@@ -200,12 +204,12 @@ func parseListed(b []byte) (ListedFlag, error) {
 	k := &f.Key
 	k.RaisedAt = d.time()
 	k.Code, k.WorkerID, k.JobOrderID = d.string(), d.string(), d.string()
-	n := d.uvarint()
-	if n > uint64(len(d.b)) { // each id takes a byte at least
+	n := d.uvarint() // 0 for nil evidence, else how many ids plus one
+	if n > uint64(len(d.b))+1 { // each id takes a byte at least
 		return ListedFlag{}, errSpillRecord
 	}
 	if n > 0 {
-		k.EventIDs = make([]string, n)
+		k.EventIDs = make([]string, n-1)
 	}
 	for i := range k.EventIDs {
 		k.EventIDs[i] = d.string()

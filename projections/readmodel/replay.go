@@ -66,7 +66,7 @@ func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until 
 	filter projections.Filter, workers map[string]bool) (sp *spill, err error) {
 	sp = newMemSpill()
 	if until.Commit > m.opts.ShardEvents {
-		if sp, err = newTempSpill(m.opts.SpillDir); err != nil {
+		if sp, err = newTempSpill(m.opts.SpillDir, m.opts.Logger); err != nil {
 			return nil, fmt.Errorf("read model: %w", err)
 		}
 	}
