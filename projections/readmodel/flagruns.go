@@ -204,7 +204,7 @@ func parseListed(b []byte) (ListedFlag, error) {
 	k := &f.Key
 	k.RaisedAt = d.time()
 	k.Code, k.WorkerID, k.JobOrderID = d.string(), d.string(), d.string()
-	n := d.uvarint() // 0 for nil evidence, else how many ids plus one
+	n := d.uvarint()            // 0 for nil evidence, else how many ids plus one
 	if n > uint64(len(d.b))+1 { // each id takes a byte at least
 		return ListedFlag{}, errSpillRecord
 	}
