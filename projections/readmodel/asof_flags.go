@@ -134,8 +134,8 @@ func (m *Model) listFlagsUnder(ctx context.Context, store eventstore.Store, qs [
 }
 
 // flagRunsUnder replays the workers the queries qs[i] for i in whole may list, under filter at clock, a shard
-// at a time, writes each shard's flags of each of those queries (kept says which) as a run, then the job
-// orders' own flags as the last, and calls fn with the runs before the replay's spill is removed.
+// at a time, writes their flags as runs (see writeRuns), and calls fn with the runs before the replay's spill
+// is removed.
 func (m *Model) flagRunsUnder(ctx context.Context, store eventstore.Store, qs []projections.FlagQuery, whole []int,
 	filter projections.Filter, clock time.Time, kept func(*projections.View, []domain.Flag) []domain.Flag,
 	fn func(*flagRuns) error) error {
@@ -153,34 +153,55 @@ func (m *Model) flagRunsUnder(ctx context.Context, store eventstore.Store, qs []
 		return err
 	}
 	defer sp.remove()
-	runs, err := newFlagRuns(sp.dir, len(qs))
+	runs, err := m.writeRuns(ctx, sp, cm, cv, qs, whole, kept)
 	if err != nil {
-		return fmt.Errorf("read model: %w", err)
+		return err
 	}
 	defer runs.close()
+	return fn(runs)
+}
+
+// writeRuns replays the workers spilled to sp a shard at a time, each on a fork of cm, and writes each shard's
+// flags of each query qs[i] for i in whole (kept says which) as a run of that query, then the job orders' own
+// flags (cv's, cm's view) as its last. The runs are in sp's directory.
+func (m *Model) writeRuns(ctx context.Context, sp *spill, cm *projections.Model, cv *projections.View,
+	qs []projections.FlagQuery, whole []int, kept func(*projections.View, []domain.Flag) []domain.Flag) (*flagRuns, error) {
+	runs, err := newFlagRuns(sp.dir, len(qs))
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	add := func(v *projections.View, q projections.FlagQuery, i int) error {
+		if err := runs.add(i, kept(v, v.Flags(q))); err != nil {
+			return fmt.Errorf("read model: %w", err)
+		}
+		return nil
+	}
 	err = m.replaySpill(ctx, sp, cm, func(pm *projections.Model) error {
-		v := pm.View(clock)
+		v := pm.View(cv.Clock())
 		for _, i := range whole {
 			wq := qs[i]
 			wq.WorkersOnly = true
-			if err := runs.add(i, kept(v, v.Flags(wq))); err != nil {
-				return fmt.Errorf("read model: %w", err)
+			if err := add(v, wq, i); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
 	for _, i := range whole {
-		if err := runs.add(i, kept(cv, cv.Flags(qs[i]))); err != nil {
-			return fmt.Errorf("read model: %w", err)
+		if err == nil {
+			err = add(cv, qs[i], i)
 		}
 	}
-	if err := runs.finish(); err != nil {
-		return fmt.Errorf("read model: %w", err)
+	if err == nil {
+		if err = runs.finish(); err != nil {
+			err = fmt.Errorf("read model: %w", err)
+		}
 	}
-	return fn(runs)
+	if err != nil {
+		runs.close()
+		return nil, err
+	}
+	return runs, nil
 }
 
 // listedSeq yields flags, in listing order already, as a listing does.
