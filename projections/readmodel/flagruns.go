@@ -118,7 +118,9 @@ func (r *flagRuns) add(listing int, flags []domain.Flag) error {
 	if len(flags) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(flags, projections.CompareFlags)
+	if !slices.IsSortedFunc(flags, projections.CompareFlags) { // a view's listing is, already
+		slices.SortStableFunc(flags, projections.CompareFlags)
+	}
 	run := flagRun{off: r.size, flags: len(flags)}
 	for _, f := range flags {
 		lf, err := listed(f)
