@@ -3,9 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -307,41 +305,21 @@ func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
 	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
 }
 
-// flagsCSV lays the listing's flags out as CSV as they are read, with their money in the reporting currency
-// cur (converted by rep) when one is named: the header, then each flag's records.
+// flagsCSV lays the listing's flags out as CSV as they are read (export.FlagWriter), with their money in the
+// reporting currency cur (converted by rep) when one is named.
 func (s *Server) flagsCSV(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time,
 	rep projections.Reporting, cur string) ([]byte, error) {
-	records := func(flags []domain.Flag) ([][]string, error) {
-		if cur != "" {
-			return export.ConvertedFlags(rep.Flags(flags))
-		}
-		return export.Flags(flags)
+	var conv *projections.Reporting
+	if cur != "" {
+		conv = &rep
 	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	head := true
-	err := s.eachFlag(ctx, who, fr, clock, func(f domain.Flag) error {
-		recs, err := records([]domain.Flag{f})
-		if err != nil {
-			return err
-		}
-		if !head {
-			recs = recs[1:]
-		}
-		head = false
-		if err := w.WriteAll(recs); err != nil {
-			return fmt.Errorf("write CSV: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
+	fw := export.NewFlagWriter(&buf, conv)
+	if err := s.eachFlag(ctx, who, fr, clock, fw.Write); err != nil {
 		return nil, err
 	}
-	if head {
-		recs, _ := records(nil) // the header alone: cannot fail
-		if err := w.WriteAll(recs); err != nil {
-			return nil, fmt.Errorf("write CSV: %w", err)
-		}
+	if err := fw.Close(); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
