@@ -95,7 +95,7 @@ func (r *Reader) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]
 // FlagPage returns the page of size flags of GET /v1/flags for the query that cursor points at (the first
 // page for ""). Without a time filter the page is found by seeking in the persisted flag index within the
 // caller's scope, and the total is read from the maintained counts, so a page costs the same wherever it is;
-// as of a time, the listing is judged whole and cut.
+// as of a time, the listing is replayed, merged and counted as it is read, and the page kept (cutPage).
 func (r *Reader) FlagPage(ctx context.Context, who keys.Identity, q url.Values, cursor string, size int) (FlagPage, error) {
 	clock, cur := r.s.now(), flagCursor{}
 	if cursor != "" {
