@@ -112,7 +112,7 @@ func (m *Model) listFlagsUnder(ctx context.Context, store eventstore.Store, qs [
 	answer := func(runs *flagRuns) error {
 		for i, q := range qs {
 			if q.WorkerID == "" {
-				if err := each(i, runs.merge(i)); err != nil {
+				if err := each(i, runs.merge(ctx, i)); err != nil {
 					return err
 				}
 				continue

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"container/heap"
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -13,11 +14,14 @@ import (
 // per run.
 const runReadBuffer = 16 << 10
 
+// mergeCheck is how many flags a merge yields between two looks at its context.
+const mergeCheck = 4096
+
 // merge yields the flags of a listing's runs in listing order: a k-way merge that holds one flag per run.
 // Among flags of the same key, those of an earlier run come first, and within a run they keep their order:
 // the merge lists them as a stable sort of the runs one after the other would. A consumer that stops early
-// stops the merge there.
-func (r *flagRuns) merge(listing int) iter.Seq2[ListedFlag, error] {
+// stops the merge there; so does the end of ctx, whose error is then yielded.
+func (r *flagRuns) merge(ctx context.Context, listing int) iter.Seq2[ListedFlag, error] {
 	return func(yield func(ListedFlag, error) bool) {
 		h := &runHeap{}
 		for i, run := range r.runs[listing] {
@@ -32,7 +36,11 @@ func (r *flagRuns) merge(listing int) iter.Seq2[ListedFlag, error] {
 			}
 		}
 		heap.Init(h)
-		for h.Len() > 0 {
+		for n := 1; h.Len() > 0; n++ {
+			if n%mergeCheck == 0 && ctx.Err() != nil {
+				yield(ListedFlag{}, fmt.Errorf("read model: merge flag runs: %w", ctx.Err()))
+				return
+			}
 			c := h.cursors[0]
 			if !yield(c.cur, nil) {
 				return

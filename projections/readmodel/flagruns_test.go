@@ -3,6 +3,7 @@ package readmodel
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -195,7 +196,7 @@ func randomFlags(rnd *rand.Rand, r, n int) []domain.Flag {
 func mergedJSON(t *testing.T, runs *flagRuns, listing, stop int) []string {
 	t.Helper()
 	out := []string{}
-	for f, err := range runs.merge(listing) {
+	for f, err := range runs.merge(context.Background(), listing) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +233,7 @@ func TestMergeOfADamagedRunIsAnError(t *testing.T) {
 	}
 	runs.runs[0][0].size-- // the last flag cut short
 	var got error
-	for _, err := range runs.merge(0) {
+	for _, err := range runs.merge(context.Background(), 0) {
 		got = err
 	}
 	if !errors.Is(got, errSpillRecord) {
@@ -240,5 +241,38 @@ func TestMergeOfADamagedRunIsAnError(t *testing.T) {
 	}
 	if _, err := readListed(bufio.NewReader(bytes.NewReader(nil))); err != io.EOF {
 		t.Fatalf("an empty run: %v, want io.EOF", err)
+	}
+}
+
+// TestAMergeStopsAtTheEndOfItsContext: a merge whose context has ended yields that error within mergeCheck
+// flags, not the rest of the listing.
+func TestAMergeStopsAtTheEndOfItsContext(t *testing.T) {
+	t.Parallel()
+	runs, err := newFlagRuns("", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for r := range 3 {
+		if err := runs.add(0, randomFlags(rnd, r, mergeCheck)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := runs.finish(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n := 0
+	var got error
+	for _, err := range runs.merge(ctx, 0) {
+		if err != nil {
+			got = err
+			break
+		}
+		n++
+	}
+	if !errors.Is(got, context.Canceled) || n >= mergeCheck {
+		t.Fatalf("merge after its context ended: %d flags, then %v", n, got)
 	}
 }
