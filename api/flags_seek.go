@@ -51,13 +51,13 @@ func scoped(who keys.Identity, fq projections.FlagQuery) (q projections.FlagQuer
 func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQuery, acc readmodel.Access, empty bool,
 	cur string) ([]byte, error) {
 	// appendFlag appends a flag's JSON to the page: as its row holds it, or converted.
-	appendFlag := func(dst []byte, f *readmodel.ListedFlag) ([]byte, error) { return f.AppendJSON(dst), nil }
+	appendFlag := func(dst []byte, f *readmodel.IndexedFlag) ([]byte, error) { return f.AppendJSON(dst), nil }
 	if cur != "" {
 		rep, err := s.cfg.Model.Reporting(ctx, cur, projections.Filter{}, l.clock)
 		if err != nil {
 			return nil, err
 		}
-		appendFlag = func(dst []byte, f *readmodel.ListedFlag) ([]byte, error) {
+		appendFlag = func(dst []byte, f *readmodel.IndexedFlag) ([]byte, error) {
 			conv, err := fquery.ConvertFlag(f.JSON(), rep)
 			return append(dst, conv...), err
 		}
@@ -71,7 +71,7 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 	var last []byte
 	if !empty {
 		err := s.cfg.Model.ListFlags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1, Access: acc},
-			func(f *readmodel.ListedFlag) error {
+			func(f *readmodel.IndexedFlag) error {
 				if n == l.size {
 					more = true
 					return nil

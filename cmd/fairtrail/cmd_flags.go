@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/export"
+	"github.com/fairtrail/fairtrail/projections/query"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
@@ -72,9 +72,6 @@ func newFlagsCmd(env environment) *cobra.Command {
 				return failedError{fmt.Sprintf("no worker %q in %s (under the time filter given)", q.WorkerID, sf)}
 			}
 		}
-		list := func(fn func(*readmodel.ListedFlag) error) error {
-			return rd.ListFlags(cmd.Context(), q, filter, now, fn)
-		}
 		if cur != "" {
 			rep, err := rd.Reporting(cmd.Context(), cur, filter, now)
 			if err != nil {
@@ -83,31 +80,33 @@ func newFlagsCmd(env environment) *cobra.Command {
 			texts := func(fn func(string) error) error { return rd.Flags(cmd.Context(), q, filter, now, fn) }
 			return printFlagsIn(env.stdout, texts, rep, f, tableWidth(env, *wide))
 		}
+		list := func(fn func(*readmodel.IndexedFlag) error) error {
+			return rd.ListFlags(cmd.Context(), q, filter, now, fn)
+		}
 		return printFlags(env.stdout, list, f, tableWidth(env, *wide))
 	}
 	return cmd
 }
 
-// listedFlags yields the flags of a listing, each as its row holds it (see readmodel.ListedFlag).
-type listedFlags = func(fn func(*readmodel.ListedFlag) error) error
+// indexedFlags yields the flags of a listing, each as the flag index's row holds it (see readmodel.IndexedFlag).
+type indexedFlags = func(fn func(*readmodel.IndexedFlag) error) error
 
 // printFlags writes the flags list yields: JSON and CSV as they are read, a table once all are (its columns are
 // sized to them).
-func printFlags(w io.Writer, list listedFlags, format string, width int) error {
+func printFlags(w io.Writer, list indexedFlags, format string, width int) error {
 	switch format {
 	case "json":
-		values := func(fn func(readmodel.ListedFlag) error) error {
-			return list(func(l *readmodel.ListedFlag) error { return fn(*l) })
+		values := func(fn func(readmodel.IndexedFlag) error) error {
+			return list(func(l *readmodel.IndexedFlag) error { return fn(*l) })
 		}
-		return writeJSONArray(w, values, func(dst []byte, l readmodel.ListedFlag) []byte { return l.AppendJSON(dst) })
+		return writeJSONArray(w, values, func(dst []byte, l readmodel.IndexedFlag) []byte { return l.AppendJSON(dst) })
 	case "csv":
-		return writeFlagsCSV(w, list)
+		return writeFlagsCSV(w, fieldsOf(list), nil)
 	}
 	var flags []domain.Flag
-	err := list(func(l *readmodel.ListedFlag) error {
-		f, err := l.Flag()
+	err := fieldsOf(list)(func(f domain.Flag) error {
 		flags = append(flags, f)
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
@@ -125,40 +124,45 @@ func printFlags(w io.Writer, list listedFlags, format string, width int) error {
 	return err
 }
 
+// fieldsOf yields the flags list yields with their fields, read from their rows without decoding their JSON.
+func fieldsOf(list indexedFlags) func(fn func(domain.Flag) error) error {
+	return func(fn func(domain.Flag) error) error {
+		return list(func(l *readmodel.IndexedFlag) error {
+			f, err := l.Flag()
+			if err != nil {
+				return err
+			}
+			return fn(f)
+		})
+	}
+}
+
+// decoded yields the flags whose JSON texts list yields, decoded.
+func decoded(list func(fn func(string) error) error) func(fn func(domain.Flag) error) error {
+	return func(fn func(domain.Flag) error) error {
+		return list(func(text string) error {
+			f, err := query.DecodeFlag(text)
+			if err != nil {
+				return err
+			}
+			return fn(f)
+		})
+	}
+}
+
 // csvBuffer is how much CSV writeFlagsCSV gathers before it writes: a listing of every flag writes hundreds of
 // megabytes, and each write is a system call.
 const csvBuffer = 256 << 10
 
-// writeFlagsCSV writes export.Flags's records of each flag as it is read, each from the flag's fields as its
-// row holds them (no JSON decoded but its amounts), through one buffer.
-func writeFlagsCSV(w io.Writer, list listedFlags) error {
+// writeFlagsCSV writes the records of each flag as it is read (export.FlagWriter), with its money also in
+// rep's currency when rep is not nil, through one buffer.
+func writeFlagsCSV(w io.Writer, list func(fn func(domain.Flag) error) error, rep *projections.Reporting) error {
 	bw := bufio.NewWriterSize(w, csvBuffer)
-	cw := csv.NewWriter(bw) // bw is large enough: the csv.Writer writes into it
-	if err := cw.Write(export.FlagHeader()); err != nil {
+	fw := export.NewFlagWriter(bw, rep) // bw is large enough for its csv.Writer to write into it
+	if err := list(fw.Write); err != nil {
 		return err
 	}
-	var recs [][]string
-	var scratch []byte
-	err := list(func(l *readmodel.ListedFlag) error {
-		f, err := l.Flag()
-		if err != nil {
-			return err
-		}
-		if recs, err = export.AppendFlag(recs[:0], f, &scratch); err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if err := cw.Write(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := fw.Close(); err != nil {
 		return err
 	}
 	return bw.Flush()

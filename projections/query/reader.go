@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -16,31 +15,27 @@ type Reader struct {
 	Model *readmodel.Model
 }
 
-// Flags calls fn with the JSON of each flag the query selects, in listing order: ListFlags with each flag's
-// JSON put together.
+// Flags calls fn with the JSON of each flag the query selects, in listing order, as it is read: ListFlags
+// with each flag's JSON put together.
 func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
 	fn func(flag string) error) error {
-	return r.ListFlags(ctx, q, filter, now, func(l *readmodel.ListedFlag) error { return fn(l.JSON()) })
+	return r.ListFlags(ctx, q, filter, now, func(l *readmodel.IndexedFlag) error { return fn(l.JSON()) })
 }
 
-// ListFlags calls fn with each flag the query selects, in listing order: from the read model's flag index as
-// it goes when filter is zero (judged at now), as its rows hold them, else from a replay under the filter
-// (judged at the filter's clock), each as its JSON.
+// ListFlags calls fn with each flag the query selects, in listing order, as it is read: from the read model's
+// flag index when filter is zero (judged at now), each as its row holds it, else from a replay under the
+// filter (judged at the filter's clock) merged shard by shard (see readmodel.Model.ListFlagsUnder), each as its
+// JSON. fn's error stops the listing and is returned.
 func (r Reader) ListFlags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
-	fn func(*readmodel.ListedFlag) error) error {
+	fn func(*readmodel.IndexedFlag) error) error {
 	if filter == (projections.Filter{}) {
 		return r.Model.ListFlags(ctx, q, now, readmodel.FlagSeek{}, fn)
 	}
-	flags, err := r.Model.FlagsUnder(ctx, r.Store, q, filter, filter.Clock(now))
-	if err != nil {
-		return err
-	}
-	for _, f := range flags {
-		text, err := readmodel.EncodeFlag(f)
+	for f, err := range r.Model.ListFlagsUnder(ctx, r.Store, q, filter, filter.Clock(now), nil) {
 		if err != nil {
-			return fmt.Errorf("encode flag %s: %w", f.Code, err)
+			return err
 		}
-		l := readmodel.ListedFlagOf(text)
+		l := readmodel.IndexedFlagOf(f.JSON())
 		if err := fn(&l); err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@
 //	                   after raised_at, its details' rules array referenced by id (see flagRow);
 //	                   clocked=1 for fee.reimbursement_overdue and worker.report_open, raised only once the
 //	                   clock has passed raised_at
-//	flags_json         a view: every flag's JSON as the CLI and API print it, put together as ListedFlag.AppendJSON does
+//	flags_json         a view: every flag's JSON as the CLI and API print it, put together as IndexedFlag.AppendJSON does
 //	flag_rules         (id, rules): each rules array of the flags' details, stored once
 //	scopes             (id, name): the flag scopes, "buyer:ID", "employer:ID" or "agency:ID"
 //	flag_scopes        (scope, k) for a listing scoped to a scope, by its id in scopes

@@ -20,7 +20,7 @@ import (
 // as JSON columns, the rest in columns of their own, and in rest only what follows raised_at. A details'
 // "rules" array (the policies a fee breaches, the same few arrays over and over) is stored once in flag_rules
 // and referenced: rest holds its id in its place, and rules the id. A flag whose JSON does not have this shape
-// (a raised_at not in UTC, say) is stored whole: event_ids is NULL and rest is its JSON. ListedFlag puts the JSON
+// (a raised_at not in UTC, say) is stored whole: event_ids is NULL and rest is its JSON. IndexedFlag puts the JSON
 // together again, byte for byte; the view flags_json does the same in SQL for the sqlite3 shell.
 
 // rulesKey is what precedes a details' rules array in a flag's JSON.
@@ -255,7 +255,7 @@ func (w *writer) flagRow(ctx context.Context, e encodedFlag, clocked int) error 
 		at.Nanosecond(), clocked, ref, rest)
 }
 
-// flagJSONView gives every flag's JSON in the sqlite3 shell, as ListedFlag.AppendJSON does (an id holding a control
+// flagJSONView gives every flag's JSON in the sqlite3 shell, as IndexedFlag.AppendJSON does (an id holding a control
 // character or U+2028 may be escaped otherwise by json_quote than by Go; TestPersistedModelAnswersAsAModelRebuiltInMemory
 // compares the view with the listing on generated ids).
 const flagJSONView = `

@@ -11,8 +11,8 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// listed is the listed flag of f's row r, its rules (if any) stored as id, as a listing reads it.
-func listed(t *testing.T, f domain.Flag, r flagRow, id int64) ListedFlag {
+// indexedOf is the indexed flag of f's row r, its rules (if any) stored as id, as a listing reads it.
+func indexedOf(t *testing.T, f domain.Flag, r flagRow, id int64) IndexedFlag {
 	t.Helper()
 	if strings.Contains(f.Code+f.WorkerID+f.JobOrderID, "\x1f") {
 		t.Skip("the unit separator that joins a row's columns for a listing: never in an id")
@@ -27,7 +27,7 @@ func listed(t *testing.T, f domain.Flag, r flagRow, id int64) ListedFlag {
 	if r.whole {
 		cols = []string{f.Code, f.WorkerID, f.JobOrderID, "", "", "0", "0", "", r.rest}
 	}
-	l, err := parseListedFlag([]byte("k"), strings.Join(cols, "\x1f"), &flagRules{byID: map[int64]string{id: r.rules}})
+	l, err := parseIndexedFlag([]byte("k"), strings.Join(cols, "\x1f"), &flagRules{byID: map[int64]string{id: r.rules}})
 	if err != nil {
 		t.Fatalf("parse the row: %v", err)
 	}
@@ -46,7 +46,7 @@ func roundTrip(t *testing.T, f domain.Flag) (string, flagRow) {
 		t.Fatalf("split: %v", err)
 	}
 	const id = 42
-	l := listed(t, f, r, id)
+	l := indexedOf(t, f, r, id)
 	back := l.JSON()
 	if back != body {
 		t.Fatalf("read back\n%s\nwant\n%s", back, body)

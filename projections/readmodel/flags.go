@@ -36,16 +36,16 @@ type FlagSeek struct {
 // compact). It is ListFlags with each flag's JSON put together.
 func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek,
 	fn func(key []byte, flag string) error) error {
-	return m.ListFlags(ctx, q, clock, seek, func(l *ListedFlag) error { return fn(l.Key, l.JSON()) })
+	return m.ListFlags(ctx, q, clock, seek, func(l *IndexedFlag) error { return fn(l.Key, l.JSON()) })
 }
 
 // ListFlags calls fn, in listing order (in reverse with seek.Before), with each flag the query selects at
 // clock and the seek's access admits, as its row holds it. A scoped query (buyer, employer, agency, or the
 // access's scope) seeks within that scope's index, a worker's or a job order's within theirs, so a page costs
 // the same wherever it is; an access of several scopes merges their seeks. fn's error stops the listing and is
-// returned; fn may keep the ListedFlag's value, not the pointer.
+// returned; fn may keep the IndexedFlag's value, not the pointer.
 func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek,
-	fn func(*ListedFlag) error) error {
+	fn func(*IndexedFlag) error) error {
 	access := seek.Access.Scopes
 	if len(access) == 0 {
 		access = []string{""}
@@ -76,8 +76,8 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 
 // merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
 // the seek's limit, and stops with ctx's error once ctx is done.
-func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(*ListedFlag) error) error {
-	heads := make([]ListedFlag, len(cursors))
+func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(*IndexedFlag) error) error {
+	heads := make([]IndexedFlag, len(cursors))
 	live := make([]bool, len(cursors))
 	next := func(i int) error {
 		live[i] = false
@@ -135,13 +135,13 @@ const flagReadCols = `f.k, concat_ws(char(31), f.code, f.worker_id, f.job_order_
 	ifnull(f.event_ids, ''), f.raised_s, f.raised_n, ifnull(f.rules, ''), f.rest)`
 
 // scanFlag reads a listed flag from a row of flagReadCols.
-func scanFlag(rows *sql.Rows, rules *flagRules) (ListedFlag, error) {
+func scanFlag(rows *sql.Rows, rules *flagRules) (IndexedFlag, error) {
 	var k []byte
 	var joined string
 	if err := rows.Scan(&k, &joined); err != nil {
-		return ListedFlag{}, err
+		return IndexedFlag{}, err
 	}
-	return parseListedFlag(k, joined, rules)
+	return parseIndexedFlag(k, joined, rules)
 }
 
 // flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in

@@ -12,13 +12,13 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// ListedFlag is a flag of a listing as its row holds it (see flagRow): its key, its columns and the JSON that
+// IndexedFlag is a flag of a listing as its row holds it (see flagRow): its key, its columns and the JSON that
 // follows its raised_at. It gives the flag's JSON (AppendJSON, the bytes EncodeFlag wrote) and its fields
 // (Flag) without joining or decoding that JSON whole first: a listing of every flag reads millions of them, and
 // a front end that lays them out (indented JSON, CSV records, an API page) needs one or the other once. Its
-// strings are the row's own, never reused by the listing, so a ListedFlag may be kept after the call that gave
+// strings are the row's own, never reused by the listing, so a IndexedFlag may be kept after the call that gave
 // it (handed to another goroutine, say).
-type ListedFlag struct {
+type IndexedFlag struct {
 	// Key is the flag's place in the listing order (FlagKey); nil for a flag listed from a replay.
 	Key []byte
 
@@ -34,49 +34,49 @@ type ListedFlag struct {
 	whole string
 }
 
-// ListedFlagOf is the listed flag whose JSON is text (as EncodeFlag writes it): a flag judged by a replay,
+// IndexedFlagOf is the listed flag whose JSON is text (as EncodeFlag writes it): a flag judged by a replay,
 // listed beside or instead of the rows of the index.
-func ListedFlagOf(text string) ListedFlag { return ListedFlag{whole: text} }
+func IndexedFlagOf(text string) IndexedFlag { return IndexedFlag{whole: text} }
 
 // errFlagRow reports a row of flagReadCols that does not have their shape.
 var errFlagRow = errors.New("flag row not of the listing's shape")
 
-// parseListedFlag reads a listed flag from a row of flagReadCols: its key and its other columns joined by unit
+// parseIndexedFlag reads a listed flag from a row of flagReadCols: its key and its other columns joined by unit
 // separators (see flagReadCols). rules resolves a rules array's id.
-func parseListedFlag(k []byte, joined string, rules *flagRules) (ListedFlag, error) {
+func parseIndexedFlag(k []byte, joined string, rules *flagRules) (IndexedFlag, error) {
 	var col [9]string // code, worker, job order, buyers, events, raised_s, raised_n, rules, rest
 	rest := joined
 	for i := range col[:8] {
 		end := strings.IndexByte(rest, 0x1f)
 		if end < 0 {
-			return ListedFlag{}, fmt.Errorf("%w: key %x", errFlagRow, k)
+			return IndexedFlag{}, fmt.Errorf("%w: key %x", errFlagRow, k)
 		}
 		col[i], rest = rest[:end], rest[end+1:]
 	}
 	col[8] = rest
 	if col[4] == "" { // event_ids NULL: rest is the whole JSON
-		return ListedFlag{Key: k, whole: col[8]}, nil
+		return IndexedFlag{Key: k, whole: col[8]}, nil
 	}
 	s, errS := strconv.ParseInt(col[5], 10, 64)
 	n, errN := strconv.Atoi(col[6])
 	if err := errors.Join(errS, errN); err != nil {
-		return ListedFlag{}, fmt.Errorf("%w: key %x: raised_at: %w", errFlagRow, k, err)
+		return IndexedFlag{}, fmt.Errorf("%w: key %x: raised_at: %w", errFlagRow, k, err)
 	}
-	l := ListedFlag{Key: k, code: col[0], worker: col[1], jobOrder: col[2], buyers: col[3], eventIDs: col[4],
+	l := IndexedFlag{Key: k, code: col[0], worker: col[1], jobOrder: col[2], buyers: col[3], eventIDs: col[4],
 		raisedS: s, raisedN: n, rest: col[8]}
 	if col[7] == "" {
 		return l, nil
 	}
 	id, err := strconv.ParseInt(col[7], 10, 64)
 	if err != nil {
-		return ListedFlag{}, fmt.Errorf("%w: key %x: rules: %w", errFlagRow, k, err)
+		return IndexedFlag{}, fmt.Errorf("%w: key %x: rules: %w", errFlagRow, k, err)
 	}
 	if l.rules, err = rules.get(id); err != nil {
-		return ListedFlag{}, err
+		return IndexedFlag{}, err
 	}
 	i := strings.Index(l.rest, rulesKey)
 	if i < 0 {
-		return ListedFlag{}, fmt.Errorf("%w: key %x: flag %s of %q: no rules in its row", errFlagRow, k, l.code, l.worker)
+		return IndexedFlag{}, fmt.Errorf("%w: key %x: flag %s of %q: no rules in its row", errFlagRow, k, l.code, l.worker)
 	}
 	i += len(rulesKey)
 	j := i
@@ -89,7 +89,7 @@ func parseListedFlag(k []byte, joined string, rules *flagRules) (ListedFlag, err
 
 // Size is the length of the flag's JSON when its ids need no escapes (AppendJSON's length then, else a little
 // less): what a buffer for it needs.
-func (l *ListedFlag) Size() int {
+func (l *IndexedFlag) Size() int {
 	if l.whole != "" {
 		return len(l.whole)
 	}
@@ -98,7 +98,7 @@ func (l *ListedFlag) Size() int {
 
 // AppendJSON appends the flag's JSON, compact, as EncodeFlag wrote it (and `fairtrail flags --format json`
 // lists it before indenting), to dst.
-func (l *ListedFlag) AppendJSON(dst []byte) []byte {
+func (l *IndexedFlag) AppendJSON(dst []byte) []byte {
 	if l.whole != "" {
 		return append(dst, l.whole...)
 	}
@@ -109,7 +109,7 @@ func (l *ListedFlag) AppendJSON(dst []byte) []byte {
 }
 
 // JSON is AppendJSON's text.
-func (l *ListedFlag) JSON() string {
+func (l *IndexedFlag) JSON() string {
 	if l.whole != "" {
 		return l.whole
 	}
@@ -120,7 +120,7 @@ func (l *ListedFlag) JSON() string {
 // their JSON, so that encoding the flag again gives the same bytes. A row's columns are taken as they are
 // (its ids need no unescaping), its lists split without a JSON decoder where no string in them is escaped,
 // and only its amounts decoded as JSON.
-func (l *ListedFlag) Flag() (domain.Flag, error) {
+func (l *IndexedFlag) Flag() (domain.Flag, error) {
 	if l.whole != "" {
 		return decodeWhole(l.whole)
 	}

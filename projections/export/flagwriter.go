@@ -1,0 +1,81 @@
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// FlagWriter writes a flag listing as CSV as it is read, without holding it: Flags's records (ConvertedFlags's
+// in a reporting currency), the header before the first flag's, and the header alone for a listing of none.
+// The bytes are those of the records of the whole listing written at once. It flushes only at Close: give it
+// a buffered writer (a *bufio.Writer of 4 KiB or more is written into directly) for a long listing.
+type FlagWriter struct {
+	w       *csv.Writer
+	rep     *projections.Reporting
+	started bool
+	recs    [][]string // a flag's records, reused
+	scratch []byte     // its details' JSON, reused
+}
+
+// NewFlagWriter writes flags to w, their money also in rep's currency when rep is not nil.
+func NewFlagWriter(w io.Writer, rep *projections.Reporting) *FlagWriter {
+	return &FlagWriter{w: csv.NewWriter(w), rep: rep}
+}
+
+// records are the records of flags, the header first.
+func (fw *FlagWriter) records(flags []domain.Flag) ([][]string, error) {
+	if fw.rep != nil {
+		return ConvertedFlags(fw.rep.Flags(flags))
+	}
+	return Flags(flags)
+}
+
+// Write writes a flag's records, and the header before the first flag's.
+func (fw *FlagWriter) Write(f domain.Flag) error {
+	var recs [][]string
+	var err error
+	if fw.rep != nil {
+		if recs, err = fw.records([]domain.Flag{f}); err == nil && fw.started {
+			recs = recs[1:]
+		}
+	} else {
+		if !fw.started {
+			fw.recs = append(fw.recs[:0], FlagHeader())
+		} else {
+			fw.recs = fw.recs[:0]
+		}
+		recs, err = AppendFlag(fw.recs, f, &fw.scratch)
+		fw.recs = recs
+	}
+	if err != nil {
+		return err
+	}
+	fw.started = true
+	for _, r := range recs {
+		if err := fw.w.Write(r); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close writes the header if no flag was written, and flushes what is buffered; it does not close the writer
+// underneath.
+func (fw *FlagWriter) Close() error {
+	if !fw.started {
+		fw.started = true
+		head, _ := fw.records(nil) // the header alone: cannot fail
+		if err := fw.w.Write(head[0]); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	fw.w.Flush()
+	if err := fw.w.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
