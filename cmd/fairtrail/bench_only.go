@@ -89,14 +89,8 @@ func appendHeld(ctx context.Context, storeDir string, d *benchData, env environm
 
 // mixedAlone starts the server, waits until its model is caught up, walks the flags pages and runs the load.
 func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
-	var profiles []string
-	if cfg.profile != "" {
-		for env, name := range map[string]string{cpuProfileEnv: "cpu", blockProfileEnv: "block", mutexProfileEnv: "mutex"} {
-			profiles = append(profiles, env+"="+filepath.Join(cfg.profile, "serve."+name+".pprof"))
-		}
-	}
 	fmt.Fprintln(progress, "bench: starting fairtrail serve and waiting for its read model...")
-	s, err := startServe(ctx, dir, storeDir, profiles...)
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, serveProfiles(cfg.profile)...)
 	if err != nil {
 		return f, err
 	}
