@@ -199,14 +199,20 @@ type rowKey struct{ scope, by, key string }
 // counts the workers by their months of wages (a histogram, so that a change subtracts exactly and a median
 // is read from it).
 type row struct {
-	Workers     int64                                            `json:"-"`
-	Flagged     int64                                            `json:"-"`
-	Substituted int64                                            `json:"-"`
-	Months      map[string]int64                                 `json:"-"`
-	Counts      []int64                                          `json:"-"`
-	Money       [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders   map[string]int64                                 // change in refs
-	loaded      bool
+	Workers     int64            `json:"-"`
+	Flagged     int64            `json:"-"`
+	Substituted int64            `json:"-"`
+	Months      map[string]int64 `json:"-"`
+	// storedMonths is Months as a catch-up read it, not yet parsed (lazyMonths), with the changes made to it
+	// since in monthsDelta: a worker judged again usually counts under the same months of wages as before, and
+	// then the row's histogram, at scale thousands of values, is written back as it was read.
+	storedMonths string
+	lazyMonths   bool
+	monthsDelta  map[string]int64
+	Counts       []int64                                          `json:"-"`
+	Money        [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
+	jobOrders    map[string]int64                                 // change in refs
+	loaded       bool
 }
 
 func newRow() *row {
@@ -228,8 +234,12 @@ func (r *row) add(c *contribution, sign int64) error {
 			r.Substituted += sign
 		}
 		if c.Months != "" {
-			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
-				delete(r.Months, c.Months)
+			months := r.Months
+			if r.lazyMonths {
+				months = r.monthsDelta
+			}
+			if months[c.Months] += sign; months[c.Months] == 0 {
+				delete(months, c.Months)
 			}
 		}
 	}
@@ -316,20 +326,57 @@ func (r *row) money(col int) []domain.Money {
 	return sums.Money()
 }
 
-func (r *row) monthsJSON() string {
-	b, _ := json.Marshal(r.Months) // integers: cannot fail
-	return string(b)
+// monthsJSON is the row's histogram of months of wages as the model stores it: as it was read when nothing
+// changed it.
+func (r *row) monthsJSON() (string, error) {
+	if r.lazyMonths && len(r.monthsDelta) == 0 {
+		return r.storedMonths, nil
+	}
+	if err := r.parseMonths(); err != nil {
+		return "", err
+	}
+	return encodeHistogram(r.Months), nil
 }
 
+// readMonths reads the row's histogram of months of wages.
 func (r *row) readMonths(text string) error {
-	if err := json.Unmarshal([]byte(text), &r.Months); err != nil {
+	if err := decodeHistogram(text, &r.Months); err != nil {
 		return fmt.Errorf("rollup months of wages: %w", err)
 	}
 	return nil
 }
 
+// readMonthsLater keeps the row's stored histogram of months of wages to be read only if a change needs it
+// (see storedMonths).
+func (r *row) readMonthsLater(text string) {
+	r.storedMonths, r.lazyMonths, r.monthsDelta = text, true, map[string]int64{}
+}
+
+// parseMonths reads a histogram kept by readMonthsLater and applies the changes made since.
+func (r *row) parseMonths() error {
+	if !r.lazyMonths {
+		return nil
+	}
+	if err := r.readMonths(r.storedMonths); err != nil {
+		return err
+	}
+	if r.Months == nil { // stored as null
+		r.Months = map[string]int64{}
+	}
+	for k, d := range r.monthsDelta {
+		if r.Months[k] += d; r.Months[k] == 0 {
+			delete(r.Months, k)
+		}
+	}
+	r.storedMonths, r.lazyMonths, r.monthsDelta = "", false, nil
+	return nil
+}
+
 // months lists the months of wages a row counts, each as often as it is counted.
 func (r *row) months() ([]decimal.Decimal, error) {
+	if err := r.parseMonths(); err != nil {
+		return nil, err
+	}
 	var out []decimal.Decimal
 	for text, n := range r.Months {
 		d, err := decimal.NewFromString(text)
@@ -372,9 +419,13 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 		return err
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
-	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+	months, err := r.monthsJSON()
+	if err != nil {
+		return err
+	}
+	_, err = w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
 		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
+		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, months, jobOrders)
 	return err
 }
 

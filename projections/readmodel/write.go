@@ -343,9 +343,7 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 	if err := readCounts(flags, r.Counts); err != nil {
 		return nil, err
 	}
-	if err := r.readMonths(months); err != nil {
-		return nil, err
-	}
+	r.readMonthsLater(months)
 	return r, r.readMoney(money)
 }
 

@@ -1,0 +1,128 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// A rollup row's months of wages are a histogram, stored as the JSON of a map[string]int64 (workers by value).
+// A catch-up reads and writes again every row a worker counts under, and at scale these histograms hold
+// thousands of values: encoding/json's reflection and sorting of map keys were most of a post's CPU. These
+// write and read exactly what encoding/json does, without them, for the text the model writes; anything else
+// is left to encoding/json.
+
+// encodeHistogram is counts' JSON, byte for byte as json.Marshal writes it.
+func encodeHistogram(counts map[string]int64) string {
+	if counts == nil {
+		return "null"
+	}
+	keys := slices.Sorted(maps.Keys(counts))
+	size := 2
+	for _, k := range keys {
+		if !plainKey(k) {
+			b, _ := json.Marshal(counts) // integers: cannot fail
+			return string(b)
+		}
+		size += len(k) + 24
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), k...), '"', ':')
+		b = strconv.AppendInt(b, counts[k], 10)
+	}
+	return string(append(b, '}'))
+}
+
+// plainKey reports whether json.Marshal writes s as itself between quotes: printable ASCII without a quote, a
+// backslash or the characters it escapes for HTML.
+func plainKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// decodeHistogram reads text, the JSON of a map[string]int64, into *into as json.Unmarshal does: its entries
+// added to the map (made when nil), a later value of a key replacing an earlier one. text in the form
+// encodeHistogram writes is read directly, anything else by json.Unmarshal.
+func decodeHistogram(text string, into *map[string]int64) error {
+	if plainHistogram(text, into) {
+		return nil
+	}
+	return json.Unmarshal([]byte(text), into)
+}
+
+// plainHistogram reads text into into when it is a JSON object without spaces whose keys are plain (plainKey)
+// and whose values are integers in int64's range, and reports whether it was (into is untouched when not).
+func plainHistogram(text string, into *map[string]int64) bool {
+	if len(text) < 2 || text[0] != '{' || text[len(text)-1] != '}' {
+		return false
+	}
+	type entry struct {
+		k string
+		v int64
+	}
+	var entries []entry
+	for rest := text[1 : len(text)-1]; rest != ""; {
+		if rest[0] != '"' {
+			return false
+		}
+		end := 1
+		for end < len(rest) && rest[end] != '"' {
+			end++
+		}
+		if end+1 >= len(rest) || rest[end+1] != ':' || !plainKey(rest[1:end]) {
+			return false
+		}
+		k := rest[1:end]
+		rest = rest[end+2:]
+		n := 0
+		for n < len(rest) && rest[n] != ',' {
+			n++
+		}
+		v, ok := jsonInt(rest[:n])
+		if !ok {
+			return false
+		}
+		entries = append(entries, entry{k, v})
+		if rest = rest[n:]; rest != "" {
+			if rest = rest[1:]; rest == "" {
+				return false // a trailing comma
+			}
+		}
+	}
+	if *into == nil {
+		*into = make(map[string]int64, len(entries))
+	}
+	for _, e := range entries {
+		(*into)[e.k] = e.v
+	}
+	return true
+}
+
+// jsonInt reads s when it is a JSON number without fraction or exponent in int64's range.
+func jsonInt(s string) (int64, bool) {
+	digits := s
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if digits == "" || digits[0] == '0' && len(digits) > 1 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
+}
