@@ -310,11 +310,11 @@ func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
 	if id, ok := w.scopes[name]; ok {
 		return id, nil
 	}
-	if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
+	if _, err := w.exec(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
 		return 0, fmt.Errorf("name scope %s: %w", name, err)
 	}
 	var id int64
-	if err := w.tx.QueryRowContext(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
+	if err := w.queryRow(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
 		return 0, fmt.Errorf("name scope %s: %w", name, err)
 	}
 	w.scopes[name] = id

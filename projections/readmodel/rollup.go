@@ -403,11 +403,11 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	}
 	var jobOrders int
 	if !w.fresh {
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
+		if _, err := w.exec(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
 			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
 			return err
 		}
-		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
+		if err := w.queryRow(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
 			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
 			return err
 		}
@@ -415,7 +415,7 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 		jobOrders = len(r.jobOrders)
 	}
 	if r.Workers == 0 && jobOrders == 0 {
-		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
+		_, err := w.exec(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
 		return err
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
@@ -423,7 +423,7 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+	_, err = w.exec(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
 		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
 		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, months, jobOrders)
 	return err
