@@ -2,9 +2,12 @@ package readmodel
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/shopspring/decimal"
 )
 
 // A rollup row's months of wages are a histogram, stored as the JSON of a map[string]int64 (workers by value).
@@ -125,4 +128,68 @@ func jsonInt(s string) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	return v, err == nil
+}
+
+// monthsJSON is the row's histogram of months of wages as the model stores it: as it was read when nothing
+// changed it.
+func (r *row) monthsJSON() (string, error) {
+	if r.lazyMonths && len(r.monthsDelta) == 0 {
+		return r.storedMonths, nil
+	}
+	if err := r.parseMonths(); err != nil {
+		return "", err
+	}
+	return encodeHistogram(r.Months), nil
+}
+
+// readMonths reads the row's histogram of months of wages.
+func (r *row) readMonths(text string) error {
+	if err := decodeHistogram(text, &r.Months); err != nil {
+		return fmt.Errorf("rollup months of wages: %w", err)
+	}
+	return nil
+}
+
+// readMonthsLater keeps the row's stored histogram of months of wages to be read only if a change needs it
+// (see storedMonths).
+func (r *row) readMonthsLater(text string) {
+	r.storedMonths, r.lazyMonths, r.monthsDelta = text, true, map[string]int64{}
+}
+
+// parseMonths reads a histogram kept by readMonthsLater and applies the changes made since.
+func (r *row) parseMonths() error {
+	if !r.lazyMonths {
+		return nil
+	}
+	if err := r.readMonths(r.storedMonths); err != nil {
+		return err
+	}
+	if r.Months == nil { // stored as null
+		r.Months = map[string]int64{}
+	}
+	for k, d := range r.monthsDelta {
+		if r.Months[k] += d; r.Months[k] == 0 {
+			delete(r.Months, k)
+		}
+	}
+	r.storedMonths, r.lazyMonths, r.monthsDelta = "", false, nil
+	return nil
+}
+
+// months lists the months of wages a row counts, each as often as it is counted.
+func (r *row) months() ([]decimal.Decimal, error) {
+	if err := r.parseMonths(); err != nil {
+		return nil, err
+	}
+	var out []decimal.Decimal
+	for text, n := range r.Months {
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			return nil, fmt.Errorf("rollup months of wages %q: %w", text, err)
+		}
+		for range n {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }

@@ -29,7 +29,7 @@ type writer struct {
 	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
 	prepared map[string]*sql.Stmt
 	rules    map[string]int64 // flag_rules: the id of each rules array
-	scopes  map[string]int64 // scopes: the ids read or added
+	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
 	flagRows, scopeRows, workerRows rowSink
@@ -84,48 +84,6 @@ func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*w
 	}
 	w.money = newMoneyTotals(currencies)
 	return w, nil
-}
-
-// prepare returns the transaction's statement of text, prepared on its first use by this writer: a catch-up
-// runs the same few texts for every flag and rollup row it changes, and SQLite's preparation of each cost
-// about as much as running it.
-func (w *writer) prepare(ctx context.Context, text string) (*sql.Stmt, error) {
-	if st := w.prepared[text]; st != nil {
-		return st, nil
-	}
-	st, err := w.tx.PrepareContext(ctx, text)
-	if err != nil {
-		return nil, err
-	}
-	w.prepared[text] = st // closed with the transaction
-	return st, nil
-}
-
-// exec runs text in the transaction through its prepared statement.
-func (w *writer) exec(ctx context.Context, text string, args ...any) (sql.Result, error) {
-	st, err := w.prepare(ctx, text)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-// queryRow runs a query of one row in the transaction through its prepared statement.
-func (w *writer) queryRow(ctx context.Context, text string, args ...any) *sql.Row {
-	st, err := w.prepare(ctx, text)
-	if err != nil {
-		return w.tx.QueryRowContext(ctx, text, args...) // fails again with the preparation's error
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-// query runs a query in the transaction through its prepared statement.
-func (w *writer) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
-	st, err := w.prepare(ctx, text)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
 }
 
 // worker replaces a worker's judgement: its flags, its row and its contribution to the rollups.
