@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -136,6 +137,12 @@ func (r *row) monthsJSON() (string, error) {
 	if r.lazyMonths && len(r.monthsDelta) == 0 {
 		return r.storedMonths, nil
 	}
+	if r.lazyMonths {
+		if merged, ok := mergeHistogram(r.storedMonths, r.monthsDelta); ok {
+			r.storedMonths, r.monthsDelta = merged, map[string]int64{}
+			return merged, nil
+		}
+	}
 	if err := r.parseMonths(); err != nil {
 		return "", err
 	}
@@ -192,4 +199,85 @@ func (r *row) months() ([]decimal.Decimal, error) {
 		}
 	}
 	return out, nil
+}
+
+// mergeHistogram is the text of the histogram stored (in the form encodeHistogram writes: plain keys in
+// ascending order) with the changes of delta applied, a count that comes to 0 left out: what parsing it,
+// applying them and encoding it again writes, without a map, a sort or an integer written again but the
+// changed ones. ok is false for text of another form, which the caller parses.
+func mergeHistogram(stored string, delta map[string]int64) (string, bool) {
+	if len(stored) < 2 || stored[0] != '{' || stored[len(stored)-1] != '}' {
+		return "", false
+	}
+	keys := slices.Sorted(maps.Keys(delta))
+	for _, k := range keys {
+		if !plainKey(k) {
+			return "", false
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(stored) + 24*len(keys))
+	b.WriteByte('{')
+	sep := func() {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+	}
+	put := func(k string, v int64) {
+		if v != 0 {
+			sep()
+			b.WriteString(`"` + k + `":`)
+			b.WriteString(strconv.FormatInt(v, 10))
+		}
+	}
+	next, prev, first := 0, "", true
+	for rest := stored[1 : len(stored)-1]; rest != ""; {
+		k, v, entry, after, ok := histogramEntry(rest)
+		if !ok || !first && k <= prev {
+			return "", false // not the form encodeHistogram writes: keys in ascending order, each once
+		}
+		prev, first = k, false
+		for ; next < len(keys) && keys[next] < k; next++ {
+			put(keys[next], delta[keys[next]])
+		}
+		if next < len(keys) && keys[next] == k {
+			put(k, v+delta[k])
+			next++
+		} else {
+			sep()
+			b.WriteString(entry)
+		}
+		if rest = after; rest != "" {
+			if rest = rest[1:]; rest == "" {
+				return "", false // a trailing comma
+			}
+		}
+	}
+	for ; next < len(keys); next++ {
+		put(keys[next], delta[keys[next]])
+	}
+	b.WriteByte('}')
+	return b.String(), true
+}
+
+// histogramEntry reads the first entry of rest, the inside of a histogram's text: its key, its count, its text
+// ("key":count) and what follows it (empty or from the comma on); ok is false when it is not a plain key and a
+// count as encodeHistogram writes them.
+func histogramEntry(rest string) (k string, v int64, entry, after string, ok bool) {
+	if rest == "" || rest[0] != '"' {
+		return "", 0, "", "", false
+	}
+	end := strings.IndexByte(rest[1:], '"') + 1
+	if end <= 0 || end+1 >= len(rest) || rest[end+1] != ':' || !plainKey(rest[1:end]) {
+		return "", 0, "", "", false
+	}
+	n := strings.IndexByte(rest[end+2:], ',')
+	if n < 0 {
+		n = len(rest) - end - 2
+	}
+	text := rest[end+2 : end+2+n]
+	if v, ok = jsonInt(text); !ok || text == "-0" {
+		return "", 0, "", "", false
+	}
+	return rest[1:end], v, rest[:end+2+n], rest[end+2+n:], true
 }

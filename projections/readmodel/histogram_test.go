@@ -115,3 +115,53 @@ func TestRowMonthsReadLaterAsReadAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMergeHistogramAsParsed: a histogram merged with changes is what parsing it, applying them and encoding
+// it again writes, wherever the merge takes the text.
+func FuzzMergeHistogramAsParsed(f *testing.F) {
+	for _, seed := range []struct {
+		text string
+		k1   string
+		d1   int64
+		k2   string
+		d2   int64
+	}{
+		{`{"0.5":2,"1.25":1,"3":4}`, "1.25", -1, "2", 1},
+		{`{"0.5":2,"1.25":1,"3":4}`, "0.1", 1, "9", 3},
+		{`{}`, "1", 1, "", 0},
+		{`{"a":1,"a":2}`, "a", 1, "", 0},
+		{`{"b":1,"a":2}`, "c", 1, "", 0},
+		{`{"a":-0}`, "b", 1, "", 0},
+		{`{"":1}`, "", -1, "a", 2},
+		{`{"a,b":1,"c":2}`, "a,b", 1, "", 0},
+	} {
+		f.Add(seed.text, seed.k1, seed.d1, seed.k2, seed.d2)
+	}
+	f.Fuzz(func(t *testing.T, text, k1 string, d1 int64, k2 string, d2 int64) {
+		delta := map[string]int64{}
+		for _, c := range []struct {
+			k string
+			d int64
+		}{{k1, d1}, {k2, d2}} {
+			if delta[c.k] += c.d; delta[c.k] == 0 {
+				delete(delta, c.k)
+			}
+		}
+		got, ok := mergeHistogram(text, delta)
+		if !ok {
+			return
+		}
+		r := newRow()
+		if err := r.readMonths(text); err != nil {
+			t.Fatalf("%q merged as %q, but does not parse: %v", text, got, err)
+		}
+		for k, d := range delta {
+			if r.Months[k] += d; r.Months[k] == 0 {
+				delete(r.Months, k)
+			}
+		}
+		if want := encodeHistogram(r.Months); got != want {
+			t.Fatalf("%q with %v: merged %q, parsed and encoded %q", text, delta, got, want)
+		}
+	})
+}
