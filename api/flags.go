@@ -215,9 +215,39 @@ func validCodePrefix(code string) bool {
 	return true
 }
 
-// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read,
-// judged on a view of what it names under the filter (the model caught up first).
+// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read (the
+// model caught up first): without a time filter a worker is decided on the parties the persisted model records
+// of it, one indexed read; under one, and a job order always, on a view of what the query names under the
+// filter.
 func (s *Server) checkNamed(ctx context.Context, who keys.Identity, fq projections.FlagQuery, filter projections.Filter,
+	clock time.Time) error {
+	if err := s.fresh(ctx); err != nil {
+		return err
+	}
+	if fq.WorkerID != "" && filter == (projections.Filter{}) {
+		p, ok, err := s.cfg.Model.WorkerParties(ctx, fq.WorkerID)
+		if err != nil {
+			return err
+		}
+		if !ok || !newAccess(who, nil).recorded(p) {
+			return fail(errNotFound, "worker %s not found", fq.WorkerID)
+		}
+		fq.WorkerID = "" // decided
+	}
+	if fq.WorkerID != "" || fq.JobOrderID != "" {
+		if err := s.checkViewed(ctx, who, fq, filter, clock); err != nil {
+			return err
+		}
+	}
+	if fq.BuyerID != "" && !newAccess(who, nil).buyer(fq.BuyerID) {
+		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
+	}
+	return nil
+}
+
+// checkViewed answers 404 for a worker or job order named in the query that the caller may not read, judged on
+// a view of what it names under the filter. The model must be caught up.
+func (s *Server) checkViewed(ctx context.Context, who keys.Identity, fq projections.FlagQuery, filter projections.Filter,
 	clock time.Time) error {
 	scope := readmodel.Scope{}
 	if fq.WorkerID != "" {
@@ -226,33 +256,27 @@ func (s *Server) checkNamed(ctx context.Context, who keys.Identity, fq projectio
 	if fq.JobOrderID != "" {
 		scope.Context = []string{fq.JobOrderID}
 	}
-	read := func(fn func(*projections.View) error) error { return s.read(ctx, scope, filter, clock, fn) }
-	if len(scope.Workers) == 0 && len(scope.Context) == 0 {
-		read = func(func(*projections.View) error) error { return s.fresh(ctx) }
+	v, err := s.query().View(ctx, scope, filter, clock)
+	if err != nil {
+		return err
 	}
-	err := read(func(v *projections.View) error {
-		acc := newAccess(who, v)
-		if fq.WorkerID != "" {
-			if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
-				return fail(errNotFound, "worker %s not found", fq.WorkerID)
-			}
+	acc := newAccess(who, v)
+	if fq.WorkerID != "" {
+		if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
+			return fail(errNotFound, "worker %s not found", fq.WorkerID)
 		}
-		if fq.JobOrderID == "" {
-			return nil
-		}
-		_, ok := v.JobOrder(fq.JobOrderID)
-		if !ok && acc.all() {
-			return s.knownJobOrder(ctx, fq.JobOrderID, filter, clock)
-		}
-		if !ok || !acc.jobOrder(fq.JobOrderID) {
-			return fail(errNotFound, "job order %s not found", fq.JobOrderID)
-		}
+	}
+	if fq.JobOrderID == "" {
 		return nil
-	})
-	if err == nil && fq.BuyerID != "" && !newAccess(who, nil).buyer(fq.BuyerID) {
-		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
 	}
-	return err
+	_, ok := v.JobOrder(fq.JobOrderID)
+	if !ok && acc.all() {
+		return s.knownJobOrder(ctx, fq.JobOrderID, filter, clock)
+	}
+	if !ok || !acc.jobOrder(fq.JobOrderID) {
+		return fail(errNotFound, "job order %s not found", fq.JobOrderID)
+	}
+	return nil
 }
 
 // knownJobOrder answers 404 for a job order that no event names under the filter: one without events of its
