@@ -24,10 +24,10 @@ func TestMain(m *testing.M) {
 	}
 	flag.Parse()
 	if flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.list").Value.String() == "" {
-		prefetchBinary() // the whole package runs: most of its subprocess tests need the binary
+		prefetchBinaries() // the whole package runs: most of its subprocess tests need the binaries
 	}
 	code := m.Run()
-	waitForBinary()
+	waitForBinaries()
 	removeShared()
 	os.Exit(code)
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/fairtrail/fairtrail/eventstore/kurrent/kurrenttest"
 )
 
 // cliEnv runs a command in-process with the given environment variables.
@@ -21,7 +19,7 @@ func cliEnv(t *testing.T, vars map[string]string, args ...string) (int, string, 
 // TestStoreURLSelectsKurrentDB runs the commands on KurrentDB (the wire-protocol test double, through the real
 // client), selected by --store or by FAIRTRAIL_STORE, and compares their output with the embedded store's.
 func TestStoreURLSelectsKurrentDB(t *testing.T) {
-	srv := kurrenttest.Start(t, kurrenttest.Options{SystemEvery: 5})
+	srv := startKurrentChild(t, 5)
 	dir := t.TempDir()
 	// The current documentation's scheme, kurrentdb://, is as good as esdb://.
 	byEnv := map[string]string{"FAIRTRAIL_STORE": strings.Replace(srv.URL(), "esdb://", "kurrentdb://", 1)}

@@ -14,16 +14,27 @@ import (
 )
 
 // shared holds what the subprocess tests of this package build or generate once per test run: the fairtrail
-// binary and the NDJSON datasets they feed it. Both are read-only once made, so tests may share them in
-// parallel. TestMain removes the directory after the run.
+// binary, the KurrentDB test double's command and the NDJSON datasets they feed them. All are read-only once
+// made, so tests may share them in parallel. TestMain removes the directory after the run.
 var shared = struct {
 	mu       sync.Mutex
 	dir      string
-	bin      sync.Once
-	binPath  string
-	binErr   error
+	bin      built // the fairtrail binary
+	double   built // the command kurrentdouble
 	datasets map[dataset]*generatedFile
-}{datasets: map[dataset]*generatedFile{}}
+}{
+	bin:      built{pkg: ".", name: "fairtrail"},
+	double:   built{pkg: "./internal/kurrentdouble", name: "kurrentdouble"},
+	datasets: map[dataset]*generatedFile{},
+}
+
+// built is one binary that the tests build once, without -race.
+type built struct {
+	pkg, name string // the package to build, relative to this one, and the file's name
+	once      sync.Once
+	path      string
+	err       error
+}
 
 // dataset names a generated dataset: `fairtrail generate --workers W --seed S`.
 type dataset struct {
@@ -65,39 +76,58 @@ func removeShared() {
 // the race detector would only slow it down without watching it) once per test run and returns its path.
 func fairtrailBinary(t *testing.T) string {
 	t.Helper()
-	shared.bin.Do(buildBinary)
-	if shared.binErr != nil {
-		t.Fatalf("build the binary: %v", shared.binErr)
-	}
-	return shared.binPath
+	return shared.bin.get(t)
 }
 
-// prefetchBinary starts the shared build in the background, so that it links while the package's in-process
-// tests run rather than when the first subprocess test asks for it (under load, a link takes tens of seconds,
-// all of them on the package's critical path). TestMain calls it on a run of the whole package, and waits for
-// it with waitForBinary before it removes the shared directory.
-func prefetchBinary() { go shared.bin.Do(buildBinary) }
+// doubleBinary builds the command kurrentdouble (the KurrentDB test double in a process of its own, without
+// -race) once per test run and returns its path.
+func doubleBinary(t *testing.T) string {
+	t.Helper()
+	return shared.double.get(t)
+}
 
-// waitForBinary returns once a build that was started has finished.
-func waitForBinary() { shared.bin.Do(func() {}) }
+// get builds b on first use and returns its path.
+func (b *built) get(t *testing.T) string {
+	t.Helper()
+	b.once.Do(b.build)
+	if b.err != nil {
+		t.Fatalf("build %s: %v", b.name, b.err)
+	}
+	return b.path
+}
 
-// buildBinary is the one build of the binary; it records the path or the error in shared.
-func buildBinary() {
+// prefetchBinaries starts the shared builds in the background, so that they link while the package's
+// in-process tests run rather than when the first subprocess test asks for them (under load, a link takes tens
+// of seconds, all of them on the package's critical path). TestMain calls it on a run of the whole package,
+// and waits for them with waitForBinaries before it removes the shared directory.
+func prefetchBinaries() {
+	go shared.bin.once.Do(shared.bin.build)
+	go shared.double.once.Do(shared.double.build)
+}
+
+// waitForBinaries returns once the builds that were started have finished.
+func waitForBinaries() {
+	shared.bin.once.Do(func() {})
+	shared.double.once.Do(func() {})
+}
+
+// build is the one build of b; it records the path or the error in b.
+func (b *built) build() {
 	dir, err := sharedDir()
 	if err != nil {
-		shared.binErr = err
+		b.err = err
 		return
 	}
-	path := filepath.Join(dir, "fairtrail")
-	tags := "" // the binary is built with the tags of this test binary, so that bench's peer is in both or neither
+	path := filepath.Join(dir, b.name)
+	tags := "" // built with the tags of this test binary, so that bench's peer is in both or neither
 	if benchpeer.Built {
 		tags = "peer"
 	}
-	if out, err := exec.Command("go", "build", "-tags", tags, "-o", path, ".").CombinedOutput(); err != nil {
-		shared.binErr = fmt.Errorf("go build: %w\n%s", err, out)
+	if out, err := exec.Command("go", "build", "-tags", tags, "-o", path, b.pkg).CombinedOutput(); err != nil {
+		b.err = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
 		return
 	}
-	shared.binPath = path
+	b.path = path
 }
 
 // generatedNDJSON returns the path of the dataset `fairtrail generate` writes for the given workers and seed,

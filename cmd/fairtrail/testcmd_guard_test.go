@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,6 +99,77 @@ func TestConcurrencyIsFound(t *testing.T) {
 	for _, dir := range []string{"../../projections", "../../eventstore/embedded", "../../api/keys"} {
 		if found := concurrency(t, dir); len(found) == 0 {
 			t.Errorf("%s: no concurrency found; it runs goroutines or guards memory with sync", dir)
+		}
+	}
+}
+
+// plainTests reads the tests that the test command runs without -race in packages it otherwise runs under it:
+// the PACKAGE:TEST words of its plain_tests=( ... ) list, comments dropped.
+func plainTests(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile(testCommand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`(?s)\nplain_tests=\((.*?)\n\)`).FindSubmatch(src)
+	if list == nil {
+		t.Fatalf("%s: no plain_tests=( ... ) list", testCommand)
+	}
+	var tests []string
+	for line := range strings.Lines(string(list[1])) {
+		line, _, _ = strings.Cut(line, "#")
+		tests = append(tests, strings.Fields(line)...)
+	}
+	return tests
+}
+
+// testsNamed returns the directories, from the repository's root, of the test files that declare the function
+// name.
+func testsNamed(t *testing.T, name string) []string {
+	t.Helper()
+	decl := regexp.MustCompile(`(?m)^func ` + regexp.QuoteMeta(name) + `\(`)
+	var dirs []string
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if decl.Match(src) {
+			rel, err := filepath.Rel("../..", filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			dirs = append(dirs, "./"+filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
+}
+
+// TestPlainTestsRunOnce holds ops/test's list of single tests run without the race detector to what the command
+// does with it: the race run skips each name in every package, so each must name one test of the repository,
+// in the package the plain run runs it in; otherwise a test of the same name elsewhere would run nowhere, or
+// the listed one twice.
+func TestPlainTestsRunOnce(t *testing.T) {
+	t.Parallel()
+	tests := plainTests(t)
+	if len(tests) == 0 {
+		t.Skipf("%s lists no single tests to run without -race", testCommand)
+	}
+	for _, entry := range tests {
+		pkg, name, ok := strings.Cut(entry, ":")
+		if !ok || !strings.HasPrefix(pkg, "./") || !regexp.MustCompile(`^Test\w+$`).MatchString(name) {
+			t.Errorf("%s: %q is not ./PACKAGE:TestName", testCommand, entry)
+			continue
+		}
+		if dirs := testsNamed(t, name); len(dirs) != 1 || dirs[0] != pkg {
+			t.Errorf("%s runs %s of %s without -race, but the repository declares it in %v", testCommand, name, pkg, dirs)
 		}
 	}
 }

@@ -18,8 +18,9 @@
 // honours requires-leader (Options.Follower), appends that time out committed or not (TimeOutAppends), the
 // append size limit counted as the server counts it, and restarts at the same address (Options.Addr).
 //
-// Import it only from _test.go files; a test in cmd/fairtrail checks that the fairtrail binary does not
-// contain it.
+// Import it only from _test.go files and from its command, cmd/fairtrail/internal/kurrentdouble, which tests
+// run as a child process built without the race detector; a test in cmd/fairtrail checks that the fairtrail
+// binary does not contain it.
 package kurrenttest
 
 import (
@@ -104,6 +105,26 @@ type Server struct {
 // Start starts a server on a loopback port and stops it when the test ends.
 func Start(tb testing.TB, opts Options) *Server {
 	tb.Helper()
+	dir := ""
+	if opts.TLS {
+		dir = tb.TempDir()
+	}
+	s, err := Listen(opts, dir)
+	if err != nil {
+		tb.Fatalf("kurrenttest: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("kurrenttest: %v", err)
+		}
+	})
+	return s
+}
+
+// Listen starts a server on a loopback port for a caller that is not a test, such as the command kurrentdouble
+// (which a test runs as a child process); the caller stops it with Close. With Options.TLS, the server writes
+// its certificate's PEM file in dir.
+func Listen(opts Options, dir string) (*Server, error) {
 	if opts.MaxAppendSize <= 0 {
 		opts.MaxAppendSize = 1 << 20
 	}
@@ -112,7 +133,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	}
 	lis, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		tb.Fatalf("kurrenttest: listen: %v", err)
+		return nil, fmt.Errorf("listen: %w", err)
 	}
 	s := &Server{opts: opts, lis: lis, addr: lis.Addr().String(), port: lis.Addr().(*net.TCPAddr).Port,
 		streams: make(map[string]*stream), next: firstLogPosition, changed: make(chan struct{}),
@@ -120,10 +141,10 @@ func Start(tb testing.TB, opts Options) *Server {
 	grpcOpts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(s.authUnary), grpc.ChainStreamInterceptor(s.authStream),
 		grpc.ForceServerCodec(codec{})}
 	if opts.TLS {
-		cert, caFile, err := selfSigned(tb.TempDir())
+		cert, caFile, err := selfSigned(dir)
 		if err != nil {
 			lis.Close()
-			tb.Fatalf("kurrenttest: %v", err)
+			return nil, err
 		}
 		s.caFile = caFile
 		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
@@ -131,7 +152,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	if opts.Follower {
 		if err := s.listenFollower(); err != nil {
 			lis.Close()
-			tb.Fatalf("kurrenttest: listen as a follower: %v", err)
+			return nil, fmt.Errorf("listen as a follower: %w", err)
 		}
 	}
 	s.srv = grpc.NewServer(grpcOpts...)
@@ -143,12 +164,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	if s.followerLis != nil {
 		go func() { _ = s.srv.Serve(s.followerLis) }() // ends with the server; its error is the leader's
 	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("kurrenttest: %v", err)
-		}
-	})
-	return s
+	return s, nil
 }
 
 // seed writes what a fresh node writes before any client does, so $all never starts with a user event.
