@@ -9,9 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain/synth"
 )
@@ -36,12 +34,10 @@ type jobTruth struct {
 // Seed 29 is a dataset with such job orders: since the generator's calibration, seed 1's 150 workers have 3 job
 // orders that name no buyer-2 or buyer-3.
 //
-// Its writes wait up to a minute, not serve's default 5 s (Limits.ConsistencyWait), for the read model to catch
-// up before their scope is checked: the suites check scope, not that wait, and on a machine under load 20 a
-// catch-up under the race detector took longer than 5 s and answered 503.
+// Its writes wait up to a minute for the read model, as every fixture's do (newFixture's Limits.ConsistencyWait).
 func richFixture(t *testing.T) (*fixture, truth) {
 	t.Helper()
-	f := newFixture(t, true, withLimits(api.Limits{MetricsRefresh: time.Nanosecond, ConsistencyWait: time.Minute}))
+	f := newFixture(t, true)
 	var data bytes.Buffer
 	if _, err := synth.Generate(&data, synth.Options{Workers: 150, Seed: 29}); err != nil {
 		t.Fatal(err)
