@@ -35,6 +35,10 @@ type Options struct {
 	// rebuild holds two at a time: one judged and written, the next prepared) (default 100,000; one read of
 	// the store all the same, see spill and replayShards).
 	ShardEvents uint64
+	// SortRunBytes bounds the bytes of flag rows, and of flag scope rows, a rebuild holds in memory to sort
+	// them into their tables' order: more are sorted in runs written beside the model and merged (default
+	// 64 MiB, at most 2 GiB).
+	SortRunBytes int
 	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills
 	// the workers' events, in a directory of its own that it removes (the system's temporary directory when
 	// empty).
@@ -63,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ShardEvents == 0 {
 		o.ShardEvents = 100_000
+	}
+	if o.SortRunBytes <= 0 || o.SortRunBytes > 2<<30 {
+		o.SortRunBytes = defaultSortRunBytes
 	}
 	if o.Now == nil {
 		o.Now = time.Now
