@@ -23,7 +23,7 @@ import (
 
 // defaultSortRunBytes is how many bytes of rows a sortedRows holds before it writes them to a run, unless
 // Options.SortRunBytes says otherwise (at most 4 GiB: rowSpan's offsets).
-const defaultSortRunBytes = 64 << 20
+const defaultSortRunBytes = 32 << 20
 
 // sortPlan is where a rebuild's sorts write their runs, and how many bytes of rows each holds before it
 // writes one. The zero value is a catch-up's: nothing sorted.
@@ -36,67 +36,114 @@ type sortPlan struct {
 var errSortRecord = errors.New("sorted row is damaged")
 
 // sortedRows holds rows, each a key and a record, and gives them back in key order (bytes.Compare), rows of
-// equal keys in any order.
+// equal keys in any order. Once the rows held pass its limit, they are sorted and written to a run on a
+// goroutine of their own while the next rows are held: a sortedRows holds up to twice its limit.
 type sortedRows struct {
-	dir   string // where runs are written
-	name  string // the runs' file names begin with it
-	limit int
-	buf   []byte // the rows held: each its key then its record
-	spans []rowSpan
-	runs  []string
+	dir     string // where runs are written
+	name    string // the runs' file names begin with it
+	limit   int
+	held    heldRows
+	spare   heldRows   // the rows of the run written last, whose memory the next run reuses
+	writing chan error // the run being written reports its end here; nil when none is
+	runs    []string
 }
 
-// rowSpan is where a held row's key and record are in buf (which a run's limit keeps under 4 GiB).
-type rowSpan struct{ start, keyEnd, end uint32 }
+// heldRows are rows held in memory: each its key then its record in buf, and where they are in spans.
+type heldRows struct {
+	buf   []byte
+	spans []rowSpan
+}
+
+// rowSpan is where a held row's key and record are in buf (which a run's limit keeps under 4 GiB), with the
+// key's first 16 bytes (zero-padded) as two numbers, which order most keys without reading buf.
+type rowSpan struct {
+	pre                uint64
+	pre2               uint64
+	start, keyEnd, end uint32
+}
+
+// spanBytes is what a rowSpan holds in memory, which counts towards a run's limit.
+const spanBytes = 32
 
 // newSortedRows returns an empty sortedRows whose runs are files named name-N in dir.
 func newSortedRows(dir, name string, limit int) *sortedRows {
 	return &sortedRows{dir: dir, name: name, limit: limit}
 }
 
-// add holds a row (key and rec are copied), writing the rows held to a run once they pass the limit.
+// add holds a row (key and rec are copied), starting a run once the rows held pass the limit.
 func (s *sortedRows) add(key, rec []byte) error {
-	if need := len(s.buf) + len(key) + len(rec); need > cap(s.buf) {
+	h := &s.held
+	if need := len(h.buf) + len(key) + len(rec); need > cap(h.buf) {
 		// Grown by doubling up to the limit and a little room for the row that passes it, not beyond.
-		grown := make([]byte, len(s.buf), max(need, min(2*cap(s.buf)+4096, s.limit+s.limit/16)))
-		copy(grown, s.buf)
-		s.buf = grown
+		grown := make([]byte, len(h.buf), max(need, min(2*cap(h.buf)+4096, s.limit+s.limit/16)))
+		copy(grown, h.buf)
+		h.buf = grown
 	}
-	start := len(s.buf)
-	s.buf = append(append(s.buf, key...), rec...)
-	s.spans = append(s.spans, rowSpan{uint32(start), uint32(start + len(key)), uint32(len(s.buf))})
-	if len(s.buf) < s.limit {
+	start := len(h.buf)
+	h.buf = append(append(h.buf, key...), rec...)
+	var pre [16]byte
+	copy(pre[:], key)
+	h.spans = append(h.spans, rowSpan{binary.BigEndian.Uint64(pre[:8]), binary.BigEndian.Uint64(pre[8:]),
+		uint32(start), uint32(start + len(key)), uint32(len(h.buf))})
+	if len(h.buf)+spanBytes*len(h.spans) < s.limit {
 		return nil
 	}
-	return s.writeRun()
+	return s.startRun()
 }
 
-// sortHeld sorts the rows held by key.
-func (s *sortedRows) sortHeld() {
-	slices.SortFunc(s.spans, func(a, b rowSpan) int {
-		return bytes.Compare(s.buf[a.start:a.keyEnd], s.buf[b.start:b.keyEnd])
-	})
-}
-
-// writeRun writes the rows held, sorted, to a new run and forgets them.
-func (s *sortedRows) writeRun() error {
-	s.sortHeld()
+// startRun hands the rows held to a goroutine that sorts them and writes them to a new run, once the run
+// before it is written, and holds the next rows in the memory that run's rows took.
+func (s *sortedRows) startRun() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return fmt.Errorf("create sort directory %s: %w", s.dir, err)
 	}
 	path := filepath.Join(s.dir, fmt.Sprintf("%s-%d", s.name, len(s.runs)))
+	s.runs = append(s.runs, path)
+	rows := s.held
+	s.held, s.spare = heldRows{buf: s.spare.buf[:0], spans: s.spare.spans[:0]}, rows
+	s.writing = make(chan error, 1)
+	go func(done chan<- error) {
+		rows.sort()
+		done <- rows.write(path)
+	}(s.writing)
+	return nil
+}
+
+// wait waits until the run being written, if any, is.
+func (s *sortedRows) wait() error {
+	if s.writing == nil {
+		return nil
+	}
+	err := <-s.writing
+	s.writing = nil
+	return err
+}
+
+// sort sorts the rows by key: by the keys' first bytes, then (when they are equal) the whole keys.
+// Zero-padded, the first bytes order two keys as the keys do whenever they differ.
+func (h heldRows) sort() {
+	slices.SortFunc(h.spans, func(a, b rowSpan) int {
+		return cmp.Or(cmp.Compare(a.pre, b.pre), cmp.Compare(a.pre2, b.pre2),
+			bytes.Compare(h.buf[a.start:a.keyEnd], h.buf[b.start:b.keyEnd]))
+	})
+}
+
+// write writes the rows, in their order, to a new run file at path.
+func (h heldRows) write(path string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("create sort run: %w", err)
 	}
-	s.runs = append(s.runs, path)
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var head []byte
-	for _, sp := range s.spans {
+	for _, sp := range h.spans {
 		head = binary.AppendUvarint(head[:0], uint64(sp.keyEnd-sp.start))
 		head = binary.AppendUvarint(head, uint64(sp.end-sp.keyEnd))
 		bw.Write(head)
-		bw.Write(s.buf[sp.start:sp.end]) // a write's error stays in bw, which Flush reports
+		bw.Write(h.buf[sp.start:sp.end]) // a write's error stays in bw, which Flush reports
 	}
 	err = bw.Flush()
 	if cerr := f.Close(); err == nil {
@@ -105,7 +152,6 @@ func (s *sortedRows) writeRun() error {
 	if err != nil {
 		return fmt.Errorf("write sort run %s: %w", path, err)
 	}
-	s.buf, s.spans = s.buf[:0], s.spans[:0]
 	return nil
 }
 
@@ -113,20 +159,24 @@ func (s *sortedRows) writeRun() error {
 // sorted in memory when no run was written, else written to a run and merged with the others.
 func (s *sortedRows) each(fn func(key, rec []byte) error) error {
 	if len(s.runs) == 0 {
-		s.sortHeld()
-		for _, sp := range s.spans {
-			if err := fn(s.buf[sp.start:sp.keyEnd], s.buf[sp.keyEnd:sp.end]); err != nil {
+		h := s.held
+		h.sort()
+		for _, sp := range h.spans {
+			if err := fn(h.buf[sp.start:sp.keyEnd], h.buf[sp.keyEnd:sp.end]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if len(s.spans) > 0 {
-		if err := s.writeRun(); err != nil {
+	if len(s.held.spans) > 0 {
+		if err := s.startRun(); err != nil {
 			return err
 		}
 	}
-	s.buf, s.spans = nil, nil
+	if err := s.wait(); err != nil {
+		return err
+	}
+	s.held, s.spare = heldRows{}, heldRows{}
 	return s.merge(fn)
 }
 
@@ -171,8 +221,9 @@ func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
 	return nil
 }
 
-// remove deletes the runs.
+// remove deletes the runs, once the one being written, if any, is.
 func (s *sortedRows) remove() {
+	s.wait()
 	for _, path := range s.runs {
 		os.Remove(path)
 	}

@@ -7,19 +7,22 @@ import (
 	"fmt"
 )
 
-// sortedSink is a rebuild's rowSink of a clustered table: it holds the rows in a sortedRows, by the key key
-// makes of each, and writes them into the table in that order when flushed, batchRows at a time.
+// sortedSink is a rebuild's rowSink of a clustered table: it holds the rows in a sortedRows, by their key,
+// and writes them into the table in that order when flushed, batchRows at a time. A row's leading values
+// (keyCols of them) are its key: they are held as the key alone, which unkey turns back into them.
 type sortedSink struct {
 	rows     *sortedRows
 	batch    *rowBatch
+	keyCols  int
 	key      func(dst []byte, row []any) []byte // appends a row's key to dst
+	unkey    func(row []any, key []byte) []any  // appends a key's values to row
 	rec, buf []byte
 }
 
 // add holds a row until the sink is flushed.
 func (s *sortedSink) add(ctx context.Context, row ...any) error {
 	var err error
-	if s.rec, err = appendValues(s.rec[:0], row); err != nil {
+	if s.rec, err = appendValues(s.rec[:0], row[s.keyCols:]); err != nil {
 		return fmt.Errorf("hold %s row: %w", s.batch.name, err)
 	}
 	s.buf = s.key(s.buf[:0], row)
@@ -33,9 +36,9 @@ func (s *sortedSink) add(ctx context.Context, row ...any) error {
 func (s *sortedSink) flush(ctx context.Context) error {
 	defer s.rows.remove()
 	row := make([]any, 0, s.batch.cols)
-	err := s.rows.each(func(_, rec []byte) error {
+	err := s.rows.each(func(key, rec []byte) error {
 		var err error
-		if row, err = readValues(row[:0], rec); err != nil {
+		if row, err = readValues(s.unkey(row[:0], key), rec); err != nil {
 			return fmt.Errorf("%s row: %w", s.batch.name, err)
 		}
 		return s.batch.add(ctx, row...)
@@ -121,19 +124,23 @@ func flagSink(ctx context.Context, tx *sql.Tx, plan sortPlan) (*sortedSink, erro
 	if err != nil {
 		return nil, err
 	}
-	return &sortedSink{rows: newSortedRows(plan.dir, "flags", plan.runBytes), batch: b,
-		key: func(dst []byte, row []any) []byte { return append(dst, row[0].([]byte)...) }}, nil
+	return &sortedSink{rows: newSortedRows(plan.dir, "flags", plan.runBytes), batch: b, keyCols: 1,
+		key:   func(dst []byte, row []any) []byte { return append(dst, row[0].([]byte)...) },
+		unkey: func(row []any, key []byte) []any { return append(row, append([]byte{}, key...)) }}, nil
 }
 
 // scopeSink holds a rebuild's flag scopes (scopeInsert's columns: a scope's id, a flag's key) in their
-// table's order: by scope, then key.
+// table's order: by scope, then key; a row's key is the scope's id in 8 bytes, then the flag's key.
 func scopeSink(ctx context.Context, tx *sql.Tx, plan sortPlan) (*sortedSink, error) {
 	b, err := newRowBatch(ctx, tx, "flag scope", scopeInsert, scopeCols)
 	if err != nil {
 		return nil, err
 	}
-	return &sortedSink{rows: newSortedRows(plan.dir, "scopes", plan.runBytes), batch: b,
+	return &sortedSink{rows: newSortedRows(plan.dir, "scopes", plan.runBytes), batch: b, keyCols: 2,
 		key: func(dst []byte, row []any) []byte {
 			return append(binary.BigEndian.AppendUint64(dst, uint64(row[0].(int64))), row[1].([]byte)...)
+		},
+		unkey: func(row []any, key []byte) []any {
+			return append(row, int64(binary.BigEndian.Uint64(key[:8])), append([]byte{}, key[8:]...))
 		}}, nil
 }
