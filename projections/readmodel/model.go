@@ -37,7 +37,7 @@ type Options struct {
 	ShardEvents uint64
 	// SortRunBytes bounds the bytes of flag rows, and of flag scope rows, a rebuild holds in memory to sort
 	// them into their tables' order: more are sorted in runs written beside the model and merged (default
-	// 32 MiB, at most 2 GiB; it holds up to twice that of each: one run sorted and written while the next is
+	// 16 MiB, at most 2 GiB; it holds up to twice that of each: one run sorted and written while the next is
 	// held).
 	SortRunBytes int
 	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills

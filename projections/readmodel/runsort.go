@@ -23,7 +23,7 @@ import (
 
 // defaultSortRunBytes is how many bytes of rows a sortedRows holds before it writes them to a run, unless
 // Options.SortRunBytes says otherwise (at most 4 GiB: rowSpan's offsets).
-const defaultSortRunBytes = 32 << 20
+const defaultSortRunBytes = 16 << 20
 
 // sortPlan is where a rebuild's sorts write their runs, and how many bytes of rows each holds before it
 // writes one. The zero value is a catch-up's: nothing sorted.
