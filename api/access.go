@@ -6,6 +6,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // access decides what a caller may read in one view of the model. Everything is scoped by job order: a
@@ -56,13 +57,24 @@ func (a *access) decide(id string) bool {
 	if !ok {
 		return false
 	}
+	engaged := make([]string, len(jo.Chain))
+	for i, e := range jo.Chain {
+		engaged[i] = e.AgencyID
+	}
+	return a.party(jo.BuyerIDs, jo.EmployerID, engaged)
+}
+
+// party reports whether a caller other than an admin is party to a job order of these buyers, employer and
+// agencies: a buyer's (or an auditor's or worker organisation's) buyer among the buyers, an employer that is
+// the employer, an agency among the agencies.
+func (a *access) party(buyers []string, employer string, agencies []string) bool {
 	switch a.id.Role {
 	case keys.RoleBuyer, keys.RoleAuditor, keys.RoleWorkerOrganisation:
-		return slices.ContainsFunc(jo.BuyerIDs, func(b string) bool { return slices.Contains(a.id.Buyers, b) })
+		return slices.ContainsFunc(buyers, func(b string) bool { return slices.Contains(a.id.Buyers, b) })
 	case keys.RoleEmployer:
-		return jo.EmployerID == a.id.Org
+		return employer != "" && employer == a.id.Org
 	case keys.RoleAgency:
-		return slices.ContainsFunc(jo.Chain, func(e projections.Engagement) bool { return e.AgencyID == a.id.Org })
+		return slices.Contains(agencies, a.id.Org)
 	}
 	return false
 }
@@ -70,6 +82,13 @@ func (a *access) decide(id string) bool {
 // worker reports whether the caller may read the worker.
 func (a *access) worker(r *projections.WorkerReport) bool {
 	return a.all() || a.jobOrder(r.JobOrderID) || a.id.Role == keys.RoleAgency && r.RecruitedBy == a.id.Org
+}
+
+// recorded reports whether the caller may read a worker of the parties the persisted model records (without a
+// time filter): what worker decides on a view of it, as the parties of its job order are those of the row and
+// its recruiter is among the row's agencies.
+func (a *access) recorded(p readmodel.WorkerParties) bool {
+	return a.all() || a.party(p.BuyerIDs, p.EmployerID, p.Agencies)
 }
 
 // flag reports whether the caller may read the flag: a worker's flag as the worker, a job order's as the job

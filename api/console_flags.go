@@ -71,31 +71,15 @@ func (r *Reader) startFlags(ctx context.Context, who keys.Identity, q url.Values
 }
 
 // EachFlag calls fn with each flag of GET /v1/flags for the query, in the API's order, as it reads them: from
-// the persisted flag index within the caller's scope without a time filter, else replayed worker by worker
-// under the filter, checked flag by flag. fn's error stops the listing and is returned.
+// the persisted flag index within the caller's scope without a time filter, else replayed shard by shard
+// under the filter and merged, checked flag by flag. fn's error stops the listing and is returned.
 func (r *Reader) EachFlag(ctx context.Context, who keys.Identity, q url.Values, fn func(domain.Flag) error) error {
 	clock := r.s.now()
 	fr, err := r.startFlags(ctx, who, q, clock)
-	if err != nil || fr.empty {
+	if err != nil {
 		return err
 	}
-	if !fr.seek {
-		flags, err := r.s.listFlags(ctx, who, fr, clock)
-		for _, f := range flags {
-			if err != nil {
-				break
-			}
-			err = fn(f)
-		}
-		return err
-	}
-	return r.s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
-		f, err := fquery.DecodeFlag(text)
-		if err != nil {
-			return err
-		}
-		return fn(f)
-	})
+	return r.s.eachFlag(ctx, who, fr, clock, fn)
 }
 
 // Flags returns every flag of GET /v1/flags for the query, in the API's order (EachFlag, collected).
@@ -111,7 +95,7 @@ func (r *Reader) Flags(ctx context.Context, who keys.Identity, q url.Values) ([]
 // FlagPage returns the page of size flags of GET /v1/flags for the query that cursor points at (the first
 // page for ""). Without a time filter the page is found by seeking in the persisted flag index within the
 // caller's scope, and the total is read from the maintained counts, so a page costs the same wherever it is;
-// as of a time, the listing is judged whole and cut.
+// as of a time, the listing is replayed, merged and counted as it is read, and the page kept (cutPage).
 func (r *Reader) FlagPage(ctx context.Context, who keys.Identity, q url.Values, cursor string, size int) (FlagPage, error) {
 	clock, cur := r.s.now(), flagCursor{}
 	if cursor != "" {
@@ -181,15 +165,26 @@ func (r *Reader) seekPage(ctx context.Context, fr flagRead, clock time.Time, cur
 	return p, keys, nil
 }
 
-// cutPage reads the whole listing, replayed under its filter, and cuts the page the cursor's place says.
+// cutPage reads the listing, replayed under its filter and merged, as it goes: it counts every flag and keeps
+// those of the page the cursor's place says.
 func (r *Reader) cutPage(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time, cur flagCursor, size int) (FlagPage, error) {
-	flags, err := r.s.listFlags(ctx, who, fr, clock)
-	if err != nil {
-		return FlagPage{}, err
+	flags, n := []domain.Flag{}, 0
+	for lf, err := range r.s.flagsUnder(ctx, who, fr, clock) {
+		if err != nil {
+			return FlagPage{}, err
+		}
+		if n >= cur.At && n < cur.At+size {
+			f, err := lf.Flag()
+			if err != nil {
+				return FlagPage{}, err
+			}
+			flags = append(flags, f)
+		}
+		n++
 	}
-	from := min(cur.At, len(flags))
-	to := min(from+size, len(flags))
-	return FlagPage{Flags: flags[from:to], Total: len(flags), First: from + 1, hasPrev: from > 0, hasNext: to < len(flags)}, nil
+	from := min(cur.At, n)
+	to := min(from+size, n)
+	return FlagPage{Flags: flags, Total: n, First: from + 1, hasPrev: from > 0, hasNext: to < n}, nil
 }
 
 // pageCursors signs the cursors of the pages before and after p, which keys (nil for a listing not read

@@ -76,7 +76,7 @@ func (r *Reader) Overview(ctx context.Context, who keys.Identity, q url.Values) 
 }
 
 // flagMonths counts the listing's flags by month and code: from the maintained counts, else from the
-// listing judged whole.
+// listing replayed under its filter as it is merged.
 func (r *Reader) flagMonths(ctx context.Context, who keys.Identity, fr flagRead) ([]readmodel.FlagCount, error) {
 	clock := r.s.now()
 	switch {
@@ -85,11 +85,14 @@ func (r *Reader) flagMonths(ctx context.Context, who keys.Identity, fr flagRead)
 	case fr.seek:
 		return r.s.cfg.Model.FlagMonths(ctx, fr.sq, clock, fr.acc)
 	}
-	flags, err := r.s.listFlags(ctx, who, fr, clock)
-	if err != nil {
-		return nil, err
+	counts := readmodel.MonthCounter{}
+	for lf, err := range r.s.flagsUnder(ctx, who, fr, clock) {
+		if err != nil {
+			return nil, err
+		}
+		counts.Add(lf.Key)
 	}
-	return readmodel.CountByMonth(flags), nil
+	return counts.Counts(), nil
 }
 
 // auditsInMemory answers the overview's audit figures from the audits by job order, employer and agency

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"iter"
 	"net/http"
 	"net/url"
 	"time"
@@ -82,53 +84,96 @@ func (s *Server) getFlags(c *gin.Context) error {
 	return nil
 }
 
-// flagList answers a flag listing read whole (CSV, or under a time filter): every flag the caller may read, as
-// CSV or as the listing's page, with its money in the reporting currency cur when one is named.
+// flagList answers a flag listing not read from the flag index by seeking (CSV, or under a time filter):
+// every flag the caller may read as CSV, or the listing's page, with its money in the reporting currency cur
+// when one is named. A page under a time filter reads the merged listing no further than the flag after it.
 func (s *Server) flagList(ctx context.Context, who keys.Identity, fr flagRead, l listing, format, cur string) ([]byte, error) {
-	visible, err := s.listFlags(ctx, who, fr, l.clock)
-	if err != nil {
-		return nil, err
-	}
 	var rep projections.Reporting
 	if cur != "" {
+		var err error
 		if rep, err = s.query().Reporting(ctx, cur, fr.filter, l.clock); err != nil {
 			return nil, err
 		}
 	}
 	if format == mimeCSV {
-		return flagsCSV(rep, visible, cur)
+		return s.flagsCSV(ctx, who, fr, l.clock, rep, cur)
 	}
-	flags, next := page(s, l, visible, compareFlags, flagKeyOf, flagFromKey)
+	listed, next, err := pageSeq(s, l, s.flagsUnder(ctx, who, fr, l.clock), compareListed, listedKeyOf, listedFromKey)
+	if err != nil {
+		return nil, err
+	}
+	var flags []domain.Flag // null for a listing the caller may read nothing of, as ever
+	if !fr.empty {
+		flags = make([]domain.Flag, 0, len(listed))
+	}
+	for _, lf := range listed {
+		f, err := lf.Flag()
+		if err != nil {
+			return nil, err
+		}
+		flags = append(flags, f)
+	}
 	if cur != "" {
 		return encodeJSON(convertedFlagPage{Flags: rep.Flags(flags), NextPageToken: next})
 	}
 	return encodeJSON(flagPage{Flags: flags, NextPageToken: next})
 }
 
-// listFlags returns every flag of the listing the caller may read, in listing order: without a time filter
-// from the persisted flag index within the caller's scope; under one replayed worker by worker (in a replay
-// slot), each flag's access decided on the view it was judged in, so that an as-of listing is scoped by who
-// was party to the job order then. The model must be caught up (checkNamed does it).
-func (s *Server) listFlags(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time) ([]domain.Flag, error) {
+// eachFlag calls fn with each flag of the listing the caller may read, in listing order, as it is read:
+// without a time filter from the persisted flag index within the caller's scope, else from flagsUnder. fn's
+// error stops the listing and is returned. The model must be caught up (checkNamed does it).
+func (s *Server) eachFlag(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time, fn func(domain.Flag) error) error {
 	if fr.empty {
-		return nil, nil
+		return nil
 	}
-	var out []domain.Flag
 	if fr.seek {
-		err := s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
+		return s.cfg.Model.Flags(ctx, fr.sq, clock, readmodel.FlagSeek{Access: fr.acc}, func(_ []byte, text string) error {
 			f, err := fquery.DecodeFlag(text)
-			out = append(out, f)
-			return err
+			if err != nil {
+				return err
+			}
+			return fn(f)
 		})
-		return out, err
 	}
-	err := s.replay(ctx, func() error {
-		var err error
-		out, err = s.cfg.Model.FlagsUnderFunc(ctx, s.cfg.Store, fr.q, fr.filter, fr.filter.Clock(clock),
-			func(v *projections.View, f domain.Flag) bool { return newAccess(who, v).flag(f) })
-		return err
-	})
-	return out, err
+	for lf, err := range s.flagsUnder(ctx, who, fr, clock) {
+		if err != nil {
+			return err
+		}
+		f, err := lf.Flag()
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flagsUnder yields the flags of a listing under a time filter that the caller may read, in listing order:
+// replayed shard by shard in a replay slot (held until the loop ends) and merged (see
+// readmodel.Model.ListFlagsUnder), each flag's access decided on the view it was judged in, so that an as-of
+// listing is scoped by who was party to the job order then. The model must be caught up.
+func (s *Server) flagsUnder(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time) iter.Seq2[readmodel.ListedFlag, error] {
+	return func(yield func(readmodel.ListedFlag, error) bool) {
+		if fr.empty {
+			return
+		}
+		keep := func(v *projections.View, f domain.Flag) bool { return newAccess(who, v).flag(f) }
+		stopped := false
+		err := s.replay(ctx, func() error {
+			for f, err := range s.cfg.Model.ListFlagsUnder(ctx, s.cfg.Store, fr.q, fr.filter, fr.filter.Clock(clock), keep) {
+				if !yield(f, err) || err != nil {
+					stopped = true
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil && !stopped {
+			yield(readmodel.ListedFlag{}, err)
+		}
+	}
 }
 
 // flagQuery reads the filters of GET /v1/flags.
@@ -171,9 +216,39 @@ func validCodePrefix(code string) bool {
 	return true
 }
 
-// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read,
-// judged on a view of what it names under the filter (the model caught up first).
+// checkNamed answers 404 for a worker, job order or buyer named in the query that the caller may not read (the
+// model caught up first): without a time filter a worker is decided on the parties the persisted model records
+// of it, one indexed read; under one, and a job order always, on a view of what the query names under the
+// filter.
 func (s *Server) checkNamed(ctx context.Context, who keys.Identity, fq projections.FlagQuery, filter projections.Filter,
+	clock time.Time) error {
+	if err := s.fresh(ctx); err != nil {
+		return err
+	}
+	if fq.WorkerID != "" && filter == (projections.Filter{}) {
+		p, ok, err := s.cfg.Model.WorkerParties(ctx, fq.WorkerID)
+		if err != nil {
+			return err
+		}
+		if !ok || !newAccess(who, nil).recorded(p) {
+			return fail(errNotFound, "worker %s not found", fq.WorkerID)
+		}
+		fq.WorkerID = "" // decided
+	}
+	if fq.WorkerID != "" || fq.JobOrderID != "" {
+		if err := s.checkViewed(ctx, who, fq, filter, clock); err != nil {
+			return err
+		}
+	}
+	if fq.BuyerID != "" && !newAccess(who, nil).buyer(fq.BuyerID) {
+		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
+	}
+	return nil
+}
+
+// checkViewed answers 404 for a worker or job order named in the query that the caller may not read, judged on
+// a view of what it names under the filter. The model must be caught up.
+func (s *Server) checkViewed(ctx context.Context, who keys.Identity, fq projections.FlagQuery, filter projections.Filter,
 	clock time.Time) error {
 	scope := readmodel.Scope{}
 	if fq.WorkerID != "" {
@@ -182,33 +257,27 @@ func (s *Server) checkNamed(ctx context.Context, who keys.Identity, fq projectio
 	if fq.JobOrderID != "" {
 		scope.Context = []string{fq.JobOrderID}
 	}
-	read := func(fn func(*projections.View) error) error { return s.read(ctx, scope, filter, clock, fn) }
-	if len(scope.Workers) == 0 && len(scope.Context) == 0 {
-		read = func(func(*projections.View) error) error { return s.fresh(ctx) }
+	v, err := s.query().View(ctx, scope, filter, clock)
+	if err != nil {
+		return err
 	}
-	err := read(func(v *projections.View) error {
-		acc := newAccess(who, v)
-		if fq.WorkerID != "" {
-			if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
-				return fail(errNotFound, "worker %s not found", fq.WorkerID)
-			}
+	acc := newAccess(who, v)
+	if fq.WorkerID != "" {
+		if r, ok := v.Worker(fq.WorkerID); !ok || !acc.worker(r) {
+			return fail(errNotFound, "worker %s not found", fq.WorkerID)
 		}
-		if fq.JobOrderID == "" {
-			return nil
-		}
-		_, ok := v.JobOrder(fq.JobOrderID)
-		if !ok && acc.all() {
-			return s.knownJobOrder(ctx, fq.JobOrderID, filter, clock)
-		}
-		if !ok || !acc.jobOrder(fq.JobOrderID) {
-			return fail(errNotFound, "job order %s not found", fq.JobOrderID)
-		}
+	}
+	if fq.JobOrderID == "" {
 		return nil
-	})
-	if err == nil && fq.BuyerID != "" && !newAccess(who, nil).buyer(fq.BuyerID) {
-		return fail(errNotFound, "buyer %s not found", fq.BuyerID)
 	}
-	return err
+	_, ok := v.JobOrder(fq.JobOrderID)
+	if !ok && acc.all() {
+		return s.knownJobOrder(ctx, fq.JobOrderID, filter, clock)
+	}
+	if !ok || !acc.jobOrder(fq.JobOrderID) {
+		return fail(errNotFound, "job order %s not found", fq.JobOrderID)
+	}
+	return nil
 }
 
 // knownJobOrder answers 404 for a job order that no event names under the filter: one without events of its
@@ -236,6 +305,18 @@ type flagKey struct {
 	EventIDs   []string  `json:"e"`
 }
 
+// listedKeyOf is a listed flag's sort key, as page tokens carry it.
+func listedKeyOf(f readmodel.ListedFlag) any { return flagKeyOf(f.Key) }
+
+// listedFromKey is a listed flag carrying a page token's key, for comparison.
+func listedFromKey(raw json.RawMessage) (readmodel.ListedFlag, bool) {
+	f, ok := flagFromKey(raw)
+	return readmodel.ListedFlag{Key: f}, ok
+}
+
+// compareListed is the order of a flag listing, of listed flags.
+func compareListed(a, b readmodel.ListedFlag) int { return compareFlags(a.Key, b.Key) }
+
 func flagKeyOf(f domain.Flag) any {
 	return flagKey{RaisedAt: f.RaisedAt, Code: f.Code, WorkerID: f.WorkerID, JobOrderID: f.JobOrderID, EventIDs: f.EventIDs}
 }
@@ -248,18 +329,21 @@ func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
 	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
 }
 
-// flagsCSV lays flags out as CSV, with their money in the reporting currency cur (converted by rep) when one
-// is named.
-func flagsCSV(rep projections.Reporting, flags []domain.Flag, cur string) ([]byte, error) {
-	var records [][]string
-	var err error
+// flagsCSV lays the listing's flags out as CSV as they are read (export.FlagWriter), with their money in the
+// reporting currency cur (converted by rep) when one is named.
+func (s *Server) flagsCSV(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time,
+	rep projections.Reporting, cur string) ([]byte, error) {
+	var conv *projections.Reporting
 	if cur != "" {
-		records, err = export.ConvertedFlags(rep.Flags(flags))
-	} else {
-		records, err = export.Flags(flags)
+		conv = &rep
 	}
-	if err != nil {
+	var buf bytes.Buffer
+	fw := export.NewFlagWriter(&buf, conv)
+	if err := s.eachFlag(ctx, who, fr, clock, fw.Write); err != nil {
 		return nil, err
 	}
-	return writeCSV(records)
+	if err := fw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -85,6 +85,11 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 		}
 	}
 	var out bytes.Buffer
+	size := 1024 // the page's punctuation and its next page's token, at most about
+	for _, f := range flags {
+		size += len(f) + 1
+	}
+	out.Grow(size) // once: a page of 1,000 flags is about 600 KB, which growing by doubling cleared and copied over again
 	out.WriteString(`{"flags":[`)
 	for i, f := range flags[:min(len(flags), l.size)] {
 		if i > 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"iter"
 	"net/url"
 	"slices"
 	"strconv"
@@ -135,4 +136,46 @@ func page[T any](s *Server, l listing, items []T, cmp func(a, b T) int, key func
 	after, _ := json.Marshal(key(items[last])) // keys are plain values
 	tok := s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after, Skip: last - first + 1})
 	return out, tok
+}
+
+// pageSeq is page for items yielded in sorted order rather than held: it reads them no further than the item
+// after the page, which says whether there is a next one, and holds no more than the page.
+func pageSeq[T any](s *Server, l listing, items iter.Seq2[T, error], cmp func(a, b T) int, key func(T) any,
+	fromKey func(json.RawMessage) (T, bool)) ([]T, string, error) {
+	var cursor T
+	seek, skip := false, 0
+	if l.after != nil {
+		if cursor, seek = fromKey(l.after); seek {
+			skip = l.skip
+		}
+	}
+	var out []T
+	var prev T
+	ties, lastTies, n := 0, 0, 0 // ties: how many items so far have the current one's key
+	for item, err := range items {
+		if err != nil {
+			return nil, "", err
+		}
+		if n > 0 && cmp(prev, item) == 0 {
+			ties++
+		} else {
+			ties = 1
+		}
+		prev, n = item, n+1
+		switch {
+		case seek && cmp(item, cursor) < 0: // before the cursor
+			continue
+		case skip > 0: // at the cursor's key, returned on the page before
+			seek = false
+			skip--
+			continue
+		case len(out) < l.size:
+			seek = false
+			out, lastTies = append(out, item), ties
+			continue
+		}
+		after, _ := json.Marshal(key(out[len(out)-1])) // keys are plain values
+		return out, s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after, Skip: lastTies}), nil
+	}
+	return out, "", nil
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // TestFlagPagesConcatenateToTheList pages through the flags one, two and three at a time, including two
-// flags with the same sort key (two caps breached by the same fee), and gets the whole list each time.
+// flags with the same sort key (two caps breached by the same fee), and gets the whole list each time: from
+// the flag index, and as of a date (replayed and merged).
 func TestFlagPagesConcatenateToTheList(t *testing.T) {
 	f := newFixture(t, true)
 	capRule := func(n int, id string) map[string]any {
@@ -31,6 +32,16 @@ func TestFlagPagesConcatenateToTheList(t *testing.T) {
 		got := pages(t, f, "admin", url.Values{"page_size": {size}})
 		if !slices.EqualFunc(got, full, sameFlag) {
 			t.Errorf("pages of %s: %d flags, want %d:\n%v\n%v", size, len(got), len(full), got, full)
+		}
+	}
+	asOf := allFlags(t, f, "admin", "page_size=1000&as_of=2099-01-01") // replayed and merged, not sought
+	if len(asOf) < len(full) {
+		t.Fatalf("%d flags as of 2099, fewer than the %d of the index", len(asOf), len(full))
+	}
+	for _, size := range []string{"1", "2", "3"} {
+		got := pages(t, f, "admin", url.Values{"page_size": {size}, "as_of": {"2099-01-01"}})
+		if !slices.EqualFunc(got, asOf, sameFlag) {
+			t.Errorf("pages of %s as of 2099: %d flags, want %d:\n%v\n%v", size, len(got), len(asOf), got, asOf)
 		}
 	}
 }

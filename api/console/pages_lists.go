@@ -117,20 +117,14 @@ func (c *Console) flagsCSV(w http.ResponseWriter, r *http.Request, s *session) {
 		c.flagsCSVIn(w, r, s, q)
 		return
 	}
-	var cw *csv.Writer
+	var fw *export.FlagWriter
 	c.stream(w, r, s, "flags.csv", "text/csv; charset=utf-8", func(w io.Writer) error {
-		header, _ := export.Flags(nil) // the header alone: cannot fail
-		cw = csv.NewWriter(w)
-		return cw.Write(header[0])
+		fw = export.NewFlagWriter(w, nil)
+		return nil
 	}, func(_ io.Writer, f domain.Flag) error {
-		recs, err := export.Flags([]domain.Flag{f})
-		if err != nil {
-			return err
-		}
-		return cw.WriteAll(recs[1:])
+		return fw.Write(f)
 	}, func(io.Writer) error {
-		cw.Flush()
-		return cw.Error()
+		return fw.Close()
 	})
 }
 

@@ -26,12 +26,14 @@ type apiFigures struct {
 	APIFlagsQueries   int     `json:"api_flags_queries"`
 	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
 	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
-	FlagsWalkPages    int     `json:"flags_walk_pages"`
-	FlagsWalkFlags    int     `json:"flags_walk_flags"`
-	FlagsWalkSeconds  float64 `json:"flags_walk_seconds"`
-	FlagsPageP50Ms    float64 `json:"flags_page_p50_ms"`
-	FlagsPageP99Ms    float64 `json:"flags_page_p99_ms"`
-	FlagsPageMaxMs    float64 `json:"flags_page_max_ms"`
+	// APIFlagsCPUMs is the server's CPU (user and system) per flags?worker request, in milliseconds.
+	APIFlagsCPUMs    float64 `json:"api_flags_serve_cpu_ms"`
+	FlagsWalkPages   int     `json:"flags_walk_pages"`
+	FlagsWalkFlags   int     `json:"flags_walk_flags"`
+	FlagsWalkSeconds float64 `json:"flags_walk_seconds"`
+	FlagsPageP50Ms   float64 `json:"flags_page_p50_ms"`
+	FlagsPageP99Ms   float64 `json:"flags_page_p99_ms"`
+	FlagsPageMaxMs   float64 `json:"flags_page_max_ms"`
 	// ServeWalkRSSBytes is the largest RSS of the server sampled during the walk of every flags page, and
 	// ServePeakRSSBytes its peak RSS (VmHWM) over its whole run.
 	ServeWalkRSSBytes int64   `json:"serve_walk_max_rss_bytes"`

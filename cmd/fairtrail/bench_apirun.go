@@ -15,7 +15,7 @@ import (
 // (--profile profiles the bench process, not the server: these phases have no profile.)
 func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (af apiFigures, err error) {
 	fmt.Fprintln(progress, "bench: API: starting fairtrail serve over the up-to-date read model...")
-	s, err := startServe(ctx, dir, storeDir)
+	s, err := startServe(ctx, dir, []string{"--data", storeDir})
 	if err != nil {
 		return af, err
 	}
@@ -76,7 +76,7 @@ func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, t
 }
 
 // apiWritesAndWorkers measures the posts of the held-back streams, then, once the read model has applied
-// them, one worker's flags for each worker of sample.
+// them, one worker's flags for each worker of sample, with the server's CPU per request.
 func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sample []string, af *apiFigures) error {
 	lat, took, err := apiPosts(ctx, s.client, d.posted)
 	if err != nil {
@@ -87,9 +87,11 @@ func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sampl
 	if err := s.caughtUp(ctx); err != nil {
 		return err
 	}
+	cpu := procCPUSeconds(s.cmd.Process.Pid)
 	if lat, err = apiFlags(ctx, s.client, sample); err != nil {
 		return err
 	}
+	af.APIFlagsCPUMs = 1000 * (procCPUSeconds(s.cmd.Process.Pid) - cpu) / float64(len(lat))
 	af.APIFlagsQueries, af.APIFlagsP50Ms, af.APIFlagsP99Ms = len(lat), percentileMs(lat, 0.50), percentileMs(lat, 0.99)
 	return nil
 }

@@ -28,12 +28,15 @@ type mixedOnlyFigures struct {
 	ServePeakRSSByte int64                      `json:"serve_peak_rss_bytes"`
 }
 
-// mixedKindFigure is one kind of request's count and latencies in the mixed load.
+// mixedKindFigure is one kind of request's count and latencies in the mixed load, and the server's CPU per
+// request of the kind.
 type mixedKindFigure struct {
 	Requests int     `json:"requests"`
 	P50Ms    float64 `json:"p50_ms"`
 	P99Ms    float64 `json:"p99_ms"`
 	MaxMs    float64 `json:"max_ms"`
+	// CPUMs is the server's CPU per request of the kind, made one at a time after the load (mixedCPURequests).
+	CPUMs float64 `json:"serve_cpu_ms_per_request"`
 }
 
 // mixedKindNames name the kinds of request of the mixed load.
@@ -89,14 +92,8 @@ func appendHeld(ctx context.Context, storeDir string, d *benchData, env environm
 
 // mixedAlone starts the server, waits until its model is caught up, walks the flags pages and runs the load.
 func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
-	var profiles []string
-	if cfg.profile != "" {
-		for env, name := range map[string]string{cpuProfileEnv: "cpu", blockProfileEnv: "block", mutexProfileEnv: "mutex"} {
-			profiles = append(profiles, env+"="+filepath.Join(cfg.profile, "serve."+name+".pprof"))
-		}
-	}
 	fmt.Fprintln(progress, "bench: starting fairtrail serve and waiting for its read model...")
-	s, err := startServe(ctx, dir, storeDir, profiles...)
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, serveProfiles(cfg.profile)...)
 	if err != nil {
 		return f, err
 	}
@@ -129,13 +126,18 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 		return f, err
 	}
 	f.ServeCPUSeconds = procCPUSeconds(s.cmd.Process.Pid) - cpu
+	fmt.Fprintf(progress, "bench: up to %d requests of each kind one at a time, for the server's CPU per request...\n", mixedCPURequests)
+	byKind, err := load.cpuByKind(ctx, s.cmd.Process.Pid, mixedCPURequests)
+	if err != nil {
+		return f, err
+	}
 	all := mr.all()
 	f.Requests, f.Seconds, f.PerS = len(all), mr.took.Seconds(), perSecond(len(all), mr.took)
 	f.P50Ms, f.P99Ms = percentileMs(all, 0.50), percentileMs(all, 0.99)
 	f.ByKind = map[string]mixedKindFigure{}
 	for k, lat := range mr.lat {
 		f.ByKind[mixedKindNames[k]] = mixedKindFigure{Requests: len(lat), P50Ms: percentileMs(lat, 0.50),
-			P99Ms: percentileMs(lat, 0.99), MaxMs: percentileMs(lat, 1)}
+			P99Ms: percentileMs(lat, 0.99), MaxMs: percentileMs(lat, 1), CPUMs: byKind[k]}
 	}
 	return f, nil
 }
@@ -155,8 +157,8 @@ func printMixed(w io.Writer, f mixedOnlyFigures) error {
 	fmt.Fprintf(w, "server CPU during the load: %.2f s (user+sys); server peak RSS %s\n", f.ServeCPUSeconds, mib(f.ServePeakRSSByte))
 	for _, name := range mixedKindNames {
 		k := f.ByKind[name]
-		if _, err := fmt.Fprintf(w, "  %-15s %5d requests  p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms\n", name, k.Requests,
-			k.P50Ms, k.P99Ms, k.MaxMs); err != nil {
+		if _, err := fmt.Fprintf(w, "  %-15s %5d requests  p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms  server CPU %6.2f ms a request "+
+			"(one at a time)\n", name, k.Requests, k.P50Ms, k.P99Ms, k.MaxMs, k.CPUMs); err != nil {
 			return err
 		}
 	}

@@ -25,9 +25,9 @@ type serveChild struct {
 	exited  chan error
 }
 
-// startServe creates an admin key in dir and starts `fairtrail serve` over the store in storeDir (and its read
-// model there) on a free loopback port, with env added to its environment; it returns once the server listens.
-func startServe(ctx context.Context, dir, storeDir string, env ...string) (*serveChild, error) {
+// startServe creates an admin key in dir and starts `fairtrail serve` with the store's flags storeArgs (such
+// as --data DIR) on a free loopback port, with env added to its environment; it returns once the server listens.
+func startServe(ctx context.Context, dir string, storeArgs []string, env ...string) (*serveChild, error) {
 	keyFile := filepath.Join(dir, "keys.json")
 	create, err := selfCommand(ctx, nil, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
 	if err != nil {
@@ -38,8 +38,8 @@ func startServe(ctx context.Context, dir, storeDir string, env ...string) (*serv
 		return nil, fmt.Errorf("bench: create the server's key: %w", err)
 	}
 	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
-	if s.cmd, err = selfCommand(ctx, append([]string{"TMPDIR=" + dir}, env...), "serve", "--addr", "127.0.0.1:0", "--data", storeDir,
-		"--keys", keyFile, "--log-format", "json"); err != nil {
+	if s.cmd, err = selfCommand(ctx, append([]string{"TMPDIR=" + dir}, env...), append([]string{"serve", "--addr", "127.0.0.1:0",
+		"--keys", keyFile, "--log-format", "json"}, storeArgs...)...); err != nil {
 		return nil, err
 	}
 	s.cmd.Stderr = s.logs

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -91,7 +90,7 @@ func printFlags(w io.Writer, list func(fn func(string) error) error, format stri
 	case "json":
 		return writeJSONArray(w, list)
 	case "csv":
-		return writeFlagsCSV(w, list)
+		return writeFlagsCSV(w, list, nil)
 	}
 	var flags []domain.Flag
 	err := list(func(text string) error {
@@ -115,32 +114,19 @@ func printFlags(w io.Writer, list func(fn func(string) error) error, format stri
 	return err
 }
 
-// writeFlagsCSV writes export.Flags's records of each flag as it is read.
-func writeFlagsCSV(w io.Writer, list func(fn func(string) error) error) error {
-	cw := csv.NewWriter(w)
-	head := true
+// writeFlagsCSV writes the records of each flag as it is read (export.FlagWriter), with its money also in
+// rep's currency when rep is not nil.
+func writeFlagsCSV(w io.Writer, list func(fn func(string) error) error, rep *projections.Reporting) error {
+	fw := export.NewFlagWriter(w, rep)
 	err := list(func(text string) error {
 		f, err := query.DecodeFlag(text)
 		if err != nil {
 			return err
 		}
-		rows, err := export.Flags([]domain.Flag{f})
-		if err != nil {
-			return err
-		}
-		if !head {
-			rows = rows[1:]
-		}
-		head = false
-		return cw.WriteAll(rows)
+		return fw.Write(f)
 	})
 	if err != nil {
 		return err
 	}
-	if head {
-		empty, _ := export.Flags(nil) // the header alone: cannot fail
-		return cw.WriteAll(empty)
-	}
-	cw.Flush()
-	return cw.Error()
+	return fw.Close()
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
-	"github.com/fairtrail/fairtrail/projections/export"
 	"github.com/fairtrail/fairtrail/projections/query"
 )
 
@@ -114,6 +113,9 @@ func printFlagsIn(w io.Writer, list func(fn func(string) error) error, rep proje
 			})
 		})
 	}
+	if format == "csv" {
+		return writeFlagsCSV(w, list, &rep)
+	}
 	var flags []projections.ConvertedFlag
 	err := list(func(text string) error {
 		f, err := query.DecodeFlag(text)
@@ -122,13 +124,6 @@ func printFlagsIn(w io.Writer, list func(fn func(string) error) error, rep proje
 	})
 	if err != nil {
 		return err
-	}
-	if format == "csv" {
-		recs, err := export.ConvertedFlags(flags)
-		if err != nil {
-			return err
-		}
-		return writeCSV(w, recs)
 	}
 	t := newTable("RAISED AT", "CODE", "WORKER", "AMOUNTS", "IN "+rep.Currency, "JOB ORDER", "EVENTS").
 		priority(3, 0).priority(2, 1, 2, 3, 4).priority(1, 5, 6)

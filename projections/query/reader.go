@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/fairtrail/fairtrail/eventstore"
@@ -16,24 +15,20 @@ type Reader struct {
 	Model *readmodel.Model
 }
 
-// Flags calls fn with the JSON of each flag the query selects, in listing order: from the read model's flag
-// index as it goes when filter is zero (judged at now), else from a replay under the filter (judged at the
-// filter's clock).
+// Flags calls fn with the JSON of each flag the query selects, in listing order, as it is read: from the read
+// model's flag index when filter is zero (judged at now), else from a replay under the filter (judged at the
+// filter's clock) merged shard by shard (see readmodel.Model.ListFlagsUnder). fn's error stops the listing and
+// is returned.
 func (r Reader) Flags(ctx context.Context, q projections.FlagQuery, filter projections.Filter, now time.Time,
 	fn func(flag string) error) error {
 	if filter == (projections.Filter{}) {
 		return r.Model.Flags(ctx, q, now, readmodel.FlagSeek{}, func(_ []byte, f string) error { return fn(f) })
 	}
-	flags, err := r.Model.FlagsUnder(ctx, r.Store, q, filter, filter.Clock(now))
-	if err != nil {
-		return err
-	}
-	for _, f := range flags {
-		text, err := readmodel.EncodeFlag(f)
+	for f, err := range r.Model.ListFlagsUnder(ctx, r.Store, q, filter, filter.Clock(now), nil) {
 		if err != nil {
-			return fmt.Errorf("encode flag %s: %w", f.Code, err)
+			return err
 		}
-		if err := fn(text); err != nil {
+		if err := fn(f.JSON()); err != nil {
 			return err
 		}
 	}

@@ -147,6 +147,7 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 		t.Fatal(err)
 	}
 	queries := flagQueries(t, mem.View(clocks[len(clocks)-1]))
+	conformParties(t, m, mem)
 	selecting := 0 // answers that list something: queries that select nothing prove nothing
 	for _, clock := range clocks {
 		v := mem.View(clock)
@@ -188,6 +189,30 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 	if float64(selecting) < selective*float64(len(queries)*len(clocks)) {
 		t.Errorf("only %d of %d listings selected a flag", selecting, len(queries)*len(clocks))
 	}
+}
+
+// conformParties: the parties the model records of each worker are those of its judgement, and a worker no
+// event names has none.
+func conformParties(t *testing.T, m *readmodel.Model, mem *projections.Model) {
+	t.Helper()
+	v := mem.View(time.Time{})
+	for _, id := range append(mem.WorkerIDs(), "w-never-recorded") {
+		j, want := v.Judge(id)
+		got, ok, err := m.WorkerParties(context.Background(), id)
+		if err != nil || ok != want {
+			t.Fatalf("parties of %s: found %v, %v; want found %v", id, ok, err, want)
+		}
+		w := readmodel.WorkerParties{JobOrderID: j.JobOrderID, EmployerID: j.EmployerID, BuyerIDs: orEmpty(j.BuyerIDs),
+			Agencies: orEmpty(j.Agencies)}
+		if ok && mustJSON(t, orEmptyParties(got)) != mustJSON(t, w) {
+			t.Fatalf("parties of %s: %+v, want %+v", id, got, w)
+		}
+	}
+}
+
+func orEmptyParties(p readmodel.WorkerParties) readmodel.WorkerParties {
+	p.BuyerIDs, p.Agencies = orEmpty(p.BuyerIDs), orEmpty(p.Agencies)
+	return p
 }
 
 // conformAgencies compares the agency scorecards from the rollups with those of the in-memory view.

@@ -162,12 +162,21 @@ func clockKey(clock time.Time) []byte {
 
 // CountByMonth counts flags by month and code as FlagMonths does, for a listing judged whole.
 func CountByMonth(flags []domain.Flag) []FlagCount {
-	counts := map[[2]string]int{}
+	c := MonthCounter{}
 	for _, f := range flags {
-		counts[[2]string{monthOf(f.RaisedAt.Unix()), f.Code}]++
+		c.Add(f)
 	}
-	return sortedCounts(counts)
+	return c.Counts()
 }
+
+// MonthCounter counts flags by month and code as FlagMonths does, for a listing read as it goes.
+type MonthCounter map[[2]string]int
+
+// Add counts a flag (its RaisedAt and Code are all it reads).
+func (c MonthCounter) Add(f domain.Flag) { c[[2]string{monthOf(f.RaisedAt.Unix()), f.Code}]++ }
+
+// Counts are the counts so far, by month, then code.
+func (c MonthCounter) Counts() []FlagCount { return sortedCounts(c) }
 
 // sortedCounts lists counts above zero by month, then code.
 func sortedCounts(counts map[[2]string]int) []FlagCount {

@@ -310,11 +310,11 @@ func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
 	if id, ok := w.scopes[name]; ok {
 		return id, nil
 	}
-	if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
+	if _, err := w.exec(ctx, "INSERT OR IGNORE INTO scopes (name) VALUES (?)", name); err != nil {
 		return 0, fmt.Errorf("name scope %s: %w", name, err)
 	}
 	var id int64
-	if err := w.tx.QueryRowContext(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
+	if err := w.queryRow(ctx, "SELECT id FROM scopes WHERE name = ?", name).Scan(&id); err != nil {
 		return 0, fmt.Errorf("name scope %s: %w", name, err)
 	}
 	w.scopes[name] = id
@@ -324,20 +324,46 @@ func (w *writer) scopeID(ctx context.Context, name string) (int64, error) {
 // errNoRules reports a flag that references a rules array flag_rules does not hold.
 var errNoRules = errors.New("flag references rules the model does not hold")
 
-// flagRules reads flag_rules for a listing: once, and again when a flag references an id added since (ids
-// only grow), rather than once per flag.
+// flagRules reads flag_rules for a listing: the first few rules arrays one by one, as a page of one worker's
+// flags references a handful of the table's (a few hundred, read whole, cost such a page more than its
+// flags); then the whole table once, and again when a flag references an id added since (ids only grow),
+// rather than once per flag.
 type flagRules struct {
-	ctx  context.Context
-	db   *sql.DB
-	byID map[int64]string
+	ctx   context.Context
+	db    *sql.DB
+	stmts *stmtCache
+	byID  map[int64]string
+	// whole is set once the whole table was read; until then, looked counts the arrays read one by one.
+	whole  bool
+	looked int
 }
+
+// rulesLookups is how many rules arrays a listing reads one by one before it reads the whole table.
+const rulesLookups = 4
+
+// rulesByIDSQL reads one rules array.
+const rulesByIDSQL = "SELECT rules FROM flag_rules WHERE id = ?"
 
 // get returns the rules array of id.
 func (r *flagRules) get(id int64) (string, error) {
 	if text, ok := r.byID[id]; ok {
 		return text, nil
 	}
-	r.byID = map[int64]string{}
+	if r.byID == nil {
+		r.byID = map[int64]string{}
+	}
+	if !r.whole && r.looked < rulesLookups && r.stmts != nil {
+		r.looked++
+		text, ok, err := r.one(id)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			r.byID[id] = text
+			return text, nil
+		}
+	}
+	r.whole = true
 	if err := eachRules(r.ctx, r.db, func(i int64, text string) { r.byID[i] = text }); err != nil {
 		return "", err
 	}
@@ -345,4 +371,23 @@ func (r *flagRules) get(id int64) (string, error) {
 		return text, nil
 	}
 	return "", fmt.Errorf("%w: %d", errNoRules, id)
+}
+
+// one reads the rules array of id alone; ok is false where flag_rules does not hold it.
+func (r *flagRules) one(id int64) (text string, ok bool, err error) {
+	rows, err := r.stmts.query(context.WithoutCancel(r.ctx), r.db, rulesByIDSQL, id)
+	if err != nil {
+		return "", false, fmt.Errorf("read flag rules: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "", false, fmt.Errorf("read flag rules: %w", err)
+		}
+		return "", false, nil
+	}
+	if err := rows.Scan(&text); err != nil {
+		return "", false, fmt.Errorf("read flag rules: %w", err)
+	}
+	return text, true, nil
 }

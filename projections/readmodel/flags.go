@@ -62,7 +62,7 @@ func (m *Model) Flags(ctx context.Context, q projections.FlagQuery, clock time.T
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db}, fn); err != nil {
+	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts}, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
 	}
 	return nil

@@ -203,23 +203,25 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// stateSQL reads the rules and the checkpoint a model was written with, in one statement (NULL where missing).
+const stateSQL = `SELECT (SELECT value FROM meta WHERE key = 'rules'), (SELECT value FROM meta WHERE key = 'checkpoint')`
+
 // state reads the rules and checkpoint a model was written with; ok is false for a model never written.
 func state(ctx context.Context, q querier) (rules string, cp Checkpoint, ok bool, err error) {
-	err = q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'rules'").Scan(&rules)
-	if errors.Is(err, sql.ErrNoRows) {
+	var r, text sql.NullString
+	if err := q.QueryRowContext(ctx, stateSQL).Scan(&r, &text); err != nil {
+		return "", cp, false, fmt.Errorf("read model rules and checkpoint: %w", err)
+	}
+	if !r.Valid {
 		return "", cp, false, nil
 	}
-	if err != nil {
-		return "", cp, false, fmt.Errorf("read model rules: %w", err)
+	if !text.Valid {
+		return "", cp, false, fmt.Errorf("read model checkpoint: %w", sql.ErrNoRows)
 	}
-	var text string
-	if err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'checkpoint'").Scan(&text); err != nil {
-		return "", cp, false, fmt.Errorf("read model checkpoint: %w", err)
+	if err := json.Unmarshal([]byte(text.String), &cp); err != nil {
+		return "", cp, false, fmt.Errorf("read model checkpoint %q: %w", text.String, err)
 	}
-	if err := json.Unmarshal([]byte(text), &cp); err != nil {
-		return "", cp, false, fmt.Errorf("read model checkpoint %q: %w", text, err)
-	}
-	return rules, cp, true, nil
+	return r.String, cp, true, nil
 }
 
 func writeState(ctx context.Context, tx *sql.Tx, cp Checkpoint) error {
@@ -234,6 +236,6 @@ func writeState(ctx context.Context, tx *sql.Tx, cp Checkpoint) error {
 
 // Checkpoint returns the model's checkpoint (Start for a model never written).
 func (m *Model) Checkpoint(ctx context.Context) (Checkpoint, error) {
-	_, cp, _, err := state(ctx, m.db)
+	_, cp, _, err := state(ctx, preparedQuerier{&m.stmts, m.db})
 	return cp, err
 }

@@ -197,7 +197,7 @@ func (w *writer) forgetMoney(ctx context.Context, worker string) error {
 		return nil
 	}
 	var text string
-	err := w.tx.QueryRowContext(ctx, "SELECT ledger FROM workers WHERE worker_id = ?", worker).Scan(&text)
+	err := w.queryRow(ctx, "SELECT ledger FROM workers WHERE worker_id = ?", worker).Scan(&text)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

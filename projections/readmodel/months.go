@@ -49,7 +49,7 @@ func (w *writer) flushMonths(ctx context.Context) error {
 			return fmt.Errorf("write flag count %s/%s/%s: %w", k.scope, k.month, k.code, err)
 		}
 		if n < 0 {
-			if _, err := w.tx.ExecContext(ctx, `DELETE FROM flag_months WHERE scope = ? AND month = ? AND code = ?
+			if _, err := w.exec(ctx, `DELETE FROM flag_months WHERE scope = ? AND month = ? AND code = ?
 				AND flags <= 0`, k.scope, k.month, k.code); err != nil {
 				return fmt.Errorf("delete flag count %s/%s/%s: %w", k.scope, k.month, k.code, err)
 			}

@@ -17,7 +17,8 @@ import (
 // never read back one by one, and no more than a shard of them is decoded at once.
 
 // replayShardEvents bounds the events a replay decodes at once (ShardEvents when that is smaller): a quarter of
-// a rebuild's shard, since a flag listing holds the flags of every shard before it beside the one it judges.
+// a rebuild's shard, since a replay holds what it judged of a shard (its rows, or its flags before they are
+// written to a run) beside the shard's model.
 const replayShardEvents = 100_000
 
 // replayShards replays the workers under cm's filter (those of workers, or every one when nil) a shard at a
@@ -25,15 +26,28 @@ const replayShardEvents = 100_000
 // filter, see contextModel), and calls fn with each shard's model.
 func (m *Model) replayShards(ctx context.Context, store eventstore.Store, cm *projections.Model,
 	filter projections.Filter, workers map[string]bool, fn func(pm *projections.Model) error) error {
-	cp, err := m.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	sp, err := m.spillWorkers(ctx, store, cp.Position, filter, workers)
+	sp, err := m.spillUnder(ctx, store, filter, workers)
 	if err != nil {
 		return err
 	}
 	defer sp.remove()
+	return m.replaySpill(ctx, sp, cm, fn)
+}
+
+// spillUnder spills the events of the workers (those of workers, or every one when nil) stored up to the
+// model's checkpoint that filter admits; the caller removes the spill.
+func (m *Model) spillUnder(ctx context.Context, store eventstore.Store, filter projections.Filter,
+	workers map[string]bool) (*spill, error) {
+	cp, err := m.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.spillWorkers(ctx, store, cp.Position, filter, workers)
+}
+
+// replaySpill replays the workers spilled to sp a shard at a time, each on a fork of cm, and calls fn with
+// each shard's model.
+func (m *Model) replaySpill(ctx context.Context, sp *spill, cm *projections.Model, fn func(pm *projections.Model) error) error {
 	for _, sh := range sp.shards(min(m.opts.ShardEvents, replayShardEvents)) {
 		pm, err := shardModel(ctx, sp, sh[0], sh[1], cm.ForkWithJobOrders())
 		if err != nil {
@@ -52,7 +66,7 @@ func (m *Model) spillWorkers(ctx context.Context, store eventstore.Store, until 
 	filter projections.Filter, workers map[string]bool) (sp *spill, err error) {
 	sp = newMemSpill()
 	if until.Commit > m.opts.ShardEvents {
-		if sp, err = newTempSpill(m.opts.SpillDir); err != nil {
+		if sp, err = newTempSpill(m.opts.SpillDir, m.opts.Logger); err != nil {
 			return nil, fmt.Errorf("read model: %w", err)
 		}
 	}

@@ -40,11 +40,11 @@ func (w *writer) flushReports(ctx context.Context) error {
 		if n == 0 {
 			continue
 		}
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO report_counts (key, n) VALUES (?, ?)
+		if _, err := w.exec(ctx, `INSERT INTO report_counts (key, n) VALUES (?, ?)
 			ON CONFLICT DO UPDATE SET n = n + excluded.n`, k, n); err != nil {
 			return fmt.Errorf("write report count %s: %w", k, err)
 		}
-		if _, err := w.tx.ExecContext(ctx, "DELETE FROM report_counts WHERE key = ? AND n = 0", k); err != nil {
+		if _, err := w.exec(ctx, "DELETE FROM report_counts WHERE key = ? AND n = 0", k); err != nil {
 			return fmt.Errorf("write report count %s: %w", k, err)
 		}
 	}

@@ -199,14 +199,20 @@ type rowKey struct{ scope, by, key string }
 // counts the workers by their months of wages (a histogram, so that a change subtracts exactly and a median
 // is read from it).
 type row struct {
-	Workers     int64                                            `json:"-"`
-	Flagged     int64                                            `json:"-"`
-	Substituted int64                                            `json:"-"`
-	Months      map[string]int64                                 `json:"-"`
-	Counts      []int64                                          `json:"-"`
-	Money       [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders   map[string]int64                                 // change in refs
-	loaded      bool
+	Workers     int64            `json:"-"`
+	Flagged     int64            `json:"-"`
+	Substituted int64            `json:"-"`
+	Months      map[string]int64 `json:"-"`
+	// storedMonths is Months as a catch-up read it, not yet parsed (lazyMonths), with the changes made to it
+	// since in monthsDelta: a worker judged again usually counts under the same months of wages as before, and
+	// then the row's histogram, at scale thousands of values, is written back as it was read.
+	storedMonths string
+	lazyMonths   bool
+	monthsDelta  map[string]int64
+	Counts       []int64                                          `json:"-"`
+	Money        [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
+	jobOrders    map[string]int64                                 // change in refs
+	loaded       bool
 }
 
 func newRow() *row {
@@ -228,8 +234,12 @@ func (r *row) add(c *contribution, sign int64) error {
 			r.Substituted += sign
 		}
 		if c.Months != "" {
-			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
-				delete(r.Months, c.Months)
+			months := r.Months
+			if r.lazyMonths {
+				months = r.monthsDelta
+			}
+			if months[c.Months] += sign; months[c.Months] == 0 {
+				delete(months, c.Months)
 			}
 		}
 	}
@@ -316,33 +326,6 @@ func (r *row) money(col int) []domain.Money {
 	return sums.Money()
 }
 
-func (r *row) monthsJSON() string {
-	b, _ := json.Marshal(r.Months) // integers: cannot fail
-	return string(b)
-}
-
-func (r *row) readMonths(text string) error {
-	if err := json.Unmarshal([]byte(text), &r.Months); err != nil {
-		return fmt.Errorf("rollup months of wages: %w", err)
-	}
-	return nil
-}
-
-// months lists the months of wages a row counts, each as often as it is counted.
-func (r *row) months() ([]decimal.Decimal, error) {
-	var out []decimal.Decimal
-	for text, n := range r.Months {
-		d, err := decimal.NewFromString(text)
-		if err != nil {
-			return nil, fmt.Errorf("rollup months of wages %q: %w", text, err)
-		}
-		for range n {
-			out = append(out, d)
-		}
-	}
-	return out, nil
-}
-
 // flushRow writes a rollup row the writer changed, with its job orders' references; a row that counts
 // nothing any more is deleted.
 func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
@@ -356,11 +339,11 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	}
 	var jobOrders int
 	if !w.fresh {
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
+		if _, err := w.exec(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
 			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
 			return err
 		}
-		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
+		if err := w.queryRow(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
 			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
 			return err
 		}
@@ -368,13 +351,17 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 		jobOrders = len(r.jobOrders)
 	}
 	if r.Workers == 0 && jobOrders == 0 {
-		_, err := w.tx.ExecContext(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
+		_, err := w.exec(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
 		return err
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
-	_, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
+	months, err := r.monthsJSON()
+	if err != nil {
+		return err
+	}
+	_, err = w.exec(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
 		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, r.monthsJSON(), jobOrders)
+		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, months, jobOrders)
 	return err
 }
 

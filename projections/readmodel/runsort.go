@@ -183,7 +183,7 @@ func (s *sortedRows) each(fn func(key, rec []byte) error) error {
 // merge calls fn with the rows of every run in key order (rows of equal keys in no order that matters: a
 // table's rows have keys of their own).
 func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
-	var h runHeap
+	var h sortRunHeap
 	defer func() {
 		for _, r := range h.all {
 			r.f.Close()
@@ -194,7 +194,7 @@ func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
 		if err != nil {
 			return fmt.Errorf("open sort run: %w", err)
 		}
-		r := &runReader{f: f, r: bufio.NewReaderSize(f, 64<<10), order: i}
+		r := &sortRunReader{f: f, r: bufio.NewReaderSize(f, 64<<10), order: i}
 		h.all = append(h.all, r)
 		if ok, err := r.next(); err != nil {
 			return fmt.Errorf("read sort run %s: %w", path, err)
@@ -230,8 +230,8 @@ func (s *sortedRows) remove() {
 	s.runs = nil
 }
 
-// runReader reads a run back a row at a time.
-type runReader struct {
+// sortRunReader reads a run back a row at a time.
+type sortRunReader struct {
 	f        *os.File
 	r        *bufio.Reader
 	order    int
@@ -240,7 +240,7 @@ type runReader struct {
 }
 
 // next reads the run's next row into key and rec; false at the run's end.
-func (rr *runReader) next() (bool, error) {
+func (rr *sortRunReader) next() (bool, error) {
 	kn, err := binary.ReadUvarint(rr.r)
 	if errors.Is(err, io.EOF) {
 		return false, nil
@@ -264,20 +264,20 @@ func (rr *runReader) next() (bool, error) {
 	return true, nil
 }
 
-// runHeap orders the runs being merged by their current row's key.
-type runHeap struct {
-	open []*runReader // the runs not yet read to their end, a heap
-	all  []*runReader // every run, to close
+// sortRunHeap orders the runs being merged by their current row's key.
+type sortRunHeap struct {
+	open []*sortRunReader // the runs not yet read to their end, a heap
+	all  []*sortRunReader // every run, to close
 }
 
-func (h *runHeap) Len() int { return len(h.open) }
-func (h *runHeap) Less(i, j int) bool {
+func (h *sortRunHeap) Len() int { return len(h.open) }
+func (h *sortRunHeap) Less(i, j int) bool {
 	a, b := h.open[i], h.open[j]
 	return cmp.Or(bytes.Compare(a.key, b.key), cmp.Compare(a.order, b.order)) < 0
 }
-func (h *runHeap) Swap(i, j int) { h.open[i], h.open[j] = h.open[j], h.open[i] }
-func (h *runHeap) Push(x any)    { h.open = append(h.open, x.(*runReader)) }
-func (h *runHeap) Pop() any {
+func (h *sortRunHeap) Swap(i, j int) { h.open[i], h.open[j] = h.open[j], h.open[i] }
+func (h *sortRunHeap) Push(x any)    { h.open = append(h.open, x.(*sortRunReader)) }
+func (h *sortRunHeap) Pop() any {
 	r := h.open[len(h.open)-1]
 	h.open = h.open[:len(h.open)-1]
 	return r

@@ -110,7 +110,7 @@ func (m *Model) workersOf(ctx context.Context, jobOrder string, set map[string]b
 // Status is the model's checkpoint and whether the model is current: written by these rules (a model being
 // rebuilt for other rules still shows its old checkpoint until the rebuild commits).
 func (m *Model) Status(ctx context.Context) (cp Checkpoint, current bool, err error) {
-	rules, cp, ok, err := state(ctx, m.db)
+	rules, cp, ok, err := state(ctx, preparedQuerier{&m.stmts, m.db})
 	if err != nil {
 		return Checkpoint{}, false, err
 	}

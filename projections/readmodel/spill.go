@@ -20,7 +20,8 @@ import (
 // decoded, to one file per bucket of workers (by workerHash) in a directory beside the model, and each
 // shard (a run of buckets) is then read back, decoded and judged in its turn. The files live only for the
 // rebuild: its transaction holds the model's write lock, so no other rebuild uses the directory meanwhile,
-// and a rebuild killed midway leaves them to the next one, which removes them first.
+// and a rebuild killed midway leaves them to the next one, which removes them first. A replay under a time
+// filter spills to a directory of its own, which it locks (see newTempSpill).
 
 // spillBuckets is how many files the workers' events are spilled to; a shard is a run of them.
 const spillBuckets = 64
@@ -37,6 +38,7 @@ type spill struct {
 	counts [spillBuckets]uint64 // events per bucket
 	sizes  [spillBuckets]int64  // bytes per bucket
 	buf    []byte
+	lock   *os.File // a replay's lock on its directory (see newTempSpill), nil for a rebuild's
 }
 
 // spillBucket is where a bucket's events are written to and read back from.
@@ -74,16 +76,6 @@ func newSpill(dir string) (*spill, error) {
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create spill directory %s: %w", dir, err)
-	}
-	return createSpill(dir)
-}
-
-// newTempSpill creates the bucket files in a new directory of its own under parent (the system's temporary
-// directory when ""), which remove deletes.
-func newTempSpill(parent string) (*spill, error) {
-	dir, err := os.MkdirTemp(parent, "fairtrail-spill-")
-	if err != nil {
-		return nil, fmt.Errorf("create spill directory: %w", err)
 	}
 	return createSpill(dir)
 }
@@ -159,7 +151,11 @@ func (s *spill) remove() {
 		s.files[i] = nil
 	}
 	if s.dir != "" {
-		os.RemoveAll(s.dir) // best effort: the next rebuild removes what is left
+		os.RemoveAll(s.dir) // best effort: the next rebuild, or replay, removes what is left
+	}
+	if s.lock != nil {
+		s.lock.Close() // after the removal, so that no other replay sweeps the directory meanwhile
+		s.lock = nil
 	}
 }
 
@@ -307,3 +303,5 @@ func (d *spillDecoder) time() time.Time {
 	}
 	return t
 }
+
+func (d *spillDecoder) string() string { return string(d.bytes(int(d.uvarint()))) }

@@ -11,7 +11,7 @@ import (
 // arguments), so a server meets a few dozen.
 const maxCachedStatements = 128
 
-// stmtCache holds the statements of the flag listings prepared, by their text: a page of one worker's flags
+// stmtCache holds the statements of the flag listings (and of the other reads every request makes) prepared, by their text: a page of one worker's flags
 // reads a handful of rows, and preparing its statement again on each request cost about as much as reading
 // them. Safe for concurrent use; a database/sql statement prepares itself again on each connection it runs on.
 type stmtCache struct {
@@ -22,22 +22,48 @@ type stmtCache struct {
 // query runs text with args on db, through its prepared statement (prepared now if new, and kept while the
 // cache has room).
 func (c *stmtCache) query(ctx context.Context, db *sql.DB, text string, args ...any) (*sql.Rows, error) {
+	st, err := c.prepared(ctx, db, text)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.QueryContext(ctx, text, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// prepared returns text's prepared statement, prepared now if new; nil when the cache is full.
+func (c *stmtCache) prepared(ctx context.Context, db *sql.DB, text string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	st, full := c.stmts[text], len(c.stmts) >= maxCachedStatements
 	c.mu.Unlock()
-	if st == nil && full {
-		return db.QueryContext(ctx, text, args...)
+	if st != nil || full {
+		return st, nil
 	}
-	if st == nil {
-		prepared, err := db.PrepareContext(ctx, text)
-		if err != nil {
-			return nil, err
-		}
-		if st = c.keep(text, prepared); st != prepared {
-			prepared.Close() // another request prepared it meanwhile
-		}
+	prepared, err := db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	if st = c.keep(text, prepared); st != prepared {
+		prepared.Close() // another request prepared it meanwhile
+	}
+	return st, nil
+}
+
+// preparedQuerier is a querier that runs each query through the cache's prepared statement of its text: what
+// a server asks on every request (the model's state) is not prepared again each time.
+type preparedQuerier struct {
+	c  *stmtCache
+	db *sql.DB
+}
+
+// QueryRowContext implements querier.
+func (p preparedQuerier) QueryRowContext(ctx context.Context, text string, args ...any) *sql.Row {
+	st, err := p.c.prepared(ctx, p.db, text)
+	if err != nil || st == nil {
+		return p.db.QueryRowContext(ctx, text, args...) // fails again with the preparation's error, or runs unprepared
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // keep adds st as text's statement unless the cache holds one already (returned) or is full (st is returned,
@@ -65,4 +91,46 @@ func (c *stmtCache) close() error {
 	}
 	c.stmts = nil
 	return errors.Join(errs...)
+}
+
+// prepare returns the transaction's statement of text, prepared on its first use by this writer: a catch-up
+// runs the same few texts for every flag and rollup row it changes, and SQLite's preparation of each cost
+// about as much as running it.
+func (w *writer) prepare(ctx context.Context, text string) (*sql.Stmt, error) {
+	if st := w.prepared[text]; st != nil {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	w.prepared[text] = st // closed with the transaction
+	return st, nil
+}
+
+// exec runs text in the transaction through its prepared statement.
+func (w *writer) exec(ctx context.Context, text string, args ...any) (sql.Result, error) {
+	st, err := w.prepare(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow runs a query of one row in the transaction through its prepared statement.
+func (w *writer) queryRow(ctx context.Context, text string, args ...any) *sql.Row {
+	st, err := w.prepare(ctx, text)
+	if err != nil {
+		return w.tx.QueryRowContext(ctx, text, args...) // fails again with the preparation's error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a query in the transaction through its prepared statement.
+func (w *writer) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	st, err := w.prepare(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }

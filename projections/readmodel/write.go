@@ -26,8 +26,10 @@ type writer struct {
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	stmt    map[string]*sql.Stmt
-	rules   map[string]int64 // flag_rules: the id of each rules array
-	scopes  map[string]int64 // scopes: the ids read or added
+	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
+	prepared map[string]*sql.Stmt
+	rules    map[string]int64 // flag_rules: the id of each rules array
+	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (the flags and scopes sorted by key first).
 	flagRows, scopeRows, workerRows rowSink
@@ -61,7 +63,8 @@ var statements = map[string]string{
 // newWriter prepares a writer in tx at the model's clock: a rebuild's (fresh), sorting its flags by plan,
 // when the plan names a directory, else a catch-up's.
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{},
+		prepared: map[string]*sql.Stmt{}}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
 		return nil, err
@@ -128,12 +131,12 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 // rebuild are written at once, not batched), after removing those a catch-up's earlier judgement wrote.
 func (w *writer) recruitments(ctx context.Context, j projections.Judgement) error {
 	if !w.fresh {
-		if _, err := w.tx.ExecContext(ctx, "DELETE FROM recruitments WHERE worker_id = ?", j.WorkerID); err != nil {
+		if _, err := w.exec(ctx, "DELETE FROM recruitments WHERE worker_id = ?", j.WorkerID); err != nil {
 			return fmt.Errorf("delete recruitments of worker %s: %w", j.WorkerID, err)
 		}
 	}
 	for _, jo := range j.OtherJobOrders {
-		if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO recruitments (worker_id, job_order_id) VALUES (?,?)",
+		if _, err := w.exec(ctx, "INSERT OR IGNORE INTO recruitments (worker_id, job_order_id) VALUES (?,?)",
 			j.WorkerID, jo); err != nil {
 			return fmt.Errorf("write recruitment of worker %s for %s: %w", j.WorkerID, jo, err)
 		}
@@ -174,7 +177,7 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	}
 	w.held = map[heldFlag]int{}
 	var text string
-	err := w.tx.QueryRowContext(ctx, query, id).Scan(&text)
+	err := w.queryRow(ctx, query, id).Scan(&text)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -206,12 +209,12 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 		}
 		k := f.k
 		for _, sc := range old.Scopes {
-			if _, err := w.tx.ExecContext(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, k); err != nil {
+			if _, err := w.exec(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, k); err != nil {
 				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
 			}
 		}
 	}
-	if _, err := w.tx.ExecContext(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
+	if _, err := w.exec(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
 		return fmt.Errorf("delete flags of %s: %w", owner, err)
 	}
 	return nil
@@ -236,7 +239,7 @@ type heldFlag struct {
 }
 
 func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFlag, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT k, code, raised_s, raised_n FROM flags WHERE "+where, id)
+	rows, err := w.query(ctx, "SELECT k, code, raised_s, raised_n FROM flags WHERE "+where, id)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +344,7 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 		return r, nil
 	}
 	var flags, money, months string
-	err := w.tx.QueryRowContext(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months
+	err := w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months
 		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
 		&flags, &money, &r.Substituted, &months)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -353,9 +356,7 @@ func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
 	if err := readCounts(flags, r.Counts); err != nil {
 		return nil, err
 	}
-	if err := r.readMonths(months); err != nil {
-		return nil, err
-	}
+	r.readMonthsLater(months)
 	return r, r.readMoney(money)
 }
 

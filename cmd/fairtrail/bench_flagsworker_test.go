@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBenchFlagsWorkerTimesAnExistingStore: bench --only flags-worker serves a store that exists, times
+// --queries requests of one worker's flags and reports the server's CPU per request; it writes no event.
+func TestBenchFlagsWorkerTimesAnExistingStore(t *testing.T) {
+	t.Parallel()
+	store := filepath.Join(t.TempDir(), "store")
+	if out, err := exec.Command(fairtrailBinary(t), "import", "--data", store, generatedNDJSON(t, 100, 1)).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	events := storedCount(t, store)
+	code, out, errOut := benchBinary(t, "--only", "flags-worker", "--store", store, "--workers", "100", "--queries", "20",
+		"--data", t.TempDir(), "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var f flagsWorkerFigures
+	if err := json.Unmarshal([]byte(out), &f); err != nil {
+		t.Fatalf("not the figures' JSON: %v\n%s", err, out)
+	}
+	if f.Requests != 20 || f.Workers != 100 || f.P50Ms <= 0 || f.P99Ms < f.P50Ms || f.MaxMs < f.P99Ms || f.ServeCPUMsPerRequest < 0 {
+		t.Errorf("figures %+v: want 20 requests of 100 workers, 0 < p50 <= p99 <= max, CPU >= 0", f)
+	}
+	if n := storedCount(t, store); n != events {
+		t.Errorf("the store holds %d events after the bench, %d before", n, events)
+	}
+}
+
+func TestBenchStoreFlagsNeedTheirPhase(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"--store without --only flags-worker", []string{"--store", "x"}, "only for --only flags-worker"},
+		{"--cache with --only mixed", []string{"--only", "mixed", "--cache", "x"}, "only for --only flags-worker"},
+		{"--only flags-worker without --store", []string{"--only", "flags-worker"}, "needs --store DIR"},
+		{"an unknown phase", []string{"--only", "walk"}, `--only must be "mixed" or "flags-worker"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := cli(t, "", append([]string{"bench"}, tc.args...)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, %q; want 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
