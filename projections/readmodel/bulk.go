@@ -7,54 +7,23 @@ import (
 	"strings"
 )
 
-// A rebuild loads the tables before it indexes them: the flags and workers are appended to tables with no
-// secondary index yet, and at the end the indexes are created and flag_scopes (whose key is its order) filled,
-// each by sorting every row once. Kept up row by row, each index entry is a seek to a random place in a tree
-// that outgrows the page cache with the store. The scope rows are not written during the load at all: each
-// owner's contribution names its scopes, and endLoad joins them with its flags.
-
-// scopesSQL names the scopes, then fills flag_scopes in key order from the flags and the scopes their owners' contributions name
-// (a worker's flags, and a job order's own, whose worker_id is empty).
-const scopesSQL = `INSERT OR IGNORE INTO scopes (name)
-SELECT s.value FROM workers w, json_each(w.contribution, '$.scopes') s
-UNION
-SELECT s.value FROM job_orders j, json_each(j.contribution, '$.scopes') s
-ORDER BY 1;
-INSERT OR IGNORE INTO flag_scopes (scope, k)
-SELECT sc.id, f.k FROM workers w, json_each(w.contribution, '$.scopes') s JOIN scopes sc ON sc.name = s.value
-	JOIN flags f ON f.worker_id = w.worker_id
-UNION ALL
-SELECT sc.id, f.k FROM job_orders j, json_each(j.contribution, '$.scopes') s JOIN scopes sc ON sc.name = s.value
-	JOIN flags f ON f.worker_id = '' AND f.job_order_id = j.job_order_id
-ORDER BY 1, 2`
-
-// loadSchema creates flags_load, where a rebuild appends the flags in the order it judges them (by owner): a
-// table of the connection's temporary database (a file of its own, gone when the connection closes, so a
-// rebuild killed midway leaves nothing), which endLoad copies into flags in key order. Inserted straight into
-// flags, clustered by key, each flag would go to a random place in a tree that outgrows the page cache.
-const loadSchema = "DROP TABLE IF EXISTS temp.flags_load; CREATE TEMP TABLE flags_load (" + flagColumns + ");"
-
-// loadFlagsSQL copies the loaded flags into flags, sorted once by key, and drops flags_load.
-const loadFlagsSQL = `INSERT INTO flags SELECT * FROM temp.flags_load ORDER BY k; DROP TABLE temp.flags_load;`
+// A rebuild loads the tables before it indexes them: the flags and workers are written to tables with no
+// secondary index yet, and at the end the indexes are created, each by sorting every row once. Kept up row
+// by row, each index entry is a seek to a random place in a tree that outgrows the page cache with the
+// store. The flags and flag_scopes, clustered by their keys, are written in key order (see sortedRows).
 
 // beginLoad creates the tables of a rebuild, without their indexes, in tx.
 func beginLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView+loadSchema); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS flags_json;"+tablesSchema+flagJSONView); err != nil {
 		return fmt.Errorf("read model: create tables: %w", err)
 	}
 	return nil
 }
 
-// endLoad moves the loaded flags into flags, creates the indexes and fills flag_scopes.
+// endLoad creates the indexes of the tables a rebuild loaded.
 func endLoad(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, loadFlagsSQL); err != nil {
-		return fmt.Errorf("read model: sort the flags by key: %w", err)
-	}
 	if _, err := tx.ExecContext(ctx, indexSchema); err != nil {
 		return fmt.Errorf("read model: create indexes: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, scopesSQL); err != nil {
-		return fmt.Errorf("read model: fill the flag scopes: %w", err)
 	}
 	return nil
 }
@@ -138,17 +107,21 @@ func (s stmtRows) add(ctx context.Context, row ...any) error {
 
 func (stmtRows) flush(context.Context) error { return nil }
 
-// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (fresh), batches (the
-// flags into flags_load), and no writer of scopes (endLoad derives them); else a statement each.
-func rowSinks(ctx context.Context, tx *sql.Tx, fresh bool) (flags, scopes, workers rowSink, err error) {
-	if fresh {
-		if flags, err = newRowBatch(ctx, tx, "flag", flagLoadInsert, flagCols); err != nil {
+// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (a plan with a
+// directory), the flags and scopes held and written in key order and the workers in batches; else a
+// statement each.
+func rowSinks(ctx context.Context, tx *sql.Tx, plan sortPlan) (flags, scopes, workers rowSink, err error) {
+	if plan.dir != "" {
+		if flags, err = flagSink(ctx, tx, plan); err != nil {
+			return nil, nil, nil, err
+		}
+		if scopes, err = scopeSink(ctx, tx, plan); err != nil {
 			return nil, nil, nil, err
 		}
 		if workers, err = newRowBatch(ctx, tx, "worker", workerInsert, workerCols); err != nil {
 			return nil, nil, nil, err
 		}
-		return flags, nil, workers, nil
+		return flags, scopes, workers, nil
 	}
 	if flags, err = prepareRows(ctx, tx, "flag", flagInsert, flagCols); err != nil {
 		return nil, nil, nil, err

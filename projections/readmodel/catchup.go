@@ -159,7 +159,7 @@ func (m *Model) advanceClock(ctx context.Context) error {
 	if cm, err = modelClock(ctx, tx); err != nil || now.Sub(cm) < m.opts.ClockStep { // another process moved it
 		return err
 	}
-	w, err := newWriter(ctx, tx, false, cm)
+	w, err := newWriter(ctx, tx, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 
 // writeJudged writes the judgements of the batch's workers and job orders, and the rollups they change.
 func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch, cm time.Time) error {
-	wr, err := newWriter(ctx, tx, false, cm)
+	wr, err := newWriter(ctx, tx, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}

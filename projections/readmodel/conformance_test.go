@@ -274,13 +274,14 @@ func TestPersistedModelAnswersAsAModelRebuiltInMemory(t *testing.T) {
 }
 
 // TestRebuildInPassesAnswersAsOnePass rebuilds with a small memory budget, so that the workers are judged in
-// several passes over the store, and compares the answers with a model rebuilt in memory.
+// several passes over the store and the flags and their scopes sorted in many runs merged, and compares the
+// answers with a model rebuilt in memory.
 func TestRebuildInPassesAnswersAsOnePass(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := openStore(t, dir)
 	importLines(t, s, lines(t))
-	m := openModel(t, dir, readmodel.Options{ShardEvents: 400})
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 400, SortRunBytes: 8 << 10})
 	if res, err := m.Rebuild(context.Background(), s, "test"); err != nil || !res.Rebuilt {
 		t.Fatalf("rebuild: %+v, %v", res, err)
 	}

@@ -20,6 +20,7 @@ type encodedWorker struct {
 	clocked                  []clockedFlag
 	contribJSON, ledgerJSON  string
 	buyersJSON, agenciesJSON string
+	tallied                  bool // its sums were added to a tally: the writer writes its rows only
 }
 
 // encodeWorker encodes a worker's judgement.

@@ -13,16 +13,50 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// judgeAll judges and encodes workers on every core and hands each to write, on the calling goroutine.
-func judgeAll(ctx context.Context, v *projections.View, ids []string, write func(encodedWorker) error) error {
-	return judgeEach(ctx, v, ids, encodeWorker, write)
+// judgeAll judges, encodes and tallies workers on every core for w, a rebuild's writer, and writes each chunk
+// with w on the calling goroutine.
+func judgeAll(ctx context.Context, w *writer, v *projections.View, ids []string) error {
+	return judgeChunks(ctx, v, ids, encodePart(w), func(p encodedPart) error {
+		w.mergeTally(p.tally)
+		for _, e := range p.workers {
+			if err := w.encodedWorker(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // judgeEach judges workers on every core, turns each judgement into a T with conv there, and hands each T to
-// write on the calling goroutine, a chunk at a time in the order the chunks are done. The job orders the judgements read must have been
-// built in v beforehand (v.JobOrder), as the judges only read them.
+// write on the calling goroutine, a chunk at a time in the order the chunks are done. The job orders the
+// judgements read must have been built in v beforehand (v.JobOrder), as the judges only read them.
 func judgeEach[T any](ctx context.Context, v *projections.View, ids []string,
 	conv func(projections.Judgement) (T, error), write func(T) error) error {
+	each := func(js []projections.Judgement) ([]T, error) {
+		out := make([]T, 0, len(js))
+		for _, j := range js {
+			e, err := conv(j)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	}
+	return judgeChunks(ctx, v, ids, each, func(ts []T) error {
+		for _, t := range ts {
+			if err := write(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// judgeChunks judges workers on every core a chunk at a time, turns each chunk's judgements into a P with
+// conv there, and hands each P to write on the calling goroutine, in the order the chunks are done.
+func judgeChunks[P any](ctx context.Context, v *projections.View, ids []string,
+	conv func([]projections.Judgement) (P, error), write func(P) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := judgeParts(ctx, v, ids, conv)
@@ -36,28 +70,26 @@ func judgeEach[T any](ctx context.Context, v *projections.View, ids []string,
 		if p.err != nil {
 			return stop(p.err)
 		}
-		for _, j := range p.js {
-			if err := write(j); err != nil {
-				return stop(err)
-			}
+		if err := write(p.p); err != nil {
+			return stop(err)
 		}
 	}
 	return ctx.Err()
 }
 
 // judgedPart is a chunk of workers judged and converted, or the error that stopped it.
-type judgedPart[T any] struct {
-	js  []T
+type judgedPart[P any] struct {
+	p   P
 	err error
 }
 
 // judgeParts judges and converts the workers a chunk at a time on every core, until ctx ends; the channel is
 // closed once every judge has stopped.
-func judgeParts[T any](ctx context.Context, v *projections.View, ids []string,
-	conv func(projections.Judgement) (T, error)) <-chan judgedPart[T] {
+func judgeParts[P any](ctx context.Context, v *projections.View, ids []string,
+	conv func([]projections.Judgement) (P, error)) <-chan judgedPart[P] {
 	const chunk = 256
 	todo := make(chan int)
-	done := make(chan judgedPart[T], runtime.GOMAXPROCS(0))
+	done := make(chan judgedPart[P], runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
@@ -84,21 +116,16 @@ func judgeParts[T any](ctx context.Context, v *projections.View, ids []string,
 	return done
 }
 
-// judgePart judges and converts the workers ids names (those with an admitted event).
-func judgePart[T any](v *projections.View, ids []string, conv func(projections.Judgement) (T, error)) judgedPart[T] {
-	var p judgedPart[T]
+// judgePart judges the workers ids names (those with an admitted event) and converts their judgements.
+func judgePart[P any](v *projections.View, ids []string, conv func([]projections.Judgement) (P, error)) judgedPart[P] {
+	js := make([]projections.Judgement, 0, len(ids))
 	for _, id := range ids {
-		j, ok := v.Judge(id)
-		if !ok {
-			continue
+		if j, ok := v.Judge(id); ok {
+			js = append(js, j)
 		}
-		e, err := conv(j)
-		if err != nil {
-			return judgedPart[T]{err: err}
-		}
-		p.js = append(p.js, e)
 	}
-	return p
+	p, err := conv(js)
+	return judgedPart[P]{p: p, err: err}
 }
 
 // writeContext writes the job orders' flags and contributions, the organisations and the events that are not

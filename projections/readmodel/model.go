@@ -36,6 +36,11 @@ type Options struct {
 	// rebuild holds two at a time: one judged and written, the next prepared) (default 100,000; one read of
 	// the store all the same, see spill and replayShards).
 	ShardEvents uint64
+	// SortRunBytes bounds the bytes of flag rows, and of flag scope rows, a rebuild holds in memory to sort
+	// them into their tables' order: more are sorted in runs written beside the model and merged (default
+	// 16 MiB, at most 2 GiB; it holds up to twice that of each: one run sorted and written while the next is
+	// held).
+	SortRunBytes int
 	// SpillDir is where a replay of every worker under a time filter, of a store larger than a shard, spills
 	// the workers' events, in a directory of its own that it removes (the system's temporary directory when
 	// empty).
@@ -64,6 +69,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ShardEvents == 0 {
 		o.ShardEvents = 100_000
+	}
+	if o.SortRunBytes <= 0 || o.SortRunBytes > 2<<30 {
+		o.SortRunBytes = defaultSortRunBytes
 	}
 	if o.Now == nil {
 		o.Now = time.Now

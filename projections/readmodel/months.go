@@ -22,10 +22,16 @@ func monthOf(s int64) string { return time.Unix(s, 0).UTC().Format("2006-01") }
 // countMonths adds sign to the month counts of a flag raised at unix second s with code, under every flag
 // ("") and each of its scopes.
 func (w *writer) countMonths(s int64, code string, scopes []string, sign int64) {
+	countMonths(w.months, s, code, scopes, sign)
+}
+
+// countMonths adds sign to months, the counts of a flag raised at unix second s with code, under every flag
+// ("") and each of its scopes.
+func countMonths(months map[monthKey]int64, s int64, code string, scopes []string, sign int64) {
 	month := monthOf(s)
-	w.months[monthKey{"", month, code}] += sign
+	months[monthKey{"", month, code}] += sign
 	for _, sc := range scopes {
-		w.months[monthKey{sc, month, code}] += sign
+		months[monthKey{sc, month, code}] += sign
 	}
 }
 

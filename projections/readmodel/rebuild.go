@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -44,18 +45,8 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 		return Result{}, err
 	}
 	clock := m.opts.Now().UTC()
-	w, err := newWriter(ctx, tx, true, clock)
+	cp, err := m.loadAll(ctx, store, tx, clock, head)
 	if err != nil {
-		return Result{}, err
-	}
-	cp, err := m.load(ctx, store, tx, w, head)
-	if err != nil {
-		return Result{}, err
-	}
-	if err := w.flush(ctx); err != nil {
-		return Result{}, err
-	}
-	if err := endLoad(ctx, tx); err != nil {
 		return Result{}, err
 	}
 	if err := countGrowth(ctx, tx, before); err != nil {
@@ -70,13 +61,58 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err := writeState(ctx, tx, cp); err != nil {
 		return Result{}, err
 	}
+	committing := time.Now()
 	if err := tx.Commit(); err != nil {
 		return Result{}, fmt.Errorf("read model: commit: %w", err)
 	}
+	m.opts.Logger.Info("read model: rebuild step done", "step", "commit", "took", time.Since(committing).Round(time.Millisecond).String())
 	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
 		"took", time.Since(started).Round(time.Millisecond).String())
 	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
 }
+
+// loadAll judges every worker and job order of the store up to head and writes them, their flags and the
+// rollups into the tables beginLoad created, then indexes them (endLoad).
+func (m *Model) loadAll(ctx context.Context, store eventstore.Store, tx *sql.Tx, clock time.Time,
+	head eventstore.Position) (Checkpoint, error) {
+	dir := sortDir(m.path)
+	if err := os.RemoveAll(dir); err != nil { // what a rebuild killed midway left
+		return Checkpoint{}, fmt.Errorf("read model: remove old sort directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	w, err := newWriter(ctx, tx, sortPlan{dir: dir, runBytes: m.opts.SortRunBytes}, clock)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	step := m.stepTimer()
+	cp, err := m.load(ctx, store, tx, w, head)
+	if err != nil {
+		return cp, err
+	}
+	step("judge")
+	if err := w.flush(ctx); err != nil {
+		return cp, err
+	}
+	step("write the flags and their scopes in key order, the workers and the rollups")
+	if err := endLoad(ctx, tx); err != nil {
+		return cp, err
+	}
+	step("create the indexes")
+	return cp, nil
+}
+
+// stepTimer returns a function that logs a step of a rebuild done, with the time since the step before.
+func (m *Model) stepTimer() func(name string) {
+	last := time.Now()
+	return func(name string) {
+		m.opts.Logger.Info("read model: rebuild step done", "step", name, "took",
+			time.Since(last).Round(time.Millisecond).String())
+		last = time.Now()
+	}
+}
+
+// sortDir is the directory a rebuild of the model at path writes its sorts' runs to.
+func sortDir(path string) string { return path + ".sort" }
 
 // rebuildTx begins a rebuild's transaction on a connection of its own, whose sorts (the indexes endLoad
 // builds) use every core; release ends it (rolling back unless it was committed) and gives the connection
@@ -260,7 +296,7 @@ func judgeModel(ctx context.Context, w *writer, pm *projections.Model, v *projec
 	for _, id := range pm.JobOrderIDs() {
 		v.JobOrder(id) // built before judging on every core, which only reads them
 	}
-	return judgeAll(ctx, v, pm.WorkerIDs(), func(e encodedWorker) error { return w.encodedWorker(ctx, e) })
+	return judgeAll(ctx, w, v, pm.WorkerIDs())
 }
 
 // progress reports the work done, when asked to.

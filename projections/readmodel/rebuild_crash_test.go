@@ -28,7 +28,7 @@ func TestHelperRebuilder(t *testing.T) {
 		t.Skip("run by TestRebuildKilledMidwayLeavesTheOldModel")
 	}
 	s := openStore(t, dir)
-	m := openModel(t, dir, readmodel.Options{ShardEvents: 500, Progress: func(done, total uint64) {
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 500, SortRunBytes: 8 << 10, Progress: func(done, total uint64) {
 		if done > 0 && done < total {
 			os.Stdout.WriteString("midway\n")
 			time.Sleep(time.Minute)

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS money_totals (
 CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
-// flagColumns are the columns of a flag's row, in flags and in a rebuild's flags_load. flags is clustered by k,
+// flagColumns are the columns of a flag's row, in flags. flags is clustered by k,
 // the listing order (schema 13): a listing of every flag reads the table in order, where a rowid table read
 // through an index of k looked each row up at a random place (at 600,000 workers, most of the listing's time).
 const flagColumns = `k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NULL, job_order_id TEXT NOT NULL,

@@ -31,7 +31,7 @@ type writer struct {
 	rules    map[string]int64 // flag_rules: the id of each rules array
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
-	// in a rebuild in batches (and the scopes not at all: scopeRows is nil, endLoad derives them).
+	// in a rebuild in batches (the flags and scopes sorted by key first).
 	flagRows, scopeRows, workerRows rowSink
 	money                           *moneyTotals // changes to money_totals and money_months
 	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
@@ -42,12 +42,11 @@ type writer struct {
 const (
 	flagRowValues = ` (k, code, worker_id, job_order_id, buyer_ids, event_ids, raised_s, raised_n, clocked, rules,
 		rest) VALUES `
-	flagInsert     = `INSERT INTO flags` + flagRowValues
-	flagLoadInsert = `INSERT INTO temp.flags_load` + flagRowValues // a rebuild's, sorted into flags by endLoad
-	flagCols       = 11
-	scopeInsert    = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
-	scopeCols      = 2
-	workerInsert   = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
+	flagInsert   = `INSERT INTO flags` + flagRowValues
+	flagCols     = 11
+	scopeInsert  = `INSERT OR IGNORE INTO flag_scopes (scope, k) VALUES `
+	scopeCols    = 2
+	workerInsert = `INSERT OR REPLACE INTO workers (worker_id, job_order_id, employer_id, buyer_ids, agencies, flags,
 		unclocked, clocked_from, contribution, ledger) VALUES `
 	workerCols = 10
 )
@@ -61,11 +60,13 @@ var statements = map[string]string{
 		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
 }
 
-func newWriter(ctx context.Context, tx *sql.Tx, fresh bool, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: fresh, clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{},
+// newWriter prepares a writer in tx at the model's clock: a rebuild's (fresh), sorting its flags by plan,
+// when the plan names a directory, else a catch-up's.
+func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
+	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{},
 		prepared: map[string]*sql.Stmt{}}
 	var err error
-	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, fresh); err != nil {
+	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
 		return nil, err
 	}
 	for name, q := range statements {
@@ -102,15 +103,19 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	if err := w.forgetMoney(ctx, j.WorkerID); err != nil {
 		return err
 	}
-	if err := w.money.worker(&j.Ledger, 1); err != nil {
-		return err
+	if !e.tallied {
+		if err := w.money.worker(&j.Ledger, 1); err != nil {
+			return err
+		}
 	}
 	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
 		return err
 	}
-	counted := e.c.at(w.clock, e.clocked)
-	if err := w.contribute(ctx, &counted, 1); err != nil {
-		return err
+	if !e.tallied {
+		counted := e.c.at(w.clock, e.clocked)
+		if err := w.contribute(ctx, &counted, 1); err != nil {
+			return err
+		}
 	}
 	if err := w.workerRows.add(ctx, j.WorkerID, j.JobOrderID, j.EmployerID, e.buyersJSON, e.agenciesJSON,
 		len(j.Flags), len(j.Flags)-len(e.clocked), firstClocked(e.clocked), e.contribJSON, e.ledgerJSON); err != nil {
@@ -119,7 +124,7 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	if err := w.recruitments(ctx, j); err != nil {
 		return err
 	}
-	return w.flags(ctx, owner, e.flags, e.c.Scopes)
+	return w.flags(ctx, owner, e.flags, e.c.Scopes, !e.tallied)
 }
 
 // recruitments writes the job orders a worker was recruited for besides its first (rare: the rows of a
@@ -160,7 +165,7 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	if err != nil {
 		return err
 	}
-	return w.flags(ctx, owner, encoded, c.Scopes)
+	return w.flags(ctx, owner, encoded, c.Scopes, true)
 }
 
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
@@ -250,8 +255,9 @@ func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFla
 	return out, rows.Err()
 }
 
-// flags writes an owner's flags with their scopes.
-func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string) error {
+// flags writes an owner's flags with their scopes, and counts them by month unless months is false (a
+// tally counted them).
+func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string, months bool) error {
 	for _, e := range flags {
 		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
@@ -264,11 +270,8 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		if err := w.flagRow(ctx, e, clocked); err != nil {
 			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
 		}
-		if clocked == 0 || at.Before(w.clock) {
+		if months && (clocked == 0 || at.Before(w.clock)) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
-		}
-		if w.scopeRows == nil {
-			continue // a rebuild's: endLoad derives them
 		}
 		for _, sc := range scopes {
 			id, err := w.scopeID(ctx, sc)
@@ -301,16 +304,23 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	if len(c.Reports) > 0 && w.reports == nil {
 		w.reports = map[string]int64{}
 	}
+	return addContribution(c, sign, w.only, w.reports, func(k rowKey) (*row, error) { return w.row(ctx, k) })
+}
+
+// addContribution adds or subtracts a contribution to its reports' counts in reports and to the rows, got
+// with row, of every group it belongs to (of those only keeps, when it is not nil).
+func addContribution(c *contribution, sign int64, only func(scope, by string) bool, reports map[string]int64,
+	row func(rowKey) (*row, error)) error {
 	for k, n := range c.Reports {
-		w.reports[k] += sign * n
+		reports[k] += sign * n
 	}
 	for _, scope := range c.scopes() {
 		for _, by := range rollupGroupings {
-			if w.only != nil && !w.only(scope, by) {
+			if only != nil && !only(scope, by) {
 				continue
 			}
 			for _, key := range c.groupKeys(by, scope) {
-				r, err := w.row(ctx, rowKey{scope, by, key})
+				r, err := row(rowKey{scope, by, key})
 				if err != nil {
 					return err
 				}

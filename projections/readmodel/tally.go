@@ -1,0 +1,159 @@
+package readmodel
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fairtrail/fairtrail/projections"
+)
+
+// A rebuild sums the workers' contributions on the cores that judge them: each chunk of workers is tallied
+// there (its rollup rows, month counts, report counts and money totals), and the one goroutine that writes
+// merges a chunk's tally into its own, which costs the groups the chunk touches, not its workers and flags.
+// Only a rebuild does: a catch-up subtracts each worker's old contribution, read from the model, first.
+
+// tally is what a chunk of workers adds to the sums a writer keeps.
+type tally struct {
+	rows    map[rowKey]*row
+	months  map[monthKey]int64
+	reports map[string]int64
+	money   *moneyTotals
+	clock   time.Time
+	only    func(scope, by string) bool
+}
+
+// newTally returns an empty tally of a rebuild's writer w: its clock, the rollups it keeps and its money
+// totals' currencies and rates, which it only reads.
+func newTally(w *writer) *tally {
+	mt := newMoneyTotals(w.money.currencies)
+	mt.rates = w.money.rates
+	return &tally{rows: map[rowKey]*row{}, months: map[monthKey]int64{}, reports: map[string]int64{}, money: mt,
+		clock: w.clock, only: w.only}
+}
+
+// worker adds an encoded worker's contribution, ledger and flags' months, and marks it tallied.
+func (t *tally) worker(e *encodedWorker) error {
+	if err := t.money.worker(&e.j.Ledger, 1); err != nil {
+		return err
+	}
+	counted := e.c.at(t.clock, e.clocked)
+	if err := addContribution(&counted, 1, t.only, t.reports, t.row); err != nil {
+		return err
+	}
+	for _, f := range e.flags {
+		if at := f.f.RaisedAt.UTC(); !projections.Clocked(f.f) || at.Before(t.clock) {
+			countMonths(t.months, at.Unix(), f.f.Code, e.c.Scopes, 1)
+		}
+	}
+	e.tallied = true
+	return nil
+}
+
+// row returns the tally's row of a group, new when the chunk had not touched it.
+func (t *tally) row(k rowKey) (*row, error) {
+	r := t.rows[k]
+	if r == nil {
+		r = newRow()
+		t.rows[k] = r
+	}
+	return r, nil
+}
+
+// mergeTally adds a chunk's tally to the sums of w, a rebuild's writer (whose rows are all new: none is read
+// from the model).
+func (w *writer) mergeTally(t *tally) {
+	for k, r := range t.rows {
+		if mine := w.rows[k]; mine != nil {
+			mine.merge(r)
+		} else {
+			w.rows[k] = r
+		}
+	}
+	for k, n := range t.months {
+		w.months[k] += n
+	}
+	if len(t.reports) > 0 && w.reports == nil {
+		w.reports = map[string]int64{}
+	}
+	for k, n := range t.reports {
+		w.reports[k] += n
+	}
+	w.money.merge(t.money)
+}
+
+// merge adds another row's sums to r, as adding its contributions one by one would.
+func (r *row) merge(o *row) {
+	r.Workers += o.Workers
+	r.Flagged += o.Flagged
+	r.Substituted += o.Substituted
+	for m, n := range o.Months {
+		if r.Months[m] += n; r.Months[m] == 0 {
+			delete(r.Months, m)
+		}
+	}
+	for i, n := range o.Counts {
+		r.Counts[i] += n
+	}
+	for col, byCur := range o.Money {
+		for cur, sums := range byCur {
+			mine := r.Money[col][cur]
+			if mine == nil {
+				mine = map[string]decimal.Decimal{}
+				r.Money[col][cur] = mine
+			}
+			for scale, d := range sums {
+				if s := mine[scale].Add(d); s.IsZero() {
+					delete(mine, scale)
+				} else {
+					mine[scale] = s
+				}
+			}
+			if len(mine) == 0 {
+				delete(r.Money[col], cur)
+			}
+		}
+	}
+	for jo, n := range o.jobOrders {
+		r.jobOrders[jo] += n
+	}
+}
+
+// merge adds another transaction's changes to mt.
+func (mt *moneyTotals) merge(o *moneyTotals) {
+	for m, n := range o.months {
+		mt.months[m] += n
+	}
+	for k, s := range o.sums {
+		if mine := mt.sums[k]; mine != nil {
+			mine.amounts += s.amounts
+			mine.total = mine.total.Add(s.total)
+		} else {
+			mt.sums[k] = &moneySum{amounts: s.amounts, total: s.total}
+		}
+	}
+}
+
+// encodedPart is a chunk of workers judged and encoded, with its tally.
+type encodedPart struct {
+	workers []encodedWorker
+	tally   *tally
+}
+
+// encodePart encodes and tallies a chunk of judgements for w, a rebuild's writer.
+func encodePart(w *writer) func([]projections.Judgement) (encodedPart, error) {
+	return func(js []projections.Judgement) (encodedPart, error) {
+		p := encodedPart{workers: make([]encodedWorker, 0, len(js)), tally: newTally(w)}
+		for _, j := range js {
+			e, err := encodeWorker(j)
+			if err != nil {
+				return encodedPart{}, err
+			}
+			if err := p.tally.worker(&e); err != nil {
+				return encodedPart{}, err
+			}
+			p.workers = append(p.workers, e)
+		}
+		return p, nil
+	}
+}
