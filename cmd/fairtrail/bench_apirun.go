@@ -19,14 +19,7 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 	if err != nil {
 		return af, err
 	}
-	defer func() {
-		if err != nil {
-			s.kill()
-			return
-		}
-		af.ServePeakRSSBytes = s.peakRSS()
-		err = s.stop()
-	}()
+	defer s.finish(&err, &af.ServePeakRSSBytes)
 	ready, err := s.readyAfter(ctx)
 	if err != nil {
 		return af, err

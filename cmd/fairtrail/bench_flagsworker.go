@@ -73,14 +73,7 @@ func flagsWorkerAlone(ctx context.Context, dir string, cfg benchConfig, progress
 	if err != nil {
 		return f, err
 	}
-	defer func() {
-		if err != nil {
-			s.kill()
-			return
-		}
-		f.ServePeakRSSBytes = s.peakRSS()
-		err = s.stop()
-	}()
+	defer s.finish(&err, &f.ServePeakRSSBytes)
 	if err := s.caughtUp(ctx); err != nil {
 		return f, err
 	}

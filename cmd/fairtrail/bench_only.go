@@ -97,14 +97,7 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 	if err != nil {
 		return f, err
 	}
-	defer func() {
-		if err != nil {
-			s.kill()
-			return
-		}
-		f.ServePeakRSSByte = s.peakRSS()
-		err = s.stop()
-	}()
+	defer s.finish(&err, &f.ServePeakRSSByte)
 	if err := s.caughtUp(ctx); err != nil {
 		return f, err
 	}

@@ -119,6 +119,18 @@ func (s *serveChild) stop() error {
 	}
 }
 
+// finish ends the server when a phase that started it returns (deferred, with the phase's named error): killed
+// at once after the phase's error, else its peak RSS kept in *rss and the server stopped, a failure to stop
+// becoming the phase's error.
+func (s *serveChild) finish(err *error, rss *int64) {
+	if *err != nil {
+		s.kill()
+		return
+	}
+	*rss = s.peakRSS()
+	*err = s.stop()
+}
+
 // kill ends the server at once, after a failure.
 func (s *serveChild) kill() {
 	s.cmd.Process.Kill()
