@@ -3,7 +3,6 @@ package readmodel
 import (
 	"bufio"
 	"cmp"
-	"container/heap"
 	"context"
 	"fmt"
 	"io"
@@ -23,7 +22,7 @@ const mergeCheck = 4096
 // stops the merge there; so does the end of ctx, whose error is then yielded.
 func (r *flagRuns) merge(ctx context.Context, listing int) iter.Seq2[ListedFlag, error] {
 	return func(yield func(ListedFlag, error) bool) {
-		h := &runHeap{}
+		var cursors []*runCursor
 		for i, run := range r.runs[listing] {
 			c := &runCursor{run: i, r: bufio.NewReaderSize(io.NewSectionReader(r.file, run.off, run.size), runReadBuffer)}
 			ok, err := c.next()
@@ -32,16 +31,18 @@ func (r *flagRuns) merge(ctx context.Context, listing int) iter.Seq2[ListedFlag,
 				return
 			}
 			if ok {
-				h.cursors = append(h.cursors, c)
+				cursors = append(cursors, c)
 			}
 		}
-		heap.Init(h)
+		h := newMergeHeap(cursors, func(a, b *runCursor) bool {
+			return cmp.Or(compareListed(a.cur, b.cur), cmp.Compare(a.run, b.run)) < 0
+		})
 		for n := 1; h.Len() > 0; n++ {
 			if n%mergeCheck == 0 && ctx.Err() != nil {
 				yield(ListedFlag{}, fmt.Errorf("read model: merge flag runs: %w", ctx.Err()))
 				return
 			}
-			c := h.cursors[0]
+			c := h.head()
 			if !yield(c.cur, nil) {
 				return
 			}
@@ -50,11 +51,7 @@ func (r *flagRuns) merge(ctx context.Context, listing int) iter.Seq2[ListedFlag,
 				yield(ListedFlag{}, fmt.Errorf("read model: read flag run %d: %w", c.run, err))
 				return
 			}
-			if ok {
-				heap.Fix(h, 0)
-			} else {
-				heap.Pop(h)
-			}
+			h.advance(ok)
 		}
 	}
 }
@@ -77,24 +74,4 @@ func (c *runCursor) next() (bool, error) {
 	}
 	c.cur = f
 	return true, nil
-}
-
-// runHeap orders the cursors of a merge by their flags in listing order, then by run.
-type runHeap struct{ cursors []*runCursor }
-
-func (h *runHeap) Len() int { return len(h.cursors) }
-
-func (h *runHeap) Less(i, j int) bool {
-	a, b := h.cursors[i], h.cursors[j]
-	return cmp.Or(compareListed(a.cur, b.cur), cmp.Compare(a.run, b.run)) < 0
-}
-
-func (h *runHeap) Swap(i, j int) { h.cursors[i], h.cursors[j] = h.cursors[j], h.cursors[i] }
-
-func (h *runHeap) Push(x any) { h.cursors = append(h.cursors, x.(*runCursor)) }
-
-func (h *runHeap) Pop() any {
-	last := h.cursors[len(h.cursors)-1]
-	h.cursors = h.cursors[:len(h.cursors)-1]
-	return last
 }

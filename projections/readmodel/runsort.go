@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -183,9 +182,9 @@ func (s *sortedRows) each(fn func(key, rec []byte) error) error {
 // merge calls fn with the rows of every run in key order (rows of equal keys in no order that matters: a
 // table's rows have keys of their own).
 func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
-	var h sortRunHeap
+	var all, open []*sortRunReader // every run, to close; those not read to their end
 	defer func() {
-		for _, r := range h.all {
+		for _, r := range all {
 			r.f.Close()
 		}
 	}()
@@ -195,16 +194,18 @@ func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
 			return fmt.Errorf("open sort run: %w", err)
 		}
 		r := &sortRunReader{f: f, r: bufio.NewReaderSize(f, 64<<10), order: i}
-		h.all = append(h.all, r)
+		all = append(all, r)
 		if ok, err := r.next(); err != nil {
 			return fmt.Errorf("read sort run %s: %w", path, err)
 		} else if ok {
-			h.open = append(h.open, r)
+			open = append(open, r)
 		}
 	}
-	heap.Init(&h)
-	for len(h.open) > 0 {
-		r := h.open[0]
+	h := newMergeHeap(open, func(a, b *sortRunReader) bool {
+		return cmp.Or(bytes.Compare(a.key, b.key), cmp.Compare(a.order, b.order)) < 0
+	})
+	for h.Len() > 0 {
+		r := h.head()
 		if err := fn(r.key, r.rec); err != nil {
 			return err
 		}
@@ -212,11 +213,7 @@ func (s *sortedRows) merge(fn func(key, rec []byte) error) error {
 		if err != nil {
 			return fmt.Errorf("read sort run %d: %w", r.order, err)
 		}
-		if ok {
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
-		}
+		h.advance(ok)
 	}
 	return nil
 }
@@ -262,23 +259,4 @@ func (rr *sortRunReader) next() (bool, error) {
 	}
 	rr.key, rr.rec = rr.row[:kn], rr.row[kn:]
 	return true, nil
-}
-
-// sortRunHeap orders the runs being merged by their current row's key.
-type sortRunHeap struct {
-	open []*sortRunReader // the runs not yet read to their end, a heap
-	all  []*sortRunReader // every run, to close
-}
-
-func (h *sortRunHeap) Len() int { return len(h.open) }
-func (h *sortRunHeap) Less(i, j int) bool {
-	a, b := h.open[i], h.open[j]
-	return cmp.Or(bytes.Compare(a.key, b.key), cmp.Compare(a.order, b.order)) < 0
-}
-func (h *sortRunHeap) Swap(i, j int) { h.open[i], h.open[j] = h.open[j], h.open[i] }
-func (h *sortRunHeap) Push(x any)    { h.open = append(h.open, x.(*sortRunReader)) }
-func (h *sortRunHeap) Pop() any {
-	r := h.open[len(h.open)-1]
-	h.open = h.open[:len(h.open)-1]
-	return r
 }
