@@ -87,9 +87,14 @@ func Import(ctx context.Context, s Store, r io.Reader, opts ImportOptions) (Impo
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("import: create spool: %w", err)
 	}
+	// The spool is unlinked at once: the open file is all the import uses, and an import killed midway (SIGKILL,
+	// a crash) leaves no copy of its input behind. Where an open file cannot be removed, it is removed at the end.
+	unlinked := os.Remove(spool.Name()) == nil
 	defer func() {
 		spool.Close()
-		os.Remove(spool.Name())
+		if !unlinked {
+			os.Remove(spool.Name())
+		}
 	}()
 	rep, valid, err := validateInto(ctx, r, spool, opts)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -163,5 +165,44 @@ func TestImportWorkerLinkReports(t *testing.T) {
 				t.Errorf("import: %v %+v, want line 1 rejected at data.channel", err, rep.Errors)
 			}
 		})
+	}
+}
+
+// spoolWatcher is an import's input that, once the import is reading it, looks into the spool directory.
+type spoolWatcher struct {
+	io.Reader
+	dir     string
+	entries []string
+	looked  bool
+}
+
+func (w *spoolWatcher) Read(p []byte) (int, error) {
+	if !w.looked {
+		w.looked = true
+		des, err := os.ReadDir(w.dir)
+		if err != nil {
+			return 0, err
+		}
+		for _, de := range des {
+			w.entries = append(w.entries, de.Name())
+		}
+	}
+	return w.Reader.Read(p)
+}
+
+// TestImportLeavesNoSpoolToBeKilledWith checks that the spool holding an import's validated input has no name
+// while the import runs, so that an import killed midway leaves no copy of its input in the spool directory.
+func TestImportLeavesNoSpoolToBeKilledWith(t *testing.T) {
+	dir := t.TempDir()
+	in := &spoolWatcher{Reader: strings.NewReader(arrival(uuid(1), "w1") + "\n" + arrival(uuid(2), "w2") + "\n"), dir: dir}
+	rep, err := eventstore.Import(t.Context(), openStore(t), in, eventstore.ImportOptions{SpoolDir: dir})
+	if err != nil || rep.Appended != 2 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if !in.looked || len(in.entries) != 0 {
+		t.Errorf("while the import read its input, the spool directory held %q (looked: %v), want nothing", in.entries, in.looked)
+	}
+	if des, err := os.ReadDir(dir); err != nil || len(des) != 0 {
+		t.Errorf("after the import the spool directory holds %v (%v), want nothing", des, err)
 	}
 }
