@@ -45,17 +45,15 @@ func AppendFlag(out [][]string, f domain.Flag, scratch *[]byte) ([][]string, err
 	if err != nil {
 		return nil, fmt.Errorf("flag %s of %s: details: %w", f.Code, f.WorkerID, err)
 	}
+	// rec's capacity is its length (a slice literal's is), so each append below copies it into a record of its
+	// own: the records of a flag with several amounts share nothing.
 	rec := []string{f.Code, f.WorkerID, f.JobOrderID, strings.Join(f.BuyerIDs, ListSep),
 		strings.Join(f.EventIDs, ListSep), when(f.RaisedAt)}
 	if len(f.Amounts) == 0 {
 		return append(out, append(rec, "", "", details)), nil
 	}
-	for i, m := range f.Amounts {
-		r := rec
-		if i < len(f.Amounts)-1 {
-			r = slices.Clone(rec)
-		}
-		out = append(out, append(r, string(m.Amount), m.Currency, details))
+	for _, m := range f.Amounts {
+		out = append(out, append(rec, string(m.Amount), m.Currency, details))
 	}
 	return out, nil
 }
