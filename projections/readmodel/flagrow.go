@@ -228,7 +228,7 @@ func (w *writer) rulesID(ctx context.Context, text string) (int64, error) {
 		return id, nil
 	}
 	id := int64(len(w.rules)) + 1
-	if _, err := w.stmt["rules"].ExecContext(ctx, id, text); err != nil {
+	if _, err := w.exec(ctx, rulesInsert, id, text); err != nil {
 		return 0, fmt.Errorf("write flag rules: %w", err)
 	}
 	w.rules[text] = id

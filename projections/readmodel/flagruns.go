@@ -84,10 +84,9 @@ type flagRuns struct {
 	buf  []byte
 }
 
-// flagRun is where a run lies in the file, and how many flags it holds.
+// flagRun is where a run lies in the file.
 type flagRun struct {
 	off, size int64
-	flags     int
 }
 
 // runsFile is the name of the file of a listing's runs in the spill directory.
@@ -119,7 +118,7 @@ func (r *flagRuns) add(listing int, flags []domain.Flag) error {
 	if !slices.IsSortedFunc(flags, projections.CompareFlags) { // a view's listing is, already
 		slices.SortStableFunc(flags, projections.CompareFlags)
 	}
-	run := flagRun{off: r.size, flags: len(flags)}
+	run := flagRun{off: r.size}
 	for _, f := range flags {
 		lf, err := listed(f)
 		if err != nil {
@@ -183,16 +182,9 @@ func appendString(b []byte, s string) []byte {
 
 // readListed reads the next flag of a run from r (io.EOF at its end).
 func readListed(r *bufio.Reader) (ListedFlag, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			err = errSpillRecord
-		}
+	b, err := readRecord(r)
+	if err != nil {
 		return ListedFlag{}, err
-	}
-	b := make([]byte, binary.LittleEndian.Uint32(hdr[:]))
-	if _, err := io.ReadFull(r, b); err != nil {
-		return ListedFlag{}, errSpillRecord
 	}
 	return parseListed(b)
 }

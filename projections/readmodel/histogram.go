@@ -77,28 +77,12 @@ func plainHistogram(text string, into *map[string]int64) bool {
 	}
 	var entries []entry
 	for rest := text[1 : len(text)-1]; rest != ""; {
-		if rest[0] != '"' {
-			return false
-		}
-		end := 1
-		for end < len(rest) && rest[end] != '"' {
-			end++
-		}
-		if end+1 >= len(rest) || rest[end+1] != ':' || !plainKey(rest[1:end]) {
-			return false
-		}
-		k := rest[1:end]
-		rest = rest[end+2:]
-		n := 0
-		for n < len(rest) && rest[n] != ',' {
-			n++
-		}
-		v, ok := jsonInt(rest[:n])
+		k, v, _, after, ok := histogramEntry(rest)
 		if !ok {
-			return false
+			return false // json.Unmarshal reads it (a count written -0, say, as 0)
 		}
 		entries = append(entries, entry{k, v})
-		if rest = rest[n:]; rest != "" {
+		if rest = after; rest != "" {
 			if rest = rest[1:]; rest == "" {
 				return false // a trailing comma
 			}

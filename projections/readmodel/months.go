@@ -45,7 +45,7 @@ func (w *writer) flushMonths(ctx context.Context) error {
 		if n == 0 {
 			continue
 		}
-		if _, err := w.stmt["month"].ExecContext(ctx, k.scope, k.month, k.code, n); err != nil {
+		if _, err := w.exec(ctx, monthUpsert, k.scope, k.month, k.code, n); err != nil {
 			return fmt.Errorf("write flag count %s/%s/%s: %w", k.scope, k.month, k.code, err)
 		}
 		if n < 0 {

@@ -333,7 +333,7 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 		if n == 0 {
 			continue
 		}
-		if _, err := w.stmt["refs"].ExecContext(ctx, k.scope, k.by, k.key, jo, n); err != nil {
+		if _, err := w.exec(ctx, refsUpsert, k.scope, k.by, k.key, jo, n); err != nil {
 			return err
 		}
 	}

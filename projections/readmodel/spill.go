@@ -214,8 +214,7 @@ func appendSpilled(b []byte, rec eventstore.Recorded) []byte {
 	b = appendTime(b, rec.OccurredAt)
 	b = appendTime(b, rec.RecordedAt)
 	for _, s := range []string{rec.Type, rec.Stream, rec.RecordedBy} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	b = binary.AppendUvarint(b, uint64(len(rec.Data)))
 	b = append(b, rec.Data...)
@@ -232,18 +231,28 @@ func appendTime(b []byte, t time.Time) []byte {
 
 // readSpilled reads the next spilled record from r (io.EOF at the end).
 func readSpilled(r *bufio.Reader) (eventstore.Recorded, error) {
+	b, err := readRecord(r)
+	if err != nil {
+		return eventstore.Recorded{}, err
+	}
+	return parseSpilled(b)
+}
+
+// readRecord reads the next record of a spill or a flag run from r, without its length (io.EOF at the end,
+// errSpillRecord for a record cut short).
+func readRecord(r *bufio.Reader) ([]byte, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if err == io.ErrUnexpectedEOF {
 			err = errSpillRecord
 		}
-		return eventstore.Recorded{}, err
+		return nil, err
 	}
 	b := make([]byte, binary.LittleEndian.Uint32(hdr[:]))
 	if _, err := io.ReadFull(r, b); err != nil {
-		return eventstore.Recorded{}, errSpillRecord
+		return nil, errSpillRecord
 	}
-	return parseSpilled(b)
+	return b, nil
 }
 
 // parseSpilled reads a record from its spilled form (without the length); its data shares b.
@@ -256,9 +265,7 @@ func parseSpilled(b []byte) (eventstore.Recorded, error) {
 	copy(rec.ID[:], d.bytes(len(domain.EventID{})))
 	rec.OccurredAt = d.time()
 	rec.RecordedAt = d.time()
-	rec.Type = string(d.bytes(int(d.uvarint())))
-	rec.Stream = string(d.bytes(int(d.uvarint())))
-	rec.RecordedBy = string(d.bytes(int(d.uvarint())))
+	rec.Type, rec.Stream, rec.RecordedBy = d.string(), d.string(), d.string()
 	rec.Data = d.bytes(int(d.uvarint()))
 	if d.bad || len(d.b) != 0 {
 		return eventstore.Recorded{}, errSpillRecord

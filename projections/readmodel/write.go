@@ -25,7 +25,6 @@ type writer struct {
 	reports map[string]int64
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
-	stmt    map[string]*sql.Stmt
 	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
 	prepared map[string]*sql.Stmt
 	rules    map[string]int64 // flag_rules: the id of each rules array
@@ -51,30 +50,25 @@ const (
 	workerCols = 10
 )
 
-var statements = map[string]string{
-	"jobOrder": `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`,
-	"refs": `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
-		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`,
-	"rules": `INSERT INTO flag_rules (id, rules) VALUES (?,?)`,
-	"month": `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
-		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`,
-}
+// Statements a writer runs for each job order, rollup row, rules array and month count it writes, through
+// their prepared statements (see exec).
+const (
+	jobOrderUpsert = `INSERT OR REPLACE INTO job_orders (job_order_id, contribution) VALUES (?,?)`
+	refsUpsert     = `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs) VALUES (?,?,?,?,?)
+		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs`
+	rulesInsert = `INSERT INTO flag_rules (id, rules) VALUES (?,?)`
+	monthUpsert = `INSERT INTO flag_months (scope, month, code, flags) VALUES (?,?,?,?)
+		ON CONFLICT DO UPDATE SET flags = flags + excluded.flags`
+)
 
 // newWriter prepares a writer in tx at the model's clock: a rebuild's (fresh), sorting its flags by plan,
 // when the plan names a directory, else a catch-up's.
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
-	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{}, stmt: map[string]*sql.Stmt{},
+	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
 		prepared: map[string]*sql.Stmt{}}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
 		return nil, err
-	}
-	for name, q := range statements {
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", name, err)
-		}
-		w.stmt[name] = st
 	}
 	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
@@ -158,7 +152,7 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 		return err
 	}
 	cj, _ := json.Marshal(c) // plain values: cannot fail
-	if _, err := w.stmt["jobOrder"].ExecContext(ctx, jo.ID, string(cj)); err != nil {
+	if _, err := w.exec(ctx, jobOrderUpsert, jo.ID, string(cj)); err != nil {
 		return fmt.Errorf("write job order %s: %w", jo.ID, err)
 	}
 	encoded, err := encodeFlags(owner, flags)
