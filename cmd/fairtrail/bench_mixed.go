@@ -93,12 +93,8 @@ func (m mixedLoad) client(ctx context.Context, w int) ([mixedKinds][]time.Durati
 			if m.posted[stream]++; m.posted[stream] == len(m.streams[stream].events) {
 				stream += benchWriters
 			}
-		case mixedWorker:
-			_, err = m.c.get(ctx, workerFlagsPath(m.workers[rng.IntN(len(m.workers))]))
-		case mixedAudit:
-			_, err = m.c.get(ctx, "/v1/audit?buyer="+m.buyer)
 		default:
-			_, err = m.c.get(ctx, flagsPagePath(m.pageToken(rng)))
+			err = m.read(ctx, kind, rng)
 		}
 		lat[kind] = append(lat[kind], time.Since(t))
 		if err != nil {

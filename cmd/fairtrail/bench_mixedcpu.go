@@ -36,10 +36,16 @@ func (m mixedLoad) cpuByKind(ctx context.Context, pid, n int) ([mixedKinds]float
 
 // one makes one request of a kind, and reports false for a post when no held-back event is left to post.
 func (m mixedLoad) one(ctx context.Context, kind int, rng *rand.Rand) (bool, error) {
+	if kind == mixedPost {
+		return m.postNext(ctx)
+	}
+	return true, m.read(ctx, kind, rng)
+}
+
+// read makes one read of a kind: a random worker's flags, the buyer's audit, or a random flags page.
+func (m mixedLoad) read(ctx context.Context, kind int, rng *rand.Rand) error {
 	var err error
 	switch kind {
-	case mixedPost:
-		return m.postNext(ctx)
 	case mixedWorker:
 		_, err = m.c.get(ctx, workerFlagsPath(m.workers[rng.IntN(len(m.workers))]))
 	case mixedAudit:
@@ -47,7 +53,7 @@ func (m mixedLoad) one(ctx context.Context, kind int, rng *rand.Rand) (bool, err
 	default:
 		_, err = m.c.get(ctx, flagsPagePath(m.pageToken(rng)))
 	}
-	return true, err
+	return err
 }
 
 // postNext posts the next held-back event the load left unposted, and reports false when there is none.
