@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
@@ -104,6 +104,8 @@ type Model struct {
 	caughtUp atomic.Bool
 	// stmts holds the flag listings' prepared statements (of the readers' pool).
 	stmts stmtCache
+	// file is the model's file as the pools reach it, with its lock (nil for a model opened read-only).
+	file *modelFile
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer
@@ -115,6 +117,7 @@ const (
 	writerCacheKiB = 262_144
 	readerCacheKiB = 32_768
 	keptReaders    = 8
+	writerIdle     = 1
 )
 
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
@@ -131,25 +134,27 @@ func Open(dir string, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("read model directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	common := "file:" + path + "?_busy_timeout=60000&_foreign_keys=0"
-	wdb, err := sql.Open("sqlite3", fmt.Sprintf("%s&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-%d",
-		common, writerCacheKiB))
+	file, err := openModelFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("open read model %s: %w", path, err)
 	}
-	wdb.SetMaxIdleConns(1)
+	common := "file:" + path + "?_busy_timeout=60000&_foreign_keys=0"
+	drv := &sqlite3.SQLiteDriver{}
+	wdb := sql.OpenDB(&connector{file: file, drv: drv,
+		dsn: fmt.Sprintf("%s&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_cache_size=-%d", common, writerCacheKiB)})
+	wdb.SetMaxIdleConns(writerIdle)
 	if err := createSchema(wdb); err != nil {
 		wdb.Close()
+		file.close()
 		return nil, fmt.Errorf("open read model %s: create tables: %w", path, err)
 	}
 	// After createSchema: the file is in WAL mode, which it keeps, before a reader opens it.
-	db, err := sql.Open("sqlite3", fmt.Sprintf("%s&_txlock=deferred&_query_only=1&_cache_size=-%d", common, readerCacheKiB))
-	if err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("open read model %s: %w", path, err)
-	}
+	db := sql.OpenDB(&connector{file: file, drv: drv,
+		dsn: fmt.Sprintf("%s&_txlock=deferred&_query_only=1&_cache_size=-%d", common, readerCacheKiB)})
 	db.SetMaxIdleConns(keptReaders)
-	return newModel(db, wdb, path, opts), nil
+	m := newModel(db, wdb, path, opts)
+	m.file = file
+	return m, nil
 }
 
 func newModel(db, wdb *sql.DB, path string, opts Options) *Model {
@@ -182,6 +187,9 @@ func (m *Model) Close() error {
 	err := errors.Join(m.stmts.close(), m.db.Close())
 	if m.wdb != m.db {
 		err = errors.Join(err, m.wdb.Close())
+	}
+	if m.file != nil {
+		err = errors.Join(err, m.file.close())
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package readmodel
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -12,8 +13,10 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// Rebuild writes the model again from every event of the store, in one transaction: the model it replaces
-// stays in place until the new one is committed. reason is logged.
+// Rebuild writes the model again from every event of the store: the model it replaces stays in place until
+// the new one is complete. When no other process has the model open it builds the new model into a file of its
+// own and puts that file in place (rebuildFresh); else it writes it in one transaction inside the model
+// (rebuildInPlace). reason is logged.
 func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason string) (Result, error) {
 	if m.opts.ReadOnly {
 		return Result{}, fmt.Errorf("rebuild (%s): %w", reason, ErrReadOnly)
@@ -22,53 +25,84 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)
 	}
-	m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String())
 	started := time.Now()
-	tx, release, err := m.rebuildTx(ctx)
+	var cp Checkpoint
+	if m.file != nil && m.file.tryExclusive() {
+		m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String(),
+			"into", freshPath(m.path))
+		cp, err = m.rebuildFresh(ctx, store, head)
+		err = errors.Join(err, m.file.shared())
+	} else {
+		m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String())
+		if m.file != nil {
+			if err := m.file.shared(); err != nil {
+				return Result{}, err
+			}
+		}
+		cp, err = m.rebuildInPlace(ctx, store, head)
+	}
 	if err != nil {
 		return Result{}, err
+	}
+	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
+		"took", time.Since(started).Round(time.Millisecond).String())
+	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
+}
+
+// rebuildInPlace writes the model again in one transaction: until it commits, every reader sees the model it
+// replaces.
+func (m *Model) rebuildInPlace(ctx context.Context, store eventstore.Store, head eventstore.Position) (Checkpoint, error) {
+	tx, release, err := m.rebuildTx(ctx)
+	if err != nil {
+		return Checkpoint{}, err
 	}
 	defer release()
 	before, err := codeTotals(ctx, tx)
 	if err != nil {
-		return Result{}, fmt.Errorf("read model: %w", err)
+		return Checkpoint{}, fmt.Errorf("read model: %w", err)
 	}
 	for _, t := range dataTables { // dropped, not emptied: a model of an older layout gets this one's
 		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
-			return Result{}, fmt.Errorf("read model: drop %s: %w", t, err)
+			return Checkpoint{}, fmt.Errorf("read model: drop %s: %w", t, err)
 		}
 	}
+	cp, err := m.fill(ctx, store, tx, head, before)
+	if err != nil {
+		return cp, err
+	}
+	committing := time.Now()
+	if err := tx.Commit(); err != nil {
+		return cp, fmt.Errorf("read model: commit: %w", err)
+	}
+	m.opts.Logger.Info("read model: rebuild step done", "step", "commit", "took", time.Since(committing).Round(time.Millisecond).String())
+	return cp, nil
+}
+
+// fill writes, in tx, a model of the store up to head into empty tables (those of flag_raised and
+// money_currencies kept), before being the flags by code of the model it replaces (countGrowth).
+func (m *Model) fill(ctx context.Context, store eventstore.Store, tx *sql.Tx, head eventstore.Position,
+	before map[string]int64) (Checkpoint, error) {
 	if err := beginLoad(ctx, tx); err != nil {
-		return Result{}, err
+		return Checkpoint{}, err
 	}
 	if err := keepCurrencies(ctx, tx, m.opts.Currencies); err != nil {
-		return Result{}, err
+		return Checkpoint{}, err
 	}
 	clock := m.opts.Now().UTC()
 	cp, err := m.loadAll(ctx, store, tx, clock, head)
 	if err != nil {
-		return Result{}, err
+		return cp, err
 	}
 	if err := countGrowth(ctx, tx, before); err != nil {
-		return Result{}, fmt.Errorf("read model: %w", err)
+		return cp, fmt.Errorf("read model: %w", err)
 	}
 	if err := writeClock(ctx, tx, clock); err != nil {
-		return Result{}, err
+		return cp, err
 	}
 	if err := writeContextSnapshot(ctx, tx); err != nil {
-		return Result{}, err
+		return cp, err
 	}
-	if err := writeState(ctx, tx, cp); err != nil {
-		return Result{}, err
-	}
-	committing := time.Now()
-	if err := tx.Commit(); err != nil {
-		return Result{}, fmt.Errorf("read model: commit: %w", err)
-	}
-	m.opts.Logger.Info("read model: rebuild step done", "step", "commit", "took", time.Since(committing).Round(time.Millisecond).String())
-	m.opts.Logger.Info("read model rebuilt", "path", m.path, "checkpoint", cp.Position.String(),
-		"took", time.Since(started).Round(time.Millisecond).String())
-	return Result{Rebuilt: true, Reason: reason, Checkpoint: cp}, nil
+	return cp, writeState(ctx, tx, cp)
 }
 
 // loadAll judges every worker and job order of the store up to head and writes them, their flags and the

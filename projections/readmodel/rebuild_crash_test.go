@@ -41,7 +41,8 @@ func TestHelperRebuilder(t *testing.T) {
 
 // TestRebuildKilledMidwayLeavesTheOldModel kills, with SIGKILL, a rebuild once it has written a pass of its
 // workers: first the first build of a model (which leaves none, rebuilt at the next catch-up), then a rebuild
-// of a model up to date (which leaves that model, trusted and answering as a model rebuilt in memory).
+// of a model up to date (which leaves that model, trusted and answering as a model rebuilt in memory). The
+// file the rebuild wrote is removed when the model is opened next.
 func TestRebuildKilledMidwayLeavesTheOldModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs and kills a rebuilding process")
@@ -61,8 +62,15 @@ func TestRebuildKilledMidwayLeavesTheOldModel(t *testing.T) {
 				t.Fatal("a rebuild killed midway changed the model it was rebuilding")
 			}
 		}
+		fresh := filepath.Join(dir, readmodel.FileName+".rebuild")
+		if _, err := os.Stat(fresh); err != nil {
+			t.Fatalf("a rebuild alone with the model, killed midway, left no file of its own: %v", err)
+		}
 		s := openStore(t, dir)
 		m := openModel(t, dir, readmodel.Options{})
+		if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("opening the model left what a rebuild killed midway wrote: %v", err)
+		}
 		if res := catchUp(t, m, s); res.Reason != want {
 			t.Fatalf("catch-up after a rebuild killed midway: %+v, want reason %q", res, want)
 		}
