@@ -121,12 +121,18 @@ func (s *sortedRows) wait() error {
 	return err
 }
 
-// sort sorts the rows by key: by the keys' first bytes, then (when they are equal) the whole keys.
-// Zero-padded, the first bytes order two keys as the keys do whenever they differ.
+// sort sorts the rows by key: by the keys' first bytes, then (only when they are equal) the whole keys.
+// Zero-padded, the first bytes order two keys as the keys do whenever they differ. (Not cmp.Or, which would
+// compare the whole keys every time: its arguments are all evaluated.)
 func (h heldRows) sort() {
 	slices.SortFunc(h.spans, func(a, b rowSpan) int {
-		return cmp.Or(cmp.Compare(a.pre, b.pre), cmp.Compare(a.pre2, b.pre2),
-			bytes.Compare(h.buf[a.start:a.keyEnd], h.buf[b.start:b.keyEnd]))
+		if a.pre != b.pre {
+			return cmp.Compare(a.pre, b.pre)
+		}
+		if a.pre2 != b.pre2 {
+			return cmp.Compare(a.pre2, b.pre2)
+		}
+		return bytes.Compare(h.buf[a.start:a.keyEnd], h.buf[b.start:b.keyEnd])
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -107,7 +108,7 @@ func TestRowValuesReadBackAsBound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := readValues(nil, rec)
+			got, err := readValues(nil, rec, &arena{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,8 +126,39 @@ func TestRowValuesRejectWhatTheyCannotHold(t *testing.T) {
 	}
 	rec, _ := appendValues(nil, []any{"text", int64(300)})
 	for _, bad := range [][]byte{rec[:3], rec[:len(rec)-1], {9}, {valueText, 0xff}} {
-		if _, err := readValues(nil, bad); !errors.Is(err, errSortRecord) {
+		if _, err := readValues(nil, bad, &arena{}); !errors.Is(err, errSortRecord) {
 			t.Errorf("record %x: %v, want errSortRecord", bad, err)
+		}
+	}
+}
+
+func TestScopeRowKeysOrderAsTheirTable(t *testing.T) {
+	t.Parallel()
+	key := func(id int64, k []byte) []byte {
+		b, err := scopeKey(nil, []any{id, k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		a, b []byte
+	}{
+		{name: "by scope first", a: key(1, []byte{0xff}), b: key(2, []byte{0})},
+		{name: "then by the flag's key", a: key(300, []byte{1, 2}), b: key(300, []byte{1, 3})},
+		{name: "a shorter flag key first", a: key(7, []byte{1}), b: key(7, []byte{1, 0})},
+		{name: "the largest id last", a: key(math.MaxUint32-1, nil), b: key(math.MaxUint32, nil)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if bytes.Compare(tc.a, tc.b) >= 0 {
+				t.Errorf("%x sorts after %x", tc.a, tc.b)
+			}
+		})
+	}
+	for _, id := range []int64{-1, math.MaxUint32 + 1} {
+		if _, err := scopeKey(nil, []any{id, []byte{1}}); !errors.Is(err, errScopeID) {
+			t.Errorf("scope id %d: %v, want errScopeID", id, err)
 		}
 	}
 }

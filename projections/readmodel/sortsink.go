@@ -4,18 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
+	"unsafe"
 )
 
 // sortedSink is a rebuild's rowSink of a clustered table: it holds the rows in a sortedRows, by their key,
 // and writes them into the table in that order when flushed, batchRows at a time. A row's leading values
-// (keyCols of them) are its key: they are held as the key alone, which unkey turns back into them.
+// (keyCols of them) are its key: they are held as the key alone, which unkey turns back into them (their
+// bytes copied to the batch's arena).
 type sortedSink struct {
 	rows     *sortedRows
 	batch    *rowBatch
 	keyCols  int
-	key      func(dst []byte, row []any) []byte // appends a row's key to dst
-	unkey    func(row []any, key []byte) []any  // appends a key's values to row
+	key      func(dst []byte, row []any) ([]byte, error)   // appends a row's key to dst
+	unkey    func(row []any, key []byte, mem *arena) []any // appends a key's values to row
 	rec, buf []byte
 }
 
@@ -25,7 +29,9 @@ func (s *sortedSink) add(ctx context.Context, row ...any) error {
 	if s.rec, err = appendValues(s.rec[:0], row[s.keyCols:]); err != nil {
 		return fmt.Errorf("hold %s row: %w", s.batch.name, err)
 	}
-	s.buf = s.key(s.buf[:0], row)
+	if s.buf, err = s.key(s.buf[:0], row); err != nil {
+		return fmt.Errorf("hold %s row: %w", s.batch.name, err)
+	}
 	if err := s.rows.add(s.buf, s.rec); err != nil {
 		return fmt.Errorf("hold %s rows: %w", s.batch.name, err)
 	}
@@ -38,7 +44,7 @@ func (s *sortedSink) flush(ctx context.Context) error {
 	row := make([]any, 0, s.batch.cols)
 	err := s.rows.each(func(key, rec []byte) error {
 		var err error
-		if row, err = readValues(s.unkey(row[:0], key), rec); err != nil {
+		if row, err = readValues(s.unkey(row[:0], key, &s.batch.mem), rec, &s.batch.mem); err != nil {
 			return fmt.Errorf("%s row: %w", s.batch.name, err)
 		}
 		return s.batch.add(ctx, row...)
@@ -48,6 +54,33 @@ func (s *sortedSink) flush(ctx context.Context) error {
 	}
 	return s.batch.flush(ctx)
 }
+
+// arena holds the bytes of the values of a batch's rows, read back from a sort's runs (whose buffers are
+// reused once read), until the batch is written: one buffer, reused, rather than memory of each value's own.
+// The driver copies what it binds, so the values are not used once the batch is written.
+type arena struct{ buf []byte }
+
+// bytes returns a copy of b in the arena (not nil: an empty blob is bound as a blob).
+func (a *arena) bytes(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{}
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return a.buf[start:len(a.buf):len(a.buf)]
+}
+
+// text returns b as a string whose bytes are in the arena, valid until reset.
+func (a *arena) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	v := a.bytes(b)
+	return unsafe.String(&v[0], len(v))
+}
+
+// reset lets the arena's memory be used again, once the values it holds are written.
+func (a *arena) reset() { a.buf = a.buf[:0] }
 
 // The kinds of value a held row's record holds, each written as its kind's byte, then a uvarint length and
 // the bytes (text, blob) or a varint (integer).
@@ -85,8 +118,8 @@ func appendValues(b []byte, row []any) ([]byte, error) {
 }
 
 // readValues appends to row the values of a record appendValues wrote: text as a string, a blob as a
-// []byte (copied), an integer as an int64.
-func readValues(row []any, rec []byte) ([]any, error) {
+// []byte (both copied to mem), an integer as an int64.
+func readValues(row []any, rec []byte, mem *arena) ([]any, error) {
 	for len(rec) > 0 {
 		kind := rec[0]
 		rec = rec[1:]
@@ -106,9 +139,9 @@ func readValues(row []any, rec []byte) ([]any, error) {
 			}
 			body := rec[k : k+int(n)]
 			if kind == valueText {
-				row = append(row, string(body))
+				row = append(row, mem.text(body))
 			} else {
-				row = append(row, append([]byte{}, body...)) // rec's bytes are reused once read
+				row = append(row, mem.bytes(body))
 			}
 			rec = rec[k+int(n):]
 		default:
@@ -120,27 +153,43 @@ func readValues(row []any, rec []byte) ([]any, error) {
 
 // flagSink holds a rebuild's flags (flagInsert's columns) by their key, k.
 func flagSink(ctx context.Context, tx *sql.Tx, plan sortPlan) (*sortedSink, error) {
-	b, err := newRowBatch(ctx, tx, "flag", flagInsert, flagCols)
+	b, err := newRowBatch(ctx, tx, "flag", flagInsert, flagCols, 0)
 	if err != nil {
 		return nil, err
 	}
 	return &sortedSink{rows: newSortedRows(plan.dir, "flags", plan.runBytes), batch: b, keyCols: 1,
-		key:   func(dst []byte, row []any) []byte { return append(dst, row[0].([]byte)...) },
-		unkey: func(row []any, key []byte) []any { return append(row, append([]byte{}, key...)) }}, nil
+		key:   func(dst []byte, row []any) ([]byte, error) { return append(dst, row[0].([]byte)...), nil },
+		unkey: func(row []any, key []byte, mem *arena) []any { return append(row, mem.bytes(key)) }}, nil
 }
 
+// errScopeID marks a flag scope's id that a held scope row cannot hold.
+var errScopeID = errors.New("flag scope id out of range")
+
 // scopeSink holds a rebuild's flag scopes (scopeInsert's columns: a scope's id, a flag's key) in their
-// table's order: by scope, then key; a row's key is the scope's id in 8 bytes, then the flag's key.
+// table's order: by scope, then key; a row's key is the scope's id in 4 bytes, then the flag's key (so that
+// the 16 bytes a sort compares first hold the flag's time to the nanosecond).
 func scopeSink(ctx context.Context, tx *sql.Tx, plan sortPlan) (*sortedSink, error) {
-	b, err := newRowBatch(ctx, tx, "flag scope", scopeInsert, scopeCols)
+	b, err := newRowBatch(ctx, tx, "flag scope", scopeInsert, scopeCols, 1) // a scope's rows, one after another
 	if err != nil {
 		return nil, err
 	}
+	var last uint32
+	var boxed any // last, as the statement binds it: the rows of a scope come one after another
 	return &sortedSink{rows: newSortedRows(plan.dir, "scopes", plan.runBytes), batch: b, keyCols: 2,
-		key: func(dst []byte, row []any) []byte {
-			return append(binary.BigEndian.AppendUint64(dst, uint64(row[0].(int64))), row[1].([]byte)...)
-		},
-		unkey: func(row []any, key []byte) []any {
-			return append(row, int64(binary.BigEndian.Uint64(key[:8])), append([]byte{}, key[8:]...))
+		key: scopeKey,
+		unkey: func(row []any, key []byte, mem *arena) []any {
+			if id := binary.BigEndian.Uint32(key[:4]); boxed == nil || id != last {
+				last, boxed = id, int64(id)
+			}
+			return append(row, boxed, mem.bytes(key[4:]))
 		}}, nil
+}
+
+// scopeKey appends the key of a scope row (a scope's id, a flag's key) to dst.
+func scopeKey(dst []byte, row []any) ([]byte, error) {
+	id := row[0].(int64)
+	if id < 0 || id > math.MaxUint32 {
+		return dst, fmt.Errorf("%w: %d", errScopeID, id)
+	}
+	return append(binary.BigEndian.AppendUint32(dst, uint32(id)), row[1].([]byte)...), nil
 }
