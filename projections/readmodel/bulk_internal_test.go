@@ -101,4 +101,3 @@ func readScopeRows(t *testing.T, tx *sql.Tx) []string {
 	}
 	return got
 }
-

@@ -52,10 +52,9 @@ func openModelFile(path string) (*modelFile, error) {
 	}
 	f := &modelFile{path: path, lock: lock}
 	if f.tryExclusive() {
-		err = os.Remove(freshPath(path))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := removeFresh(path); err != nil {
 			lock.Close()
-			return nil, fmt.Errorf("remove what a rebuild killed midway left: %w", err)
+			return nil, err
 		}
 	}
 	if err := f.shared(); err != nil {

@@ -15,6 +15,18 @@ import (
 // freshPath is the file a rebuild alone with the model at path builds the new model into.
 func freshPath(path string) string { return path + ".rebuild" }
 
+// removeFresh removes what a rebuild alone with the model at path writes beside it: the new model's file and
+// what SQLite writes beside that.
+func removeFresh(path string) error {
+	fresh := freshPath(path)
+	for _, p := range []string{fresh, fresh + "-journal", fresh + "-wal", fresh + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("read model: remove what a rebuild killed midway left: %w", err)
+		}
+	}
+	return nil
+}
+
 // freshPageSize and freshCacheKiB are the page size and page cache of a model built into a file of its own.
 const (
 	freshPageSize = 4096
@@ -27,8 +39,8 @@ const (
 // exclusively and this process's catch-up token.
 func (m *Model) rebuildFresh(ctx context.Context, store eventstore.Store, head eventstore.Position) (Checkpoint, error) {
 	fresh := freshPath(m.path)
-	if err := os.Remove(fresh); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return Checkpoint{}, fmt.Errorf("read model: remove what a rebuild killed midway left: %w", err)
+	if err := removeFresh(m.path); err != nil {
+		return Checkpoint{}, err
 	}
 	cp, err := m.buildFresh(ctx, store, head, fresh)
 	if err == nil {
@@ -41,7 +53,7 @@ func (m *Model) rebuildFresh(ctx context.Context, store eventstore.Store, head e
 			time.Since(swapping).Round(time.Millisecond).String())
 	}
 	if err != nil {
-		os.Remove(fresh) // best effort: the next rebuild removes it
+		removeFresh(m.path) // best effort: the next open or rebuild removes it
 		return cp, err
 	}
 	return cp, nil
