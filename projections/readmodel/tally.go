@@ -34,7 +34,7 @@ func newTally(w *writer) *tally {
 
 // worker adds an encoded worker's contribution, ledger and flags' months, and marks it tallied.
 func (t *tally) worker(e *encodedWorker) error {
-	if err := t.money.worker(&e.j.Ledger, 1); err != nil {
+	if err := t.money.worker(&e.j.Ledger, &e.c, t.only, 1); err != nil {
 		return err
 	}
 	counted := e.c.at(t.clock, e.clocked)
