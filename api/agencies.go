@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -33,12 +34,10 @@ func (s *Server) getAgencies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var out []byte
 	if format == mimeCSV {
-		out, err = writeCSV(export.Agencies(report))
-	} else {
-		out, err = encodeJSON(report)
+		return s.stream(c, contentType(format), func(w io.Writer) error { return writeCSV(w, export.Agencies(report)) })
 	}
+	out, err := encodeJSON(report)
 	if err != nil {
 		return err
 	}
