@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -54,16 +55,26 @@ type moneySum struct {
 	total   decimal.Decimal
 }
 
-// moneyTotals gathers the changes to money_totals and money_months of one transaction.
+// moneyTotals gathers the changes to money_totals, rollup_money and money_months of one transaction.
 type moneyTotals struct {
 	currencies []string         // the reporting currencies kept
 	rates      *domain.RateBook // what they are converted with: nil until set
 	sums       map[moneyKey]*moneySum
 	months     map[string]int64
+	// parties gathers the changes to rollup_money per set of rollup rows (the workers of one job order
+	// mostly share theirs), so that a worker costs a sum per line, not per line and row; flush spreads them.
+	parties map[string]*partySums
+}
+
+// partySums are the changes of the workers that count in the same rollup rows.
+type partySums struct {
+	groups []rowKey
+	sums   map[moneyKey]*moneySum // keys without their group
 }
 
 func newMoneyTotals(currencies []string) *moneyTotals {
-	return &moneyTotals{currencies: currencies, sums: map[moneyKey]*moneySum{}, months: map[string]int64{}}
+	return &moneyTotals{currencies: currencies, sums: map[moneyKey]*moneySum{}, months: map[string]int64{},
+		parties: map[string]*partySums{}}
 }
 
 // keptCurrencies reads money_currencies.
@@ -91,14 +102,26 @@ func (mt *moneyTotals) worker(l *projections.Ledger, c *contribution, only func(
 	if len(mt.currencies) == 0 {
 		return nil
 	}
-	return mt.lines(l, moneyGroups(c, only), mt.currencies, sign)
+	return mt.lines(l, mt.partiesOf(c, only), mt.currencies, sign)
 }
 
-// moneyGroups are the rollup rows of the audit's groupings a worker's contribution counts in (none for nil).
-func moneyGroups(c *contribution, only func(scope, by string) bool) []rowKey {
+// partiesOf returns the sums of the rollup rows of the audit's groupings a worker's contribution counts in
+// (nil for a nil contribution).
+func (mt *moneyTotals) partiesOf(c *contribution, only func(scope, by string) bool) *partySums {
 	if c == nil {
 		return nil
 	}
+	sig := c.JobOrder + "\x00" + c.Employer + "\x00" + strings.Join(c.Buyers, "\x01") + "\x00" + strings.Join(c.Agencies, "\x01")
+	p := mt.parties[sig]
+	if p == nil {
+		p = &partySums{groups: moneyGroups(c, only), sums: map[moneyKey]*moneySum{}}
+		mt.parties[sig] = p
+	}
+	return p
+}
+
+// moneyGroups are the rollup rows of the audit's groupings a worker's contribution counts in.
+func moneyGroups(c *contribution, only func(scope, by string) bool) []rowKey {
 	var out []rowKey
 	for _, scope := range c.scopes() {
 		for _, by := range projections.Groupings {
@@ -113,8 +136,9 @@ func moneyGroups(c *contribution, only func(scope, by string) bool) []rowKey {
 	return out
 }
 
-// lines adds or subtracts a ledger's lines in currencies, to the totals and to the rollup rows groups.
-func (mt *moneyTotals) lines(l *projections.Ledger, groups []rowKey, currencies []string, sign int64) error {
+// lines adds or subtracts a ledger's lines in currencies, to the totals and to the rollup rows of p (none
+// for nil).
+func (mt *moneyTotals) lines(l *projections.Ledger, p *partySums, currencies []string, sign int64) error {
 	if len(currencies) == 0 {
 		return nil
 	}
@@ -136,29 +160,48 @@ func (mt *moneyTotals) lines(l *projections.Ledger, groups []rowKey, currencies 
 			if sign < 0 {
 				d = d.Neg()
 			}
-			mt.add(k, sign, d)
-			for _, g := range groups {
-				k.group = g
-				mt.add(k, sign, d)
+			addSum(mt.sums, k, sign, d)
+			if p != nil && len(p.groups) > 0 {
+				addSum(p.sums, k, sign, d)
 			}
 		})
 	}
 	return nil
 }
 
-// add adds n amounts summing d to the row k names.
-func (mt *moneyTotals) add(k moneyKey, n int64, d decimal.Decimal) {
-	s := mt.sums[k]
+// addSum adds n amounts summing d to the row k names in sums.
+func addSum(sums map[moneyKey]*moneySum, k moneyKey, n int64, d decimal.Decimal) {
+	s := sums[k]
 	if s == nil {
 		s = &moneySum{}
-		mt.sums[k] = s
+		sums[k] = s
 	}
 	s.amounts += n
 	s.total = s.total.Add(d)
 }
 
+// spread adds the changes gathered per set of rollup rows to each of its rows, and forgets them.
+func (mt *moneyTotals) spread() {
+	for _, p := range mt.parties {
+		for k, s := range p.sums {
+			for _, g := range p.groups {
+				k.group = g
+				mine := mt.sums[k]
+				if mine == nil {
+					mine = &moneySum{}
+					mt.sums[k] = mine
+				}
+				mine.amounts += s.amounts
+				mine.total = mine.total.Add(s.total)
+			}
+		}
+	}
+	clear(mt.parties)
+}
+
 // flush writes the changes gathered, adding them to the rows there, and forgets them.
 func (mt *moneyTotals) flush(ctx context.Context, tx *sql.Tx) error {
+	mt.spread()
 	for _, months := range slices.Sorted(maps.Keys(mt.months)) {
 		n := mt.months[months]
 		if n == 0 {

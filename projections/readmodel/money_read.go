@@ -177,7 +177,7 @@ func (m *Model) keep(ctx context.Context, currency string) error {
 // sumLedgers adds every worker's stored ledger in currency to mt, to the totals and to its rollup rows.
 func sumLedgers(ctx context.Context, tx *sql.Tx, mt *moneyTotals, currency string) error {
 	return eachLedger(ctx, tx, "read model: money totals in "+currency, func(l *projections.Ledger, c *contribution) error {
-		return mt.lines(l, moneyGroups(c, nil), []string{currency}, 1)
+		return mt.lines(l, mt.partiesOf(c, nil), []string{currency}, 1)
 	})
 }
 
