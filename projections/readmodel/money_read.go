@@ -154,13 +154,13 @@ func (m *Model) Track(ctx context.Context, currency string) error {
 	return nil
 }
 
-// keep starts keeping the money totals of a reporting currency an audit or the agencies ask for, so that this
-// read and the next answer from the rows of the groups they return (rollup_money) instead of converting
-// every stored ledger in scope: the first time it costs what that conversion did, once (Track). A read-only
-// model, an empty or invalid currency (which the read then refuses) and a currency kept already are left as
-// they are.
+// keep starts keeping, with Options.KeepAskedCurrencies, the money totals of a reporting currency an audit or
+// the agencies ask for, so that this read and the next answer from the rows of the groups they return
+// (rollup_money) instead of converting every stored ledger in scope: the first time it converts every
+// stored ledger, once (Track). A read-only model, an empty or invalid currency (which the read then
+// refuses) and a currency kept already are left as they are.
 func (m *Model) keep(ctx context.Context, currency string) error {
-	if currency == "" || m.opts.ReadOnly || projections.CheckCurrency(currency) != nil {
+	if !m.opts.KeepAskedCurrencies || currency == "" || m.opts.ReadOnly || projections.CheckCurrency(currency) != nil {
 		return nil
 	}
 	kept, err := keptCurrencies(ctx, m.db)
