@@ -217,13 +217,15 @@ func (mt *moneyTotals) flush(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("read model: write months of wages: %w", err)
 		}
 	}
+	stmts := &sumStmts{tx: tx, prepared: map[string]*sql.Stmt{}}
+	defer stmts.close()
 	keys := slices.SortedFunc(maps.Keys(mt.sums), func(a, b moneyKey) int {
 		return cmp.Or(cmp.Compare(a.group.scope, b.group.scope), cmp.Compare(a.group.by, b.group.by),
 			cmp.Compare(a.group.key, b.group.key), cmp.Compare(a.currency, b.currency), cmp.Compare(a.figure, b.figure),
 			cmp.Compare(a.deadline, b.deadline), cmp.Compare(a.in, b.in), cmp.Compare(a.scale, b.scale))
 	})
 	for _, k := range keys {
-		if err := flushSum(ctx, tx, k, mt.sums[k]); err != nil {
+		if err := flushSum(ctx, stmts, k, mt.sums[k]); err != nil {
 			return fmt.Errorf("read model: write money total %s %s %s of %v: %w", k.currency, k.figure, k.in, k.group, err)
 		}
 	}
@@ -232,9 +234,34 @@ func (mt *moneyTotals) flush(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// sumStmts prepares each statement flushSum runs once per flush: a rebuild's or a Track's flush writes tens
+// of thousands of rows.
+type sumStmts struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+}
+
+func (p *sumStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := p.prepared[query]; st != nil {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.prepared[query] = st
+	return st, nil
+}
+
+func (p *sumStmts) close() {
+	for _, st := range p.prepared {
+		st.Close()
+	}
+}
+
 // flushSum adds a change to its row of money_totals (or of rollup_money, for a key naming a rollup row),
 // deleting the row once it sums no amount.
-func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
+func flushSum(ctx context.Context, stmts *sumStmts, k moneyKey, s *moneySum) error {
 	if s.amounts == 0 && s.total.IsZero() {
 		return nil
 	}
@@ -244,9 +271,13 @@ func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
 	}
 	where += "currency = ? AND figure = ? AND deadline = ? AND in_currency = ? AND scale = ?"
 	args = append(args, k.currency, k.figure.String(), k.deadline, k.in, k.scale)
+	sel, err := stmts.stmt(ctx, "SELECT amounts, total FROM "+table+" WHERE "+where)
+	if err != nil {
+		return err
+	}
 	var amounts int64
 	var text string
-	err := tx.QueryRowContext(ctx, "SELECT amounts, total FROM "+table+" WHERE "+where, args...).Scan(&amounts, &text)
+	err = sel.QueryRowContext(ctx, args...).Scan(&amounts, &text)
 	total := decimal.Zero
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -258,16 +289,20 @@ func flushSum(ctx context.Context, tx *sql.Tx, k moneyKey, s *moneySum) error {
 		}
 	}
 	amounts, total = amounts+s.amounts, total.Add(s.total)
-	if amounts == 0 {
-		_, err = tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+where, args...)
+	query := "DELETE FROM " + table + " WHERE " + where
+	if amounts != 0 {
+		cols := "currency, figure, deadline, in_currency, scale, amounts, total"
+		if table == "rollup_money" {
+			cols = "scope, grouping, key, " + cols
+		}
+		query = "INSERT OR REPLACE INTO " + table + " (" + cols + ") VALUES " + placeholders(len(args)+2)
+		args = append(args, amounts, total.StringFixed(k.scale))
+	}
+	st, err := stmts.stmt(ctx, query)
+	if err != nil {
 		return err
 	}
-	cols := "currency, figure, deadline, in_currency, scale, amounts, total"
-	if table == "rollup_money" {
-		cols = "scope, grouping, key, " + cols
-	}
-	_, err = tx.ExecContext(ctx, "INSERT OR REPLACE INTO "+table+" ("+cols+") VALUES "+placeholders(len(args)+2),
-		append(args, amounts, total.StringFixed(k.scale))...)
+	_, err = st.ExecContext(ctx, args...)
 	return err
 }
 
