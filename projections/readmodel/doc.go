@@ -10,8 +10,8 @@
 // backup, a read-only mount) is never written: a catch-up only checks it is current, and fails with
 // ErrReadOnly where it would apply events or rebuild.
 //
-// A rebuild that no other process shares the model with (each holds a shared flock on readmodel.sqlite.lock
-// while it has the model open) writes the new model into readmodel.sqlite.rebuild, with no journal, and renames
+// A rebuild of a store larger than a shard that no other process shares the model with (each holds a shared
+// flock on readmodel.sqlite.lock while it has the model open) writes the new model into readmodel.sqlite.rebuild, with no journal, and renames
 // it over the model once it is complete and on disk: each byte written once, where a rebuild inside the model
 // writes it into the write-ahead log and the checkpoint copies it again. A process that opens the model waits
 // for such a rebuild; a rebuild killed midway leaves the old model and the file, removed by the next open or

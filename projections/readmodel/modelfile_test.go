@@ -26,15 +26,16 @@ func inode(t *testing.T, dir string) uint64 {
 
 // TestARebuildSharingTheModelWritesInsideIt rebuilds a model another Model (as another process would) has
 // open: the rebuild writes inside the file, which the other reads rebuilt; once the other is closed, a rebuild
-// puts a new file in place. Both answer as a model rebuilt in memory.
+// puts a new file in place. Both answer as a model rebuilt in memory. A store within a shard is rebuilt inside
+// the file as well.
 func TestARebuildSharingTheModelWritesInsideIt(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := openStore(t, dir)
 	importLines(t, s, lines(t))
-	a := openModel(t, dir, readmodel.Options{})
+	a := openModel(t, dir, readmodel.Options{ShardEvents: 500}) // a store larger than a shard: see Rebuild
 	catchUp(t, a, s)
-	b := openModel(t, dir, readmodel.Options{})
+	b := openModel(t, dir, readmodel.Options{ShardEvents: 500})
 	before := inode(t, dir)
 	if _, err := a.Rebuild(context.Background(), s, "shared"); err != nil {
 		t.Fatal(err)
@@ -52,6 +53,14 @@ func TestARebuildSharingTheModelWritesInsideIt(t *testing.T) {
 	if got := inode(t, dir); got == before {
 		t.Fatal("a rebuild alone with the model wrote inside its file")
 	}
+	small := openModel(t, t.TempDir(), readmodel.Options{})
+	before = inode(t, filepath.Dir(small.Path()))
+	if _, err := small.Rebuild(context.Background(), s, "a store within a shard"); err != nil {
+		t.Fatal(err)
+	}
+	if got := inode(t, filepath.Dir(small.Path())); got != before {
+		t.Fatal("a rebuild of a store within a shard replaced the model's file")
+	}
 	if _, err := os.Stat(filepath.Join(dir, readmodel.FileName+".rebuild")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the rebuilt model's file is left beside it: %v", err)
 	}
@@ -63,7 +72,11 @@ func TestARebuildSharingTheModelWritesInsideIt(t *testing.T) {
 // next listing reads the new file.
 func TestAListingInProgressEndsWholeAcrossARebuild(t *testing.T) {
 	t.Parallel()
-	_, s, m := caughtUpDataset(t)
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	importLines(t, s, lines(t))
+	m := openModel(t, dir, readmodel.Options{ShardEvents: 500})
+	catchUp(t, m, s)
 	ctx := context.Background()
 	list := func(during func()) []string {
 		var keys []string
@@ -80,7 +93,6 @@ func TestAListingInProgressEndsWholeAcrossARebuild(t *testing.T) {
 		return keys
 	}
 	want := list(nil)
-	dir := filepath.Dir(m.Path())
 	before := inode(t, dir)
 	got := list(func() {
 		if _, err := m.Rebuild(ctx, s, "during a listing"); err != nil {

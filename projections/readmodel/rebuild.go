@@ -14,9 +14,9 @@ import (
 )
 
 // Rebuild writes the model again from every event of the store: the model it replaces stays in place until
-// the new one is complete. When no other process has the model open it builds the new model into a file of its
-// own and puts that file in place (rebuildFresh); else it writes it in one transaction inside the model
-// (rebuildInPlace). reason is logged.
+// the new one is complete. When no other process has the model open, and the store is larger than a shard
+// (Options.ShardEvents), it builds the new model into a file of its own and puts that file in place
+// (rebuildFresh); else it writes it in one transaction inside the model (rebuildInPlace). reason is logged.
 func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason string) (Result, error) {
 	if m.opts.ReadOnly {
 		return Result{}, fmt.Errorf("rebuild (%s): %w", reason, ErrReadOnly)
@@ -27,7 +27,9 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	}
 	started := time.Now()
 	var cp Checkpoint
-	if m.file != nil && m.file.tryExclusive() {
+	// A store that fits in a shard makes a small model, which costs little to write twice: the rename's cost
+	// (syncing the file, every connection made again) is not worth it there.
+	if m.file != nil && head.Commit > m.opts.ShardEvents && m.file.tryExclusive() {
 		m.opts.Logger.Info("rebuilding the read model", "path", m.path, "reason", reason, "head", head.String(),
 			"into", freshPath(m.path))
 		cp, err = m.rebuildFresh(ctx, store, head)
