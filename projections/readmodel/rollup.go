@@ -211,7 +211,11 @@ type row struct {
 	monthsDelta  map[string]int64
 	Counts       []int64                                          `json:"-"`
 	Money        [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders    map[string]int64                                 // change in refs
+	// storedMoney is the money a catch-up read, not parsed (lazyMoney), Money then holding the changes made to
+	// it, added to the text when the row is written (mergeMoney).
+	storedMoney string
+	lazyMoney   bool
+	jobOrders   map[string]int64 // change in refs
 }
 
 func newRow() *row {
@@ -369,10 +373,28 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
 	if err != nil {
 		return err
 	}
+	money, err := r.storedMoneyJSON()
+	if err != nil {
+		return err
+	}
 	_, err = w.exec(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
 		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, months, jobOrders)
+		r.Flagged, string(counts), money, r.Substituted, months, jobOrders)
 	return err
+}
+
+// storedMoneyJSON is the row's money as the model stores it: the text a catch-up read with the changes made to
+// it added (lazyMoney), else the sums encoded.
+func (r *row) storedMoneyJSON() (string, error) {
+	if !r.lazyMoney {
+		return r.moneyJSON(), nil
+	}
+	for _, byCur := range r.Money {
+		if len(byCur) > 0 {
+			return mergeMoney(r.storedMoney, r.Money)
+		}
+	}
+	return r.storedMoney, nil
 }
 
 // unchanged reports whether a row of changes (see writer.row) changes nothing: the contributions added to it

@@ -357,7 +357,8 @@ func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int
 		return nil, 0, err
 	}
 	r.readMonthsLater(months)
-	return r, jobOrders, r.readMoney(money)
+	r.storedMoney, r.lazyMoney = money, true
+	return r, jobOrders, nil
 }
 
 // flush writes the rows touched.
