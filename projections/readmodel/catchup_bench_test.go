@@ -63,7 +63,7 @@ func BenchmarkCatchUpOneEvent(b *testing.B) {
 // workers, held back, each in its order.
 func holdBackWorkers(b *testing.B, ls []string, n int) (imported, held []string) {
 	b.Helper()
-	streams := make([]string, len(ls))
+	workerOf := make([]string, len(ls)) // the worker of each line's event, "" for none
 	var workers []string
 	seen := map[string]bool{}
 	for i, l := range ls {
@@ -76,18 +76,18 @@ func holdBackWorkers(b *testing.B, ls []string, n int) (imported, held []string)
 			b.Fatal(err)
 		}
 		w := e.Data.WorkerID
-		streams[i] = w
+		workerOf[i] = w
 		if w != "" && !seen[w] {
 			seen[w] = true
 			workers = append(workers, w)
 		}
 	}
-	hold := map[string]bool{"": false}
+	hold := map[string]bool{}
 	for _, w := range workers[max(len(workers)-n, 0):] {
 		hold[w] = true
 	}
 	for i, l := range ls {
-		if hold[streams[i]] {
+		if hold[workerOf[i]] {
 			held = append(held, l)
 		} else {
 			imported = append(imported, l)
