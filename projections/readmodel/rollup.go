@@ -204,8 +204,8 @@ type row struct {
 	Substituted int64            `json:"-"`
 	Months      map[string]int64 `json:"-"`
 	// storedMonths is Months as a catch-up read it, not yet parsed (lazyMonths), with the changes made to it
-	// since in monthsDelta (added by merge): the changes are merged into the text (mergeHistogram), the row's
-	// histogram, at scale thousands of values, never parsed whole.
+	// since in monthsDelta: a worker judged again usually counts under the same months of wages as before, and
+	// then the row's histogram, at scale thousands of values, is written back as it was read.
 	storedMonths string
 	lazyMonths   bool
 	monthsDelta  map[string]int64
@@ -236,9 +236,13 @@ func (r *row) add(c *contribution, sign int64) error {
 		if c.substituted() {
 			r.Substituted += sign
 		}
-		if c.Months != "" { // a row of a writer's changes, never one read with its histogram unparsed
-			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
-				delete(r.Months, c.Months)
+		if c.Months != "" {
+			months := r.Months
+			if r.lazyMonths {
+				months = r.monthsDelta
+			}
+			if months[c.Months] += sign; months[c.Months] == 0 {
+				delete(months, c.Months)
 			}
 		}
 	}
