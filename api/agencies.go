@@ -42,7 +42,7 @@ func (s *Server) getAgencies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, contentType(format), out)
+	writeWhole(c, http.StatusOK, contentType(format), out)
 	return nil
 }
 

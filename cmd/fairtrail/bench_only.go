@@ -93,7 +93,7 @@ func appendHeld(ctx context.Context, storeDir string, d *benchData, env environm
 // mixedAlone starts the server, waits until its model is caught up, walks the flags pages and runs the load.
 func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
 	fmt.Fprintln(progress, "bench: starting fairtrail serve and waiting for its read model...")
-	s, err := startServe(ctx, dir, []string{"--data", storeDir}, serveProfiles(cfg.profile)...)
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, cfg.profile)
 	if err != nil {
 		return f, err
 	}
