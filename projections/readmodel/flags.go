@@ -226,8 +226,9 @@ func scopeRank(scope string) int {
 
 // listableBefore is a key past every flag a listing at clock can list, so that the listing's last page stops
 // there instead of stepping through the clocked flags still to come: overdue reimbursements and open reports
-// stand from their deadlines, which for 39% of the flags at 600,000 workers lie after every flag listed, at the
-// end of the index, where the walk of every page found its last page reading all of them (36 s). The flags
+// stand from their deadlines, which for 39% of the flags' rows of generate's datasets lie after every flag
+// listed, at the end of the index, where the walk of every page at 600,000 workers found its last page reading
+// all of them (36 s). The flags
 // the model counts by month (flag_months: every flag that is not clocked, and the clocked ones its clock has
 // passed) were raised before the month after the last month it counts; the clocked ones the listing's clock
 // has passed, before that clock; the key of the later of the two bounds them all. (Read in a statement of its
