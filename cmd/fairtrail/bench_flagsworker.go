@@ -86,11 +86,7 @@ func benchStoreRead(ctx context.Context, cfg benchConfig, env environment) error
 		if cfg.format == "json" {
 			return writeJSON(env.stdout, f)
 		}
-		_, err = fmt.Fprintf(env.stdout, "GET /v1/flags?page_size=%d, every page, one client: %d pages (%d flags) in %.1f s; "+
-			"p50 %.3f ms, p99 %.3f ms, max %.3f ms\nserver CPU per page: %.3f ms (user+sys); read from disk %.1f KB a page; "+
-			"server RSS during the walk %s, peak %s\n", flagsPageSize, f.Pages, f.Flags, f.Seconds, f.P50Ms, f.P99Ms, f.MaxMs,
-			f.ServeCPUMsPerPage, f.ServeDiskKBPerPage, mib(f.ServeWalkRSSBytes), mib(f.ServePeakRSSBytes))
-		return err
+		return printWalk(env.stdout, f)
 	}
 	f, err := flagsWorkerAlone(ctx, dir, cfg, env.stderr)
 	if err != nil {
@@ -99,7 +95,21 @@ func benchStoreRead(ctx context.Context, cfg benchConfig, env environment) error
 	if cfg.format == "json" {
 		return writeJSON(env.stdout, f)
 	}
-	_, err = fmt.Fprintf(env.stdout, "GET /v1/flags?worker=, %d workers, one client: %d requests in %.1f s; p50 %.3f ms, "+
+	return printFlagsWorker(env.stdout, f)
+}
+
+// printWalk prints the walk's figures as text.
+func printWalk(w io.Writer, f walkFigures) error {
+	_, err := fmt.Fprintf(w, "GET /v1/flags?page_size=%d, every page, one client: %d pages (%d flags) in %.1f s; "+
+		"p50 %.3f ms, p99 %.3f ms, max %.3f ms\nserver CPU per page: %.3f ms (user+sys); read from disk %.1f KB a page; "+
+		"server RSS during the walk %s, peak %s\n", flagsPageSize, f.Pages, f.Flags, f.Seconds, f.P50Ms, f.P99Ms, f.MaxMs,
+		f.ServeCPUMsPerPage, f.ServeDiskKBPerPage, mib(f.ServeWalkRSSBytes), mib(f.ServePeakRSSBytes))
+	return err
+}
+
+// printFlagsWorker prints the figures of GET /v1/flags?worker= as text.
+func printFlagsWorker(w io.Writer, f flagsWorkerFigures) error {
+	_, err := fmt.Fprintf(w, "GET /v1/flags?worker=, %d workers, one client: %d requests in %.1f s; p50 %.3f ms, "+
 		"p99 %.3f ms, max %.3f ms\nserver CPU per request: %.3f ms (user+sys); read from disk %.1f KB a request; "+
 		"client collections %d; server peak RSS %s\n", f.Workers, f.Requests, f.Seconds, f.P50Ms, f.P99Ms, f.MaxMs,
 		f.ServeCPUMsPerRequest, f.ServeDiskKBPerRequest, f.ClientCollections, mib(f.ServePeakRSSBytes))
