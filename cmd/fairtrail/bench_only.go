@@ -103,7 +103,7 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 	if err != nil {
 		return f, err
 	}
-	s, err := startServe(ctx, dir, []string{"--data", storeDir}, serveProfiles(cfg.profile)...)
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, cfg.profile)
 	if err != nil {
 		return f, err
 	}
@@ -134,7 +134,7 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 // load's tokens (page tokens are signed with the data directory's stable key, so that they hold after a
 // restart), then stops it.
 func mixedWarmUp(ctx context.Context, dir, storeDir string) (walk flagsWalk, err error) {
-	s, err := startServe(ctx, dir, []string{"--data", storeDir})
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, "")
 	if err != nil {
 		return walk, err
 	}

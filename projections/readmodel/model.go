@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,6 +111,8 @@ type Model struct {
 	caughtUp atomic.Bool
 	// stmts holds the flag listings' prepared statements (of the readers' pool).
 	stmts stmtCache
+	// lastCheckpoint is the checkpoint Status read last, decoded.
+	lastCheckpoint checkpointText
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer
@@ -205,8 +208,9 @@ func checkpointOf(rec eventstore.Recorded) Checkpoint {
 	return Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, EventID: rec.ID.String()}
 }
 
-// rulesMeta is what a model records of the rules and layout it was written by.
-func rulesMeta() string { return projections.Rules() + " schema " + SchemaVersion }
+// rulesMeta is what a model records of the rules and layout it was written by (the same text for the whole
+// run: the rules' version and codes are constants).
+var rulesMeta = sync.OnceValue(func() string { return projections.Rules() + " schema " + SchemaVersion })
 
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
