@@ -54,7 +54,7 @@ func (s *Server) agencyPage(c *gin.Context, q url.Values) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, gin.MIMEJSON, out)
+	writeWhole(c, http.StatusOK, gin.MIMEJSON, out)
 	return nil
 }
 

@@ -66,7 +66,7 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, contentType(format), out)
+	writeWhole(c, http.StatusOK, contentType(format), out)
 	return nil
 }
 

@@ -172,6 +172,6 @@ func (s *Server) respondError(c *gin.Context, err error) {
 	if err != nil {
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	c.Data(st, "application/json", body)
+	writeWhole(c, st, "application/json", body)
 	c.Abort()
 }

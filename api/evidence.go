@@ -60,6 +60,6 @@ func (s *Server) getEvidence(c *gin.Context) error {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="evidence-`+id+`.zip"`)
-	c.Data(http.StatusOK, "application/zip", b.Bytes())
+	writeWhole(c, http.StatusOK, "application/zip", b.Bytes())
 	return nil
 }

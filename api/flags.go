@@ -89,7 +89,7 @@ func (s *Server) getFlags(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, contentType(format), out)
+	writeWhole(c, http.StatusOK, contentType(format), out)
 	return nil
 }
 

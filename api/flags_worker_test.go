@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -40,5 +43,41 @@ func TestWorkerFlagsScopedAsWorker(t *testing.T) {
 	}
 	if got := f.get("/v1/flags?worker=w-b1", "subA").Code; got != 200 {
 		t.Errorf("sub-a, engaged on jo-b, reads its worker w-b1: %d, want 200", got)
+	}
+}
+
+// TestAnswersCarryTheirLength: an answer held whole in memory is sent with its Content-Length, not in chunks
+// (which cost a second write to the connection after the handler returned), from the first byte past net/http's
+// own buffer (2 KB, under which it counts the length itself): a worker's flags, a flags page, the OpenAPI
+// document.
+func TestAnswersCarryTheirLength(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	var fees []map[string]any // a fee flag each: w-a1's flags past 2 KB
+	for n := range 8 {
+		fees = append(fees, fee(60+n, "w-a1", "recruitment_fee", "1000.00"))
+	}
+	f.mustPost("admin", fees)
+	srv := httptest.NewServer(f.srv)
+	defer srv.Close()
+	for _, p := range []string{"/v1/flags?worker=w-a1", "/v1/flags?page_size=1000", "/openapi.yaml"} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+f.key["admin"])
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(body) <= 2048 || resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) > 0 {
+			t.Errorf("GET %s: %d, Content-Length %d, transfer encoding %v, %d bytes of body; want more than 2 KB, "+
+				"its length and no chunks", p, resp.StatusCode, resp.ContentLength, resp.TransferEncoding, len(body))
+		}
 	}
 }

@@ -48,7 +48,7 @@ func (s *Server) getCheckpoint(c *gin.Context) error {
 	if !ok {
 		return fail(errNotFound, "no checkpoint has been signed yet")
 	}
-	c.Data(http.StatusOK, "text/plain; charset=utf-8", e.Signed())
+	writeWhole(c, http.StatusOK, "text/plain; charset=utf-8", e.Signed())
 	return nil
 }
 

@@ -17,6 +17,6 @@ func OpenAPI() []byte { return []byte(openapiYAML) }
 
 // serveOpenAPI answers GET /openapi.yaml.
 func serveOpenAPI(c *gin.Context) error {
-	c.Data(http.StatusOK, "application/yaml", []byte(openapiYAML))
+	writeWhole(c, http.StatusOK, "application/yaml", []byte(openapiYAML))
 	return nil
 }

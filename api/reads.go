@@ -123,7 +123,7 @@ func (s *Server) readWorker(c *gin.Context, params []string, show func(*projecti
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, "application/json", out)
+	writeWhole(c, http.StatusOK, "application/json", out)
 	return nil
 }
 
@@ -190,6 +190,6 @@ func (s *Server) getJobOrder(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Data(http.StatusOK, "application/json", out)
+	writeWhole(c, http.StatusOK, "application/json", out)
 	return nil
 }

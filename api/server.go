@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -160,12 +161,20 @@ func encodeJSON(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeWhole writes an answer held whole in memory, with its Content-Length: without it net/http sends an answer
+// of more than 2 KB in chunks, and writes the last chunk to the connection after the handler has returned, a
+// second write (and a second wake-up of the client) for every such answer.
+func writeWhole(c *gin.Context, status int, contentType string, body []byte) {
+	c.Header("Content-Length", strconv.Itoa(len(body)))
+	c.Data(status, contentType, body)
+}
+
 // respond answers with v as JSON. An encoding failure is returned for respondError to report.
 func respond(c *gin.Context, status int, v any) error {
 	b, err := encodeJSON(v)
 	if err != nil {
 		return err
 	}
-	c.Data(status, "application/json", b)
+	writeWhole(c, status, "application/json", b)
 	return nil
 }

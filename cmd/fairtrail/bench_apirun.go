@@ -15,7 +15,7 @@ import (
 // (--profile profiles the bench process, not the server: these phases have no profile.)
 func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (af apiFigures, err error) {
 	fmt.Fprintln(progress, "bench: API: starting fairtrail serve over the up-to-date read model...")
-	s, err := startServe(ctx, dir, []string{"--data", storeDir})
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, "")
 	if err != nil {
 		return af, err
 	}

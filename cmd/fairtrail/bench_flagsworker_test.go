@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,8 @@ import (
 )
 
 // TestBenchFlagsWorkerTimesAnExistingStore: bench --only flags-worker serves a store that exists, times
-// --queries requests of one worker's flags and reports the server's CPU per request; it writes no event.
+// --queries requests of one worker's flags and reports the server's CPU per request; bench --only walk walks
+// every flags page of it. Neither writes an event.
 func TestBenchFlagsWorkerTimesAnExistingStore(t *testing.T) {
 	t.Parallel()
 	store := filepath.Join(t.TempDir(), "store")
@@ -26,11 +28,42 @@ func TestBenchFlagsWorkerTimesAnExistingStore(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &f); err != nil {
 		t.Fatalf("not the figures' JSON: %v\n%s", err, out)
 	}
-	if f.Requests != 20 || f.Workers != 100 || f.P50Ms <= 0 || f.P99Ms < f.P50Ms || f.MaxMs < f.P99Ms || f.ServeCPUMsPerRequest < 0 {
-		t.Errorf("figures %+v: want 20 requests of 100 workers, 0 < p50 <= p99 <= max, CPU >= 0", f)
+	if f.Requests != 20 || f.Workers != 100 || f.P50Ms <= 0 || f.P99Ms < f.P50Ms || f.MaxMs < f.P99Ms || f.ServeCPUMsPerRequest < 0 ||
+		f.ServeDiskKBPerRequest < 0 {
+		t.Errorf("figures %+v: want 20 requests of 100 workers, 0 < p50 <= p99 <= max, CPU >= 0, disk >= 0", f)
 	}
 	if n := storedCount(t, store); n != events {
 		t.Errorf("the store holds %d events after the bench, %d before", n, events)
+	}
+	// The walk of every flags page over the same store: as many flags as the listing holds, and with
+	// --profile the server's profiles, trace and log.
+	var listed []json.RawMessage
+	if out, err := exec.Command(fairtrailBinary(t), "flags", "--data", store, "--format", "json").Output(); err != nil {
+		t.Fatalf("flags: %v", err)
+	} else if err := json.Unmarshal(out, &listed); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(t.TempDir(), "prof")
+	code, out, errOut = benchBinary(t, "--only", "walk", "--store", store, "--workers", "100", "--data", t.TempDir(),
+		"--profile", prof, "--format", "json")
+	if code != 0 {
+		t.Fatalf("walk: exit %d: %s", code, errOut)
+	}
+	var w walkFigures
+	if err := json.Unmarshal([]byte(out), &w); err != nil {
+		t.Fatalf("not the walk's JSON: %v\n%s", err, out)
+	}
+	if w.Flags != len(listed) || w.Pages != (len(listed)+flagsPageSize-1)/flagsPageSize || w.P50Ms <= 0 || w.MaxMs < w.P99Ms ||
+		w.ServeWalkRSSBytes <= 0 {
+		t.Errorf("walk figures %+v: want %d flags in pages of %d, 0 < p50 <= max, an RSS", w, len(listed), flagsPageSize)
+	}
+	for _, name := range []string{"serve.cpu.pprof", "serve.trace", "serve.log"} {
+		if st, err := os.Stat(filepath.Join(prof, name)); err != nil || st.Size() == 0 {
+			t.Errorf("--profile: %s: %v", name, err)
+		}
+	}
+	if n := storedCount(t, store); n != events {
+		t.Errorf("the store holds %d events after the walk, %d before", n, events)
 	}
 }
 
@@ -41,10 +74,11 @@ func TestBenchStoreFlagsNeedTheirPhase(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"--store without --only flags-worker", []string{"--store", "x"}, "only for --only flags-worker"},
-		{"--cache with --only mixed", []string{"--only", "mixed", "--cache", "x"}, "only for --only flags-worker"},
-		{"--only flags-worker without --store", []string{"--only", "flags-worker"}, "needs --store DIR"},
-		{"an unknown phase", []string{"--only", "walk"}, `--only must be "mixed" or "flags-worker"`},
+		{"--store without --only flags-worker", []string{"--store", "x"}, "only for --only flags-worker or walk"},
+		{"--cache with --only mixed", []string{"--only", "mixed", "--cache", "x"}, "only for --only flags-worker or walk"},
+		{"--only flags-worker without --store", []string{"--only", "flags-worker"}, "--only flags-worker needs --store DIR"},
+		{"--only walk without --store", []string{"--only", "walk"}, "--only walk needs --store DIR"},
+		{"an unknown phase", []string{"--only", "pages"}, `--only must be "mixed", "flags-worker" or "walk"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := cli(t, "", append([]string{"bench"}, tc.args...)...)

@@ -99,3 +99,9 @@ func procFieldKB(file, field string) int64 {
 	}
 	return 0
 }
+
+// procIOBytes reads a figure of a process's I/O (read_bytes: what it had read from disk, not the page cache)
+// from /proc/PID/io, in bytes (its figures carry no unit); 0 where there is no such file.
+func procIOBytes(pid int, field string) int64 {
+	return procFieldKB(fmt.Sprintf("/proc/%d/io", pid), field)
+}

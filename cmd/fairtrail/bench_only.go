@@ -90,23 +90,25 @@ func appendHeld(ctx context.Context, storeDir string, d *benchData, env environm
 	return err
 }
 
-// mixedAlone starts the server, waits until its model is caught up, walks the flags pages and runs the load.
+// mixedAlone starts the server, waits until its model is caught up and walks the flags pages; then it starts
+// the server again over the caught-up model (with the profiles of --profile, so that they hold the load and
+// not a catch-up or the walk) and runs the load.
 func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
-	fmt.Fprintln(progress, "bench: starting fairtrail serve and waiting for its read model...")
-	s, err := startServe(ctx, dir, []string{"--data", storeDir}, serveProfiles(cfg.profile)...)
-	if err != nil {
-		return f, err
-	}
-	defer s.finish(&err, &f.ServePeakRSSByte)
-	if err := s.caughtUp(ctx); err != nil {
-		return f, err
-	}
-	walk, err := walkFlags(ctx, s.client)
+	fmt.Fprintln(progress, "bench: starting fairtrail serve, waiting for its read model and walking the flags pages...")
+	walk, err := mixedWarmUp(ctx, dir, storeDir)
 	if err != nil {
 		return f, err
 	}
 	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, workersOf(d.mixed))
 	if err != nil {
+		return f, err
+	}
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, cfg.profile)
+	if err != nil {
+		return f, err
+	}
+	defer s.finish(&err, &f.ServePeakRSSByte)
+	if err := s.caughtUp(ctx); err != nil {
 		return f, err
 	}
 	perClient := mixedRequestsPerClient(cfg.queries)
@@ -124,6 +126,28 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 	if err != nil {
 		return f, err
 	}
+	mixedFigures(&f, mr, byKind)
+	return f, nil
+}
+
+// mixedWarmUp runs a server until its model is caught up with the store and walks every flags page for the
+// load's tokens (page tokens are signed with the data directory's stable key, so that they hold after a
+// restart), then stops it.
+func mixedWarmUp(ctx context.Context, dir, storeDir string) (walk flagsWalk, err error) {
+	s, err := startServe(ctx, dir, []string{"--data", storeDir}, "")
+	if err != nil {
+		return walk, err
+	}
+	var rss int64
+	defer s.finish(&err, &rss)
+	if err := s.caughtUp(ctx); err != nil {
+		return walk, err
+	}
+	return walkFlags(ctx, s.client)
+}
+
+// mixedFigures fills f with the load's latencies, overall and by kind, and the CPU per request of each kind.
+func mixedFigures(f *mixedOnlyFigures, mr mixedResult, byKind [mixedKinds]float64) {
 	all := mr.all()
 	f.Requests, f.Seconds, f.PerS = len(all), mr.took.Seconds(), perSecond(len(all), mr.took)
 	f.P50Ms, f.P99Ms = percentileMs(all, 0.50), percentileMs(all, 0.99)
@@ -132,7 +156,6 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 		f.ByKind[mixedKindNames[k]] = mixedKindFigure{Requests: len(lat), P50Ms: percentileMs(lat, 0.50),
 			P99Ms: percentileMs(lat, 0.99), MaxMs: percentileMs(lat, 1), CPUMs: byKind[k]}
 	}
-	return f, nil
 }
 
 // procCPUSeconds is the user and system CPU time process pid has used so far (0 where there is no /proc).

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -26,8 +27,10 @@ type serveChild struct {
 }
 
 // startServe creates an admin key in dir and starts `fairtrail serve` with the store's flags storeArgs (such
-// as --data DIR) on a free loopback port, with env added to its environment; it returns once the server listens.
-func startServe(ctx context.Context, dir string, storeArgs []string, env ...string) (*serveChild, error) {
+// as --data DIR) on a free loopback port; it returns once the server listens. With a profile directory (not
+// "") the server writes its profiles and execution trace there (serveProfiles), and its log, the access log
+// with each request's own duration and the runtime's collections (GODEBUG=gctrace=1) among it, to serve.log.
+func startServe(ctx context.Context, dir string, storeArgs []string, profile string) (*serveChild, error) {
 	keyFile := filepath.Join(dir, "keys.json")
 	create, err := selfCommand(ctx, nil, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
 	if err != nil {
@@ -38,16 +41,32 @@ func startServe(ctx context.Context, dir string, storeArgs []string, env ...stri
 		return nil, fmt.Errorf("bench: create the server's key: %w", err)
 	}
 	s := &serveChild{logs: &serveLogTail{addr: make(chan string, 1)}, exited: make(chan error, 1)}
-	if s.cmd, err = selfCommand(ctx, append([]string{"TMPDIR=" + dir}, env...), append([]string{"serve", "--addr", "127.0.0.1:0",
-		"--keys", keyFile, "--log-format", "json"}, storeArgs...)...); err != nil {
+	if s.cmd, err = selfCommand(ctx, append([]string{"TMPDIR=" + dir}, serveProfiles(profile)...), append([]string{"serve",
+		"--addr", "127.0.0.1:0", "--keys", keyFile, "--log-format", "json"}, storeArgs...)...); err != nil {
 		return nil, err
 	}
 	s.cmd.Stderr = s.logs
+	var logFile *os.File
+	if profile != "" {
+		if logFile, err = os.Create(filepath.Join(profile, "serve.log")); err != nil {
+			return nil, fmt.Errorf("bench: the server's log: %w", err)
+		}
+		s.cmd.Stderr = io.MultiWriter(s.logs, logFile)
+	}
 	s.started = time.Now()
 	if err := s.cmd.Start(); err != nil {
+		if logFile != nil {
+			logFile.Close()
+		}
 		return nil, fmt.Errorf("bench: start serve: %w", err)
 	}
-	go func() { s.exited <- s.cmd.Wait() }()
+	go func() {
+		err := s.cmd.Wait() // the log copied whole
+		if logFile != nil {
+			err = errors.Join(err, logFile.Close())
+		}
+		s.exited <- err
+	}()
 	select {
 	case addr := <-s.logs.addr:
 		s.client = apiClient{http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchWriters},

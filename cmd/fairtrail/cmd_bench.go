@@ -32,7 +32,7 @@ type benchConfig struct {
 	format  string
 	profile string
 	only    string
-	// store and cache name an existing store and its model's directory (--only flags-worker).
+	// store and cache name an existing store and its model's directory (--only flags-worker, --only walk).
 	store string
 	cache string
 }
@@ -54,12 +54,13 @@ func newBenchCmd(env environment) *cobra.Command {
 	fs.StringVar(&cfg.data, "data", "", "directory to hold the benchmark's temporary directory (default the system's)")
 	fs.IntVar(&cfg.queries, "queries", 2000, "history and flags queries, each for a random worker")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of every phase (PHASE.cpu.pprof) and heap profiles into this directory")
-	fs.StringVar(&cfg.only, "only", "", "run one phase alone: "+benchOnlyMixed+" (the API's mixed load over a store imported for it) or "+
-		benchOnlyFlagsWorker+" (GET /v1/flags?worker= for random workers of an existing store, --store)")
-	fs.StringVar(&cfg.store, "store", "", "with --only "+benchOnlyFlagsWorker+": the data directory of a store of fairtrail generate's "+
-		"dataset of --workers workers (nothing is written into it)")
-	fs.StringVar(&cfg.cache, "cache", "", "with --only "+benchOnlyFlagsWorker+": the directory of the read model serve keeps "+
-		"(default: the store's directory)")
+	fs.StringVar(&cfg.only, "only", "", "run one phase alone: "+benchOnlyMixed+" (the API's mixed load over a store imported for it), "+
+		benchOnlyFlagsWorker+" (GET /v1/flags?worker= for random workers of an existing store, --store) or "+benchOnlyWalk+
+		" (every GET /v1/flags page of an existing store, --store)")
+	fs.StringVar(&cfg.store, "store", "", "with --only "+benchOnlyFlagsWorker+" or "+benchOnlyWalk+": the data directory of a store "+
+		"of fairtrail generate's dataset of --workers workers (nothing is written into it)")
+	fs.StringVar(&cfg.cache, "cache", "", "with --only "+benchOnlyFlagsWorker+" or "+benchOnlyWalk+": the directory of the read "+
+		"model serve keeps (default: the store's directory)")
 	child := fs.String("rebuild-child", "", "used by bench itself: measure the rebuild and queries of the store in this directory")
 	fs.MarkHidden("rebuild-child")
 	format := formatFlag(cmd, "text", "json")
@@ -80,18 +81,19 @@ func newBenchCmd(env environment) *cobra.Command {
 		if cfg.workers < 100 || cfg.workers > maxWorkers {
 			return usagef("bench: --workers must be between 100 and %d", maxWorkers)
 		}
-		if (cfg.store != "" || cfg.cache != "") && cfg.only != benchOnlyFlagsWorker {
-			return usagef("bench: --store and --cache are only for --only %s", benchOnlyFlagsWorker)
+		storePhase := cfg.only == benchOnlyFlagsWorker || cfg.only == benchOnlyWalk
+		if (cfg.store != "" || cfg.cache != "") && !storePhase {
+			return usagef("bench: --store and --cache are only for --only %s or %s", benchOnlyFlagsWorker, benchOnlyWalk)
 		}
-		switch cfg.only {
-		case "":
+		switch {
+		case cfg.only == "":
 			return bench(cmd.Context(), cfg, env)
-		case benchOnlyMixed:
+		case cfg.only == benchOnlyMixed:
 			return benchMixed(cmd.Context(), cfg, env)
-		case benchOnlyFlagsWorker:
-			return benchFlagsWorker(cmd.Context(), cfg, env)
+		case storePhase:
+			return benchStoreRead(cmd.Context(), cfg, env)
 		}
-		return usagef("bench: --only must be %q or %q", benchOnlyMixed, benchOnlyFlagsWorker)
+		return usagef("bench: --only must be %q, %q or %q", benchOnlyMixed, benchOnlyFlagsWorker, benchOnlyWalk)
 	}
 	return cmd
 }

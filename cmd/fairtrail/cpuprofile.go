@@ -6,16 +6,20 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // The environment variables naming files the process writes profiles of its whole run into (for `go tool
 // pprof`): how the benchmark profiles the commands it runs as child processes, and how an operator profiles one
 // command. The block and mutex profiles say where goroutines waited (on channels, locks, I/O-free syscalls)
-// rather than where they ran: what a server under concurrent load spends its latency on.
+// rather than where they ran: what a server under concurrent load spends its latency on. The execution trace
+// (for `go tool trace`) says when: each goroutine's runs and waits, every collection and its assists, system
+// calls and the scheduler's latency, event by event: what makes one request in a hundred slower than the rest.
 const (
 	cpuProfileEnv   = "FAIRTRAIL_CPUPROFILE"
 	blockProfileEnv = "FAIRTRAIL_BLOCKPROFILE"
 	mutexProfileEnv = "FAIRTRAIL_MUTEXPROFILE"
+	traceEnv        = "FAIRTRAIL_TRACE"
 )
 
 // Sampling of the wait profiles when asked for: a blocking event of blockProfileRate nanoseconds or more is
@@ -26,11 +30,16 @@ const (
 )
 
 // startProfiles starts the profiles the environment asks for ($FAIRTRAIL_CPUPROFILE, $FAIRTRAIL_BLOCKPROFILE,
-// $FAIRTRAIL_MUTEXPROFILE); stop ends them and writes them. Without the variables both do nothing.
+// $FAIRTRAIL_MUTEXPROFILE) and the execution trace ($FAIRTRAIL_TRACE); stop ends them and writes them. Without
+// the variables both do nothing.
 func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	stopCPU, err := startCPUProfile(getenv)
 	if err != nil {
 		return nil, err
+	}
+	stopTrace, err := startTrace(getenv)
+	if err != nil {
+		return nil, errors.Join(err, stopCPU())
 	}
 	block, mutex := getenv(blockProfileEnv), getenv(mutexProfileEnv)
 	if block != "" {
@@ -40,7 +49,7 @@ func startProfiles(getenv func(string) string) (stop func() error, err error) {
 		runtime.SetMutexProfileFraction(mutexProfileFraction)
 	}
 	return func() error {
-		err := errors.Join(stopCPU(), writeProfile("block", blockProfileEnv, block),
+		err := errors.Join(stopCPU(), stopTrace(), writeProfile("block", blockProfileEnv, block),
 			writeProfile("mutex", mutexProfileEnv, mutex))
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
@@ -67,6 +76,30 @@ func startCPUProfile(getenv func(string) string) (stop func() error, err error) 
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("%s: %w", cpuProfileEnv, err)
+		}
+		return nil
+	}, nil
+}
+
+// startTrace starts the execution trace $FAIRTRAIL_TRACE asks for; stop ends and writes it. Without the
+// variable both do nothing.
+func startTrace(getenv func(string) string) (stop func() error, err error) {
+	path := getenv(traceEnv)
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", traceEnv, err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", traceEnv, err)
+	}
+	return func() error {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("%s: %w", traceEnv, err)
 		}
 		return nil
 	}, nil

@@ -68,3 +68,30 @@ func TestWaitProfilesAreWrittenWhereTheEnvironmentSays(t *testing.T) {
 		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, mutexProfileEnv)
 	}
 }
+
+// TestTraceIsWrittenWhereTheEnvironmentSays: $FAIRTRAIL_TRACE gets the run's execution trace (as go tool trace
+// reads it, its header naming the Go version) when the run stops; a file that cannot be created is an error
+// naming the variable. (Not parallel: one trace runs at a time in a process.)
+func TestTraceIsWrittenWhereTheEnvironmentSays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.trace")
+	stop, err := startProfiles(func(k string) string { return map[string]string{traceEnv: path}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Fatalf("not an execution trace: %q", b[:min(len(b), 16)])
+	}
+	_, err = startProfiles(func(k string) string {
+		return map[string]string{traceEnv: filepath.Join(t.TempDir(), "missing", "x.trace")}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), traceEnv) {
+		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, traceEnv)
+	}
+}

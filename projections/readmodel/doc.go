@@ -69,4 +69,11 @@
 //	flag_raised        per code, how many flags (other than the clocked ones) were ever added: a
 //	                   catch-up counts each flag of a code and time its owner did not hold, a rebuild the growth of
 //	                   each code; it only grows, and /metrics reports it as fairtrail_flags_raised_total
+//
+// A catch-up (a POST /v1/events answers once one has applied its events) judges again the workers its events
+// touch and writes their rows and flags. Their contributions to the rollups, the old one subtracted and the new
+// one added, are summed per rollup row first: a row whose changes cancel out is neither read nor written; the
+// others are read and written back with their changes added to the stored text of the money and the months of
+// wages (the changed entries parsed and written again, the others copied), and their job orders counted again
+// only when a reference changed. Text the model writes is in the form json.Marshal writes.
 package readmodel

@@ -3,6 +3,7 @@ package readmodel
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,6 +30,8 @@ type FlagSeek struct {
 	Before []byte
 	Limit  int
 	Access Access
+	// bound, when set, is a key past every flag the listing can list (see listableBefore).
+	bound []byte
 }
 
 // Flags calls fn, in listing order (in reverse with seek.Before), with each flag the query selects at clock
@@ -60,6 +63,13 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 	// driver answers each row of a cancellable context in a goroutine of its own, which cost a listing of
 	// every flag more than SQLite's step.
 	detached := context.WithoutCancel(ctx)
+	if q.WorkerID == "" { // a worker's flags are a few rows of flags_worker: no bound is needed
+		bound, err := m.listableBefore(detached, clock)
+		if err != nil {
+			return fmt.Errorf("read model: list flags: %w", err)
+		}
+		seek.bound = bound
+	}
 	for _, sc := range access {
 		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
 		rows, err := m.stmts.query(detached, m.db, text, args...)
@@ -179,6 +189,9 @@ func flagSQL(q projections.FlagQuery, clock time.Time, seek FlagSeek, access, co
 	}
 	c := clock.UTC()
 	cond("(f.clocked = 0 OR f.raised_s < ? OR (f.raised_s = ? AND f.raised_n < ?))", c.Unix(), c.Unix(), c.Nanosecond())
+	if seek.bound != nil {
+		cond(order+" < ?", seek.bound)
+	}
 	dir := ""
 	switch {
 	case seek.Before != nil:
@@ -210,3 +223,34 @@ func scopeRank(scope string) int {
 	}
 	return 2
 }
+
+// listableBefore is a key past every flag a listing at clock can list, so that the listing's last page stops
+// there instead of stepping through the clocked flags still to come: overdue reimbursements and open reports
+// stand from their deadlines, which for 39% of the flags' rows of generate's datasets lie after every flag
+// listed, at the end of the index, where the walk of every page at 600,000 workers found its last page reading
+// all of them (36 s). The flags
+// the model counts by month (flag_months: every flag that is not clocked, and the clocked ones its clock has
+// passed) were raised before the month after the last month it counts; the clocked ones the listing's clock
+// has passed, before that clock; the key of the later of the two bounds them all. (Read in a statement of its
+// own, as the rules arrays are: a flag added between the two, raised after both, is listed by the next request.)
+func (m *Model) listableBefore(ctx context.Context, clock time.Time) ([]byte, error) {
+	var month sql.NullString
+	err := preparedQuerier{&m.stmts, m.db}.QueryRowContext(ctx, lastMonthSQL).Scan(&month)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("last month of the flags: %w", err)
+	}
+	bound := clock.UTC()
+	if month.Valid {
+		first, err := time.Parse("2006-01", month.String)
+		if err != nil {
+			return nil, fmt.Errorf("last month of the flags %q: %w", month.String, err)
+		}
+		if next := first.AddDate(0, 1, 0); next.After(bound) {
+			bound = next
+		}
+	}
+	return clockKey(bound), nil
+}
+
+// lastMonthSQL reads the last month the model counts flags in (rows that fall to zero are deleted).
+const lastMonthSQL = "SELECT month FROM flag_months WHERE scope = '' ORDER BY month DESC LIMIT 1"

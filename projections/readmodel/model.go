@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -112,6 +113,8 @@ type Model struct {
 	stmts stmtCache
 	// file is the model's file as the pools reach it, with its lock (nil for a model opened read-only).
 	file *modelFile
+	// lastCheckpoint is the checkpoint Status read last, decoded.
+	lastCheckpoint checkpointText
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer
@@ -213,8 +216,9 @@ func checkpointOf(rec eventstore.Recorded) Checkpoint {
 	return Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, EventID: rec.ID.String()}
 }
 
-// rulesMeta is what a model records of the rules and layout it was written by.
-func rulesMeta() string { return projections.Rules() + " schema " + SchemaVersion }
+// rulesMeta is what a model records of the rules and layout it was written by (the same text for the whole
+// run: the rules' version and codes are constants).
+var rulesMeta = sync.OnceValue(func() string { return projections.Rules() + " schema " + SchemaVersion })
 
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

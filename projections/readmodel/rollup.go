@@ -211,8 +211,11 @@ type row struct {
 	monthsDelta  map[string]int64
 	Counts       []int64                                          `json:"-"`
 	Money        [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
-	jobOrders    map[string]int64                                 // change in refs
-	loaded       bool
+	// storedMoney is the money a catch-up read, not parsed (lazyMoney), Money then holding the changes made to
+	// it, added to the text when the row is written (mergeMoney).
+	storedMoney string
+	lazyMoney   bool
+	jobOrders   map[string]int64 // change in refs
 }
 
 func newRow() *row {
@@ -327,18 +330,31 @@ func (r *row) money(col int) []domain.Money {
 }
 
 // flushRow writes a rollup row the writer changed, with its job orders' references; a row that counts
-// nothing any more is deleted.
-func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
-	for jo, n := range r.jobOrders {
+// nothing any more is deleted. In a catch-up, d is the changes made to the row: none leaves it as it is, else
+// they are added to the row stored, whose count of job orders is counted again only when a reference changed.
+func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
+	r, jobOrders := d, int64(len(d.jobOrders))
+	if !w.fresh {
+		if d.unchanged() {
+			return nil
+		}
+		var err error
+		if r, jobOrders, err = w.storedRow(ctx, k); err != nil {
+			return err
+		}
+		r.merge(d)
+	}
+	refs := false
+	for jo, n := range d.jobOrders {
 		if n == 0 {
 			continue
 		}
+		refs = true
 		if _, err := w.exec(ctx, refsUpsert, k.scope, k.by, k.key, jo, n); err != nil {
 			return err
 		}
 	}
-	var jobOrders int
-	if !w.fresh {
+	if !w.fresh && refs {
 		if _, err := w.exec(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
 			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
 			return err
@@ -347,8 +363,6 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
 			return err
 		}
-	} else {
-		jobOrders = len(r.jobOrders)
 	}
 	if r.Workers == 0 && jobOrders == 0 {
 		_, err := w.exec(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
@@ -359,10 +373,52 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, r *row) error {
 	if err != nil {
 		return err
 	}
+	money, err := r.storedMoneyJSON()
+	if err != nil {
+		return err
+	}
 	_, err = w.exec(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
 		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), r.moneyJSON(), r.Substituted, months, jobOrders)
+		r.Flagged, string(counts), money, r.Substituted, months, jobOrders)
 	return err
+}
+
+// storedMoneyJSON is the row's money as the model stores it: the text a catch-up read with the changes made to
+// it added (lazyMoney), else the sums encoded.
+func (r *row) storedMoneyJSON() (string, error) {
+	if !r.lazyMoney {
+		return r.moneyJSON(), nil
+	}
+	for _, byCur := range r.Money {
+		if len(byCur) > 0 {
+			return mergeMoney(r.storedMoney, r.Money)
+		}
+	}
+	return r.storedMoney, nil
+}
+
+// unchanged reports whether a row of changes (see writer.row) changes nothing: the contributions added to it
+// and subtracted from it cancel out.
+func (r *row) unchanged() bool {
+	if r.Workers != 0 || r.Flagged != 0 || r.Substituted != 0 || len(r.Months) != 0 || len(r.monthsDelta) != 0 {
+		return false
+	}
+	for _, n := range r.Counts {
+		if n != 0 {
+			return false
+		}
+	}
+	for _, byCur := range r.Money {
+		if len(byCur) != 0 {
+			return false
+		}
+	}
+	for _, n := range r.jobOrders {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func readCounts(text string, into []int64) error {

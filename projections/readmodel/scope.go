@@ -107,16 +107,6 @@ func (m *Model) workersOf(ctx context.Context, jobOrder string, set map[string]b
 	return nil
 }
 
-// Status is the model's checkpoint and whether the model is current: written by these rules (a model being
-// rebuilt for other rules still shows its old checkpoint until the rebuild commits).
-func (m *Model) Status(ctx context.Context) (cp Checkpoint, current bool, err error) {
-	rules, cp, ok, err := state(ctx, preparedQuerier{&m.stmts, m.db})
-	if err != nil {
-		return Checkpoint{}, false, err
-	}
-	return cp, ok && rules == rulesMeta(), nil
-}
-
 // EmployerJobOrders returns the job orders an employer issued, sorted: the scope of its agency scorecards,
 // which the rollups (kept per buyer) do not hold.
 func (m *Model) EmployerJobOrders(ctx context.Context, employer string) ([]string, error) {

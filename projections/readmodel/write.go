@@ -327,31 +327,38 @@ func addContribution(c *contribution, sign int64, only func(scope, by string) bo
 	return nil
 }
 
-// row returns a rollup row, read from the table the first time it is touched.
-func (w *writer) row(ctx context.Context, k rowKey) (*row, error) {
+// row returns a rollup row as the writer changes it: in a rebuild (fresh) the row itself, in a catch-up the
+// changes made to it in this transaction, which flushRow adds to the row stored (a worker judged again
+// usually counts under its rows as before, and those it does not change are then neither read nor written).
+func (w *writer) row(_ context.Context, k rowKey) (*row, error) {
 	if r := w.rows[k]; r != nil {
 		return r, nil
 	}
 	r := newRow()
 	w.rows[k] = r
-	if w.fresh {
-		return r, nil
-	}
+	return r, nil
+}
+
+// storedRow reads a rollup row for a catch-up to add its changes to, and the count of its job orders; a row
+// not stored is new (and counts none).
+func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int64, err error) {
+	r = newRow()
 	var flags, money, months string
-	err := w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months
+	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months, job_orders
 		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
-		&flags, &money, &r.Substituted, &months)
+		&flags, &money, &r.Substituted, &months, &jobOrders)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, nil
+		return r, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read rollup %v: %w", k, err)
+		return nil, 0, fmt.Errorf("read rollup %v: %w", k, err)
 	}
 	if err := readCounts(flags, r.Counts); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	r.readMonthsLater(months)
-	return r, r.readMoney(money)
+	r.storedMoney, r.lazyMoney = money, true
+	return r, jobOrders, nil
 }
 
 // flush writes the rows touched.

@@ -1,0 +1,97 @@
+package readmodel_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/embedded"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
+)
+
+// benchCatchUpWorkers is the size of BenchmarkCatchUpOneEvent's dataset: large enough that the rollup rows a
+// worker counts under hold histograms of hundreds of values, small enough to build in seconds.
+const benchCatchUpWorkers = 3000
+
+// BenchmarkCatchUpOneEvent is what a POST /v1/events of one worker event costs the read model: the event
+// appended, then the model caught up with it (the worker judged again, its flags, row and rollups written,
+// one commit). The events posted are the whole streams of the dataset's last workers, held back from the
+// import, in their order.
+func BenchmarkCatchUpOneEvent(b *testing.B) {
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if _, err := synth.Generate(&buf, synth.Options{Workers: benchCatchUpWorkers, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	imported, held := holdBackWorkers(b, strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n"), 400)
+	dir := b.TempDir()
+	s, err := embedded.Open(dir, embedded.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := eventstore.Import(ctx, s, strings.NewReader(strings.Join(imported, "")), eventstore.ImportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	m, err := readmodel.Open(dir, readmodel.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.CatchUp(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if i == len(held) {
+			b.Fatalf("only %d events held back", len(held))
+		}
+		if _, err := eventstore.Import(ctx, s, strings.NewReader(held[i]), eventstore.ImportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.CatchUp(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// holdBackWorkers splits a dataset's lines into those imported and the events of the streams of its last n
+// workers, held back, each in its order.
+func holdBackWorkers(b *testing.B, ls []string, n int) (imported, held []string) {
+	b.Helper()
+	workerOf := make([]string, len(ls)) // the worker of each line's event, "" for none
+	var workers []string
+	seen := map[string]bool{}
+	for i, l := range ls {
+		var e struct {
+			Data struct {
+				WorkerID string `json:"worker_id"`
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			b.Fatal(err)
+		}
+		w := e.Data.WorkerID
+		workerOf[i] = w
+		if w != "" && !seen[w] {
+			seen[w] = true
+			workers = append(workers, w)
+		}
+	}
+	hold := map[string]bool{}
+	for _, w := range workers[max(len(workers)-n, 0):] {
+		hold[w] = true
+	}
+	for i, l := range ls {
+		if hold[workerOf[i]] {
+			held = append(held, l)
+		} else {
+			imported = append(imported, l)
+		}
+	}
+	return imported, held
+}
