@@ -16,6 +16,9 @@ const (
 	cpuProfileEnv   = "FAIRTRAIL_CPUPROFILE"
 	blockProfileEnv = "FAIRTRAIL_BLOCKPROFILE"
 	mutexProfileEnv = "FAIRTRAIL_MUTEXPROFILE"
+	// allocsProfileEnv names the file of the allocation profile: what the whole run allocated, sampled, by
+	// where (go tool pprof -sample_index=alloc_space), what the collector's work is made of.
+	allocsProfileEnv = "FAIRTRAIL_ALLOCSPROFILE"
 )
 
 // Sampling of the wait profiles when asked for: a blocking event of blockProfileRate nanoseconds or more is
@@ -26,13 +29,14 @@ const (
 )
 
 // startProfiles starts the profiles the environment asks for ($FAIRTRAIL_CPUPROFILE, $FAIRTRAIL_BLOCKPROFILE,
-// $FAIRTRAIL_MUTEXPROFILE); stop ends them and writes them. Without the variables both do nothing.
+// $FAIRTRAIL_MUTEXPROFILE, $FAIRTRAIL_ALLOCSPROFILE); stop ends them and writes them. Without the variables both
+// do nothing.
 func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	stopCPU, err := startCPUProfile(getenv)
 	if err != nil {
 		return nil, err
 	}
-	block, mutex := getenv(blockProfileEnv), getenv(mutexProfileEnv)
+	block, mutex, allocs := getenv(blockProfileEnv), getenv(mutexProfileEnv), getenv(allocsProfileEnv)
 	if block != "" {
 		runtime.SetBlockProfileRate(blockProfileRate)
 	}
@@ -41,7 +45,7 @@ func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	}
 	return func() error {
 		err := errors.Join(stopCPU(), writeProfile("block", blockProfileEnv, block),
-			writeProfile("mutex", mutexProfileEnv, mutex))
+			writeProfile("mutex", mutexProfileEnv, mutex), writeProfile("allocs", allocsProfileEnv, allocs))
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
 		return err
