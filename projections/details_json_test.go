@@ -153,3 +153,39 @@ func TestEveryCodeHasAnAppender(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFlagJSON: a flag's JSON appended by hand is encoding/json's for domain.Flag with HTML escaping off,
+// whatever its strings, lists, time and details (each code's own type, raw JSON read back, or none).
+func FuzzFlagJSON(f *testing.F) {
+	f.Add("w-1", "2024-01-02", int64(1_700_000_000), int64(5), 0, false)
+	f.Add("a <b> & \"c\"\xff\u2028", "", int64(-62_135_596_800), int64(0), 90, true)
+	f.Add("x", "9.99", int64(253_402_300_800), int64(0), 0, false) // the year 10000: time refuses it
+	f.Fuzz(func(t *testing.T, s, amount string, sec, nsec int64, offsetMinutes int, bare bool) {
+		at := time.Unix(sec, nsec).In(time.FixedZone("z", (offsetMinutes%(48*60))*60))
+		var ids []string
+		var amounts []domain.Money
+		if !bare {
+			ids, amounts = []string{s, ""}, []domain.Money{{Amount: domain.Amount(amount), Currency: s}, {Amount: "1"}}
+		}
+		details := []domain.FlagDetails{nil, domain.RawDetails{Code: s, JSON: json.RawMessage(` {"a": [1, "<"]}`)},
+			domain.RawDetails{Code: s}}
+		for _, d := range detailsOf(s, len(s), at, bare) {
+			details = append(details, d)
+		}
+		for _, d := range details {
+			fl := domain.Flag{Code: s, WorkerID: s, JobOrderID: s, BuyerIDs: ids, EventIDs: ids, RaisedAt: at,
+				Amounts: amounts, Details: d}
+			got, gotErr := projections.AppendFlagJSON(nil, fl)
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			wantErr := enc.Encode(fl)
+			if (gotErr != nil) != (wantErr != nil) {
+				t.Fatalf("details %T: error %v, encoding/json's %v", d, gotErr, wantErr)
+			}
+			if want := bytes.TrimSuffix(buf.Bytes(), []byte("\n")); wantErr == nil && !bytes.Equal(got, want) {
+				t.Fatalf("details %T:\n got %s\nwant %s", d, got, want)
+			}
+		}
+	})
+}

@@ -224,3 +224,39 @@ func appendMarshalled(b []byte, v any) ([]byte, error) {
 	}
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
 }
+
+// detailsAppender is details that append their own JSON (every code's type in details.go).
+type detailsAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
+// AppendFlagJSON appends a flag's JSON as encoding/json writes a domain.Flag with HTML escaping off, compact:
+// details of a code's own type append themselves, details of another type (RawDetails, read back from JSON)
+// go through encoding/json.
+func AppendFlagJSON(b []byte, f domain.Flag) ([]byte, error) {
+	o := openObject(b)
+	o.str("code", f.Code)
+	o.str("worker_id", f.WorkerID)
+	o.str("job_order_id", f.JobOrderID)
+	o.strs("buyer_ids", f.BuyerIDs)
+	o.strs("event_ids", f.EventIDs)
+	o.time("raised_at", f.RaisedAt)
+	if len(f.Amounts) > 0 {
+		array(&o, "amounts", f.Amounts, func(b []byte, m domain.Money) ([]byte, error) {
+			return AppendJSONMoney(b, m), nil
+		})
+	}
+	switch d := f.Details.(type) {
+	case nil:
+		o.key("details")
+		o.b = append(o.b, "null"...)
+	case detailsAppender:
+		o.key("details")
+		if o.err == nil {
+			o.b, o.err = d.AppendJSON(o.b)
+		}
+	default:
+		o.raw("details", d)
+	}
+	return o.end()
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -52,12 +53,24 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	flags = slices.Clone(flags)
 	slices.SortStableFunc(flags, projections.CompareFlags)
 	out := make([]encodedFlag, len(flags))
+	buf := flagBuffers.Get().(*[]byte)
+	defer flagBuffers.Put(buf)
+	var buyers []string // the buyers last encoded, and their JSON: an owner's flags share one list
+	var buyersJSON string
 	for i, f := range flags {
-		body, err := EncodeFlag(f)
+		if i == 0 || !sameList(f.BuyerIDs, buyers) {
+			var err error
+			if buyersJSON, err = jsonStrings(f.BuyerIDs); err != nil {
+				return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+			}
+			buyers = f.BuyerIDs
+		}
+		body, err := projections.AppendFlagJSON((*buf)[:0], f)
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		row, err := splitFlag(f, body)
+		*buf = body
+		row, err := splitFlagOf(f, string(body), buyersJSON)
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
@@ -66,8 +79,29 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	return out, nil
 }
 
+// flagBuffers are the buffers encodeFlags writes a flag's JSON into, one per judging goroutine at a time.
+var flagBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// sameList reports whether two lists are one: the same elements of the same array, or both nil, or both
+// empty and not nil (nil encodes as null, an empty list as []).
+func sameList(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return (a == nil) == (b == nil)
+	}
+	return &a[0] == &b[0]
+}
+
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func EncodeFlag(f domain.Flag) (string, error) { return encodeJSON(f) }
+func EncodeFlag(f domain.Flag) (string, error) {
+	b, err := projections.AppendFlagJSON(nil, f)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
 
 // codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
 var codeRank = func() map[string]byte {

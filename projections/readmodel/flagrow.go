@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // A flag's row does not repeat what its columns hold. Its JSON (EncodeFlag) always begins with the code,
@@ -40,13 +41,19 @@ func splitFlag(f domain.Flag, body string) (flagRow, error) {
 	if err != nil {
 		return flagRow{}, err
 	}
+	return splitFlagOf(f, body, buyers)
+}
+
+// splitFlagOf is splitFlag given the JSON of the flag's buyers, which a worker's flags share.
+func splitFlagOf(f domain.Flag, body, buyers string) (flagRow, error) {
 	events, err := jsonStrings(f.EventIDs)
 	if err != nil {
 		return flagRow{}, err
 	}
 	at := f.RaisedAt
-	head := flagHead(f.Code, f.WorkerID, f.JobOrderID, buyers, events, at.Unix(), at.Nanosecond())
-	if !strings.HasPrefix(body, head) {
+	var room [256]byte // the head of most flags: built without allocating
+	head := appendHead(room[:0], f.Code, f.WorkerID, f.JobOrderID, buyers, events, at.Unix(), at.Nanosecond())
+	if len(body) < len(head) || body[:len(head)] != string(head) {
 		return flagRow{rest: body, whole: true}, nil
 	}
 	r := flagRow{buyers: buyers, eventIDs: events, rest: body[len(head):]}
@@ -157,15 +164,7 @@ func appendHead(b []byte, code, worker, jobOrder, buyers, eventIDs string, raise
 }
 
 // appendQuoted appends s as a JSON string, as EncodeFlag writes it.
-func appendQuoted(b []byte, s string) []byte {
-	if plainJSON(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	q, _ := encodeJSON(s) // a string: cannot fail
-	return append(b, q...)
-}
+func appendQuoted(b []byte, s string) []byte { return projections.AppendJSONString(b, s) }
 
 // plainJSON reports whether s is printable ASCII with no quote or backslash: its JSON is s between quotes.
 func plainJSON(s string) bool {
