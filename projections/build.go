@@ -7,7 +7,7 @@ import (
 // buildReport makes a worker's report, with the flags that do not depend on the clock, around its judgement
 // (judge), which it returns too: clockedFlags raises the flags that depend on the clock from its context.
 func (v *View) buildReport(ws *workerState) (*WorkerReport, *judged) {
-	jd := v.judge(ws)
+	jd := v.judge(ws, false)
 	r := &WorkerReport{WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(), OriginCountry: ws.origin(),
 		Languages: []string{}, Chain: []Engagement{}, Status: status(ws), EmployerID: jd.employer,
 		Agencies: jd.agencies, Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws),

@@ -60,7 +60,7 @@ func (v *View) Judge(id string) (Judgement, bool) {
 		return Judgement{}, false
 	}
 	ws := v.workerState(wf)
-	jd := v.judge(ws)
+	jd := v.judge(ws, true)
 	flags := jd.flags // the judgement is this call's own: its flags need no copy
 	if clocked := clockedFlags(ws, jd.c); len(clocked) > 0 {
 		flags = append(flags, clocked...)

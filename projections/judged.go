@@ -17,14 +17,17 @@ type judged struct {
 	flags    []domain.Flag
 	// workerPaid, reimbursed, outstanding and shortfall sum the worker's money by currency.
 	workerPaid, reimbursed, outstanding, shortfall domain.Sums
-	ledger                                         Ledger
-	c                                              *ruleContext
+	// ledger is the worker's dated money, gathered only when dated is set.
+	ledger Ledger
+	dated  bool
+	c      *ruleContext
 }
 
-// judge judges a worker's state: its fees against the policies, its flags, and its money.
-func (v *View) judge(ws *workerState) *judged {
+// judge judges a worker's state: its fees against the policies, its flags, and its money, with its ledger
+// when dated (a report does not show it).
+func (v *View) judge(ws *workerState, dated bool) *judged {
 	jd := &judged{workerPaid: domain.Sums{}, reimbursed: domain.Sums{}, outstanding: domain.Sums{},
-		shortfall: domain.Sums{}}
+		shortfall: domain.Sums{}, dated: dated}
 	jd.employer, jd.agencies = parties(ws)
 	jd.fees = v.judgeFees(ws)
 	jd.fees.allocateRefunds(ws.refunds)
@@ -34,7 +37,9 @@ func (v *View) judge(ws *workerState) *judged {
 	for _, rf := range ws.refunds {
 		e := rf.refund
 		jd.reimbursed.Add(e.Amount.Currency, e.Amount.Amount.Decimal())
-		jd.ledger.Reimbursed = append(jd.ledger.Reimbursed, DatedMoney{At: rf.OccurredAt, Money: e.Amount})
+		if dated {
+			jd.ledger.Reimbursed = append(jd.ledger.Reimbursed, DatedMoney{At: rf.OccurredAt, Money: e.Amount})
+		}
 	}
 	for i, c := range ws.contracts {
 		cmp := ws.compared[i]
@@ -42,11 +47,15 @@ func (v *View) judge(ws *workerState) *judged {
 			continue // the baseline, or a contract no worse in wage
 		}
 		jd.shortfall.Add(cmp.Shortfall.Currency, cmp.Shortfall.Amount.Decimal())
-		jd.ledger.Shortfall = append(jd.ledger.Shortfall, DatedMoney{At: c.OccurredAt, Money: *cmp.Shortfall})
+		if dated {
+			jd.ledger.Shortfall = append(jd.ledger.Shortfall, DatedMoney{At: c.OccurredAt, Money: *cmp.Shortfall})
+		}
 	}
 	jd.c = &ruleContext{orgs: v.m.orgs, regs: v.m.regs, fees: jd.fees}
 	jd.flags = workerFlags(ws, jd.c)
-	jd.ledger.Months = monthsOfWages(ws, v.m.rates).Months
+	if dated {
+		jd.ledger.Months = monthsOfWages(ws, v.m.rates).Months
+	}
 	return jd
 }
 
@@ -54,14 +63,16 @@ func (v *View) judge(ws *workerState) *judged {
 func (jd *judged) addFee(l *FeeLine) {
 	if l.Payer == domain.PayerWorker {
 		jd.workerPaid.Add(l.Amount.Currency, l.amount)
-		jd.ledger.Paid = append(jd.ledger.Paid, DatedMoney{At: l.At, Money: l.Amount})
+		if jd.dated {
+			jd.ledger.Paid = append(jd.ledger.Paid, DatedMoney{At: l.At, Money: l.Amount})
+		}
 	}
 	if !l.owed.IsPositive() {
 		return
 	}
 	cur, outstanding := l.Amount.Currency, l.outstanding()
 	jd.outstanding.Add(cur, outstanding)
-	if l.Deadline != nil {
+	if jd.dated && l.Deadline != nil {
 		jd.ledger.Owed = append(jd.ledger.Owed, OwedMoney{At: l.At, Deadline: *l.Deadline,
 			Owed:        domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed)), Currency: cur},
 			Outstanding: domain.Money{Amount: domain.Amount(domain.FormatAmount(outstanding)), Currency: cur}})

@@ -40,7 +40,7 @@ func (m *Model) judgement(v *View, id string) *judgement {
 		return nil
 	}
 	ws := v.workerState(wf)
-	jd := v.judge(ws)
+	jd := v.judge(ws, true)
 	j = &judgement{owner: ws.owner(), employer: jd.employer, agencies: jd.agencies, flags: jd.flags,
 		workerPaid: tallyOf(jd.workerPaid), reimbursed: tallyOf(jd.reimbursed),
 		outstanding: tallyOf(jd.outstanding), shortfall: tallyOf(jd.shortfall), ledger: jd.ledger,

@@ -107,10 +107,13 @@ func sameList(a, b []string) bool {
 
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
 func EncodeFlag(f domain.Flag) (string, error) {
-	b, err := projections.AppendFlagJSON(nil, f)
+	scratch := flagScratches.Get().(*flagScratch)
+	defer flagScratches.Put(scratch)
+	b, err := projections.AppendFlagJSON(scratch.body[:0], f)
 	if err != nil {
 		return "", err
 	}
+	scratch.body = b
 	return string(b), nil
 }
 
