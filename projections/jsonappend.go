@@ -74,9 +74,9 @@ func appendEscape(b []byte, c byte) []byte {
 	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
 
-// AppendJSONTime appends t as time.Time.MarshalJSON writes it (RFC 3339 with nanoseconds, in t's own zone),
+// appendJSONTime appends t as time.Time.MarshalJSON writes it (RFC 3339 with nanoseconds, in t's own zone),
 // and fails as it does, for a year outside 0-9999 or a zone offset that is not whole minutes.
-func AppendJSONTime(b []byte, t time.Time) ([]byte, error) {
+func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
 	out, err := t.AppendText(append(b, '"'))
 	if err != nil {
 		return b, err
@@ -129,7 +129,7 @@ func (o *jsonObject) time(k string, t time.Time) {
 	if o.err != nil {
 		return
 	}
-	o.b, o.err = AppendJSONTime(o.b, t)
+	o.b, o.err = appendJSONTime(o.b, t)
 }
 
 // strs appends a member that is a list of strings (null for nil).
@@ -141,7 +141,7 @@ func (o *jsonObject) strs(k string, list []string) {
 // money appends a member that is an amount of money.
 func (o *jsonObject) money(k string, m domain.Money) {
 	o.key(k)
-	o.b = AppendJSONMoney(o.b, m)
+	o.b = appendJSONMoney(o.b, m)
 }
 
 // moneyPtr appends a member that is an amount of money or null.
@@ -151,7 +151,7 @@ func (o *jsonObject) moneyPtr(k string, m *domain.Money) {
 		o.b = append(o.b, "null"...)
 		return
 	}
-	o.b = AppendJSONMoney(o.b, *m)
+	o.b = appendJSONMoney(o.b, *m)
 }
 
 // raw appends a member whose JSON is v's, as encoding/json writes it with HTML escaping off: the way out for
@@ -204,9 +204,9 @@ func appendStrings(b []byte, list []string) []byte {
 	return append(b, ']')
 }
 
-// AppendJSONMoney appends an amount of money: {"amount":"1500.00","currency":"MYR"}, the currency left out when
+// appendJSONMoney appends an amount of money: {"amount":"1500.00","currency":"MYR"}, the currency left out when
 // empty.
-func AppendJSONMoney(b []byte, m domain.Money) []byte {
+func appendJSONMoney(b []byte, m domain.Money) []byte {
 	o := openObject(b)
 	o.str("amount", string(m.Amount))
 	o.strOmit("currency", m.Currency)
@@ -243,7 +243,7 @@ func AppendFlagJSON(b []byte, f domain.Flag) ([]byte, error) {
 	o.time("raised_at", f.RaisedAt)
 	if len(f.Amounts) > 0 {
 		array(&o, "amounts", f.Amounts, func(b []byte, m domain.Money) ([]byte, error) {
-			return AppendJSONMoney(b, m), nil
+			return appendJSONMoney(b, m), nil
 		})
 	}
 	switch d := f.Details.(type) {
