@@ -3,6 +3,7 @@ package readmodel
 import (
 	"math"
 	"runtime/debug"
+	"sync"
 )
 
 // A rebuild is a batch job: it allocates about 12 KB for every event it reads (decoded events, judgements,
@@ -19,11 +20,31 @@ const rebuildGCPercent = 400
 
 // batchCollector sets the collector for a rebuild and returns what restores it. Only a process with a soft
 // memory limit gets a higher GOGC: without one, nothing would bound the heap at five times what is live.
-// The setting is the process's: a server's requests during a rebuild run with it too.
+// The setting is the process's: a server's requests during a rebuild run with it too, and rebuilds that
+// overlap (two models in one process) share it, the first setting it and the last restoring it.
 func batchCollector() (restore func()) {
-	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // -1 reads the limit without changing it
-		return func() {}
+	batchGC.mu.Lock()
+	defer batchGC.mu.Unlock()
+	if batchGC.running == 0 {
+		if debug.SetMemoryLimit(-1) == math.MaxInt64 { // -1 reads the limit without changing it
+			return func() {}
+		}
+		batchGC.prevGC = debug.SetGCPercent(rebuildGCPercent)
 	}
-	prev := debug.SetGCPercent(rebuildGCPercent)
-	return func() { debug.SetGCPercent(prev) }
+	batchGC.running++
+	return sync.OnceFunc(func() {
+		batchGC.mu.Lock()
+		defer batchGC.mu.Unlock()
+		if batchGC.running--; batchGC.running == 0 {
+			debug.SetGCPercent(batchGC.prevGC)
+		}
+	})
+}
+
+// batchGC counts the rebuilds running under batchCollector's setting and keeps the GOGC it replaced. It is
+// package state because what it guards, the collector's setting, is the process's.
+var batchGC struct {
+	mu      sync.Mutex
+	running int
+	prevGC  int
 }

@@ -34,3 +34,21 @@ func TestBatchCollectorRaisesGOGCOnlyUnderAMemoryLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestOverlappingRebuildsRestoreGOGCOnce: of two rebuilds that overlap, the first raises GOGC and the last to
+// end gives back the GOGC before the first, whichever order they end in.
+func TestOverlappingRebuildsRestoreGOGCOnce(t *testing.T) {
+	prevLimit, prevGC := debug.SetMemoryLimit(1<<30), debug.SetGCPercent(150)
+	defer func() { debug.SetMemoryLimit(prevLimit); debug.SetGCPercent(prevGC) }()
+	first := batchCollector()
+	second := batchCollector()
+	first()
+	first() // twice: restores once
+	if got := debug.SetGCPercent(rebuildGCPercent); got != rebuildGCPercent {
+		t.Fatalf("GOGC while the second rebuild runs %d, want %d", got, rebuildGCPercent)
+	}
+	second()
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("GOGC after both %d, want 150 back", got)
+	}
+}
