@@ -2,10 +2,11 @@ package api
 
 import (
 	"context"
-	"net/http"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,11 +16,11 @@ import (
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
-var agencyParams = []string{"buyer", "currency", "as_of", "known_at", "min_workers", "sort"}
+var agencyParams = []string{"buyer", "currency", "as_of", "known_at", "min_workers", "sort", "page_size", "page_token"}
 
 // getAgencies answers GET /v1/agencies: the agencies' scorecards and the clean list, as `fairtrail agencies
-// --format json` prints them, or with Accept: text/csv its CSV table. What a caller sees is scoped as
-// agencyQuery says.
+// --format json` prints them, a page of the scorecards at a time (agencyPage), or with Accept: text/csv the
+// whole CSV table. What a caller sees is scoped as agencyQuery says.
 func (s *Server) getAgencies(c *gin.Context) error {
 	format, err := negotiate(c)
 	if err != nil {
@@ -29,21 +30,14 @@ func (s *Server) getAgencies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if format != mimeCSV {
+		return s.agencyPage(c, q)
+	}
 	report, err := s.Reader().Agencies(c.Request.Context(), identity(c), q)
 	if err != nil {
 		return err
 	}
-	var out []byte
-	if format == mimeCSV {
-		out, err = writeCSV(export.Agencies(report))
-	} else {
-		out, err = encodeJSON(report)
-	}
-	if err != nil {
-		return err
-	}
-	c.Data(http.StatusOK, contentType(format), out)
-	return nil
+	return s.stream(c, contentType(format), func(w io.Writer) error { return writeCSV(w, export.Agencies(report)) })
 }
 
 // Agencies returns the scorecards of GET /v1/agencies for the query (buyer, currency, min_workers, sort, as_of,
@@ -54,15 +48,22 @@ func (r *Reader) Agencies(ctx context.Context, who keys.Identity, q url.Values) 
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
+	return r.agencies(ctx, aq, filter, r.s.now())
+}
+
+// agencies answers a scoped agency query judged at now (or the filter's clock).
+func (r *Reader) agencies(ctx context.Context, aq projections.AgencyQuery, filter projections.Filter,
+	now time.Time) (projections.AgencyReport, error) {
 	if err := r.s.fresh(ctx); err != nil {
 		return projections.AgencyReport{}, err
 	}
 	if aq.EmployerID != "" {
-		return r.employerAgencies(ctx, aq, filter)
+		return r.employerAgencies(ctx, aq, filter, now)
 	}
 	var out projections.AgencyReport
+	var err error
 	read := func() error {
-		out, err = r.s.query().Agencies(ctx, aq, filter, r.s.now())
+		out, err = r.s.query().Agencies(ctx, aq, filter, now)
 		return err
 	}
 	if filter == (projections.Filter{}) {
@@ -75,12 +76,13 @@ func (r *Reader) Agencies(ctx context.Context, who keys.Identity, q url.Values) 
 
 // employerAgencies answers an employer's scorecards, which the rollups (kept per buyer) do not hold: from a
 // view of the employer's job orders and their workers under the filter.
-func (r *Reader) employerAgencies(ctx context.Context, aq projections.AgencyQuery, filter projections.Filter) (projections.AgencyReport, error) {
+func (r *Reader) employerAgencies(ctx context.Context, aq projections.AgencyQuery, filter projections.Filter,
+	now time.Time) (projections.AgencyReport, error) {
 	ids, err := r.s.cfg.Model.EmployerJobOrders(ctx, aq.EmployerID)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}
-	v, err := r.s.query().View(ctx, readmodel.Scope{JobOrders: ids}, filter, r.s.now())
+	v, err := r.s.query().View(ctx, readmodel.Scope{JobOrders: ids}, filter, now)
 	if err != nil {
 		return projections.AgencyReport{}, err
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -122,5 +123,108 @@ func TestAgenciesCSV(t *testing.T) {
 	}
 	if slices.Contains(ids, "sub-a") || !slices.Contains(ids, "ag-b") {
 		t.Errorf("buyer-b's CSV lists %v", ids)
+	}
+}
+
+// agencyPageBody is what a page of GET /v1/agencies holds: its scorecards' ids, the rest of the report, and
+// the token of the next page.
+type agencyPageBody struct {
+	Agencies []struct {
+		AgencyID string `json:"agency_id"`
+	} `json:"agencies"`
+	Clean         json.RawMessage `json:"clean_agencies"`
+	Sort          string          `json:"sort"`
+	JudgedAt      string          `json:"judged_at"`
+	NextPageToken string          `json:"next_page_token"`
+}
+
+// TestAgenciesPages: walking GET /v1/agencies a scorecard a page gives the scorecards of the whole report in
+// its order, each page with the report's other fields and the whole clean list, whether the pages are read by
+// seeking in the rollups (admin, a buyer, by risk, workers or name) or cut from a report judged whole (the
+// risk order in a currency, an employer, a time filter).
+func TestAgenciesPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	cases := []struct{ name, key, query string }{
+		{"admin, by risk", "admin", "min_workers=1"},
+		{"admin, by name", "admin", "min_workers=1&sort=name"},
+		{"admin, by workers", "admin", "min_workers=0&sort=workers"},
+		{"a buyer", "buyerA", "min_workers=1"},
+		{"the risk order in a currency", "admin", "min_workers=1&currency=USD"},
+		{"an employer", "empA", "min_workers=1"},
+		{"as of a date", "admin", "min_workers=1&as_of=2030-01-01"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			whole := f.get("/v1/agencies?page_size=1000&"+tc.query, tc.key)
+			if whole.Code != http.StatusOK {
+				t.Fatalf("whole: status %d %s", whole.Code, whole.Body)
+			}
+			want := decode[agencyPageBody](t, whole)
+			if want.NextPageToken != "" || len(want.Agencies) < 2 {
+				t.Fatalf("whole report: %d agencies, next %q: want two or more on one page", len(want.Agencies), want.NextPageToken)
+			}
+			var got []string
+			token := ""
+			for range len(want.Agencies) + 1 {
+				path := "/v1/agencies?page_size=1&" + tc.query
+				if token != "" {
+					path += "&page_token=" + token
+				}
+				w := f.get(path, tc.key)
+				if w.Code != http.StatusOK {
+					t.Fatalf("page %d: status %d %s", len(got)+1, w.Code, w.Body)
+				}
+				p := decode[agencyPageBody](t, w)
+				if len(p.Agencies) > 1 || string(p.Clean) != string(want.Clean) || p.Sort != want.Sort {
+					t.Fatalf("page %d: %d scorecards, clean %s, sort %q; want one, the whole clean list %s, sort %q",
+						len(got)+1, len(p.Agencies), p.Clean, p.Sort, want.Clean, want.Sort)
+				}
+				for _, a := range p.Agencies {
+					got = append(got, a.AgencyID)
+				}
+				if token = p.NextPageToken; token == "" {
+					break
+				}
+			}
+			var wantIDs []string
+			for _, a := range want.Agencies {
+				wantIDs = append(wantIDs, a.AgencyID)
+			}
+			if !slices.Equal(got, wantIDs) {
+				t.Errorf("pages list %v, want %v", got, wantIDs)
+			}
+		})
+	}
+}
+
+// TestAgenciesPageErrorsNameTheField: a page size out of range and a page token that does not continue the
+// query answer 400 naming page_size or page_token.
+func TestAgenciesPageErrorsNameTheField(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	first := decode[agencyPageBody](t, f.get("/v1/agencies?page_size=1&min_workers=1", "admin"))
+	if first.NextPageToken == "" {
+		t.Fatal("no second page to take a token from")
+	}
+	cases := []struct{ name, query, field string }{
+		{"a page size of zero", "page_size=0", "page_size"},
+		{"a page size over the limit", "page_size=1001", "page_size"},
+		{"a page size that is not a number", "page_size=many", "page_size"},
+		{"a token that is not one", "page_token=nonsense", "page_token"},
+		{"a token of another query", "min_workers=2&page_token=" + first.NextPageToken, "page_token"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := f.get("/v1/agencies?"+tc.query, "admin")
+			if w.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", w.Code, w.Body)
+			}
+			if e := decode[apiError](t, w); !slices.Contains(e.paths(), tc.field) {
+				t.Errorf("fields %v, want %s", e.paths(), tc.field)
+			}
+		})
 	}
 }

@@ -1,12 +1,12 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,7 +58,11 @@ func (s *Server) getAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.auditAnswer(l, rows, format)
+	if format == mimeCSV {
+		return s.stream(c, contentType(format), func(w io.Writer) error { return writeCSV(w, export.Audit(rows)) })
+	}
+	page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
+	out, err := encodeJSON(auditPage{Rows: page, NextPageToken: next})
 	if err != nil {
 		return err
 	}
@@ -90,15 +94,6 @@ func (s *Server) audit(ctx context.Context, aq projections.AuditQuery, filter pr
 		err = s.replay(ctx, read)
 	}
 	return rows, err // rows read after read ran: in `return rows, read()` the order is unspecified
-}
-
-// auditAnswer is the page of rows (JSON) or the whole table (CSV).
-func (s *Server) auditAnswer(l listing, rows []projections.AuditRow, format string) ([]byte, error) {
-	if format == mimeCSV {
-		return writeCSV(export.Audit(rows))
-	}
-	page, next := page(s, l, rows, compareRows, func(r projections.AuditRow) any { return r.Key }, rowFromKey)
-	return encodeJSON(auditPage{Rows: page, NextPageToken: next})
 }
 
 // auditQuery reads the query and scopes it to the caller's buyers.
@@ -159,12 +154,11 @@ func contentType(format string) string {
 	return format
 }
 
-// writeCSV encodes CSV records.
-func writeCSV(records [][]string) ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(records); err != nil {
-		return nil, fmt.Errorf("write CSV: %w", err)
+// writeCSV writes CSV records to w.
+func writeCSV(w io.Writer, records [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(records); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }

@@ -1,9 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -70,11 +70,21 @@ func (s *Server) getFlags(c *gin.Context) error {
 	if err := s.checkNamed(ctx, who, fq, filter, l.clock); err != nil {
 		return err
 	}
+	cur := q.Get("currency")
+	if format == mimeCSV {
+		rep, err := s.flagReporting(ctx, fr, l, cur)
+		if err != nil {
+			return err
+		}
+		return s.stream(c, contentType(format), func(w io.Writer) error {
+			return s.flagsCSV(ctx, w, who, fr, l.clock, rep)
+		})
+	}
 	var out []byte
-	if fr.seek && format != mimeCSV {
-		out, err = s.seekFlags(ctx, l, fr.sq, fr.acc, fr.empty, q.Get("currency"))
+	if fr.seek {
+		out, err = s.seekFlags(ctx, l, fr.sq, fr.acc, fr.empty, cur)
 	} else {
-		out, err = s.flagList(ctx, who, fr, l, format, q.Get("currency"))
+		out, err = s.flagList(ctx, who, fr, l, cur)
 	}
 	if err != nil {
 		return err
@@ -83,19 +93,25 @@ func (s *Server) getFlags(c *gin.Context) error {
 	return nil
 }
 
-// flagList answers a flag listing not read from the flag index by seeking (CSV, or under a time filter):
-// every flag the caller may read as CSV, or the listing's page, with its money in the reporting currency cur
-// when one is named. A page under a time filter reads the merged listing no further than the flag after it.
-func (s *Server) flagList(ctx context.Context, who keys.Identity, fr flagRead, l listing, format, cur string) ([]byte, error) {
-	var rep projections.Reporting
-	if cur != "" {
-		var err error
-		if rep, err = s.query().Reporting(ctx, cur, fr.filter, l.clock); err != nil {
-			return nil, err
-		}
+// flagReporting is what converts a flag listing's money into the reporting currency cur: nil for none.
+func (s *Server) flagReporting(ctx context.Context, fr flagRead, l listing, cur string) (*projections.Reporting, error) {
+	if cur == "" {
+		return nil, nil
 	}
-	if format == mimeCSV {
-		return s.flagsCSV(ctx, who, fr, l.clock, rep, cur)
+	rep, err := s.query().Reporting(ctx, cur, fr.filter, l.clock)
+	if err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}
+
+// flagList answers a page of a flag listing under a time filter (not read from the flag index by seeking),
+// with its money in the reporting currency cur when one is named. It reads the merged listing no further than
+// the flag after the page.
+func (s *Server) flagList(ctx context.Context, who keys.Identity, fr flagRead, l listing, cur string) ([]byte, error) {
+	rep, err := s.flagReporting(ctx, fr, l, cur)
+	if err != nil {
+		return nil, err
 	}
 	listed, next, err := pageSeq(s, l, s.flagsUnder(ctx, who, fr, l.clock), compareListed, listedKeyOf, listedFromKey)
 	if err != nil {
@@ -112,7 +128,7 @@ func (s *Server) flagList(ctx context.Context, who keys.Identity, fr flagRead, l
 		}
 		flags = append(flags, f)
 	}
-	if cur != "" {
+	if rep != nil {
 		return encodeJSON(convertedFlagPage{Flags: rep.Flags(flags), NextPageToken: next})
 	}
 	return encodeJSON(flagPage{Flags: flags, NextPageToken: next})
@@ -328,21 +344,13 @@ func flagFromKey(raw json.RawMessage) (domain.Flag, bool) {
 	return domain.Flag{RaisedAt: k.RaisedAt, Code: k.Code, WorkerID: k.WorkerID, JobOrderID: k.JobOrderID, EventIDs: k.EventIDs}, true
 }
 
-// flagsCSV lays the listing's flags out as CSV as they are read (export.FlagWriter), with their money in the
-// reporting currency cur (converted by rep) when one is named.
-func (s *Server) flagsCSV(ctx context.Context, who keys.Identity, fr flagRead, clock time.Time,
-	rep projections.Reporting, cur string) ([]byte, error) {
-	var conv *projections.Reporting
-	if cur != "" {
-		conv = &rep
-	}
-	var buf bytes.Buffer
-	fw := export.NewFlagWriter(&buf, conv)
+// flagsCSV writes the listing's flags to w as CSV as they are read (export.FlagWriter), with their money in
+// rep's reporting currency when rep is not nil.
+func (s *Server) flagsCSV(ctx context.Context, w io.Writer, who keys.Identity, fr flagRead, clock time.Time,
+	rep *projections.Reporting) error {
+	fw := export.NewFlagWriter(w, rep)
 	if err := s.eachFlag(ctx, who, fr, clock, fw.Write); err != nil {
-		return nil, err
+		return err
 	}
-	if err := fw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return fw.Close()
 }

@@ -111,6 +111,8 @@ func TestResponsesMatchTheOpenAPI(t *testing.T) {
 		{"GET", "/v1/agencies", "/v1/agencies", "admin", nil, map[string]string{"Accept": "text/csv"}},
 		{"GET", "/v1/agencies", "/v1/agencies?sort=worst", "admin", nil, nil},
 		{"GET", "/v1/agencies", "/v1/agencies?buyer=buyer-b", "buyerA", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies?page_size=1&min_workers=1", "admin", nil, nil},
+		{"GET", "/v1/agencies", "/v1/agencies?page_size=0", "admin", nil, nil},
 		{"GET", "/v1/audit", "/v1/audit?by=agency&currency=USD", "buyerA", nil, nil},
 		{"GET", "/v1/audit", "/v1/audit?currency=usd", "buyerA", nil, nil},
 		{"GET", "/v1/flags", "/v1/flags?currency=MYR", "admin", nil, nil},

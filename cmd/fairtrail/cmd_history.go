@@ -92,7 +92,7 @@ func newHistoryWorkerCmd(env environment) *cobra.Command {
 			}
 			return writeCSV(env.stdout, rows)
 		}
-		receipts, err := streamReceipts(cmd.Context(), sf, "worker-"+pos[0])
+		receipts, err := streamReceipts(cmd.Context(), rd.Store, "worker-"+pos[0])
 		if err != nil {
 			return err
 		}
@@ -202,13 +202,9 @@ type eventReceipt struct {
 	leaf int64
 }
 
-// streamReceipts reads a stream's events' hashes and leaves from the store.
-func streamReceipts(ctx context.Context, sf storeFlags, stream string) (map[string]eventReceipt, error) {
-	s, err := sf.open(true)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
+// streamReceipts reads a stream's events' hashes and leaves from the store the query opened (none from a store
+// that is not a log with leaves).
+func streamReceipts(ctx context.Context, s eventstore.Store, stream string) (map[string]eventReceipt, error) {
 	l, ok := s.(eventstore.Log)
 	if !ok {
 		return nil, nil

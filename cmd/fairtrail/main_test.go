@@ -225,3 +225,23 @@ func TestVerifyNamesAnEditedEvent(t *testing.T) {
 		t.Fatalf("verify of an edited store: exit %d, %s", code, errOut)
 	}
 }
+
+// TestHistoryOpensTheStoreOnce: history worker reads the events' receipts from the store its query opened,
+// not from a second open: with a persisted index that does not match the log, which each open of the store
+// notes on standard error, the note is written once.
+func TestHistoryOpensTheStoreOnce(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := cli(t, "", "import", "--data", dir, "testdata/scenario.ndjson"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "events.idx"), []byte("not an index"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "", "history", "worker", "w-1", "--data", dir)
+	if code != 0 || !strings.Contains(out, "c-2") {
+		t.Fatalf("history: exit %d, %s\n%s", code, errOut, out)
+	}
+	if n := strings.Count(errOut, "persisted index not used"); n != 1 {
+		t.Errorf("history noted the stale index %d times, want once (one open of the store):\n%s", n, errOut)
+	}
+}

@@ -42,7 +42,8 @@ func openModel(ctx context.Context, sf storeFlags, s eventstore.Store) (*readmod
 	if err != nil {
 		return nil, err
 	}
-	m, err := readmodel.Open(dir, readmodel.Options{Logger: sf.env.logger(), Progress: rebuildBar(sf.env.stderr)})
+	m, err := readmodel.Open(dir, readmodel.Options{Logger: sf.env.logger(), Progress: rebuildBar(sf.env.stderr),
+		KeepAskedCurrencies: true})
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ func (m *Model) Agencies(ctx context.Context, q projections.AgencyQuery, clock t
 	if q.EmployerID != "" {
 		return projections.AgencyReport{}, ErrEmployerScope
 	}
+	if err := m.keep(ctx, q.Currency); err != nil {
+		return projections.AgencyReport{}, err
+	}
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return projections.AgencyReport{}, fmt.Errorf("read model: agencies: %w", err)
@@ -99,7 +102,7 @@ func agencyContext(ctx context.Context, tx *sql.Tx, rows map[string]*auditedRow,
 }
 
 // convertAgencies sets the figures' money in the query's reporting currency, as an audit by agency in that
-// currency converts it (the stored ledgers of the workers in scope).
+// currency reads it (inCurrency).
 func convertAgencies(ctx context.Context, tx *sql.Tx, figs []projections.AgencyFigures, q projections.AgencyQuery,
 	clock time.Time) error {
 	audit := make([]projections.AuditRow, len(figs))

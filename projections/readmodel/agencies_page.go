@@ -71,6 +71,9 @@ func (m *Model) AgencyPage(ctx context.Context, q projections.AgencyQuery, w Win
 	if !ok {
 		return AgencyPage{}, fmt.Errorf("agencies: order %q: %w", q.Sort, ErrSort)
 	}
+	if err := m.keep(ctx, q.Currency); err != nil {
+		return AgencyPage{}, err
+	}
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return AgencyPage{}, fmt.Errorf("read model: agency page: %w", err)

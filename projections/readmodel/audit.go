@@ -34,10 +34,13 @@ func grouping(q projections.AuditQuery) (string, error) {
 
 // Audit answers an audit at clock from the maintained rollups: it reads the rows of the groups it returns,
 // then takes back the clocked flags (overdue reimbursements, open reports) the clock has not reached. In a
-// reporting currency it converts the stored ledgers of the workers in scope (see inCurrency).
+// reporting currency it reads the rows' money kept in it (see keep and inCurrency).
 func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.Time) ([]projections.AuditRow, error) {
 	by, err := grouping(q)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.keep(ctx, q.Currency); err != nil {
 		return nil, err
 	}
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

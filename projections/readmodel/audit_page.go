@@ -74,8 +74,8 @@ type AuditPage struct {
 
 // AuditPage reads a window of an audit at clock (Model.Audit's rows, in the window's order, AuditByKey when
 // it names none) from the maintained rollups, seeking in the index of its order: the page's rows and those
-// the read's clock corrects are read, never the whole table, so a page costs the same at any size (except in
-// a reporting currency, which converts the ledgers of every worker in scope).
+// the read's clock corrects are read, never the whole table, so a page costs the same at any size (in a
+// reporting currency too, once the model keeps it: see keep).
 func (m *Model) AuditPage(ctx context.Context, q projections.AuditQuery, w Window, clock time.Time) (AuditPage, error) {
 	by, err := grouping(q)
 	if err != nil {
@@ -84,6 +84,9 @@ func (m *Model) AuditPage(ctx context.Context, q projections.AuditQuery, w Windo
 	order, ok := auditOrders[cmp.Or(w.Sort, AuditByKey)]
 	if !ok {
 		return AuditPage{}, fmt.Errorf("audit: order %q: %w", w.Sort, ErrSort)
+	}
+	if err := m.keep(ctx, q.Currency); err != nil {
+		return AuditPage{}, err
 	}
 	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

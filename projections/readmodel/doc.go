@@ -47,6 +47,13 @@
 //	                   flagged workers, job orders or the risk order's shares let a page of the audit or of the
 //	                   agencies seek its rows in its order (window.go)
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
+//	money_currencies   the reporting currencies whose money the model keeps (serve's --currency, and each
+//	                   one an audit or the agencies asked for of a writable model); a rebuild keeps it
+//	money_totals       per reporting currency kept, figure, deadline (an outstanding line's), currency the
+//	                   total is in and scale: how many amounts and their exact sum (see money.go)
+//	rollup_money       money_totals per rollup row of the audit's groupings (scope, grouping, key; schema
+//	                   14): an audit in a kept currency reads the rows of the groups it returns
+//	money_months       the workers by their recruitment cost in months of wages
 //	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
 //	                   that flag scope ("" for every flag), counting the clocked flags whose time is still
 //	                   to come; the overview's charts and a listing's total read it

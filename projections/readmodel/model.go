@@ -58,6 +58,12 @@ type Options struct {
 	// Currencies are reporting currencies whose money totals the model keeps (see Track), so that
 	// MoneyTotals in them reads a few rows rather than every worker's ledger: serve's --currency.
 	Currencies []string
+	// KeepAskedCurrencies keeps from then on the money of each reporting currency an audit or the agencies
+	// ask for (see Model.Track), so that the read, which first converts every stored ledger once, and the
+	// next ones read the rows of the groups they return: the command line's models. Without it (a server,
+	// whose requests should not wait for that first conversion) only Currencies are kept, and a read in
+	// another currency converts the ledgers in its scope each time.
+	KeepAskedCurrencies bool
 }
 
 func (o Options) withDefaults() Options {

@@ -13,7 +13,8 @@ import (
 
 // TestGoldenMoneyTotals writes the sample ledger's money in USD (with a rates table that gives IDR and SAR on
 // the day before its lines) twice, a second worker's once, and takes the second away again: the rows of
-// money_totals and money_months are the stored format an auditor reads.
+// money_totals and money_months are the stored format an auditor reads, and rollup_money holds the same rows
+// for each rollup row of the audit's groupings the first worker counts in (the second counts in other rows).
 func TestGoldenMoneyTotals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -36,15 +37,18 @@ func TestGoldenMoneyTotals(t *testing.T) {
 		Date: "2023-03-16", Rates: map[string]domain.Rate{"IDR": "15300.5", "SAR": "3.75"}})
 	l, other := sampleLedger(), sampleLedger()
 	other.Months, other.Paid = "", other.Paid[:1]
+	parties := &contribution{JobOrder: "jo-1", Employer: "employer-1", Buyers: []string{"buyer-1"},
+		Agencies: []string{"agency-1"}}
+	otherParties := &contribution{JobOrder: "jo-2", Employer: "employer-1", Buyers: []string{"buyer-2"}}
 	for _, step := range []struct {
 		months string
 		sign   int64
 	}{{"sample", 1}, {"sample", 1}, {"other", 1}, {"other", -1}} {
-		led := &l
+		led, c := &l, parties
 		if step.months == "other" {
-			led = &other
+			led, c = &other, otherParties
 		}
-		if err := mt.worker(led, step.sign); err != nil {
+		if err := mt.worker(led, c, nil, step.sign); err != nil {
 			t.Fatal(err)
 		}
 		if err := mt.flush(ctx, tx); err != nil {
@@ -54,6 +58,22 @@ func TestGoldenMoneyTotals(t *testing.T) {
 	got := dumpRows(t, tx, "SELECT currency, figure, deadline, in_currency, scale, amounts, total FROM money_totals ORDER BY 1, 2, 3, 4, 5") +
 		dumpRows(t, tx, "SELECT months, workers FROM money_months ORDER BY 1")
 	checkGolden(t, "money totals", filepath.Join("testdata", "money_totals.golden.tsv"), got)
+	checkGolden(t, "rollup money", filepath.Join("testdata", "rollup_money.golden.tsv"), dumpRows(t, tx,
+		"SELECT * FROM rollup_money WHERE scope = 'buyer-1' AND grouping = 'agency' ORDER BY 4, 5, 6, 7, 8"))
+	totals := dumpRows(t, tx, "SELECT currency, figure, deadline, in_currency, scale, amounts, total FROM money_totals ORDER BY 1, 2, 3, 4, 5")
+	groups := strings.Fields(dumpRows(t, tx, "SELECT DISTINCT scope || '/' || grouping || '/' || key FROM rollup_money ORDER BY 1"))
+	if want := "/agency/agency-1 /buyer/buyer-1 /employer/employer-1 /job-order/jo-1 buyer-1/agency/agency-1 " +
+		"buyer-1/buyer/buyer-1 buyer-1/employer/employer-1 buyer-1/job-order/jo-1"; strings.Join(groups, " ") != want {
+		t.Errorf("rollup_money rows: %v, want those of %s", groups, want)
+	}
+	for _, g := range groups {
+		parts := strings.SplitN(g, "/", 3)
+		got := dumpRows(t, tx, fmt.Sprintf(`SELECT currency, figure, deadline, in_currency, scale, amounts, total
+			FROM rollup_money WHERE scope = '%s' AND grouping = '%s' AND key = '%s' ORDER BY 1, 2, 3, 4, 5`, parts[0], parts[1], parts[2]))
+		if got != totals {
+			t.Errorf("rollup_money of %s:\n%s\nwant the totals' rows\n%s", g, got, totals)
+		}
+	}
 }
 
 // dumpRows is the rows of a query, a line each, their columns separated by tabs.
@@ -93,7 +113,9 @@ func dumpRows(t *testing.T, q queryer, query string) string {
 }
 
 // BenchmarkMoneyTotalsWorker is what keeping one reporting currency adds to writing a worker: the sample
-// ledger's lines converted with a book of a table a day for 800 days, and its months counted.
+// ledger's lines converted with a book of a table a day for 800 days, and its months counted, added to the
+// totals and to the eight rollup rows of a worker of one buyer, employer, agency and job order, spread to
+// those rows once every 50 workers (about a job order's workers, which share their rows, in one transaction).
 func BenchmarkMoneyTotalsWorker(b *testing.B) {
 	mt := newMoneyTotals([]string{"USD"})
 	mt.rates = &domain.RateBook{}
@@ -105,10 +127,15 @@ func BenchmarkMoneyTotalsWorker(b *testing.B) {
 	}
 	l := sampleLedger()
 	lines := len(l.Paid) + len(l.Reimbursed) + 2*len(l.Owed) + len(l.Shortfall)
+	c := &contribution{JobOrder: "jo-1", Employer: "employer-1", Buyers: []string{"buyer-1"}, Agencies: []string{"agency-1"}}
 	b.ResetTimer()
+	n := 0
 	for b.Loop() {
-		if err := mt.worker(&l, 1); err != nil {
+		if err := mt.worker(&l, c, nil, 1); err != nil {
 			b.Fatal(err)
+		}
+		if n++; n%50 == 0 {
+			mt.spread()
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")

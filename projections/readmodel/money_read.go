@@ -78,30 +78,39 @@ func readMoneyTotals(ctx context.Context, tx *sql.Tx, currency string, clock tim
 		if err := rows.Scan(&name, &deadline, &in, &text); err != nil {
 			return fmt.Errorf("read model: money totals in %s: %w", currency, err)
 		}
-		fig, ok := projections.ParseFigure(name)
-		total, err := decimal.NewFromString(text)
-		if !ok || err != nil {
-			return fmt.Errorf("read model: money total %s %q in %s: %w", name, text, currency, errMoneyTotal)
-		}
-		figs := []projections.Figure{fig}
-		if fig == projections.FigureOutstanding {
-			due, err := time.Parse(time.RFC3339Nano, deadline)
-			if err != nil {
-				return fmt.Errorf("read model: money total's deadline %q: %w", deadline, errMoneyTotal)
-			}
-			if clock.After(due) {
-				figs = append(figs, projections.FigureOverdue)
-			}
-		}
-		for _, f := range figs {
-			if in == currency {
-				out.AddConverted(f, total)
-			} else {
-				out.AddNotConverted(f, in, total)
-			}
+		if err := addTotal(out, currency, name, deadline, in, text, clock); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
+}
+
+// addTotal adds into out a row of money_totals or rollup_money in currency: its total in the figure it names,
+// an outstanding one whose deadline clock has passed as overdue too.
+func addTotal(out *projections.RollupMoney, currency, name, deadline, in, text string, clock time.Time) error {
+	fig, ok := projections.ParseFigure(name)
+	total, err := decimal.NewFromString(text)
+	if !ok || err != nil {
+		return fmt.Errorf("read model: money total %s %q in %s: %w", name, text, currency, errMoneyTotal)
+	}
+	figs := []projections.Figure{fig}
+	if fig == projections.FigureOutstanding {
+		due, err := time.Parse(time.RFC3339Nano, deadline)
+		if err != nil {
+			return fmt.Errorf("read model: money total's deadline %q: %w", deadline, errMoneyTotal)
+		}
+		if clock.After(due) {
+			figs = append(figs, projections.FigureOverdue)
+		}
+	}
+	for _, f := range figs {
+		if in == currency {
+			out.AddConverted(f, total)
+		} else {
+			out.AddNotConverted(f, in, total)
+		}
+	}
+	return nil
 }
 
 // errMoneyTotal reports a money_totals row this package did not write.
@@ -145,30 +154,55 @@ func (m *Model) Track(ctx context.Context, currency string) error {
 	return nil
 }
 
-// sumLedgers adds every worker's stored ledger in currency to mt.
+// keep starts keeping, with Options.KeepAskedCurrencies, the money totals of a reporting currency an audit or
+// the agencies ask for, so that this read and the next answer from the rows of the groups they return
+// (rollup_money) instead of converting every stored ledger in scope: the first time it converts every
+// stored ledger, once (Track). A read-only model, an empty or invalid currency (which the read then
+// refuses) and a currency kept already are left as they are.
+func (m *Model) keep(ctx context.Context, currency string) error {
+	if !m.opts.KeepAskedCurrencies || currency == "" || m.opts.ReadOnly || projections.CheckCurrency(currency) != nil {
+		return nil
+	}
+	kept, err := keptCurrencies(ctx, m.db)
+	if err != nil || slices.Contains(kept, currency) {
+		return err
+	}
+	if err := m.lock(ctx); err != nil {
+		return err
+	}
+	defer m.unlock()
+	return m.Track(ctx, currency)
+}
+
+// sumLedgers adds every worker's stored ledger in currency to mt, to the totals and to its rollup rows.
 func sumLedgers(ctx context.Context, tx *sql.Tx, mt *moneyTotals, currency string) error {
-	return eachLedger(ctx, tx, "read model: money totals in "+currency, func(l *projections.Ledger) error {
-		return mt.lines(l, []string{currency}, 1)
+	return eachLedger(ctx, tx, "read model: money totals in "+currency, func(l *projections.Ledger, c *contribution) error {
+		return mt.lines(l, mt.partiesOf(c, nil), []string{currency}, 1)
 	})
 }
 
-// eachLedger calls fn with every worker's stored ledger; what names the read opens its errors.
-func eachLedger(ctx context.Context, tx *sql.Tx, what string, fn func(*projections.Ledger) error) error {
-	rs, err := tx.QueryContext(ctx, "SELECT worker_id, ledger FROM workers")
+// eachLedger calls fn with every worker's stored ledger and its parties (a contribution of its groups only);
+// what names the read opens its errors.
+func eachLedger(ctx context.Context, tx *sql.Tx, what string, fn func(*projections.Ledger, *contribution) error) error {
+	rs, err := tx.QueryContext(ctx, "SELECT worker_id, job_order_id, employer_id, buyer_ids, agencies, ledger FROM workers")
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var id, text string
-		if err := rs.Scan(&id, &text); err != nil {
+		var c contribution
+		var id, buyers, agencies, text string
+		if err := rs.Scan(&id, &c.JobOrder, &c.Employer, &buyers, &agencies, &text); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := c.readParties(buyers, agencies); err != nil {
+			return fmt.Errorf("read model: parties of worker %s: %w", id, err)
 		}
 		l, err := decodeLedger(text)
 		if err != nil {
 			return fmt.Errorf("read model: ledger of worker %s: %w", id, err)
 		}
-		if err := fn(&l); err != nil {
+		if err := fn(&l, &c); err != nil {
 			return err
 		}
 	}
@@ -211,7 +245,7 @@ func scanMoneyTotals(ctx context.Context, tx *sql.Tx, currency string, clock tim
 	}
 	rep := projections.Reporting{Currency: currency, Rates: book, Clock: clock}
 	out := projections.NewRollupMoney(currency)
-	err = eachLedger(ctx, tx, "read model: money totals", func(l *projections.Ledger) error {
+	err = eachLedger(ctx, tx, "read model: money totals", func(l *projections.Ledger, _ *contribution) error {
 		w := rep.Worker(l)
 		out.Add(&w)
 		return nil

@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS money_totals (
 	currency TEXT NOT NULL, figure TEXT NOT NULL, deadline TEXT NOT NULL, in_currency TEXT NOT NULL,
 	scale INTEGER NOT NULL, amounts INTEGER NOT NULL, total TEXT NOT NULL,
 	PRIMARY KEY (currency, figure, deadline, in_currency, scale)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_money (
+	scope TEXT NOT NULL, grouping TEXT NOT NULL, key TEXT NOT NULL, currency TEXT NOT NULL, figure TEXT NOT NULL,
+	deadline TEXT NOT NULL, in_currency TEXT NOT NULL, scale INTEGER NOT NULL, amounts INTEGER NOT NULL,
+	total TEXT NOT NULL,
+	PRIMARY KEY (scope, grouping, currency, key, figure, deadline, in_currency, scale)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS money_months (months TEXT PRIMARY KEY, workers INTEGER NOT NULL) WITHOUT ROWID;
 `
 
@@ -74,12 +79,12 @@ CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE nam
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "13"
+const SchemaVersion = "14"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).
 var dataTables = []string{"meta", "context_events", "context_snapshot", "orgs", "workers", "recruitments", "job_orders", "flags", "flag_rules", "scopes", "flag_scopes",
-	"rollups", "rollup_job_orders", "flag_months", "report_counts", "money_totals", "money_months"}
+	"rollups", "rollup_job_orders", "flag_months", "report_counts", "money_totals", "rollup_money", "money_months"}
 
 // recruitedForSQL selects the workers recruited for the job order ?1: those the workers table records it
 // for (their first recruitment) and those recruitments records (a later one, for another job order), as a

@@ -34,7 +34,7 @@ func newTally(w *writer) *tally {
 
 // worker adds an encoded worker's contribution, ledger and flags' months, and marks it tallied.
 func (t *tally) worker(e *encodedWorker) error {
-	if err := t.money.worker(&e.j.Ledger, 1); err != nil {
+	if err := t.money.worker(&e.j.Ledger, &e.c, t.only, 1); err != nil {
 		return err
 	}
 	counted := e.c.at(t.clock, e.clocked)
@@ -124,12 +124,24 @@ func (mt *moneyTotals) merge(o *moneyTotals) {
 	for m, n := range o.months {
 		mt.months[m] += n
 	}
-	for k, s := range o.sums {
-		if mine := mt.sums[k]; mine != nil {
+	mergeSums(mt.sums, o.sums)
+	for sig, p := range o.parties {
+		if mine := mt.parties[sig]; mine != nil {
+			mergeSums(mine.sums, p.sums)
+		} else {
+			mt.parties[sig] = p
+		}
+	}
+}
+
+// mergeSums adds the sums of o to those of into.
+func mergeSums(into, o map[moneyKey]*moneySum) {
+	for k, s := range o {
+		if mine := into[k]; mine != nil {
 			mine.amounts += s.amounts
 			mine.total = mine.total.Add(s.total)
 		} else {
-			mt.sums[k] = &moneySum{amounts: s.amounts, total: s.total}
+			into[k] = &moneySum{amounts: s.amounts, total: s.total}
 		}
 	}
 }

@@ -98,7 +98,7 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 		return err
 	}
 	if !e.tallied {
-		if err := w.money.worker(&j.Ledger, 1); err != nil {
+		if err := w.money.worker(&j.Ledger, &e.c, w.only, 1); err != nil {
 			return err
 		}
 	}
