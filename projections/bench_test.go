@@ -89,6 +89,24 @@ func BenchmarkJudgeWorker(b *testing.B) {
 	b.ReportMetric(float64(judged)/b.Elapsed().Seconds(), "workers/s")
 }
 
+// BenchmarkJudge judges every worker of a model as a rebuild of the read model does (View.Judge, no report),
+// reporting workers/s; -benchmem says what each judgement allocates, most of a rebuild's collector's work.
+func BenchmarkJudge(b *testing.B) {
+	m := benchModel(b, 1000)
+	ids := m.WorkerIDs()
+	judged := 0
+	for b.Loop() {
+		v := m.View(benchClock)
+		for _, id := range ids {
+			if _, ok := v.Judge(id); !ok {
+				b.Fatal("worker not found")
+			}
+		}
+		judged += len(ids)
+	}
+	b.ReportMetric(float64(judged)/b.Elapsed().Seconds(), "workers/s")
+}
+
 // BenchmarkWorkerFlags answers flags --worker on a judged model, a fresh View per query as a request makes.
 func BenchmarkWorkerFlags(b *testing.B) {
 	m := benchModel(b, 1000)

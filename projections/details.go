@@ -8,7 +8,8 @@ import (
 
 // The details of each flag code, one type per code. They are part of the public contract: the fields are in
 // the order of their JSON names (the order encoding/json gave the maps they replace), and
-// testdata/details/<code>.golden pins their bytes. A change to any of them changes RulesVersion.
+// testdata/details/<code>.golden pins their bytes. Each appends its own JSON by hand (details_json.go), which
+// FuzzDetailsJSON holds to the tags here. A change to any of them changes RulesVersion.
 
 // FeeProhibitedDetails explain fee.prohibited: the fee and every rule that caps its category at 0.
 type FeeProhibitedDetails struct {

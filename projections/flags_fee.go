@@ -27,19 +27,26 @@ func illegitimateFlags(ws *workerState, c *ruleContext) []domain.Flag {
 func prohibitedFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, l := range c.fees.lines {
-		var rules []Breach
+		n := 0
+		for _, b := range l.Breaches {
+			if b.Code == domain.FlagFeeProhibited {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		rules := make([]Breach, 0, n) // sized once: a rebuild raises one of these for most fees
 		for _, b := range l.Breaches {
 			if b.Code == domain.FlagFeeProhibited {
 				rules = append(rules, b)
 			}
 		}
-		if len(rules) > 0 {
-			f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
-			f.Amounts = []domain.Money{l.Amount}
-			f.Details = FeeProhibitedDetails{Category: l.Category, FeeID: l.FeeID, Label: l.Label, Method: l.Method,
-				PayeeID: l.PayeeID, Payer: l.Payer, Rules: rules}
-			out = append(out, f)
-		}
+		f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
+		f.Amounts = []domain.Money{l.Amount}
+		f.Details = FeeProhibitedDetails{Category: l.Category, FeeID: l.FeeID, Label: l.Label, Method: l.Method,
+			PayeeID: l.PayeeID, Payer: l.Payer, Rules: rules}
+		out = append(out, f)
 	}
 	return out
 }

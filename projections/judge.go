@@ -60,18 +60,17 @@ func (v *View) Judge(id string) (Judgement, bool) {
 		return Judgement{}, false
 	}
 	ws := v.workerState(wf)
-	r, c := v.buildReport(ws)
-	flags := r.Flags // the report is this call's own: its flags need no copy
-	if clocked := clockedFlags(ws, c); len(clocked) > 0 {
+	jd := v.judge(ws, true)
+	flags := jd.flags // the judgement is this call's own: its flags need no copy
+	if clocked := clockedFlags(ws, jd.c); len(clocked) > 0 {
 		flags = append(flags, clocked...)
 		slices.SortStableFunc(flags, byRaisedAt)
 	}
 	reports, unresolved := tallyReports(wf.facts)
 	return Judgement{WorkerID: id, JobOrderID: ws.jobOrderID(), OtherJobOrders: ws.otherJobOrders(),
-		EmployerID: r.EmployerID, BuyerIDs: ws.buyers(),
-		Agencies: r.Agencies, Flags: flags, WorkerPaid: r.Totals.workerPaid, Reimbursed: r.Totals.reimbursed,
-		Outstanding: r.Totals.outstanding, Shortfall: r.Totals.shortfall, Ledger: v.ledgerOf(ws, r, c.fees),
-		Reports: reports, Unresolved: unresolved}, true
+		EmployerID: jd.employer, BuyerIDs: ws.buyers(), Agencies: jd.agencies, Flags: flags,
+		WorkerPaid: jd.workerPaid, Reimbursed: jd.reimbursed, Outstanding: jd.outstanding, Shortfall: jd.shortfall,
+		Ledger: jd.ledger, Reports: reports, Unresolved: unresolved}, true
 }
 
 // JobOrderFlags returns a job order's own flags (chain.reverse_fee), none for an unknown job order.

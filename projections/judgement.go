@@ -40,11 +40,11 @@ func (m *Model) judgement(v *View, id string) *judgement {
 		return nil
 	}
 	ws := v.workerState(wf)
-	r, c := v.buildReport(ws)
-	j = &judgement{owner: ws.owner(), employer: r.EmployerID, agencies: r.Agencies, flags: r.Flags,
-		workerPaid: tallyOf(r.Totals.workerPaid), reimbursed: tallyOf(r.Totals.reimbursed),
-		outstanding: tallyOf(r.Totals.outstanding), shortfall: tallyOf(r.Totals.shortfall), ledger: v.ledgerOf(ws, r, c.fees),
-		clocked: clockedFlags(ws, c)}
+	jd := v.judge(ws, true)
+	j = &judgement{owner: ws.owner(), employer: jd.employer, agencies: jd.agencies, flags: jd.flags,
+		workerPaid: tallyOf(jd.workerPaid), reimbursed: tallyOf(jd.reimbursed),
+		outstanding: tallyOf(jd.outstanding), shortfall: tallyOf(jd.shortfall), ledger: jd.ledger,
+		clocked: clockedFlags(ws, jd.c)}
 	j.counts.add(j.flags)
 	for _, f := range j.clocked {
 		if j.firstClocked.IsZero() || f.RaisedAt.Before(j.firstClocked) {

@@ -40,32 +40,6 @@ type OwedMoney struct {
 	Deadline    time.Time    `json:"deadline"`
 }
 
-// ledgerOf gathers a worker's dated money from its judged fees, reimbursements and contracts.
-func (v *View) ledgerOf(ws *workerState, r *WorkerReport, fees *feeJudgement) Ledger {
-	var l Ledger
-	for _, f := range fees.lines {
-		if f.Payer == domain.PayerWorker {
-			l.Paid = append(l.Paid, DatedMoney{At: f.At, Money: f.Amount})
-		}
-		if f.owed.IsPositive() && f.Deadline != nil {
-			cur := f.Amount.Currency
-			l.Owed = append(l.Owed, OwedMoney{At: f.At, Deadline: *f.Deadline,
-				Owed:        domain.Money{Amount: domain.Amount(domain.FormatAmount(f.owed)), Currency: cur},
-				Outstanding: domain.Money{Amount: domain.Amount(domain.FormatAmount(f.outstanding())), Currency: cur}})
-		}
-	}
-	for _, rf := range r.Reimbursed {
-		l.Reimbursed = append(l.Reimbursed, DatedMoney{At: rf.At, Money: rf.Amount})
-	}
-	for _, c := range r.Contracts {
-		if c.WageShortfall != nil && !c.Baseline {
-			l.Shortfall = append(l.Shortfall, DatedMoney{At: c.SignedAt, Money: *c.WageShortfall})
-		}
-	}
-	l.Months = monthsOfWages(ws, v.m.rates).Months
-	return l
-}
-
 // InCurrency returns a copy of a worker's report (from this view) with its money in a reporting currency
 // (Converted, overdue judged at the view's clock) and its recruitment cost in months of wages.
 func (v *View) InCurrency(r *WorkerReport, currency string) (*WorkerReport, error) {

@@ -65,7 +65,13 @@ var jobOrderRules = []jobOrderRule{
 func raise(rules []rule, ws *workerState, c *ruleContext) []domain.Flag {
 	var flags []domain.Flag
 	for _, r := range rules {
-		flags = append(flags, r.judge(ws, c)...)
+		switch found := r.judge(ws, c); {
+		case len(found) == 0:
+		case flags == nil:
+			flags = found // each rule's findings are its own: the first are kept, not copied
+		default:
+			flags = append(flags, found...)
+		}
 	}
 	return flags
 }

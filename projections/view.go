@@ -56,8 +56,8 @@ func (v *View) Worker(id string) (*WorkerReport, bool) {
 		return nil, false
 	}
 	ws := v.workerState(wf)
-	r, c := v.buildReport(ws)
-	r.Flags = visibleAt(r.Flags, clockedFlags(ws, c), v.clock)
+	r, jd := v.buildReport(ws)
+	r.Flags = visibleAt(r.Flags, clockedFlags(ws, jd.c), v.clock)
 	v.workers[id] = r
 	return r, true
 }

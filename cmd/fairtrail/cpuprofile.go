@@ -20,6 +20,9 @@ const (
 	blockProfileEnv = "FAIRTRAIL_BLOCKPROFILE"
 	mutexProfileEnv = "FAIRTRAIL_MUTEXPROFILE"
 	traceEnv        = "FAIRTRAIL_TRACE"
+	// allocsProfileEnv names the file of the allocation profile: what the whole run allocated, sampled, by
+	// where (go tool pprof -sample_index=alloc_space), what the collector's work is made of.
+	allocsProfileEnv = "FAIRTRAIL_ALLOCSPROFILE"
 )
 
 // Sampling of the wait profiles when asked for: a blocking event of blockProfileRate nanoseconds or more is
@@ -30,8 +33,8 @@ const (
 )
 
 // startProfiles starts the profiles the environment asks for ($FAIRTRAIL_CPUPROFILE, $FAIRTRAIL_BLOCKPROFILE,
-// $FAIRTRAIL_MUTEXPROFILE) and the execution trace ($FAIRTRAIL_TRACE); stop ends them and writes them. Without
-// the variables both do nothing.
+// $FAIRTRAIL_MUTEXPROFILE, $FAIRTRAIL_ALLOCSPROFILE) and the execution trace ($FAIRTRAIL_TRACE); stop ends them
+// and writes them. Without the variables both do nothing.
 func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	stopCPU, err := startCPUProfile(getenv)
 	if err != nil {
@@ -41,7 +44,7 @@ func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	if err != nil {
 		return nil, errors.Join(err, stopCPU())
 	}
-	block, mutex := getenv(blockProfileEnv), getenv(mutexProfileEnv)
+	block, mutex, allocs := getenv(blockProfileEnv), getenv(mutexProfileEnv), getenv(allocsProfileEnv)
 	if block != "" {
 		runtime.SetBlockProfileRate(blockProfileRate)
 	}
@@ -50,7 +53,7 @@ func startProfiles(getenv func(string) string) (stop func() error, err error) {
 	}
 	return func() error {
 		err := errors.Join(stopCPU(), stopTrace(), writeProfile("block", blockProfileEnv, block),
-			writeProfile("mutex", mutexProfileEnv, mutex))
+			writeProfile("mutex", mutexProfileEnv, mutex), writeProfile("allocs", allocsProfileEnv, allocs))
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
 		return err

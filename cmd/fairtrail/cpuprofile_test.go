@@ -37,12 +37,14 @@ func TestCPUProfileIsWrittenWhereTheEnvironmentSays(t *testing.T) {
 	}
 }
 
-// TestWaitProfilesAreWrittenWhereTheEnvironmentSays: $FAIRTRAIL_BLOCKPROFILE and $FAIRTRAIL_MUTEXPROFILE each
+// TestWaitProfilesAreWrittenWhereTheEnvironmentSays: $FAIRTRAIL_BLOCKPROFILE, $FAIRTRAIL_MUTEXPROFILE and
+// $FAIRTRAIL_ALLOCSPROFILE each
 // get their profile (gzipped, as go tool pprof reads) when the run stops; a file that cannot be created is an
 // error naming its variable.
 func TestWaitProfilesAreWrittenWhereTheEnvironmentSays(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{blockProfileEnv: filepath.Join(dir, "block.pprof"), mutexProfileEnv: filepath.Join(dir, "mutex.pprof")}
+	env := map[string]string{blockProfileEnv: filepath.Join(dir, "block.pprof"), mutexProfileEnv: filepath.Join(dir, "mutex.pprof"),
+		allocsProfileEnv: filepath.Join(dir, "allocs.pprof")}
 	stop, err := startProfiles(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

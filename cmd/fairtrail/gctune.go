@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
+
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // serveHeapHeadroom is the least allocation serve lets pass between two collections. A server's live Go heap
@@ -27,14 +28,15 @@ func headroomPercent(live, headroom uint64) int {
 }
 
 // keepHeapHeadroom sets the collector's percent after each collection from the heap that collection found live
-// (headroomPercent), until ctx ends; then it restores the percent it found. A collection's end is seen by a
+// (headroomPercent), until ctx ends; then it restores the percent it found. It sets it through
+// readmodel.SetGCPercent, so that a rebuild the server runs keeps its own percent while it lasts. A collection's end is seen by a
 // cleanup attached to an object that only the collection can free, armed again each time.
 func keepHeapHeadroom(ctx context.Context, headroom uint64) {
-	prior := debug.SetGCPercent(100)
+	prior := readmodel.SetGCPercent(100)
 	var arm func()
 	arm = func() {
 		if ctx.Err() != nil {
-			debug.SetGCPercent(prior)
+			readmodel.SetGCPercent(prior)
 			return
 		}
 		runtime.AddCleanup(&gcSentinel{}, func(struct{}) {
@@ -43,7 +45,7 @@ func keepHeapHeadroom(ctx context.Context, headroom uint64) {
 			live, now := sample[0].Value, sample[1].Value
 			if live.Kind() == metrics.KindUint64 && now.Kind() == metrics.KindUint64 && ctx.Err() == nil {
 				if p := headroomPercent(live.Uint64(), headroom); uint64(p) != now.Uint64() {
-					debug.SetGCPercent(p)
+					readmodel.SetGCPercent(p)
 				}
 			}
 			arm()

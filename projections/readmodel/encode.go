@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
@@ -39,9 +40,10 @@ func encodeWorker(j projections.Judgement) (encodedWorker, error) {
 		ledgerJSON: encodeLedger(j.Ledger), buyersJSON: jsonList(j.BuyerIDs), agenciesJSON: jsonList(j.Agencies)}, nil
 }
 
-// encodedFlag is a flag with its key and its JSON as its row stores it.
+// encodedFlag is a flag with its key and its JSON as its row stores it. f points into the owner's flags,
+// sorted, which encodeFlags copied.
 type encodedFlag struct {
-	f   domain.Flag
+	f   *domain.Flag
 	k   []byte
 	row flagRow
 }
@@ -52,22 +54,68 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	flags = slices.Clone(flags)
 	slices.SortStableFunc(flags, projections.CompareFlags)
 	out := make([]encodedFlag, len(flags))
-	for i, f := range flags {
-		body, err := EncodeFlag(f)
+	scratch := flagScratches.Get().(*flagScratch)
+	defer flagScratches.Put(scratch)
+	var buyers []string // the buyers last encoded, and their JSON: an owner's flags share one list
+	var buyersJSON string
+	for i := range flags {
+		f := &flags[i]
+		if i == 0 || !sameList(f.BuyerIDs, buyers) {
+			var err error
+			if buyersJSON, err = jsonStrings(f.BuyerIDs); err != nil {
+				return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
+			}
+			buyers = f.BuyerIDs
+		}
+		body, err := projections.AppendFlagJSON(scratch.body[:0], *f)
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		row, err := splitFlag(f, body)
+		scratch.body = body
+		row, err := splitFlagOf(f, body, buyersJSON, scratch.rules)
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		out[i] = encodedFlag{f: f, k: FlagKey(f, i), row: row}
+		out[i] = encodedFlag{f: f, k: FlagKey(*f, i), row: row}
 	}
 	return out, nil
 }
 
+// flagScratch is what encodeFlags reuses from one worker to the next on a judging goroutine: the buffer a
+// flag's JSON is written into, and the rules arrays met (a few hundred distinct ones among a store's flags).
+type flagScratch struct {
+	body  []byte
+	rules map[string]string
+}
+
+// flagScratches are the judging goroutines' flagScratch.
+var flagScratches = sync.Pool{New: func() any {
+	return &flagScratch{body: make([]byte, 0, 1024), rules: map[string]string{}}
+}}
+
+// sameList reports whether two lists are one: the same elements of the same array, or both nil, or both
+// empty and not nil (nil encodes as null, an empty list as []).
+func sameList(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return (a == nil) == (b == nil)
+	}
+	return &a[0] == &b[0]
+}
+
 // EncodeFlag is a flag's JSON as the command line and the API print it (no HTML escaping), compact.
-func EncodeFlag(f domain.Flag) (string, error) { return encodeJSON(f) }
+func EncodeFlag(f domain.Flag) (string, error) {
+	scratch := flagScratches.Get().(*flagScratch)
+	defer flagScratches.Put(scratch)
+	b, err := projections.AppendFlagJSON(scratch.body[:0], f)
+	if err != nil {
+		return "", err
+	}
+	scratch.body = b
+	return string(b), nil
+}
 
 // codeRank is a flag code's place in the alphabetical order of the codes, which orders listings.
 var codeRank = func() map[string]byte {

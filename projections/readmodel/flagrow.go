@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // A flag's row does not repeat what its columns hold. Its JSON (EncodeFlag) always begins with the code,
@@ -40,36 +41,65 @@ func splitFlag(f domain.Flag, body string) (flagRow, error) {
 	if err != nil {
 		return flagRow{}, err
 	}
+	return splitFlagOf(&f, []byte(body), buyers, nil)
+}
+
+// splitFlagOf is splitFlag given the JSON of the flag's buyers (which a worker's flags share), cutting body in
+// place; rules, when not nil, holds the rules arrays met before, so that each is one string however many flags
+// repeat it.
+func splitFlagOf(f *domain.Flag, body []byte, buyers string, rules map[string]string) (flagRow, error) {
 	events, err := jsonStrings(f.EventIDs)
 	if err != nil {
 		return flagRow{}, err
 	}
 	at := f.RaisedAt
-	head := flagHead(f.Code, f.WorkerID, f.JobOrderID, buyers, events, at.Unix(), at.Nanosecond())
-	if !strings.HasPrefix(body, head) {
-		return flagRow{rest: body, whole: true}, nil
+	var room [256]byte // the head of most flags: built without allocating
+	head := appendHead(room[:0], f.Code, f.WorkerID, f.JobOrderID, buyers, events, at.Unix(), at.Nanosecond())
+	if !bytes.HasPrefix(body, head) {
+		return flagRow{rest: string(body), whole: true}, nil
 	}
-	r := flagRow{buyers: buyers, eventIDs: events, rest: body[len(head):]}
-	i := strings.Index(r.rest, rulesKey)
-	if i < 0 || !strings.HasPrefix(r.rest[i+len(rulesKey):], "[") {
+	r := flagRow{buyers: buyers, eventIDs: events}
+	rest := body[len(head):]
+	i := bytes.Index(rest, []byte(rulesKey))
+	if i < 0 || !bytes.HasPrefix(rest[i+len(rulesKey):], []byte("[")) {
+		r.rest = string(rest)
 		return r, nil
 	}
-	n := arrayLen(r.rest[i+len(rulesKey):])
+	n := arrayLen(rest[i+len(rulesKey):])
 	if n < 0 {
 		return flagRow{}, fmt.Errorf("rules of flag %s: %w", f.Code, errUnclosedArray)
 	}
-	end := i + len(rulesKey) + n
-	r.rules = r.rest[i+len(rulesKey) : end]
-	r.rest = r.rest[:i+len(rulesKey)] + r.rest[end:]
+	start := i + len(rulesKey)
+	r.rules = intern(rules, rest[start:start+n])
+	r.rest = string(append(rest[:start], rest[start+n:]...)) // the array cut out of body
 	return r, nil
 }
+
+// intern returns b as a string, the one rules holds for it when rules is not nil.
+func intern(rules map[string]string, b []byte) string {
+	if rules == nil {
+		return string(b)
+	}
+	if s, ok := rules[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(rules) < maxInterned {
+		rules[s] = s
+	}
+	return s
+}
+
+// maxInterned bounds the rules arrays a judging goroutine keeps: a store whose every fee breaches its own set
+// of rules would otherwise keep them all.
+const maxInterned = 4096
 
 // errUnclosedArray reports a JSON array whose closing bracket is missing.
 var errUnclosedArray = errors.New("JSON array not closed")
 
 // arrayLen is the length of the JSON array s begins with (valid JSON, as encoding/json writes it), or -1 when
 // s ends before the array does. It skips strings, whose brackets and escaped quotes are not the array's.
-func arrayLen(s string) int {
+func arrayLen[T string | []byte](s T) int {
 	depth, inString := 0, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -157,15 +187,7 @@ func appendHead(b []byte, code, worker, jobOrder, buyers, eventIDs string, raise
 }
 
 // appendQuoted appends s as a JSON string, as EncodeFlag writes it.
-func appendQuoted(b []byte, s string) []byte {
-	if plainJSON(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	q, _ := encodeJSON(s) // a string: cannot fail
-	return append(b, q...)
-}
+func appendQuoted(b []byte, s string) []byte { return projections.AppendJSONString(b, s) }
 
 // plainJSON reports whether s is printable ASCII with no quote or backslash: its JSON is s between quotes.
 func plainJSON(s string) bool {

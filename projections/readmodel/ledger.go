@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/projections"
@@ -33,49 +34,84 @@ type storedLedger struct {
 	Months     string              `json:"months,omitempty"`
 }
 
-// encodeLedger is a ledger's stored JSON.
+// encodeLedger is a ledger's stored JSON (storedLedger's, as json.Marshal writes it), appended by hand: a
+// rebuild stores every worker's.
 func encodeLedger(l projections.Ledger) string {
-	s := storedLedger{Paid: datedLines(l.Paid), Reimbursed: datedLines(l.Reimbursed),
-		Shortfall: datedLines(l.Shortfall), Months: l.Months}
-	var last time.Time
-	for i, o := range l.Owed {
-		line := []json.RawMessage{instantJSON(o.At), stringJSON(string(o.Owed.Amount)), stringJSON(o.Owed.Currency)}
-		if o.Outstanding.Currency == o.Owed.Currency {
-			line = append(line, stringJSON(string(o.Outstanding.Amount)))
-		} else {
-			line = append(line, json.RawMessage("["+string(stringJSON(string(o.Outstanding.Amount)))+","+
-				string(stringJSON(o.Outstanding.Currency))+"]"))
+	b := make([]byte, 0, 16+64*(len(l.Paid)+len(l.Reimbursed)+len(l.Shortfall)+2*len(l.Owed)))
+	b = append(b, '{')
+	b = appendDatedLines(b, "paid", l.Paid)
+	b = appendDatedLines(b, "reimbursed", l.Reimbursed)
+	if len(l.Owed) > 0 {
+		b = append(appendLedgerKey(b, "owed"), '[')
+		var last time.Time
+		for i, o := range l.Owed {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(appendInstant(append(b, '['), o.At), ',')
+			b = append(appendLedgerString(b, string(o.Owed.Amount)), ',')
+			b = append(appendLedgerString(b, o.Owed.Currency), ',')
+			if o.Outstanding.Currency == o.Owed.Currency {
+				b = appendLedgerString(b, string(o.Outstanding.Amount))
+			} else {
+				b = append(appendLedgerString(append(b, '['), string(o.Outstanding.Amount)), ',')
+				b = append(appendLedgerString(b, o.Outstanding.Currency), ']')
+			}
+			if i == 0 || !o.Deadline.Equal(last) {
+				b = appendInstant(append(b, ','), o.Deadline)
+			}
+			last = o.Deadline
+			b = append(b, ']')
 		}
-		if i == 0 || !o.Deadline.Equal(last) {
-			line = append(line, instantJSON(o.Deadline))
-		}
-		last = o.Deadline
-		s.Owed = append(s.Owed, line)
+		b = append(b, ']')
 	}
-	b, _ := json.Marshal(s) // strings and numbers: cannot fail
-	return string(b)
+	b = appendDatedLines(b, "shortfall", l.Shortfall)
+	if l.Months != "" {
+		b = appendLedgerString(appendLedgerKey(b, "months"), l.Months)
+	}
+	return string(append(b, '}'))
 }
 
-func datedLines(ms []projections.DatedMoney) [][]json.RawMessage {
-	var out [][]json.RawMessage
-	for _, m := range ms {
-		out = append(out, []json.RawMessage{instantJSON(m.At), stringJSON(string(m.Money.Amount)),
-			stringJSON(m.Money.Currency)})
+// appendLedgerKey appends a member's name to a stored ledger's object, after a comma unless it is the first.
+func appendLedgerKey(b []byte, k string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
 	}
-	return out
+	return append(append(append(b, '"'), k...), '"', ':')
 }
 
-// instantJSON is an instant as Unix seconds, or in RFC 3339 with its fraction of a second.
-func instantJSON(t time.Time) json.RawMessage {
+// appendDatedLines appends the member k of dated lines, [at,"amount","currency"] each, none when there are none.
+func appendDatedLines(b []byte, k string, ms []projections.DatedMoney) []byte {
+	if len(ms) == 0 {
+		return b
+	}
+	b = append(appendLedgerKey(b, k), '[')
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendInstant(append(b, '['), m.At), ',')
+		b = append(appendLedgerString(b, string(m.Money.Amount)), ',')
+		b = append(appendLedgerString(b, m.Money.Currency), ']')
+	}
+	return append(b, ']')
+}
+
+// appendInstant appends an instant as Unix seconds, or as a string in RFC 3339 with its fraction of a second.
+func appendInstant(b []byte, t time.Time) []byte {
 	if t.Nanosecond() == 0 {
-		return json.RawMessage(strconv.FormatInt(t.Unix(), 10))
+		return strconv.AppendInt(b, t.Unix(), 10)
 	}
-	return stringJSON(t.UTC().Format(time.RFC3339Nano))
+	return append(t.UTC().AppendFormat(append(b, '"'), time.RFC3339Nano), '"')
 }
 
-func stringJSON(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string: cannot fail
-	return b
+// appendLedgerString appends a string as json.Marshal writes it, escaping <, > and & as well.
+func appendLedgerString(b []byte, s string) []byte {
+	if strings.ContainsAny(s, "<>&") {
+		q, _ := json.Marshal(s) // a string: cannot fail
+		return append(b, q...)
+	}
+	return projections.AppendJSONString(b, s)
 }
 
 // decodeLedger reads a stored ledger back.
@@ -153,7 +189,7 @@ func readOwed(lines [][]json.RawMessage) ([]projections.OwedMoney, error) {
 	return out, nil
 }
 
-// readInstant reads an instant stored by instantJSON.
+// readInstant reads an instant stored by appendInstant.
 func readInstant(raw json.RawMessage) (time.Time, error) {
 	if len(raw) > 0 && raw[0] == '"' { // a string; most instants are numbers, not tried as one first
 		var text string

@@ -1,11 +1,13 @@
 package readmodel
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -99,4 +101,72 @@ func TestAStoredLedgerOfAnotherShapeIsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reflectedLedger is a ledger's stored JSON as json.Marshal writes storedLedger, its lines built as raw
+// values: the reference encodeLedger, appending by hand, must match byte for byte.
+func reflectedLedger(l projections.Ledger) string {
+	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+	instant := func(t time.Time) json.RawMessage {
+		if t.Nanosecond() == 0 {
+			return json.RawMessage(strconv.FormatInt(t.Unix(), 10))
+		}
+		return str(t.UTC().Format(time.RFC3339Nano))
+	}
+	dated := func(ms []projections.DatedMoney) (out [][]json.RawMessage) {
+		for _, m := range ms {
+			out = append(out, []json.RawMessage{instant(m.At), str(string(m.Money.Amount)), str(m.Money.Currency)})
+		}
+		return out
+	}
+	s := storedLedger{Paid: dated(l.Paid), Reimbursed: dated(l.Reimbursed), Shortfall: dated(l.Shortfall), Months: l.Months}
+	var last time.Time
+	for i, o := range l.Owed {
+		line := []json.RawMessage{instant(o.At), str(string(o.Owed.Amount)), str(o.Owed.Currency)}
+		if o.Outstanding.Currency == o.Owed.Currency {
+			line = append(line, str(string(o.Outstanding.Amount)))
+		} else {
+			line = append(line, json.RawMessage("["+string(str(string(o.Outstanding.Amount)))+","+
+				string(str(o.Outstanding.Currency))+"]"))
+		}
+		if i == 0 || !o.Deadline.Equal(last) {
+			line = append(line, instant(o.Deadline))
+		}
+		last = o.Deadline
+		s.Owed = append(s.Owed, line)
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// FuzzLedgerEncoding: the stored ledger appended by hand is json.Marshal's of its stored shape, whatever its
+// strings (HTML characters, escapes, invalid UTF-8), instants and which of its lists are empty.
+func FuzzLedgerEncoding(f *testing.F) {
+	f.Add("22200000.00", "IDR", int64(1_679_023_440), int64(0), uint8(0xff))
+	f.Add("<5> & \"6\"\xff\u2028", "", int64(-1), int64(702_454_063), uint8(0x15))
+	f.Fuzz(func(t *testing.T, amount, currency string, sec, nsec int64, which uint8) {
+		at := time.Unix(sec, nsec%1_000_000_000).UTC()
+		m := money(amount, currency)
+		var l projections.Ledger
+		if which&1 != 0 {
+			l.Paid = []projections.DatedMoney{{At: at, Money: m}, {At: at, Money: m}}
+		}
+		if which&2 != 0 {
+			l.Reimbursed = []projections.DatedMoney{{At: at, Money: m}}
+		}
+		if which&4 != 0 {
+			l.Owed = []projections.OwedMoney{{At: at, Owed: m, Outstanding: m, Deadline: at},
+				{At: at, Owed: m, Outstanding: money(amount, currency+"X"), Deadline: at},
+				{At: at, Owed: m, Outstanding: m, Deadline: at.Add(time.Second)}}
+		}
+		if which&8 != 0 {
+			l.Shortfall = []projections.DatedMoney{{At: at, Money: m}}
+		}
+		if which&16 != 0 {
+			l.Months = amount
+		}
+		if got, want := encodeLedger(l), reflectedLedger(l); got != want {
+			t.Fatalf("encodeLedger\n got %s\nwant %s", got, want)
+		}
+	})
 }

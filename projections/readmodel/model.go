@@ -129,6 +129,10 @@ const (
 	writerIdle     = 1
 )
 
+// PageCacheBytes is the most memory the SQLite page caches of a model hold: its writer's and its kept readers'.
+// It is outside the Go heap, so a process's soft memory limit must leave room for it.
+const PageCacheBytes = (writerCacheKiB + keptReaders*readerCacheKiB) << 10
+
 // Open opens (creating if needed) the model in dir; with Options.ReadOnly it opens an existing one for reading.
 func Open(dir string, opts Options) (*Model, error) {
 	for _, c := range opts.Currencies {

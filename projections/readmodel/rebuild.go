@@ -21,6 +21,7 @@ func (m *Model) Rebuild(ctx context.Context, store eventstore.Store, reason stri
 	if m.opts.ReadOnly {
 		return Result{}, fmt.Errorf("rebuild (%s): %w", reason, ErrReadOnly)
 	}
+	defer batchCollector()()
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read model: store head: %w", err)

@@ -28,7 +28,7 @@ func shardModel(ctx context.Context, sp *spill, from, to int, pm *projections.Mo
 	}()
 	var (
 		mu     sync.Mutex
-		facts  []projections.Fact
+		facts  = make([]projections.Fact, 0, sp.events(from, to)) // sized once: a shard's facts are most of its memory
 		decErr error
 		wg     sync.WaitGroup
 	)

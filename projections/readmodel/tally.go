@@ -42,7 +42,7 @@ func (t *tally) worker(e *encodedWorker) error {
 		return err
 	}
 	for _, f := range e.flags {
-		if at := f.f.RaisedAt.UTC(); !projections.Clocked(f.f) || at.Before(t.clock) {
+		if at := f.f.RaisedAt.UTC(); !projections.Clocked(*f.f) || at.Before(t.clock) {
 			countMonths(t.months, at.Unix(), f.f.Code, e.c.Scopes, 1)
 		}
 	}

@@ -256,7 +256,7 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
 		clocked := 0
-		if projections.Clocked(f) {
+		if projections.Clocked(*f) {
 			clocked = 1
 		} else {
 			w.countRaised(f.Code, at)
