@@ -186,13 +186,7 @@ func (mt *moneyTotals) spread() {
 		for k, s := range p.sums {
 			for _, g := range p.groups {
 				k.group = g
-				mine := mt.sums[k]
-				if mine == nil {
-					mine = &moneySum{}
-					mt.sums[k] = mine
-				}
-				mine.amounts += s.amounts
-				mine.total = mine.total.Add(s.total)
+				addSum(mt.sums, k, s.amounts, s.total)
 			}
 		}
 	}

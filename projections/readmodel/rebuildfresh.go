@@ -132,26 +132,16 @@ func (m *Model) keptRows(ctx context.Context) (map[string]int64, keptTables, err
 		return nil, k, err
 	}
 	k.raised = map[string]int64{}
-	rows, err := tx.QueryContext(ctx, "SELECT code, flags FROM flag_raised")
-	if err != nil {
+	if err := raised(ctx, tx, nil, 1, k.raised); err != nil { // no crossings: the counter only
 		return nil, k, fmt.Errorf("read model: flags raised: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var n int64
-		if err := rows.Scan(&code, &n); err != nil {
-			return nil, k, fmt.Errorf("read model: flags raised: %w", err)
-		}
-		k.raised[code] = n
-	}
-	return before, k, rows.Err()
+	return before, k, nil
 }
 
 // write writes the rows kept into a new model's empty tables.
 func (k keptTables) write(ctx context.Context, tx *sql.Tx) error {
 	for code, n := range k.raised {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO flag_raised (code, flags) VALUES (?, ?)", code, n); err != nil {
+		if err := addRaised(ctx, tx, code, n); err != nil { // the counter only ever holds positive counts
 			return fmt.Errorf("read model: keep flags raised: %w", err)
 		}
 	}
