@@ -80,7 +80,7 @@ func (s *Server) seekAgencies(ctx context.Context, aq projections.AgencyQuery, l
 		if err != nil {
 			return agencyReportPage{}, err
 		}
-		p.NextPageToken = s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after})
+		p.NextPageToken = s.nextPage(l, after, 0)
 	}
 	return p, nil
 }
@@ -103,7 +103,7 @@ func (s *Server) cutAgencies(ctx context.Context, aq projections.AgencyQuery, fi
 	p := agencyReportPage{AgencyReport: report}
 	if to < n {
 		after, _ := json.Marshal(to) // an int: cannot fail
-		p.NextPageToken = s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after})
+		p.NextPageToken = s.nextPage(l, after, 0)
 	}
 	return p, nil
 }

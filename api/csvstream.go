@@ -24,10 +24,10 @@ func (s *Server) stream(c *gin.Context, contentType string, write func(io.Writer
 	if err == nil {
 		err = bw.Flush()
 	}
+	if err == nil && !sw.started { // an empty body: the status and type alone
+		sw.start()
+	}
 	if err == nil || !sw.started {
-		if err == nil && !sw.started { // an empty body: the status and type alone
-			sw.start()
-		}
 		return err
 	}
 	c.Set(ctxErrorCode, "internal")

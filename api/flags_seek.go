@@ -98,8 +98,7 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 	if more && len(flags) > 0 {
 		last := flags[len(flags)-1].Key
 		cursor, _ := json.Marshal(last) // bytes: cannot fail
-		tok := s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: cursor})
-		t, _ := json.Marshal(tok)
+		t, _ := json.Marshal(s.nextPage(l, cursor, 0))
 		page = append(append(page, `,"next_page_token":`...), t...)
 	}
 	return append(page, "}\n"...), nil

@@ -112,6 +112,12 @@ func (s *Server) startListing(q url.Values, kind string, now time.Time) (listing
 	return l, nil
 }
 
+// nextPage is the token of the page after the listing's page: it continues the listing's query at its clock,
+// after the sort key after (and skip more items of that key, already returned).
+func (s *Server) nextPage(l listing, after json.RawMessage, skip int) string {
+	return s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after, Skip: skip})
+}
+
 // page cuts the page of sorted items that follows the listing's cursor and makes the token of the next page
 // ("" on the last). cmp orders items as they are sorted; key gives an item's sort key, and fromKey an item
 // carrying a key, for comparison.
@@ -134,8 +140,7 @@ func page[T any](s *Server, l listing, items []T, cmp func(a, b T) int, key func
 		first--
 	}
 	after, _ := json.Marshal(key(items[last])) // keys are plain values
-	tok := s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after, Skip: last - first + 1})
-	return out, tok
+	return out, s.nextPage(l, after, last-first+1)
 }
 
 // pageSeq is page for items yielded in sorted order rather than held: it reads them no further than the item
@@ -175,7 +180,7 @@ func pageSeq[T any](s *Server, l listing, items iter.Seq2[T, error], cmp func(a,
 			continue
 		}
 		after, _ := json.Marshal(key(out[len(out)-1])) // keys are plain values
-		return out, s.pages.encode(pageToken{Kind: l.kind, Query: l.query, Clock: l.clock.UnixNano(), After: after, Skip: lastTies}), nil
+		return out, s.nextPage(l, after, lastTies), nil
 	}
 	return out, "", nil
 }

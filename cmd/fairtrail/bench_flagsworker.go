@@ -68,11 +68,6 @@ func benchStoreRead(ctx context.Context, cfg benchConfig, env environment) error
 	if _, err := os.Stat(cfg.store); err != nil {
 		return usagef("bench: --store: %v", err)
 	}
-	if cfg.profile != "" {
-		if err := os.MkdirAll(cfg.profile, 0o755); err != nil {
-			return err
-		}
-	}
 	dir, err := os.MkdirTemp(cfg.data, "fairtrail-bench-")
 	if err != nil {
 		return err

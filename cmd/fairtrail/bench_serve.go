@@ -28,8 +28,9 @@ type serveChild struct {
 
 // startServe creates an admin key in dir and starts `fairtrail serve` with the store's flags storeArgs (such
 // as --data DIR) on a free loopback port; it returns once the server listens. With a profile directory (not
-// "") the server writes its profiles and execution trace there (serveProfiles), and its log, the access log
-// with each request's own duration and the runtime's collections (GODEBUG=gctrace=1) among it, to serve.log.
+// "", made if missing) the server writes its profiles and execution trace there (serveProfiles), and its log,
+// the access log with each request's own duration and the runtime's collections (GODEBUG=gctrace=1) among it,
+// to serve.log.
 func startServe(ctx context.Context, dir string, storeArgs []string, profile string) (*serveChild, error) {
 	keyFile := filepath.Join(dir, "keys.json")
 	create, err := selfCommand(ctx, nil, "keys", "create", "--org", benchRecordedBy, "--role", "admin", "--keys", keyFile)
@@ -48,6 +49,9 @@ func startServe(ctx context.Context, dir string, storeArgs []string, profile str
 	s.cmd.Stderr = s.logs
 	var logFile *os.File
 	if profile != "" {
+		if err := os.MkdirAll(profile, 0o755); err != nil {
+			return nil, fmt.Errorf("bench: the profile directory: %w", err)
+		}
 		if logFile, err = os.Create(filepath.Join(profile, "serve.log")); err != nil {
 			return nil, fmt.Errorf("bench: the server's log: %w", err)
 		}
