@@ -18,7 +18,7 @@ import (
 // "The rebuild's collector and allocation".
 const rebuildGCPercent = 400
 
-// batchCollector sets the collector for a rebuild and returns what restores it. Only a process with a soft
+// batchCollector sets the collector for a rebuild's judging and returns what restores it. Only a process with a soft
 // memory limit gets a higher GOGC: without one, nothing would bound the heap at five times what is live.
 // The setting is the process's: a server's requests during a rebuild run with it too, and rebuilds that
 // overlap (two models in one process) share it, the first setting it and the last restoring it.
