@@ -13,21 +13,11 @@ import (
 // be created is an error naming the variable.
 func TestCPUProfileIsWrittenWhereTheEnvironmentSays(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.cpu.pprof")
-	stop, err := startCPUProfile(func(k string) string { return map[string]string{cpuProfileEnv: path}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startedAndStopped(t, startCPUProfile, cpuProfileEnv, path)
 	if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
 		t.Fatalf("the profile is not gzipped: % x", b[:min(len(b), 8)])
 	}
-	stop, err = startCPUProfile(func(string) string { return "" })
+	stop, err := startCPUProfile(func(string) string { return "" })
 	if err != nil || stop() != nil {
 		t.Fatalf("without the variable: %v", err)
 	}
@@ -76,7 +66,23 @@ func TestWaitProfilesAreWrittenWhereTheEnvironmentSays(t *testing.T) {
 // naming the variable. (Not parallel: one trace runs at a time in a process.)
 func TestTraceIsWrittenWhereTheEnvironmentSays(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.trace")
-	stop, err := startProfiles(func(k string) string { return map[string]string{traceEnv: path}[k] })
+	b := startedAndStopped(t, startProfiles, traceEnv, path)
+	if !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Fatalf("not an execution trace: %q", b[:min(len(b), 16)])
+	}
+	_, err := startProfiles(func(k string) string {
+		return map[string]string{traceEnv: filepath.Join(t.TempDir(), "missing", "x.trace")}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), traceEnv) {
+		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, traceEnv)
+	}
+}
+
+// startedAndStopped starts what start starts with the environment variable env set to path alone, stops it,
+// and returns what it wrote into path.
+func startedAndStopped(t *testing.T, start func(getenv func(string) string) (func() error, error), env, path string) []byte {
+	t.Helper()
+	stop, err := start(func(k string) string { return map[string]string{env: path}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,13 +93,5 @@ func TestTraceIsWrittenWhereTheEnvironmentSays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte("go 1.")) {
-		t.Fatalf("not an execution trace: %q", b[:min(len(b), 16)])
-	}
-	_, err = startProfiles(func(k string) string {
-		return map[string]string{traceEnv: filepath.Join(t.TempDir(), "missing", "x.trace")}[k]
-	})
-	if err == nil || !strings.Contains(err.Error(), traceEnv) {
-		t.Fatalf("an uncreatable file: %v, want an error naming %s", err, traceEnv)
-	}
+	return b
 }
