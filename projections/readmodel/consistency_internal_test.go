@@ -17,22 +17,7 @@ import (
 // afterwards: the position the model holds and the store's new head.
 func caughtUpSmall(t *testing.T) (m *Model, s *embedded.Store, held, head eventstore.Position) {
 	t.Helper()
-	var buf bytes.Buffer
-	if _, err := synth.Generate(&buf, synth.Options{Workers: 12, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
-	dir := t.TempDir()
-	s, err := embedded.Open(dir, embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	m, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	lines, s, m := generatedStore(t, 12, 3, Options{})
 	ctx := context.Background()
 	half := len(lines) / 2
 	if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(lines[:half], nil)), eventstore.ImportOptions{}); err != nil {
@@ -116,4 +101,27 @@ func TestCatchUpToCatchesUpOnlyWhenBehind(t *testing.T) {
 	if cp, err := m.Checkpoint(ctx); err != nil || cp.Position != head {
 		t.Fatalf("asked for the head: checkpoint %+v, %v; want %s", cp, err, head)
 	}
+}
+
+// generatedStore generates a dataset of workers workers from seed and returns its NDJSON lines, and an empty
+// store and a model opened over it with opts (both closed when the test ends): the events are the caller's to
+// append.
+func generatedStore(t *testing.T, workers int, seed int64, opts Options) ([][]byte, *embedded.Store, *Model) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := synth.Generate(&buf, synth.Options{Workers: workers, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s, err := embedded.Open(dir, embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	m, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return bytes.SplitAfter(buf.Bytes(), []byte("\n")), s, m
 }

@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -21,22 +19,7 @@ import (
 func TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	var buf bytes.Buffer
-	if _, err := synth.Generate(&buf, synth.Options{Workers: 150, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
-	dir := t.TempDir()
-	s, err := embedded.Open(dir, embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	m, err := Open(dir, Options{Currencies: []string{"MYR"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	lines, s, m := generatedStore(t, 150, 7, Options{Currencies: []string{"MYR"}})
 	for i, part := range [][][]byte{lines[:len(lines)/2], lines[len(lines)/2 : len(lines)*3/4], lines[len(lines)*3/4:]} {
 		if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(part, nil)), eventstore.ImportOptions{}); err != nil {
 			t.Fatal(err)
