@@ -46,6 +46,10 @@ func documentFlags(ws *workerState, c *ruleContext) []domain.Flag {
 // employer and the agency; a buyer, an auditor or a worker organisation holds it for the worker.
 var notRetainers = []string{domain.RoleBuyer, domain.RoleAuditor, domain.RoleWorkerOrganisation}
 
+// HoldsForWorker reports whether an organisation registered with role holds a worker's document for the worker
+// (a buyer, an auditor or a worker organisation), so that its holding one is not document.retained.
+func HoldsForWorker(role string) bool { return slices.Contains(notRetainers, role) }
+
 // chainFlags: chain.undisclosed_intermediary, the recruiter is neither the job order's employer nor an agency
 // engaged on it. Not judged when the job order is unknown.
 func chainFlags(ws *workerState, _ *ruleContext) []domain.Flag {

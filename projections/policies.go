@@ -94,3 +94,19 @@ func (idx policyIndex) applicable(t time.Time, buyers []string, origin, destinat
 	}
 	return out
 }
+
+// PolicyScopes returns the scope of every adoption of the policy id admitted so far, in business-time order:
+// the workers a later adoption or a retirement of it may change the judgement of are among those they cover.
+func (m *Model) PolicyScopes(id string) []domain.Scope {
+	pf := m.policies[id]
+	if pf == nil {
+		return nil
+	}
+	var out []domain.Scope
+	for _, f := range pf.facts {
+		if e, ok := f.Event.(*domain.PolicyAdopted); ok {
+			out = append(out, e.Scope)
+		}
+	}
+	return out
+}

@@ -27,8 +27,8 @@ type base struct {
 	m         *projections.Model
 }
 
-// contextSignature identifies the policy, organisation and rates events of the model: they change only by a
-// rebuild (see ReasonPolicyOrg), which this tells apart.
+// contextSignature identifies the policy, organisation and rates events of the model: they change by a rebuild
+// or by a catch-up of policy and organisation events (reach.go), which this tells apart.
 func contextSignature(ctx context.Context, q rowQueryer) (string, error) {
 	var n, commit, prepare, sum int64
 	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0),

@@ -20,7 +20,6 @@ const (
 	ReasonAhead     = "ahead of the store (restored from a backup?)"
 	ReasonForeign   = "its checkpoint names an event the store does not hold there"
 	ReasonTooFar    = "too many new events to apply one by one"
-	ReasonPolicyOrg = "a policy, organisation or rates table changed, which every worker's judgement reads"
 )
 
 // Result says what a catch-up did.
@@ -202,9 +201,12 @@ var errRebuild = errors.New("rebuild instead")
 // (written again), and among them those with events of their own (changed), whose every worker is judged
 // again. A recruitment changes its job order's list of workers, which no judgement reads (the in-memory
 // model's cache forgets the recruited worker alone), so it judges again the recruited worker, not the others.
+// Its policy and organisation events (base, among context) add the workers and job orders they reach (see
+// reach.go).
 type batch struct {
 	recs      []eventstore.Recorded
 	context   []eventstore.Recorded
+	base      []eventstore.Recorded
 	workers   map[string]bool
 	jobOrders map[string]bool
 	changed   map[string]bool
@@ -225,6 +227,9 @@ func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head event
 		return Result{Checkpoint: cp}, nil
 	}
 	b, reason, err := m.readNew(ctx, store, cp.Position, head)
+	if err == nil && reason == "" && len(b.base) > 0 {
+		reason, err = m.reach(ctx, tx, b)
+	}
 	if err != nil || reason != "" {
 		return Result{Reason: reason}, cmpErr(err, errRebuild)
 	}
@@ -281,12 +286,16 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 		if err != nil {
 			return nil, "", err
 		}
-		je, ok := f.Event.(domain.JobOrderEvent)
-		if !ok {
-			return nil, ReasonPolicyOrg, nil
-		}
-		b.jobOrders[je.JobOrder()], b.changed[je.JobOrder()] = true, true
 		b.context = append(b.context, rec)
+		je, ok := f.Event.(domain.JobOrderEvent)
+		switch {
+		case ok:
+			b.jobOrders[je.JobOrder()], b.changed[je.JobOrder()] = true, true
+		case rec.Type == domain.TypeExchangeRatesPublished:
+			return nil, ReasonRates, nil
+		default: // a policy or an organisation: reach finds whom it changes
+			b.base = append(b.base, rec)
+		}
 	}
 	return b, "", nil
 }
@@ -299,13 +308,20 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 			return err
 		}
 	}
+	if err := writeBase(ctx, tx, b); err != nil {
+		return err
+	}
 	if err := addWorkersOf(ctx, tx, b); err != nil {
 		return err
 	}
 	last := b.recs[len(b.recs)-1].Position
-	// The policies, organisations and rates, as reads have them: a batch that changes them rebuilds instead.
+	// The policies, organisations and rates, as reads have them, and the batch's policies and organisations
+	// after them (a rates table rebuilds instead).
 	pm, err := m.base(ctx, projections.Filter{})
 	if err != nil {
+		return err
+	}
+	if err := applyBase(pm, b.base); err != nil {
 		return err
 	}
 	needed := maps.Clone(b.jobOrders)

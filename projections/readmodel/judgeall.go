@@ -3,9 +3,7 @@ package readmodel
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -152,10 +150,8 @@ func writeContext(ctx context.Context, tx *sql.Tx, w *writer, v *projections.Vie
 		if err != nil {
 			return err
 		}
-		o := f.Event.(*domain.OrganisationRegistered)
-		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role, sort_name) VALUES (?,?,?,?)",
-			o.OrgID, o.Name, o.Role, strings.ToLower(o.Name)); err != nil {
-			return fmt.Errorf("read model: store organisation %s: %w", o.OrgID, err)
+		if err := insertOrg(ctx, tx, f.Event.(*domain.OrganisationRegistered)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -114,6 +115,15 @@ func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) erro
 		rec.RecordedAt.Format(time.RFC3339Nano), rec.RecordedBy, string(rec.Data), jo)
 	if err != nil {
 		return fmt.Errorf("read model: store event %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// insertOrg writes an organisation's row in orgs: its name and role as its last registration gives them.
+func insertOrg(ctx context.Context, tx execer, o *domain.OrganisationRegistered) error {
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role, sort_name) VALUES (?,?,?,?)",
+		o.OrgID, o.Name, o.Role, strings.ToLower(o.Name)); err != nil {
+		return fmt.Errorf("read model: store organisation %s: %w", o.OrgID, err)
 	}
 	return nil
 }

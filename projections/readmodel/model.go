@@ -32,6 +32,9 @@ type Options struct {
 	// IncrementalLimit is how many new events a catch-up applies incrementally; more rebuild the model
 	// (default 200,000).
 	IncrementalLimit int
+	// ReachShare is the share of the model's workers a catch-up of policy and organisation events judges again
+	// one by one, read back by stream; when they reach more, it rebuilds the model (default 0.25, see reach.go).
+	ReachShare float64
 	// ShardEvents bounds the events a rebuild, or a replay of many workers under a time filter, holds decoded
 	// in memory: a store of more events has its workers judged in shards of about this many events each (a
 	// rebuild holds two at a time: one judged and written, the next prepared) (default 100,000; one read of
@@ -73,6 +76,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IncrementalLimit <= 0 {
 		o.IncrementalLimit = 200_000
+	}
+	if o.ReachShare <= 0 {
+		o.ReachShare = defaultReachShare
 	}
 	if o.ShardEvents == 0 {
 		o.ShardEvents = 100_000

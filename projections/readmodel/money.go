@@ -33,7 +33,7 @@ import (
 // ledgers of every worker under them (schema 14).
 //
 // A line is converted with the rates the model holds when it is written; a new rates table rebuilds the model
-// (ReasonPolicyOrg), so a total never mixes two books. money_currencies, like flag_raised, outlives a rebuild:
+// (ReasonRates), so a total never mixes two books. money_currencies, like flag_raised, outlives a rebuild:
 // a reporting currency once asked for (Options.Currencies, Model.Track) stays kept.
 
 // errNoRates reports a writer asked to convert money before it was given the rates to convert it with.

@@ -120,7 +120,7 @@ func TestMoneyTotalsMatchTheProjections(t *testing.T) {
 		`"occurred_at":"2024-03-01T16:00:00Z","data":{"rates_id":"kes-2024-03-01","source":"CBK","base":"USD",` +
 		`"date":"2024-03-01","rates":{"KES":"130.00"}}}` + "\n"})
 	for _, m := range models {
-		if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonPolicyOrg {
+		if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonRates {
 			t.Fatalf("catch-up after rates: %+v, want a rebuild for a rates table", res)
 		}
 	}

@@ -49,7 +49,7 @@ func TestARatesTableRejudgesTheWorkersItConverts(t *testing.T) {
 	importLines(t, s, []string{`{"type":"ExchangeRatesPublished","event_id":"0190b6a4-0000-7000-8000-000000000010",` +
 		`"occurred_at":"2024-03-01T16:00:00Z","data":{"rates_id":"ecb-2024-03-01","source":"ECB","base":"EUR",` +
 		`"date":"2024-03-01","rates":{"MYR":"5.1","NPR":"143.5"}}}` + "\n"})
-	if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonPolicyOrg {
+	if res := catchUp(t, m, s); !res.Rebuilt || res.Reason != readmodel.ReasonRates {
 		t.Fatalf("catch-up after rates: %+v, want a rebuild for a rates table", res)
 	}
 	got := capFlagsOf(t, m)

@@ -17,10 +17,10 @@ import (
 // (policies, organisations, exchange rates), stored once more as one value in their order: a cold query
 // reads one row instead of some ten thousand (each column of each row a call into SQLite, most of a cold
 // flags --worker at 600,000 workers), then decodes and applies the same records as from the rows, so its
-// answers are the rows' by construction. It is written with the checkpoint, in a rebuild's transaction (the
-// only one that changes the base context: a catch-up meeting a policy, organisation or rates event
-// rebuilds), under the context's signature; a snapshot of another signature, or one that does not decode,
-// is not used, and the rows are read instead.
+// answers are the rows' by construction. It is written with the checkpoint, in the transaction of a rebuild
+// or of a catch-up that inserts policy or organisation events (the only ones that change the base context;
+// a rates table rebuilds), under the context's signature; a snapshot of another signature, or one that does
+// not decode, is not used, and the rows are read instead.
 
 // snapshotFormat opens a snapshot: the encoding's version.
 const snapshotFormat = 1
