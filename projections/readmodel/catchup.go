@@ -15,11 +15,11 @@ import (
 
 // Reasons a model is rebuilt rather than caught up.
 const (
-	ReasonMissing   = "no read model yet"
-	ReasonRules     = "written by other rules"
-	ReasonAhead     = "ahead of the store (restored from a backup?)"
-	ReasonForeign   = "its checkpoint names an event the store does not hold there"
-	ReasonTooFar    = "too many new events to apply one by one"
+	ReasonMissing = "no read model yet"
+	ReasonRules   = "written by other rules"
+	ReasonAhead   = "ahead of the store (restored from a backup?)"
+	ReasonForeign = "its checkpoint names an event the store does not hold there"
+	ReasonTooFar  = "too many new events to apply one by one"
 )
 
 // Result says what a catch-up did.
