@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -315,6 +316,26 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 		return err
 	}
 	last := b.recs[len(b.recs)-1].Position
+	workers, jobOrders := slices.Sorted(maps.Keys(b.workers)), slices.Sorted(maps.Keys(b.jobOrders))
+	// A chunk of workers at a time, each on a model of its own, so that a policy reaching many holds few.
+	chunk := m.judgeChunk()
+	for start := 0; start == 0 || start < len(workers); start += chunk {
+		if err := m.judgeChunkOf(ctx, tx, store, b, workers[start:min(start+chunk, len(workers))], jobOrders, last, cm); err != nil {
+			return err
+		}
+		jobOrders = nil // written with the first chunk
+	}
+	return nil
+}
+
+// judgeChunk is how many workers a catch-up judges on one model: about Options.ShardEvents events' worth
+// (a worker's history is some fifteen events).
+func (m *Model) judgeChunk() int { return int(max(m.opts.ShardEvents/16, 1)) }
+
+// judgeChunkOf judges again workers and job orders, from their events read back by stream up to last, and
+// writes them.
+func (m *Model) judgeChunkOf(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch, workers, jobOrders []string,
+	last eventstore.Position, cm time.Time) error {
 	// The policies, organisations and rates, as reads have them, and the batch's policies and organisations
 	// after them (a rates table rebuilds instead).
 	pm, err := m.base(ctx, projections.Filter{})
@@ -324,8 +345,11 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 	if err := applyBase(pm, b.base); err != nil {
 		return err
 	}
-	needed := maps.Clone(b.jobOrders)
-	for w := range sortedSet(b.workers) {
+	needed := make(map[string]bool, len(jobOrders))
+	for _, jo := range jobOrders {
+		needed[jo] = true
+	}
+	for _, w := range workers {
 		if err := loadWorker(ctx, store, pm, w, last, needed); err != nil {
 			return err
 		}
@@ -333,7 +357,7 @@ func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Sto
 	if err := loadJobOrders(ctx, tx, pm, needed); err != nil {
 		return err
 	}
-	return writeJudged(ctx, tx, pm.View(time.Time{}), b, cm) // judgements do not read the clock
+	return writeJudged(ctx, tx, pm.View(time.Time{}), workers, jobOrders, cm) // judgements do not read the clock
 }
 
 // addWorkersOf adds to the batch the workers of the job orders whose own events it holds.
@@ -359,21 +383,21 @@ func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 	return nil
 }
 
-// writeJudged writes the judgements of the batch's workers and job orders, and the rollups they change.
-func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, b *batch, cm time.Time) error {
+// writeJudged writes the judgements of workers and job orders (sorted), and the rollups they change.
+func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, workers, jobOrders []string, cm time.Time) error {
 	wr, err := newWriter(ctx, tx, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}
 	wr.setRates(v.Reporting("").Rates)
-	for w := range sortedSet(b.workers) {
+	for _, w := range workers {
 		if j, ok := v.Judge(w); ok {
 			if err := wr.worker(ctx, j); err != nil {
 				return err
 			}
 		}
 	}
-	for id := range sortedSet(b.jobOrders) {
+	for _, id := range jobOrders {
 		jo, ok := v.JobOrder(id)
 		if !ok {
 			continue

@@ -83,11 +83,13 @@ var reachSteps = []struct {
 }
 
 // TestContextEventsCatchUpAsARebuild posts each kind of policy, organisation and rates event to a caught-up
-// model, and compares the model caught up with each with a model rebuilt from scratch over the same events,
-// table by table.
+// model, which judges the workers they reach again a few at a time, and compares the model caught up with
+// each with a model rebuilt from scratch over the same events, table by table.
 func TestContextEventsCatchUpAsARebuild(t *testing.T) {
 	t.Parallel()
-	lines, s, m := generatedStore(t, 60, 3, reachOptions(1))
+	caught := reachOptions(1)
+	caught.ShardEvents = 160 // workers judged again ten at a time
+	lines, s, m := generatedStore(t, 60, 3, caught)
 	ctx := context.Background()
 	importReach(t, s, lines)
 	if _, err := m.CatchUp(ctx, s); err != nil {
