@@ -71,7 +71,9 @@
 //	                   each code; it only grows, and /metrics reports it as fairtrail_flags_raised_total
 //
 // A catch-up (a POST /v1/events answers once one has applied its events) judges again the workers its events
-// touch and writes their rows and flags. Their contributions to the rollups, the old one subtracted and the new
+// touch and writes their rows and flags: a worker's or a job order's events, the workers they are about; a
+// policy's or an organisation's, the workers and job orders whose judgement reads it (see reach.go), unless
+// they are more than Options.ReachShare of the workers; an exchange-rates table rebuilds. Their contributions to the rollups, the old one subtracted and the new
 // one added, are summed per rollup row first: a row whose changes cancel out is neither read nor written; the
 // others are read and written back with their changes added to the stored text of the money and the months of
 // wages (the changed entries parsed and written again, the others copied), and their job orders counted again
