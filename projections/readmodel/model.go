@@ -33,7 +33,7 @@ type Options struct {
 	// (default 200,000).
 	IncrementalLimit int
 	// ReachShare is the share of the model's workers a catch-up of policy and organisation events judges again
-	// one by one, read back by stream; when they reach more, it rebuilds the model (default 0.1, see reach.go).
+	// one by one, read back by stream; when they reach more, it rebuilds the model (default 0.12, see reach.go).
 	ReachShare float64
 	// ShardEvents bounds the events a rebuild, or a replay of many workers under a time filter, holds decoded
 	// in memory: a store of more events has its workers judged in shards of about this many events each (a

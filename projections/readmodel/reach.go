@@ -278,4 +278,4 @@ func applyBase(pm *projections.Model, recs []eventstore.Recorded) error {
 }
 
 // defaultReachShare is Options.ReachShare's default.
-const defaultReachShare = 0.1
+const defaultReachShare = 0.12
