@@ -42,9 +42,9 @@ func licenceTo(until string) string {
 	return `"licence":{"authority":"DMW","number":"L-1","valid_until":"` + until + `"},`
 }
 
-// reachSteps are posted one after the other to a model of a generated dataset (60 workers recruited for one
-// job order of buyers 2, 3 and 4, worksite in TW, from PH, by sub-ph-3, agency-ph-2 and two brokers; documents
-// held by emp-tw-1 and agency-tw-2). reason is the rebuild expected ("" for a catch-up); changes says the
+// reachSteps are posted one after the other to a model of a generated dataset (20 workers recruited for one
+// job order of buyers 2, 3 and 4, worksite in TW, from PH, by sub-ph-3 and agency-ph-2; documents held by
+// emp-tw-1 and agency-tw-2). reason is the rebuild expected ("" for a catch-up); changes says the
 // step changes the flags.
 var reachSteps = []struct {
 	name    string
@@ -64,21 +64,20 @@ var reachSteps = []struct {
 		`{"effective_to":"2023-01-04","policy_id":"pol-buyer-2-employer-pays"}`)}, "", true},
 	{"a policy of an origin alone", []string{policy(6, "pol-test-ph", `{"origin":"PH"}`,
 		`[{"category":"documents","max":{"amount":"0","currency":"PHP"}}]`)}, "", true},
-	{"an organisation with a licence", []string{organisation(7, "broker-ph-1", "sub_agent", licenceTo("2030-01-01"))}, "", true},
-	{"an organisation without a licence", []string{organisation(8, "sub-ph-3", "sub_agent", "")}, "", true},
-	{"a licence that expired before the recruitment", []string{organisation(9, "broker-ph-2", "agency", licenceTo("2020-01-01"))}, "", true},
+	{"an organisation without a licence", []string{organisation(7, "sub-ph-3", "sub_agent", "")}, "", true},
+	{"a licence that expired before the recruitment", []string{organisation(8, "sub-ph-3", "sub_agent", licenceTo("2020-01-01"))}, "", true},
 	{"a retainer now holding documents for the worker", []string{organisation(10, "agency-tw-2", "auditor", "")}, "", true},
 	{"an organisation nobody names", []string{organisation(11, "agency-new", "agency", "")}, "", false},
 	{"a payment by an unknown organisation", []string{contextEvent(12, "JobOrderPaymentMade", "2023-09-01T00:00:00Z",
 		`{"amount":{"amount":"900.00","currency":"USD"},"job_order_id":"jo-0001","payee_id":"emp-tw-1","payer_id":"pay-x"}`)}, "", true},
 	{"its payer registered as an employer", []string{organisation(13, "pay-x", "employer", "")}, "", true},
 	{"policies and organisations together", []string{
-		organisation(14, "sub-ph-3", "sub_agent", licenceTo("2031-01-01")),
+		organisation(14, "sub-ph-3", "sub_agent", licenceTo("2031-01-01")), // an organisation with a licence
 		policy(15, "pol-test-buyer-4", `{"buyer_id":"buyer-4"}`, `[{"category":"*","max":{"amount":"0","currency":"TWD"}}]`),
 	}, "", true},
 	{"a holder for the worker now a retainer", []string{organisation(16, "agency-tw-2", "agency", "")}, ReasonHolderRole, true},
 	{"a rates table changing a cap's conversion and months of wages", []string{contextEvent(17, "ExchangeRatesPublished",
-		"2023-10-18T00:00:00Z", `{"base":"USD","date":"2023-10-18","rates":{"PHP":"10","TWD":"31"},"rates_id":"test-rates","source":"test"}`)},
+		"2023-10-24T00:00:00Z", `{"base":"USD","date":"2023-10-24","rates":{"PHP":"10","TWD":"31"},"rates_id":"test-rates","source":"test"}`)},
 		ReasonRates, true},
 }
 
@@ -88,8 +87,8 @@ var reachSteps = []struct {
 func TestContextEventsCatchUpAsARebuild(t *testing.T) {
 	t.Parallel()
 	caught := reachOptions(1)
-	caught.ShardEvents = 160 // workers judged again ten at a time
-	lines, s, m := generatedStore(t, 60, 3, caught)
+	caught.ShardEvents = 96 // workers judged again six at a time
+	lines, s, m := generatedStore(t, 20, 3, caught)
 	ctx := context.Background()
 	importReach(t, s, lines)
 	if _, err := m.CatchUp(ctx, s); err != nil {
