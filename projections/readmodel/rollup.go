@@ -47,13 +47,22 @@ type contribution struct {
 	// parsed is Money parsed (see terms), once parsedMoney is set.
 	parsed      []moneyTerm
 	parsedMoney bool
+	// months is Months in hundredths (monthsOK when it is written so), once monthsRead is set.
+	months               int64
+	monthsOK, monthsRead bool
 }
 
-// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale.
+// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale (places,
+// and as text), and in units of 10^-places when they fit int64 and the currency code is of three bytes
+// (fits; see sumRow).
 type moneyTerm struct {
 	col        int
 	cur, scale string
 	d          decimal.Decimal
+	places     int32
+	cur3       [3]byte
+	units      int64
+	fits       bool
 }
 
 // terms is the contribution's money parsed, once: a rebuild parses it on the cores that judge, so that the one
@@ -69,11 +78,27 @@ func (c *contribution) terms() ([]moneyTerm, error) {
 			if err != nil {
 				return nil, fmt.Errorf("money %q of %s: %w", text, cur, err)
 			}
-			out = append(out, moneyTerm{col: col, cur: cur, scale: strconv.Itoa(int(max(-d.Exponent(), 0))), d: d})
+			t := moneyTerm{col: col, cur: cur, d: d, places: max(-d.Exponent(), 0)}
+			t.scale = strconv.Itoa(int(t.places))
+			t.units, t.fits = unitsOf(d)
+			if t.fits = t.fits && len(cur) == len(t.cur3); t.fits {
+				t.cur3 = [3]byte([]byte(cur))
+			}
+			out = append(out, t)
 		}
 	}
 	c.parsed, c.parsedMoney = out, true
 	return out, nil
+}
+
+// hundredths is the contribution's months of wages in hundredths, when they are written with two places (see
+// hundredths), read once.
+func (c *contribution) hundredths() (int64, bool) {
+	if !c.monthsRead {
+		c.months, c.monthsOK = hundredths(c.Months)
+		c.monthsRead = true
+	}
+	return c.months, c.monthsOK
 }
 
 // at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -15,7 +16,7 @@ import (
 
 // tally is what a chunk of workers adds to the sums a writer keeps.
 type tally struct {
-	rows    map[rowKey]*row
+	rows    map[rowKey]*sumRow
 	months  map[monthKey]int64
 	reports map[string]int64
 	money   *moneyTotals
@@ -28,7 +29,7 @@ type tally struct {
 func newTally(w *writer) *tally {
 	mt := newMoneyTotals(w.money.currencies)
 	mt.rates = w.money.rates
-	return &tally{rows: map[rowKey]*row{}, months: map[monthKey]int64{}, reports: map[string]int64{}, money: mt,
+	return &tally{rows: map[rowKey]*sumRow{}, months: map[monthKey]int64{}, reports: map[string]int64{}, money: mt,
 		clock: w.clock, only: w.only}
 }
 
@@ -51,10 +52,10 @@ func (t *tally) worker(e *encodedWorker) error {
 }
 
 // row returns the tally's row of a group, new when the chunk had not touched it.
-func (t *tally) row(k rowKey) (*row, error) {
+func (t *tally) row(k rowKey) (*sumRow, error) {
 	r := t.rows[k]
 	if r == nil {
-		r = newRow()
+		r = newSumRow(len(domain.FlagCodes), nil)
 		t.rows[k] = r
 	}
 	return r, nil
@@ -64,14 +65,15 @@ func (t *tally) row(k rowKey) (*row, error) {
 // from the model).
 func (w *writer) mergeTally(t *tally) {
 	for k, r := range t.rows {
-		if mine := w.rows[k]; mine != nil {
+		if mine := w.sums[k]; mine != nil {
 			mine.merge(r)
 		} else {
-			w.rows[k] = r
+			r.adopt(&w.names)
+			w.sums[k] = r
 		}
 	}
 	for k, n := range t.months {
-		w.months[k] += n
+		w.monthSums[w.monthID(k)] += n
 	}
 	if len(t.reports) > 0 && w.reports == nil {
 		w.reports = map[string]int64{}

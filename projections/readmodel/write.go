@@ -35,6 +35,19 @@ type writer struct {
 	money                           *moneyTotals // changes to money_totals and money_months
 	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
 	only func(scope, by string) bool
+	// sums and monthSums are a rebuild's rollup rows and flag month counts as it holds them until it writes
+	// them (see sumRow), their strings interned in names; nil but in a rebuild.
+	sums      map[rowKey]*sumRow
+	monthSums map[monthID]int64
+	names     names
+}
+
+// monthID is a monthKey's strings interned in a writer's names: a key without pointers.
+type monthID struct{ scope, month, code uint32 }
+
+// monthID interns a flag month count's key.
+func (w *writer) monthID(k monthKey) monthID {
+	return monthID{w.names.id(k.scope), w.names.id(k.month), w.names.id(k.code)}
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -66,6 +79,9 @@ const (
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
 		prepared: map[string]*sql.Stmt{}}
+	if w.fresh {
+		w.sums, w.monthSums = map[rowKey]*sumRow{}, map[monthID]int64{}
+	}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
 		return nil, err
@@ -298,13 +314,31 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	if len(c.Reports) > 0 && w.reports == nil {
 		w.reports = map[string]int64{}
 	}
+	if w.sums != nil {
+		return addContribution(c, sign, w.only, w.reports, w.sumRow)
+	}
 	return addContribution(c, sign, w.only, w.reports, func(k rowKey) (*row, error) { return w.row(ctx, k) })
+}
+
+// sumRow returns a rebuild's row of a group as it holds it, new when none had touched it.
+func (w *writer) sumRow(k rowKey) (*sumRow, error) {
+	if r := w.sums[k]; r != nil {
+		return r, nil
+	}
+	r := newSumRow(len(domain.FlagCodes), &w.names)
+	w.sums[k] = r
+	return r, nil
+}
+
+// adder is a rollup row as a contribution is added to it: a row, or a rebuild's sumRow.
+type adder interface {
+	add(c *contribution, sign int64) error
 }
 
 // addContribution adds or subtracts a contribution to its reports' counts in reports and to the rows, got
 // with row, of every group it belongs to (of those only keeps, when it is not nil).
-func addContribution(c *contribution, sign int64, only func(scope, by string) bool, reports map[string]int64,
-	row func(rowKey) (*row, error)) error {
+func addContribution[R adder](c *contribution, sign int64, only func(scope, by string) bool,
+	reports map[string]int64, row func(rowKey) (R, error)) error {
 	for k, n := range c.Reports {
 		reports[k] += sign * n
 	}
@@ -371,24 +405,55 @@ func (w *writer) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	keys := make([]rowKey, 0, len(w.rows))
-	for k := range w.rows {
-		keys = append(keys, k)
+	if err := w.flushRows(ctx); err != nil {
+		return err
 	}
-	slices.SortFunc(keys, func(a, b rowKey) int {
-		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
-	})
-	for _, k := range keys {
-		if err := w.flushRow(ctx, k, w.rows[k]); err != nil {
-			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
-		}
-	}
-	w.rows = map[rowKey]*row{}
 	if err := w.money.flush(ctx, w.tx); err != nil {
 		return err
 	}
 	if err := w.flushReports(ctx); err != nil {
 		return err
 	}
+	w.foldMonths()
 	return w.flushMonths(ctx)
+}
+
+// flushRows writes the rollup rows touched in key order, a rebuild's each turned into a row (fold) only as
+// it is written.
+func (w *writer) flushRows(ctx context.Context) error {
+	keys := make([]rowKey, 0, len(w.rows)+len(w.sums))
+	for k := range w.rows {
+		keys = append(keys, k)
+	}
+	for k := range w.sums {
+		if w.rows[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b rowKey) int {
+		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
+	})
+	for _, k := range keys {
+		r := w.rows[k]
+		if s := w.sums[k]; s != nil {
+			if r == nil {
+				r = newRow()
+			}
+			s.fold(r)
+			delete(w.sums, k)
+		}
+		if err := w.flushRow(ctx, k, r); err != nil {
+			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
+		}
+		delete(w.rows, k)
+	}
+	return nil
+}
+
+// foldMonths adds a rebuild's flag month counts to the writer's, to be written.
+func (w *writer) foldMonths() {
+	for k, n := range w.monthSums {
+		w.months[monthKey{w.names.name(k.scope), w.names.name(k.month), w.names.name(k.code)}] += n
+	}
+	clear(w.monthSums)
 }
