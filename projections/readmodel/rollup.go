@@ -91,16 +91,6 @@ func (c *contribution) terms() ([]moneyTerm, error) {
 	return out, nil
 }
 
-// hundredths is the contribution's months of wages in hundredths, when they are written with two places (see
-// hundredths), read once.
-func (c *contribution) hundredths() (int64, bool) {
-	if !c.monthsRead {
-		c.months, c.monthsOK = hundredths(c.Months)
-		c.monthsRead = true
-	}
-	return c.months, c.monthsOK
-}
-
 // at is the contribution as counted at the model's clock: without the clocked flags (among clocked, the
 // worker's) whose time has not come, and flagged when a flag stands then.
 func (c contribution) at(clock time.Time, clocked []clockedFlag) contribution {

@@ -240,6 +240,16 @@ func (r *sumRow) fold(into *row) {
 	}
 }
 
+// hundredths is the contribution's months of wages in hundredths, when they are written with two places (see
+// hundredths), read once.
+func (c *contribution) hundredths() (int64, bool) {
+	if !c.monthsRead {
+		c.months, c.monthsOK = hundredths(c.Months)
+		c.monthsRead = true
+	}
+	return c.months, c.monthsOK
+}
+
 // addSum adds d to the row's sum of a column, currency and scale.
 func (r *row) addSum(col int, cur string, places int32, d decimal.Decimal) {
 	sums := r.Money[col][cur]

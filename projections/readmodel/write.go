@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -40,14 +38,6 @@ type writer struct {
 	sums      map[rowKey]*sumRow
 	monthSums map[monthID]int64
 	names     names
-}
-
-// monthID is a monthKey's strings interned in a writer's names: a key without pointers.
-type monthID struct{ scope, month, code uint32 }
-
-// monthID interns a flag month count's key.
-func (w *writer) monthID(k monthKey) monthID {
-	return monthID{w.names.id(k.scope), w.names.id(k.month), w.names.id(k.code)}
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -320,16 +310,6 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	return addContribution(c, sign, w.only, w.reports, func(k rowKey) (*row, error) { return w.row(ctx, k) })
 }
 
-// sumRow returns a rebuild's row of a group as it holds it, new when none had touched it.
-func (w *writer) sumRow(k rowKey) (*sumRow, error) {
-	if r := w.sums[k]; r != nil {
-		return r, nil
-	}
-	r := newSumRow(len(domain.FlagCodes), &w.names)
-	w.sums[k] = r
-	return r, nil
-}
-
 // adder is a rollup row as a contribution is added to it: a row, or a rebuild's sumRow.
 type adder interface {
 	add(c *contribution, sign int64) error
@@ -416,44 +396,4 @@ func (w *writer) flush(ctx context.Context) error {
 	}
 	w.foldMonths()
 	return w.flushMonths(ctx)
-}
-
-// flushRows writes the rollup rows touched in key order, a rebuild's each turned into a row (fold) only as
-// it is written.
-func (w *writer) flushRows(ctx context.Context) error {
-	keys := make([]rowKey, 0, len(w.rows)+len(w.sums))
-	for k := range w.rows {
-		keys = append(keys, k)
-	}
-	for k := range w.sums {
-		if w.rows[k] == nil {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(a, b rowKey) int {
-		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
-	})
-	for _, k := range keys {
-		r := w.rows[k]
-		if s := w.sums[k]; s != nil {
-			if r == nil {
-				r = newRow()
-			}
-			s.fold(r)
-			delete(w.sums, k)
-		}
-		if err := w.flushRow(ctx, k, r); err != nil {
-			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
-		}
-		delete(w.rows, k)
-	}
-	return nil
-}
-
-// foldMonths adds a rebuild's flag month counts to the writer's, to be written.
-func (w *writer) foldMonths() {
-	for k, n := range w.monthSums {
-		w.months[monthKey{w.names.name(k.scope), w.names.name(k.month), w.names.name(k.code)}] += n
-	}
-	clear(w.monthSums)
 }
