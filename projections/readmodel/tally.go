@@ -73,7 +73,7 @@ func (w *writer) mergeTally(t *tally) {
 			mine.merge(r)
 		} else {
 			r.adopt(&w.names)
-			w.sums[k] = r
+			w.sums[w.ownKey(k)] = r
 		}
 	}
 	for k, n := range t.months {
@@ -194,8 +194,14 @@ func (w *writer) sumRow(k rowKey) (*sumRow, error) {
 		return r, nil
 	}
 	r := newSumRow(len(domain.FlagCodes), &w.names)
-	w.sums[k] = r
+	w.sums[w.ownKey(k)] = r
 	return r, nil
+}
+
+// ownKey is k with its strings interned: a row held for the whole rebuild keeps no judgement's memory.
+func (w *writer) ownKey(k rowKey) rowKey {
+	n := &w.names
+	return rowKey{n.name(n.id(k.scope)), n.name(n.id(k.by)), n.name(n.id(k.key))}
 }
 
 // flushRows writes the rollup rows touched in key order, a rebuild's each turned into a row (fold) only as
