@@ -60,12 +60,20 @@ const flagColumns = `k BLOB NOT NULL, code TEXT NOT NULL, worker_id TEXT NOT NUL
 	buyer_ids TEXT, event_ids TEXT, raised_s INTEGER NOT NULL, raised_n INTEGER NOT NULL, clocked INTEGER NOT NULL,
 	rules INTEGER, rest TEXT NOT NULL`
 
+// flagWorkerCovers are the columns of flags that flags_worker holds after (worker_id, k): every other one, so
+// that a worker's flags are read from the index alone, next to one another (schema 15). An index of
+// (worker_id, k) alone sent each of them to its own place in flags, clustered by k: at 100,000 workers a random
+// worker's flags cost 0.12-0.15 ms of SQLite's CPU and a p99 of 2-4 ms on a loaded machine (a page read for
+// each), and 0.04-0.05 ms and 0.2-0.3 ms through the covering index, which costs about half the flags table's
+// size again.
+const flagWorkerCovers = "code, job_order_id, buyer_ids, event_ids, raised_s, raised_n, clocked, rules, rest"
+
 // indexSchema creates the secondary indexes.
 const indexSchema = `
 CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order_id);
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE INDEX IF NOT EXISTS recruitments_job_order ON recruitments (job_order_id);
-CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k);
+CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k, ` + flagWorkerCovers + `);
 CREATE INDEX IF NOT EXISTS flags_job_order ON flags (job_order_id, k);
 CREATE INDEX IF NOT EXISTS rollups_workers ON rollups (scope, grouping, workers DESC, key);
 CREATE INDEX IF NOT EXISTS rollups_flagged ON rollups (scope, grouping, flagged_workers DESC, key);
@@ -79,7 +87,7 @@ CREATE INDEX IF NOT EXISTS orgs_name ON orgs (sort_name, name, org_id) WHERE nam
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "14"
+const SchemaVersion = "15"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).
