@@ -340,13 +340,14 @@ func (w *writer) row(_ context.Context, k rowKey) (*row, error) {
 }
 
 // storedRow reads a rollup row for a catch-up to add its changes to, and the count of its job orders; a row
-// not stored is new (and counts none).
+// not stored is new (and counts none). Its months of wages are not read: their changes are added to their rows
+// of rollup_months (flushMonthsOf).
 func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int64, err error) {
 	r = newRow()
-	var flags, money, months string
-	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months, job_orders
+	var flags, money string
+	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, job_orders
 		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
-		&flags, &money, &r.Substituted, &months, &jobOrders)
+		&flags, &money, &r.Substituted, &jobOrders)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, 0, nil
 	}
@@ -356,7 +357,6 @@ func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int
 	if err := readCounts(flags, r.Counts); err != nil {
 		return nil, 0, err
 	}
-	r.readMonthsLater(months)
 	r.storedMoney, r.lazyMoney = money, true
 	return r, jobOrders, nil
 }
