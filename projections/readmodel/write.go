@@ -27,7 +27,7 @@ type writer struct {
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
 	prepared map[string]*sql.Stmt
-	rules    map[string]int64 // flag_rules: the id of each rules array
+	rules    map[string]int64 // flag_rules: the id of each rules array looked up or added
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (the flags and scopes sorted by key first).
@@ -65,12 +65,9 @@ const (
 // when the plan names a directory, else a catch-up's.
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
-		prepared: map[string]*sql.Stmt{}}
+		prepared: map[string]*sql.Stmt{}, rules: map[string]int64{}}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
-		return nil, err
-	}
-	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
 	}
 	currencies, err := keptCurrencies(ctx, tx)
