@@ -202,7 +202,8 @@ type row struct {
 	Workers     int64 `json:"-"`
 	Flagged     int64 `json:"-"`
 	Substituted int64 `json:"-"`
-	// Months is in a catch-up the changes to the row's histogram, which rollup_months keeps a value to a row.
+	// Months counts the row's workers by months of wages (in a catch-up, the changes to those counts), which
+	// rollup_months stores a value to a row.
 	Months map[string]int64                                 `json:"-"`
 	Counts []int64                                          `json:"-"`
 	Money  [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
