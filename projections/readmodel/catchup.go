@@ -294,8 +294,16 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 // applyBatch judges again the workers and job orders the batch changes, from their events read back by
 // stream, and writes them.
 func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch, cm time.Time) error {
+	changesContext := false // an event of no job order changes the context's signature
 	for _, rec := range b.context {
-		if err := insertContext(ctx, tx, rec); err != nil {
+		jo, err := insertContext(ctx, tx, rec)
+		if err != nil {
+			return err
+		}
+		changesContext = changesContext || jo == ""
+	}
+	if changesContext {
+		if _, err := noteContext(ctx, tx); err != nil {
 			return err
 		}
 	}

@@ -93,13 +93,9 @@ func (r *row) merge(o *row) {
 	r.Workers += o.Workers
 	r.Flagged += o.Flagged
 	r.Substituted += o.Substituted
-	months := r.Months
-	if r.lazyMonths {
-		months = r.monthsDelta // a row read by a catch-up, its histogram not parsed
-	}
 	for m, n := range o.Months {
-		if months[m] += n; months[m] == 0 {
-			delete(months, m)
+		if r.Months[m] += n; r.Months[m] == 0 {
+			delete(r.Months, m)
 		}
 	}
 	for i, n := range o.Counts {

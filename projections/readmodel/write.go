@@ -25,7 +25,7 @@ type writer struct {
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
 	prepared map[string]*sql.Stmt
-	rules    map[string]int64 // flag_rules: the id of each rules array
+	rules    map[string]int64 // flag_rules: the id of each rules array looked up or added
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (the flags and scopes sorted by key first).
@@ -68,15 +68,12 @@ const (
 // when the plan names a directory, else a catch-up's.
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
-		prepared: map[string]*sql.Stmt{}}
+		prepared: map[string]*sql.Stmt{}, rules: map[string]int64{}}
 	if w.fresh {
 		w.sums, w.monthSums = map[rowKey]*sumRow{}, map[monthID]int64{}
 	}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
-		return nil, err
-	}
-	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
 	}
 	currencies, err := keptCurrencies(ctx, tx)
@@ -354,13 +351,14 @@ func (w *writer) row(_ context.Context, k rowKey) (*row, error) {
 }
 
 // storedRow reads a rollup row for a catch-up to add its changes to, and the count of its job orders; a row
-// not stored is new (and counts none).
+// not stored is new (and counts none). Its months of wages are not read: their changes are added to their rows
+// of rollup_months (flushMonthsOf).
 func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int64, err error) {
 	r = newRow()
-	var flags, money, months string
-	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months, job_orders
+	var flags, money string
+	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, job_orders
 		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
-		&flags, &money, &r.Substituted, &months, &jobOrders)
+		&flags, &money, &r.Substituted, &jobOrders)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, 0, nil
 	}
@@ -370,7 +368,6 @@ func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int
 	if err := readCounts(flags, r.Counts); err != nil {
 		return nil, 0, err
 	}
-	r.readMonthsLater(months)
 	r.storedMoney, r.lazyMoney = money, true
 	return r, jobOrders, nil
 }
