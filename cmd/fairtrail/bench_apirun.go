@@ -20,6 +20,7 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 		return af, err
 	}
 	defer s.finish(&err, &af.ServePeakRSSBytes)
+	defer s.noteRebuilds(progress, "the API's serve") // its figures are a caught-up model's
 	ready, err := s.readyAfter(ctx)
 	if err != nil {
 		return af, err

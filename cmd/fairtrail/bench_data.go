@@ -14,8 +14,12 @@ import (
 // benchData is the generated dataset (the generate command's NDJSON), split for the benchmark. The bulk import
 // reads the first importBytes of the file; the events after them are held back: whole worker streams for the
 // concurrent writers (held), for the API's clients (posted) and for the writes of the API's mixed load (mixed),
-// and the other streams' events (job order closures) for one batch appended after them. Every event of the
-// dataset is stored exactly once. Once the tail is held back, the file is cut to the imported head.
+// and the job orders' events (closures) for one batch appended after them. Every event of the dataset is stored
+// exactly once. Once the tail is held back, the file is cut to the imported head, and the tail's reference data
+// (the events of streams that are neither a worker's nor a job order's: rates tables, policies, organisations)
+// is written after it, so that the import stores them: the generator writes its rates tables last, and a
+// user imports the reference data before posting workers' events (a rates table or a policy posted after the
+// import would make the next catch-up rebuild the whole read model, which is not the load measured).
 type benchData struct {
 	file         string
 	bytes        int64
@@ -26,6 +30,8 @@ type benchData struct {
 	posted       []heldStream
 	mixed        []heldStream
 	rest         []eventstore.AppendRequest
+	// reference is the tail's reference data, as NDJSON lines, which the import stores after the head.
+	reference [][]byte
 }
 
 // heldStream is one worker's events, in order, decoded and as their NDJSON lines.
@@ -82,7 +88,25 @@ func prepareData(file string, workers int, seed int64, hb heldBack) (*benchData,
 	if err := f.Truncate(d.importBytes); err != nil { // the tail is held in memory: import only the head
 		return nil, fmt.Errorf("bench: cut %s to its imported head: %w", file, err)
 	}
+	if err := d.importReference(f); err != nil {
+		return nil, fmt.Errorf("bench: add the reference data to %s: %w", file, err)
+	}
 	return d, nil
+}
+
+// importReference writes the tail's reference data after the imported head of f, and syncs it.
+func (d *benchData) importReference(f *os.File) error {
+	for _, line := range d.reference {
+		if _, err := f.WriteAt(append(line, '\n'), d.importBytes); err != nil {
+			return err
+		}
+		d.importBytes += int64(len(line)) + 1
+		d.importEvents++
+	}
+	if len(d.reference) == 0 {
+		return nil
+	}
+	return f.Sync()
 }
 
 // takeStreams splits off the first streams of hs that hold at least n events (all of them if fewer).
@@ -121,7 +145,8 @@ func (d *benchData) holdBack(f io.ReaderAt, starts []int64, hold int) (int, erro
 	return i + 1, d.group(tail)
 }
 
-// group sorts the held-back events into worker streams (in order of first appearance) and runs of other streams.
+// group sorts the held-back events into worker streams (in order of first appearance), runs of job orders'
+// streams and the reference data.
 func (d *benchData) group(tail []tailLine) error {
 	byStream := map[string]int{}
 	for _, t := range tail {
@@ -131,7 +156,13 @@ func (d *benchData) group(tail []tailLine) error {
 			return fmt.Errorf("bench: %w", err)
 		}
 		stream := env.Stream()
-		if _, ok := env.Event.(domain.WorkerEvent); !ok {
+		_, worker := env.Event.(domain.WorkerEvent)
+		_, jobOrder := env.Event.(domain.JobOrderEvent)
+		if !worker && !jobOrder {
+			d.reference = append(d.reference, t.line)
+			continue
+		}
+		if !worker {
 			if n := len(d.rest); n > 0 && d.rest[n-1].Stream == stream {
 				d.rest[n-1].Events = append(d.rest[n-1].Events, p)
 			} else {

@@ -95,7 +95,7 @@ func appendHeld(ctx context.Context, storeDir string, d *benchData, env environm
 // not a catch-up or the walk) and runs the load.
 func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg benchConfig, progress io.Writer) (f mixedOnlyFigures, err error) {
 	fmt.Fprintln(progress, "bench: starting fairtrail serve, waiting for its read model and walking the flags pages...")
-	walk, err := mixedWarmUp(ctx, dir, storeDir)
+	walk, err := mixedWarmUp(ctx, dir, storeDir, progress)
 	if err != nil {
 		return f, err
 	}
@@ -111,6 +111,7 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 	if err := s.caughtUp(ctx); err != nil {
 		return f, err
 	}
+	s.noteRebuilds(progress, "the profiled serve")
 	perClient := mixedRequestsPerClient(cfg.queries)
 	fmt.Fprintf(progress, "bench: %d clients making %d mixed reads and writes...\n", benchWriters, benchWriters*perClient)
 	load := mixedLoad{c: s.client, perClient: perClient, streams: d.mixed, tokens: walk.tokens, workers: sample,
@@ -132,8 +133,8 @@ func mixedAlone(ctx context.Context, dir, storeDir string, d *benchData, cfg ben
 
 // mixedWarmUp runs a server until its model is caught up with the store and walks every flags page for the
 // load's tokens (page tokens are signed with the data directory's stable key, so that they hold after a
-// restart), then stops it.
-func mixedWarmUp(ctx context.Context, dir, storeDir string) (walk flagsWalk, err error) {
+// restart), then stops it. It says on progress if the server rebuilt the model that the import built.
+func mixedWarmUp(ctx context.Context, dir, storeDir string, progress io.Writer) (walk flagsWalk, err error) {
 	s, err := startServe(ctx, dir, []string{"--data", storeDir}, "")
 	if err != nil {
 		return walk, err
@@ -143,6 +144,7 @@ func mixedWarmUp(ctx context.Context, dir, storeDir string) (walk flagsWalk, err
 	if err := s.caughtUp(ctx); err != nil {
 		return walk, err
 	}
+	s.noteRebuilds(progress, "the first serve after the import")
 	return walkFlags(ctx, s.client)
 }
 

@@ -118,3 +118,26 @@ func TestCodeCounterCountsOnlyTopLevelFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestServeLogTailNotesRebuildsAndTheAddress(t *testing.T) {
+	t.Parallel()
+	l := serveLogTail{addr: make(chan string, 1)}
+	l.Write([]byte(`{"level":"INFO","msg":"page tokens signed with a stable key"}` + "\n" +
+		`{"level":"INFO","msg":"listening","addr":"127.0.0.1:4000"}` + "\n"))
+	if got := <-l.addr; got != "127.0.0.1:4000" {
+		t.Errorf("address %q", got)
+	}
+	if r := l.rebuilds(); len(r) != 0 {
+		t.Errorf("rebuilds %v before any was logged", r)
+	}
+	l.Write([]byte(`{"level":"INFO","msg":"request","path":"/readyz"}` + "\n" +
+		`{"level":"INFO","msg":"rebuilding the read model","reason":"written by other rules","head":"9"}` + "\n"))
+	if r := l.rebuilds(); !slices.Equal(r, []string{"written by other rules"}) {
+		t.Errorf("rebuilds %v, want the one logged", r)
+	}
+	var out bytes.Buffer
+	(&serveChild{logs: &l}).noteRebuilds(&out, "the first serve")
+	if !strings.Contains(out.String(), "the first serve rebuilt the read model (written by other rules)") {
+		t.Errorf("note %q", out.String())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,6 +120,14 @@ func (s *serveChild) caughtUp(ctx context.Context) error {
 	}
 }
 
+// noteRebuilds says on w whether the server rebuilt its read model, and why: a server over a model that the
+// import (or an earlier server) built should only catch it up, and a rebuild would be what a figure measures.
+func (s *serveChild) noteRebuilds(w io.Writer, what string) {
+	for _, reason := range s.logs.rebuilds() {
+		fmt.Fprintf(w, "bench: WARNING: %s rebuilt the read model (%s)\n", what, reason)
+	}
+}
+
 // peakRSS is the server's peak RSS so far (VmHWM).
 func (s *serveChild) peakRSS() int64 {
 	return procFieldKB(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid), "VmHWM") << 10
@@ -185,25 +194,46 @@ func (t *tailBuffer) String() string {
 	return string(t.tail)
 }
 
-// serveLogTail keeps the last lines a server logged and sends the address of its "listening" line on addr.
+// serveLogTail keeps the last lines a server logged, sends the address of its "listening" line on addr and
+// notes the reasons of the read model's rebuilds it logged.
 type serveLogTail struct {
 	tailBuffer
 	addr  chan string
 	found bool // only Write's: writes to a child's standard error come from one goroutine
+
+	mu      sync.Mutex
+	reasons []string
 }
 
+// rebuildMsg is the message the read model logs when it starts a rebuild.
+const rebuildMsg = "rebuilding the read model"
+
 func (l *serveLogTail) Write(b []byte) (int, error) {
-	if !l.found {
-		var line struct{ Msg, Addr string }
+	if !l.found || bytes.Contains(b, []byte(rebuildMsg)) {
+		var line struct{ Msg, Addr, Reason string }
 		for raw := range bytes.Lines(b) {
-			if json.Unmarshal(raw, &line) == nil && line.Msg == "listening" && line.Addr != "" {
+			if json.Unmarshal(raw, &line) != nil {
+				continue
+			}
+			if line.Msg == "listening" && line.Addr != "" && !l.found {
 				l.found = true
 				l.addr <- line.Addr
-				break
+			}
+			if line.Msg == rebuildMsg {
+				l.mu.Lock()
+				l.reasons = append(l.reasons, line.Reason)
+				l.mu.Unlock()
 			}
 		}
 	}
 	return l.tailBuffer.Write(b)
+}
+
+// rebuilds returns the reasons of the rebuilds the server logged so far.
+func (l *serveLogTail) rebuilds() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.reasons)
 }
 
 var _ io.Writer = (*serveLogTail)(nil)

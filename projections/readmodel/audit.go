@@ -84,7 +84,7 @@ func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string,
 	only, args := keysIn(keys, scope, by)
 	monthsCol := "'{}'"
 	if months {
-		monthsCol = "months"
+		monthsCol = rollupMonthsSQL
 	}
 	rs, err := tx.QueryContext(ctx, `SELECT key, workers, flagged_workers, flags, money, substituted_workers, `+monthsCol+`
 		FROM rollups WHERE scope = ? AND grouping = ?`+only, args...)

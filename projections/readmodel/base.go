@@ -2,6 +2,8 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -27,9 +29,30 @@ type base struct {
 	m         *projections.Model
 }
 
+// contextSignatureKey is the meta row that keeps contextSignature, written by what changes the rows it
+// describes (writeContextSnapshot, in a rebuild or a catch-up of policy and organisation events, and
+// noteContext), so that a catch-up or a read looks it up rather than sums those rows, whose number grows with
+// the store's organisations.
+const contextSignatureKey = "context"
+
 // contextSignature identifies the policy, organisation and rates events of the model: they change by a rebuild
-// or by a catch-up of policy and organisation events (reach.go), which this tells apart.
+// or by a catch-up of policy and organisation events (reach.go), which this tells apart. It is read from meta,
+// or counted (countContext) in a model that has not kept it.
 func contextSignature(ctx context.Context, q rowQueryer) (string, error) {
+	var sig string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", contextSignatureKey).Scan(&sig)
+	if errors.Is(err, sql.ErrNoRows) {
+		return countContext(ctx, q)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read model: context signature: %w", err)
+	}
+	return sig, nil
+}
+
+// countContext is the signature of the context's rows of no job order: how many, the last position, and a sum
+// of their positions.
+func countContext(ctx context.Context, q rowQueryer) (string, error) {
 	var n, commit, prepare, sum int64
 	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0),
 		coalesce(sum(commit_pos % 1000003), 0) FROM context_events WHERE job_order_id = ''`).Scan(&n, &commit, &prepare, &sum)
@@ -37,6 +60,20 @@ func contextSignature(ctx context.Context, q rowQueryer) (string, error) {
 		return "", fmt.Errorf("read model: context: %w", err)
 	}
 	return fmt.Sprintf("%d/%d/%d/%d", n, commit, prepare, sum), nil
+}
+
+// noteContext counts the context's rows of no job order again and keeps their signature in meta: a change of
+// them, written in tx, is then seen by the kept bases of every process.
+func noteContext(ctx context.Context, tx *sql.Tx) (string, error) {
+	sig, err := countContext(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", contextSignatureKey,
+		sig); err != nil {
+		return "", fmt.Errorf("read model: write context signature: %w", err)
+	}
+	return sig, nil
 }
 
 // base returns a fork of the context model under filter: made once while the context is unchanged, then forked.

@@ -305,11 +305,11 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 // stream, and writes them.
 func (m *Model) applyBatch(ctx context.Context, tx *sql.Tx, store eventstore.Store, b *batch, cm time.Time) error {
 	for _, rec := range b.context {
-		if err := insertContext(ctx, tx, rec); err != nil {
+		if _, err := insertContext(ctx, tx, rec); err != nil {
 			return err
 		}
 	}
-	if err := writeBase(ctx, tx, b); err != nil {
+	if err := writeBase(ctx, tx, b); err != nil { // the context's signature with its snapshot
 		return err
 	}
 	if err := addWorkersOf(ctx, tx, b); err != nil {

@@ -124,7 +124,7 @@ func groupMoney(ctx context.Context, tx *sql.Tx, currency, scope, by string, key
 func groupMonths(ctx context.Context, tx *sql.Tx, scope, by string, keys []string,
 	get func(string) *projections.RollupMoney) error {
 	only, args := keysIn(keys, scope, by)
-	rs, err := tx.QueryContext(ctx, `SELECT key, workers, months FROM rollups WHERE scope = ? AND grouping = ?`+only, args...)
+	rs, err := tx.QueryContext(ctx, `SELECT key, workers, `+rollupMonthsSQL+` FROM rollups WHERE scope = ? AND grouping = ?`+only, args...)
 	if err != nil {
 		return fmt.Errorf("read model: audit months of wages: %w", err)
 	}

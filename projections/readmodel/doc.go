@@ -48,14 +48,15 @@
 //	flag_rules         (id, rules): each rules array of the flags' details, stored once
 //	scopes             (id, name): the flag scopes, "buyer:ID", "employer:ID" or "agency:ID"
 //	flag_scopes        (scope, k) for a listing scoped to a scope, by its id in scopes
-//	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, workers
-//	                   with a contract substitution flag, and months of wages (JSON: workers by value, a
-//	                   histogram a median is read from); scope is "" for every supply chain or a buyer id for
+//	rollups            per (scope, grouping, key): workers, flagged workers, flags by code, money, and workers
+//	                   with a contract substitution flag; scope is "" for every supply chain or a buyer id for
 //	                   that buyer's; grouping "all" (key "") is the scope's total, each worker counted once;
 //	                   job_orders counts its rollup_job_orders rows. Indexes on (scope, grouping) and workers,
 //	                   flagged workers, job orders or the risk order's shares let a page of the audit or of the
 //	                   agencies seek its rows in its order (window.go)
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
+//	rollup_months      per rollup row and months of wages, the workers it counts with that value (schema 15):
+//	                   the row's histogram, a median is read from (rollupMonthsSQL reads it as JSON)
 //	money_currencies   the reporting currencies whose money the model keeps (serve's --currency, and each
 //	                   one an audit or the agencies asked for of a writable model); a rebuild keeps it
 //	money_totals       per reporting currency kept, figure, deadline (an outstanding line's), currency the
@@ -75,7 +76,9 @@
 // policy's or an organisation's, the workers and job orders whose judgement reads it (see reach.go), unless
 // they are more than Options.ReachShare of the workers; an exchange-rates table rebuilds. Their contributions to the rollups, the old one subtracted and the new
 // one added, are summed per rollup row first: a row whose changes cancel out is neither read nor written; the
-// others are read and written back with their changes added to the stored text of the money and the months of
-// wages (the changed entries parsed and written again, the others copied), and their job orders counted again
-// only when a reference changed. Text the model writes is in the form json.Marshal writes.
+// others are read and written back with their changes added to the stored text of the money (the changed
+// entries parsed and written again, the others copied), to their rows of rollup_months (a value's count) and
+// of rollup_job_orders (a reference's count, the row's job_orders moved on when one comes to or falls from
+// none): what a post writes does not grow with the groups its worker counts under. Text the model writes is in
+// the form json.Marshal writes.
 package readmodel

@@ -215,13 +215,6 @@ func encodeJSON(v any) (string, error) {
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
-// readRules reads flag_rules, the rules arrays the flags reference, by their text.
-func readRules(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
-	out := map[string]int64{}
-	err := eachRules(ctx, tx, func(id int64, text string) { out[text] = id })
-	return out, err
-}
-
 // eachRules calls fn with each rules array of flag_rules and its id.
 func eachRules(ctx context.Context, q queryer, fn func(id int64, text string)) error {
 	rows, err := q.QueryContext(ctx, "SELECT id, rules FROM flag_rules")
@@ -243,14 +236,21 @@ func eachRules(ctx context.Context, q queryer, fn func(id int64, text string)) e
 	return nil
 }
 
-// rulesID is the id of a rules array in flag_rules, added when new (ids are never reused: a rules array no
-// flag references any more stays until the next rebuild).
+// rulesID is the id of a rules array in flag_rules, looked up there on the writer's first use of it (a
+// catch-up's flags use a few of them), added when new (ids are never reused: a rules array no flag references
+// any more stays until the next rebuild).
 func (w *writer) rulesID(ctx context.Context, text string) (int64, error) {
 	if id, ok := w.rules[text]; ok {
 		return id, nil
 	}
-	id := int64(len(w.rules)) + 1
-	if _, err := w.exec(ctx, rulesInsert, id, text); err != nil {
+	var id int64
+	err := w.queryRow(ctx, "SELECT id FROM flag_rules WHERE rules = ?", text).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err = w.queryRow(ctx, "SELECT coalesce(max(id), 0) + 1 FROM flag_rules").Scan(&id); err == nil {
+			_, err = w.exec(ctx, rulesInsert, id, text)
+		}
+	}
+	if err != nil {
 		return 0, fmt.Errorf("write flag rules: %w", err)
 	}
 	w.rules[text] = id

@@ -140,7 +140,7 @@ func writeContext(ctx context.Context, tx *sql.Tx, w *writer, v *projections.Vie
 		}
 	}
 	for _, rec := range recs {
-		if err := insertContext(ctx, tx, rec); err != nil {
+		if _, err := insertContext(ctx, tx, rec); err != nil {
 			return err
 		}
 		if rec.Type != domain.TypeOrganisationRegistered {

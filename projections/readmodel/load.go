@@ -101,11 +101,12 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// insertContext stores an event that is not a worker's.
-func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) error {
+// insertContext stores an event that is not a worker's, and returns its job order ("" for a policy's, an
+// organisation's or a rates table's, which change the context's signature: see noteContext).
+func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) (string, error) {
 	jo := ""
 	if f, err := projections.Decode(rec); err != nil {
-		return err
+		return "", err
 	} else if je, ok := f.Event.(domain.JobOrderEvent); ok {
 		jo = je.JobOrder()
 	}
@@ -114,9 +115,9 @@ func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) erro
 		rec.Revision, rec.ID.String(), rec.Type, rec.OccurredAt.Format(time.RFC3339Nano),
 		rec.RecordedAt.Format(time.RFC3339Nano), rec.RecordedBy, string(rec.Data), jo)
 	if err != nil {
-		return fmt.Errorf("read model: store event %s: %w", rec.ID, err)
+		return "", fmt.Errorf("read model: store event %s: %w", rec.ID, err)
 	}
-	return nil
+	return jo, nil
 }
 
 // insertOrg writes an organisation's row in orgs: its name and role as its last registration gives them.

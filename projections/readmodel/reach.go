@@ -247,7 +247,7 @@ func column(ctx context.Context, q queryer, query string, args ...any) ([]string
 }
 
 // writeBase writes what the batch's base-context events change besides judgements: the organisations they
-// register and the context snapshot, which no longer matches the context's rows.
+// register, and the context snapshot and signature, which no longer match the context's rows.
 func writeBase(ctx context.Context, tx *sql.Tx, b *batch) error {
 	if len(b.base) == 0 {
 		return nil

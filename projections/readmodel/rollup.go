@@ -47,13 +47,22 @@ type contribution struct {
 	// parsed is Money parsed (see terms), once parsedMoney is set.
 	parsed      []moneyTerm
 	parsedMoney bool
+	// months is Months in hundredths (monthsOK when it is written so), once monthsRead is set.
+	months               int64
+	monthsOK, monthsRead bool
 }
 
-// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale.
+// moneyTerm is a contribution's total of one currency in one money column, parsed, with its scale (places,
+// and as text), and in units of 10^-places when they fit int64 and the currency code is of three bytes
+// (fits; see sumRow).
 type moneyTerm struct {
 	col        int
 	cur, scale string
 	d          decimal.Decimal
+	places     int32
+	cur3       [3]byte
+	units      int64
+	fits       bool
 }
 
 // terms is the contribution's money parsed, once: a rebuild parses it on the cores that judge, so that the one
@@ -69,7 +78,13 @@ func (c *contribution) terms() ([]moneyTerm, error) {
 			if err != nil {
 				return nil, fmt.Errorf("money %q of %s: %w", text, cur, err)
 			}
-			out = append(out, moneyTerm{col: col, cur: cur, scale: strconv.Itoa(int(max(-d.Exponent(), 0))), d: d})
+			t := moneyTerm{col: col, cur: cur, d: d, places: max(-d.Exponent(), 0)}
+			t.scale = strconv.Itoa(int(t.places))
+			t.units, t.fits = unitsOf(d)
+			if t.fits = t.fits && len(cur) == len(t.cur3); t.fits {
+				t.cur3 = [3]byte([]byte(cur))
+			}
+			out = append(out, t)
 		}
 	}
 	c.parsed, c.parsedMoney = out, true
@@ -199,18 +214,14 @@ type rowKey struct{ scope, by, key string }
 // counts the workers by their months of wages (a histogram, so that a change subtracts exactly and a median
 // is read from it).
 type row struct {
-	Workers     int64            `json:"-"`
-	Flagged     int64            `json:"-"`
-	Substituted int64            `json:"-"`
-	Months      map[string]int64 `json:"-"`
-	// storedMonths is Months as a catch-up read it, not yet parsed (lazyMonths), with the changes made to it
-	// since in monthsDelta: a worker judged again usually counts under the same months of wages as before, and
-	// then the row's histogram, at scale thousands of values, is written back as it was read.
-	storedMonths string
-	lazyMonths   bool
-	monthsDelta  map[string]int64
-	Counts       []int64                                          `json:"-"`
-	Money        [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
+	Workers     int64 `json:"-"`
+	Flagged     int64 `json:"-"`
+	Substituted int64 `json:"-"`
+	// Months counts the row's workers by months of wages (in a catch-up, the changes to those counts), which
+	// rollup_months stores a value to a row.
+	Months map[string]int64                                 `json:"-"`
+	Counts []int64                                          `json:"-"`
+	Money  [moneyCols]map[string]map[string]decimal.Decimal `json:"-"`
 	// storedMoney is the money a catch-up read, not parsed (lazyMoney), Money then holding the changes made to
 	// it, added to the text when the row is written (mergeMoney).
 	storedMoney string
@@ -237,12 +248,8 @@ func (r *row) add(c *contribution, sign int64) error {
 			r.Substituted += sign
 		}
 		if c.Months != "" {
-			months := r.Months
-			if r.lazyMonths {
-				months = r.monthsDelta
-			}
-			if months[c.Months] += sign; months[c.Months] == 0 {
-				delete(months, c.Months)
+			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
+				delete(r.Months, c.Months)
 			}
 		}
 	}
@@ -329,9 +336,9 @@ func (r *row) money(col int) []domain.Money {
 	return sums.Money()
 }
 
-// flushRow writes a rollup row the writer changed, with its job orders' references; a row that counts
-// nothing any more is deleted. In a catch-up, d is the changes made to the row: none leaves it as it is, else
-// they are added to the row stored, whose count of job orders is counted again only when a reference changed.
+// flushRow writes a rollup row the writer changed, with its job orders' references and its months of wages; a
+// row that counts nothing any more is deleted. In a catch-up, d is the changes made to the row: none leaves it as
+// it is, else they are added to the row stored, and to the references and values of months they change.
 func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
 	r, jobOrders := d, int64(len(d.jobOrders))
 	if !w.fresh {
@@ -344,42 +351,28 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
 		}
 		r.merge(d)
 	}
-	refs := false
-	for jo, n := range d.jobOrders {
-		if n == 0 {
-			continue
-		}
-		refs = true
-		if _, err := w.exec(ctx, refsUpsert, k.scope, k.by, k.key, jo, n); err != nil {
-			return err
-		}
+	counted, err := w.flushRefs(ctx, k, d.jobOrders)
+	if err != nil {
+		return err
 	}
-	if !w.fresh && refs {
-		if _, err := w.exec(ctx, `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ?
-			AND refs <= 0`, k.scope, k.by, k.key); err != nil {
-			return err
-		}
-		if err := w.queryRow(ctx, `SELECT count(*) FROM rollup_job_orders WHERE scope = ? AND grouping = ?
-			AND key = ?`, k.scope, k.by, k.key).Scan(&jobOrders); err != nil {
-			return err
-		}
+	if !w.fresh {
+		jobOrders += counted
+	}
+	if err := w.flushMonthsOf(ctx, k, d.Months); err != nil {
+		return err
 	}
 	if r.Workers == 0 && jobOrders == 0 {
 		_, err := w.exec(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)
 		return err
 	}
 	counts, _ := json.Marshal(r.Counts) // integers: cannot fail
-	months, err := r.monthsJSON()
-	if err != nil {
-		return err
-	}
 	money, err := r.storedMoneyJSON()
 	if err != nil {
 		return err
 	}
 	_, err = w.exec(ctx, `INSERT OR REPLACE INTO rollups (scope, grouping, key, workers, flagged_workers,
-		flags, money, substituted_workers, months, job_orders) VALUES (?,?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
-		r.Flagged, string(counts), money, r.Substituted, months, jobOrders)
+		flags, money, substituted_workers, job_orders) VALUES (?,?,?,?,?,?,?,?,?)`, k.scope, k.by, k.key, r.Workers,
+		r.Flagged, string(counts), money, r.Substituted, jobOrders)
 	return err
 }
 
@@ -400,7 +393,7 @@ func (r *row) storedMoneyJSON() (string, error) {
 // unchanged reports whether a row of changes (see writer.row) changes nothing: the contributions added to it
 // and subtracted from it cancel out.
 func (r *row) unchanged() bool {
-	if r.Workers != 0 || r.Flagged != 0 || r.Substituted != 0 || len(r.Months) != 0 || len(r.monthsDelta) != 0 {
+	if r.Workers != 0 || r.Flagged != 0 || r.Substituted != 0 || len(r.Months) != 0 {
 		return false
 	}
 	for _, n := range r.Counts {

@@ -34,9 +34,10 @@ type rowQueryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// writeContextSnapshot stores the base context's snapshot under its signature, replacing any other.
+// writeContextSnapshot stores the base context's snapshot under its signature, replacing any other, and keeps
+// the signature (noteContext).
 func writeContextSnapshot(ctx context.Context, tx *sql.Tx) error {
-	sig, err := contextSignature(ctx, tx)
+	sig, err := noteContext(ctx, tx)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,15 @@
 package readmodel
 
 import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -15,7 +20,7 @@ import (
 
 // tally is what a chunk of workers adds to the sums a writer keeps.
 type tally struct {
-	rows    map[rowKey]*row
+	rows    map[rowKey]*sumRow
 	months  map[monthKey]int64
 	reports map[string]int64
 	money   *moneyTotals
@@ -28,7 +33,7 @@ type tally struct {
 func newTally(w *writer) *tally {
 	mt := newMoneyTotals(w.money.currencies)
 	mt.rates = w.money.rates
-	return &tally{rows: map[rowKey]*row{}, months: map[monthKey]int64{}, reports: map[string]int64{}, money: mt,
+	return &tally{rows: map[rowKey]*sumRow{}, months: map[monthKey]int64{}, reports: map[string]int64{}, money: mt,
 		clock: w.clock, only: w.only}
 }
 
@@ -51,10 +56,10 @@ func (t *tally) worker(e *encodedWorker) error {
 }
 
 // row returns the tally's row of a group, new when the chunk had not touched it.
-func (t *tally) row(k rowKey) (*row, error) {
+func (t *tally) row(k rowKey) (*sumRow, error) {
 	r := t.rows[k]
 	if r == nil {
-		r = newRow()
+		r = newSumRow(len(domain.FlagCodes), nil)
 		t.rows[k] = r
 	}
 	return r, nil
@@ -64,14 +69,15 @@ func (t *tally) row(k rowKey) (*row, error) {
 // from the model).
 func (w *writer) mergeTally(t *tally) {
 	for k, r := range t.rows {
-		if mine := w.rows[k]; mine != nil {
+		if mine := w.sums[k]; mine != nil {
 			mine.merge(r)
 		} else {
-			w.rows[k] = r
+			r.adopt(&w.names)
+			w.sums[w.ownKey(k)] = r
 		}
 	}
 	for k, n := range t.months {
-		w.months[k] += n
+		w.monthSums[w.monthID(k)] += n
 	}
 	if len(t.reports) > 0 && w.reports == nil {
 		w.reports = map[string]int64{}
@@ -87,13 +93,9 @@ func (r *row) merge(o *row) {
 	r.Workers += o.Workers
 	r.Flagged += o.Flagged
 	r.Substituted += o.Substituted
-	months := r.Months
-	if r.lazyMonths {
-		months = r.monthsDelta // a row read by a catch-up, its histogram not parsed
-	}
 	for m, n := range o.Months {
-		if months[m] += n; months[m] == 0 {
-			delete(months, m)
+		if r.Months[m] += n; r.Months[m] == 0 {
+			delete(r.Months, m)
 		}
 	}
 	for i, n := range o.Counts {
@@ -172,4 +174,68 @@ func encodePart(w *writer) func([]projections.Judgement) (encodedPart, error) {
 		}
 		return p, nil
 	}
+}
+
+// monthID is a monthKey's strings interned in a writer's names: a key without pointers.
+type monthID struct{ scope, month, code uint32 }
+
+// monthID interns a flag month count's key.
+func (w *writer) monthID(k monthKey) monthID {
+	return monthID{w.names.id(k.scope), w.names.id(k.month), w.names.id(k.code)}
+}
+
+// sumRow returns a rebuild's row of a group as it holds it, new when none had touched it.
+func (w *writer) sumRow(k rowKey) (*sumRow, error) {
+	if r := w.sums[k]; r != nil {
+		return r, nil
+	}
+	r := newSumRow(len(domain.FlagCodes), &w.names)
+	w.sums[w.ownKey(k)] = r
+	return r, nil
+}
+
+// ownKey is k with its strings interned: a row held for the whole rebuild keeps no judgement's memory.
+func (w *writer) ownKey(k rowKey) rowKey {
+	n := &w.names
+	return rowKey{n.name(n.id(k.scope)), n.name(n.id(k.by)), n.name(n.id(k.key))}
+}
+
+// flushRows writes the rollup rows touched in key order, a rebuild's each turned into a row (fold) only as
+// it is written.
+func (w *writer) flushRows(ctx context.Context) error {
+	keys := make([]rowKey, 0, len(w.rows)+len(w.sums))
+	for k := range w.rows {
+		keys = append(keys, k)
+	}
+	for k := range w.sums {
+		if w.rows[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b rowKey) int {
+		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
+	})
+	for _, k := range keys {
+		r := w.rows[k]
+		if s := w.sums[k]; s != nil {
+			if r == nil {
+				r = newRow()
+			}
+			s.fold(r)
+			delete(w.sums, k)
+		}
+		if err := w.flushRow(ctx, k, r); err != nil {
+			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
+		}
+		delete(w.rows, k)
+	}
+	return nil
+}
+
+// foldMonths adds a rebuild's flag month counts to the writer's, to be written.
+func (w *writer) foldMonths() {
+	for k, n := range w.monthSums {
+		w.months[monthKey{w.names.name(k.scope), w.names.name(k.month), w.names.name(k.code)}] += n
+	}
+	clear(w.monthSums)
 }

@@ -49,7 +49,7 @@ func craftedModel(t *testing.T, rows []craftedRow) *Model {
 	t.Cleanup(func() { m.Close() })
 	for _, r := range rows {
 		if _, err := m.wdb.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
-			substituted_workers, months, job_orders) VALUES ('b', 'agency', ?, ?, ?, '[]', '[]', ?, '{}', ?)`,
+			substituted_workers, job_orders) VALUES ('b', 'agency', ?, ?, ?, '[]', '[]', ?, ?)`,
 			r.key, r.workers, r.flagged, r.substituted, r.orders); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func craftedModel(t *testing.T, rows []craftedRow) *Model {
 		}
 	}
 	if _, err := m.wdb.Exec(`INSERT INTO rollups (scope, grouping, key, workers, flagged_workers, flags, money,
-		substituted_workers, months, job_orders) VALUES ('other', 'agency', 'ag-00', 9, 9, '[]', '[]', 9, '{}', 9)`); err != nil {
+		substituted_workers, job_orders) VALUES ('other', 'agency', 'ag-00', 9, 9, '[]', '[]', 9, 9)`); err != nil {
 		t.Fatal(err)
 	}
 	return m

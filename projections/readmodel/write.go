@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -27,7 +25,7 @@ type writer struct {
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
 	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
 	prepared map[string]*sql.Stmt
-	rules    map[string]int64 // flag_rules: the id of each rules array
+	rules    map[string]int64 // flag_rules: the id of each rules array looked up or added
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
 	// in a rebuild in batches (the flags and scopes sorted by key first).
@@ -35,6 +33,11 @@ type writer struct {
 	money                           *moneyTotals // changes to money_totals and money_months
 	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
 	only func(scope, by string) bool
+	// sums and monthSums are a rebuild's rollup rows and flag month counts as it holds them until it writes
+	// them (see sumRow), their strings interned in names; nil but in a rebuild.
+	sums      map[rowKey]*sumRow
+	monthSums map[monthID]int64
+	names     names
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -65,12 +68,12 @@ const (
 // when the plan names a directory, else a catch-up's.
 func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
-		prepared: map[string]*sql.Stmt{}}
+		prepared: map[string]*sql.Stmt{}, rules: map[string]int64{}}
+	if w.fresh {
+		w.sums, w.monthSums = map[rowKey]*sumRow{}, map[monthID]int64{}
+	}
 	var err error
 	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
-		return nil, err
-	}
-	if w.rules, err = readRules(ctx, tx); err != nil {
 		return nil, err
 	}
 	currencies, err := keptCurrencies(ctx, tx)
@@ -298,13 +301,21 @@ func (w *writer) contribute(ctx context.Context, c *contribution, sign int64) er
 	if len(c.Reports) > 0 && w.reports == nil {
 		w.reports = map[string]int64{}
 	}
+	if w.sums != nil {
+		return addContribution(c, sign, w.only, w.reports, w.sumRow)
+	}
 	return addContribution(c, sign, w.only, w.reports, func(k rowKey) (*row, error) { return w.row(ctx, k) })
+}
+
+// adder is a rollup row as a contribution is added to it: a row, or a rebuild's sumRow.
+type adder interface {
+	add(c *contribution, sign int64) error
 }
 
 // addContribution adds or subtracts a contribution to its reports' counts in reports and to the rows, got
 // with row, of every group it belongs to (of those only keeps, when it is not nil).
-func addContribution(c *contribution, sign int64, only func(scope, by string) bool, reports map[string]int64,
-	row func(rowKey) (*row, error)) error {
+func addContribution[R adder](c *contribution, sign int64, only func(scope, by string) bool,
+	reports map[string]int64, row func(rowKey) (R, error)) error {
 	for k, n := range c.Reports {
 		reports[k] += sign * n
 	}
@@ -340,13 +351,14 @@ func (w *writer) row(_ context.Context, k rowKey) (*row, error) {
 }
 
 // storedRow reads a rollup row for a catch-up to add its changes to, and the count of its job orders; a row
-// not stored is new (and counts none).
+// not stored is new (and counts none). Its months of wages are not read: their changes are added to their rows
+// of rollup_months (flushMonthsOf).
 func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int64, err error) {
 	r = newRow()
-	var flags, money, months string
-	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, months, job_orders
+	var flags, money string
+	err = w.queryRow(ctx, `SELECT workers, flagged_workers, flags, money, substituted_workers, job_orders
 		FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key).Scan(&r.Workers, &r.Flagged,
-		&flags, &money, &r.Substituted, &months, &jobOrders)
+		&flags, &money, &r.Substituted, &jobOrders)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, 0, nil
 	}
@@ -356,7 +368,6 @@ func (w *writer) storedRow(ctx context.Context, k rowKey) (r *row, jobOrders int
 	if err := readCounts(flags, r.Counts); err != nil {
 		return nil, 0, err
 	}
-	r.readMonthsLater(months)
 	r.storedMoney, r.lazyMoney = money, true
 	return r, jobOrders, nil
 }
@@ -371,24 +382,15 @@ func (w *writer) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	keys := make([]rowKey, 0, len(w.rows))
-	for k := range w.rows {
-		keys = append(keys, k)
+	if err := w.flushRows(ctx); err != nil {
+		return err
 	}
-	slices.SortFunc(keys, func(a, b rowKey) int {
-		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
-	})
-	for _, k := range keys {
-		if err := w.flushRow(ctx, k, w.rows[k]); err != nil {
-			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
-		}
-	}
-	w.rows = map[rowKey]*row{}
 	if err := w.money.flush(ctx, w.tx); err != nil {
 		return err
 	}
 	if err := w.flushReports(ctx); err != nil {
 		return err
 	}
+	w.foldMonths()
 	return w.flushMonths(ctx)
 }
