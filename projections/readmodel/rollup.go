@@ -248,9 +248,7 @@ func (r *row) add(c *contribution, sign int64) error {
 			r.Substituted += sign
 		}
 		if c.Months != "" {
-			if r.Months[c.Months] += sign; r.Months[c.Months] == 0 {
-				delete(r.Months, c.Months)
-			}
+			addCount(r.Months, c.Months, sign)
 		}
 	}
 	for i, n := range c.Counts {
@@ -261,23 +259,11 @@ func (r *row) add(c *contribution, sign int64) error {
 		return err
 	}
 	for _, t := range terms {
-		sums := r.Money[t.col][t.cur]
-		if sums == nil {
-			sums = map[string]decimal.Decimal{}
-			r.Money[t.col][t.cur] = sums
-		}
 		d := t.d
 		if sign < 0 {
 			d = d.Neg()
 		}
-		if s := sums[t.scale].Add(d); s.IsZero() {
-			delete(sums, t.scale)
-		} else {
-			sums[t.scale] = s
-		}
-		if len(sums) == 0 {
-			delete(r.Money[t.col], t.cur)
-		}
+		r.addSum(t.col, t.cur, t.scale, d)
 	}
 	if c.JobOrder != "" {
 		r.jobOrders[c.JobOrder] += sign

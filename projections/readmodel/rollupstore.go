@@ -21,61 +21,55 @@ const (
 	monthsDelete = `DELETE FROM rollup_months WHERE scope = ? AND grouping = ? AND key = ? AND months = ?`
 )
 
-// flushRefs adds a row's changes of references by job order to rollup_job_orders, deleting those that fall to
-// none, and returns by how much they change the number of job orders the row counts (in a catch-up; a
-// rebuild's row counts its references itself).
-func (w *writer) flushRefs(ctx context.Context, k rowKey, refs map[string]int64) (int64, error) {
+// countTable names the statements of a table that keeps a rollup row's counts by one more key (a job order's
+// references, the workers of a value of months of wages), and what a count is called in an error.
+type countTable struct{ what, insert, add, drop string }
+
+var (
+	refsTable   = countTable{"reference to", refsUpsert, refsAdd, refsDelete}
+	monthsTable = countTable{"months of wages", monthsInsert, monthsAdd, monthsDelete}
+)
+
+// flushCounts adds a row's changes of counts to t, deleting those that fall to none, and returns by how much
+// they change the number of positive counts the row holds (in a catch-up; a rebuild's row, written once into an
+// empty table, inserts its counts and counts them itself).
+func (w *writer) flushCounts(ctx context.Context, t countTable, k rowKey, changes map[string]int64) (int64, error) {
 	var counted int64
-	for _, jo := range slices.Sorted(maps.Keys(refs)) {
-		n := refs[jo]
+	for _, c := range slices.Sorted(maps.Keys(changes)) {
+		n := changes[c]
 		if n == 0 {
 			continue
 		}
 		if w.fresh {
-			if _, err := w.exec(ctx, refsUpsert, k.scope, k.by, k.key, jo, n); err != nil {
-				return 0, fmt.Errorf("reference to %s: %w", jo, err)
+			if _, err := w.exec(ctx, t.insert, k.scope, k.by, k.key, c, n); err != nil {
+				return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
 			}
 			continue
 		}
 		var now int64
-		if err := w.queryRow(ctx, refsAdd, k.scope, k.by, k.key, jo, n).Scan(&now); err != nil {
-			return 0, fmt.Errorf("reference to %s: %w", jo, err)
+		if err := w.queryRow(ctx, t.add, k.scope, k.by, k.key, c, n).Scan(&now); err != nil {
+			return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
 		}
 		counted += held(now) - held(now-n)
 		if now <= 0 {
-			if _, err := w.exec(ctx, refsDelete, k.scope, k.by, k.key, jo); err != nil {
-				return 0, fmt.Errorf("reference to %s: %w", jo, err)
+			if _, err := w.exec(ctx, t.drop, k.scope, k.by, k.key, c); err != nil {
+				return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
 			}
 		}
 	}
 	return counted, nil
 }
 
-// flushMonthsOf adds a row's changes of workers by months of wages to rollup_months, deleting the values that
-// fall to none (a rebuild's row, written once into an empty table, inserts its histogram).
+// flushRefs adds a row's changes of references by job order to rollup_job_orders and returns by how much they
+// change the number of job orders the row counts (in a catch-up).
+func (w *writer) flushRefs(ctx context.Context, k rowKey, refs map[string]int64) (int64, error) {
+	return w.flushCounts(ctx, refsTable, k, refs)
+}
+
+// flushMonthsOf adds a row's changes of workers by months of wages to rollup_months.
 func (w *writer) flushMonthsOf(ctx context.Context, k rowKey, months map[string]int64) error {
-	for _, m := range slices.Sorted(maps.Keys(months)) {
-		n := months[m]
-		if n == 0 {
-			continue
-		}
-		if w.fresh {
-			if _, err := w.exec(ctx, monthsInsert, k.scope, k.by, k.key, m, n); err != nil {
-				return fmt.Errorf("months of wages %s: %w", m, err)
-			}
-			continue
-		}
-		var now int64
-		if err := w.queryRow(ctx, monthsAdd, k.scope, k.by, k.key, m, n).Scan(&now); err != nil {
-			return fmt.Errorf("months of wages %s: %w", m, err)
-		}
-		if now <= 0 {
-			if _, err := w.exec(ctx, monthsDelete, k.scope, k.by, k.key, m); err != nil {
-				return fmt.Errorf("months of wages %s: %w", m, err)
-			}
-		}
-	}
-	return nil
+	_, err := w.flushCounts(ctx, monthsTable, k, months)
+	return err
 }
 
 // held is 1 for a positive count of references, else 0: whether the row counts the job order.

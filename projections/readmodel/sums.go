@@ -227,10 +227,10 @@ func (r *sumRow) fold(into *row) {
 		addCount(into.Months, text, n)
 	}
 	for s, units := range r.money {
-		into.addSum(int(s.col), string(s.cur[:]), s.places, decimal.New(units, -s.places))
+		into.addSum(int(s.col), string(s.cur[:]), strconv.Itoa(int(s.places)), decimal.New(units, -s.places))
 	}
 	for s, d := range r.oddMoney {
-		into.addSum(s.col, s.cur, s.places, d)
+		into.addSum(s.col, s.cur, strconv.Itoa(int(s.places)), d)
 	}
 	for id, n := range r.jobOrderIDs {
 		into.jobOrders[r.interned.name(id)] += n
@@ -250,14 +250,14 @@ func (c *contribution) hundredths() (int64, bool) {
 	return c.months, c.monthsOK
 }
 
-// addSum adds d to the row's sum of a column, currency and scale.
-func (r *row) addSum(col int, cur string, places int32, d decimal.Decimal) {
+// addSum adds d to the row's sum of a column, currency and scale (its places as text), deleting a sum that
+// comes to zero.
+func (r *row) addSum(col int, cur, scale string, d decimal.Decimal) {
 	sums := r.Money[col][cur]
 	if sums == nil {
 		sums = map[string]decimal.Decimal{}
 		r.Money[col][cur] = sums
 	}
-	scale := strconv.Itoa(int(places))
 	if s := sums[scale].Add(d); s.IsZero() {
 		delete(sums, scale)
 	} else {

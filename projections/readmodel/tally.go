@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -94,29 +92,15 @@ func (r *row) merge(o *row) {
 	r.Flagged += o.Flagged
 	r.Substituted += o.Substituted
 	for m, n := range o.Months {
-		if r.Months[m] += n; r.Months[m] == 0 {
-			delete(r.Months, m)
-		}
+		addCount(r.Months, m, n)
 	}
 	for i, n := range o.Counts {
 		r.Counts[i] += n
 	}
 	for col, byCur := range o.Money {
 		for cur, sums := range byCur {
-			mine := r.Money[col][cur]
-			if mine == nil {
-				mine = map[string]decimal.Decimal{}
-				r.Money[col][cur] = mine
-			}
 			for scale, d := range sums {
-				if s := mine[scale].Add(d); s.IsZero() {
-					delete(mine, scale)
-				} else {
-					mine[scale] = s
-				}
-			}
-			if len(mine) == 0 {
-				delete(r.Money[col], cur)
+				r.addSum(col, cur, scale, d)
 			}
 		}
 	}
