@@ -22,12 +22,29 @@ const benchCatchUpWorkers = 3000
 // one commit), with the process's CPU per post. The events posted are the whole streams of the dataset's last workers, held back from the
 // import, in their order.
 func BenchmarkCatchUpOneEvent(b *testing.B) {
+	benchCatchUps(b, 1)
+}
+
+// BenchmarkCatchUpBatch is what a catch-up of the posts of 16 clients costs the read model, per post: 16
+// events of 16 workers appended, then the model caught up with them at once (as the API's posts waiting for
+// one catch-up are), with the process's CPU per post.
+func BenchmarkCatchUpBatch(b *testing.B) {
+	benchCatchUps(b, 16)
+}
+
+// benchCatchUps appends the held-back workers' events, batch of different workers' events at a time (one
+// event of each of batch workers, round by round), and catches the model up after each append; an op is one
+// event.
+func benchCatchUps(b *testing.B, batch int) {
 	ctx := context.Background()
 	var buf bytes.Buffer
 	if _, err := synth.Generate(&buf, synth.Options{Workers: benchCatchUpWorkers, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	imported, held := holdBackWorkers(b, strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n"), 400)
+	if batch > 1 {
+		held = interleave(b, held, batch)
+	}
 	dir := b.TempDir()
 	s, err := embedded.Open(dir, embedded.Options{})
 	if err != nil {
@@ -47,11 +64,12 @@ func BenchmarkCatchUpOneEvent(b *testing.B) {
 	}
 	cpu := cpuSeconds(b)
 	b.ResetTimer()
-	for i := range b.N {
-		if i == len(held) {
+	for i := 0; i < b.N; i += batch {
+		if i+batch > len(held) {
 			b.Fatalf("only %d events held back", len(held))
 		}
-		if _, err := eventstore.Import(ctx, s, strings.NewReader(held[i]), eventstore.ImportOptions{}); err != nil {
+		posts := strings.Join(held[i:i+batch], "")
+		if _, err := eventstore.Import(ctx, s, strings.NewReader(posts), eventstore.ImportOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := m.CatchUp(ctx, s); err != nil {
@@ -60,6 +78,49 @@ func BenchmarkCatchUpOneEvent(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(1000*(cpuSeconds(b)-cpu)/float64(b.N), "cpu-ms/op")
+}
+
+// interleave orders held-back events (each worker's in its order, workers one after another) so that each run
+// of batch events holds batch workers' events: the workers taken batch at a time, and their events round by
+// round.
+func interleave(b *testing.B, held []string, batch int) []string {
+	b.Helper()
+	var order []string
+	streams := map[string][]string{}
+	for _, l := range held {
+		var e struct {
+			Data struct {
+				WorkerID string `json:"worker_id"`
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			b.Fatal(err)
+		}
+		w := e.Data.WorkerID
+		if streams[w] == nil {
+			order = append(order, w)
+		}
+		streams[w] = append(streams[w], l)
+	}
+	out := make([]string, 0, len(held))
+	for g := 0; g+batch <= len(order); g += batch {
+		group := order[g : g+batch]
+		for round := 0; ; round++ {
+			n := 0
+			for _, w := range group {
+				if round < len(streams[w]) {
+					n++
+				}
+			}
+			if n < batch { // a round with fewer workers: the group ends here
+				break
+			}
+			for _, w := range group {
+				out = append(out, streams[w][round])
+			}
+		}
+	}
+	return out
 }
 
 // holdBackWorkers splits a dataset's lines into those imported and the events of the streams of its last n
