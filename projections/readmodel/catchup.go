@@ -357,7 +357,7 @@ func (m *Model) judgeChunkOf(ctx context.Context, tx *sql.Tx, store eventstore.S
 	if err := loadJobOrders(ctx, tx, pm, needed); err != nil {
 		return err
 	}
-	return writeJudged(ctx, tx, pm.View(time.Time{}), workers, jobOrders, cm) // judgements do not read the clock
+	return writeJudged(ctx, tx, pm, workers, jobOrders, cm)
 }
 
 // addWorkersOf adds to the batch the workers of the job orders whose own events it holds.
@@ -383,19 +383,16 @@ func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 	return nil
 }
 
-// writeJudged writes the judgements of workers and job orders (sorted), and the rollups they change.
-func writeJudged(ctx context.Context, tx *sql.Tx, v *projections.View, workers, jobOrders []string, cm time.Time) error {
+// writeJudged writes the judgements of workers and job orders (sorted) by pm, and the rollups they change.
+func writeJudged(ctx context.Context, tx *sql.Tx, pm *projections.Model, workers, jobOrders []string, cm time.Time) error {
+	v := pm.View(time.Time{}) // judgements do not read the clock
 	wr, err := newWriter(ctx, tx, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}
 	wr.setRates(v.Reporting("").Rates)
-	for _, w := range workers {
-		if j, ok := v.Judge(w); ok {
-			if err := wr.worker(ctx, j); err != nil {
-				return err
-			}
-		}
+	if err := writeWorkers(ctx, wr, pm, v, workers); err != nil {
+		return err
 	}
 	for _, id := range jobOrders {
 		jo, ok := v.JobOrder(id)

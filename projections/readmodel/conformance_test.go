@@ -303,9 +303,26 @@ func currencyFor(by string) string {
 // events per catch-up, after its first workers, so that recruitments come alone to job orders with workers
 // stored before them (a catch-up judges again the recruited worker, not the job order's others, which no
 // judgement of theirs reads), and compares the answers with a model rebuilt in memory. The exchange rates the
-// dataset ends with are left out: they would rebuild the model.
+// dataset ends with are left out: they would rebuild the model. Catch-ups of some sixty events judge several
+// workers each, on every core (writeWorkers).
 func TestCatchUpsOfAFewEventsAnswerAsAModelRebuiltInMemory(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		step int
+	}{
+		{"five events per catch-up", 5},
+		{"sixty events of several workers per catch-up", 60},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			catchUpsOf(t, tc.step)
+		})
+	}
+}
+
+// catchUpsOf is TestCatchUpsOfAFewEventsAnswerAsAModelRebuiltInMemory with step events per catch-up.
+func catchUpsOf(t *testing.T, step int) {
 	ls := smallLines(t)
 	var recruited []int
 	rates := len(ls)
@@ -325,10 +342,10 @@ func TestCatchUpsOfAFewEventsAnswerAsAModelRebuiltInMemory(t *testing.T) {
 	from := recruited[3]
 	importLines(t, s, ls[:from])
 	catchUp(t, m, s)
-	for ; from < rates; from += 5 {
-		importLines(t, s, ls[from:min(from+5, rates)])
+	for ; from < rates; from += step {
+		importLines(t, s, ls[from:min(from+step, rates)])
 		if res := catchUp(t, m, s); res.Rebuilt {
-			t.Fatalf("catch-up of lines %d to %d rebuilt the model (%s), want them applied", from, from+5, res.Reason)
+			t.Fatalf("catch-up of lines %d to %d rebuilt the model (%s), want them applied", from, from+step, res.Reason)
 		}
 	}
 	conformAt(t, m, s, clocks, 0.3)
