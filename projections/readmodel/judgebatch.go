@@ -20,6 +20,11 @@ const (
 // A View is not safe for concurrent use: each judge judges on a view of pm of its own (building again the few
 // job orders its workers read).
 func writeWorkers(ctx context.Context, w *writer, pm *projections.Model, v *projections.View, workers []string) error {
+	if !w.fresh {
+		if err := w.readOld(ctx, workers); err != nil {
+			return err
+		}
+	}
 	if len(workers) < judgeInParallel {
 		for _, id := range workers {
 			if j, ok := v.Judge(id); ok {

@@ -317,13 +317,20 @@ func (w *writer) forgetMoney(ctx context.Context, worker string) error {
 	}
 	var c contribution
 	var buyers, agencies, text string
-	err := w.queryRow(ctx, "SELECT job_order_id, employer_id, buyer_ids, agencies, ledger FROM workers WHERE worker_id = ?",
-		worker).Scan(&c.JobOrder, &c.Employer, &buyers, &agencies, &text)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read model: ledger of worker %s: %w", worker, err)
+	if old, ok := w.olds[worker]; ok || w.olds != nil { // read beforehand (readOld): ok when stored
+		if !ok {
+			return nil
+		}
+		c.JobOrder, c.Employer, buyers, agencies, text = old.jobOrder, old.employer, old.buyers, old.agencies, old.ledger
+	} else {
+		err := w.queryRow(ctx, "SELECT job_order_id, employer_id, buyer_ids, agencies, ledger FROM workers WHERE worker_id = ?",
+			worker).Scan(&c.JobOrder, &c.Employer, &buyers, &agencies, &text)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read model: ledger of worker %s: %w", worker, err)
+		}
 	}
 	l, err := decodeLedger(text)
 	if err != nil {

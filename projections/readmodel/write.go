@@ -33,6 +33,9 @@ type writer struct {
 	money                           *moneyTotals // changes to money_totals and money_months
 	// only says which rollup rows are kept (every one when nil): a replay under a filter keeps those it reads.
 	only func(scope, by string) bool
+	// olds are the stored judgements of the workers a catch-up writes again, read at once (readOld); nil when
+	// each is read as it is written.
+	olds map[string]*oldWorker
 	// sums and monthSums are a rebuild's rollup rows and flag month counts as it holds them until it writes
 	// them (see sumRow), their strings interned in names; nil but in a rebuild.
 	sums      map[rowKey]*sumRow
@@ -52,6 +55,9 @@ const (
 		unclocked, clocked_from, contribution, ledger) VALUES `
 	workerCols = 10
 )
+
+// workerFlagsWhere selects a worker's flags.
+const workerFlagsWhere = "worker_id = ?"
 
 // Statements a writer runs for each job order, rollup row, rules array and month count it writes, through
 // their prepared statements (see exec).
@@ -105,7 +111,7 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 			return err
 		}
 	}
-	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", "worker_id = ?", j.WorkerID); err != nil {
+	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", workerFlagsWhere, j.WorkerID); err != nil {
 		return err
 	}
 	if !e.tallied {
@@ -166,28 +172,24 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 }
 
 // forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
-// with their scopes.
+// with their scopes: its contribution read with query, unless the writer read its old state beforehand
+// (readOld).
 func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
 	w.held = nil
 	if w.fresh {
 		return nil
 	}
 	w.held = map[heldFlag]int{}
-	var text string
-	err := w.queryRow(ctx, query, id).Scan(&text)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	text, stored, found, err := w.oldOf(ctx, query, flagsWhere, id)
 	if err != nil {
-		return fmt.Errorf("read contribution of %s: %w", owner, err)
+		return fmt.Errorf("read contribution and flags of %s: %w", owner, err)
+	}
+	if !found {
+		return nil
 	}
 	var old contribution
 	if err := json.Unmarshal([]byte(text), &old); err != nil {
 		return fmt.Errorf("contribution of %s: %w", owner, err)
-	}
-	stored, err := w.storedFlags(ctx, flagsWhere, id)
-	if err != nil {
-		return fmt.Errorf("flags of %s: %w", owner, err)
 	}
 	var clocked []clockedFlag
 	for _, f := range stored {
