@@ -81,12 +81,10 @@ func benchCatchUps(b *testing.B, batch int) {
 }
 
 // interleave orders held-back events (each worker's in its order, workers one after another) so that each run
-// of batch events holds batch workers' events: the workers taken batch at a time, and their events round by
-// round.
+// of batch events holds batch workers' events (see roundRobin).
 func interleave(b *testing.B, held []string, batch int) []string {
 	b.Helper()
-	var order []string
-	streams := map[string][]string{}
+	workers := make(map[string]string, len(held))
 	for _, l := range held {
 		var e struct {
 			Data struct {
@@ -96,27 +94,34 @@ func interleave(b *testing.B, held []string, batch int) []string {
 		if err := json.Unmarshal([]byte(l), &e); err != nil {
 			b.Fatal(err)
 		}
-		w := e.Data.WorkerID
-		if streams[w] == nil {
-			order = append(order, w)
-		}
-		streams[w] = append(streams[w], l)
+		workers[l] = e.Data.WorkerID
 	}
-	out := make([]string, 0, len(held))
+	return roundRobin(held, func(l string) string { return workers[l] }, batch)
+}
+
+// roundRobin orders items of streams (each stream's in its order, streams one after another, named by stream)
+// so that each run of batch items holds batch streams' items: the streams taken batch at a time, and their
+// items round by round, as long as every stream of the group has one.
+func roundRobin[T any](items []T, stream func(T) string, batch int) []T {
+	var order []string
+	streams := map[string][]T{}
+	for _, it := range items {
+		k := stream(it)
+		if streams[k] == nil {
+			order = append(order, k)
+		}
+		streams[k] = append(streams[k], it)
+	}
+	out := make([]T, 0, len(items))
 	for g := 0; g+batch <= len(order); g += batch {
 		group := order[g : g+batch]
-		for round := 0; ; round++ {
-			n := 0
-			for _, w := range group {
-				if round < len(streams[w]) {
-					n++
-				}
-			}
-			if n < batch { // a round with fewer workers: the group ends here
-				break
-			}
-			for _, w := range group {
-				out = append(out, streams[w][round])
+		rounds := len(streams[group[0]])
+		for _, k := range group {
+			rounds = min(rounds, len(streams[k]))
+		}
+		for round := range rounds {
+			for _, k := range group {
+				out = append(out, streams[k][round])
 			}
 		}
 	}

@@ -37,6 +37,18 @@ const (
 // the events posted are held in memory after its head (overlay). It reports the process's CPU (user and
 // system) per post, the catch-up's, which a server spends on it besides the append.
 func BenchmarkCatchUpOneEventAtScale(b *testing.B) {
+	benchCatchUpsAtScale(b, 1)
+}
+
+// BenchmarkCatchUpBatchAtScale is BenchmarkCatchUpBatch over a store of any size, as
+// BenchmarkCatchUpOneEventAtScale: 16 new workers' events posted, then the model caught up with them at once,
+// with the process's CPU per post.
+func BenchmarkCatchUpBatchAtScale(b *testing.B) {
+	benchCatchUpsAtScale(b, 16)
+}
+
+// benchCatchUpsAtScale posts batch new workers' events (one each) per catch-up; an op is one event.
+func benchCatchUpsAtScale(b *testing.B, batch int) {
 	storeDir, modelDir := os.Getenv(envScaleStore), os.Getenv(envScaleModel)
 	if storeDir == "" || modelDir == "" {
 		b.Skipf("set %s to a generated store and %s to a copy of its model's directory", envScaleStore, envScaleModel)
@@ -64,12 +76,25 @@ func BenchmarkCatchUpOneEventAtScale(b *testing.B) {
 	if _, err := m.CatchUp(ctx, s); err != nil {
 		b.Fatal(err)
 	}
-	posts := newWorkerPosts(b, s, b.N)
+	n := (b.N + batch - 1) / batch * batch
+	var posts []eventstore.AppendRequest
+	if batch == 1 {
+		posts = newWorkerPosts(b, s, n)
+	} else { // workers of fewer events than others of their batch leave some out: three times as many
+		posts = roundRobin(newWorkerPosts(b, s, 3*n), func(p eventstore.AppendRequest) string { return p.Stream }, batch)
+		if len(posts) < n {
+			b.Fatalf("%d posts of %d workers at a time, want %d", len(posts), batch, n)
+		}
+		posts = posts[:n]
+	}
 	cpu := cpuSeconds(b)
 	b.ResetTimer()
-	for _, p := range posts {
+	for i, p := range posts {
 		if _, err := s.Append(ctx, p); err != nil {
 			b.Fatal(err)
+		}
+		if (i+1)%batch != 0 {
+			continue
 		}
 		if _, err := m.CatchUp(ctx, s); err != nil {
 			b.Fatal(err)
