@@ -80,8 +80,9 @@ func benchCatchUpsAtScale(b *testing.B, batch int) {
 	var posts []eventstore.AppendRequest
 	if batch == 1 {
 		posts = newWorkerPosts(b, s, n)
-	} else { // workers of fewer events than others of their batch leave some out: three times as many
-		posts = roundRobin(newWorkerPosts(b, s, 3*n), func(p eventstore.AppendRequest) string { return p.Stream }, batch)
+	} else { // workers of fewer events than others of their batch leave some out: three times as many, and
+		// enough for a batch of workers of some twenty events
+		posts = roundRobin(newWorkerPosts(b, s, 3*n+20*batch), func(p eventstore.AppendRequest) string { return p.Stream }, batch)
 		if len(posts) < n {
 			b.Fatalf("%d posts of %d workers at a time, want %d", len(posts), batch, n)
 		}

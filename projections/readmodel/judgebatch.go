@@ -20,7 +20,7 @@ const (
 // A View is not safe for concurrent use: each judge judges on a view of pm of its own (building again the few
 // job orders its workers read).
 func writeWorkers(ctx context.Context, w *writer, pm *projections.Model, v *projections.View, workers []string) error {
-	if !w.fresh {
+	if !w.fresh && len(workers) > 1 { // one worker's are read as it is written, by statements with no json_each
 		if err := w.readOld(ctx, workers); err != nil {
 			return err
 		}
