@@ -95,3 +95,29 @@ func (w *writer) oldOf(ctx context.Context, query, flagsWhere, id string) (strin
 	stored, err := w.storedFlags(ctx, flagsWhere, id)
 	return text, stored, true, err
 }
+
+// forgetScopes deletes the scope rows of an owner's stored flags (selected by the condition on flags): a
+// worker's with a statement per scope (through flags_worker), a job order's (whose flags share the worker
+// id ” in that index) a flag and scope at a time.
+func (w *writer) forgetScopes(ctx context.Context, stored []storedFlag, scopes []string, flagsWhere, id string) error {
+	if len(stored) == 0 {
+		return nil
+	}
+	if flagsWhere == workerFlagsWhere {
+		for _, sc := range scopes {
+			if _, err := w.exec(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+
+				" AND k IN (SELECT k FROM flags WHERE worker_id = ?)", sc, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, f := range stored {
+		for _, sc := range scopes {
+			if _, err := w.exec(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, f.k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

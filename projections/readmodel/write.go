@@ -206,12 +206,9 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 		if !f.clocked() || time.Unix(f.raisedS, int64(f.raisedN)).Before(w.clock) { // as flags counted it
 			w.countMonths(f.raisedS, f.code, old.Scopes, -1)
 		}
-		k := f.k
-		for _, sc := range old.Scopes {
-			if _, err := w.exec(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+" AND k = ?", sc, k); err != nil {
-				return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
-			}
-		}
+	}
+	if err := w.forgetScopes(ctx, stored, old.Scopes, flagsWhere, id); err != nil {
+		return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
 	}
 	if _, err := w.exec(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
 		return fmt.Errorf("delete flags of %s: %w", owner, err)
