@@ -66,6 +66,8 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 		"audit_cold_ms", "read_events_per_s", "api_post_events_per_s", "api_post_p99_ms", "api_flags_p99_ms",
 		"model_rebuild_events_per_s", "model_rebuild_peak_rss_bytes", "cold_flags_worker_ms", "cold_history_ms",
 		"cold_audit_buyer_ms", "cold_audit_buyer_as_of_seconds", "flags_listed", "flags_listed_per_s",
+		"cold_flags_worker_first_ms", "cold_history_first_ms", "cold_audit_buyer_first_ms", "cold_audit_buyer_usd_first_ms",
+		"flags_listed_first_per_s",
 		"import_model_events_per_s", "import_model_seconds", "import_model_peak_rss_bytes", "serve_ready_seconds",
 		"flags_walk_pages", "flags_walk_flags", "flags_page_p99_ms", "flags_page_max_ms", "serve_walk_max_rss_bytes",
 		"serve_peak_rss_bytes", "metrics_scrape_ms", "mixed_requests", "mixed_writes", "mixed_p99_ms",
