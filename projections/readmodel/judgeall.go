@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -143,14 +142,7 @@ func writeContext(ctx context.Context, tx *sql.Tx, w *writer, v *projections.Vie
 		if _, err := insertContext(ctx, tx, rec); err != nil {
 			return err
 		}
-		if rec.Type != domain.TypeOrganisationRegistered {
-			continue
-		}
-		f, err := projections.Decode(rec)
-		if err != nil {
-			return err
-		}
-		if err := insertOrg(ctx, tx, f.Event.(*domain.OrganisationRegistered)); err != nil {
+		if err := insertOrgOf(ctx, tx, rec); err != nil {
 			return err
 		}
 	}

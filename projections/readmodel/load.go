@@ -120,6 +120,19 @@ func insertContext(ctx context.Context, tx execer, rec eventstore.Recorded) (str
 	return jo, nil
 }
 
+// insertOrgOf writes the orgs row of a stored event that registers an organisation; any other event writes
+// nothing.
+func insertOrgOf(ctx context.Context, tx execer, rec eventstore.Recorded) error {
+	if rec.Type != domain.TypeOrganisationRegistered {
+		return nil
+	}
+	f, err := projections.Decode(rec)
+	if err != nil {
+		return err
+	}
+	return insertOrg(ctx, tx, f.Event.(*domain.OrganisationRegistered))
+}
+
 // insertOrg writes an organisation's row in orgs: its name and role as its last registration gives them.
 func insertOrg(ctx context.Context, tx execer, o *domain.OrganisationRegistered) error {
 	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO orgs (org_id, name, role, sort_name) VALUES (?,?,?,?)",

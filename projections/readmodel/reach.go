@@ -253,14 +253,7 @@ func writeBase(ctx context.Context, tx *sql.Tx, b *batch) error {
 		return nil
 	}
 	for _, rec := range b.base {
-		if rec.Type != domain.TypeOrganisationRegistered {
-			continue
-		}
-		f, err := projections.Decode(rec)
-		if err != nil {
-			return err
-		}
-		if err := insertOrg(ctx, tx, f.Event.(*domain.OrganisationRegistered)); err != nil {
+		if err := insertOrgOf(ctx, tx, rec); err != nil {
 			return err
 		}
 	}
