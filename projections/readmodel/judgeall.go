@@ -29,7 +29,19 @@ func judgeAll(ctx context.Context, w *writer, v *projections.View, ids []string)
 // judgements read must have been built in v beforehand (v.JobOrder), as the judges only read them.
 func judgeEach[T any](ctx context.Context, v *projections.View, ids []string,
 	conv func(projections.Judgement) (T, error), write func(T) error) error {
-	each := func(js []projections.Judgement) ([]T, error) {
+	return judgeChunks(ctx, v, ids, convEach(conv), func(ts []T) error {
+		for _, t := range ts {
+			if err := write(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// convEach turns a converter of one judgement into a converter of a chunk of them.
+func convEach[T any](conv func(projections.Judgement) (T, error)) func([]projections.Judgement) ([]T, error) {
+	return func(js []projections.Judgement) ([]T, error) {
 		out := make([]T, 0, len(js))
 		for _, j := range js {
 			e, err := conv(j)
@@ -40,14 +52,6 @@ func judgeEach[T any](ctx context.Context, v *projections.View, ids []string,
 		}
 		return out, nil
 	}
-	return judgeChunks(ctx, v, ids, each, func(ts []T) error {
-		for _, t := range ts {
-			if err := write(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // judgeChunks judges workers on every core a chunk at a time, turns each chunk's judgements into a P with

@@ -59,6 +59,7 @@ func judgeInOrder(ctx context.Context, pm *projections.Model, ids []string, writ
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
+	encode := convEach(encodeWorker)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			v := pm.View(time.Time{})
@@ -66,7 +67,7 @@ func judgeInOrder(ctx context.Context, pm *projections.Model, ids []string, writ
 				if ctx.Err() != nil {
 					return
 				}
-				parts[i] <- judgePart(v, ids[i*judgeEvery:min((i+1)*judgeEvery, len(ids))], encodeWorkers)
+				parts[i] <- judgePart(v, ids[i*judgeEvery:min((i+1)*judgeEvery, len(ids))], encode)
 			}
 		})
 	}
@@ -85,17 +86,4 @@ func judgeInOrder(ctx context.Context, pm *projections.Model, ids []string, writ
 		}
 	}
 	return nil
-}
-
-// encodeWorkers encodes a catch-up's judgements.
-func encodeWorkers(js []projections.Judgement) ([]encodedWorker, error) {
-	out := make([]encodedWorker, 0, len(js))
-	for _, j := range js {
-		e, err := encodeWorker(j)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }
