@@ -199,8 +199,10 @@ func verify(ctx context.Context, store eventstore.Store, cp Checkpoint) (string,
 var errRebuild = errors.New("rebuild instead")
 
 // batch is the new events a catch-up applies: the workers whose events it holds, the job orders it changes
-// (written again), and among them those with events of their own (changed), whose every worker is judged
-// again. A recruitment changes its job order's list of workers, which no judgement reads (the in-memory
+// (written again), and among them those with events of their own that a worker's judgement reads (changed),
+// whose every worker is judged again: every job order event but a closure, which only the job order's own
+// state records (projections.JobOrder.Closed, read by no rule: TestContextEventsCatchUpAsARebuild's closure step), so that closing a
+// job order of thousands of workers costs the job order's row. A recruitment changes its job order's list of workers, which no judgement reads (the in-memory
 // model's cache forgets the recruited worker alone), so it judges again the recruited worker, not the others.
 // Its policy and organisation events (base, among context) add the workers and job orders they reach (see
 // reach.go).
@@ -290,6 +292,8 @@ func (m *Model) readNew(ctx context.Context, store eventstore.Store, from, head 
 		b.context = append(b.context, rec)
 		je, ok := f.Event.(domain.JobOrderEvent)
 		switch {
+		case ok && rec.Type == domain.TypeJobOrderClosed:
+			b.jobOrders[je.JobOrder()] = true // no judgement of its workers reads a closure (closesNoWorker)
 		case ok:
 			b.jobOrders[je.JobOrder()], b.changed[je.JobOrder()] = true, true
 		case rec.Type == domain.TypeExchangeRatesPublished:

@@ -76,6 +76,8 @@ var reachSteps = []struct {
 		organisation(14, "sub-ph-3", "sub_agent", licenceTo("2031-01-01")), // an organisation with a licence
 		policy(15, "pol-test-buyer-4", `{"buyer_id":"buyer-4"}`, `[{"category":"*","max":{"amount":"0","currency":"TWD"}}]`),
 	}, "", true},
+	{"a job order's closure, which judges none of its workers again", []string{contextEvent(18, "JobOrderClosed",
+		"2024-03-01T00:00:00Z", `{"job_order_id":"jo-0001","reason":"filled"}`)}, "", false},
 	{"a holder for the worker now a retainer", []string{organisation(16, "agency-tw-2", "agency", "")}, ReasonHolderRole, true},
 	{"a rates table changing a cap's conversion and months of wages", []string{contextEvent(17, "ExchangeRatesPublished",
 		"2023-10-24T00:00:00Z", `{"base":"USD","date":"2023-10-24","rates":{"PHP":"10","TWD":"31"},"rates_id":"test-rates","source":"test"}`)},
@@ -226,4 +228,47 @@ func lineDiff(got, want string) string {
 	from := max(at-200, 0)
 	return fmt.Sprintf("line %d (of %d, want %d), from byte %d:\n got  %.500s\n want %.500s", i+1, len(g), len(w), from,
 		gl[from:], wl[from:])
+}
+
+// TestAClosureJudgesNoWorker: a job order's closure, which no judgement of its workers reads, writes the job
+// order again and judges none of its workers again (TestContextEventsCatchUpAsARebuild's closure step holds
+// that the model caught up so is the one a rebuild writes); its amendment judges them all again.
+func TestAClosureJudgesNoWorker(t *testing.T) {
+	t.Parallel()
+	lines, s, m := generatedStore(t, 20, 3, reachOptions(1))
+	importReach(t, s, lines)
+	ctx := context.Background()
+	res, err := m.CatchUp(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importReach(t, s, []string{contextEvent(1, "JobOrderClosed", "2024-03-01T00:00:00Z",
+		`{"job_order_id":"jo-0001","reason":"filled"}`)})
+	head, err := s.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, reason, err := m.readNew(ctx, s, res.Checkpoint.Position, head)
+	if err != nil || reason != "" {
+		t.Fatalf("read the closure: %q, %v", reason, err)
+	}
+	if !b.jobOrders["jo-0001"] || len(b.changed) != 0 || len(b.workers) != 0 {
+		t.Errorf("a closure's batch: job orders %v, changed %v, workers %v; want jo-0001 written again alone",
+			b.jobOrders, b.changed, b.workers)
+	}
+	if res, err = m.CatchUp(ctx, s); err != nil || res.Rebuilt {
+		t.Fatalf("catch up the closure: %+v, %v", res, err)
+	}
+	importReach(t, s, []string{contextEvent(2, "JobOrderPaymentMade", "2024-03-02T00:00:00Z",
+		`{"amount":{"amount":"900.00","currency":"USD"},"job_order_id":"jo-0001","payee_id":"emp-tw-1","payer_id":"pay-x"}`)})
+	head, err = s.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, reason, err = m.readNew(ctx, s, res.Checkpoint.Position, head); err != nil || reason != "" {
+		t.Fatalf("read the payment: %q, %v", reason, err)
+	}
+	if !b.changed["jo-0001"] {
+		t.Errorf("a payment's batch changes %v; want jo-0001, whose workers are judged again", b.changed)
+	}
 }
