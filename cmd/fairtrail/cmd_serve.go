@@ -109,9 +109,6 @@ func newServeCmd(env environment) *cobra.Command {
 }
 
 func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment) error {
-	if env.getenv("GOGC") == "" {
-		keepHeapHeadroom(ctx, serveHeapHeadroom)
-	}
 	var logger *slog.Logger
 	if cfg.logFormat == "text" {
 		logger = slog.New(slog.NewTextHandler(env.stderr, nil))

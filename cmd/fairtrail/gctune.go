@@ -8,14 +8,20 @@ import (
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
-// serveHeapHeadroom is the least allocation serve lets pass between two collections. A server's live Go heap
-// is small (about 6 MiB over a 600,000-worker model: the model's pages are SQLite's, outside it), so at the
-// default GOGC=100 the collector ran every 6 MiB, about once a second under one client's GET
-// /v1/flags?worker= requests, and the requests that overlapped a collection's mark phase made most of the
-// slowest 1% (bench --only flags-worker --profile, serve.trace). With this headroom it runs about ten times
-// less often; where the live heap is larger than the headroom (a rebuild run by the server) GOGC=100 holds,
-// under the soft memory limit as before.
-const serveHeapHeadroom = 64 << 20
+// heapHeadroom is the least allocation a command lets pass between two collections (unless $GOGC sets a
+// percent). A server's live Go heap is small (about 6 MiB over a 600,000-worker model: the model's pages are
+// SQLite's, outside it), so at the default GOGC=100 the collector ran every 6 MiB, about once a second under
+// one client's GET /v1/flags?worker= requests, and the requests that overlapped a collection's mark phase made
+// most of the slowest 1% (bench --only flags-worker --profile, serve.trace). With this headroom it runs about
+// ten times less often. A short command (flags --worker, history worker, audit --buyer over the model) allocates
+// a few tens of MiB in all: at the default it collected several times, 17% of a cold flags --worker's CPU at
+// 100,000 workers, where with the headroom it usually collects not once. Where the live heap is larger than
+// the headroom (a rebuild) GOGC=100 holds, under the soft memory limit as before.
+const heapHeadroom = 64 << 20
+
+// initialHeap is the Go runtime's first heap goal at GOGC=100, from which keepHeapHeadroom's first percent
+// is set before any collection has measured a live heap.
+const initialHeap = 4 << 20
 
 // headroomPercent is the GC percent (GOGC) that lets the heap grow by at least headroom bytes past live bytes
 // before the next collection, and never less than the default's 100.
@@ -28,11 +34,12 @@ func headroomPercent(live, headroom uint64) int {
 }
 
 // keepHeapHeadroom sets the collector's percent after each collection from the heap that collection found live
-// (headroomPercent), until ctx ends; then it restores the percent it found. It sets it through
+// (headroomPercent), and before the first as if initialHeap were live, until ctx ends; then it restores the
+// percent it found. It sets it through
 // readmodel.SetGCPercent, so that a rebuild the server runs keeps its own percent while it lasts. A collection's end is seen by a
 // cleanup attached to an object that only the collection can free, armed again each time.
 func keepHeapHeadroom(ctx context.Context, headroom uint64) {
-	prior := readmodel.SetGCPercent(100)
+	prior := readmodel.SetGCPercent(headroomPercent(initialHeap, headroom))
 	var arm func()
 	arm = func() {
 		if ctx.Err() != nil {

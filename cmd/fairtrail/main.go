@@ -16,6 +16,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	limitMemory(env.getenv)
+	if env.getenv("GOGC") == "" {
+		keepHeapHeadroom(ctx, heapHeadroom)
+	}
 	stopProfile, err := startProfiles(env.getenv)
 	if err == nil {
 		err = run(ctx, os.Args[1:], env)
