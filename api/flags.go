@@ -90,6 +90,9 @@ func (s *Server) getFlags(c *gin.Context) error {
 		return err
 	}
 	writeWhole(c, http.StatusOK, contentType(format), out)
+	if fr.seek {
+		putSeekPage(out) // written: net/http keeps none of it
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/projections"
@@ -66,7 +67,10 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 	if l.after != nil && json.Unmarshal(l.after, &after) != nil {
 		return nil, invalidField("page_token", "not a page token of this listing (tokens continue the query they came from)")
 	}
-	var flags []readmodel.IndexedFlag // the page's, each as its row holds it; one more when there is a next page
+	held := seekPages.Get().(*seekPage)
+	defer seekPages.Put(held)
+	flags := held.flags[:0] // the page's, each as its row holds it; one more when there is a next page
+	defer func() { clear(flags); held.flags = flags[:0] }()
 	if !empty {
 		err := s.cfg.Model.ListFlags(ctx, fq, l.clock, readmodel.FlagSeek{After: after, Limit: l.size + 1, Access: acc},
 			func(f *readmodel.IndexedFlag) error {
@@ -78,28 +82,56 @@ func (s *Server) seekFlags(ctx context.Context, l listing, fq projections.FlagQu
 		}
 	}
 	more := len(flags) > l.size
-	flags = flags[:min(len(flags), l.size)]
+	page := flags[:min(len(flags), l.size)]
 	size := 1024 // the page's punctuation and its next page's token, at most about
-	for i := range flags {
-		size += flags[i].Size() + 1
+	for i := range page {
+		size += page[i].Size() + 1
 	}
-	// Sized once: a page of 1,000 flags is about 600 KB, which growing by doubling cleared and copied over again.
-	page := append(make([]byte, 0, size), `{"flags":[`...)
-	for i := range flags {
+	// Sized once (a page of 1,000 flags is about 600 KB, which growing by doubling cleared and copied over
+	// again), in a buffer of an earlier page's when one is free: the caller hands it back (putSeekPage) once
+	// the answer is written.
+	out := (*seekPagePool.Get().(*[]byte))[:0]
+	if cap(out) < size {
+		out = make([]byte, 0, size)
+	}
+	out = append(out, `{"flags":[`...)
+	for i := range page {
 		if i > 0 {
-			page = append(page, ',')
+			out = append(out, ',')
 		}
 		var err error
-		if page, err = appendFlag(page, &flags[i]); err != nil {
+		if out, err = appendFlag(out, &page[i]); err != nil {
 			return nil, err
 		}
 	}
-	page = append(page, ']')
-	if more && len(flags) > 0 {
-		last := flags[len(flags)-1].Key
+	out = append(out, ']')
+	if more && len(page) > 0 {
+		last := page[len(page)-1].Key
 		cursor, _ := json.Marshal(last) // bytes: cannot fail
 		t, _ := json.Marshal(s.nextPage(l, cursor, 0))
-		page = append(append(page, `,"next_page_token":`...), t...)
+		out = append(append(out, `,"next_page_token":`...), t...)
 	}
-	return append(page, "}\n"...), nil
+	return append(out, "}\n"...), nil
+}
+
+// seekPage holds the flags a page read, for the next page to read into: a page of 1,000 grew its slice by
+// doubling to some 370 KB, and its answer is about 600 KB, which the collector then cleared away.
+type seekPage struct{ flags []readmodel.IndexedFlag }
+
+// seekPages are the seekPages of pages not being read, and seekPagePool the buffers of answers already written
+// (putSeekPage). Answers larger than maxPooledPage are not kept.
+var (
+	seekPages    = sync.Pool{New: func() any { return new(seekPage) }}
+	seekPagePool = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// maxPooledPage is the largest answer buffer kept for another page: a page of 1,000 flags with long details.
+const maxPooledPage = 4 << 20
+
+// putSeekPage hands back the buffer of a page seekFlags answered, once it is written.
+func putSeekPage(b []byte) {
+	if cap(b) > maxPooledPage {
+		return
+	}
+	seekPagePool.Put(&b)
 }

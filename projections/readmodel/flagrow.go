@@ -352,7 +352,13 @@ func (r *flagRules) get(id int64) (string, error) {
 		}
 	}
 	r.whole = true
-	if err := eachRules(r.ctx, r.db, func(i int64, text string) { r.byID[i] = text }); err != nil {
+	// Prepared once, and under a context without cancellation: the driver answers each row of a cancellable
+	// one in a goroutine of its own (see Model.ListFlags), a few hundred of them for the table.
+	var q queryer = r.db
+	if r.stmts != nil {
+		q = preparedQuerier{r.stmts, r.db}
+	}
+	if err := eachRules(context.WithoutCancel(r.ctx), q, func(i int64, text string) { r.byID[i] = text }); err != nil {
 		return "", err
 	}
 	if text, ok := r.byID[id]; ok {

@@ -27,7 +27,7 @@ func indexedOf(t *testing.T, f domain.Flag, r flagRow, id int64) IndexedFlag {
 	if r.whole {
 		cols = []string{f.Code, f.WorkerID, f.JobOrderID, "", "", "0", "0", "", r.rest}
 	}
-	l, err := parseIndexedFlag([]byte("k"), strings.Join(cols, "\x1f"), &flagRules{byID: map[int64]string{id: r.rules}})
+	l, err := parseIndexedFlag(strings.Join(append(cols, "k"), "\x1f"), &flagRules{byID: map[int64]string{id: r.rules}})
 	if err != nil {
 		t.Fatalf("parse the row: %v", err)
 	}

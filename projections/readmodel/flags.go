@@ -136,22 +136,23 @@ func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagR
 	return nil
 }
 
-// flagReadCols are what scanFlag reads of a flag: its key, and its other columns joined in one text by unit
-// separators (U+001F, which neither an id nor a JSON text holds raw). Each column read costs a listing a few
-// crossings from Go to C, which for ten columns cost more than SQLite's step; concat_ws joins them into one
-// text at once, where a chain of || copied the text again at each column (a tenth of a listing's step).
-// Every column it joins is NOT NULL or given as an empty text when NULL: concat_ws leaves a NULL out.
-const flagReadCols = `f.k, concat_ws(char(31), f.code, f.worker_id, f.job_order_id, ifnull(f.buyer_ids, ''),
-	ifnull(f.event_ids, ''), f.raised_s, f.raised_n, ifnull(f.rules, ''), f.rest)`
+// flagReadCols are what scanFlag reads of a flag: its columns joined in one text by unit separators (U+001F,
+// which neither an id nor a JSON text holds raw), its key last. Each column read costs a listing a few
+// crossings from Go to C (its type, its length, its bytes), which for ten columns cost more than SQLite's step;
+// concat_ws joins them into one text at once, where a chain of || copied the text again at each column (a
+// tenth of a listing's step). The key, a blob that may hold any byte, follows rest, the last column that holds
+// no separator: it is the text after rest's end. Every column it joins is NOT NULL or given as an empty text
+// when NULL: concat_ws leaves a NULL out.
+const flagReadCols = `concat_ws(char(31), f.code, f.worker_id, f.job_order_id, ifnull(f.buyer_ids, ''),
+	ifnull(f.event_ids, ''), f.raised_s, f.raised_n, ifnull(f.rules, ''), f.rest, f.k)`
 
 // scanFlag reads a listed flag from a row of flagReadCols.
 func scanFlag(rows *sql.Rows, rules *flagRules) (IndexedFlag, error) {
-	var k []byte
 	var joined string
-	if err := rows.Scan(&k, &joined); err != nil {
+	if err := rows.Scan(&joined); err != nil {
 		return IndexedFlag{}, err
 	}
-	return parseIndexedFlag(k, joined, rules)
+	return parseIndexedFlag(joined, rules)
 }
 
 // flagSQL is the query of a listing read through one access scope (""; none), selecting cols. It seeks in

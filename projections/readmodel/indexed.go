@@ -41,19 +41,19 @@ func IndexedFlagOf(text string) IndexedFlag { return IndexedFlag{whole: text} }
 // errFlagRow reports a row of flagReadCols that does not have their shape.
 var errFlagRow = errors.New("flag row not of the listing's shape")
 
-// parseIndexedFlag reads a listed flag from a row of flagReadCols: its key and its other columns joined by unit
-// separators (see flagReadCols). rules resolves a rules array's id.
-func parseIndexedFlag(k []byte, joined string, rules *flagRules) (IndexedFlag, error) {
+// parseIndexedFlag reads a listed flag from a row of flagReadCols: its columns joined by unit separators, its
+// key last (see flagReadCols). rules resolves a rules array's id.
+func parseIndexedFlag(joined string, rules *flagRules) (IndexedFlag, error) {
 	var col [9]string // code, worker, job order, buyers, events, raised_s, raised_n, rules, rest
 	rest := joined
-	for i := range col[:8] {
+	for i := range col {
 		end := strings.IndexByte(rest, 0x1f)
 		if end < 0 {
-			return IndexedFlag{}, fmt.Errorf("%w: key %x", errFlagRow, k)
+			return IndexedFlag{}, fmt.Errorf("%w: %q", errFlagRow, joined[:min(len(joined), 64)])
 		}
 		col[i], rest = rest[:end], rest[end+1:]
 	}
-	col[8] = rest
+	k := []byte(rest)
 	if col[4] == "" { // event_ids NULL: rest is the whole JSON
 		return IndexedFlag{Key: k, whole: col[8]}, nil
 	}

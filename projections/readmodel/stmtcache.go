@@ -66,6 +66,11 @@ func (p preparedQuerier) QueryRowContext(ctx context.Context, text string, args 
 	return st.QueryRowContext(ctx, args...)
 }
 
+// QueryContext implements queryer.
+func (p preparedQuerier) QueryContext(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	return p.c.query(ctx, p.db, text, args...)
+}
+
 // keep adds st as text's statement unless the cache holds one already (returned) or is full (st is returned,
 // kept all the same: at most a few over the bound, one per concurrent request).
 func (c *stmtCache) keep(text string, st *sql.Stmt) *sql.Stmt {
