@@ -29,10 +29,11 @@ type RateTable struct {
 	Day time.Time
 	// perBase is units of each currency per one unit of the base, the base included at 1.
 	perBase map[string]decimal.Decimal
-	// used holds the RateUsed of each pair of currencies converted with the table ([2]string{from, to}),
-	// made once: the same for every amount, and its text (the rates, their quotient, the date) costs more
-	// than the conversion itself.
-	used sync.Map
+	// used holds the RateUsed of each pair of currencies converted with the table ({from, to}), made once:
+	// the same for every amount, and its text (the rates, their quotient, the date) costs more than the
+	// conversion itself.
+	usedMu sync.RWMutex
+	used   map[[2]string]*RateUsed
 }
 
 // gives reports whether the table converts from or to currency.
@@ -166,16 +167,24 @@ func (b *RateBook) Convert(m Money, to string, at time.Time) (Conversion, bool) 
 // rateUsed names the rate the table converts from one currency into another with (both of which it gives).
 func (t *RateTable) rateUsed(from, to string) RateUsed {
 	key := [2]string{from, to}
-	if r, ok := t.used.Load(key); ok {
-		return r.(RateUsed)
+	t.usedMu.RLock()
+	r := t.used[key]
+	t.usedMu.RUnlock()
+	if r != nil {
+		return *r
 	}
 	fromPer, toPer := t.perBase[from], t.perBase[to]
-	r := RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
+	r = &RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
 		Date: t.Day.Format(time.DateOnly), Base: t.Base, From: from, To: to,
 		FromPerBase: fromPer.String(), ToPerBase: toPer.String(),
 		Rate: DivRoundHalfEven(toPer, fromPer, rateDisplayPlaces).String()}
-	t.used.Store(key, r)
-	return r
+	t.usedMu.Lock()
+	if t.used == nil {
+		t.used = map[[2]string]*RateUsed{}
+	}
+	t.used[key] = r
+	t.usedMu.Unlock()
+	return *r
 }
 
 // ConvertAmount is Convert's result alone, without naming the rate: for sums over many amounts. An amount
