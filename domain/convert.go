@@ -29,6 +29,11 @@ type RateTable struct {
 	Day time.Time
 	// perBase is units of each currency per one unit of the base, the base included at 1.
 	perBase map[string]decimal.Decimal
+	// used holds the RateUsed of each pair of currencies converted with the table ({from, to}), made once:
+	// the same for every amount, and its text (the rates, their quotient, the date) costs more than the
+	// conversion itself.
+	usedMu sync.RWMutex
+	used   map[[2]string]*RateUsed
 }
 
 // gives reports whether the table converts from or to currency.
@@ -154,13 +159,32 @@ func (b *RateBook) Convert(m Money, to string, at time.Time) (Conversion, bool) 
 	if !ok {
 		return Conversion{}, false
 	}
-	fromPer, toPer := t.perBase[m.Currency], t.perBase[to]
 	result := t.convert(m.Amount.Decimal(), m.Currency, to)
 	return Conversion{From: m, To: Money{Amount: Amount(result.StringFixed(2)), Currency: to},
-		Rate: RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
-			Date: t.Day.Format(time.DateOnly), Base: t.Base, From: m.Currency, To: to,
-			FromPerBase: fromPer.String(), ToPerBase: toPer.String(),
-			Rate: DivRoundHalfEven(toPer, fromPer, rateDisplayPlaces).String()}}, true
+		Rate: t.rateUsed(m.Currency, to)}, true
+}
+
+// rateUsed names the rate the table converts from one currency into another with (both of which it gives).
+func (t *RateTable) rateUsed(from, to string) RateUsed {
+	key := [2]string{from, to}
+	t.usedMu.RLock()
+	r := t.used[key]
+	t.usedMu.RUnlock()
+	if r != nil {
+		return *r
+	}
+	fromPer, toPer := t.perBase[from], t.perBase[to]
+	r = &RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
+		Date: t.Day.Format(time.DateOnly), Base: t.Base, From: from, To: to,
+		FromPerBase: fromPer.String(), ToPerBase: toPer.String(),
+		Rate: DivRoundHalfEven(toPer, fromPer, rateDisplayPlaces).String()}
+	t.usedMu.Lock()
+	if t.used == nil {
+		t.used = map[[2]string]*RateUsed{}
+	}
+	t.used[key] = r
+	t.usedMu.Unlock()
+	return *r
 }
 
 // ConvertAmount is Convert's result alone, without naming the rate: for sums over many amounts. An amount

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -119,6 +120,38 @@ func TestConvertPrefersTheTableAddedLastOnADay(t *testing.T) {
 	}
 	if b.Len() != 3 {
 		t.Errorf("Len %d, want 3", b.Len())
+	}
+}
+
+// TestConvertNamesTheSameRateConcurrently: the rate a table names for a pair is made once and shared, so
+// conversions on several goroutines (a rebuild's judges) name it alike, and each its own copy.
+func TestConvertNamesTheSameRateConcurrently(t *testing.T) {
+	b := book(table{1, "ECB", "EUR", "2025-03-04", map[string]domain.Rate{"USD": "1.0600", "MYR": "4.6219"}})
+	when := at("2025-03-04T12:00:00Z")
+	want, ok := b.Convert(money("10", "USD"), "MYR", when)
+	if !ok {
+		t.Fatal("not converted")
+	}
+	got := make([]domain.Conversion, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			for range 100 {
+				got[i], _ = b.Convert(money("10", "USD"), "MYR", when)
+				b.Convert(money("10", "MYR"), "USD", when)
+			}
+			got[i].Rate.Source = "changed by its caller" // a copy: changes nothing the next conversion names
+		})
+	}
+	wg.Wait()
+	for i, c := range got {
+		c.Rate.Source = want.Rate.Source
+		if c != want {
+			t.Errorf("goroutine %d: %+v, want %+v", i, c, want)
+		}
+	}
+	if c, _ := b.Convert(money("10", "USD"), "MYR", when); c != want {
+		t.Errorf("after: %+v, want %+v", c, want)
 	}
 }
 

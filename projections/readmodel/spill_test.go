@@ -27,7 +27,8 @@ func spilledRecord(commit uint64, worker string) eventstore.Recorded {
 }
 
 // TestSpilledRecordsReadBackAsStored: every field a judgement reads comes back from a spill file equal, in
-// the order spilled, whatever its size (an empty body, a long one).
+// the order spilled, whatever its size (an empty body, a long one), and stays so while the records after it
+// are read into the same slab.
 func TestSpilledRecordsReadBackAsStored(t *testing.T) {
 	t.Parallel()
 	long := spilledRecord(3, "w-3")
@@ -40,11 +41,16 @@ func TestSpilledRecordsReadBackAsStored(t *testing.T) {
 		buf = appendSpilled(buf, rec)
 	}
 	r := bufio.NewReader(bytes.NewReader(buf))
-	for i, w := range want {
-		got, err := readSpilled(r)
-		if err != nil {
+	var slab recordSlab
+	read := make([]eventstore.Recorded, len(want))
+	for i := range want {
+		var err error
+		if read[i], err = readSpilled(r, &slab); err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
+	}
+	for i, w := range want {
+		got := read[i]
 		if !got.OccurredAt.Equal(w.OccurredAt) || !got.RecordedAt.Equal(w.RecordedAt) ||
 			got.RecordedAt.Format(time.RFC3339Nano) != w.RecordedAt.Format(time.RFC3339Nano) {
 			t.Fatalf("record %d: times %v, %v; want %v, %v", i, got.OccurredAt, got.RecordedAt, w.OccurredAt, w.RecordedAt)
@@ -54,7 +60,7 @@ func TestSpilledRecordsReadBackAsStored(t *testing.T) {
 			t.Fatalf("record %d:\n got %+v\nwant %+v", i, got, w)
 		}
 	}
-	if _, err := readSpilled(r); err != io.EOF {
+	if _, err := readSpilled(r, &slab); err != io.EOF {
 		t.Fatalf("after the last record: %v, want io.EOF", err)
 	}
 }
@@ -72,7 +78,7 @@ func TestDamagedSpillIsAnError(t *testing.T) {
 		"a field past its end":  long,
 		"a length of no fields": {1, 0, 0, 0, 0x80},
 	} {
-		if _, err := readSpilled(bufio.NewReader(bytes.NewReader(b))); !errors.Is(err, errSpillRecord) {
+		if _, err := readSpilled(bufio.NewReader(bytes.NewReader(b)), &recordSlab{}); !errors.Is(err, errSpillRecord) {
 			t.Errorf("%s: %v, want errSpillRecord", name, err)
 		}
 	}

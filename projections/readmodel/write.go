@@ -41,6 +41,8 @@ type writer struct {
 	sums      map[rowKey]*sumRow
 	monthSums map[monthID]int64
 	names     names
+	// scopeRow is the row of a flag scope being written, reused from one to the next.
+	scopeRow []any
 }
 
 // Heads of the INSERTs of the rows a rebuild writes in batches (rowBatch), and their columns.
@@ -254,7 +256,8 @@ func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFla
 // flags writes an owner's flags with their scopes, and counts them by month unless months is false (a
 // tally counted them).
 func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string, months bool) error {
-	for _, e := range flags {
+	var ids []any // the scopes' ids, boxed once for the owner's flags (looked up at its first flag, as before)
+	for i, e := range flags {
 		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
 		clocked := 0
@@ -269,17 +272,36 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		if months && (clocked == 0 || at.Before(w.clock)) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
-		for _, sc := range scopes {
-			id, err := w.scopeID(ctx, sc)
-			if err != nil {
+		if i == 0 && len(scopes) > 0 {
+			var err error
+			if ids, err = w.scopeIDs(ctx, scopes); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
-			if err := w.scopeRows.add(ctx, id, k); err != nil {
+		}
+		var boxed any = k // boxed once for its scope rows
+		for _, id := range ids {
+			// A row of the writer's own, not a variadic one: a sink does not keep it.
+			w.scopeRow = append(w.scopeRow[:0], id, boxed)
+			if err := w.scopeRows.add(ctx, w.scopeRow...); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
 			}
 		}
 	}
+	clear(w.scopeRow)
 	return nil
+}
+
+// scopeIDs are the ids of flag scopes, in their order, boxed as a statement binds them.
+func (w *writer) scopeIDs(ctx context.Context, scopes []string) ([]any, error) {
+	ids := make([]any, len(scopes))
+	for i, sc := range scopes {
+		id, err := w.scopeID(ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 // countRaised counts a flag (not clocked) written for the owner as raised when the owner did not hold one of
