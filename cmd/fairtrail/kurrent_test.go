@@ -19,6 +19,7 @@ func cliEnv(t *testing.T, vars map[string]string, args ...string) (int, string, 
 // TestStoreURLSelectsKurrentDB runs the commands on KurrentDB (the wire-protocol test double, through the real
 // client), selected by --store or by FAIRTRAIL_STORE, and compares their output with the embedded store's.
 func TestStoreURLSelectsKurrentDB(t *testing.T) {
+	t.Parallel() // it may wait for the double's build: run serially, the wait held back every parallel test
 	srv := startKurrentChild(t, 5)
 	dir := t.TempDir()
 	// The current documentation's scheme, kurrentdb://, is as good as esdb://.
