@@ -96,21 +96,22 @@ func (w *writer) oldOf(ctx context.Context, query, flagsWhere, id string) (strin
 	return text, stored, true, err
 }
 
+// forgetWorkerScopesSQL deletes the scope rows of a worker's flags (through flags_worker) in the scopes a JSON
+// array names: each (scope, flag) a search of flag_scopes' key.
+const forgetWorkerScopesSQL = `DELETE FROM flag_scopes
+	WHERE scope IN (SELECT id FROM scopes WHERE name IN (SELECT value FROM json_each(?)))
+	AND k IN (SELECT k FROM flags WHERE worker_id = ?)`
+
 // forgetScopes deletes the scope rows of an owner's stored flags (selected by the condition on flags): a
-// worker's with a statement per scope (through flags_worker), a job order's (whose flags share the worker
+// worker's with one statement (forgetWorkerScopesSQL), a job order's (whose flags share the worker
 // id ” in that index) a flag and scope at a time.
 func (w *writer) forgetScopes(ctx context.Context, stored []storedFlag, scopes []string, flagsWhere, id string) error {
 	if len(stored) == 0 {
 		return nil
 	}
 	if flagsWhere == workerFlagsWhere {
-		for _, sc := range scopes {
-			if _, err := w.exec(ctx, "DELETE FROM flag_scopes WHERE scope = "+scopeIDSQL+
-				" AND k IN (SELECT k FROM flags WHERE worker_id = ?)", sc, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := w.exec(ctx, forgetWorkerScopesSQL, jsonList(scopes), id)
+		return err
 	}
 	for _, f := range stored {
 		for _, sc := range scopes {

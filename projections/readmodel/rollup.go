@@ -324,10 +324,18 @@ func (r *row) money(col int) []domain.Money {
 
 // flushRow writes a rollup row the writer changed, with its job orders' references and its months of wages; a
 // row that counts nothing any more is deleted. In a catch-up, d is the changes made to the row: none leaves it as
-// it is, else they are added to the row stored, and to the references and values of months they change.
-func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
+// it is, else they are added to the row stored; its references and values of months were written with every
+// other row's (flushAllCounts), changing its number of job orders by counted.
+func (w *writer) flushRow(ctx context.Context, k rowKey, d *row, counted int64) error {
 	r, jobOrders := d, int64(len(d.jobOrders))
-	if !w.fresh {
+	if w.fresh {
+		if err := w.insertCounts(ctx, refsTable, k, d.jobOrders); err != nil {
+			return err
+		}
+		if err := w.insertCounts(ctx, monthsTable, k, d.Months); err != nil {
+			return err
+		}
+	} else {
 		if d.unchanged() {
 			return nil
 		}
@@ -336,16 +344,7 @@ func (w *writer) flushRow(ctx context.Context, k rowKey, d *row) error {
 			return err
 		}
 		r.merge(d)
-	}
-	counted, err := w.flushRefs(ctx, k, d.jobOrders)
-	if err != nil {
-		return err
-	}
-	if !w.fresh {
 		jobOrders += counted
-	}
-	if err := w.flushMonthsOf(ctx, k, d.Months); err != nil {
-		return err
 	}
 	if r.Workers == 0 && jobOrders == 0 {
 		_, err := w.exec(ctx, `DELETE FROM rollups WHERE scope = ? AND grouping = ? AND key = ?`, k.scope, k.by, k.key)

@@ -2,6 +2,8 @@ package readmodel
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,62 +16,136 @@ import (
 
 // Statements of a rollup row's references and months of wages, run through the writer's prepared statements.
 const (
-	refsAdd      = refsUpsert + ` RETURNING refs`
 	refsDelete   = `DELETE FROM rollup_job_orders WHERE scope = ? AND grouping = ? AND key = ? AND job_order_id = ?`
 	monthsInsert = `INSERT INTO rollup_months (scope, grouping, key, months, workers) VALUES (?,?,?,?,?)`
-	monthsAdd    = monthsInsert + ` ON CONFLICT DO UPDATE SET workers = workers + excluded.workers RETURNING workers`
 	monthsDelete = `DELETE FROM rollup_months WHERE scope = ? AND grouping = ? AND key = ? AND months = ?`
+)
+
+// Statements that add a catch-up's changes of references and months of wages, of every row it changed, to
+// their tables at once: the changes a JSON array of [scope, grouping, key, job order or months, change], each
+// count's new value returned ("WHERE true" tells the upsert's ON from a join's).
+const (
+	refsAddAll = `INSERT INTO rollup_job_orders (scope, grouping, key, job_order_id, refs)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?) WHERE true
+		ON CONFLICT DO UPDATE SET refs = refs + excluded.refs RETURNING scope, grouping, key, job_order_id, refs`
+	monthsAddAll = `INSERT INTO rollup_months (scope, grouping, key, months, workers)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?) WHERE true
+		ON CONFLICT DO UPDATE SET workers = workers + excluded.workers RETURNING scope, grouping, key, months, workers`
 )
 
 // countTable names the statements of a table that keeps a rollup row's counts by one more key (a job order's
 // references, the workers of a value of months of wages), and what a count is called in an error.
-type countTable struct{ what, insert, add, drop string }
+type countTable struct{ what, insert, addAll, drop string }
 
 var (
-	refsTable   = countTable{"reference to", refsUpsert, refsAdd, refsDelete}
-	monthsTable = countTable{"months of wages", monthsInsert, monthsAdd, monthsDelete}
+	refsTable   = countTable{"reference to", refsUpsert, refsAddAll, refsDelete}
+	monthsTable = countTable{"months of wages", monthsInsert, monthsAddAll, monthsDelete}
 )
 
-// flushCounts adds a row's changes of counts to t, deleting those that fall to none, and returns by how much
-// they change the number of positive counts the row holds (in a catch-up; a rebuild's row, written once into an
-// empty table, inserts its counts and counts them itself).
-func (w *writer) flushCounts(ctx context.Context, t countTable, k rowKey, changes map[string]int64) (int64, error) {
-	var counted int64
+// countKey is a count of a rollup row in a countTable: the row's key and the count's (a job order, a value of
+// months).
+type countKey struct {
+	row rowKey
+	c   string
+}
+
+// flushAllCounts adds a catch-up's changes of references and months of wages, of the rows it changed (keys,
+// in their order), to their tables with a statement each rather than one per count, deleting the counts that
+// fall to none, and returns by how much each row's number of job orders changes.
+func (w *writer) flushAllCounts(ctx context.Context, keys []rowKey) (map[rowKey]int64, error) {
+	var refs, months []countKey
+	for _, k := range keys {
+		d := w.rows[k]
+		if d == nil || d.unchanged() {
+			continue
+		}
+		refs = appendCounts(refs, k, d.jobOrders)
+		months = appendCounts(months, k, d.Months)
+	}
+	counted := map[rowKey]int64{}
+	err := w.addCounts(ctx, refsTable, refs, func(c countKey) int64 { return w.changeOf(c.row).jobOrders[c.c] },
+		func(c countKey, n, now int64) { counted[c.row] += held(now) - held(now-n) })
+	if err != nil {
+		return nil, err
+	}
+	err = w.addCounts(ctx, monthsTable, months, func(c countKey) int64 { return w.changeOf(c.row).Months[c.c] }, nil)
+	return counted, err
+}
+
+// changeOf is the changes a catch-up made to a row (none for a row it did not change).
+func (w *writer) changeOf(k rowKey) *row {
+	if d := w.rows[k]; d != nil {
+		return d
+	}
+	return newRow()
+}
+
+// appendCounts appends to cs a row's counts that change (not by zero), in their order.
+func appendCounts(cs []countKey, k rowKey, changes map[string]int64) []countKey {
 	for _, c := range slices.Sorted(maps.Keys(changes)) {
-		n := changes[c]
-		if n == 0 {
-			continue
+		if changes[c] != 0 {
+			cs = append(cs, countKey{k, c})
 		}
-		if w.fresh {
-			if _, err := w.exec(ctx, t.insert, k.scope, k.by, k.key, c, n); err != nil {
-				return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
-			}
-			continue
-		}
+	}
+	return cs
+}
+
+// addCounts adds the changes of counts cs (change says each one's) to t in one statement, tells counted each
+// one's change and new value (when counted is not nil), and deletes the counts that fall to none.
+func (w *writer) addCounts(ctx context.Context, t countTable, cs []countKey, change func(countKey) int64,
+	counted func(c countKey, n, now int64)) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	list := make([][5]any, len(cs))
+	for i, c := range cs {
+		list[i] = [5]any{c.row.scope, c.row.by, c.row.key, c.c, change(c)}
+	}
+	text, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.what, err)
+	}
+	rows, err := w.query(ctx, t.addAll, string(text))
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.what, err)
+	}
+	var drop []countKey
+	for rows.Next() {
+		var c countKey
 		var now int64
-		if err := w.queryRow(ctx, t.add, k.scope, k.by, k.key, c, n).Scan(&now); err != nil {
-			return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
+		if err := rows.Scan(&c.row.scope, &c.row.by, &c.row.key, &c.c, &now); err != nil {
+			rows.Close()
+			return fmt.Errorf("%s: %w", t.what, err)
 		}
-		counted += held(now) - held(now-n)
+		if counted != nil {
+			counted(c, change(c), now)
+		}
 		if now <= 0 {
-			if _, err := w.exec(ctx, t.drop, k.scope, k.by, k.key, c); err != nil {
-				return 0, fmt.Errorf("%s %s: %w", t.what, c, err)
+			drop = append(drop, c)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("%s: %w", t.what, err)
+	}
+	for _, c := range drop {
+		if _, err := w.exec(ctx, t.drop, c.row.scope, c.row.by, c.row.key, c.c); err != nil {
+			return fmt.Errorf("%s %s: %w", t.what, c.c, err)
+		}
+	}
+	return nil
+}
+
+// insertCounts writes a rebuild's row's counts into t, empty before (a catch-up adds its changes to the counts
+// stored: flushAllCounts).
+func (w *writer) insertCounts(ctx context.Context, t countTable, k rowKey, counts map[string]int64) error {
+	for _, c := range slices.Sorted(maps.Keys(counts)) {
+		if n := counts[c]; n != 0 {
+			if _, err := w.exec(ctx, t.insert, k.scope, k.by, k.key, c, n); err != nil {
+				return fmt.Errorf("%s %s: %w", t.what, c, err)
 			}
 		}
 	}
-	return counted, nil
-}
-
-// flushRefs adds a row's changes of references by job order to rollup_job_orders and returns by how much they
-// change the number of job orders the row counts (in a catch-up).
-func (w *writer) flushRefs(ctx context.Context, k rowKey, refs map[string]int64) (int64, error) {
-	return w.flushCounts(ctx, refsTable, k, refs)
-}
-
-// flushMonthsOf adds a row's changes of workers by months of wages to rollup_months.
-func (w *writer) flushMonthsOf(ctx context.Context, k rowKey, months map[string]int64) error {
-	_, err := w.flushCounts(ctx, monthsTable, k, months)
-	return err
+	return nil
 }
 
 // held is 1 for a positive count of references, else 0: whether the row counts the job order.

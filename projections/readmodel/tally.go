@@ -199,6 +199,13 @@ func (w *writer) flushRows(ctx context.Context) error {
 	slices.SortFunc(keys, func(a, b rowKey) int {
 		return strings.Compare(a.scope+"\x00"+a.by+"\x00"+a.key, b.scope+"\x00"+b.by+"\x00"+b.key)
 	})
+	var counted map[rowKey]int64
+	if !w.fresh {
+		var err error
+		if counted, err = w.flushAllCounts(ctx, keys); err != nil {
+			return fmt.Errorf("write rollups: %w", err)
+		}
+	}
 	for _, k := range keys {
 		r := w.rows[k]
 		if s := w.sums[k]; s != nil {
@@ -208,7 +215,7 @@ func (w *writer) flushRows(ctx context.Context) error {
 			s.fold(r)
 			delete(w.sums, k)
 		}
-		if err := w.flushRow(ctx, k, r); err != nil {
+		if err := w.flushRow(ctx, k, r, counted[k]); err != nil {
 			return fmt.Errorf("write rollup %s/%s/%s: %w", k.scope, k.by, k.key, err)
 		}
 		delete(w.rows, k)
