@@ -160,25 +160,14 @@ func (f *modelFile) swap(fresh string, pools []idleConnCloser, idle []int) error
 // closes last, having checkpointed it, empties it.
 const walLimitBytes = 64 << 20
 
-// walCheckpointPages is how many pages the write-ahead log holds before a commit copies them into the file
-// (SQLite's wal_autocheckpoint; its default is 1,000): a catch-up of a few posts writes some hundreds of pages,
-// many of them the same ones each time (the rollup rows, the trees' upper pages), which a checkpoint copies
-// once however many commits wrote them. At 1,000 pages the commits and their checkpoints were a fifth of a
-// post's CPU; at 10,000 (40 MiB of log, under walLimitBytes) a post costs about 16% less CPU.
-const walCheckpointPages = 10_000
-
 // persistWAL tells SQLite not to remove the write-ahead log, and its index, when conn closes (it empties the
-// log instead, see walLimitBytes): they are found by the model's name, which a swap gives to a new file. It
-// sets the log's checkpoint size (walCheckpointPages), which only the connections that write use.
+// log instead, see walLimitBytes): they are found by the model's name, which a swap gives to a new file.
 func persistWAL(conn *sqlite3.SQLiteConn) error {
 	if err := conn.SetFileControlInt("main", sqlite3.SQLITE_FCNTL_PERSIST_WAL, 1); err != nil {
 		return fmt.Errorf("read model: keep the write-ahead log: %w", err)
 	}
 	if _, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walLimitBytes), nil); err != nil {
 		return fmt.Errorf("read model: write-ahead log limit: %w", err)
-	}
-	if _, err := conn.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpointPages), nil); err != nil {
-		return fmt.Errorf("read model: write-ahead log checkpoints: %w", err)
 	}
 	return nil
 }
