@@ -63,21 +63,14 @@ func (w *writer) flushAllCounts(ctx context.Context, keys []rowKey) (map[rowKey]
 		months = appendCounts(months, k, d.Months)
 	}
 	counted := map[rowKey]int64{}
-	err := w.addCounts(ctx, refsTable, refs, func(c countKey) int64 { return w.changeOf(c.row).jobOrders[c.c] },
+	// Every count added is of a row of w.rows: the statements return the keys they were given.
+	err := w.addCounts(ctx, refsTable, refs, func(c countKey) int64 { return w.rows[c.row].jobOrders[c.c] },
 		func(c countKey, n, now int64) { counted[c.row] += held(now) - held(now-n) })
 	if err != nil {
 		return nil, err
 	}
-	err = w.addCounts(ctx, monthsTable, months, func(c countKey) int64 { return w.changeOf(c.row).Months[c.c] }, nil)
+	err = w.addCounts(ctx, monthsTable, months, func(c countKey) int64 { return w.rows[c.row].Months[c.c] }, nil)
 	return counted, err
-}
-
-// changeOf is the changes a catch-up made to a row (none for a row it did not change).
-func (w *writer) changeOf(k rowKey) *row {
-	if d := w.rows[k]; d != nil {
-		return d
-	}
-	return newRow()
 }
 
 // appendCounts appends to cs a row's counts that change (not by zero), in their order.

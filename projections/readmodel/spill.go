@@ -247,9 +247,9 @@ type recordSlab struct{ free []byte }
 // recordSlabBytes is the size of a slab; a record larger than a quarter of it gets memory of its own.
 const recordSlabBytes = 64 << 10
 
-// take returns n bytes of the slab.
+// take returns n bytes of the slab (of their own for a nil slab).
 func (s *recordSlab) take(n int) []byte {
-	if n > recordSlabBytes/4 {
+	if s == nil || n > recordSlabBytes/4 {
 		return make([]byte, n)
 	}
 	if n > len(s.free) {
@@ -273,13 +273,7 @@ func readRecordIn(r *bufio.Reader, slab *recordSlab) ([]byte, error) {
 		}
 		return nil, err
 	}
-	n := int(binary.LittleEndian.Uint32(hdr[:]))
-	var b []byte
-	if slab == nil {
-		b = make([]byte, n)
-	} else {
-		b = slab.take(n)
-	}
+	b := slab.take(int(binary.LittleEndian.Uint32(hdr[:])))
 	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, errSpillRecord
 	}
