@@ -136,7 +136,7 @@ func (v *View) row(rows map[string]*AuditRow, by, key string) *AuditRow {
 	if r == nil {
 		r = &AuditRow{Group: by, Key: key, Flags: map[string]int{}, jobOrders: map[string]bool{},
 			workerPaid: tally{}, reimbursed: tally{}, outstanding: tally{}, shortfall: tally{}}
-		if o := v.m.orgs[key]; o != nil {
+		if o := v.m.orgs.org(key); o != nil {
 			r.Name = o.Name
 		}
 		rows[key] = r

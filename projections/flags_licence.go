@@ -15,7 +15,7 @@ func licenceFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		return nil
 	}
 	by := ws.recruited.RecruitedBy
-	history := c.regs[by]
+	history := c.orgs.registrations(by)
 	if len(history) == 0 {
 		return nil
 	}

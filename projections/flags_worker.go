@@ -32,7 +32,7 @@ func documentFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		if ws.returnOf(rf) != nil || e.Document != domain.DocPassport && e.Document != domain.DocIDCard || e.HeldBy == ws.id {
 			continue
 		}
-		if o := c.orgs[e.HeldBy]; o != nil && slices.Contains(notRetainers, o.Role) {
+		if o := c.orgs.org(e.HeldBy); o != nil && slices.Contains(notRetainers, o.Role) {
 			continue
 		}
 		f := flagFor(domain.FlagDocumentRetained, ws.owner(), rf.OccurredAt, rf.ID)

@@ -21,7 +21,7 @@ type JobOrder struct {
 	Closed     *Closure       `json:"closed,omitempty"`
 	Workers    []string       `json:"worker_ids"`
 	issuedFact domain.EventID // the JobOrderIssued event
-	orgs       map[string]*domain.OrganisationRegistered
+	orgs       *orgBook
 }
 
 // TermsVersion is the job order's terms from a date: the issue, then each amendment.
@@ -133,13 +133,13 @@ func (jo *JobOrder) reverseFee(p Payment) bool {
 	if p.PayerID == jo.EmployerID {
 		return false
 	}
-	if o := jo.orgs[p.PayerID]; o != nil && (o.Role == domain.RoleEmployer || o.Role == domain.RoleBuyer) {
+	if o := jo.orgs.org(p.PayerID); o != nil && (o.Role == domain.RoleEmployer || o.Role == domain.RoleBuyer) {
 		return false
 	}
 	if jo.above(p.PayerID, p.PayeeID) {
 		return false
 	}
-	if o := jo.orgs[p.PayeeID]; o != nil && o.Role == domain.RoleSubAgent && !jo.above(p.PayeeID, p.PayerID) {
+	if o := jo.orgs.org(p.PayeeID); o != nil && o.Role == domain.RoleSubAgent && !jo.above(p.PayeeID, p.PayerID) {
 		return false
 	}
 	return true

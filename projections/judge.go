@@ -112,7 +112,7 @@ func WorkerStreamID(stream string) (string, bool) { return strings.CutPrefix(str
 
 // OrganisationName is the name an organisation registered with ("" when unknown).
 func (v *View) OrganisationName(id string) string {
-	if o := v.m.orgs[id]; o != nil {
+	if o := v.m.orgs.org(id); o != nil {
 		return o.Name
 	}
 	return ""

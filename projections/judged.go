@@ -51,7 +51,7 @@ func (v *View) judge(ws *workerState, dated bool) *judged {
 			jd.ledger.Shortfall = append(jd.ledger.Shortfall, DatedMoney{At: c.OccurredAt, Money: *cmp.Shortfall})
 		}
 	}
-	jd.c = &ruleContext{orgs: v.m.orgs, regs: v.m.regs, fees: jd.fees}
+	jd.c = &ruleContext{orgs: v.m.orgs, fees: jd.fees}
 	jd.flags = workerFlags(ws, jd.c)
 	if dated {
 		jd.ledger.Months = monthsOfWages(ws, v.m.rates).Months

@@ -51,7 +51,7 @@ func (v *View) Licence(orgID string, at time.Time) Licence {
 	day := dayOf(at)
 	out := Licence{Status: LicenceNotRegistered}
 	var latest time.Time
-	for _, r := range v.m.regs[orgID] {
+	for _, r := range v.m.orgs.registrations(orgID) {
 		if r.OccurredAt.After(at) {
 			continue
 		}
@@ -82,7 +82,7 @@ func (v *View) Licence(orgID string, at time.Time) Licence {
 
 // OrganisationRole is the role an organisation registered with last ("" when unknown).
 func (v *View) OrganisationRole(id string) string {
-	if o := v.m.orgs[id]; o != nil {
+	if o := v.m.orgs.org(id); o != nil {
 		return o.Role
 	}
 	return ""

@@ -3,7 +3,6 @@ package projections
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -76,8 +75,7 @@ type Model struct {
 	workers    map[string]*workerFacts
 	jobOrders  map[string]*jobOrderFacts
 	policies   map[string]*policyFacts
-	orgs       map[string]*domain.OrganisationRegistered
-	regs       map[string][]Fact // every registration of each organisation, in business-time order
+	orgs       *orgBook
 	rates      *domain.RateBook
 	reports    reportTally
 	checkpoint eventstore.Position
@@ -129,8 +127,7 @@ func New(filter Filter) *Model {
 		workers:   make(map[string]*workerFacts),
 		jobOrders: make(map[string]*jobOrderFacts),
 		policies:  make(map[string]*policyFacts),
-		orgs:      make(map[string]*domain.OrganisationRegistered),
-		regs:      make(map[string][]Fact),
+		orgs:      newOrgBook(),
 		rates:     &domain.RateBook{},
 		reports:   newReportTally(),
 		cache:     newJudgementCache(),
@@ -144,7 +141,7 @@ func New(filter Filter) *Model {
 // its own); m must not change afterwards. Forks of one model may be made and used concurrently.
 func (m *Model) Fork() *Model {
 	f := New(m.filter)
-	f.orgs, f.regs, f.policies, f.rates, f.shared = m.orgs, m.regs, m.policies, m.rates, true
+	f.orgs, f.policies, f.rates, f.shared = m.orgs, m.policies, m.rates, true
 	return f
 }
 
@@ -165,12 +162,7 @@ func (m *Model) unshare() {
 		return
 	}
 	m.shared = false
-	m.orgs = maps.Clone(m.orgs)
-	regs := make(map[string][]Fact, len(m.regs))
-	for id, fs := range m.regs {
-		regs[id] = slices.Clip(fs)
-	}
-	m.regs = regs
+	m.orgs = m.orgs.clone()
 	policies := make(map[string]*policyFacts, len(m.policies))
 	for id, p := range m.policies {
 		policies[id] = &policyFacts{id: p.id, facts: slices.Clip(p.facts)}
@@ -223,8 +215,7 @@ func (m *Model) ApplyFact(f Fact) {
 	}
 	switch e := f.Event.(type) {
 	case *domain.OrganisationRegistered: // any worker's rules may read any organisation
-		m.orgs[e.OrgID] = e
-		m.regs[e.OrgID] = insertFact(m.regs[e.OrgID], f)
+		m.orgs.apply(e, f)
 		m.cache.dropAll()
 	case *domain.ExchangeRatesPublished: // any fee may convert at it
 		m.rates.Add(f.ID, e)

@@ -20,8 +20,7 @@ type rule struct {
 // ruleContext is what a worker's rules read besides the worker's own state: the organisations as registered,
 // and the worker's fees judged against the policies in force (and the rates) at each fee.
 type ruleContext struct {
-	orgs map[string]*domain.OrganisationRegistered
-	regs map[string][]Fact // every registration of each organisation, in business-time order
+	orgs *orgBook
 	fees *feeJudgement
 }
 

@@ -12,14 +12,23 @@ import (
 
 // View returns a view, under filter and at clock, of the given workers and what their judgements read: their
 // events read back from the store by stream (up to the model's checkpoint) and the policies, organisations
-// and job orders they name from the model. The model must be caught up.
+// and job orders they name from the model, each organisation read when first named (see lazyBase). The
+// workers are judged before it returns, so that an error reading an organisation is returned. The model must
+// be caught up.
 func (m *Model) View(ctx context.Context, store eventstore.Store, workers []string, filter projections.Filter,
 	clock time.Time) (*projections.View, error) {
 	pm, err := m.partial(ctx, store, workers, filter)
 	if err != nil {
 		return nil, err
 	}
-	return pm.View(clock), nil
+	v := pm.View(clock)
+	for _, w := range workers {
+		v.Worker(w)
+	}
+	if err := pm.OrgLoadErr(); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []string, filter projections.Filter) (*projections.Model, error) {
@@ -27,7 +36,7 @@ func (m *Model) partial(ctx context.Context, store eventstore.Store, workers []s
 	if err != nil {
 		return nil, err
 	}
-	pm, err := m.base(ctx, filter)
+	pm, err := m.lazyBase(ctx, filter, cp.Position)
 	if err != nil {
 		return nil, err
 	}

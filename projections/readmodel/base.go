@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -24,9 +26,10 @@ type bases struct {
 }
 
 type base struct {
-	filter    projections.Filter
-	signature string
-	m         *projections.Model
+	filter      projections.Filter
+	withoutOrgs bool // a model of the policies and rates alone (see lazyBase)
+	signature   string
+	m           *projections.Model
 }
 
 // contextSignatureKey is the meta row that keeps contextSignature, written by what changes the rows it
@@ -78,6 +81,23 @@ func noteContext(ctx context.Context, tx *sql.Tx) (string, error) {
 
 // base returns a fork of the context model under filter: made once while the context is unchanged, then forked.
 func (m *Model) base(ctx context.Context, filter projections.Filter) (*projections.Model, error) {
+	return m.keptBase(ctx, filter, false)
+}
+
+// lazyBase is base without the organisations: its fork reads each organisation a judgement or a report names
+// from the model the first time it is named (orgLoader), up to the model's checkpoint cp. For a view of a few
+// workers, whose judgements read a few organisations of the store's thousands.
+func (m *Model) lazyBase(ctx context.Context, filter projections.Filter, cp eventstore.Position) (*projections.Model, error) {
+	pm, err := m.keptBase(ctx, filter, true)
+	if err != nil {
+		return nil, err
+	}
+	pm.LoadOrgs(m.orgLoader(ctx, cp))
+	return pm, nil
+}
+
+// keptBase returns a fork of the context model under filter, without its organisations if withoutOrgs.
+func (m *Model) keptBase(ctx context.Context, filter projections.Filter, withoutOrgs bool) (*projections.Model, error) {
 	sig, err := contextSignature(ctx, m.db)
 	if err != nil {
 		return nil, err
@@ -85,7 +105,7 @@ func (m *Model) base(ctx context.Context, filter projections.Filter) (*projectio
 	b := &m.bases
 	b.mu.Lock()
 	for i, k := range b.kept {
-		if k.filter == filter && k.signature == sig {
+		if k.filter == filter && k.withoutOrgs == withoutOrgs && k.signature == sig {
 			b.kept = slices.Insert(slices.Delete(b.kept, i, i+1), 0, k)
 			b.mu.Unlock()
 			return k.m.Fork(), nil
@@ -93,15 +113,45 @@ func (m *Model) base(ctx context.Context, filter projections.Filter) (*projectio
 	}
 	b.mu.Unlock()
 	pm := projections.New(filter)
-	if err := m.applyBaseContext(ctx, pm, sig); err != nil {
+	if err := m.applyBaseContext(ctx, pm, sig, withoutOrgs); err != nil {
 		return nil, err
 	}
 	b.mu.Lock()
-	b.kept = slices.Insert(slices.DeleteFunc(b.kept, func(k base) bool { return k.filter == filter }), 0,
-		base{filter: filter, signature: sig, m: pm})
+	b.kept = slices.Insert(slices.DeleteFunc(b.kept, func(k base) bool {
+		return k.filter == filter && k.withoutOrgs == withoutOrgs
+	}), 0, base{filter: filter, withoutOrgs: withoutOrgs, signature: sig, m: pm})
 	b.kept = b.kept[:min(len(b.kept), keptBases)]
 	b.mu.Unlock()
 	return pm.Fork(), nil
+}
+
+// orgLoader reads an organisation's registrations from the model's rows of its stream, up to position cp.
+func (m *Model) orgLoader(ctx context.Context, cp eventstore.Position) projections.OrgLoader {
+	return func(id string) ([]projections.Fact, error) {
+		rows, err := m.stmts.query(ctx, m.db, "SELECT "+contextColumns+" FROM context_events WHERE stream = ? AND type = '"+
+			domain.TypeOrganisationRegistered+"' AND (commit_pos, prepare_pos) <= (?, ?) ORDER BY commit_pos, prepare_pos",
+			domain.OrganisationRegistered{OrgID: id}.Stream(), cp.Commit, cp.Prepare)
+		if err != nil {
+			return nil, fmt.Errorf("read model: organisation %s: %w", id, err)
+		}
+		defer rows.Close()
+		var facts []projections.Fact
+		for rows.Next() {
+			rec, err := scanContext(rows)
+			if err != nil {
+				return nil, err
+			}
+			f, err := projections.Decode(rec)
+			if err != nil {
+				return nil, err
+			}
+			facts = append(facts, f)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read model: organisation %s: %w", id, err)
+		}
+		return facts, nil
+	}
 }
 
 // loadJobOrders applies the events of the job orders needed, in global order.

@@ -23,10 +23,11 @@
 //
 //	meta               key/value: rules, checkpoint (commit, prepare, stream, revision, event id)
 //	context_events     every event that is not a worker's (job orders, policies, organisations, exchange
-//	                   rates), as stored
-//	context_snapshot   one row: the context_events of no job order (policies, organisations, rates), in
-//	                   order, as one value (see snapshot.go), under the signature of the rows it was made from;
-//	                   a cold query reads it instead of those rows
+//	                   rates), as stored; the organisations' registrations indexed by stream (schema 17)
+//	context_snapshot   two rows (part): the context_events of no job order, the organisations' ("orgs") and
+//	                   the policies and rates ("rest"), each in order as one value (see snapshot.go), under the
+//	                   signature of the rows it was made from; a cold query reads them instead of those rows,
+//	                   a view of a few workers "rest" alone and each organisation it names from its rows
 //	orgs               organisation id, name and role (the last registration), and the name in lower case
 //	                   (sort_name) the agencies' order by name seeks in
 //	workers            per worker: job order, employer, buyers, agencies (JSON), flag count, its

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS context_events (
 	job_order_id TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, occurred_at TEXT NOT NULL,
 	recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL,
 	PRIMARY KEY (commit_pos, prepare_pos)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS context_snapshot (signature TEXT NOT NULL, events BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS context_snapshot (part TEXT PRIMARY KEY, signature TEXT NOT NULL, events BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS orgs (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
 	sort_name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (
@@ -74,6 +74,7 @@ const flagWorkerCovers = "code, job_order_id, buyer_ids, event_ids, raised_s, ra
 // indexSchema creates the secondary indexes.
 const indexSchema = `
 CREATE INDEX IF NOT EXISTS context_events_job_order ON context_events (job_order_id);
+CREATE INDEX IF NOT EXISTS context_events_org ON context_events (stream) WHERE type = 'OrganisationRegistered';
 CREATE INDEX IF NOT EXISTS workers_job_order ON workers (job_order_id);
 CREATE INDEX IF NOT EXISTS recruitments_job_order ON recruitments (job_order_id);
 CREATE INDEX IF NOT EXISTS flags_worker ON flags (worker_id, k, ` + flagWorkerCovers + `);
@@ -96,7 +97,7 @@ const rollupMonthsSQL = `(SELECT json_group_object(m.months, m.workers) FROM rol
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "16"
+const SchemaVersion = "17"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).

@@ -16,13 +16,22 @@ import (
 )
 
 // The context snapshot (table context_snapshot) is the base context, the context_events rows of no job order
-// (policies, organisations, exchange rates), stored once more as one value in their order: a cold query
-// reads one row instead of some ten thousand (each column of each row a call into SQLite, most of a cold
-// flags --worker at 600,000 workers), then decodes and applies the same records as from the rows, so its
-// answers are the rows' by construction. It is written with the checkpoint, in the transaction of a rebuild
-// or of a catch-up that inserts policy or organisation events (the only ones that change the base context;
-// a rates table rebuilds), under the context's signature; a snapshot of another signature, or one that does
-// not decode, is not used, and the rows are read instead.
+// (policies, organisations, exchange rates), stored once more in their order as two values: the
+// organisations' registrations (part "orgs") and the rest (part "rest"). A query reads one or two rows
+// instead of some ten thousand (each column of each row a call into SQLite, most of a cold flags --worker at
+// 600,000 workers), then decodes and applies the same records as from the rows, so its answers are the rows'
+// by construction; a view of a few workers reads the rest alone and each organisation its workers name from
+// the rows of its stream (orgLoader), where the organisations were most of a cold query's CPU, growing with
+// the store. The parts are written with the checkpoint, in the transaction of a rebuild or of a catch-up that
+// inserts policy or organisation events (the only ones that change the base context; a rates table rebuilds),
+// under the context's signature; a part of another signature, or one that does not decode, is not used, and
+// the rows are read instead.
+
+// The parts of the context snapshot.
+const (
+	snapshotRest = "rest"
+	snapshotOrgs = "orgs"
+)
 
 // snapshotFormat opens a snapshot: the encoding's version.
 const snapshotFormat = 1
@@ -49,13 +58,17 @@ func writeContextSnapshot(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("read model: context snapshot: %w", err)
 	}
 	defer rows.Close()
-	b := []byte{snapshotFormat}
+	rest, orgs := []byte{snapshotFormat}, []byte{snapshotFormat}
 	for rows.Next() {
 		rec, err := scanContext(rows)
 		if err != nil {
 			return err
 		}
-		b = appendSnapshotRecord(b, rec)
+		if rec.Type == domain.TypeOrganisationRegistered {
+			orgs = appendSnapshotRecord(orgs, rec)
+		} else {
+			rest = appendSnapshotRecord(rest, rec)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read model: context snapshot: %w", err)
@@ -63,7 +76,8 @@ func writeContextSnapshot(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM context_snapshot"); err != nil {
 		return fmt.Errorf("read model: context snapshot: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO context_snapshot (signature, events) VALUES (?, ?)", sig, b); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO context_snapshot (part, signature, events) VALUES (?, ?, ?), (?, ?, ?)",
+		snapshotRest, sig, rest, snapshotOrgs, sig, orgs); err != nil {
 		return fmt.Errorf("read model: context snapshot: %w", err)
 	}
 	return nil
@@ -147,7 +161,7 @@ func decodeSnapshot(b []byte) ([]projections.Fact, error) {
 		return nil, fmt.Errorf("%w: not of format %d", errSnapshot, snapshotFormat)
 	}
 	r := &snapshotReader{b: b[1:]}
-	var recs []eventstore.Recorded
+	recs := make([]eventstore.Recorded, 0, len(b)/snapshotRecordSize)
 	for rec, ok := r.next(); ok; rec, ok = r.next() {
 		recs = append(recs, rec)
 	}
@@ -174,25 +188,58 @@ func decodeSnapshot(b []byte) ([]projections.Fact, error) {
 	return facts, nil
 }
 
+// snapshotRecordSize is about the fewest bytes a record of a snapshot takes (an organisation's registration):
+// its records are counted from its size, so that decoding does not grow their slice again and again.
+const snapshotRecordSize = 128
+
 // snapshotPart is the fewest records of a snapshot decoded on a core of their own.
 const snapshotPart = 256
 
-// applyBaseContext applies the base context to pm: from the snapshot stored under sig when there is one that
-// decodes, else from the rows.
-func (m *Model) applyBaseContext(ctx context.Context, pm *projections.Model, sig string) error {
-	var b []byte
-	err := m.db.QueryRowContext(ctx, "SELECT events FROM context_snapshot WHERE signature = ?", sig).Scan(&b)
-	if err == nil {
-		facts, derr := decodeSnapshot(b)
-		if derr == nil {
-			for _, f := range facts {
-				pm.ApplyFact(f)
-			}
-			return nil
-		}
-		m.opts.Logger.Warn("read model: the context snapshot does not decode; reading the context's rows", "err", derr)
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read model: context snapshot: %w", err)
+// applyBaseContext applies the base context to pm, the organisations' registrations with the rest unless
+// withoutOrgs: from the snapshot's parts stored under sig when they decode, else from the rows.
+func (m *Model) applyBaseContext(ctx context.Context, pm *projections.Model, sig string, withoutOrgs bool) error {
+	parts := []string{snapshotRest, snapshotOrgs}
+	where := "job_order_id = ''"
+	if withoutOrgs {
+		parts = parts[:1]
+		where += " AND type != '" + domain.TypeOrganisationRegistered + "'"
 	}
-	return applyContext(ctx, m.db, pm, "job_order_id = ''")
+	var facts [][]projections.Fact
+	for _, part := range parts {
+		f, ok, err := m.snapshotPart(ctx, part, sig)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return applyContext(ctx, m.db, pm, where)
+		}
+		facts = append(facts, f)
+	}
+	for _, part := range facts {
+		for _, f := range part {
+			pm.ApplyFact(f)
+		}
+	}
+	return nil
+}
+
+// snapshotPart returns the facts of a part of the snapshot stored under sig; false when there is none that
+// decodes.
+func (m *Model) snapshotPart(ctx context.Context, part, sig string) ([]projections.Fact, bool, error) {
+	var b []byte
+	err := m.db.QueryRowContext(ctx, "SELECT events FROM context_snapshot WHERE part = ? AND signature = ?", part,
+		sig).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read model: context snapshot: %w", err)
+	}
+	facts, err := decodeSnapshot(b)
+	if err != nil {
+		m.opts.Logger.Warn("read model: the context snapshot does not decode; reading the context's rows", "part", part,
+			"err", err)
+		return nil, false, nil
+	}
+	return facts, true, nil
 }
