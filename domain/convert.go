@@ -27,8 +27,12 @@ type RateTable struct {
 	Base    string
 	// Day is midnight UTC of the date the rates apply to.
 	Day time.Time
-	// perBase is units of each currency per one unit of the base, the base included at 1.
-	perBase map[string]decimal.Decimal
+	// rates are the table's rates as published, read by the first conversion with the table into perBase:
+	// units of each currency per one unit of the base, the base included at 1 (a process that reads a book of
+	// every table the store holds converts with a few of them).
+	rates       map[string]Rate
+	perBaseOnce sync.Once
+	perBase     map[string]decimal.Decimal
 	// used holds the RateUsed of each pair of currencies converted with the table ({from, to}), made once:
 	// the same for every amount, and its text (the rates, their quotient, the date) costs more than the
 	// conversion itself.
@@ -38,18 +42,25 @@ type RateTable struct {
 
 // gives reports whether the table converts from or to currency.
 func (t *RateTable) gives(currency string) bool {
-	_, ok := t.perBase[currency]
-	return ok
+	_, ok := t.rates[currency]
+	return ok || currency == t.Base
+}
+
+// per returns the units of each of two currencies the table gives per one unit of its base.
+func (t *RateTable) per(from, to string) (fromPer, toPer decimal.Decimal) {
+	t.perBaseOnce.Do(func() {
+		t.perBase = make(map[string]decimal.Decimal, len(t.rates)+1)
+		for cur, r := range t.rates {
+			t.perBase[cur] = r.Decimal()
+		}
+		t.perBase[t.Base] = decimal.NewFromInt(1)
+	})
+	return t.perBase[from], t.perBase[to]
 }
 
 // Add records a published table; id is the event's id.
 func (b *RateBook) Add(id EventID, e *ExchangeRatesPublished) {
-	t := &RateTable{EventID: id, RatesID: e.RatesID, Source: e.Source, Base: e.Base, Day: e.Day(),
-		perBase: make(map[string]decimal.Decimal, len(e.Rates)+1)}
-	for cur, r := range e.Rates {
-		t.perBase[cur] = r.Decimal()
-	}
-	t.perBase[e.Base] = decimal.NewFromInt(1)
+	t := &RateTable{EventID: id, RatesID: e.RatesID, Source: e.Source, Base: e.Base, Day: e.Day(), rates: e.Rates}
 	// After every table of the same day or earlier: the last added wins among a day's tables.
 	i, _ := slices.BinarySearchFunc(b.tables, t.Day, func(x *RateTable, day time.Time) int {
 		if x.Day.After(day) {
@@ -173,7 +184,7 @@ func (t *RateTable) rateUsed(from, to string) RateUsed {
 	if r != nil {
 		return *r
 	}
-	fromPer, toPer := t.perBase[from], t.perBase[to]
+	fromPer, toPer := t.per(from, to)
 	r = &RateUsed{EventID: t.EventID.String(), RatesID: t.RatesID, Source: t.Source,
 		Date: t.Day.Format(time.DateOnly), Base: t.Base, From: from, To: to,
 		FromPerBase: fromPer.String(), ToPerBase: toPer.String(),
@@ -202,7 +213,8 @@ func (b *RateBook) ConvertAmount(m Money, to string, at time.Time) (decimal.Deci
 
 // convert converts an amount between two currencies the table gives, rounded half-even to 2 decimals once.
 func (t *RateTable) convert(amount decimal.Decimal, from, to string) decimal.Decimal {
-	return DivRoundHalfEven(amount.Mul(t.perBase[to]), t.perBase[from], 2)
+	fromPer, toPer := t.per(from, to)
+	return DivRoundHalfEven(amount.Mul(toPer), fromPer, 2)
 }
 
 // DivRoundHalfEven divides num by den (den > 0) and rounds the exact quotient half to even at places decimals:
