@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -129,8 +130,9 @@ var english = map[string]string{
 	"joborder.payments": "Payments", "joborder.nopayments": "No payments recorded.",
 }
 
-// catalogue holds every language's text.
-var catalogue = buildCatalogue()
+// catalogue holds every language's text, built at the first page rather than when the package starts: every
+// command of the binary would otherwise build it (about a third of a cold CLI process's package set-up).
+var catalogue = sync.OnceValue(buildCatalogue)
 
 func buildCatalogue() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
@@ -143,6 +145,6 @@ func buildCatalogue() catalog.Catalog {
 // printer prints in the language of the request that the catalogue has, English otherwise.
 func printer(r *http.Request) *message.Printer {
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	tag, _, _ := catalogue.Matcher().Match(tags...)
-	return message.NewPrinter(tag, message.Catalog(catalogue))
+	tag, _, _ := catalogue().Matcher().Match(tags...)
+	return message.NewPrinter(tag, message.Catalog(catalogue()))
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -177,8 +178,9 @@ var workerEnglish = map[string]string{
 	"w.outcome.withdrawn":         "Answered: the report was withdrawn.",
 }
 
-// workerCatalogue holds the worker's pages' text in every language of workerLanguages.
-var workerCatalogue = buildWorkerCatalogue()
+// workerCatalogue holds the worker's pages' text in every language of workerLanguages, built at the first
+// page (see catalogue).
+var workerCatalogue = sync.OnceValue(buildWorkerCatalogue)
 
 func buildWorkerCatalogue() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
@@ -227,5 +229,5 @@ func supportedLanguage(code string) (workerLang, bool) {
 
 // workerPrinter prints the worker's pages in one of workerLanguages.
 func workerPrinter(l workerLang) *message.Printer {
-	return message.NewPrinter(l.Tag(), message.Catalog(workerCatalogue))
+	return message.NewPrinter(l.Tag(), message.Catalog(workerCatalogue()))
 }
