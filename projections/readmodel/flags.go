@@ -70,6 +70,12 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 		}
 		seek.bound = bound
 	}
+	// The numbering of the rules arrays, read before the flags that reference them.
+	numbering, kept, keeps, err := m.rulesNumbering(detached)
+	if err != nil {
+		return fmt.Errorf("read model: list flags: %w", err)
+	}
+	rules := &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}
 	for _, sc := range access {
 		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
 		rows, err := m.stmts.query(detached, m.db, text, args...)
@@ -78,8 +84,11 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 		}
 		cursors = append(cursors, rows)
 	}
-	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts}, fn); err != nil {
+	if err := merge(ctx, cursors, seek, rules, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
+	}
+	if keeps {
+		m.keepRules(numbering, rules.kept, rules.byID)
 	}
 	return nil
 }
