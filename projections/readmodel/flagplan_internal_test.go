@@ -40,6 +40,10 @@ func TestAWorkersFlagsAreReadFromTheCoveringIndex(t *testing.T) {
 		if !strings.Contains(plan, "USING COVERING INDEX flags_worker") {
 			t.Errorf("%s: the plan does not read flags_worker alone:\n%s", tt.name, plan)
 		}
+		text, args = flagSQL(tt.q, clock, tt.seek, tt.access, batchedCols)
+		if plan := queryPlan(t, m, batchedSQL(text), args); !strings.Contains(plan, "USING COVERING INDEX flags_worker") {
+			t.Errorf("%s, a page read as one text: the plan does not read flags_worker alone:\n%s", tt.name, plan)
+		}
 	}
 }
 

@@ -320,7 +320,10 @@ type flagRules struct {
 	ctx   context.Context
 	db    *sql.DB
 	stmts *stmtCache
-	byID  map[int64]string
+	// kept are the arrays earlier listings read, of the numbering this one reads (see keptRules), never
+	// written; byID those this listing read.
+	kept map[int64]string
+	byID map[int64]string
 	// whole is set once the whole table was read; until then, looked counts the arrays read one by one.
 	whole  bool
 	looked int
@@ -334,6 +337,9 @@ const rulesByIDSQL = "SELECT rules FROM flag_rules WHERE id = ?"
 
 // get returns the rules array of id.
 func (r *flagRules) get(id int64) (string, error) {
+	if text, ok := r.kept[id]; ok {
+		return text, nil
+	}
 	if text, ok := r.byID[id]; ok {
 		return text, nil
 	}

@@ -53,10 +53,10 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 	if len(access) == 0 {
 		access = []string{""}
 	}
-	cursors := make([]*sql.Rows, 0, len(access))
+	sources := make([]flagSource, 0, len(access))
 	defer func() {
-		for _, c := range cursors {
-			c.Close()
+		for _, src := range sources {
+			src.close()
 		}
 	}()
 	// The rows are read under a context without cancellation, and ctx is checked between them (merge): the
@@ -70,36 +70,56 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 		}
 		seek.bound = bound
 	}
+	// The numbering of the rules arrays, read before the flags that reference them.
+	numbering, kept, keeps, err := m.rulesNumbering(detached)
+	if err != nil {
+		return fmt.Errorf("read model: list flags: %w", err)
+	}
+	rules := &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}
 	for _, sc := range access {
-		text, args := flagSQL(q, clock, seek, sc, flagReadCols)
-		rows, err := m.stmts.query(detached, m.db, text, args...)
+		src, err := m.flagSource(detached, q, clock, seek, sc, rules)
 		if err != nil {
 			return fmt.Errorf("read model: list flags: %w", err)
 		}
-		cursors = append(cursors, rows)
+		sources = append(sources, src)
 	}
-	if err := merge(ctx, cursors, seek, &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts}, fn); err != nil {
+	if err := merge(ctx, sources, seek, fn); err != nil {
 		return fmt.Errorf("read model: list flags: %w", err)
+	}
+	if keeps {
+		m.keepRules(numbering, rules.kept, rules.byID)
 	}
 	return nil
 }
 
-// merge calls fn with the rows of the cursors (each in the seek's order) in that order, once per key, up to
+// flagSource opens the rows of a listing read through one access scope: a page (a seek's limit of at most
+// maxBatchedRows) read whole, as one text, else a cursor.
+func (m *Model) flagSource(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek, access string,
+	rules *flagRules) (flagSource, error) {
+	if seek.Limit > 0 && seek.Limit <= maxBatchedRows {
+		text, args := flagSQL(q, clock, seek, access, batchedCols)
+		return m.readBatch(ctx, batchedSQL(text), args, rules, seek.Before != nil)
+	}
+	text, args := flagSQL(q, clock, seek, access, flagReadCols)
+	rows, err := m.stmts.query(ctx, m.db, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &cursorSource{rows: rows, rules: rules}, nil
+}
+
+// merge calls fn with the flags of the sources (each in the seek's order) in that order, once per key, up to
 // the seek's limit, and stops with ctx's error once ctx is done.
-func merge(ctx context.Context, cursors []*sql.Rows, seek FlagSeek, rules *flagRules, fn func(*IndexedFlag) error) error {
-	heads := make([]IndexedFlag, len(cursors))
-	live := make([]bool, len(cursors))
+func merge(ctx context.Context, sources []flagSource, seek FlagSeek, fn func(*IndexedFlag) error) error {
+	heads := make([]IndexedFlag, len(sources))
+	live := make([]bool, len(sources))
 	next := func(i int) error {
-		live[i] = false
-		if !cursors[i].Next() {
-			return cursors[i].Err()
-		}
 		var err error
-		heads[i], err = scanFlag(cursors[i], rules)
-		live[i] = err == nil
+		heads[i], live[i], err = sources[i].next()
+		live[i] = live[i] && err == nil
 		return err
 	}
-	for i := range cursors {
+	for i := range sources {
 		if err := next(i); err != nil {
 			return err
 		}
