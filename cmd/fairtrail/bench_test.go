@@ -22,9 +22,6 @@ func TestMain(m *testing.M) {
 		env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 		os.Exit(exitCode(run(context.Background(), os.Args[1:], env), os.Stderr))
 	}
-	// ops/test sets GOGC for the test processes; the runtime has read it, and the binaries the tests run
-	// (fairtrail, the KurrentDB double) must tune their collector as they do when a user runs them.
-	os.Unsetenv("GOGC")
 	flag.Parse()
 	if flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.list").Value.String() == "" {
 		prefetchBinaries() // the whole package runs: most of its subprocess tests need the binaries
