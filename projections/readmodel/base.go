@@ -136,19 +136,8 @@ func (m *Model) orgLoader(ctx context.Context, cp eventstore.Position) projectio
 		}
 		defer rows.Close()
 		var facts []projections.Fact
-		for rows.Next() {
-			rec, err := scanContext(rows)
-			if err != nil {
-				return nil, err
-			}
-			f, err := projections.Decode(rec)
-			if err != nil {
-				return nil, err
-			}
-			facts = append(facts, f)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read model: organisation %s: %w", id, err)
+		if err := eachContextFact(rows, "organisation "+id, func(f projections.Fact) { facts = append(facts, f) }); err != nil {
+			return nil, err
 		}
 		return facts, nil
 	}

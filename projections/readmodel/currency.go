@@ -26,21 +26,12 @@ func ratesOf(ctx context.Context, q queryer) (*domain.RateBook, error) {
 	}
 	defer rows.Close()
 	book := &domain.RateBook{}
-	for rows.Next() {
-		rec, err := scanContext(rows)
-		if err != nil {
-			return nil, err
-		}
-		f, err := projections.Decode(rec)
-		if err != nil {
-			return nil, err
-		}
+	if err := eachContextFact(rows, "rates", func(f projections.Fact) {
 		if e, ok := f.Event.(*domain.ExchangeRatesPublished); ok {
 			book.Add(f.ID, e)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read model: rates: %w", err)
+	}); err != nil {
+		return nil, err
 	}
 	return book, nil
 }

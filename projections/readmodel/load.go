@@ -59,6 +59,12 @@ func applyContext(ctx context.Context, q queryer, pm *projections.Model, where s
 		return fmt.Errorf("read model: context events: %w", err)
 	}
 	defer rows.Close()
+	return eachContextFact(rows, "context events", pm.ApplyFact)
+}
+
+// eachContextFact calls fn with each row of context_events read (contextColumns), decoded, in the rows' order;
+// what names the rows in the error of their read.
+func eachContextFact(rows *sql.Rows, what string, fn func(projections.Fact)) error {
 	for rows.Next() {
 		rec, err := scanContext(rows)
 		if err != nil {
@@ -68,10 +74,10 @@ func applyContext(ctx context.Context, q queryer, pm *projections.Model, where s
 		if err != nil {
 			return err
 		}
-		pm.ApplyFact(f)
+		fn(f)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read model: context events: %w", err)
+		return fmt.Errorf("read model: %s: %w", what, err)
 	}
 	return nil
 }
