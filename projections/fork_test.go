@@ -1,16 +1,13 @@
 package projections_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -19,18 +16,7 @@ import (
 // one fork changes neither the base nor another fork.
 func TestAForkJudgesAsAWholeModel(t *testing.T) {
 	t.Parallel()
-	s, err := embedded.Open(t.TempDir(), embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var in bytes.Buffer
-	if _, err := synth.Generate(&in, synth.Options{Workers: 40, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventstore.Import(context.Background(), s, &in, eventstore.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s := generatedStore(t, 40, 3)
 	whole, base := projections.New(projections.Filter{}), projections.New(projections.Filter{})
 	var rest, rates []eventstore.Recorded
 	for rec, err := range s.ReadAll(context.Background(), eventstore.Start) {

@@ -1,16 +1,13 @@
 package projections_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
-	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
@@ -20,18 +17,7 @@ import (
 // loaded is not counted twice, and a loader's error is kept.
 func TestAModelLoadingOrganisationsJudgesAsAWholeModel(t *testing.T) {
 	t.Parallel()
-	s, err := embedded.Open(t.TempDir(), embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var in bytes.Buffer
-	if _, err := synth.Generate(&in, synth.Options{Workers: 40, Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventstore.Import(context.Background(), s, &in, eventstore.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s := generatedStore(t, 40, 5)
 	whole, lazy := projections.New(projections.Filter{}), projections.New(projections.Filter{})
 	regs := map[string][]projections.Fact{}
 	for rec, err := range s.ReadAll(context.Background(), eventstore.Start) {

@@ -1,32 +1,18 @@
 package projections_test
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
 
-	"github.com/fairtrail/fairtrail/domain/synth"
 	"github.com/fairtrail/fairtrail/eventstore"
-	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/projections"
 )
 
 // TestRebuildEqualsApply holds the parallel rebuild to applying the store's events one by one, with and
 // without a filter.
 func TestRebuildEqualsApply(t *testing.T) {
-	s, err := embedded.Open(t.TempDir(), embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var in bytes.Buffer
-	if _, err := synth.Generate(&in, synth.Options{Workers: 600, Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventstore.Import(context.Background(), s, &in, eventstore.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s := generatedStore(t, 600, 11)
 	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, filter := range []projections.Filter{{}, {AsOf: time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)}} {
 		want := projections.New(filter)
