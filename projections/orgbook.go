@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"sync"
@@ -38,24 +39,25 @@ func newOrgBook() *orgBook {
 
 // org is an organisation's last registration, nil when it has none.
 func (b *orgBook) org(id string) *domain.OrganisationRegistered {
-	if b.lazy == nil {
-		return b.latest[id]
-	}
-	b.lazy.mu.Lock()
-	defer b.lazy.mu.Unlock()
-	b.fill(id)
+	defer b.filled(id)()
 	return b.latest[id]
 }
 
 // registrations are an organisation's registrations, in business-time order. The caller must not change them.
 func (b *orgBook) registrations(id string) []Fact {
+	defer b.filled(id)()
+	return b.regs[id]
+}
+
+// filled makes a lazy book hold an organisation (fill) and returns what ends the lookup: the book is locked
+// until then. A full book needs neither.
+func (b *orgBook) filled(id string) (unlock func()) {
 	if b.lazy == nil {
-		return b.regs[id]
+		return func() {}
 	}
 	b.lazy.mu.Lock()
-	defer b.lazy.mu.Unlock()
 	b.fill(id)
-	return b.regs[id]
+	return b.lazy.mu.Unlock
 }
 
 // fill loads an organisation into a lazy book the first time it is asked for (b.lazy.mu held): its
@@ -68,7 +70,7 @@ func (b *orgBook) fill(id string) {
 	l.asked[id] = true
 	facts, err := l.load(id)
 	if err != nil {
-		l.err = cmpErr(l.err, err)
+		l.err = cmp.Or(l.err, err)
 		return
 	}
 	for _, f := range facts {
@@ -132,11 +134,4 @@ func (m *Model) OrgLoadErr() error {
 	m.orgs.lazy.mu.Lock()
 	defer m.orgs.lazy.mu.Unlock()
 	return m.orgs.lazy.err
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -136,7 +137,7 @@ func (m *Model) catchUp(ctx context.Context, store eventstore.Store) (Result, er
 	if reason == "" {
 		res, err := m.applyNew(ctx, store, head)
 		if !errors.Is(err, errRebuild) {
-			return res, cmpErr(err, m.advanceClock(ctx))
+			return res, cmp.Or(err, m.advanceClock(ctx))
 		}
 		reason = res.Reason
 	}
@@ -234,7 +235,7 @@ func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head event
 		reason, err = m.reach(ctx, tx, b)
 	}
 	if err != nil || reason != "" {
-		return Result{Reason: reason}, cmpErr(err, errRebuild)
+		return Result{Reason: reason}, cmp.Or(err, errRebuild)
 	}
 	cm, err := modelClock(ctx, tx)
 	if err != nil {
@@ -251,13 +252,6 @@ func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head event
 		return Result{}, fmt.Errorf("read model: commit: %w", err)
 	}
 	return Result{Applied: len(b.recs), Checkpoint: last}, nil
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // readNew reads the events after from up to head; reason is set when they call for a rebuild.

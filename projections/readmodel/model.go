@@ -122,7 +122,7 @@ type Model struct {
 	// lastCheckpoint is the checkpoint Status read last, decoded.
 	lastCheckpoint checkpointText
 	// rules are the rules arrays the flag listings read, kept for the next ones (see keptRules).
-	rules rulesStore
+	rules atomic.Pointer[keptRules]
 }
 
 // The page caches of the two pools and how many readers' connections are kept open between reads: one writer

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"sync/atomic"
 )
 
 // A page of 1,000 flags references most of flag_rules (162 arrays, 98 KB at 100,000 workers), which each
@@ -60,6 +59,3 @@ func (m *Model) keepRules(v rulesVersion, kept, read map[int64]string) {
 	maps.Copy(all, read)
 	m.rules.Store(&keptRules{version: v, byID: all})
 }
-
-// rulesStore is where a Model keeps its keptRules.
-type rulesStore = atomic.Pointer[keptRules]

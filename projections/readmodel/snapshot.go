@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -118,7 +119,7 @@ func (r *snapshotReader) uvarint() uint64 {
 func (r *snapshotReader) bytes() []byte {
 	n := r.uvarint()
 	if r.err != nil || n > uint64(len(r.b)) {
-		r.err = cmpErr(r.err, fmt.Errorf("%w: a value runs past its end", errSnapshot))
+		r.err = cmp.Or(r.err, fmt.Errorf("%w: a value runs past its end", errSnapshot))
 		r.b = nil
 		return nil
 	}
