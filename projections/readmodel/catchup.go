@@ -42,20 +42,22 @@ func (m *Model) CatchUp(ctx context.Context, store eventstore.Store) (Result, er
 		return Result{}, err
 	}
 	defer m.unlock()
+	return m.catchUpLocked(ctx, store)
+}
+
+// catchUpLocked is CatchUp, the token taken; once it succeeds, the options' currencies are tracked and those
+// waiting for a position it covers are told (m.applied).
+func (m *Model) catchUpLocked(ctx context.Context, store eventstore.Store) (Result, error) {
 	res, err := m.catchUp(ctx, store)
 	if err != nil {
 		return res, err
 	}
-	return res, m.settle(ctx)
-}
-
-// settle ends a catch-up that succeeded: the options' currencies tracked, it notes that one has completed.
-func (m *Model) settle(ctx context.Context) error {
 	if err := m.trackOptions(ctx); err != nil {
-		return err
+		return res, err
 	}
 	m.caughtUp.Store(true)
-	return nil
+	m.applied.advance(res.Checkpoint.Position)
+	return res, nil
 }
 
 // CaughtUp reports whether a catch-up of this process (CatchUp, or a CatchUpTo that had to catch up) has
@@ -68,23 +70,39 @@ func (m *Model) CaughtUp() bool { return m.caughtUp.Load() }
 // CatchUpTo returns once the model, written by these rules, describes the store at least up to pos: at once
 // when it already does (a read of its checkpoint, which waits for no catch-up in progress), else after
 // catching it up with the store's head (waiting first for a catch-up in progress, which may have covered pos
-// by the time it ends). A read that must see the writes answered before it asks for the last of them; one
-// that must see everything stored, for the store's head.
+// by the time it ends: then it returns as that catch-up ends, without the token). A read that must see the
+// writes answered before it asks for the last of them; one that must see everything stored, for the store's
+// head.
 func (m *Model) CatchUpTo(ctx context.Context, store eventstore.Store, pos eventstore.Position) error {
-	if ok, err := m.covers(ctx, pos); ok || err != nil {
+	cp, current, err := m.Status(ctx)
+	if err != nil || current && !cp.Position.Less(pos) {
 		return err
 	}
-	if err := m.lock(ctx); err != nil {
-		return err
+	for {
+		// A model of these rules is told by this process's catch-ups when one has covered pos; one of other
+		// rules (or none) takes the token, whose catch-up rebuilds it.
+		applied, moved := m.applied.at()
+		if current && !applied.Less(pos) {
+			return nil
+		}
+		select {
+		case m.catchingUp <- struct{}{}:
+			return m.catchUpToLocked(ctx, store, pos)
+		case <-moved:
+		case <-ctx.Done():
+			return fmt.Errorf("read model: wait for the catch-up in progress: %w", context.Cause(ctx))
+		}
 	}
+}
+
+// catchUpToLocked is CatchUpTo, the token taken: the catch-up that held it before may have covered pos.
+func (m *Model) catchUpToLocked(ctx context.Context, store eventstore.Store, pos eventstore.Position) error {
 	defer m.unlock()
 	if ok, err := m.covers(ctx, pos); ok || err != nil {
 		return err
 	}
-	if _, err := m.catchUp(ctx, store); err != nil {
-		return err
-	}
-	return m.settle(ctx)
+	_, err := m.catchUpLocked(ctx, store)
+	return err
 }
 
 // covers reports whether the model is written by these rules and its checkpoint is at pos or after it.

@@ -125,3 +125,42 @@ func generatedStore(t *testing.T, workers int, seed int64, opts Options) ([][]by
 	t.Cleanup(func() { m.Close() })
 	return bytes.SplitAfter(buf.Bytes(), []byte("\n")), s, m
 }
+
+// TestWaitersCoveredByTheCatchUpInProgressReturnWithoutTheToken: reads waiting for newer events than the model
+// holds, while a catch-up holds the token, return as soon as that catch-up has applied their events, the token
+// still held (each used to take it in turn only to find its events applied); one asking for more than the
+// catch-up applied keeps waiting for the token.
+func TestWaitersCoveredByTheCatchUpInProgressReturnWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	m, s, _, head := caughtUpSmall(t)
+	ctx := context.Background()
+	m.catchingUp <- struct{}{} // the catch-up in progress
+	const waiters = 4
+	done := make(chan error, waiters)
+	for range waiters {
+		go func() { done <- m.CatchUpTo(ctx, s, head) }()
+	}
+	later := eventstore.Position{Commit: head.Commit + 1, Prepare: head.Prepare + 1} // past the store's head
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	beyond := make(chan error, 1)
+	go func() { beyond <- m.CatchUpTo(short, s, later) }()
+	if res, err := m.catchUpLocked(ctx, s); err != nil || res.Checkpoint.Position != head {
+		t.Fatalf("the catch-up in progress: %+v, %v; want it at the store's head %s", res, err, head)
+	}
+	timeout := time.After(10 * time.Second)
+	for range waiters {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-timeout:
+			t.Fatal("a read whose events the catch-up applied still waits while the token is held")
+		}
+	}
+	if err := <-beyond; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a read of events past the catch-up's: %v, want it to wait for the token until its context ends", err)
+	}
+	m.unlock()
+}

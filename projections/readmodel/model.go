@@ -113,6 +113,8 @@ type Model struct {
 	// rather than in SQLite's busy handler, which sleeps. It holds one token: take it to catch up.
 	catchingUp chan struct{}
 	tracked    bool // Options.Currencies are kept (with the catch-up token taken)
+	// applied is where this process's catch-ups have left the model, which those waiting for theirs watch.
+	applied progress
 	// caughtUp is set once a catch-up of this process has completed (see CaughtUp).
 	caughtUp atomic.Bool
 	// stmts holds the flag listings' prepared statements (of the readers' pool).
