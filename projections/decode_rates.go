@@ -7,7 +7,7 @@ import "github.com/fairtrail/fairtrail/domain"
 // non-ASCII byte, so that each string is its bytes. False for any other text, which goccy/go-json decodes
 // instead (decodeStored). A context snapshot holds a table a weekday of the programme (783 of them in the
 // generated programme), which every cold query decodes: by goccy/go-json about 10 µs a table, most of it in
-// its generic map and string decoding; here a table costs one string and its map (FuzzDecodeStoredRates holds
+// its generic map and string decoding; here a table costs one string and its map, made at its size (FuzzDecodeStoredRates holds
 // the two decoders to the same values).
 func decodeStoredRates(data []byte) (*domain.ExchangeRatesPublished, bool) {
 	p := ratesParser{s: string(data)}
@@ -53,23 +53,29 @@ func (p *ratesParser) str(dst *string) bool {
 	return false
 }
 
-// rates consumes the members of the rates object and its closing brace (the opening one consumed).
+// rates consumes the members of the rates object and its closing brace (the opening one consumed). The map is
+// made once their number is known: grown member by member, its growth was most of a table's cost.
 func (p *ratesParser) rates(e *domain.ExchangeRatesPublished) bool {
-	e.Rates = map[string]domain.Rate{}
-	if p.lit(`}`) {
-		return true
+	var buf [16][2]string
+	members := buf[:0]
+	if !p.lit(`}`) {
+		for {
+			var cur, rate string
+			if !p.str(&cur) || !p.lit(`:`) || !p.str(&rate) {
+				return false
+			}
+			members = append(members, [2]string{cur, rate})
+			if p.lit(`}`) {
+				break
+			}
+			if !p.lit(`,`) {
+				return false
+			}
+		}
 	}
-	for {
-		var cur, rate string
-		if !p.str(&cur) || !p.lit(`:`) || !p.str(&rate) {
-			return false
-		}
-		e.Rates[cur] = domain.Rate(rate)
-		if p.lit(`}`) {
-			return true
-		}
-		if !p.lit(`,`) {
-			return false
-		}
+	e.Rates = make(map[string]domain.Rate, len(members))
+	for _, m := range members {
+		e.Rates[m[0]] = domain.Rate(m[1])
 	}
+	return true
 }
