@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/domain/synth"
 )
@@ -59,4 +61,61 @@ func TestDecodeStoredAgreesWithDomain(t *testing.T) {
 	if _, err := decodeStored("Nope", []byte(`{}`)); err == nil {
 		t.Error("an unknown type decoded")
 	}
+}
+
+// TestStoredRatesTakeTheFastDecoder: every rates table the domain encodes is read by decodeStoredRates, not
+// handed on to goccy/go-json (which would answer the same, at ten times the cost of a cold query's tables).
+func TestStoredRatesTakeTheFastDecoder(t *testing.T) {
+	t.Parallel()
+	envs, err := synth.Events(synth.Options{Workers: 50, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, env := range envs {
+		if env.Type != domain.TypeExchangeRatesPublished {
+			continue
+		}
+		data, err := domain.EncodeData(env.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := decodeStoredRates(data)
+		if !ok {
+			t.Fatalf("a rates table as the domain encodes it is not read: %s", data)
+		}
+		if want := env.Event.(*domain.ExchangeRatesPublished); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s decodes as %#v", data, got)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("the dataset has no rates table")
+	}
+}
+
+// FuzzDecodeStoredRates: whatever text decodeStoredRates reads, goccy/go-json reads as the same table.
+func FuzzDecodeStoredRates(f *testing.F) {
+	for _, s := range []string{
+		`{"base":"USD","date":"2023-01-02","rates":{"AED":"3.67250","EUR":"0.91580"},"rates_id":"r-1","source":"IMF (synthetic)"}`,
+		`{"base":"EUR","date":"2024-02-29","rates":{},"rates_id":"r","source":""}`,
+		`{"base":"USD","date":"2023-01-02","rates":{"AED":"1","AED":"2"},"rates_id":"r","source":"a\"b"}`,
+		`{"base":"USD","date":"2023-01-02","rates":{"AED":"1"},"rates_id":"r","source":"é"}`,
+		`{"base":"USD", "date":"2023-01-02","rates":{"AED":"1"},"rates_id":"r","source":"s"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := decodeStoredRates([]byte(s))
+		if !ok {
+			return
+		}
+		var want domain.ExchangeRatesPublished
+		if err := gojson.Unmarshal([]byte(s), &want); err != nil {
+			t.Fatalf("%q read here, goccy/go-json: %v", s, err)
+		}
+		if !reflect.DeepEqual(got, &want) {
+			t.Fatalf("%q: read as %#v, goccy/go-json %#v", s, got, &want)
+		}
+	})
 }
