@@ -3,8 +3,6 @@ package interviews
 import (
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Column names of the layout (see the package documentation).
@@ -131,9 +129,9 @@ func (h header) letter(col string) string {
 
 // colLetter is the spreadsheet letter of a 0-based column index: A, B, ..., Z, AA.
 func colLetter(i int) string {
-	name, err := excelize.ColumnNumberToName(i + 1)
-	if err != nil {
-		return strconv.Itoa(i + 1)
+	name := ""
+	for n := i + 1; n > 0; n = (n - 1) / 26 {
+		name = string(rune('A'+(n-1)%26)) + name
 	}
 	return name
 }

@@ -8,8 +8,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Format is a kind of input file.
@@ -95,28 +93,3 @@ func readCSV(r io.Reader) (*table, error) {
 
 // maxUnzipped bounds what a workbook may expand to, so a ZIP bomb is refused rather than filling the disk.
 const maxUnzipped = 1 << 30
-
-// readXLSX reads the first sheet of a workbook, with cells as stored (numbers without their display format).
-func readXLSX(r io.Reader) (*table, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzipped})
-	if err != nil {
-		return nil, Problems{{Row: 1, Problem: "not an XLSX workbook: " + err.Error()}}
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, Problems{{Row: 1, Problem: "the workbook has no sheet"}}
-	}
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, Problems{{Row: 1, Problem: "sheet " + sheets[0] + ": " + err.Error()}}
-	}
-	if len(rows) > maxRows {
-		return nil, Problems{{Row: maxRows + 1, Problem: fmt.Sprintf("more than %d rows; split the sheet", maxRows)}}
-	}
-	t := &table{rows: rows, nums: make([]int, len(rows)), serialDates: true}
-	for i := range rows {
-		t.nums[i] = i + 1
-	}
-	return t, nil
-}
