@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -120,6 +121,30 @@ func TestDockerfileHasAHealthcheck(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^HEALTHCHECK .*\\\n\s+CMD wget .*/readyz`).Match(b) {
 		t.Fatal("ops/Dockerfile has no HEALTHCHECK asking /readyz")
+	}
+}
+
+// TestDockerfileBuildsTheBinary builds the binary with the environment ops/Dockerfile's go build sets (until
+// 2026-12-02 CGO_ENABLED=0, under which the read model's SQLite driver does not compile, so the image could
+// not be built), and checks that a cgo build has a C compiler in the image.
+func TestDockerfileBuildsTheBinary(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../ops/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^RUN ((?:[A-Z_]+=\S+ )*)go build .*\./cmd/fairtrail$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("ops/Dockerfile has no RUN [VAR=VALUE ...] go build ... ./cmd/fairtrail line")
+	}
+	env := strings.Fields(string(m[1]))
+	if slices.Contains(env, "CGO_ENABLED=1") && !regexp.MustCompile(`(?m)^RUN apk add .*\bgcc\b.*\bmusl-dev\b`).Match(b) {
+		t.Error("ops/Dockerfile builds with cgo but installs no gcc and musl-dev")
+	}
+	cmd := exec.Command("go", "build", "-o", os.DevNull, "./cmd/fairtrail")
+	cmd.Dir, cmd.Env = "..", append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build with %v, as ops/Dockerfile builds: %v\n%s", env, err, out)
 	}
 }
 
