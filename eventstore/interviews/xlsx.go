@@ -265,7 +265,7 @@ func unescapeOOXML(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
-			if code, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil && isHex4(s[i+2:i+6]) {
+			if code, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
 				if code < 0xd800 || code > 0xdfff {
 					b.WriteRune(rune(code))
 				}
@@ -277,17 +277,6 @@ func unescapeOOXML(s string) string {
 		i++
 	}
 	return b.String()
-}
-
-// isHex4 reports whether s is four hexadecimal digits (ParseUint would also take an underscore).
-func isHex4(s string) bool {
-	for i := range len(s) {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // cell is a worksheet's c element.
