@@ -7,8 +7,8 @@ import "github.com/fairtrail/fairtrail/domain"
 // non-ASCII byte, so that each string is its bytes. False for any other text, which goccy/go-json decodes
 // instead (decodeStored). A context snapshot holds a table a weekday of the programme (783 of them in the
 // generated programme), which every cold query decodes: by goccy/go-json about 10 µs a table, most of it in
-// its generic map and string decoding; here a table costs one string and its map, made at its size (FuzzDecodeStoredRates holds
-// the two decoders to the same values).
+// its generic map and string decoding; here a table costs one string and its map, made at its size
+// (FuzzDecodeStoredRates holds the two decoders to the same values).
 func decodeStoredRates(data []byte) (*domain.ExchangeRatesPublished, bool) {
 	p := ratesParser{s: string(data)}
 	e := &domain.ExchangeRatesPublished{}
