@@ -93,12 +93,15 @@ func (m *Model) ListFlags(ctx context.Context, q projections.FlagQuery, clock ti
 }
 
 // flagSource opens the rows of a listing read through one access scope: a page (a seek's limit of at most
-// maxBatchedRows) read whole, as one text, else a cursor.
+// maxBatchedRows) read whole, as one text, else pages of such texts (chunkSource).
 func (m *Model) flagSource(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek, access string,
 	rules *flagRules) (flagSource, error) {
 	if seek.Limit > 0 && seek.Limit <= maxBatchedRows {
 		text, args := flagSQL(q, clock, seek, access, batchedCols)
 		return m.readBatch(ctx, batchedSQL(text), args, rules, seek.Before != nil)
+	}
+	if seek.Limit == 0 {
+		return m.chunked(ctx, q, clock, seek, access, rules, chunkRows)
 	}
 	text, args := flagSQL(q, clock, seek, access, flagReadCols)
 	rows, err := m.stmts.query(ctx, m.db, text, args...)

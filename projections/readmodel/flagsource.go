@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/fairtrail/fairtrail/projections"
 )
 
 // A page of a listing is read as one text: its rows of flagReadCols, each after its length in bytes and a
@@ -83,8 +86,13 @@ var errBatch = errors.New("flag page not of the batched shape")
 // rows in the order its subquery yields them, which SQLite does not promise: a page found out of order
 // (descending with reverse) is sorted.
 func (m *Model) readBatch(ctx context.Context, text string, args []any, rules *flagRules, reverse bool) (*batchSource, error) {
+	return readBatch(ctx, preparedQuerier{&m.stmts, m.db}, text, args, rules, reverse)
+}
+
+// readBatch reads the page of the batched query text through q (see Model.readBatch).
+func readBatch(ctx context.Context, q querier, text string, args []any, rules *flagRules, reverse bool) (*batchSource, error) {
 	var page sql.NullString // NULL for no row
-	if err := (preparedQuerier{&m.stmts, m.db}).QueryRowContext(ctx, text, args...).Scan(&page); err != nil {
+	if err := q.QueryRowContext(ctx, text, args...).Scan(&page); err != nil {
 		return nil, err
 	}
 	b := &batchSource{flags: (*batchFlags.Get().(*[]IndexedFlag))[:0]}
@@ -110,4 +118,82 @@ func (m *Model) readBatch(ctx context.Context, text string, args []any, rules *f
 		slices.SortStableFunc(b.flags, cmp)
 	}
 	return b, nil
+}
+
+// chunkRows is how many rows a listing without a limit reads as one text at a time (about 1 MB of text).
+const chunkRows = 2_000
+
+// chunkSource reads a listing without a limit (every flag: millions of rows) as pages of chunkRows rows, each
+// read whole (batchedSQL) and seeking past the last flag of the page before, all in one read transaction, so
+// that the listing is one state of the model, as a cursor's rows were. Row by row, each row crossed into C four
+// times and through database/sql's locks and copy; a page crosses once.
+type chunkSource struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	q      projections.FlagQuery
+	clock  time.Time
+	seek   FlagSeek
+	access string
+	rules  *flagRules
+	size   int // rows a page
+	page   *batchSource
+	last   bool // the page held is the listing's last
+}
+
+// chunked opens a chunkSource of the listing (q, clock, seek without a limit) through access, read size rows a
+// page.
+func (m *Model) chunked(ctx context.Context, q projections.FlagQuery, clock time.Time, seek FlagSeek, access string,
+	rules *flagRules, size int) (*chunkSource, error) {
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	seek.Limit = size
+	c := &chunkSource{ctx: ctx, tx: tx, q: q, clock: clock, seek: seek, access: access, rules: rules, size: size}
+	if err := c.read(); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// read reads the next page, seeking past the last flag of the page before (if any).
+func (c *chunkSource) read() error {
+	if c.page != nil {
+		at := c.page.flags[len(c.page.flags)-1].Key
+		if c.seek.Before != nil {
+			c.seek.Before = at
+		} else {
+			c.seek.After = at
+		}
+		c.page.close()
+		c.page = nil
+	}
+	text, args := flagSQL(c.q, c.clock, c.seek, c.access, batchedCols)
+	page, err := readBatch(c.ctx, c.tx, batchedSQL(text), args, c.rules, c.seek.Before != nil)
+	if err != nil {
+		return err
+	}
+	c.page, c.last = page, len(page.flags) < c.size
+	return nil
+}
+
+func (c *chunkSource) next() (IndexedFlag, bool, error) {
+	for c.page.at == len(c.page.flags) {
+		if c.last {
+			return IndexedFlag{}, false, nil
+		}
+		if err := c.read(); err != nil {
+			return IndexedFlag{}, false, err
+		}
+	}
+	return c.page.next()
+}
+
+func (c *chunkSource) close() {
+	if c.page != nil {
+		c.page.close()
+		c.page = nil
+	}
+	c.tx.Rollback()
 }

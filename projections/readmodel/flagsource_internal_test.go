@@ -13,7 +13,8 @@ import (
 
 // TestPagesReadAsOneTextListAsTheCursor: the pages of a listing, read each as one text (batchSource), walked
 // forwards and backwards, for every flag and within one scope and two, hold the flags a cursor over the whole
-// listing reads, in its order, keys (binary, with NUL bytes) and JSON alike.
+// listing reads, in its order, keys (binary, with NUL bytes) and JSON alike; so does a listing without a limit,
+// read in pages (chunkSource) of its own size and of 7 rows, forwards and backwards.
 func TestPagesReadAsOneTextListAsTheCursor(t *testing.T) {
 	t.Parallel()
 	lines, s, m := generatedStore(t, 40, 7, Options{})
@@ -63,9 +64,51 @@ func TestPagesReadAsOneTextListAsTheCursor(t *testing.T) {
 				}
 				return out
 			}
-			want := list(FlagSeek{Access: tt.access}) // no limit: a cursor
+			want := list(FlagSeek{Limit: 1 << 30, Access: tt.access}) // a limit past maxBatchedRows: a cursor
 			if len(want) < 20 {
 				t.Fatalf("%d flags: too few for pages", len(want))
+			}
+			if got := list(FlagSeek{Access: tt.access}); !slices.Equal(got, want) {
+				t.Errorf("no limit (pages of %d rows): %d flags, the cursor %d, or not the same", chunkRows, len(got), len(want))
+			}
+			chunked := func(seek FlagSeek) []listed {
+				if len(tt.access.Scopes) > 1 {
+					return nil // a source reads through one scope
+				}
+				access := ""
+				if len(tt.access.Scopes) == 1 {
+					access = tt.access.Scopes[0]
+				}
+				_, kept, _, err := m.rulesNumbering(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rules := &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}
+				c, err := m.chunked(ctx, projections.FlagQuery{}, clock, seek, access, rules, 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.close()
+				var out []listed
+				for {
+					f, ok, err := c.next()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !ok {
+						return out
+					}
+					out = append(out, listed{string(f.Key), f.JSON()})
+				}
+			}
+			if len(tt.access.Scopes) <= 1 {
+				if got := chunked(FlagSeek{}); !slices.Equal(got, want) {
+					t.Errorf("pages of 7 rows forwards: %d flags, the cursor %d, or not the same", len(got), len(want))
+				}
+				got := chunked(FlagSeek{Before: []byte(want[len(want)-1].key + "\xff")})
+				if slices.Reverse(got); !slices.Equal(got, want) {
+					t.Errorf("pages of 7 rows backwards: %d flags, the cursor %d, or not the same", len(got), len(want))
+				}
 			}
 			var forward []listed
 			for after := []byte(nil); ; {
@@ -91,5 +134,65 @@ func TestPagesReadAsOneTextListAsTheCursor(t *testing.T) {
 				t.Errorf("pages backwards: %d flags, the cursor %d, or not the same", len(backward), len(want))
 			}
 		})
+	}
+}
+
+// TestAListingInPagesIsOneStateOfTheModel: a listing without a limit, read in pages of 7 rows, lists the model
+// as it was when it began, although a catch-up that changes its flags commits between its pages.
+func TestAListingInPagesIsOneStateOfTheModel(t *testing.T) {
+	t.Parallel()
+	lines, s, m := generatedStore(t, 40, 11, Options{})
+	ctx := context.Background()
+	half := len(lines) / 2
+	catchUp := func(lines [][]byte) {
+		t.Helper()
+		if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(lines, nil)), eventstore.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.CatchUp(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catchUp(lines[:half])
+	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	list := func() []string {
+		var out []string
+		err := m.ListFlags(ctx, projections.FlagQuery{}, clock, FlagSeek{}, func(f *IndexedFlag) error {
+			out = append(out, f.JSON())
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := list()
+	_, kept, _, err := m.rulesNumbering(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.chunked(ctx, projections.FlagQuery{}, clock, FlagSeek{}, "", &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	var got []string
+	for {
+		f, ok, err := c.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if got = append(got, f.JSON()); len(got) == 10 {
+			catchUp(lines[half:]) // commits while the listing is between its pages
+		}
+	}
+	if after := list(); slices.Equal(after, before) {
+		t.Fatal("the second half of the events changed no flag: the test proves nothing")
+	}
+	if !slices.Equal(got, before) {
+		t.Errorf("the listing in pages gave %d flags, the model before the catch-up %d, or not the same", len(got), len(before))
 	}
 }
