@@ -163,10 +163,18 @@ func encodeJSON(v any) ([]byte, error) {
 
 // writeWhole writes an answer held whole in memory, with its Content-Length: without it net/http sends an answer
 // of more than 2 KB in chunks, and writes the last chunk to the connection after the handler has returned, a
-// second write (and a second wake-up of the client) for every such answer.
+// second write (and a second wake-up of the client) for every such answer. On a TCP connection (ConnContext) the
+// answer is written corked and flushed, so that it leaves at once (cork.go); with its Content-Length declared,
+// the flush changes no byte of it.
 func writeWhole(c *gin.Context, status int, contentType string, body []byte) {
 	c.Header("Content-Length", strconv.Itoa(len(body)))
+	tc := requestConn(c.Request.Context())
+	corked := setCork(tc, true)
 	c.Data(status, contentType, body)
+	if corked {
+		c.Writer.Flush()
+		setCork(tc, false)
+	}
 }
 
 // respond answers with v as JSON. An encoding failure is returned for respondError to report.

@@ -175,7 +175,7 @@ func serve(ctx context.Context, sf storeFlags, cfg serveConfig, env environment)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 3 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: api.TransportHeaderBytes,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn), ConnContext: api.ConnContext}
 	remove, err := announceServer(sf, ln.Addr().String())
 	if err != nil {
 		ln.Close()
