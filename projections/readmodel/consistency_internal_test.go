@@ -2,8 +2,11 @@ package readmodel
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"iter"
 	"testing"
 	"time"
 
@@ -163,4 +166,85 @@ func TestWaitersCoveredByTheCatchUpInProgressReturnWithoutTheToken(t *testing.T)
 		t.Fatalf("a read of events past the catch-up's: %v, want it to wait for the token until its context ends", err)
 	}
 	m.unlock()
+}
+
+// endingStore is a store that ends a context at the first read of a stream after a read of every stream: a
+// catch-up's caller gone once the catch-up has read the new events, while it judges their workers (a catch-up
+// reads a stream before, to check its checkpoint).
+type endingStore struct {
+	eventstore.Store
+	end  context.CancelFunc
+	read *bool // every stream read
+}
+
+func (s endingStore) ReadAll(ctx context.Context, from eventstore.Position) iter.Seq2[eventstore.Recorded, error] {
+	*s.read = true
+	return s.Store.ReadAll(ctx, from)
+}
+
+func (s endingStore) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Recorded, error] {
+	if *s.read {
+		s.end()
+	}
+	return s.Store.ReadStream(ctx, stream, from)
+}
+
+// TestACatchUpWhoseContextEndsCommitsNothing: a catch-up whose context ends while it judges its workers (its
+// statements run under a context that does not) stops before its commit with the context's error, and the
+// model holds what it held; a catch-up after it applies the events.
+func TestACatchUpWhoseContextEndsCommitsNothing(t *testing.T) {
+	t.Parallel()
+	lines, s, m := generatedStore(t, 12, 3, Options{})
+	var imported, held [][]byte // held: the last worker's events, applied by a catch-up (not a rebuild)
+	last := ""
+	workerOf := func(l []byte) string {
+		var e struct {
+			Data struct {
+				WorkerID string `json:"worker_id"`
+			} `json:"data"`
+		}
+		if json.Unmarshal(l, &e) != nil {
+			return ""
+		}
+		return e.Data.WorkerID
+	}
+	for _, l := range lines {
+		last = cmp.Or(workerOf(l), last)
+	}
+	for _, l := range lines {
+		if workerOf(l) == last {
+			held = append(held, l)
+		} else {
+			imported = append(imported, l)
+		}
+	}
+	bg := context.Background()
+	appendAll := func(ls [][]byte) eventstore.Position {
+		t.Helper()
+		if _, err := eventstore.Import(bg, s, bytes.NewReader(bytes.Join(ls, nil)), eventstore.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		head, err := s.Head(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return head
+	}
+	before := appendAll(imported)
+	if _, err := m.CatchUp(bg, s); err != nil {
+		t.Fatal(err)
+	}
+	head := appendAll(held)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	if _, err := m.CatchUp(ctx, endingStore{Store: s, end: cancel, read: new(bool)}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a catch-up whose context ended: %v, want %v", err, context.Canceled)
+	}
+	if cp, _, err := m.Status(bg); err != nil || cp.Position != before {
+		t.Fatalf("the model after it: at %s (%v), want %s", cp.Position, err, before)
+	}
+	res, err := m.CatchUp(bg, s)
+	if err != nil || res.Rebuilt || res.Checkpoint.Position != head {
+		t.Fatalf("the catch-up after it: %+v (%v), want at %s, not rebuilt", res, err, head)
+	}
 }
