@@ -53,14 +53,7 @@ func TestBinary(t *testing.T) {
 			}
 			imported := time.Since(start)
 			start = time.Now()
-			cmd := exec.Command(bin, append([]string{"flags", "--format", "json"}, where...)...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("flags %v: %v\n%s", where, err, stderr.String())
-			}
-			outputs[i] = out
+			outputs[i] = runBin(t, bin, append([]string{"flags", "--format", "json"}, where...)...)
 			t.Logf("%s: imported %d events in %s (%.0f events/s), flags in %s (%d bytes of JSON)", where[0], n,
 				imported.Round(time.Millisecond), float64(n)/imported.Seconds(), time.Since(start).Round(time.Millisecond), len(outputs[i]))
 		}

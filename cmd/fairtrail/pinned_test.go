@@ -64,13 +64,7 @@ func TestPinnedAnswers(t *testing.T) {
 	got := make(map[string]string, len(queries))
 	var names []string
 	for _, q := range queries {
-		cmd := exec.Command(bin, append(strings.Fields(q.args), "--data", dir)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", q.args, err, stderr.String())
-		}
+		out := runBin(t, bin, append(strings.Fields(q.args), "--data", dir)...)
 		got[q.name] = fmt.Sprintf("%x", sha256.Sum256(normaliseImportTimes(out)))
 		names = append(names, q.name)
 	}

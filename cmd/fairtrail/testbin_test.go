@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -120,14 +121,19 @@ func (b *built) build() {
 		return
 	}
 	path := filepath.Join(dir, b.name)
-	tags := "" // built with the tags of this test binary, so that bench's peer is in both or neither
+	// Built with the tags of this test binary, so that bench's peer is in both or neither, and the build finds
+	// gin's packages compiled as the test binary's vet and build compiled them (ops/test's nomsgpack).
+	var tags []string
 	if benchpeer.Built {
-		tags = "peer"
+		tags = append(tags, "peer")
+	}
+	if msgpackTag != "" {
+		tags = append(tags, msgpackTag)
 	}
 	// Without DWARF, as ops/Dockerfile ships it (-w; not its -s, which would strip the symbols TestBinary reads):
 	// DWARF took a quarter of the link's CPU (fairtrail: 13.7, 13.7 -> 9.0, 11.8 CPU s, alternated, under load),
 	// and nothing here reads it.
-	if out, err := exec.Command("go", "build", "-tags", tags, "-ldflags=-w", "-o", path, b.pkg).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-ldflags=-w", "-o", path, b.pkg).CombinedOutput(); err != nil {
 		b.err = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
 		return
 	}
