@@ -79,16 +79,7 @@ func TestPagesReadAsOneTextListAsTheCursor(t *testing.T) {
 				if len(tt.access.Scopes) == 1 {
 					access = tt.access.Scopes[0]
 				}
-				_, kept, _, err := m.rulesNumbering(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rules := &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}
-				c, err := m.chunked(ctx, projections.FlagQuery{}, clock, seek, access, rules, 7)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.close()
+				c := chunkedBy7(t, m, clock, seek, access)
 				var out []listed
 				for {
 					f, ok, err := c.next()
@@ -167,15 +158,7 @@ func TestAListingInPagesIsOneStateOfTheModel(t *testing.T) {
 		return out
 	}
 	before := list()
-	_, kept, _, err := m.rulesNumbering(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := m.chunked(ctx, projections.FlagQuery{}, clock, FlagSeek{}, "", &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.close()
+	c := chunkedBy7(t, m, clock, FlagSeek{}, "")
 	var got []string
 	for {
 		f, ok, err := c.next()
@@ -195,4 +178,21 @@ func TestAListingInPagesIsOneStateOfTheModel(t *testing.T) {
 	if !slices.Equal(got, before) {
 		t.Errorf("the listing in pages gave %d flags, the model before the catch-up %d, or not the same", len(got), len(before))
 	}
+}
+
+// chunkedBy7 opens the listing of every flag at clock (seek, through access) read in pages of 7 rows, closed
+// when the test ends.
+func chunkedBy7(t *testing.T, m *Model, clock time.Time, seek FlagSeek, access string) *chunkSource {
+	t.Helper()
+	ctx := context.Background()
+	_, kept, _, err := m.rulesNumbering(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.chunked(ctx, projections.FlagQuery{}, clock, seek, access, &flagRules{ctx: ctx, db: m.db, stmts: &m.stmts, kept: kept}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.close)
+	return c
 }
