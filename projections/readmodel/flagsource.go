@@ -132,10 +132,9 @@ type chunkSource struct {
 	tx     *sql.Tx
 	q      projections.FlagQuery
 	clock  time.Time
-	seek   FlagSeek
+	seek   FlagSeek // its Limit: the rows of a page
 	access string
 	rules  *flagRules
-	size   int // rows a page
 	page   *batchSource
 	last   bool // the page held is the listing's last
 }
@@ -149,7 +148,7 @@ func (m *Model) chunked(ctx context.Context, q projections.FlagQuery, clock time
 		return nil, err
 	}
 	seek.Limit = size
-	c := &chunkSource{ctx: ctx, tx: tx, q: q, clock: clock, seek: seek, access: access, rules: rules, size: size}
+	c := &chunkSource{ctx: ctx, tx: tx, q: q, clock: clock, seek: seek, access: access, rules: rules}
 	if err := c.read(); err != nil {
 		c.close()
 		return nil, err
@@ -174,7 +173,7 @@ func (c *chunkSource) read() error {
 	if err != nil {
 		return err
 	}
-	c.page, c.last = page, len(page.flags) < c.size
+	c.page, c.last = page, len(page.flags) < c.seek.Limit
 	return nil
 }
 
