@@ -8,62 +8,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/fairtrail/fairtrail/eventstore/interviews"
 )
 
-var updateTemplate = flag.Bool("update-template", false, "write testdata/interviews/template.xlsx from template.csv")
+var updateTemplate = flag.Bool("update-template", false, "write testdata/interviews/template.xlsx's sheet from template.csv")
 
 const (
 	templateCSV  = "testdata/interviews/template.csv"
 	templateXLSX = "testdata/interviews/template.xlsx"
 	auditorFile  = "testdata/interviews/auditor.ndjson"
 )
-
-// writeXLSX writes rows as the first sheet of a workbook; with dates set, the date column (B) of every row
-// after the header is written as a date cell, as a spreadsheet program saves a typed date.
-func writeXLSX(t testing.TB, path string, rows [][]string, dates bool) {
-	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			cells[j] = v
-		}
-		if dates && i > 0 && len(row) > 1 {
-			cells[1] = dateCell(t, row[1])
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// dateCell is a day number, as a spreadsheet stores a date.
-func dateCell(t testing.TB, day string) excelize.Cell {
-	t.Helper()
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial := float64(d.Unix()/86400) + 25569 // days from 1899-12-30 to 1970-01-01
-	return excelize.Cell{Value: serial}
-}
 
 func readCSVFile(t testing.TB, path string) [][]string {
 	t.Helper()
@@ -97,8 +52,21 @@ func parseFile(t *testing.T, path string) []interviews.Finding {
 // one with typed date cells.
 func TestTemplatesAgree(t *testing.T) {
 	t.Parallel()
+	rows := readCSVFile(t, templateCSV)
 	if *updateTemplate {
-		writeXLSX(t, templateXLSX, readCSVFile(t, templateCSV), true)
+		writeXLSX(t, templateXLSX, rows, true)
+	}
+	// The workbook the tests' writeXLSX makes of the CSV's rows is the template, part for part: the template is
+	// the CSV, and the workbooks the other tests write are as excelize wrote the template.
+	written := filepath.Join(t.TempDir(), "template.xlsx")
+	writeXLSX(t, written, rows, true)
+	if want, got := xlsxParts(t, templateXLSX), xlsxParts(t, written); !reflect.DeepEqual(got, want) {
+		for name := range want {
+			if got[name] != want[name] {
+				t.Errorf("%s of the written workbook differs from the template's from byte %d", name, firstDifference(got[name], want[name]))
+			}
+		}
+		t.Fatalf("the written workbook's parts differ from the template's")
 	}
 	fromCSV, fromXLSX := parseFile(t, templateCSV), parseFile(t, templateXLSX)
 	if !reflect.DeepEqual(fromCSV, fromXLSX) {

@@ -166,8 +166,8 @@ func TestPlainTestsRunOnce(t *testing.T) {
 	declared := testDeclarations(t)
 	for _, entry := range tests {
 		pkg, name, ok := strings.Cut(entry, ":")
-		if !ok || !strings.HasPrefix(pkg, "./") || !regexp.MustCompile(`^Test\w+$`).MatchString(name) {
-			t.Errorf("%s: %q is not ./PACKAGE:TestName", testCommand, entry)
+		if !ok || !strings.HasPrefix(pkg, "./") || !regexp.MustCompile(`^(Test|Fuzz)\w+$`).MatchString(name) {
+			t.Errorf("%s: %q is not ./PACKAGE:TestName (or FuzzName)", testCommand, entry)
 			continue
 		}
 		if dirs := declared[name]; len(dirs) != 1 || dirs[0] != pkg {
