@@ -23,8 +23,10 @@ type writer struct {
 	reports map[string]int64
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
-	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
+	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer; kept, when
+	// not nil, those of the writer's pool that a catch-up's writer takes them from (see prepare).
 	prepared map[string]*sql.Stmt
+	kept     *stmtCache
 	rules    map[string]int64 // flag_rules: the id of each rules array looked up or added
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
@@ -73,15 +75,16 @@ const (
 )
 
 // newWriter prepares a writer in tx at the model's clock: a rebuild's (fresh), sorting its flags by plan,
-// when the plan names a directory, else a catch-up's.
-func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
+// when the plan names a directory, else a catch-up's. kept, when not nil, holds statements of the pool tx is of,
+// which the writer runs rather than prepare them again (see prepare).
+func newWriter(ctx context.Context, tx *sql.Tx, kept *stmtCache, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
-		prepared: map[string]*sql.Stmt{}, rules: map[string]int64{}}
+		prepared: map[string]*sql.Stmt{}, kept: kept, rules: map[string]int64{}}
 	if w.fresh {
 		w.sums, w.monthSums = map[rowKey]*sumRow{}, map[monthID]int64{}
 	}
 	var err error
-	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
+	if w.flagRows, w.scopeRows, w.workerRows, err = w.rowSinks(ctx, plan); err != nil {
 		return nil, err
 	}
 	currencies, err := keptCurrencies(ctx, tx)
