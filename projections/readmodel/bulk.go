@@ -191,10 +191,11 @@ func (s stmtRows) add(ctx context.Context, row ...any) error {
 
 func (stmtRows) flush(context.Context) error { return nil }
 
-// rowSinks prepares in tx the writers of flags, their scopes and workers: for a rebuild (a plan with a
-// directory), the flags and scopes held and written in key order and the workers in batches; else a
-// statement each.
-func rowSinks(ctx context.Context, tx *sql.Tx, plan sortPlan) (flags, scopes, workers rowSink, err error) {
+// rowSinks prepares in the writer's transaction the writers of flags, their scopes and workers: for a rebuild
+// (a plan with a directory), the flags and scopes held and written in key order and the workers in batches;
+// else a statement each, prepared as the writer's others are.
+func (w *writer) rowSinks(ctx context.Context, plan sortPlan) (flags, scopes, workers rowSink, err error) {
+	tx := w.tx
 	if plan.dir != "" {
 		if flags, err = flagSink(ctx, tx, plan); err != nil {
 			return nil, nil, nil, err
@@ -207,21 +208,21 @@ func rowSinks(ctx context.Context, tx *sql.Tx, plan sortPlan) (flags, scopes, wo
 		}
 		return flags, scopes, workers, nil
 	}
-	if flags, err = prepareRows(ctx, tx, "flag", flagInsert, flagCols); err != nil {
+	if flags, err = w.prepareRows(ctx, "flag", flagInsert, flagCols); err != nil {
 		return nil, nil, nil, err
 	}
-	if scopes, err = prepareRows(ctx, tx, "flag scope", scopeInsert, scopeCols); err != nil {
+	if scopes, err = w.prepareRows(ctx, "flag scope", scopeInsert, scopeCols); err != nil {
 		return nil, nil, nil, err
 	}
-	if workers, err = prepareRows(ctx, tx, "worker", workerInsert, workerCols); err != nil {
+	if workers, err = w.prepareRows(ctx, "worker", workerInsert, workerCols); err != nil {
 		return nil, nil, nil, err
 	}
 	return flags, scopes, workers, nil
 }
 
-// prepareRows prepares, in tx, an INSERT of head for one row of cols columns, written at once.
-func prepareRows(ctx context.Context, tx *sql.Tx, name, head string, cols int) (rowSink, error) {
-	st, err := tx.PrepareContext(ctx, head+placeholders(cols))
+// prepareRows prepares an INSERT of head for one row of cols columns, written at once.
+func (w *writer) prepareRows(ctx context.Context, name, head string, cols int) (rowSink, error) {
+	st, err := w.prepare(ctx, head+placeholders(cols))
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s: %w", name, err)
 	}

@@ -178,7 +178,7 @@ func (m *Model) advanceClock(ctx context.Context) error {
 	if cm, err = modelClock(ctx, tx); err != nil || now.Sub(cm) < m.opts.ClockStep { // another process moved it
 		return err
 	}
-	w, err := newWriter(ctx, tx, sortPlan{}, cm)
+	w, err := newWriter(ctx, tx, &m.wstmts, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,15 @@ func (m *Model) advanceClock(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("read model: commit: %w", err)
 	}
+	m.keepStatements(ctx)
 	return nil
+}
+
+// keepStatements prepares on the writer's pool, once a catch-up's transaction has ended, the statements its
+// writers prepared in the transaction, for the next catch-ups to run (see writer.prepare). A text that does not
+// prepare is left out: the next transaction prepares it again, and reports its error.
+func (m *Model) keepStatements(ctx context.Context) {
+	_ = m.wstmts.keepWanted(context.WithoutCancel(ctx), m.wdb)
 }
 
 // verify checks that the store holds the checkpoint's event at the checkpoint's position.
@@ -278,6 +286,7 @@ func (m *Model) applyNew(ctx context.Context, store eventstore.Store, head event
 	if err := tx.Commit(); err != nil {
 		return Result{}, fmt.Errorf("read model: commit: %w", err)
 	}
+	m.keepStatements(ctx)
 	return Result{Applied: len(b.recs), Checkpoint: last}, nil
 }
 
@@ -385,7 +394,7 @@ func (m *Model) judgeChunkOf(ctx context.Context, tx *sql.Tx, store eventstore.S
 	if err := loadJobOrders(ctx, tx, pm, needed); err != nil {
 		return err
 	}
-	return writeJudged(ctx, tx, pm, workers, jobOrders, cm)
+	return writeJudged(ctx, tx, &m.wstmts, pm, workers, jobOrders, cm)
 }
 
 // addWorkersOf adds to the batch the workers of the job orders whose own events it holds.
@@ -411,10 +420,11 @@ func addWorkersOf(ctx context.Context, tx *sql.Tx, b *batch) error {
 	return nil
 }
 
-// writeJudged writes the judgements of workers and job orders (sorted) by pm, and the rollups they change.
-func writeJudged(ctx context.Context, tx *sql.Tx, pm *projections.Model, workers, jobOrders []string, cm time.Time) error {
+// writeJudged writes the judgements of workers and job orders (sorted) by pm, and the rollups they change, with
+// the statements kept of tx's pool.
+func writeJudged(ctx context.Context, tx *sql.Tx, kept *stmtCache, pm *projections.Model, workers, jobOrders []string, cm time.Time) error {
 	v := pm.View(time.Time{}) // judgements do not read the clock
-	wr, err := newWriter(ctx, tx, sortPlan{}, cm)
+	wr, err := newWriter(ctx, tx, kept, sortPlan{}, cm)
 	if err != nil {
 		return err
 	}

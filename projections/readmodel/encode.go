@@ -48,8 +48,8 @@ type encodedFlag struct {
 	row flagRow
 }
 
-// encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number them in that order,
-// which the evidence and then their order in flags decide among flags that agree on the rest of the key.
+// encodeFlags sorts an owner's flags in listing order and encodes each. Their keys number the flags that agree
+// on the rest of the key in that order, which the evidence and then their order in flags decide.
 func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	flags = slices.Clone(flags)
 	slices.SortStableFunc(flags, projections.CompareFlags)
@@ -58,6 +58,7 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 	defer flagScratches.Put(scratch)
 	var buyers []string // the buyers last encoded, and their JSON: an owner's flags share one list
 	var buyersJSON string
+	ord := 0
 	for i := range flags {
 		f := &flags[i]
 		if i == 0 || !sameList(f.BuyerIDs, buyers) {
@@ -76,7 +77,12 @@ func encodeFlags(owner string, flags []domain.Flag) ([]encodedFlag, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode flag %s of %s: %w", f.Code, owner, err)
 		}
-		out[i] = encodedFlag{f: f, k: FlagKey(*f, i), row: row}
+		if i > 0 && sameKeyHead(&flags[i-1], f) {
+			ord++
+		} else {
+			ord = 0
+		}
+		out[i] = encodedFlag{f: f, k: FlagKey(*f, ord), row: row}
 	}
 	return out, nil
 }
@@ -128,10 +134,12 @@ var codeRank = func() map[string]byte {
 }()
 
 // FlagKey is a flag's place in the listing order (projections.CompareFlags): raised_at, code, worker and job
-// order, then ord, the flag's place in its owner's flags sorted in that order, which stands for the evidence
-// (flags that agree on the rest belong to one owner). Byte order of keys is the listing order. A worker's
-// flag leaves its job order out: among one worker's flags, ord already orders them by job order, and the key,
-// in every index of flags, is shorter by it.
+// order, then ord, the flag's place in that order among its owner's flags that agree on the rest of the key,
+// which stands for the evidence (flags that agree on the rest belong to one owner). Byte order of keys is the
+// listing order. A worker's flag leaves its job order out: among one worker's flags, ord already orders them by
+// job order, and the key, in every index of flags, is shorter by it. A flag added to its owner's leaves the
+// keys of the others as they were, unless it comes before them among those it agrees with: a catch-up writes
+// again only the flags whose key or row changed (dropStale).
 func FlagKey(f domain.Flag, ord int) []byte {
 	jobOrder := f.JobOrderID
 	if f.WorkerID != "" {
@@ -144,6 +152,12 @@ func FlagKey(f domain.Flag, ord int) []byte {
 	k = append(append(k, f.WorkerID...), 0)
 	k = append(append(k, jobOrder...), 0)
 	return binary.BigEndian.AppendUint32(k, uint32(ord))
+}
+
+// sameKeyHead reports whether two flags of one owner agree on their keys but for ord (FlagKey).
+func sameKeyHead(a, b *domain.Flag) bool {
+	return a.RaisedAt.Equal(b.RaisedAt) && a.Code == b.Code && a.WorkerID == b.WorkerID &&
+		(a.WorkerID != "" || a.JobOrderID == b.JobOrderID)
 }
 
 // scopeNames are the flag scopes of an owner's parties.

@@ -117,8 +117,9 @@ type Model struct {
 	applied progress
 	// caughtUp is set once a catch-up of this process has completed (see CaughtUp).
 	caughtUp atomic.Bool
-	// stmts holds the flag listings' prepared statements (of the readers' pool).
-	stmts stmtCache
+	// stmts holds the flag listings' prepared statements (of the readers' pool); wstmts the catch-ups' (of the
+	// writer's pool: see writer.prepare).
+	stmts, wstmts stmtCache
 	// file is the model's file as the pools reach it, with its lock (nil for a model opened read-only).
 	file *modelFile
 	// lastCheckpoint is the checkpoint Status read last, decoded.
@@ -225,7 +226,7 @@ func (m *Model) Path() string { return m.path }
 
 // Close closes the model.
 func (m *Model) Close() error {
-	err := errors.Join(m.stmts.close(), m.db.Close())
+	err := errors.Join(m.stmts.close(), m.wstmts.close(), m.db.Close())
 	if m.wdb != m.db {
 		err = errors.Join(err, m.wdb.Close())
 	}

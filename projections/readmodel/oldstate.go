@@ -19,7 +19,7 @@ type oldWorker struct {
 const (
 	oldWorkersSQL = `SELECT worker_id, job_order_id, employer_id, buyer_ids, agencies, ledger, contribution
 		FROM workers WHERE worker_id IN (SELECT value FROM json_each(?))`
-	oldFlagsSQL = `SELECT worker_id, k, code, raised_s, raised_n FROM flags
+	oldFlagsSQL = `SELECT worker_id, ` + storedFlagCols + ` FROM flags
 		WHERE worker_id IN (SELECT value FROM json_each(?))`
 )
 
@@ -61,7 +61,7 @@ func (w *writer) readOldFlags(ctx context.Context, ids string, olds map[string]*
 	for rows.Next() {
 		var id string
 		var f storedFlag
-		if err := rows.Scan(&id, &f.k, &f.code, &f.raisedS, &f.raisedN); err != nil {
+		if err := f.scan(rows, &id); err != nil {
 			return fmt.Errorf("read model: read the stored workers' flags: %w", err)
 		}
 		if o := olds[id]; o != nil { // a worker's flags are written with its row

@@ -118,7 +118,7 @@ func (m *Model) loadAll(ctx context.Context, store eventstore.Store, tx *sql.Tx,
 		return Checkpoint{}, fmt.Errorf("read model: remove old sort directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	w, err := newWriter(ctx, tx, sortPlan{dir: dir, runBytes: m.opts.SortRunBytes}, clock)
+	w, err := newWriter(ctx, tx, nil, sortPlan{dir: dir, runBytes: m.opts.SortRunBytes}, clock)
 	if err != nil {
 		return Checkpoint{}, err
 	}

@@ -71,7 +71,7 @@ func writeChanges(t *testing.T, m *Model, write func(context.Context, *writer) e
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, tx, sortPlan{}, time.Time{})
+	w, err := newWriter(ctx, tx, nil, sortPlan{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ const rollupMonthsSQL = `(SELECT json_group_object(m.months, m.workers) FROM rol
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
 // SchemaVersion changes with Schema.
-const SchemaVersion = "17"
+const SchemaVersion = "18"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).

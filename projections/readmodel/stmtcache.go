@@ -17,6 +17,8 @@ const maxCachedStatements = 128
 type stmtCache struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	// wanted are the texts a writer prepared in its transaction, for keepWanted (see writer.prepare).
+	wanted map[string]bool
 }
 
 // query runs text with args on db, through its prepared statement (prepared now if new, and kept while the
@@ -86,6 +88,45 @@ func (c *stmtCache) keep(text string, st *sql.Stmt) *sql.Stmt {
 	return st
 }
 
+// get returns the statement of text the cache holds, or nil (for a nil cache too).
+func (c *stmtCache) get(text string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[text]
+}
+
+// want names a text for keepWanted to prepare (nothing for a nil cache).
+func (c *stmtCache) want(text string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wanted == nil {
+		c.wanted = map[string]bool{}
+	}
+	c.wanted[text] = true
+}
+
+// keepWanted prepares on db the texts named by want, while the cache has room. A catch-up calls it once its
+// transaction has ended, so that db prepares them on the writer's connection, idle, which the next catch-up's
+// transaction runs on: preparing them during the transaction would open another connection for each.
+func (c *stmtCache) keepWanted(ctx context.Context, db *sql.DB) error {
+	c.mu.Lock()
+	wanted := c.wanted
+	c.wanted = nil
+	c.mu.Unlock()
+	for text := range wanted {
+		if _, err := c.prepared(ctx, db, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // close closes the statements held.
 func (c *stmtCache) close() error {
 	c.mu.Lock()
@@ -100,12 +141,21 @@ func (c *stmtCache) close() error {
 
 // prepare returns the transaction's statement of text, prepared on its first use by this writer: a catch-up
 // runs the same few texts for every flag and rollup row it changes, and SQLite's preparation of each cost
-// about as much as running it.
+// about as much as running it. A catch-up's writer (kept not nil) runs the statement its pool keeps prepared
+// on the writer's connection, which database/sql prepares on it once; a text the pool does not keep yet is
+// prepared in the transaction, and named for keepWanted to prepare once the transaction has ended.
 func (w *writer) prepare(ctx context.Context, text string) (*sql.Stmt, error) {
 	if st := w.prepared[text]; st != nil {
 		return st, nil
 	}
-	st, err := w.tx.PrepareContext(ctx, text)
+	var st *sql.Stmt
+	var err error
+	if kept := w.kept.get(text); kept != nil {
+		st = w.tx.StmtContext(ctx, kept)
+	} else {
+		st, err = w.tx.PrepareContext(ctx, text)
+		w.kept.want(text)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -23,8 +23,10 @@ type writer struct {
 	reports map[string]int64
 	held    map[heldFlag]int // the flags the owner being written held, by code and time (nil: not known)
 	clock   time.Time        // the model's clock, at which the rollups and month counts are kept
-	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer.
+	// prepared are the statements run by their text (exec, queryRow, query), prepared once per writer; kept, when
+	// not nil, those of the writer's pool that a catch-up's writer takes them from (see prepare).
 	prepared map[string]*sql.Stmt
+	kept     *stmtCache
 	rules    map[string]int64 // flag_rules: the id of each rules array looked up or added
 	scopes   map[string]int64 // scopes: the ids read or added
 	// flagRows, scopeRows and workerRows write the flags, their scopes and the workers' rows: one by one, or
@@ -73,15 +75,16 @@ const (
 )
 
 // newWriter prepares a writer in tx at the model's clock: a rebuild's (fresh), sorting its flags by plan,
-// when the plan names a directory, else a catch-up's.
-func newWriter(ctx context.Context, tx *sql.Tx, plan sortPlan, clock time.Time) (*writer, error) {
+// when the plan names a directory, else a catch-up's. kept, when not nil, holds statements of the pool tx is of,
+// which the writer runs rather than prepare them again (see prepare).
+func newWriter(ctx context.Context, tx *sql.Tx, kept *stmtCache, plan sortPlan, clock time.Time) (*writer, error) {
 	w := &writer{tx: tx, fresh: plan.dir != "", clock: clock, scopes: map[string]int64{}, rows: map[rowKey]*row{}, months: map[monthKey]int64{}, raised: map[string]int64{},
-		prepared: map[string]*sql.Stmt{}, rules: map[string]int64{}}
+		prepared: map[string]*sql.Stmt{}, kept: kept, rules: map[string]int64{}}
 	if w.fresh {
 		w.sums, w.monthSums = map[rowKey]*sumRow{}, map[monthID]int64{}
 	}
 	var err error
-	if w.flagRows, w.scopeRows, w.workerRows, err = rowSinks(ctx, tx, plan); err != nil {
+	if w.flagRows, w.scopeRows, w.workerRows, err = w.rowSinks(ctx, plan); err != nil {
 		return nil, err
 	}
 	currencies, err := keptCurrencies(ctx, tx)
@@ -113,7 +116,8 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 			return err
 		}
 	}
-	if err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", workerFlagsWhere, j.WorkerID); err != nil {
+	stale, err := w.forget(ctx, owner, "SELECT contribution FROM workers WHERE worker_id = ?", workerFlagsWhere, j.WorkerID)
+	if err != nil {
 		return err
 	}
 	if !e.tallied {
@@ -129,7 +133,7 @@ func (w *writer) encodedWorker(ctx context.Context, e encodedWorker) error {
 	if err := w.recruitments(ctx, j); err != nil {
 		return err
 	}
-	return w.flags(ctx, owner, e.flags, e.c.Scopes, !e.tallied)
+	return w.flags(ctx, owner, stale, e.flags, e.c.Scopes, !e.tallied)
 }
 
 // recruitments writes the job orders a worker was recruited for besides its first (rare: the rows of a
@@ -152,8 +156,9 @@ func (w *writer) recruitments(ctx context.Context, j projections.Judgement) erro
 // jobOrder replaces a job order's own flags and its contribution to the rollups.
 func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags []domain.Flag) error {
 	owner := "job order " + jo.ID
-	if err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
-		"worker_id = '' AND job_order_id = ?", jo.ID); err != nil {
+	stale, err := w.forget(ctx, owner, "SELECT contribution FROM job_orders WHERE job_order_id = ?",
+		"worker_id = '' AND job_order_id = ?", jo.ID)
+	if err != nil {
 		return err
 	}
 	c := jobOrderContribution(jo, flags)
@@ -170,28 +175,29 @@ func (w *writer) jobOrder(ctx context.Context, jo *projections.JobOrder, flags [
 	if err != nil {
 		return err
 	}
-	return w.flags(ctx, owner, encoded, c.Scopes, true)
+	return w.flags(ctx, owner, stale, encoded, c.Scopes, true)
 }
 
-// forget subtracts an owner's old contribution and deletes its flags (those the condition on flags selects)
-// with their scopes: its contribution read with query, unless the writer read its old state beforehand
-// (readOld).
-func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) error {
+// forget subtracts an owner's old contribution and returns its stored flags (those the condition on flags
+// selects) with the scopes of their rows in flag_scopes, which flags deletes or keeps: its contribution read with
+// query, unless the writer read its old state beforehand (readOld). Nothing is stale in a rebuild, nor of an
+// owner not stored.
+func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string) (*staleFlags, error) {
 	w.held = nil
 	if w.fresh {
-		return nil
+		return nil, nil
 	}
 	w.held = map[heldFlag]int{}
 	text, stored, found, err := w.oldOf(ctx, query, flagsWhere, id)
 	if err != nil {
-		return fmt.Errorf("read contribution and flags of %s: %w", owner, err)
+		return nil, fmt.Errorf("read contribution and flags of %s: %w", owner, err)
 	}
 	if !found {
-		return nil
+		return nil, nil
 	}
 	var old contribution
 	if err := json.Unmarshal([]byte(text), &old); err != nil {
-		return fmt.Errorf("contribution of %s: %w", owner, err)
+		return nil, fmt.Errorf("contribution of %s: %w", owner, err)
 	}
 	var clocked []clockedFlag
 	for _, f := range stored {
@@ -201,7 +207,7 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 	}
 	counted := old.at(w.clock, clocked)
 	if err := w.contribute(ctx, &counted, -1); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range stored {
 		w.held[heldFlag{f.code, f.raisedS, f.raisedN}]++
@@ -209,24 +215,8 @@ func (w *writer) forget(ctx context.Context, owner, query, flagsWhere, id string
 			w.countMonths(f.raisedS, f.code, old.Scopes, -1)
 		}
 	}
-	if err := w.forgetScopes(ctx, stored, old.Scopes, flagsWhere, id); err != nil {
-		return fmt.Errorf("delete flag scopes of %s: %w", owner, err)
-	}
-	if _, err := w.exec(ctx, "DELETE FROM flags WHERE "+flagsWhere, id); err != nil {
-		return fmt.Errorf("delete flags of %s: %w", owner, err)
-	}
-	return nil
+	return &staleFlags{flags: stored, scopes: old.Scopes, where: flagsWhere, id: id}, nil
 }
-
-// storedFlag is what forgetting a flag needs of it: its key, and its code and time for the counts.
-type storedFlag struct {
-	k       []byte
-	code    string
-	raisedS int64
-	raisedN int
-}
-
-func (f storedFlag) clocked() bool { return projections.Clocked(domain.Flag{Code: f.code}) }
 
 // heldFlag tells an owner's flags apart when they are written again, to count those it did not hold: by code
 // and time, as a flag's key also holds its place among its owner's flags, which a new flag shifts.
@@ -236,27 +226,15 @@ type heldFlag struct {
 	raisedN int
 }
 
-func (w *writer) storedFlags(ctx context.Context, where, id string) ([]storedFlag, error) {
-	rows, err := w.query(ctx, "SELECT k, code, raised_s, raised_n FROM flags WHERE "+where, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []storedFlag
-	for rows.Next() {
-		var f storedFlag
-		if err := rows.Scan(&f.k, &f.code, &f.raisedS, &f.raisedN); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
-}
-
 // flags writes an owner's flags with their scopes, and counts them by month unless months is false (a
-// tally counted them).
-func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, scopes []string, months bool) error {
-	var ids []any // the scopes' ids, boxed once for the owner's flags (looked up at its first flag, as before)
+// tally counted them). Of an owner's stale flags (a catch-up's), those stored as they are written stay, with
+// their scope rows (see dropStale).
+func (w *writer) flags(ctx context.Context, owner string, stale *staleFlags, flags []encodedFlag, scopes []string, months bool) error {
+	kept, err := w.dropStale(ctx, owner, stale, flags, scopes)
+	if err != nil {
+		return err
+	}
+	var ids []any // the scopes' ids, boxed once for the owner's flags (looked up at the first flag written)
 	for i, e := range flags {
 		f, k := e.f, e.k
 		at := f.RaisedAt.UTC()
@@ -266,13 +244,19 @@ func (w *writer) flags(ctx context.Context, owner string, flags []encodedFlag, s
 		} else {
 			w.countRaised(f.Code, at)
 		}
-		if err := w.flagRow(ctx, e, clocked); err != nil {
-			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
-		}
 		if months && (clocked == 0 || at.Before(w.clock)) {
 			w.countMonths(at.Unix(), f.Code, scopes, 1) // a clocked flag counts once the model's clock passed it
 		}
-		if i == 0 && len(scopes) > 0 {
+		if kept != nil && kept[i] == keptRow {
+			continue
+		}
+		if err := w.flagRow(ctx, e, clocked); err != nil {
+			return fmt.Errorf("write flag %s of %s: %w", f.Code, owner, err)
+		}
+		if kept != nil && kept[i] == keptScopes {
+			continue
+		}
+		if ids == nil && len(scopes) > 0 {
 			var err error
 			if ids, err = w.scopeIDs(ctx, scopes); err != nil {
 				return fmt.Errorf("write flag scope of %s: %w", owner, err)
