@@ -14,6 +14,9 @@ type Amount string
 
 // Decimal returns the exact value of a validated amount (zero for an invalid one).
 func (a Amount) Decimal() decimal.Decimal {
+	if d, ok := parseAmount64(string(a)); ok {
+		return d
+	}
 	d, err := decimal.NewFromString(string(a))
 	if err != nil {
 		return decimal.Zero
@@ -71,6 +74,10 @@ func (c checker) money(field string, m Money) {
 
 // FormatAmount writes an exact decimal with at least two decimal places and no fewer than it has.
 func FormatAmount(d decimal.Decimal) string {
+	var room [32]byte
+	if b, ok := appendAmount64(room[:0], d); ok {
+		return string(b)
+	}
 	places := max(-d.Exponent(), 2)
 	return d.StringFixed(places)
 }
@@ -80,7 +87,7 @@ type Sums map[string]decimal.Decimal
 
 // Add adds amount to the total of currency.
 func (s Sums) Add(currency string, amount decimal.Decimal) {
-	s[currency] = s[currency].Add(amount)
+	s[currency] = AddExact(s[currency], amount)
 }
 
 // Money returns the totals as Money sorted by currency, leaving out zero totals.

@@ -145,9 +145,9 @@ func (cs *capState) add(line *FeeLine) {
 		cs.converted = append(cs.converted, c)
 	}
 	prev := cs.total
-	cs.total = cs.total.Add(amount)
+	cs.total = domain.AddExact(cs.total, amount)
 	cs.fees = append(cs.fees, line)
-	if !cs.total.GreaterThan(cs.max) {
+	if domain.CompareExact(cs.total, cs.max) <= 0 {
 		return
 	}
 	if cs.raisedBy == nil {
@@ -230,7 +230,7 @@ func (j *feeJudgement) allocateRefunds(refunds []refundFact) {
 
 // take applies up to the fee's remaining room (limit minus what is already applied) from a reimbursement.
 func (l *FeeLine) take(r refundFact, left, limit decimal.Decimal) decimal.Decimal {
-	room := limit.Sub(l.refunded(time.Time{}))
+	room := domain.SubExact(limit, l.refunded(time.Time{}))
 	if !room.IsPositive() {
 		return left
 	}
@@ -244,7 +244,7 @@ func (l *FeeLine) refunded(by time.Time) decimal.Decimal {
 	sum := decimal.Zero
 	for _, a := range l.refunds {
 		if by.IsZero() || !a.refund.OccurredAt.After(by) {
-			sum = sum.Add(a.amount)
+			sum = domain.AddExact(sum, a.amount)
 		}
 	}
 	return sum
@@ -252,5 +252,8 @@ func (l *FeeLine) refunded(by time.Time) decimal.Decimal {
 
 // outstanding is what is still owed back at the clock.
 func (l *FeeLine) outstanding() decimal.Decimal {
-	return decimal.Max(decimal.Zero, l.owed.Sub(l.refunded(time.Time{})))
+	if left := domain.SubExact(l.owed, l.refunded(time.Time{})); left.IsPositive() {
+		return left
+	}
+	return decimal.Zero
 }

@@ -114,14 +114,14 @@ func overdueFlags(ws *workerState, c *ruleContext) []domain.Flag {
 			continue
 		}
 		byDeadline := l.refunded(*l.Deadline)
-		if !byDeadline.LessThan(l.owed) {
+		if domain.CompareExact(byDeadline, l.owed) >= 0 {
 			continue
 		}
 		ids := []domain.EventID{l.id}
 		for _, a := range l.refunds {
 			ids = append(ids, a.refund.ID)
 		}
-		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed.Sub(byDeadline))), Currency: l.Amount.Currency}
+		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(domain.SubExact(l.owed, byDeadline))), Currency: l.Amount.Currency}
 		f := flagFor(domain.FlagReimbursementOverdue, ws.owner(), *l.Deadline, ids...)
 		f.Amounts = []domain.Money{short}
 		f.Details = ReimbursementOverdueDetails{Category: l.Category, Deadline: *l.Deadline, FeeID: l.FeeID,
