@@ -27,10 +27,10 @@ var pow10 = func() [19]int64 {
 }()
 
 // coefficient64 is d's coefficient and exponent when the coefficient has at most maxDigits64 digits and the
-// exponent lies in [-maxDigits64, 0].
+// exponent lies in [-maxDigits64, maxDigits64] (decimal.Zero's is 1).
 func coefficient64(d decimal.Decimal) (c int64, exp int32, ok bool) {
 	exp = d.Exponent()
-	if exp > 0 || exp < -maxDigits64 || d.NumDigits() > maxDigits64 {
+	if exp > maxDigits64 || exp < -maxDigits64 || d.NumDigits() > maxDigits64 {
 		return 0, 0, false
 	}
 	return d.CoefficientInt64(), exp, true
@@ -67,6 +67,12 @@ func rescaled64(a, b decimal.Decimal) (ca, cb int64, exp int32, ok bool) {
 // AddExact is a.Add(b), the same value at the same exponent (the smaller of theirs), computed without big.Int
 // arithmetic when both fit in 64 bits.
 func AddExact(a, b decimal.Decimal) decimal.Decimal {
+	switch {
+	case b.IsZero() && b.Exponent() >= a.Exponent():
+		return a // a decimal is immutable: a itself is a + 0 at a's exponent
+	case a.IsZero() && a.Exponent() >= b.Exponent():
+		return b
+	}
 	if a.Exponent() == b.Exponent() {
 		return a.Add(b) // no rescale to save
 	}
@@ -78,6 +84,9 @@ func AddExact(a, b decimal.Decimal) decimal.Decimal {
 
 // SubExact is a.Sub(b), as AddExact is a.Add(b).
 func SubExact(a, b decimal.Decimal) decimal.Decimal {
+	if b.IsZero() && b.Exponent() >= a.Exponent() {
+		return a
+	}
 	if a.Exponent() == b.Exponent() {
 		return a.Sub(b)
 	}
@@ -130,13 +139,37 @@ func parseAmount64(s string) (decimal.Decimal, bool) {
 	return decimal.New(c, int32(-frac)), true
 }
 
+// amountIsZero reports whether a valid amount text ("1500.00": digits, an optional '.' and fraction) is zero,
+// and false for ok when s is not such a text.
+func amountIsZero(s string) (zero, ok bool) {
+	zero, digits, frac, dot := true, 0, 0, false
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; {
+		case ch >= '0' && ch <= '9':
+			zero = zero && ch == '0'
+			digits++
+			if dot {
+				frac++
+			}
+		case ch == '.' && !dot && i > 0:
+			dot = true
+		default:
+			return false, false
+		}
+	}
+	if digits == 0 || dot && frac == 0 {
+		return false, false
+	}
+	return zero, true
+}
+
 // appendAmount64 appends FormatAmount(d) for a d that coefficient64 accepts, and false for another.
 func appendAmount64(b []byte, d decimal.Decimal) ([]byte, bool) {
 	if d.Exponent() > 0 && d.IsZero() { // decimal.Zero among them
 		return append(b, "0.00"...), true
 	}
 	c, exp, ok := coefficient64(d)
-	if !ok {
+	if !ok || exp > 0 {
 		return b, false
 	}
 	if c < 0 {

@@ -13,7 +13,7 @@ var decimalSeeds = []struct{ a, b string }{
 	{"999999999999999999", "1"}, {"9999999999999999999", "1"}, {"0.000000000000000001", "1"},
 	{"123456789012345678", "0.1"}, {"-5", "2.25"}, {"-0.5", "-0.05"}, {"1e3", "1.5"}, {"0e2", "7"},
 	{"000150.50", "00.0"}, {"0.125", "0.25"}, {"-2.5", "1"}, {"3.5", "-1"}, {"1", "3"}, {"2", "3"},
-	{"-1", "3"}, {"-2", "3"}, {"1", "8"}, {"3", "8"}, {"5", "0.0008"}, {"1000000", "0.0000003"}, {"12345678901234567.8", "0.01"}, {"1.5e-19", "3"},
+	{"-1", "3"}, {"-2", "3"}, {"1", "8"}, {"0.000", "5"}, {"0", "0.5"}, {"00.00", "000"}, {"1.", ".5"}, {"+1", "1.2.3"}, {"3", "8"}, {"5", "0.0008"}, {"1000000", "0.0000003"}, {"12345678901234567.8", "0.01"}, {"1.5e-19", "3"},
 }
 
 // FuzzDecimal64 holds AddExact, SubExact, CompareExact, FormatAmount and Amount.Decimal to what shopspring's
@@ -39,6 +39,9 @@ func FuzzDecimal64(f *testing.F) {
 		same("SubExact", SubExact(a, b), a.Sub(b))
 		same("AddExact from zero", AddExact(decimal.Decimal{}, a), decimal.Decimal{}.Add(a))
 		same("AddExact from decimal.Zero", AddExact(decimal.Zero, b), decimal.Zero.Add(b))
+		same("AddExact of decimal.Zero", AddExact(a, decimal.Zero), a.Add(decimal.Zero))
+		same("SubExact of zero", SubExact(a, decimal.Decimal{}), a.Sub(decimal.Decimal{}))
+		same("SubExact of decimal.Zero", SubExact(b, decimal.Zero), b.Sub(decimal.Zero))
 		if got, want := CompareExact(a, b), a.Cmp(b); got != want {
 			t.Fatalf("CompareExact(%s, %s) = %d, want %d", as, bs, got, want)
 		}
@@ -60,6 +63,9 @@ func FuzzDecimal64(f *testing.F) {
 				want = decimal.Zero
 			}
 			same("Amount.Decimal", Amount(s).Decimal(), want)
+			if got := (Money{Amount: Amount(s)}).IsZero(); got != want.IsZero() {
+				t.Fatalf("Money{%q}.IsZero() = %v, want %v", s, got, want.IsZero())
+			}
 		}
 	})
 }

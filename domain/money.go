@@ -62,7 +62,12 @@ type Money struct {
 }
 
 // IsZero reports whether the amount is exactly zero.
-func (m Money) IsZero() bool { return m.Amount.Decimal().IsZero() }
+func (m Money) IsZero() bool {
+	if zero, ok := amountIsZero(string(m.Amount)); ok {
+		return zero
+	}
+	return m.Amount.Decimal().IsZero()
+}
 
 func (c checker) money(field string, m Money) {
 	mc := c.at(field)
