@@ -75,7 +75,8 @@ type feeJudgement struct {
 
 func (v *View) judgeFees(ws *workerState) *feeJudgement {
 	j := &feeJudgement{}
-	caps := map[capKey]*capState{}
+	var caps map[capKey]*capState // made at the first cap: most workers meet none
+	var applicable []*Policy      // each fee's, in one array
 	for _, ff := range ws.fees {
 		line := newFeeLine(ff)
 		j.lines = append(j.lines, line)
@@ -89,7 +90,8 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 		if ws.jobOrder != nil {
 			dest = ws.jobOrder.Destination(ff.OccurredAt)
 		}
-		for _, p := range v.policies.applicable(ff.OccurredAt, ws.buyers(), ws.origin(), dest) {
+		applicable = v.policies.appendApplicable(applicable[:0], ff.OccurredAt, ws.buyers(), ws.origin(), dest)
+		for _, p := range applicable {
 			for i, r := range p.Adopted.Rules {
 				if r.Category != domain.AllCategories && r.Category != ff.fee.Category {
 					continue
@@ -102,6 +104,9 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 				cs := caps[key]
 				if cs == nil {
 					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal(), rates: v.m.rates}
+					if caps == nil {
+						caps = map[capKey]*capState{}
+					}
 					caps[key] = cs
 					j.caps = append(j.caps, cs)
 				}

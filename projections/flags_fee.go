@@ -36,10 +36,13 @@ func prohibitedFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		if n == 0 {
 			continue
 		}
-		rules := make([]Breach, 0, n) // sized once: a rebuild raises one of these for most fees
-		for _, b := range l.Breaches {
-			if b.Code == domain.FlagFeeProhibited {
-				rules = append(rules, b)
+		rules := l.Breaches[:n:n] // every breach a prohibition, as most are: the fee's own, shared (read only)
+		if n < len(l.Breaches) {
+			rules = make([]Breach, 0, n)
+			for _, b := range l.Breaches {
+				if b.Code == domain.FlagFeeProhibited {
+					rules = append(rules, b)
+				}
 			}
 		}
 		f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
