@@ -163,13 +163,14 @@ func amountIsZero(s string) (zero, ok bool) {
 	return zero, true
 }
 
-// appendAmount64 appends FormatAmount(d) for a d that coefficient64 accepts, and false for another.
-func appendAmount64(b []byte, d decimal.Decimal) ([]byte, bool) {
-	if d.Exponent() > 0 && d.IsZero() { // decimal.Zero among them
-		return append(b, "0.00"...), true
-	}
+// appendFixed64 appends d.StringFixed(max(-d.Exponent(), minPlaces)) (minPlaces >= 0) for a d that
+// coefficient64 accepts with an exponent of at most 0, or zero; false for another.
+func appendFixed64(b []byte, d decimal.Decimal, minPlaces int) ([]byte, bool) {
 	c, exp, ok := coefficient64(d)
-	if !ok || exp > 0 {
+	switch {
+	case exp > 0 && d.IsZero(): // decimal.Zero among them
+		c, exp = 0, 0
+	case !ok || exp > 0:
 		return b, false
 	}
 	if c < 0 {
@@ -179,21 +180,27 @@ func appendAmount64(b []byte, d decimal.Decimal) ([]byte, bool) {
 	places := int(-exp)
 	var room [24]byte
 	digits := strconv.AppendInt(room[:0], c, 10)
-	if len(digits) <= places { // "0.", then zeros before the digits
+	switch {
+	case places == 0:
+		b = append(b, digits...)
+	case len(digits) <= places: // "0.", then zeros before the digits
 		b = append(b, '0', '.')
 		for range places - len(digits) {
 			b = append(b, '0')
 		}
 		b = append(b, digits...)
-	} else {
+	default:
 		b = append(b, digits[:len(digits)-places]...)
 		b = append(b, '.')
 		b = append(b, digits[len(digits)-places:]...)
 	}
-	if places == 0 {
-		b = append(b, '0', '0')
-	} else if places == 1 {
-		b = append(b, '0')
+	if places < minPlaces {
+		if places == 0 {
+			b = append(b, '.')
+		}
+		for range minPlaces - places {
+			b = append(b, '0')
+		}
 	}
 	return b, true
 }

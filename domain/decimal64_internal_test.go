@@ -16,7 +16,8 @@ var decimalSeeds = []struct{ a, b string }{
 	{"-1", "3"}, {"-2", "3"}, {"1", "8"}, {"0.000", "5"}, {"0", "0.5"}, {"00.00", "000"}, {"1.", ".5"}, {"+1", "1.2.3"}, {"3", "8"}, {"5", "0.0008"}, {"1000000", "0.0000003"}, {"12345678901234567.8", "0.01"}, {"1.5e-19", "3"},
 }
 
-// FuzzDecimal64 holds AddExact, SubExact, CompareExact, FormatAmount and Amount.Decimal to what shopspring's
+// FuzzDecimal64 holds AddExact, SubExact, CompareExact, FormatAmount, FormatPlaces, Amount.Decimal, Money.IsZero
+// and DivRoundHalfEven's 64-bit path to what shopspring's
 // own methods give: the same value at the same exponent, the same text.
 func FuzzDecimal64(f *testing.F) {
 	for _, s := range decimalSeeds {
@@ -48,6 +49,9 @@ func FuzzDecimal64(f *testing.F) {
 		for _, d := range []decimal.Decimal{a, b, a.Add(b), a.Sub(b), decimal.Zero, {}} {
 			if got, want := FormatAmount(d), d.StringFixed(max(-d.Exponent(), 2)); got != want {
 				t.Fatalf("FormatAmount(%s, exponent %d) = %q, want %q", d, d.Exponent(), got, want)
+			}
+			if got, want := FormatPlaces(d), d.StringFixed(max(-d.Exponent(), 0)); got != want {
+				t.Fatalf("FormatPlaces(%s, exponent %d) = %q, want %q", d, d.Exponent(), got, want)
 			}
 		}
 		if !b.IsZero() {

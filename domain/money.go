@@ -80,11 +80,21 @@ func (c checker) money(field string, m Money) {
 // FormatAmount writes an exact decimal with at least two decimal places and no fewer than it has.
 func FormatAmount(d decimal.Decimal) string {
 	var room [32]byte
-	if b, ok := appendAmount64(room[:0], d); ok {
+	if b, ok := appendFixed64(room[:0], d, 2); ok {
 		return string(b)
 	}
 	places := max(-d.Exponent(), 2)
 	return d.StringFixed(places)
+}
+
+// FormatPlaces writes an exact decimal with as many places as its exponent says (none for an exponent of 0 or
+// more): d.StringFixed(max(-d.Exponent(), 0)).
+func FormatPlaces(d decimal.Decimal) string {
+	var room [32]byte
+	if b, ok := appendFixed64(room[:0], d, 0); ok {
+		return string(b)
+	}
+	return d.StringFixed(max(-d.Exponent(), 0))
 }
 
 // Sums holds exact totals per currency.

@@ -41,11 +41,14 @@ type FeeLine struct {
 	// Deadline is recorded_at + the strictest repayment_days of the breached policies.
 	Deadline *time.Time `json:"reimbursement_deadline,omitempty"`
 
-	id        domain.EventID
-	amount    decimal.Decimal
-	owed      decimal.Decimal
-	repayDays int
-	refunds   []allocation
+	id domain.EventID
+	// deadline and reimbursed hold what Deadline and Reimbursed point to, once set: no allocation of their own.
+	deadline   time.Time
+	reimbursed domain.Money
+	amount     decimal.Decimal
+	owed       decimal.Decimal
+	repayDays  int
+	refunds    []allocation
 }
 
 // allocation is the part of a reimbursement applied to a fee.
@@ -196,10 +199,10 @@ func (l *FeeLine) settleOwed() {
 	if l.repayDays < 0 {
 		l.repayDays = domain.DefaultRepaymentDays
 	}
-	deadline := l.RecordedAt.Add(time.Duration(l.repayDays) * 24 * time.Hour)
-	l.Deadline = &deadline
+	l.deadline = l.RecordedAt.Add(time.Duration(l.repayDays) * 24 * time.Hour)
+	l.Deadline = &l.deadline
 	owed := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed)), Currency: l.Amount.Currency}
-	l.Owed = &owed
+	l.Owed = &owed // its own: a fee.reimbursement_overdue flag's details keep it, and not the line
 }
 
 // allocateRefunds applies reimbursements to the fees they name, and the rest to the oldest breaching fees of
@@ -227,8 +230,8 @@ func (j *feeJudgement) allocateRefunds(refunds []refundFact) {
 	}
 	for _, l := range j.lines {
 		if len(l.refunds) > 0 {
-			m := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.refunded(time.Time{}))), Currency: l.Amount.Currency}
-			l.Reimbursed = &m
+			l.reimbursed = domain.Money{Amount: domain.Amount(domain.FormatAmount(l.refunded(time.Time{}))), Currency: l.Amount.Currency}
+			l.Reimbursed = &l.reimbursed
 		}
 	}
 }
