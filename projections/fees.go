@@ -77,7 +77,7 @@ type feeJudgement struct {
 }
 
 func (v *View) judgeFees(ws *workerState) *feeJudgement {
-	j := &feeJudgement{}
+	j := &feeJudgement{lines: make([]*FeeLine, 0, len(ws.fees))}
 	var caps map[capKey]*capState // made at the first cap: most workers meet none
 	var applicable []*Policy      // each fee's, in one array
 	for _, ff := range ws.fees {
