@@ -113,16 +113,16 @@ func CompareExact(a, b decimal.Decimal) int {
 	return a.Cmp(b)
 }
 
-// parseAmount64 is the value of a valid amount text ("1500.00": digits, an optional '.' and fraction) of at
-// most maxDigits64 digits, as decimal.NewFromString reads it: the digits as the coefficient, minus the
-// number of fraction digits as the exponent.
-func parseAmount64(s string) (decimal.Decimal, bool) {
-	var c int64
-	digits, frac, dot := 0, 0, false
+// scanAmount reads a plain amount text ("1500.00": digits, an optional '.' and fraction): its digits as an
+// integer (which is meaningful only for at most maxDigits64 digits), how many digits it has and how many of them
+// are the fraction's, and whether any is not 0; ok is false for another text.
+func scanAmount(s string) (c int64, digits, frac int, nonzero, ok bool) {
+	dot := false
 	for i := 0; i < len(s); i++ {
 		switch ch := s[i]; {
 		case ch >= '0' && ch <= '9':
 			c = c*10 + int64(ch-'0')
+			nonzero = nonzero || ch != '0'
 			digits++
 			if dot {
 				frac++
@@ -130,37 +130,26 @@ func parseAmount64(s string) (decimal.Decimal, bool) {
 		case ch == '.' && !dot && i > 0:
 			dot = true
 		default:
-			return decimal.Decimal{}, false
+			return 0, 0, 0, false, false
 		}
 	}
-	if digits == 0 || digits > maxDigits64 || dot && frac == 0 {
+	return c, digits, frac, nonzero, digits > 0 && (!dot || frac > 0)
+}
+
+// parseAmount64 is the value of a plain amount text of at most maxDigits64 digits, as decimal.NewFromString
+// reads it: the digits as the coefficient, minus the number of fraction digits as the exponent.
+func parseAmount64(s string) (decimal.Decimal, bool) {
+	c, digits, frac, _, ok := scanAmount(s)
+	if !ok || digits > maxDigits64 {
 		return decimal.Decimal{}, false
 	}
 	return decimal.New(c, int32(-frac)), true
 }
 
-// amountIsZero reports whether a valid amount text ("1500.00": digits, an optional '.' and fraction) is zero,
-// and false for ok when s is not such a text.
+// amountIsZero reports whether a plain amount text is zero, and false for ok when s is not such a text.
 func amountIsZero(s string) (zero, ok bool) {
-	zero, digits, frac, dot := true, 0, 0, false
-	for i := 0; i < len(s); i++ {
-		switch ch := s[i]; {
-		case ch >= '0' && ch <= '9':
-			zero = zero && ch == '0'
-			digits++
-			if dot {
-				frac++
-			}
-		case ch == '.' && !dot && i > 0:
-			dot = true
-		default:
-			return false, false
-		}
-	}
-	if digits == 0 || dot && frac == 0 {
-		return false, false
-	}
-	return zero, true
+	_, _, _, nonzero, ok := scanAmount(s)
+	return !nonzero, ok
 }
 
 // appendFixed64 appends d.StringFixed(max(-d.Exponent(), minPlaces)) (minPlaces >= 0) for a d that
