@@ -171,7 +171,8 @@ func (b *RateBook) Convert(m Money, to string, at time.Time) (Conversion, bool) 
 		return Conversion{}, false
 	}
 	result := t.convert(m.Amount.Decimal(), m.Currency, to)
-	return Conversion{From: m, To: Money{Amount: Amount(result.StringFixed(2)), Currency: to},
+	// result has two places (DivRoundHalfEven's): FormatAmount writes it as StringFixed(2) does.
+	return Conversion{From: m, To: Money{Amount: Amount(FormatAmount(result)), Currency: to},
 		Rate: t.rateUsed(m.Currency, to)}, true
 }
 
@@ -220,6 +221,14 @@ func (t *RateTable) convert(amount decimal.Decimal, from, to string) decimal.Dec
 // DivRoundHalfEven divides num by den (den > 0) and rounds the exact quotient half to even at places decimals:
 // one rounding of the true quotient, never of an already rounded one.
 func DivRoundHalfEven(num, den decimal.Decimal, places int32) decimal.Decimal {
+	if q, ok := divRoundHalfEven64(num, den, places); ok {
+		return q
+	}
+	return divRoundHalfEvenBig(num, den, places)
+}
+
+// divRoundHalfEvenBig is DivRoundHalfEven on big.Int, for any operands.
+func divRoundHalfEvenBig(num, den decimal.Decimal, places int32) decimal.Decimal {
 	q, r := num.QuoRem(den, places)
 	unit := decimal.New(1, -places)
 	twice := r.Abs().Mul(decimal.NewFromInt(2))

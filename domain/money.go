@@ -14,6 +14,9 @@ type Amount string
 
 // Decimal returns the exact value of a validated amount (zero for an invalid one).
 func (a Amount) Decimal() decimal.Decimal {
+	if d, ok := parseAmount64(string(a)); ok {
+		return d
+	}
 	d, err := decimal.NewFromString(string(a))
 	if err != nil {
 		return decimal.Zero
@@ -59,7 +62,12 @@ type Money struct {
 }
 
 // IsZero reports whether the amount is exactly zero.
-func (m Money) IsZero() bool { return m.Amount.Decimal().IsZero() }
+func (m Money) IsZero() bool {
+	if zero, ok := amountIsZero(string(m.Amount)); ok {
+		return zero
+	}
+	return m.Amount.Decimal().IsZero()
+}
 
 func (c checker) money(field string, m Money) {
 	mc := c.at(field)
@@ -71,8 +79,22 @@ func (c checker) money(field string, m Money) {
 
 // FormatAmount writes an exact decimal with at least two decimal places and no fewer than it has.
 func FormatAmount(d decimal.Decimal) string {
+	var room [32]byte
+	if b, ok := appendFixed64(room[:0], d, 2); ok {
+		return string(b)
+	}
 	places := max(-d.Exponent(), 2)
 	return d.StringFixed(places)
+}
+
+// FormatPlaces writes an exact decimal with as many places as its exponent says (none for an exponent of 0 or
+// more): d.StringFixed(max(-d.Exponent(), 0)).
+func FormatPlaces(d decimal.Decimal) string {
+	var room [32]byte
+	if b, ok := appendFixed64(room[:0], d, 0); ok {
+		return string(b)
+	}
+	return d.StringFixed(max(-d.Exponent(), 0))
 }
 
 // Sums holds exact totals per currency.
@@ -80,7 +102,7 @@ type Sums map[string]decimal.Decimal
 
 // Add adds amount to the total of currency.
 func (s Sums) Add(currency string, amount decimal.Decimal) {
-	s[currency] = s[currency].Add(amount)
+	s[currency] = AddExact(s[currency], amount)
 }
 
 // Money returns the totals as Money sorted by currency, leaving out zero totals.

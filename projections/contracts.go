@@ -80,7 +80,26 @@ func (c *Comparison) add(term string, before, after any, note string) {
 	c.Changes = append(c.Changes, Change{Term: term, Before: before, After: after, Note: note})
 }
 
-func normalise(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+func normalise(s string) string {
+	if isNormalised(s) {
+		return s // most texts are: no copy
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// isNormalised reports whether normalise would return s as it is: ASCII without capitals or white space other
+// than single spaces between words.
+func isNormalised(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c >= 'A' && c <= 'Z' || c >= '\t' && c <= '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
 
 // worksiteChanged compares countries, and cities when both name one.
 func worksiteChanged(a, b domain.Worksite) bool {
@@ -109,7 +128,7 @@ func deductionsByKind(t domain.Terms) map[string]*deductionTotal {
 		if cur.currency != d.Currency {
 			cur.currency = "" // mixed currencies: compared as changed
 		}
-		cur.annual = cur.annual.Add(t.AnnualEquivalent(d.Amount.Decimal(), d.Per))
+		cur.annual = domain.AddExact(cur.annual, t.AnnualEquivalent(d.Amount.Decimal(), d.Per))
 		cur.shown = append(cur.shown, d)
 	}
 	return out

@@ -41,11 +41,14 @@ type FeeLine struct {
 	// Deadline is recorded_at + the strictest repayment_days of the breached policies.
 	Deadline *time.Time `json:"reimbursement_deadline,omitempty"`
 
-	id        domain.EventID
-	amount    decimal.Decimal
-	owed      decimal.Decimal
-	repayDays int
-	refunds   []allocation
+	id domain.EventID
+	// deadline and reimbursed hold what Deadline and Reimbursed point to, once set: no allocation of their own.
+	deadline   time.Time
+	reimbursed domain.Money
+	amount     decimal.Decimal
+	owed       decimal.Decimal
+	repayDays  int
+	refunds    []allocation
 }
 
 // allocation is the part of a reimbursement applied to a fee.
@@ -74,8 +77,9 @@ type feeJudgement struct {
 }
 
 func (v *View) judgeFees(ws *workerState) *feeJudgement {
-	j := &feeJudgement{}
-	caps := map[capKey]*capState{}
+	j := &feeJudgement{lines: make([]*FeeLine, 0, len(ws.fees))}
+	var caps map[capKey]*capState // made at the first cap: most workers meet none
+	var applicable []*Policy      // each fee's, in one array
 	for _, ff := range ws.fees {
 		line := newFeeLine(ff)
 		j.lines = append(j.lines, line)
@@ -89,7 +93,8 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 		if ws.jobOrder != nil {
 			dest = ws.jobOrder.Destination(ff.OccurredAt)
 		}
-		for _, p := range v.policies.applicable(ff.OccurredAt, ws.buyers(), ws.origin(), dest) {
+		applicable = v.policies.appendApplicable(applicable[:0], ff.OccurredAt, ws.buyers(), ws.origin(), dest)
+		for _, p := range applicable {
 			for i, r := range p.Adopted.Rules {
 				if r.Category != domain.AllCategories && r.Category != ff.fee.Category {
 					continue
@@ -102,6 +107,9 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 				cs := caps[key]
 				if cs == nil {
 					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal(), rates: v.m.rates}
+					if caps == nil {
+						caps = map[capKey]*capState{}
+					}
 					caps[key] = cs
 					j.caps = append(j.caps, cs)
 				}
@@ -145,9 +153,9 @@ func (cs *capState) add(line *FeeLine) {
 		cs.converted = append(cs.converted, c)
 	}
 	prev := cs.total
-	cs.total = cs.total.Add(amount)
+	cs.total = domain.AddExact(cs.total, amount)
 	cs.fees = append(cs.fees, line)
-	if !cs.total.GreaterThan(cs.max) {
+	if domain.CompareExact(cs.total, cs.max) <= 0 {
 		return
 	}
 	if cs.raisedBy == nil {
@@ -191,10 +199,10 @@ func (l *FeeLine) settleOwed() {
 	if l.repayDays < 0 {
 		l.repayDays = domain.DefaultRepaymentDays
 	}
-	deadline := l.RecordedAt.Add(time.Duration(l.repayDays) * 24 * time.Hour)
-	l.Deadline = &deadline
+	l.deadline = l.RecordedAt.Add(time.Duration(l.repayDays) * 24 * time.Hour)
+	l.Deadline = &l.deadline
 	owed := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed)), Currency: l.Amount.Currency}
-	l.Owed = &owed
+	l.Owed = &owed // its own: a fee.reimbursement_overdue flag's details keep it, and not the line
 }
 
 // allocateRefunds applies reimbursements to the fees they name, and the rest to the oldest breaching fees of
@@ -222,15 +230,15 @@ func (j *feeJudgement) allocateRefunds(refunds []refundFact) {
 	}
 	for _, l := range j.lines {
 		if len(l.refunds) > 0 {
-			m := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.refunded(time.Time{}))), Currency: l.Amount.Currency}
-			l.Reimbursed = &m
+			l.reimbursed = domain.Money{Amount: domain.Amount(domain.FormatAmount(l.refunded(time.Time{}))), Currency: l.Amount.Currency}
+			l.Reimbursed = &l.reimbursed
 		}
 	}
 }
 
 // take applies up to the fee's remaining room (limit minus what is already applied) from a reimbursement.
 func (l *FeeLine) take(r refundFact, left, limit decimal.Decimal) decimal.Decimal {
-	room := limit.Sub(l.refunded(time.Time{}))
+	room := domain.SubExact(limit, l.refunded(time.Time{}))
 	if !room.IsPositive() {
 		return left
 	}
@@ -244,7 +252,7 @@ func (l *FeeLine) refunded(by time.Time) decimal.Decimal {
 	sum := decimal.Zero
 	for _, a := range l.refunds {
 		if by.IsZero() || !a.refund.OccurredAt.After(by) {
-			sum = sum.Add(a.amount)
+			sum = domain.AddExact(sum, a.amount)
 		}
 	}
 	return sum
@@ -252,5 +260,8 @@ func (l *FeeLine) refunded(by time.Time) decimal.Decimal {
 
 // outstanding is what is still owed back at the clock.
 func (l *FeeLine) outstanding() decimal.Decimal {
-	return decimal.Max(decimal.Zero, l.owed.Sub(l.refunded(time.Time{})))
+	if left := domain.SubExact(l.owed, l.refunded(time.Time{})); left.IsPositive() {
+		return left
+	}
+	return decimal.Zero
 }

@@ -36,10 +36,13 @@ func prohibitedFlags(ws *workerState, c *ruleContext) []domain.Flag {
 		if n == 0 {
 			continue
 		}
-		rules := make([]Breach, 0, n) // sized once: a rebuild raises one of these for most fees
-		for _, b := range l.Breaches {
-			if b.Code == domain.FlagFeeProhibited {
-				rules = append(rules, b)
+		rules := l.Breaches[:n:n] // every breach a prohibition, as most are: the fee's own, shared (read only)
+		if n < len(l.Breaches) {
+			rules = make([]Breach, 0, n)
+			for _, b := range l.Breaches {
+				if b.Code == domain.FlagFeeProhibited {
+					rules = append(rules, b)
+				}
 			}
 		}
 		f := flagFor(domain.FlagFeeProhibited, ws.owner(), l.At, l.id)
@@ -114,14 +117,14 @@ func overdueFlags(ws *workerState, c *ruleContext) []domain.Flag {
 			continue
 		}
 		byDeadline := l.refunded(*l.Deadline)
-		if !byDeadline.LessThan(l.owed) {
+		if domain.CompareExact(byDeadline, l.owed) >= 0 {
 			continue
 		}
 		ids := []domain.EventID{l.id}
 		for _, a := range l.refunds {
 			ids = append(ids, a.refund.ID)
 		}
-		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(l.owed.Sub(byDeadline))), Currency: l.Amount.Currency}
+		short := domain.Money{Amount: domain.Amount(domain.FormatAmount(domain.SubExact(l.owed, byDeadline))), Currency: l.Amount.Currency}
 		f := flagFor(domain.FlagReimbursementOverdue, ws.owner(), *l.Deadline, ids...)
 		f.Amounts = []domain.Money{short}
 		f.Details = ReimbursementOverdueDetails{Category: l.Category, Deadline: *l.Deadline, FeeID: l.FeeID,

@@ -57,16 +57,16 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	t := ws.base.terms
 	cur := t.Wage.Currency
 	annual := t.AnnualEquivalent(t.Wage.Amount.Decimal(), t.Wage.Per)
-	monthly := domain.DivRoundHalfEven(annual, monthsPerYear, 2)
+	monthly := domain.DivRoundHalfEven(annual, monthsPerYear, 2) // two places: FormatAmount writes it as StringFixed(2)
 	out := MonthsOfWages{Baseline: ws.base.describeAs,
-		MonthlyWage: domain.Money{Amount: domain.Amount(monthly.StringFixed(2)), Currency: cur}}
+		MonthlyWage: domain.Money{Amount: domain.Amount(domain.FormatAmount(monthly)), Currency: cur}}
 	paid := decimal.Zero
 	for _, ff := range ws.fees {
 		if ff.fee.Payer != domain.PayerWorker {
 			continue
 		}
 		if ff.fee.Amount.Currency == cur {
-			paid = paid.Add(ff.fee.Amount.Amount.Decimal())
+			paid = domain.AddExact(paid, ff.fee.Amount.Amount.Decimal())
 			continue
 		}
 		c, ok := rates.Convert(ff.fee.Amount, cur, ff.OccurredAt)
@@ -76,7 +76,7 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 			continue
 		}
 		out.Conversions = append(out.Conversions, c)
-		paid = paid.Add(c.To.Amount.Decimal())
+		paid = domain.AddExact(paid, c.To.Amount.Decimal())
 	}
 	out.WorkerPaid = domain.Money{Amount: domain.Amount(domain.FormatAmount(paid)), Currency: cur}
 	switch {
@@ -85,7 +85,7 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	case len(out.NotConverted) > 0:
 		out.Reason = "a fee paid in another currency than the wage's has no published rate on or before its day"
 	default:
-		out.Months = domain.DivRoundHalfEven(paid.Mul(monthsPerYear), annual, 2).StringFixed(2)
+		out.Months = domain.FormatAmount(domain.DivRoundHalfEven(paid.Mul(monthsPerYear), annual, 2))
 	}
 	return out
 }

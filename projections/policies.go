@@ -84,9 +84,8 @@ func (p *Policy) apply(f Fact) {
 	}
 }
 
-// applicable returns the policies in force at t whose scope covers the worker.
-func (idx policyIndex) applicable(t time.Time, buyers []string, origin, destination string) []*Policy {
-	var out []*Policy
+// appendApplicable appends to out the policies in force at t whose scope covers the worker.
+func (idx policyIndex) appendApplicable(out []*Policy, t time.Time, buyers []string, origin, destination string) []*Policy {
 	for _, p := range idx {
 		if p.InForce(t) && p.matches(buyers, origin, destination) {
 			out = append(out, p)

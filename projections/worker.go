@@ -51,6 +51,7 @@ type contractFact struct {
 // with it).
 func (v *View) workerState(wf *workerFacts) *workerState {
 	ws := &workerState{id: wf.id, facts: wf.facts}
+	ws.reserve(wf.facts)
 	for i := range wf.facts {
 		ws.apply(&wf.facts[i])
 	}
@@ -61,6 +62,25 @@ func (v *View) workerState(wf *workerFacts) *workerState {
 	ws.base, ws.hasBase = baselineOf(ws)
 	ws.compared = compareContracts(ws)
 	return ws
+}
+
+// reserve sizes the lists of fees, reimbursements and contracts the fold appends to, the longest (each
+// element a Fact), once: a rebuild folds every worker.
+func (ws *workerState) reserve(facts []Fact) {
+	var fees, refunds, contracts int
+	for i := range facts {
+		switch facts[i].Event.(type) {
+		case *domain.FeePaid:
+			fees++
+		case *domain.FeeReimbursed:
+			refunds++
+		case *domain.ContractSigned:
+			contracts++
+		}
+	}
+	ws.fees = make([]feeFact, 0, fees)
+	ws.refunds = make([]refundFact, 0, refunds)
+	ws.contracts = make([]contractFact, 0, contracts)
 }
 
 // apply is what each of a worker's events changes in its state: the worker's fold.

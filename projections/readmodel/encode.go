@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/fairtrail/fairtrail/domain"
@@ -175,9 +176,26 @@ func scopeNames(buyers []string, employer string, agencies []string) []string {
 	return out
 }
 
+// jsonList is a list of strings' JSON as encoding/json writes it (HTML escaped), "[]" for nil: written
+// directly when no string needs escaping.
 func jsonList(s []string) string {
-	b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
-	return string(b)
+	n := 2
+	for _, e := range s {
+		if !plainJSON(e) || strings.ContainsAny(e, "<>&") {
+			b, _ := json.Marshal(orEmpty(s)) // strings: cannot fail
+			return string(b)
+		}
+		n += len(e) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, e := range s {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), e...), '"')
+	}
+	return string(append(b, ']'))
 }
 
 func orEmpty[T any](s []T) []T {

@@ -1,6 +1,9 @@
 package readmodel
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 // TestSameList: encodeFlags reuses a buyers list's JSON only for the very same list, and never between nil
 // (null) and an empty list ([]).
@@ -23,6 +26,22 @@ func TestSameList(t *testing.T) {
 	for _, tc := range tests {
 		if got := sameList(tc.a, tc.b); got != tc.want {
 			t.Errorf("%s: sameList = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestJSONList: a list's JSON is what encoding/json writes of it, "[]" for nil, escaping HTML, quotes and
+// what is not printable ASCII.
+func TestJSONList(t *testing.T) {
+	t.Parallel()
+	for _, list := range [][]string{nil, {}, {"a-1"}, {"b-1", "b-2", ""}, {"a<b"}, {"x&y", "z"}, {`q"uote`},
+		{`back\\slash`}, {"tab\t"}, {"café"}, {"line\u2028sep"}, {"ok", "a>b"}} {
+		want, err := json.Marshal(orEmpty(list))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jsonList(list); got != string(want) {
+			t.Errorf("jsonList(%q) = %s, want %s", list, got, want)
 		}
 	}
 }

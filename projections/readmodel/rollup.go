@@ -141,7 +141,7 @@ func countFlags(flags []domain.Flag) []int64 {
 
 // fixed writes a decimal with as many places as its exponent says, so that reading it back keeps the
 // exponent (and the places a total is shown with).
-func fixed(d decimal.Decimal) string { return d.StringFixed(max(-d.Exponent(), 0)) }
+func fixed(d decimal.Decimal) string { return domain.FormatPlaces(d) }
 
 // scopes are the audit scopes a contribution counts in: every supply chain, and each of its buyers'.
 func (c *contribution) scopes() []string {
