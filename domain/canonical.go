@@ -29,8 +29,17 @@ func CanonicalBytes(eventType string, occurredAt time.Time, data []byte, id Even
 // ChainHash is an event's hash: the lower-case hex SHA-256 of the previous event's hash in its stream (its hex
 // text; empty for a stream's first event) followed by the event's canonical bytes.
 func ChainHash(prevHash string, canonical []byte) string {
+	sum := ChainSum([]byte(prevHash), canonical)
+	return hex.EncodeToString(sum[:])
+}
+
+// ChainSum is ChainHash before its hex: the SHA-256 of prevHash (the previous event's hash as hex text, empty
+// for a stream's first event) followed by the canonical bytes, for a caller that keeps hashes as bytes.
+func ChainSum(prevHash, canonical []byte) [sha256.Size]byte {
 	h := sha256.New()
-	h.Write([]byte(prevHash))
+	h.Write(prevHash)
 	h.Write(canonical)
-	return hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }

@@ -37,10 +37,23 @@ type rawEnvelope struct {
 // Decode reads and validates one event envelope. Every problem found is returned in one *ValidationError whose
 // paths name the fields ("occurred_at", "data.amount.currency").
 func Decode(raw []byte) (Envelope, error) {
+	if env, ok := decodeFast(raw); ok {
+		return env, nil
+	}
+	return decodeChecked(raw)
+}
+
+// decodeChecked is Decode through encoding/json and checkKeys, the path that words every error.
+func decodeChecked(raw []byte) (Envelope, error) {
 	var r rawEnvelope
 	if err := decodeStrict(raw, &r, ""); err != nil {
 		return Envelope{}, err
 	}
+	return r.envelope(func(typ string, data []byte) (Event, error) { return decodeData(typ, data, false) })
+}
+
+// envelope checks the envelope's members and decodes its data with decode, collecting every problem.
+func (r rawEnvelope) envelope(decode func(typ string, data []byte) (Event, error)) (Envelope, error) {
 	var env Envelope
 	c := newChecker("")
 	if r.EventID != nil {
@@ -74,10 +87,12 @@ func Decode(raw []byte) (Envelope, error) {
 		c.fail("data", "required (a JSON object)")
 	}
 	if env.Type != "" && len(r.Data) > 0 {
-		ev, err := decodeData(env.Type, r.Data, false)
+		ev, err := decode(env.Type, r.Data)
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			*c.errs = append(*c.errs, ve.Fields...)
+		} else if err != nil {
+			return Envelope{}, err
 		}
 		env.Event = ev
 	}

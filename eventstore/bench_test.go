@@ -41,3 +41,13 @@ func BenchmarkImport(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkChainHash chains the canonical bytes of a typical event (400 bytes) on a previous hash, as every
+// appended event is.
+func BenchmarkChainHash(b *testing.B) {
+	canonical := bytes.Repeat([]byte("x"), 400)
+	head := eventstore.StreamHead{Exists: true}
+	for b.Loop() {
+		head.Hash = eventstore.ChainHash(head, canonical)
+	}
+}

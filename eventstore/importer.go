@@ -147,13 +147,15 @@ func (rep *ImportReport) reject(line int, err error, max int) {
 
 // spooled event: id, occurred_at (unix nanos), then length-prefixed type, stream and data.
 func writeSpooled(w *bufio.Writer, stream string, p Proposed) error {
-	var b []byte
+	b := w.AvailableBuffer() // encoded in place when it fits, so Write copies nothing
 	b = append(b, p.ID[:]...)
 	b = binary.LittleEndian.AppendUint64(b, uint64(p.OccurredAt.UnixNano()))
-	for _, s := range [][]byte{[]byte(p.Type), []byte(stream), p.Data} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
+	b = binary.AppendUvarint(b, uint64(len(p.Type)))
+	b = append(b, p.Type...)
+	b = binary.AppendUvarint(b, uint64(len(stream)))
+	b = append(b, stream...)
+	b = binary.AppendUvarint(b, uint64(len(p.Data)))
+	b = append(b, p.Data...)
 	_, err := w.Write(b)
 	return err
 }

@@ -134,14 +134,12 @@ func StoredTime(t time.Time, precision time.Duration) time.Time {
 
 // ChainHash is the section 5 hash of an event whose canonical bytes follow head in its stream.
 func ChainHash(head StreamHead, canonical []byte) [32]byte {
-	prev := ""
-	if head.Exists {
-		prev = hex.EncodeToString(head.Hash[:])
+	if !head.Exists {
+		return domain.ChainSum(nil, canonical)
 	}
-	var h [32]byte
-	// domain.ChainHash returns lower-case hex of 32 bytes, which always decodes.
-	_, _ = hex.Decode(h[:], []byte(domain.ChainHash(prev, canonical)))
-	return h
+	var prev [64]byte // the previous hash as the lower-case hex text that is hashed
+	hex.Encode(prev[:], head.Hash[:])
+	return domain.ChainSum(prev[:], canonical)
 }
 
 // Place records where the backend stored the k-th fresh event.

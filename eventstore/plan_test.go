@@ -111,3 +111,17 @@ func checkPlanned(t *testing.T, f eventstore.Planned, prev eventstore.StreamHead
 		t.Errorf("event %s: planned leaf hash differs from the stored event's leaf %s", f.ID, leaf)
 	}
 }
+
+// TestChainHashIsTheDomains checks that the append's chain hash, kept as bytes, is spec section 5's
+// (domain.ChainHash) for a stream's first event and for a later one.
+func TestChainHashIsTheDomains(t *testing.T) {
+	canonical := proposed(1, time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)).Canonical()
+	first := eventstore.ChainHash(eventstore.StreamHead{}, canonical)
+	if got, want := hex.EncodeToString(first[:]), domain.ChainHash("", canonical); got != want {
+		t.Errorf("first event: ChainHash = %s, want %s", got, want)
+	}
+	later := eventstore.ChainHash(eventstore.StreamHead{Exists: true, Last: 0, Hash: first}, canonical)
+	if got, want := hex.EncodeToString(later[:]), domain.ChainHash(hex.EncodeToString(first[:]), canonical); got != want {
+		t.Errorf("later event: ChainHash = %s, want %s", got, want)
+	}
+}
