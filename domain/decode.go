@@ -37,19 +37,18 @@ type rawEnvelope struct {
 // Decode reads and validates one event envelope. Every problem found is returned in one *ValidationError whose
 // paths name the fields ("occurred_at", "data.amount.currency").
 func Decode(raw []byte) (Envelope, error) {
-	if env, ok := decodeFast(raw); ok {
-		return env, nil
-	}
-	return decodeChecked(raw)
-}
-
-// decodeChecked is Decode through encoding/json and checkKeys, the path that words every error.
-func decodeChecked(raw []byte) (Envelope, error) {
 	var r rawEnvelope
 	if err := decodeStrict(raw, &r, ""); err != nil {
 		return Envelope{}, err
 	}
 	return r.envelope(func(typ string, data []byte) (Event, error) { return decodeData(typ, data, false) })
+}
+
+// EnvelopeFrom checks an envelope's members, read by a decoder of the caller's (eventstore's fast path of valid
+// events), and decodes its data with decode, as Decode does with its own: every problem collected.
+func EnvelopeFrom(eventID, typ, occurredAt *string, data json.RawMessage,
+	decode func(typ string, data []byte) (Event, error)) (Envelope, error) {
+	return rawEnvelope{eventID, typ, occurredAt, data}.envelope(decode)
 }
 
 // envelope checks the envelope's members and decodes its data with decode, collecting every problem.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/domain/synth"
+	"github.com/fairtrail/fairtrail/eventstore"
 )
 
 // partings are inputs on which encoding/json (with checkKeys after it) and JSON v2 are known to part or might:
@@ -106,7 +107,7 @@ func fastSeeds(tb testing.TB) (valid, all []string) {
 func TestDecodeFastAgreesWithChecked(t *testing.T) {
 	valid, all := fastSeeds(t)
 	for _, input := range valid {
-		if _, ok := domain.DecodeFast([]byte(input)); !ok {
+		if _, ok := eventstore.DecodeFast([]byte(input)); !ok {
 			t.Errorf("the fast path refuses a valid envelope: %s", input)
 		}
 	}
@@ -130,8 +131,8 @@ func FuzzDecodeFast(f *testing.F) {
 // same envelope and the same canonical bytes; and the same of DecodeData on the envelope's data, if any.
 func fastAgrees(t *testing.T, input []byte) {
 	t.Helper()
-	if fast, ok := domain.DecodeFast(input); ok {
-		checked, err := domain.DecodeChecked(input)
+	if fast, ok := eventstore.DecodeFast(input); ok {
+		checked, err := domain.Decode(input)
 		if err != nil {
 			t.Fatalf("the fast path accepts what the checked path refuses (%v): %q", err, input)
 		}
@@ -144,8 +145,8 @@ func fastAgrees(t *testing.T, input []byte) {
 	if json.Unmarshal(input, &r) != nil || r.Data == nil {
 		return
 	}
-	if fast, err := domain.DecodeDataFast(r.Type, r.Data); err == nil {
-		checked, err := domain.DecodeDataChecked(r.Type, r.Data)
+	if fast, err := eventstore.DecodeDataFast(r.Type, r.Data); err == nil {
+		checked, err := domain.DecodeData(r.Type, r.Data)
 		if err != nil {
 			t.Fatalf("DecodeData's fast path accepts what the checked path refuses (%v): %q", err, r.Data)
 		}

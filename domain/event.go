@@ -101,15 +101,7 @@ func Validate(e Event) error {
 
 // DecodeData decodes and validates the data of an event of the named type. Unknown fields are refused, so a
 // misspelt field cannot pass silently. Errors are *ValidationError with paths under "data.".
-func DecodeData(typ string, data []byte) (Event, error) {
-	if e, err := decodeDataFast(typ, data); err == nil {
-		return e, nil
-	}
-	return decodeDataChecked(typ, data)
-}
-
-// decodeDataChecked is DecodeData through encoding/json and checkKeys, the path that words every error.
-func decodeDataChecked(typ string, data []byte) (Event, error) { return decodeData(typ, data, true) }
+func DecodeData(typ string, data []byte) (Event, error) { return decodeData(typ, data, true) }
 
 func decodeData(typ string, data []byte, checkKeysToo bool) (Event, error) {
 	e := newEvent(typ)
