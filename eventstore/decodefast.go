@@ -57,6 +57,15 @@ func (d *fastData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
+// Decode decodes and validates one outside envelope as domain.Decode does, with the same result and the same
+// errors: through DecodeFast when it takes the envelope, else through domain.Decode, which words every problem.
+func Decode(raw []byte) (domain.Envelope, error) {
+	if env, ok := DecodeFast(raw); ok {
+		return env, nil
+	}
+	return domain.Decode(raw)
+}
+
 // DecodeFast decodes and validates an envelope with JSON v2, what domain.Decode would return for it; false when it
 // refuses it for any reason, and the caller decodes it with domain.Decode, which words the problem.
 func DecodeFast(raw []byte) (domain.Envelope, bool) {

@@ -28,12 +28,9 @@ type Admitted struct {
 // Admit validates one outside envelope (spec section 1): a bad envelope is a *domain.ValidationError naming
 // every bad field by its path in the envelope (domain.ErrInvalid); other errors are internal.
 func Admit(raw []byte) (Admitted, error) {
-	env, ok := DecodeFast(raw)
-	if !ok {
-		var err error
-		if env, err = domain.Decode(raw); err != nil {
-			return Admitted{}, err
-		}
+	env, err := Decode(raw)
+	if err != nil {
+		return Admitted{}, err
 	}
 	p, err := ProposedFrom(env, "")
 	if err != nil {

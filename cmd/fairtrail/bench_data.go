@@ -129,12 +129,9 @@ func (d *benchData) holdBack(f io.ReaderAt, starts []int64, hold int) (int, erro
 		if _, err := f.ReadAt(line, starts[i]); err != nil {
 			return 0, fmt.Errorf("bench: read line %d: %w", i+1, err)
 		}
-		env, ok := eventstore.DecodeFast(line)
-		if !ok {
-			var err error
-			if env, err = domain.Decode(line); err != nil {
-				return 0, fmt.Errorf("bench: line %d: %w", i+1, err)
-			}
+		env, err := eventstore.Decode(line)
+		if err != nil {
+			return 0, fmt.Errorf("bench: line %d: %w", i+1, err)
 		}
 		if workerEvents >= hold && env.Stream() != prev {
 			break
