@@ -98,6 +98,11 @@ func newRoot(env environment, started *bool) *cobra.Command {
 func run(ctx context.Context, args []string, env environment) error {
 	started := false
 	root := newRoot(env, &started)
+	if args == nil {
+		// cobra reads os.Args[1:] for nil args: a caller with no arguments (a test binary's run has its own
+		// -test.* arguments there) must still mean no arguments.
+		args = []string{}
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
