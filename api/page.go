@@ -17,17 +17,24 @@ import (
 // Lists are paginated by cursor. A page token carries the sort key of the last item returned (with how many
 // items of exactly that key were returned, for ties), the clock the first page was judged at (so every page
 // of a listing judges overdue reimbursements at the same instant), and a fingerprint of the query (a token
-// only continues the listing it came from). Tokens are signed, so a client cannot forge a clock or a cursor.
+// only continues the listing it came from), and the layout of the read model whose keys it holds (a flag
+// listing's key is the model's own: a model of another schema numbers flags differently, so a token from before
+// an upgrade would resume a few flags off; it is refused instead). Tokens are signed, so a client cannot forge a
+// clock or a cursor.
 type pageToken struct {
-	Kind  string          `json:"k"`
-	Query string          `json:"q"`
-	Clock int64           `json:"c"`
-	After json.RawMessage `json:"a"`
-	Skip  int             `json:"n"`
+	Kind   string          `json:"k"`
+	Query  string          `json:"q"`
+	Clock  int64           `json:"c"`
+	After  json.RawMessage `json:"a"`
+	Skip   int             `json:"n"`
+	Layout string          `json:"l,omitempty"`
 }
 
-// pageSigner signs and checks page tokens.
-type pageSigner struct{ key []byte }
+// pageSigner signs and checks page tokens; layout is the read model's schema, which its tokens carry.
+type pageSigner struct {
+	key    []byte
+	layout string
+}
 
 func (p pageSigner) mac(payload []byte) []byte {
 	h := hmac.New(sha256.New, p.key)
@@ -36,6 +43,7 @@ func (p pageSigner) mac(payload []byte) []byte {
 }
 
 func (p pageSigner) encode(t pageToken) string {
+	t.Layout = p.layout
 	payload, _ := json.Marshal(t) // plain fields: cannot fail
 	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(p.mac(payload))
 }
@@ -52,6 +60,13 @@ func (p pageSigner) decode(s, kind, fingerprint string) (pageToken, error) {
 	var t pageToken
 	if json.Unmarshal(payload, &t) != nil || t.Kind != kind || t.Query != fingerprint || t.Skip < 0 {
 		return pageToken{}, bad
+	}
+	if t.Layout != p.layout {
+		issued := "by an older fairtrail, before tokens named the read model's schema"
+		if t.Layout != "" {
+			issued = "over another schema of the read model (" + t.Layout + ", now " + p.layout + ")"
+		}
+		return pageToken{}, invalidField("page_token", "issued "+issued+": start the listing again without page_token")
 	}
 	return t, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"iter"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -86,5 +87,28 @@ func TestAPageOfAStreamThatFailsIsTheError(t *testing.T) {
 	l := listing{kind: "test", query: "q", size: 5}
 	if _, _, err := pageSeq(s, l, counted([]pageItem{{k: 1}}, &read, failed), comparePageItems, pageItemKey, pageItemFromKey); !errors.Is(err, failed) {
 		t.Fatalf("page of a failed listing: %v, want %v", err, failed)
+	}
+}
+
+// TestTokensOfAnotherModelSchemaAreRefused: a token carries the read model's schema, whose flag keys it holds;
+// a server over another schema refuses it by name (it would resume a few flags off), and its own it takes.
+func TestTokensOfAnotherModelSchemaAreRefused(t *testing.T) {
+	t.Parallel()
+	old := pageSigner{key: []byte("test"), layout: "17"}
+	now := pageSigner{key: []byte("test"), layout: "18"}
+	tok := pageToken{Kind: "flags", Query: "q", After: json.RawMessage(`"a"`)}
+	if _, err := now.decode(now.encode(tok), "flags", "q"); err != nil {
+		t.Fatalf("a token of this schema: %v", err)
+	}
+	_, err := now.decode(old.encode(tok), "flags", "q")
+	var p *problem
+	if !errors.As(err, &p) || len(p.fields) != 1 || p.fields[0].Path != "page_token" ||
+		!strings.Contains(p.fields[0].Problem, "schema of the read model (17, now 18)") {
+		t.Fatalf("a token of schema 17 at 18: %v, want a page_token error naming both schemas", err)
+	}
+	// A token of before tokens carried a schema (no "l") is another schema's too.
+	if _, err := now.decode((pageSigner{key: []byte("test")}).encode(tok), "flags", "q"); err == nil ||
+		!strings.Contains(err.Error(), "older fairtrail") {
+		t.Fatalf("a token without a schema: %v", err)
 	}
 }

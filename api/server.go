@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fairtrail/fairtrail/api/keys"
+	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
 
 // Server is the HTTP API. It is an http.Handler; its owner runs the http.Server and keeps Config.Model following the store.
@@ -65,7 +66,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	lim := cfg.Limits.withDefaults()
-	s := &Server{cfg: cfg, lim: lim, log: cfg.Logger, now: cfg.Now, pages: pageSigner{key: key},
+	s := &Server{cfg: cfg, lim: lim, log: cfg.Logger, now: cfg.Now, pages: pageSigner{key: key, layout: readmodel.SchemaVersion},
 		slots: make(chan struct{}, lim.MaxReplays)}
 	m, err := newMetrics(cfg.Registry, s)
 	if err != nil {
