@@ -3,6 +3,7 @@ package projections_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
@@ -50,6 +51,22 @@ func licenceCases() []flagCase {
 			misses: []string{unlicensed},
 		},
 		{
+			name: "the recruitment's day is its UTC day: an evening west of Greenwich falls on the next day",
+			steps: replace(replace(world(), withLicence("org-ag-np", originAgency, agency, 0, date(5))),
+				recruitAt("2025-01-06T23:30:00-01:00")),
+			want: []flagWant{raised(unlicensed, "recruit", "org-ag-np").with(func(t *testing.T, d map[string]any) {
+				if on := field(d, "recruited_on"); on != date(6) {
+					t.Errorf("recruited_on %q, want the UTC day %s", on, date(6))
+				}
+			})},
+		},
+		{
+			name: "the recruitment's day is its UTC day: a night east of Greenwich is still the day before",
+			steps: replace(replace(world(), withLicence("org-ag-np", originAgency, agency, 0, date(5))),
+				recruitAt("2025-01-07T00:30:00+01:00")),
+			misses: []string{unlicensed},
+		},
+		{
 			name: "a re-registration with a renewed licence",
 			steps: replace(world(withLicence("org-ag-np-renewed", originAgency, agency, 3, "2026-06-30")),
 				withLicence("org-ag-np", originAgency, agency, 0, date(-30))),
@@ -83,6 +100,15 @@ func licenceCases() []flagCase {
 			misses: []string{unlicensed},
 		},
 	}
+}
+
+// recruitAt is ag-np's recruitment of w-1 at an RFC 3339 instant given with its offset, recorded an hour later.
+func recruitAt(instant string) step {
+	at, err := time.Parse(time.RFC3339, instant)
+	if err != nil {
+		panic(err)
+	}
+	return step{label: "recruit", occurred: at, recorded: at.Add(time.Hour), event: recruited(worker1, originAgency)}
 }
 
 // licenceReason checks the flag's details: the recruiter, its role, the day and why.
