@@ -67,6 +67,10 @@ type Config struct {
 	Checkpoints *checkpoint.Journal
 	LogVerifier note.Verifier
 	LogSigner   note.Signer
+	// Witnesses, when given, are the cosignature verifiers of the witnesses this log knows: POST
+	// /v1/log/cosignatures then keeps only lines that one of them signed and refuses any other. Without them
+	// every line is kept as posted, for whoever trusts a witness to check with its key.
+	Witnesses []note.Verifier
 	// Currency, when set, is the reporting currency of the money metrics (ISO 4217, upper case): worker-paid,
 	// outstanding and overdue money converted into it, each amount at its own date, and what no rate converts.
 	Currency string

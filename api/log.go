@@ -229,7 +229,9 @@ type cosignatureResult struct {
 
 // postCosignature answers POST /v1/log/cosignatures: a checkpoint this log signed, with a witness's
 // cosignature lines (C2SP tlog-cosignature) after the log's signature. The lines are kept and served with the
-// checkpoint; whoever trusts the witness checks them with its key.
+// checkpoint; whoever trusts the witness checks them with its key. With the log's witnesses configured
+// (Config.Witnesses), a line none of them signed is refused, and with it the whole post: a reader's key cannot
+// fill a checkpoint's slots with lines nobody can check.
 func (s *Server) postCosignature(c *gin.Context) error {
 	if err := requireContentType(c, "text/plain"); err != nil {
 		return err
@@ -251,6 +253,18 @@ func (s *Server) postCosignature(c *gin.Context) error {
 	lines := checkpoint.OtherSignatures(body, n, s.cfg.LogVerifier)
 	if len(lines) == 0 {
 		return invalidField("body", "no cosignature besides the log's own signature")
+	}
+	if len(s.cfg.Witnesses) > 0 {
+		if _, n, err = checkpoint.Open(body, s.cfg.LogVerifier, s.cfg.Witnesses...); err != nil {
+			return invalidField("body", "a cosignature of a witness this log knows does not verify: "+err.Error())
+		}
+		for _, line := range lines {
+			if !checkpoint.SignedByOneOf(n, line, s.cfg.Witnesses) {
+				name, _, _ := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+				return invalidField("body", "the cosignature of "+strconv.Quote(name)+" is not signed by a witness "+
+					"this log knows (serve --witness-key): nothing was kept")
+			}
+		}
 	}
 	for _, line := range lines {
 		if err := s.cfg.Checkpoints.AddCosignature(cp, line); err != nil {

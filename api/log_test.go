@@ -20,7 +20,7 @@ import (
 )
 
 // logFixture is the scenario served with a checkpoint journal, and a checkpoint signed of it.
-func logFixture(t *testing.T) (*fixture, *checkpoint.Journal, note.Signer, note.Verifier, []map[string]any) {
+func logFixture(t *testing.T, opts ...func(*api.Config)) (*fixture, *checkpoint.Journal, note.Signer, note.Verifier, []map[string]any) {
 	t.Helper()
 	skey, vkey, err := note.GenerateKey(rand.Reader, "fairtrail.test/log")
 	if err != nil {
@@ -32,7 +32,12 @@ func logFixture(t *testing.T) (*fixture, *checkpoint.Journal, note.Signer, note.
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixture(t, false, func(c *api.Config) { c.Checkpoints, c.LogVerifier, c.LogSigner = j, verifier, signer })
+	f := newFixture(t, false, func(c *api.Config) {
+		c.Checkpoints, c.LogVerifier, c.LogSigner = j, verifier, signer
+		for _, o := range opts {
+			o(c)
+		}
+	})
 	w := f.mustPost("admin", scenario())
 	var answer struct {
 		Events []map[string]any `json:"events"`
@@ -128,6 +133,57 @@ func TestCosignaturesAreKeptAndServed(t *testing.T) {
 	served := f.get("/v1/log/checkpoint", "buyerA").Body.String()
 	if !strings.Contains(served, "— witness.test ") {
 		t.Fatalf("served checkpoint lacks the cosignature:\n%s", served)
+	}
+}
+
+// TestCosignaturesOfWitnessesTheLogDoesNotKnowAreRefused: with the log's witnesses configured, a post holding
+// a line none of them signed is refused whole (its known witness's line is not kept either), and a known
+// witness's line, or a forged line in its name, is judged by its signature.
+func TestCosignaturesOfWitnessesTheLogDoesNotKnowAreRefused(t *testing.T) {
+	witness := func(name string) (string, note.Verifier) {
+		skey, vkey, err := note.GenerateKey(rand.Reader, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := checkpoint.CosignatureVerifier(vkey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return skey, v
+	}
+	knownKey, known := witness("witness.known")
+	strangerKey, _ := witness("witness.stranger")
+	f, _, _, verifier, _ := logFixture(t, func(c *api.Config) { c.Witnesses = []note.Verifier{known} })
+	signed := f.get("/v1/log/checkpoint", "auditorA").Body.Bytes()
+	cosign := func(body []byte, key string) []byte {
+		out, err := checkpoint.Cosign(body, verifier, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	post := func(body []byte) *httptest.ResponseRecorder {
+		return f.do("POST", "/v1/log/cosignatures", "auditorA", body, map[string]string{"Content-Type": "text/plain"})
+	}
+	served := func() string { return f.get("/v1/log/checkpoint", "buyerA").Body.String() }
+
+	both := cosign(cosign(signed, knownKey), strangerKey)
+	if w := post(both); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `\"witness.stranger\"`) {
+		t.Fatalf("a stranger's cosignature beside a known one: %d %s", w.Code, w.Body)
+	}
+	if s := served(); strings.Contains(s, "— witness.") {
+		t.Fatalf("a refused post kept a line:\n%s", s)
+	}
+	// A line in the known witness's name and key hash whose signature is another's.
+	forged := strings.Replace(string(cosign(signed, strangerKey)), "— witness.stranger ", "— witness.known ", 1)
+	if w := post([]byte(forged)); w.Code != http.StatusBadRequest {
+		t.Fatalf("a forged line in the known witness's name: %d %s", w.Code, w.Body)
+	}
+	if w := post(cosign(signed, knownKey)); w.Code != http.StatusCreated {
+		t.Fatalf("the known witness's cosignature: %d %s", w.Code, w.Body)
+	}
+	if s := served(); !strings.Contains(s, "— witness.known ") || strings.Contains(s, "witness.stranger") {
+		t.Fatalf("served checkpoint:\n%s", s)
 	}
 }
 

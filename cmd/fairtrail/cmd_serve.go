@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +21,7 @@ import (
 	"github.com/fairtrail/fairtrail/api/keys"
 	"github.com/fairtrail/fairtrail/api/workerlink"
 	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
 	"github.com/fairtrail/fairtrail/projections"
 	"github.com/fairtrail/fairtrail/projections/readmodel"
 )
@@ -75,6 +77,13 @@ func newServeCmd(env environment) *cobra.Command {
 	completeWith(cmd, "log-format", "json", "text")
 	cfg.log.files = registerLogFiles(fs, env, sf.data)
 	fs.DurationVar(&cfg.log.every, "checkpoint-every", time.Minute, "how often to sign a checkpoint of the log when it has grown")
+	var witnessDef []string
+	if v := env.getenv("FAIRTRAIL_WITNESS_KEYS"); v != "" {
+		witnessDef = strings.Split(v, ",")
+	}
+	fs.StringArrayVar(&cfg.log.witnessKeys, "witness-key", witnessDef, "a witness's verifier key, or a file holding it, "+
+		"whose cosignatures POST /v1/log/cosignatures keeps (repeatable; $FAIRTRAIL_WITNESS_KEYS, comma-separated); "+
+		"once one is given, cosignatures of any other are refused")
 	fs.StringVar(&cfg.currency, "currency", env.getenv("FAIRTRAIL_CURRENCY"), "reporting currency of the money metrics "+
 		"(ISO 4217, e.g. USD; $FAIRTRAIL_CURRENCY): worker-paid, outstanding and overdue money converted into it")
 	completeWith(cmd, "currency", "USD", "EUR", "GBP", "MYR")
@@ -97,6 +106,13 @@ func newServeCmd(env environment) *cobra.Command {
 			return usagef("serve: --max-body, --max-import, --shutdown-timeout and --checkpoint-every must be positive")
 		}
 		cfg.log.explicit = *cfg.log.files.key != ""
+		for _, k := range cfg.log.witnessKeys {
+			v, err := checkpoint.CosignatureVerifier(k)
+			if err != nil {
+				return usagef("serve: --witness-key (or $FAIRTRAIL_WITNESS_KEYS): %v", err)
+			}
+			cfg.log.witnesses = append(cfg.log.witnesses, v)
+		}
 		if cfg.publicURL != "" {
 			if _, err := workerlink.URL(cfg.publicURL, "x"); err != nil {
 				return usagef("serve: --public-url: %v", err)

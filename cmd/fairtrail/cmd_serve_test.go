@@ -300,6 +300,12 @@ func TestServeUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut)
 		}
 	}
+	// A witness key that is neither a key nor a readable file is named before anything opens.
+	missing := filepath.Join(t.TempDir(), "witness.pub")
+	if code, _, errOut := cli(t, "", "serve", "--witness-key", missing); code != 2 ||
+		!strings.Contains(errOut, "--witness-key") || !strings.Contains(errOut, "witness.pub") {
+		t.Errorf("serve --witness-key %s: exit %d, want 2 naming the flag and the file\n%s", missing, code, errOut)
+	}
 }
 
 func TestServeAnswersAndStops(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/fairtrail/fairtrail/api"
 	"github.com/fairtrail/fairtrail/eventstore"
 	"github.com/fairtrail/fairtrail/eventstore/checkpoint"
@@ -18,6 +20,10 @@ type serveLog struct {
 	// explicit is whether --log-key was given: then a missing key is an error, not a log without checkpoints.
 	explicit bool
 	every    time.Duration
+	// witnessKeys are --witness-key's values; witnesses their cosignature verifiers, which POST
+	// /v1/log/cosignatures then holds cosignatures to.
+	witnessKeys []string
+	witnesses   []note.Verifier
 }
 
 // logSigner loads the signing key and journal and wires them into the API's config, returning the signer to
@@ -40,6 +46,6 @@ func (o serveLog) logSigner(store eventstore.Store, cfg *api.Config, logger *slo
 	if !ok {
 		return nil, fmt.Errorf("the store keeps no log to sign")
 	}
-	cfg.Checkpoints, cfg.LogVerifier, cfg.LogSigner = j, verifier, key
+	cfg.Checkpoints, cfg.LogVerifier, cfg.LogSigner, cfg.Witnesses = j, verifier, key, o.witnesses
 	return &checkpoint.Signer{Log: l, Key: key, Journal: j, Logger: logger}, nil
 }

@@ -118,6 +118,17 @@ func OtherSignatures(signed []byte, n *note.Note, operator note.Verifier) []stri
 	return out
 }
 
+// SignedByOneOf reports whether a signature line of the note is the verified signature of one of vs (the note
+// opened with them among its verifiers, as Open does with its others).
+func SignedByOneOf(n *note.Note, line string, vs []note.Verifier) bool {
+	for _, v := range vs {
+		if signedLine(n, v, line) {
+			return true
+		}
+	}
+	return false
+}
+
 // signedLine reports whether a signature line is the verifier's verified signature in the note.
 func signedLine(n *note.Note, v note.Verifier, line string) bool {
 	for _, s := range n.Sigs {

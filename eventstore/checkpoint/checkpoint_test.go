@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,5 +186,43 @@ func TestJournalKeepsCheckpointsAndCosignatures(t *testing.T) {
 	}
 	if !strings.HasSuffix(string(latest.Signed()), "— witness.test abcd\n") {
 		t.Fatalf("served note lacks the cosignature:\n%s", latest.Signed())
+	}
+}
+
+// TestCosignatureVerifierFromAKeyOrAFile: a witness's verifier key is taken as it is printed or from the file
+// it was saved in (`evidence verify --witness witness.pub`, `serve --witness-key`), and checks that witness's
+// cosignature; a path that is not there is named.
+func TestCosignatureVerifierFromAKeyOrAFile(t *testing.T) {
+	t.Parallel()
+	skey, vkey, err := note.GenerateKey(rand.Reader, "witness.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "witness.pub")
+	if err := os.WriteFile(file, []byte(vkey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signer, verifier := keys(t, origin)
+	_, signed, err := checkpoint.Sign(context.Background(), filled(t, 3), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosigned, err := checkpoint.Cosign(signed, verifier, skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{vkey, file} {
+		w, err := checkpoint.CosignatureVerifier(arg)
+		if err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		_, n, err := checkpoint.Open(cosigned, verifier, w)
+		if err != nil || !checkpoint.SignedByOneOf(n, checkpoint.OtherSignatures(cosigned, n, verifier)[0], []note.Verifier{w}) {
+			t.Fatalf("%s: the witness's cosignature does not verify: %v", arg, err)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "gone.pub")
+	if _, err := checkpoint.CosignatureVerifier(missing); err == nil || !strings.Contains(err.Error(), "gone.pub") {
+		t.Fatalf("a missing file: %v", err)
 	}
 }

@@ -117,9 +117,18 @@ func Cosign(signed []byte, operator note.Verifier, witnessKey string) ([]byte, e
 	return out, nil
 }
 
-// CosignatureVerifier is the verifier of a witness's cosignatures, from its verifier key.
-func CosignatureVerifier(vkey string) (note.Verifier, error) {
-	v, err := tdnote.NewVerifierForCosignatureV1(strings.TrimSpace(vkey))
+// CosignatureVerifier is the verifier of a witness's cosignatures, from its verifier key or a file holding it
+// (as ParseVerifier reads the operator's).
+func CosignatureVerifier(keyOrFile string) (note.Verifier, error) {
+	text := strings.TrimSpace(keyOrFile)
+	if !strings.Contains(text, "+") {
+		b, err := os.ReadFile(keyOrFile)
+		if err != nil {
+			return nil, fmt.Errorf("witness verifier key %q: neither a key nor a readable file: %w", keyOrFile, err)
+		}
+		text = strings.TrimSpace(string(b))
+	}
+	v, err := tdnote.NewVerifierForCosignatureV1(text)
 	if err != nil {
 		return nil, fmt.Errorf("witness verifier key: %w: %w", ErrKey, err)
 	}
