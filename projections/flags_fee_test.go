@@ -123,6 +123,33 @@ func prohibitedCases() []flagCase {
 			want:  []flagWant{raised(prohibited, "fee")},
 		},
 		{
+			// A policy adopted again under its id is a new version of it: it replaces the earlier one from its own
+			// effective_from, and a fee paid before then is judged by the version then in force (spec section 3).
+			name: "a policy adopted again with other rules from day 20 still judges a fee of day 10 by the rules then in force",
+			steps: world(zeroRecruitmentFee(), feeOnDay10(),
+				on(15, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(20), ""))),
+			want: []flagWant{raised(prohibited, "fee").with(rulesOf("code-a"))},
+		},
+		{
+			name: "a policy adopted again with other rules replaces the earlier rules from its effective_from",
+			steps: world(zeroRecruitmentFee(), on(9, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(9), "")),
+				feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name: "a policy adopted again for a while does not bring the earlier version back when it ends",
+			steps: world(zeroRecruitmentFee(), on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(5), date(8))),
+				feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name: "a policy retired and adopted again applies from its new effective_from",
+			steps: world(zeroRecruitmentFee(), on(3, "retire", retired("code-a", date(3))),
+				on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), date(9), "")),
+				feeOnDay10(), on(4, "fee-4", fee("f-4", recruitmentFee, "100.00 NPR"))),
+			want: []flagWant{raised(prohibited, "fee")},
+		},
+		{
 			name:  "a buyer code of the job order's second buyer applies",
 			steps: world(on(0, "code", buyerCode("code-b", "buyer-b", rule(recruitmentFee, "0"))), feeOnDay10()),
 			want:  []flagWant{raised(prohibited, "fee").with(rulesOf("code-b"))},
@@ -290,6 +317,15 @@ func capCases() []flagCase {
 				raised(capExceeded, "fee-1").amount("7000.00 NPR").with(capOf("code-a", recruitmentFee)),
 				raised(capExceeded, "fee-1").amount("2000.00 NPR").with(capOf("np-my", recruitmentFee)),
 			},
+		},
+		{
+			name: "a cap amended from day 20 counts the fees paid under each version against that version's cap",
+			steps: world(capLaw(),
+				on(15, "law-v2", effective(nationalLaw("np-my", "NP", "MY", rule(medical, "3000.00 NPR")), date(20), "")),
+				on(10, "fee-1", fee("f-1", recruitmentFee, "8000.00 NPR")),
+				on(22, "fee-2", fee("f-2", recruitmentFee, "4000.00 NPR")),
+				on(23, "fee-3", fee("f-3", medical, "2500.00 NPR"))),
+			misses: []string{capExceeded},
 		},
 		{
 			name: "fees after the cap was exceeded add to one flag, raised by the fee that crossed the cap",
