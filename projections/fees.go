@@ -83,8 +83,8 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 	for _, ff := range ws.fees {
 		line := newFeeLine(ff)
 		j.lines = append(j.lines, line)
-		if ff.fee.Payer != domain.PayerWorker {
-			continue
+		if ff.fee.Payer != domain.PayerWorker || line.amount.IsZero() {
+			continue // a fee of 0 records that the worker paid nothing: it breaches no rule
 		}
 		if ff.fee.Category == domain.FeeDeposit || ff.fee.Category == domain.FeeBribe {
 			line.Breaches = append(line.Breaches, Breach{Code: domain.FlagFeeIllegitimate, Category: ff.fee.Category})

@@ -350,6 +350,18 @@ func illegitimateCases() []flagCase {
 			want:  []flagWant{raised(illegit, "fee").amount("5000.00 NPR")},
 		},
 		{
+			// A FeePaid of 0 (a fee waived, say) records that the worker paid nothing: "the worker may pay nothing".
+			name:   "a deposit of 0 paid by the worker is no payment and not illegitimate",
+			steps:  world(on(10, "fee", fee("f-1", domain.FeeDeposit, "0.00 NPR"))),
+			misses: []string{illegit, overdue},
+		},
+		{
+			name:   "a recruitment fee of 0 where a rule allows 0 is no payment and not prohibited",
+			steps:  world(zeroRecruitmentFee(), on(10, "fee", fee("f-1", recruitmentFee, "0 NPR"))),
+			clock:  day(200),
+			misses: []string{prohibited, overdue},
+		},
+		{
 			name: "a deposit is illegitimate even where a policy's cap would allow it",
 			steps: world(on(0, "law", nationalLaw("np-my", "NP", "MY", rule("*", "100000.00 NPR"))),
 				on(10, "fee", fee("f-1", domain.FeeDeposit, "20000.00 NPR"))),
