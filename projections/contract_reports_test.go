@@ -53,3 +53,60 @@ func TestContractReportSignedAfterDepartureAgreesWithTheFlag(t *testing.T) {
 		})
 	}
 }
+
+// A worker's report says a passport is no longer held by the employer exactly when document.retained stops
+// flagging it: once it is returned, or a later holder holds it for the worker.
+func TestDocumentsHeldAgreeWithTheFlag(t *testing.T) {
+	cases := []struct {
+		name     string
+		steps    []step
+		returned []bool // per retention, in business-time order
+	}{
+		{
+			name:     "a passport the employer keeps",
+			steps:    world(on(22, "kept", retainedDoc(passport, employer1))),
+			returned: []bool{false},
+		},
+		{
+			name:     "a passport the employer returned",
+			steps:    world(on(22, "kept", retainedDoc(passport, employer1)), on(29, "returned", returnedDoc(passport))),
+			returned: []bool{true},
+		},
+		{
+			name: "a passport the employer held and that the worker then holds",
+			steps: world(on(22, "kept", retainedDoc(passport, employer1)),
+				on(29, "worker-holds", retainedDoc(passport, worker1))),
+			returned: []bool{true, false},
+		},
+		{
+			name: "a passport the employer handed to its agency",
+			steps: world(on(22, "kept", retainedDoc(passport, employer1)),
+				on(29, "handed-on", retainedDoc(passport, destAgency))),
+			returned: []bool{false, false},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScenario(t, tc.steps)
+			v := build(projections.Filter{}, s.globalOrder()).View(defaultClock)
+			r, ok := v.Worker(worker1)
+			if !ok || len(r.Documents) != len(tc.returned) {
+				t.Fatalf("worker report: ok %v, documents %+v", ok, r.Documents)
+			}
+			flagged := map[string]bool{}
+			for _, f := range v.Flags(projections.FlagQuery{}) {
+				if f.Code == domain.FlagDocumentRetained {
+					flagged[f.EventIDs[0]] = true
+				}
+			}
+			for i, d := range r.Documents {
+				if got := d.ReturnedAt != nil; got != tc.returned[i] {
+					t.Errorf("%s held by %s: returned %v, want %v", d.Document, d.HeldBy, got, tc.returned[i])
+				}
+				if still := d.ReturnedAt == nil && d.HeldBy != worker1; flagged[d.EventID] != still {
+					t.Errorf("%s held by %s: flagged %v, held still %v", d.Document, d.HeldBy, flagged[d.EventID], still)
+				}
+			}
+		})
+	}
+}

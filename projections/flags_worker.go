@@ -25,22 +25,13 @@ func loanFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 
 // documentFlags: document.retained, a passport or id card held by an employer or agency (anyone but the
 // worker, a buyer, an auditor or a worker organisation) and not returned: neither a DocumentReturned of it nor a
-// DocumentRetained saying the worker, or one who holds it for the worker, holds it now came after.
+// DocumentRetained saying the worker, or one who holds it for the worker, holds it now came after (returnOf).
 func documentFlags(ws *workerState, c *ruleContext) []domain.Flag {
-	forWorker := func(heldBy string) bool {
-		o := c.orgs.org(heldBy)
-		return heldBy == ws.id || o != nil && slices.Contains(notRetainers, o.Role)
-	}
 	var out []domain.Flag
-	for i, rf := range ws.retained {
+	for _, rf := range ws.retained {
 		e := rf.Event.(*domain.DocumentRetained)
-		if ws.returnOf(rf) != nil || e.Document != domain.DocPassport && e.Document != domain.DocIDCard || forWorker(e.HeldBy) {
-			continue
-		}
-		if slices.ContainsFunc(ws.retained[i+1:], func(later Fact) bool {
-			l := later.Event.(*domain.DocumentRetained)
-			return l.Document == e.Document && forWorker(l.HeldBy)
-		}) {
+		if e.Document != domain.DocPassport && e.Document != domain.DocIDCard || ws.holdsForWorker(e.HeldBy, c.orgs) ||
+			ws.returnOf(rf, c.orgs) != nil {
 			continue
 		}
 		f := flagFor(domain.FlagDocumentRetained, ws.owner(), rf.OccurredAt, rf.ID)
