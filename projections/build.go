@@ -10,7 +10,7 @@ func (v *View) buildReport(ws *workerState) (*WorkerReport, *judged) {
 	jd := v.judge(ws, false)
 	r := &WorkerReport{WorkerID: ws.id, JobOrderID: ws.jobOrderID(), BuyerIDs: ws.buyers(), OriginCountry: ws.origin(),
 		Languages: []string{}, Chain: []Engagement{}, Status: status(ws), EmployerID: jd.employer,
-		Agencies: jd.agencies, Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws),
+		Agencies: jd.agencies, Reimbursed: []Reimbursement{}, Loans: []Loan{}, Documents: documentsHeld(ws, v.m.orgs),
 		Fees: orEmpty(jd.fees.lines), Flags: jd.flags}
 	if ws.recruited != nil {
 		r.Languages, r.RecruitedBy = ws.recruited.Languages, ws.recruited.RecruitedBy
@@ -62,13 +62,14 @@ func timeline(facts []Fact) []TimelineEntry {
 	return out
 }
 
-// documentsHeld pairs each retention with the first return of that document after it.
-func documentsHeld(ws *workerState) []DocumentHeld {
+// documentsHeld pairs each retention with what ended it (returnOf): a return of that document after it, or a
+// later holder who holds it for the worker.
+func documentsHeld(ws *workerState, orgs *orgBook) []DocumentHeld {
 	out := []DocumentHeld{}
 	for _, f := range ws.retained {
 		e := f.Event.(*domain.DocumentRetained)
 		d := DocumentHeld{EventID: f.ID.String(), Document: e.Document, HeldBy: e.HeldBy, Since: f.OccurredAt}
-		if rf := ws.returnOf(f); rf != nil {
+		if rf := ws.returnOf(f, orgs); rf != nil {
 			at := rf.OccurredAt
 			d.ReturnedAt = &at
 		}

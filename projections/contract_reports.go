@@ -45,12 +45,13 @@ func compareContracts(ws *workerState) []*Comparison {
 func (v *View) contractReports(ws *workerState) []ContractReport {
 	out := make([]ContractReport, 0, len(ws.contracts))
 	base, hasBase := ws.base, ws.hasBase
+	left := ws.departure()
 	for i, c := range ws.contracts {
 		e := c.contract
 		cr := ContractReport{EventID: c.ID.String(), ContractID: e.ContractID, Stage: e.Stage, SignedAt: c.OccurredAt,
 			Language: e.Language, WorkerCopy: e.HasWorkerCopy(), Terms: e.Terms, Changes: []Change{},
 			MonthlyWage:     domain.Money{Amount: domain.Amount(domain.FormatAmount(e.Terms.MonthlyWage(2))), Currency: e.Terms.Wage.Currency},
-			SignedAfterLeft: ws.departed != nil && c.OccurredAt.After(ws.departed.OccurredAt)}
+			SignedAfterLeft: left != nil && c.OccurredAt.After(left.OccurredAt)}
 		switch cmp := ws.compared[i]; {
 		case hasBase && base.contract == i:
 			cr.Baseline = true

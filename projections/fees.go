@@ -83,8 +83,8 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 	for _, ff := range ws.fees {
 		line := newFeeLine(ff)
 		j.lines = append(j.lines, line)
-		if ff.fee.Payer != domain.PayerWorker {
-			continue
+		if ff.fee.Payer != domain.PayerWorker || line.amount.IsZero() {
+			continue // a fee of 0 records that the worker paid nothing: it breaches no rule
 		}
 		if ff.fee.Category == domain.FeeDeposit || ff.fee.Category == domain.FeeBribe {
 			line.Breaches = append(line.Breaches, Breach{Code: domain.FlagFeeIllegitimate, Category: ff.fee.Category})
@@ -103,7 +103,7 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 					line.Breaches = append(line.Breaches, breachOf(domain.FlagFeeProhibited, p, r))
 					continue
 				}
-				key := capKey{p.ID, i}
+				key := capKey{p.AdoptedEvent, i}
 				cs := caps[key]
 				if cs == nil {
 					cs = &capState{policy: p, rule: r, max: r.Max.Amount.Decimal(), rates: v.m.rates}
@@ -121,8 +121,10 @@ func (v *View) judgeFees(ws *workerState) *feeJudgement {
 	return j
 }
 
+// capKey is a cap rule of one version of a policy (its adoption event): each version counts the fees paid
+// while it is in force.
 type capKey struct {
-	policy string
+	policy domain.EventID
 	rule   int
 }
 

@@ -71,6 +71,31 @@ func documentCases() []flagCase {
 			steps:  world(on(22, "kept", retainedDoc(passport, auditor1))),
 			misses: []string{retained},
 		},
+		{
+			// The DocumentRetained of a later holder says where the passport is now: no longer with the agency.
+			name: "a passport the agency held and that the worker then holds is no longer retained",
+			steps: world(on(22, "kept", retainedDoc(passport, originAgency)),
+				on(29, "worker-holds", retainedDoc(passport, worker1))),
+			misses: []string{retained},
+		},
+		{
+			name: "a passport the employer held and that a worker organisation then holds for the worker is no longer retained",
+			steps: world(on(0, "org-wo", org("wo-1", domain.RoleWorkerOrganisation, "MY")),
+				on(22, "kept", retainedDoc(passport, employer1)), on(29, "wo-holds", retainedDoc(passport, "wo-1"))),
+			misses: []string{retained},
+		},
+		{
+			name: "a passport the employer handed to its agency is retained by each",
+			steps: world(on(22, "kept", retainedDoc(passport, employer1)),
+				on(29, "handed-on", retainedDoc(passport, destAgency))),
+			want: []flagWant{raised(retained, "kept"), raised(retained, "handed-on")},
+		},
+		{
+			name: "a passport held by the worker and then by the employer is retained",
+			steps: world(on(22, "worker-holds", retainedDoc(passport, worker1)),
+				on(29, "kept", retainedDoc(passport, employer1))),
+			want: []flagWant{raised(retained, "kept")},
+		},
 	}
 }
 

@@ -123,6 +123,33 @@ func prohibitedCases() []flagCase {
 			want:  []flagWant{raised(prohibited, "fee")},
 		},
 		{
+			// A policy adopted again under its id is a new version of it: it replaces the earlier one from its own
+			// effective_from, and a fee paid before then is judged by the version then in force (spec section 3).
+			name: "a policy adopted again with other rules from day 20 still judges a fee of day 10 by the rules then in force",
+			steps: world(zeroRecruitmentFee(), feeOnDay10(),
+				on(15, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(20), ""))),
+			want: []flagWant{raised(prohibited, "fee").with(rulesOf("code-a"))},
+		},
+		{
+			name: "a policy adopted again with other rules replaces the earlier rules from its effective_from",
+			steps: world(zeroRecruitmentFee(), on(9, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(9), "")),
+				feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name: "a policy adopted again for a while does not bring the earlier version back when it ends",
+			steps: world(zeroRecruitmentFee(), on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(5), date(8))),
+				feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name: "a policy retired and adopted again applies from its new effective_from",
+			steps: world(zeroRecruitmentFee(), on(3, "retire", retired("code-a", date(3))),
+				on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), date(9), "")),
+				feeOnDay10(), on(4, "fee-4", fee("f-4", recruitmentFee, "100.00 NPR"))),
+			want: []flagWant{raised(prohibited, "fee")},
+		},
+		{
 			name:  "a buyer code of the job order's second buyer applies",
 			steps: world(on(0, "code", buyerCode("code-b", "buyer-b", rule(recruitmentFee, "0"))), feeOnDay10()),
 			want:  []flagWant{raised(prohibited, "fee").with(rulesOf("code-b"))},
@@ -292,6 +319,15 @@ func capCases() []flagCase {
 			},
 		},
 		{
+			name: "a cap amended from day 20 counts the fees paid under each version against that version's cap",
+			steps: world(capLaw(),
+				on(15, "law-v2", effective(nationalLaw("np-my", "NP", "MY", rule(medical, "3000.00 NPR")), date(20), "")),
+				on(10, "fee-1", fee("f-1", recruitmentFee, "8000.00 NPR")),
+				on(22, "fee-2", fee("f-2", recruitmentFee, "4000.00 NPR")),
+				on(23, "fee-3", fee("f-3", medical, "2500.00 NPR"))),
+			misses: []string{capExceeded},
+		},
+		{
 			name: "fees after the cap was exceeded add to one flag, raised by the fee that crossed the cap",
 			steps: world(capLaw(), on(10, "fee-1", fee("f-1", recruitmentFee, "8000.00 NPR")),
 				on(12, "fee-2", fee("f-2", recruitmentFee, "4000.00 NPR")),
@@ -312,6 +348,18 @@ func illegitimateCases() []flagCase {
 			name:  "a worker paying a bribe is illegitimate even with no policy",
 			steps: world(on(10, "fee", fee("f-1", domain.FeeBribe, "5000.00 NPR", via("other")))),
 			want:  []flagWant{raised(illegit, "fee").amount("5000.00 NPR")},
+		},
+		{
+			// A FeePaid of 0 (a fee waived, say) records that the worker paid nothing: "the worker may pay nothing".
+			name:   "a deposit of 0 paid by the worker is no payment and not illegitimate",
+			steps:  world(on(10, "fee", fee("f-1", domain.FeeDeposit, "0.00 NPR"))),
+			misses: []string{illegit, overdue},
+		},
+		{
+			name:   "a recruitment fee of 0 where a rule allows 0 is no payment and not prohibited",
+			steps:  world(zeroRecruitmentFee(), on(10, "fee", fee("f-1", recruitmentFee, "0 NPR"))),
+			clock:  day(200),
+			misses: []string{prohibited, overdue},
 		},
 		{
 			name: "a deposit is illegitimate even where a policy's cap would allow it",

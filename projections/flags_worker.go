@@ -24,15 +24,14 @@ func loanFlags(ws *workerState, _ *ruleContext) []domain.Flag {
 }
 
 // documentFlags: document.retained, a passport or id card held by an employer or agency (anyone but the
-// worker, a buyer, an auditor or a worker organisation) and not returned.
+// worker, a buyer, an auditor or a worker organisation) and not returned: neither a DocumentReturned of it nor a
+// DocumentRetained saying the worker, or one who holds it for the worker, holds it now came after (returnOf).
 func documentFlags(ws *workerState, c *ruleContext) []domain.Flag {
 	var out []domain.Flag
 	for _, rf := range ws.retained {
 		e := rf.Event.(*domain.DocumentRetained)
-		if ws.returnOf(rf) != nil || e.Document != domain.DocPassport && e.Document != domain.DocIDCard || e.HeldBy == ws.id {
-			continue
-		}
-		if o := c.orgs.org(e.HeldBy); o != nil && slices.Contains(notRetainers, o.Role) {
+		if e.Document != domain.DocPassport && e.Document != domain.DocIDCard || ws.holdsForWorker(e.HeldBy, c.orgs) ||
+			ws.returnOf(rf, c.orgs) != nil {
 			continue
 		}
 		f := flagFor(domain.FlagDocumentRetained, ws.owner(), rf.OccurredAt, rf.ID)

@@ -7,23 +7,27 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// Policy is a policy as the facts admitted describe it: the latest adoption, ended by a retirement if any.
+// Policy is one version of a policy as the facts admitted describe it: an adoption, ended by a retirement that
+// follows it, if any, and replaced by a later adoption of the same policy from that one's effective_from.
 type Policy struct {
 	ID      string
 	Adopted *domain.PolicyAdopted
-	// AdoptedEvent is the id of the adoption that is in effect.
+	// AdoptedEvent is the id of this version's adoption.
 	AdoptedEvent domain.EventID
 	// RetiredTo is the end set by a PolicyRetired, if any.
 	RetiredTo *domain.Date
 	From      domain.Date
 	// To is when the policy stops (zero when open-ended).
 	To domain.Date
+	// ReplacedAt is the first instant from which a later adoption of the policy is in effect instead (zero when
+	// none is).
+	ReplacedAt time.Time
 }
 
 // InForce reports whether the policy applies to something that happened at t. A date-only end covers its
 // whole day.
 func (p Policy) InForce(t time.Time) bool {
-	if p.Adopted == nil || t.Before(p.From.Time) {
+	if p.Adopted == nil || t.Before(p.From.Time) || !p.ReplacedAt.IsZero() && !t.Before(p.ReplacedAt) {
 		return false
 	}
 	return p.To.IsZero() || !t.After(p.To.LastInstant())
@@ -41,47 +45,50 @@ func (p Policy) matches(buyers []string, origin, destination string) bool {
 	return s.Destination == "" || s.Destination == destination
 }
 
-// policyIndex is every policy, in id order.
+// policyIndex is every version of every policy, in id order, then in business-time order.
 type policyIndex []*Policy
 
 func (m *Model) policyIndex() policyIndex {
 	idx := make(policyIndex, 0, len(m.policies))
 	for _, id := range sortedKeys(m.policies) {
-		if p, ok := buildPolicy(m.policies[id]); ok {
+		for _, p := range buildPolicy(m.policies[id]) {
 			idx = append(idx, &p)
 		}
 	}
 	return idx
 }
 
-func buildPolicy(pf *policyFacts) (Policy, bool) {
-	p := Policy{ID: pf.id}
+// buildPolicy folds a policy's events, in business-time order, into its versions: one an adoption. A version
+// is replaced from the effective_from of any later adoption (so a fee paid before an amended policy takes effect
+// is judged by the rules then in force), and ends at a retirement that follows it if that is earlier.
+func buildPolicy(pf *policyFacts) []Policy {
+	var out []Policy
 	for _, f := range pf.facts {
-		p.apply(f)
+		switch e := f.Event.(type) {
+		case *domain.PolicyAdopted:
+			out = append(out, Policy{ID: pf.id, Adopted: e, AdoptedEvent: f.ID})
+		case *domain.PolicyRetired:
+			if n := len(out); n > 0 {
+				d := e.To()
+				out[n-1].RetiredTo = &d
+			}
+		}
 	}
-	if p.Adopted == nil {
-		return p, false
+	var replaced time.Time // the earliest effective_from of the adoptions after the one at hand
+	for i := len(out) - 1; i >= 0; i-- {
+		p := &out[i]
+		p.From, p.ReplacedAt = p.Adopted.From(), replaced
+		if to, ok := p.Adopted.To(); ok {
+			p.To = to
+		}
+		if p.RetiredTo != nil && (p.To.IsZero() || p.RetiredTo.LastInstant().Before(p.To.LastInstant())) {
+			p.To = *p.RetiredTo
+		}
+		if replaced.IsZero() || p.From.Time.Before(replaced) {
+			replaced = p.From.Time
+		}
 	}
-	p.From = p.Adopted.From()
-	if to, ok := p.Adopted.To(); ok {
-		p.To = to
-	}
-	if p.RetiredTo != nil && (p.To.IsZero() || p.RetiredTo.LastInstant().Before(p.To.LastInstant())) {
-		p.To = *p.RetiredTo
-	}
-	return p, true
-}
-
-// apply is what each of a policy's events changes in it: the policy's fold. The latest adoption replaces the
-// policy and clears a retirement before it.
-func (p *Policy) apply(f Fact) {
-	switch e := f.Event.(type) {
-	case *domain.PolicyAdopted:
-		p.Adopted, p.AdoptedEvent, p.RetiredTo = e, f.ID, nil
-	case *domain.PolicyRetired:
-		d := e.To()
-		p.RetiredTo = &d
-	}
+	return out
 }
 
 // appendApplicable appends to out the policies in force at t whose scope covers the worker.

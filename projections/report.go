@@ -59,12 +59,14 @@ type ContractReport struct {
 	// Baseline is true for the contract every later one is compared with.
 	Baseline bool `json:"baseline"`
 	// ComparedWith names the baseline ("contract <id>" or "job order <id>"); empty for the baseline itself.
-	ComparedWith    string        `json:"compared_with,omitempty"`
-	Changes         []Change      `json:"changes"`
-	LessFavourable  bool          `json:"less_favourable"`
-	WageShortfall   *domain.Money `json:"estimated_wage_shortfall,omitempty"`
-	MonthlyWage     domain.Money  `json:"monthly_wage"`
-	SignedAfterLeft bool          `json:"signed_after_departure"`
+	ComparedWith   string        `json:"compared_with,omitempty"`
+	Changes        []Change      `json:"changes"`
+	LessFavourable bool          `json:"less_favourable"`
+	WageShortfall  *domain.Money `json:"estimated_wage_shortfall,omitempty"`
+	MonthlyWage    domain.Money  `json:"monthly_wage"`
+	// SignedAfterLeft is true for a contract signed after the worker left: the first departure, else the first
+	// deployment, as contract.signed_after_departure reads it.
+	SignedAfterLeft bool `json:"signed_after_departure"`
 }
 
 // Reimbursement is money paid back to the worker.

@@ -183,15 +183,36 @@ func (ws *workerState) departure() *Fact {
 	return nil
 }
 
-// returnOf is the first return of a retained document at or after its retention, nil while it is held.
-func (ws *workerState) returnOf(retained Fact) *Fact {
+// returnOf is what ends a retention of a document, nil while it is held: the first return of the document at or
+// after it, or the first retention of it after it by the worker or by one who holds it for the worker (a later
+// holder says where the document is now), whichever comes first.
+func (ws *workerState) returnOf(retained Fact, orgs *orgBook) *Fact {
 	doc := retained.Event.(*domain.DocumentRetained).Document
+	var end *Fact
 	for i, rf := range ws.returned {
 		if rf.Event.(*domain.DocumentReturned).Document == doc && !rf.OccurredAt.Before(retained.OccurredAt) {
-			return &ws.returned[i]
+			end = &ws.returned[i]
+			break
 		}
 	}
-	return nil
+	for i, later := range ws.retained {
+		e := later.Event.(*domain.DocumentRetained)
+		if end != nil && !later.OccurredAt.Before(end.OccurredAt) {
+			break
+		}
+		if later.ID != retained.ID && e.Document == doc && !later.OccurredAt.Before(retained.OccurredAt) &&
+			ws.holdsForWorker(e.HeldBy, orgs) {
+			return &ws.retained[i]
+		}
+	}
+	return end
+}
+
+// holdsForWorker reports whether a document held by heldBy is in the worker's hands: the worker's own, or one
+// who holds it for the worker (a buyer, an auditor or a worker organisation).
+func (ws *workerState) holdsForWorker(heldBy string, orgs *orgBook) bool {
+	o := orgs.org(heldBy)
+	return heldBy == ws.id || o != nil && slices.Contains(notRetainers, o.Role)
 }
 
 // languages are the languages the worker reads, as recruited (none when the recruitment is unknown).
