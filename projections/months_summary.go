@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,6 +29,9 @@ type MonthsSummary struct {
 // oneMonth is the figure of a worker who paid one month's wage, or up to half a hundredth more (see CountedAs).
 const oneMonth = "1.00"
 
+// oneMonthValue is oneMonth as a number.
+var oneMonthValue = decimal.RequireFromString(oneMonth)
+
 // monthsAboveMark follows the figure "1.00" in the text a rollup counts a worker by when the worker paid more
 // than one month's wage exactly (MonthsOfWages.CountedAs).
 const monthsAboveMark = "+"
@@ -44,7 +46,7 @@ func ParseCountedMonths(text string) (months decimal.Decimal, aboveOneMonth bool
 	if months, err = decimal.NewFromString(figure); err != nil {
 		return decimal.Zero, false, fmt.Errorf("months of wages %q: %w", text, err)
 	}
-	return months, marked || months.GreaterThan(decimal.NewFromInt(1)), nil
+	return months, marked || months.GreaterThan(oneMonthValue), nil
 }
 
 // CountMonths turns workers counted by the text of their figure (MonthsOfWages.CountedAs; "" for none is
@@ -66,16 +68,15 @@ func CountMonths[N ~int | ~int64](counted map[string]N) ([]MonthsCount, error) {
 		if c := a.Months.Cmp(b.Months); c != 0 {
 			return c
 		}
-		return cmp.Compare(b2i(a.AboveOneMonth), b2i(b.AboveOneMonth))
+		switch {
+		case a.AboveOneMonth == b.AboveOneMonth:
+			return 0
+		case b.AboveOneMonth:
+			return -1 // 1.00 before 1.00+
+		}
+		return 1
 	})
 	return out, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // medianSorted is the middle value of sorted figures (the mean of the two middle ones), half-even to 2
