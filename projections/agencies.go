@@ -201,7 +201,7 @@ func (v *View) scorecard(f AgencyFigures, q AgencyQuery) AgencyScorecard {
 		s.Flags = map[string]int{}
 	}
 	if s.MonthsOfWages == nil {
-		s.MonthsOfWages = SummariseMonths(nil, r.Workers)
+		s.MonthsOfWages = SummariseMonthCounts(nil, r.Workers)
 	}
 	for _, id := range f.JobOrderIDs {
 		if jo := v.jobOrder(id); jo != nil {

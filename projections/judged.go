@@ -54,7 +54,7 @@ func (v *View) judge(ws *workerState, dated bool) *judged {
 	jd.c = &ruleContext{orgs: v.m.orgs, fees: jd.fees}
 	jd.flags = workerFlags(ws, jd.c)
 	if dated {
-		jd.ledger.Months = monthsOfWages(ws, v.m.rates).Months
+		jd.ledger.Months = monthsOfWages(ws, v.m.rates).CountedAs()
 	}
 	return jd
 }

@@ -21,7 +21,9 @@ type Ledger struct {
 	Owed []OwedMoney `json:"owed,omitempty"`
 	// Shortfall are the estimated wage shortfalls of less favourable contracts, each at the contract's signing.
 	Shortfall []DatedMoney `json:"shortfall,omitempty"`
-	// Months is the worker's recruitment cost in months of wages (MonthsOfWages.Months): empty without a figure.
+	// Months is the worker's recruitment cost in months of wages as rollups count it (MonthsOfWages.CountedAs:
+	// the figure, "1.00+" for a worker who paid more than one month's wage and whose figure rounds to 1.00):
+	// empty without a figure.
 	Months string `json:"months,omitempty"`
 }
 

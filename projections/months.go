@@ -26,6 +26,9 @@ type MonthsOfWages struct {
 	// NotConverted are the fees no published rate converts: while any is left, Months is empty.
 	NotConverted []FeeNotConverted `json:"not_converted,omitempty"`
 	Reason       string            `json:"reason,omitempty"`
+	// aboveOneMonth is whether the worker paid more than one month's wage exactly (the quotient before
+	// rounding is above 1), which Months hides when it rounds to 1.00.
+	aboveOneMonth bool
 }
 
 // FeeNotConverted is a fee that no published rate converts into the wage's currency at its occurred_at.
@@ -37,6 +40,17 @@ type FeeNotConverted struct {
 
 // Has reports whether the worker has a figure: rollups take medians and means over the workers that have one.
 func (m MonthsOfWages) Has() bool { return m.Months != "" }
+
+// CountedAs is the text rollups count the worker by (Ledger.Months, ParseCountedMonths): Months, with
+// monthsAboveMark after it when it is "1.00" and the worker paid more than one month's wage (a quotient in
+// (1, 1.005] rounds half-even to 1.00), so that a rollup's WorkersAboveOneMonth counts what was paid, not the
+// rounded figure; empty without a figure.
+func (m MonthsOfWages) CountedAs() string {
+	if m.aboveOneMonth && m.Months == oneMonth {
+		return m.Months + monthsAboveMark
+	}
+	return m.Months
+}
 
 // MonthsOfWages returns a worker's recruitment cost in months of wages, and whether the worker is known.
 func (v *View) MonthsOfWages(workerID string) (MonthsOfWages, bool) {
@@ -85,7 +99,9 @@ func monthsOfWages(ws *workerState, rates *domain.RateBook) MonthsOfWages {
 	case len(out.NotConverted) > 0:
 		out.Reason = "a fee paid in another currency than the wage's has no published rate on or before its day"
 	default:
-		out.Months = domain.FormatAmount(domain.DivRoundHalfEven(paid.Mul(monthsPerYear), annual, 2))
+		yearly := paid.Mul(monthsPerYear)
+		out.Months = domain.FormatAmount(domain.DivRoundHalfEven(yearly, annual, 2))
+		out.aboveOneMonth = yearly.GreaterThan(annual) // paid / (annual / 12) > 1, exactly
 	}
 	return out
 }

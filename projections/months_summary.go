@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -19,23 +21,62 @@ type MonthsSummary struct {
 	// two middle figures); empty when no worker has a figure.
 	Median string `json:"median,omitempty"`
 	Mean   string `json:"mean,omitempty"`
-	// WorkersAboveOneMonth counts the workers whose figure is above 1.00.
+	// WorkersAboveOneMonth counts the workers who paid more than one month's wage, exactly: a worker who paid
+	// 1500.01 against a monthly wage of 1500 counts, though the figure rounds to 1.00.
 	WorkersAboveOneMonth int `json:"workers_above_one_month"`
 }
 
-// SummariseMonths summarises workers' figures (MonthsOfWages.Months, each rounded to 2 decimals); without
-// counts the workers with no figure. figures is sorted in place.
-func SummariseMonths(figures []decimal.Decimal, without int) *MonthsSummary {
-	slices.SortFunc(figures, func(a, b decimal.Decimal) int { return a.Cmp(b) })
-	var counts []MonthsCount
-	for _, f := range figures {
-		if n := len(counts); n > 0 && counts[n-1].Months.Cmp(f) == 0 {
-			counts[n-1].Workers++
+// oneMonth is the figure of a worker who paid one month's wage, or up to half a hundredth more (see CountedAs).
+const oneMonth = "1.00"
+
+// oneMonthValue is oneMonth as a number.
+var oneMonthValue = decimal.RequireFromString(oneMonth)
+
+// monthsAboveMark follows the figure "1.00" in the text a rollup counts a worker by when the worker paid more
+// than one month's wage exactly (MonthsOfWages.CountedAs).
+const monthsAboveMark = "+"
+
+// ParseCountedMonths reads the text a rollup counts a worker by (MonthsOfWages.CountedAs): the figure, and
+// whether the worker paid more than one month's wage (the figure is above 1.00, or it is "1.00+").
+func ParseCountedMonths(text string) (months decimal.Decimal, aboveOneMonth bool, err error) {
+	figure, marked := strings.CutSuffix(text, monthsAboveMark)
+	if marked && figure != oneMonth {
+		return decimal.Zero, false, fmt.Errorf("months of wages %q: only %s is marked %s", text, oneMonth, monthsAboveMark)
+	}
+	if months, err = decimal.NewFromString(figure); err != nil {
+		return decimal.Zero, false, fmt.Errorf("months of wages %q: %w", text, err)
+	}
+	return months, marked || months.GreaterThan(oneMonthValue), nil
+}
+
+// CountMonths turns workers counted by the text of their figure (MonthsOfWages.CountedAs; "" for none is
+// left out) into MonthsCounts in ascending order, as SummariseMonthCounts takes them; an error names a text
+// ParseCountedMonths does not read.
+func CountMonths[N ~int | ~int64](counted map[string]N) ([]MonthsCount, error) {
+	out := make([]MonthsCount, 0, len(counted))
+	for text, n := range counted {
+		if text == "" || n <= 0 {
 			continue
 		}
-		counts = append(counts, MonthsCount{Months: f, Workers: 1})
+		months, above, err := ParseCountedMonths(text)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MonthsCount{Months: months, AboveOneMonth: above, Workers: int(n)})
 	}
-	return SummariseMonthCounts(counts, without)
+	slices.SortFunc(out, func(a, b MonthsCount) int {
+		if c := a.Months.Cmp(b.Months); c != 0 {
+			return c
+		}
+		switch {
+		case a.AboveOneMonth == b.AboveOneMonth:
+			return 0
+		case b.AboveOneMonth:
+			return -1 // 1.00 before 1.00+
+		}
+		return 1
+	})
+	return out, nil
 }
 
 // medianSorted is the middle value of sorted figures (the mean of the two middle ones), half-even to 2

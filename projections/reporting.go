@@ -3,7 +3,6 @@ package projections
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -118,7 +117,7 @@ type RollupMoney struct {
 	currency     string
 	converted    [figures]decimal.Decimal
 	notConverted [figures]domain.Sums
-	months       map[string]int // workers by their months of wages
+	months       map[string]int // workers by their months of wages, as MonthsOfWages.CountedAs writes them
 	without      int
 }
 
@@ -149,14 +148,15 @@ func (r *RollupMoney) AddNotConverted(fig Figure, currency string, d decimal.Dec
 	r.notConverted[fig].Add(currency, d)
 }
 
-// AddMonths counts n workers whose recruitment cost is months months of wages ("": workers without a
-// figure); text that is not a decimal is not counted (MonthsOfWages always writes one).
+// AddMonths counts n workers whose recruitment cost is months months of wages, as
+// MonthsOfWages.CountedAs writes it ("": workers without a figure); text ParseCountedMonths does not read is
+// not counted (CountedAs always writes such text).
 func (r *RollupMoney) AddMonths(months string, n int) {
 	if months == "" {
 		r.without += n
 		return
 	}
-	if _, err := decimal.NewFromString(months); err != nil {
+	if _, _, err := ParseCountedMonths(months); err != nil {
 		return
 	}
 	if r.months == nil {
@@ -196,13 +196,7 @@ func (r *RollupMoney) Months() *MonthsSummary {
 // MonthsCounts are the months of wages of the row's workers that have a figure, each with how many workers
 // have it, in ascending order.
 func (r *RollupMoney) MonthsCounts() []MonthsCount {
-	out := make([]MonthsCount, 0, len(r.months))
-	for text, n := range r.months {
-		if n > 0 {
-			out = append(out, MonthsCount{Months: decimal.RequireFromString(text), Workers: n}) // checked by AddMonths
-		}
-	}
-	slices.SortFunc(out, func(a, b MonthsCount) int { return a.Months.Cmp(b.Months) })
+	out, _ := CountMonths(r.months) // AddMonths counts only text CountMonths reads
 	return out
 }
 

@@ -75,23 +75,23 @@ func (p Reporting) Lines(l *Ledger, yield func(Line)) {
 	}
 }
 
-// MonthsCount is a recruitment cost in months of wages and how many workers have it.
+// MonthsCount is a recruitment cost in months of wages and how many workers have it; AboveOneMonth says
+// whether they paid more than one month's wage (see MonthsOfWages.CountedAs).
 type MonthsCount struct {
-	Months  decimal.Decimal
-	Workers int
+	Months        decimal.Decimal
+	AboveOneMonth bool
+	Workers       int
 }
 
-// SummariseMonthCounts summarises workers' figures counted by value (sorted ascending, as
-// RollupMoney.MonthsCounts gives them), as SummariseMonths does the figures one by one; without counts the
-// workers with no figure.
+// SummariseMonthCounts summarises workers' figures counted by value (sorted ascending, as CountMonths and
+// RollupMoney.MonthsCounts give them); without counts the workers with no figure.
 func SummariseMonthCounts(counts []MonthsCount, without int) *MonthsSummary {
 	s := &MonthsSummary{WorkersWithoutFigure: without}
 	sum := decimal.Zero
-	one := decimal.NewFromInt(1)
 	for _, c := range counts {
 		s.WorkersWithFigure += c.Workers
 		sum = sum.Add(c.Months.Mul(decimal.NewFromInt(int64(c.Workers))))
-		if c.Months.GreaterThan(one) {
+		if c.AboveOneMonth {
 			s.WorkersAboveOneMonth += c.Workers
 		}
 	}

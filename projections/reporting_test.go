@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/fairtrail/fairtrail/domain"
 	"github.com/fairtrail/fairtrail/projections"
 )
@@ -170,15 +168,24 @@ func TestSummariseMonths(t *testing.T) {
 		},
 		{name: "exactly one month is not above one month", figures: []string{"1.00", "1.01"}, median: "1.00", mean: "1.00",
 			above: 1, figured: 2},
+		{
+			// 1500.01 or 1507.50 paid against 1500 a month: the figure is 1.00, the worker paid more.
+			name: "a figure of 1.00 marked above one month counts above it", figures: []string{"1.00", "1.00+", "1.00+", "0.50"},
+			median: "1.00", mean: "0.88", above: 2, figured: 4,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var ds []decimal.Decimal
+			counted := map[string]int{}
 			for _, f := range tc.figures {
-				ds = append(ds, decimal.RequireFromString(f))
+				counted[f]++
 			}
-			s := projections.SummariseMonths(ds, tc.without)
+			counts, err := projections.CountMonths(counted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := projections.SummariseMonthCounts(counts, tc.without)
 			want := projections.MonthsSummary{WorkersWithFigure: tc.figured, WorkersWithoutFigure: tc.without, Median: tc.median,
 				Mean: tc.mean, WorkersAboveOneMonth: tc.above}
 			if *s != want {
@@ -197,6 +204,24 @@ func TestCheckCurrency(t *testing.T) {
 		err := projections.CheckCurrency(tc.code)
 		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, projections.ErrCurrency)) {
 			t.Errorf("CheckCurrency(%q) = %v, want ok %v", tc.code, err, tc.ok)
+		}
+	}
+}
+
+func TestParseCountedMonths(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		text, months string
+		above, ok    bool
+	}{
+		{"1.00", "1", false, true}, {"1.00+", "1", true, true}, {"1.01", "1.01", true, true}, {"0.99", "0.99", false, true},
+		{"1.01+", "", false, false}, {"0.99+", "", false, false}, {"+", "", false, false}, {"1.00++", "", false, false},
+		{"one", "", false, false},
+	} {
+		months, above, err := projections.ParseCountedMonths(tc.text)
+		if (err == nil) != tc.ok || tc.ok && (months.String() != tc.months || above != tc.above) {
+			t.Errorf("ParseCountedMonths(%q) = %s, %v, %v; want %s, %v, ok %v", tc.text, months, above, err, tc.months,
+				tc.above, tc.ok)
 		}
 	}
 }

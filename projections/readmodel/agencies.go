@@ -160,11 +160,15 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 	out := make([]projections.AgencyFigures, 0, len(audit))
 	for _, a := range audit {
 		r := rows[a.Key]
-		months, err := r.months()
+		months, err := projections.CountMonths(r.Months)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rollup months of wages: %w", err)
 		}
-		a.MonthsOfWages = projections.SummariseMonths(months, int(r.Workers)-len(months))
+		with := 0
+		for _, c := range months {
+			with += c.Workers
+		}
+		a.MonthsOfWages = projections.SummariseMonthCounts(months, int(r.Workers)-with)
 		out = append(out, projections.AgencyFigures{Row: a, SubstitutedWorkers: int(r.Substituted),
 			JobOrderIDs: jobOrders[a.Key]})
 	}

@@ -185,6 +185,9 @@ func conformAuditsUnder(t *testing.T, m *readmodel.Model, s eventstore.Store, v 
 		if g := mustJSON(t, got[i]); g != w {
 			t.Fatalf("audit %+v under %+v:\n got %.900s\nwant %.900s", q, f, g, w)
 		}
+		if q.By == projections.ByJobOrder {
+			checkBoundary(t, v, got[i])
+		}
 		if !alone || q.BuyerID == "" || q.Currency == "" {
 			continue
 		}

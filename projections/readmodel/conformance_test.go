@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,12 +21,18 @@ import (
 // recordedAt is the clock of the stores of these tests: recorded_at advances a second per event from it.
 var recordedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// dataset is a generated dataset's lines, made once.
+// dataset is a generated dataset's lines, then the boundary workers of months of wages (boundaryLines), made
+// once.
 var dataset = sync.OnceValues(func() ([]string, error) {
 	var buf bytes.Buffer
 	if _, err := synth.Generate(&buf, synth.Options{Workers: 120, Seed: 7}); err != nil {
 		return nil, err
 	}
+	boundary, err := os.ReadFile(boundaryFile)
+	if err != nil {
+		return nil, err
+	}
+	buf.Write(boundary)
 	return strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n"), nil
 })
 
@@ -181,6 +188,9 @@ func conformAt(t *testing.T, m *readmodel.Model, s eventstore.Store, clocks []ti
 				}
 				if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 					t.Fatalf("audit %+v at %s:\n got %.900s\nwant %.900s", q, clock, g, w)
+				}
+				if by == projections.ByJobOrder && buyer == "" {
+					checkBoundary(t, v, got)
 				}
 			}
 		}

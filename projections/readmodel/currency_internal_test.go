@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,11 +17,18 @@ import (
 // TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger: on a generated dataset, whose rates tables change
 // from day to day, an audit in a currency the model keeps (rollup_money, written by a catch-up, a Track over a
 // populated model and the catch-ups after it) gives byte for byte the figures of converting every stored
-// ledger in scope (scanCurrency, the path of a currency not kept), for every grouping, scope and clock.
+// ledger in scope (scanCurrency, the path of a currency not kept), for every grouping, scope and clock. The
+// dataset ends with testdata/months_boundary.ndjson, whose job order jo-months has four workers of six who
+// paid more than one month's wage, five of them with the figure 1.00: both paths count those four.
 func TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	lines, s, m := generatedStore(t, 150, 7, Options{Currencies: []string{"MYR"}})
+	boundary, err := os.ReadFile(filepath.Join("testdata", "months_boundary.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines = append(lines, boundary)
 	for i, part := range [][][]byte{lines[:len(lines)/2], lines[len(lines)/2 : len(lines)*3/4], lines[len(lines)*3/4:]} {
 		if _, err := eventstore.Import(ctx, s, bytes.NewReader(bytes.Join(part, nil)), eventstore.ImportOptions{}); err != nil {
 			t.Fatal(err)
@@ -37,7 +46,7 @@ func TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger(t *testing.T) {
 	if err != nil || book.Len() < 10 {
 		t.Fatalf("rates tables: %d, %v; want rates that change over time", book.Len(), err)
 	}
-	converted := 0
+	converted, boundaryRows := 0, 0
 	for _, cur := range []string{"USD", "MYR"} {
 		for _, scope := range []string{"", "buyer-1", "buyer-2"} {
 			for _, by := range projections.Groupings {
@@ -56,6 +65,9 @@ func TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger(t *testing.T) {
 					if g, w := jsonOf(t, got), jsonOf(t, want); g != w {
 						t.Fatalf("audit %+v at %s:\n got %.1500s\nwant %.1500s", q, clock, g, w)
 					}
+					if by == projections.ByJobOrder && scope != "buyer-1" {
+						boundaryRows += checkBoundaryRow(t, got)
+					}
 				}
 			}
 		}
@@ -63,6 +75,25 @@ func TestAuditInAKeptCurrencyAnswersAsConvertingEveryLedger(t *testing.T) {
 	if converted == 0 {
 		t.Error("no row converted any fee: the comparison proves nothing")
 	}
+	if boundaryRows == 0 {
+		t.Error("no audit by job order has a row of jo-months")
+	}
+}
+
+// checkBoundaryRow checks the months of wages of the row of jo-months in rows, if there is one (1 when there
+// is): four of its six workers paid more than one month's wage.
+func checkBoundaryRow(t *testing.T, rows []projections.AuditRow) int {
+	t.Helper()
+	for _, r := range rows {
+		if r.Key != "jo-months" {
+			continue
+		}
+		if m := r.MonthsOfWages; m == nil || m.WorkersWithFigure != 6 || m.WorkersAboveOneMonth != 4 {
+			t.Errorf("months of wages of jo-months: %+v, want 4 workers above one month of 6", m)
+		}
+		return 1
+	}
+	return 0
 }
 
 // auditClocks are the clocks the audits are compared at: before the generated data, within it and after

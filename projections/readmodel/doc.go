@@ -57,14 +57,16 @@
 //	                   agencies seek its rows in its order (window.go)
 //	rollup_job_orders  the job orders counted in each rollup, with how many contributions name each
 //	rollup_months      per rollup row and months of wages, the workers it counts with that value (schema 15):
-//	                   the row's histogram, a median is read from (rollupMonthsSQL reads it as JSON)
+//	                   the row's histogram, a median is read from (rollupMonthsSQL reads it as JSON); a value
+//	                   is a worker's Ledger.Months, "1.00+" for a figure of 1.00 above one month's wage
+//	                   (schema 19, projections.MonthsOfWages.CountedAs)
 //	money_currencies   the reporting currencies whose money the model keeps (serve's --currency, and each
 //	                   one an audit or the agencies asked for of a writable model); a rebuild keeps it
 //	money_totals       per reporting currency kept, figure, deadline (an outstanding line's), currency the
 //	                   total is in and scale: how many amounts and their exact sum (see money.go)
 //	rollup_money       money_totals per rollup row of the audit's groupings (scope, grouping, key; schema
 //	                   14): an audit in a kept currency reads the rows of the groups it returns
-//	money_months       the workers by their recruitment cost in months of wages
+//	money_months       the workers by their recruitment cost in months of wages, valued as in rollup_months
 //	flag_months        per (scope, month, code): the flags raised in that month (YYYY-MM, UTC) listed under
 //	                   that flag scope ("" for every flag), counting the clocked flags whose time is still
 //	                   to come; the overview's charts and a listing's total read it

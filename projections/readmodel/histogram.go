@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/shopspring/decimal"
 )
 
 // A rollup row's months of wages are a histogram (workers by value), stored a value to a row in rollup_months
@@ -92,21 +90,6 @@ func (r *row) readMonths(text string) error {
 		return fmt.Errorf("rollup months of wages: %w", err)
 	}
 	return nil
-}
-
-// months lists the months of wages a row counts, each as often as it is counted.
-func (r *row) months() ([]decimal.Decimal, error) {
-	var out []decimal.Decimal
-	for text, n := range r.Months {
-		d, err := decimal.NewFromString(text)
-		if err != nil {
-			return nil, fmt.Errorf("rollup months of wages %q: %w", text, err)
-		}
-		for range n {
-			out = append(out, d)
-		}
-	}
-	return out, nil
 }
 
 // histogramEntry reads the first entry of rest, the inside of a histogram's text: its key, its count and what

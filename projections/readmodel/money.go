@@ -21,7 +21,8 @@ import (
 // The money a metrics scrape reports is kept as totals, changed in the transaction that changes a worker's
 // ledger, so that reading it costs the currencies and deadlines, not the workers:
 //
-//   - money_months counts every worker by its recruitment cost in months of wages ('' for none);
+//   - money_months counts every worker by its recruitment cost in months of wages as its ledger holds it
+//     (projections.MonthsOfWages.CountedAs; '' for none);
 //   - money_totals holds, for each reporting currency in money_currencies, each figure's lines
 //     (projections.Reporting.Lines) summed: converted at each line's own date (in_currency the reporting
 //     currency) or, where no rate converts them, in their own currency (in_currency that currency, never the

@@ -96,8 +96,10 @@ const rollupMonthsSQL = `(SELECT json_group_object(m.months, m.workers) FROM rol
 // scopeIDSQL is the id in scopes of the flag scope named by its argument ("buyer:ID", ...).
 const scopeIDSQL = "(SELECT id FROM scopes WHERE name = ?)"
 
-// SchemaVersion changes with Schema.
-const SchemaVersion = "18"
+// SchemaVersion changes with Schema, and with what its columns hold (19: a worker's months of wages, in its
+// contribution and ledger, rollup_months and money_months, are "1.00+" for a figure of 1.00 whose worker paid
+// more than one month's wage; a model of 18 counted that worker as not above one month).
+const SchemaVersion = "19"
 
 // dataTables are dropped and created again by a rebuild (flag_raised, a counter, is not: a rebuild adds to it;
 // nor is money_currencies, the reporting currencies asked for, whose totals a rebuild writes again).

@@ -16,7 +16,8 @@ import (
 // collector does not scan such a map's entries): months of wages as hundredths, money as integer units of
 // its scale in a fixed-size key, job orders as ids interned per writer. A row becomes a row (its stored
 // form) only when the writer writes it (fold); whatever does not fit (a currency code not of three bytes, a
-// sum beyond int64, months of wages not written with two places) is held as before, so the sums are exact.
+// sum beyond int64, months of wages not written with two places, "1.00+" among them) is held as before, so
+// the sums are exact.
 
 // names interns strings as small integers, so that a key holding them holds no pointer.
 type names struct {
