@@ -98,7 +98,9 @@ func newRoot(env environment, started *bool) *cobra.Command {
 func run(ctx context.Context, args []string, env environment) error {
 	started := false
 	root := newRoot(env, &started)
-	root.SetArgs(args)
+	// Never nil: cobra parses os.Args[1:] for nil args, which under go test are the test binary's own flags
+	// (TestUsageErrorsAreOneLine's case without arguments failed under go test -cpu 1).
+	root.SetArgs(append([]string{}, args...))
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return nil
