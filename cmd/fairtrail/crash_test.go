@@ -24,15 +24,15 @@ import (
 // there, verify must pass, and so must verify --checkpoint against the checkpoint signed after the previous
 // kill; the next import resumes, and the last one completes with every event stored exactly once.
 //
-// The dataset is TestBinary's (2,000 workers, 44,646 events, 23 of the import's batches), generated once for
+// The dataset is TestBinary's (1,000 workers, 20,124 events, 11 of the import's batches), generated once for
 // both: every round kills within a batch's write and sync with batches before and after it, whatever the size.
 func TestImportSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary and imports ~45k events")
+		t.Skip("builds the binary and imports ~20k events")
 	}
 	t.Parallel()
 	bin := fairtrailBinary(t)
-	file := generatedNDJSON(t, 2_000, 3)
+	file := generatedNDJSON(t, 1_000, 3)
 	ids := fileEventIDs(t, file)
 	dir := filepath.Join(t.TempDir(), "data")
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -26,7 +26,7 @@ func batchCollector() (restore func()) {
 	batchGC.mu.Lock()
 	defer batchGC.mu.Unlock()
 	if batchGC.running == 0 {
-		if debug.SetMemoryLimit(-1) == math.MaxInt64 { // -1 reads the limit without changing it
+		if !memoryLimited() {
 			return func() {}
 		}
 		batchGC.prevGC = debug.SetGCPercent(rebuildGCPercent)
@@ -39,6 +39,12 @@ func batchCollector() (restore func()) {
 			debug.SetGCPercent(batchGC.prevGC)
 		}
 	})
+}
+
+// memoryLimited reports whether the process has a soft memory limit (debug.SetMemoryLimit; -1 reads the limit
+// without changing it).
+func memoryLimited() bool {
+	return debug.SetMemoryLimit(-1) != math.MaxInt64
 }
 
 // SetGCPercent sets the collector's percent (GOGC) as debug.SetGCPercent does, for a process that tunes it
