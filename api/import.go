@@ -15,8 +15,9 @@ import (
 
 // postImport answers POST /v1/import: an NDJSON body (one envelope per line) stored by the command line's
 // import rules. The whole body is validated before anything is stored: a body with a bad line stores nothing
-// and answers 400 listing every bad line with its field paths; a valid body is stored in order, in durable
-// batches, events already stored counting as duplicates, and the answer is 200 with the counts.
+// and answers 400 listing every bad line with its field paths (409 event_id_reused when every bad line is an
+// event_id stored for a different event: the lines are listed all the same); a valid body is stored in order, in
+// durable batches, events already stored counting as duplicates, and the answer is 200 with the counts.
 //
 // Imports are bulk loads by admin keys (the route refuses other roles). Employers and agencies record through
 // POST /v1/events, whose per-event scope checks and "no stream" preconditions on the streams a request creates
@@ -41,7 +42,12 @@ func (s *Server) postImport(c *gin.Context) error {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.lim.MaxImportBytes)
 	rep, err := eventstore.Import(ctx, s.store, body, eventstore.ImportOptions{RecordedBy: identity(c).Org,
 		SpoolDir: s.cfg.SpoolDir})
-	if errors.Is(err, eventstore.ErrRejected) {
+	switch {
+	case errors.Is(err, eventstore.ErrRejected) && rep.Reused == rep.Rejected:
+		return &problem{kind: eventstore.ErrEventIDReused, lines: rep.Errors,
+			message: fmt.Sprintf("%d of %d lines use an event_id stored for a different event; nothing was stored",
+				rep.Rejected, rep.Lines)}
+	case errors.Is(err, eventstore.ErrRejected):
 		return &problem{kind: domain.ErrInvalid, lines: rep.Errors,
 			message: fmt.Sprintf("%d of %d lines rejected; nothing was stored", rep.Rejected, rep.Lines)}
 	}

@@ -26,6 +26,7 @@ type chunk struct {
 	bytes   int64
 	lines   [][]byte
 	results []lineResult
+	err     error // a failed look-up of its event ids in the store
 }
 
 // lineResult is a validated line: an event to spool, a blank line, or an error.
@@ -36,8 +37,9 @@ type lineResult struct {
 }
 
 // validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
-// collects the bad lines. An event_id used twice in the input for different events is a bad line.
-func validateInto(parent context.Context, r io.Reader, spool io.Writer, opts ImportOptions) (ImportReport, int, error) {
+// collects the bad lines. An event_id used twice in the input for different events is a bad line, and so is one
+// that stored names a different event (looked up in stored, when not nil).
+func validateInto(parent context.Context, r io.Reader, spool io.Writer, stored Finder, opts ImportOptions) (ImportReport, int, error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	todo := make(chan *chunk, opts.Workers*2)
@@ -48,7 +50,7 @@ func validateInto(parent context.Context, r io.Reader, spool io.Writer, opts Imp
 	for range opts.Workers {
 		wg.Go(func() {
 			for c := range todo {
-				validateChunk(c)
+				validateChunk(ctx, c, stored)
 				select {
 				case done <- c:
 				case <-ctx.Done():
@@ -110,12 +112,15 @@ func readChunks(ctx context.Context, r io.Reader, todo chan<- *chunk) error {
 	return sc.Err()
 }
 
-func validateChunk(c *chunk) {
+func validateChunk(ctx context.Context, c *chunk, stored Finder) {
 	c.results = make([]lineResult, len(c.lines))
 	for i, line := range c.lines {
 		c.results[i] = validateLine(line)
 	}
 	c.lines = nil
+	if stored != nil {
+		c.err = checkStored(ctx, stored, c.results)
+	}
 }
 
 func validateLine(line []byte) lineResult {
@@ -136,6 +141,9 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 	next, valid := 0, 0
 	var read int64
 	for c := range done {
+		if c.err != nil {
+			return rep, 0, fmt.Errorf("import: look up the input's event ids in the store: %w", c.err)
+		}
 		pending[c.seq] = c
 		for c := pending[next]; c != nil; c = pending[next] {
 			delete(pending, next)

@@ -56,6 +56,9 @@ type ImportReport struct {
 	Duplicates int         `json:"duplicates"`
 	Rejected   int         `json:"rejected"`
 	Errors     []LineError `json:"errors,omitempty"`
+	// Reused counts the rejected lines whose event_id is stored for a different event (ErrEventIDReused),
+	// so that a front end can answer an input refused for that alone as a clash, not as bad input.
+	Reused int `json:"-"`
 }
 
 // LineError is a rejected line with every problem found in it.
@@ -74,10 +77,14 @@ var ErrRejected = errors.New("input rejected")
 // Import reads NDJSON event envelopes (spec section 1) and appends them.
 //
 // The rule: the whole input is validated first, and if any line is bad nothing from it is stored; the report
-// lists the bad lines with their field paths (the error matches ErrRejected and domain.ErrInvalid). A valid
-// input is then appended in order, in durable batches; events whose event_id is already stored are counted as
-// duplicates and not stored again, so importing the same file twice, or again after an interrupted import, adds
-// nothing twice. Events without an event_id get a new UUIDv7, so a file without ids is not idempotent.
+// lists the bad lines with their field paths (the error matches ErrRejected and domain.ErrInvalid). A line whose
+// event_id is already stored for a different event (Reused) is such a bad line, found by looking the ids up in
+// a store that is a Finder; ids stored by others while the import validates, or in a store that is not a
+// Finder, are met only as the events are appended, which then stops with ErrEventIDReused after the batches
+// before it (stored). A valid input is then appended in order, in durable batches; events whose event_id is
+// already stored for the same event are counted as duplicates and not stored again, so importing the same file
+// twice, or again after an interrupted import, adds nothing twice. Events without an event_id get a new UUIDv7,
+// so a file without ids is not idempotent.
 func Import(ctx context.Context, s Store, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	opts = opts.withDefaults()
 	if err := domain.CheckRecordedBy(opts.RecordedBy); err != nil {
@@ -96,7 +103,11 @@ func Import(ctx context.Context, s Store, r io.Reader, opts ImportOptions) (Impo
 			os.Remove(spool.Name())
 		}
 	}()
-	rep, valid, err := validateInto(ctx, r, spool, opts)
+	stored, err := finderFor(ctx, s)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep, valid, err := validateInto(ctx, r, spool, stored, opts)
 	if err != nil {
 		return rep, err
 	}
@@ -134,6 +145,9 @@ func (o ImportOptions) withDefaults() ImportOptions {
 
 func (rep *ImportReport) reject(line int, err error, max int) {
 	rep.Rejected++
+	if errors.Is(err, ErrEventIDReused) {
+		rep.Reused++
+	}
 	if len(rep.Errors) >= max {
 		return
 	}

@@ -87,13 +87,24 @@ func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *Imp
 		err = opts.Stored(ctx, results)
 	}
 	if err != nil {
-		return fmt.Errorf("import: storing stopped after the first %d valid events (those are stored; importing the file again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
+		return fmt.Errorf("import: storing stopped after the first %d valid events (%s): %w", rep.Appended+rep.Duplicates,
+			retryHint(err), err)
 	}
 	if opts.Progress != nil {
 		opts.Progress(ImportProgress{Phase: "store", Lines: rep.Lines, Valid: valid,
 			Stored: rep.Appended + rep.Duplicates, Appended: rep.Appended})
 	}
 	return nil
+}
+
+// retryHint says what importing the file again would do after storing stopped with err: store the rest once when
+// a retry can clear err (a full disk, a closed store, a failed receipt), but not past an event whose id is stored
+// for a different event, which stops every retry at the same place.
+func retryHint(err error) string {
+	if errors.Is(err, ErrEventIDReused) {
+		return "those are stored; importing the file again stops at the same event"
+	}
+	return "those are stored; importing the file again stores the rest once"
 }
 
 func readSpooled(r *bufio.Reader, recordedBy string) (string, Proposed, error) {

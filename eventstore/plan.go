@@ -111,7 +111,7 @@ func (p *Plan) sortOut(req AppendRequest, lookup Lookup) error {
 		switch {
 		case err != nil:
 			return fmt.Errorf("look up event %s to compare a retry: %w", ev.ID, err)
-		case found && (rec.Stream != req.Stream || !rec.SameEvent(ev)):
+		case found && Reused(rec, req.Stream, ev):
 			return fmt.Errorf("event %s (already stored at position %s in %s): %w", ev.ID, rec.Position,
 				rec.Stream, ErrEventIDReused)
 		case found:

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Open) {
 		{"head is the last position", testHead},
 		{"an append answers each event's receipt", testReceipts},
 		{"the log holds every event as a leaf, with proofs", testLog},
+		{"stored events are found by id ahead of an append", testFind},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
