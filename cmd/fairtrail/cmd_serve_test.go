@@ -118,7 +118,7 @@ func (s *serving) request(t *testing.T, method, path, key, contentType string, b
 // smaller dataset lacks (1,600 workers cost a third more again).
 func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	if testing.Short() {
-		t.Skip("posts ~11k events")
+		t.Skip("posts ~7k events")
 	}
 	t.Parallel()
 	dir := t.TempDir()
@@ -129,7 +129,7 @@ func TestServeFlagsEqualTheFlagsCommand(t *testing.T) {
 	}
 	key = strings.TrimSpace(key)
 	srv := startServing(t, "--data", data)
-	dataset, err := os.ReadFile(generatedNDJSON(t, 400, 7))
+	dataset, err := os.ReadFile(generatedNDJSON(t, 250, 7))
 	if err != nil {
 		t.Fatal(err)
 	}
