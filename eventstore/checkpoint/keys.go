@@ -53,13 +53,9 @@ func LoadSigner(path string) (note.Signer, error) {
 
 // ParseVerifier reads a verifier key given as its text, or as the name of a file holding it.
 func ParseVerifier(keyOrFile string) (note.Verifier, error) {
-	text := strings.TrimSpace(keyOrFile)
-	if !strings.Contains(text, "+") {
-		b, err := os.ReadFile(keyOrFile)
-		if err != nil {
-			return nil, fmt.Errorf("verifier key %q: neither a key nor a readable file: %w", keyOrFile, err)
-		}
-		text = strings.TrimSpace(string(b))
+	text, err := keyText(keyOrFile, "verifier key")
+	if err != nil {
+		return nil, err
 	}
 	v, err := note.NewVerifier(text)
 	if err != nil {
@@ -100,4 +96,17 @@ func verifierOf(skey string) (note.Verifier, error) {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
 	return v, nil
+}
+
+// keyText is a verifier key given as its text (name+hash+key) or as a file holding it; what names it in errors.
+func keyText(keyOrFile, what string) (string, error) {
+	text := strings.TrimSpace(keyOrFile)
+	if strings.Contains(text, "+") {
+		return text, nil
+	}
+	b, err := os.ReadFile(keyOrFile)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: neither a key nor a readable file: %w", what, keyOrFile, err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }

@@ -120,13 +120,9 @@ func Cosign(signed []byte, operator note.Verifier, witnessKey string) ([]byte, e
 // CosignatureVerifier is the verifier of a witness's cosignatures, from its verifier key or a file holding it
 // (as ParseVerifier reads the operator's).
 func CosignatureVerifier(keyOrFile string) (note.Verifier, error) {
-	text := strings.TrimSpace(keyOrFile)
-	if !strings.Contains(text, "+") {
-		b, err := os.ReadFile(keyOrFile)
-		if err != nil {
-			return nil, fmt.Errorf("witness verifier key %q: neither a key nor a readable file: %w", keyOrFile, err)
-		}
-		text = strings.TrimSpace(string(b))
+	text, err := keyText(keyOrFile, "witness verifier key")
+	if err != nil {
+		return nil, err
 	}
 	v, err := tdnote.NewVerifierForCosignatureV1(text)
 	if err != nil {
