@@ -12,7 +12,7 @@
 //
 // Judging is fold, then rules, then judgements. What an event changes is decided in one place, Model.ApplyFact:
 // the aggregate it joins and the cached judgements it makes stale. Each aggregate folds its events in its own
-// apply function (workerState.apply, JobOrder.apply, Policy.apply). Each flag code is one entry of a rule
+// apply function (workerState.apply, JobOrder.apply, policyVersions.apply). Each flag code is one entry of a rule
 // table (rules.go) that reads that state, never a report, and returns flags whose details are the code's own
 // type (details.go). A worker's judgement is cached in a judgementCache until an event drops it.
 package projections

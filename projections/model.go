@@ -198,7 +198,7 @@ func (m *Model) Apply(rec eventstore.Recorded) error {
 // ApplyFact admits an already decoded event. What an event changes is decided here, in one switch: the
 // aggregate whose events it joins (an organisation, the rates, a policy, a worker or a job order) and the
 // cached judgements it makes stale. How an aggregate's events fold into its state is that aggregate's own
-// apply function: workerState.apply, JobOrder.apply and Policy.apply.
+// apply function: workerState.apply, JobOrder.apply and policyVersions.apply.
 func (m *Model) ApplyFact(f Fact) {
 	// Kept strings are shared: a store may hand over strings that pin a larger buffer.
 	f.Type = f.Event.EventType()

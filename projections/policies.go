@@ -58,21 +58,14 @@ func (m *Model) policyIndex() policyIndex {
 	return idx
 }
 
-// buildPolicy folds a policy's events, in business-time order, into its versions: one an adoption. A version
-// is replaced from the effective_from of any later adoption (so a fee paid before an amended policy takes effect
-// is judged by the rules then in force), and ends at a retirement that follows it if that is earlier.
+// buildPolicy folds a policy's events, in business-time order, into its versions (policyVersions.apply), then
+// settles each version's span: a version is replaced from the effective_from of any later adoption (so a fee
+// paid before an amended policy takes effect is judged by the rules then in force), and ends at a retirement
+// that follows it if that is earlier.
 func buildPolicy(pf *policyFacts) []Policy {
-	var out []Policy
+	var out policyVersions
 	for _, f := range pf.facts {
-		switch e := f.Event.(type) {
-		case *domain.PolicyAdopted:
-			out = append(out, Policy{ID: pf.id, Adopted: e, AdoptedEvent: f.ID})
-		case *domain.PolicyRetired:
-			if n := len(out); n > 0 {
-				d := e.To()
-				out[n-1].RetiredTo = &d
-			}
-		}
+		out.apply(pf.id, f)
 	}
 	var replaced time.Time // the earliest effective_from of the adoptions after the one at hand
 	for i := len(out) - 1; i >= 0; i-- {
@@ -89,6 +82,23 @@ func buildPolicy(pf *policyFacts) []Policy {
 		}
 	}
 	return out
+}
+
+// policyVersions is a policy's versions, one an adoption, in business-time order.
+type policyVersions []Policy
+
+// apply is what each of a policy's events changes in it: the policy's fold. An adoption starts a version; a
+// retirement ends the latest one.
+func (vs *policyVersions) apply(id string, f Fact) {
+	switch e := f.Event.(type) {
+	case *domain.PolicyAdopted:
+		*vs = append(*vs, Policy{ID: id, Adopted: e, AdoptedEvent: f.ID})
+	case *domain.PolicyRetired:
+		if n := len(*vs); n > 0 {
+			d := e.To()
+			(*vs)[n-1].RetiredTo = &d
+		}
+	}
 }
 
 // appendApplicable appends to out the policies in force at t whose scope covers the worker.
