@@ -16,8 +16,7 @@ func (s *Store) FindEvents(ctx context.Context, keys []eventstore.EventKey) ([]e
 			if err != nil {
 				return err
 			}
-			positions[i] = 0
-			if ok {
+			if ok { // else 0, which no event has
 				positions[i] = pos
 			}
 		}
