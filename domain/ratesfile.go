@@ -50,10 +50,17 @@ func (e RatesFileErrors) Is(target error) bool { return target == ErrInvalid }
 // maxRatesFileErrors is how many problems a rejected file reports.
 const maxRatesFileErrors = 20
 
+// RatesTable is one date's table of a rates file: its ExchangeRatesPublished, and the line of the file that first
+// gave its date, by which an importer names the table.
+type RatesTable struct {
+	Envelope
+	Line int
+}
+
 // ParseRatesFile reads a table of exchange rates as comma-separated values and returns one
-// ExchangeRatesPublished per date, in date order, each with an event id derived from the source and the date
-// (so importing the file again adds nothing) and occurred_at at midnight UTC starting the date. Two layouts are
-// read, told apart by the header:
+// ExchangeRatesPublished per date (a RatesTable, with the line of its date), in date order, each with an event id
+// derived from the source and the date (so importing the file again adds nothing) and occurred_at at midnight UTC
+// starting the date. Two layouts are read, told apart by the header:
 //
 //   - the ECB's historical file: a Date column, then one column per currency, base EUR, "N/A" (or nothing) for
 //     a missing rate; a row with no rate at all is skipped (the ECB's daily file, dated "29 November 2024", too);
@@ -62,7 +69,7 @@ const maxRatesFileErrors = 20
 // A bad file is rejected whole: the error is RatesFileErrors, every problem with its line and column (a
 // negative, zero or non-numeric rate, an unknown currency, a bad date, a date given twice for the source, a
 // row of the wrong width). Other errors are those of r.
-func ParseRatesFile(r io.Reader, opts RatesFileOptions) ([]Envelope, error) {
+func ParseRatesFile(r io.Reader, opts RatesFileOptions) ([]RatesTable, error) {
 	c := newChecker("")
 	c.text("source", opts.Source)
 	c.rateCurrency("base", cmp.Or(opts.Base, "EUR"))
@@ -211,7 +218,7 @@ func (p *ratesParser) table(date, base string, line int, oneRowPerDate bool) (*p
 }
 
 // envelopes turns the tables into events in date order, each validated.
-func (p *ratesParser) envelopes() ([]Envelope, error) {
+func (p *ratesParser) envelopes() ([]RatesTable, error) {
 	dates := make([]string, 0, len(p.tables))
 	for d, t := range p.tables {
 		if len(t.rates) > 0 {
@@ -219,7 +226,7 @@ func (p *ratesParser) envelopes() ([]Envelope, error) {
 		}
 	}
 	slices.Sort(dates)
-	out := make([]Envelope, 0, len(dates))
+	out := make([]RatesTable, 0, len(dates))
 	for _, d := range dates {
 		t := p.tables[d]
 		e := &ExchangeRatesPublished{RatesID: RatesID(p.opts.Source, d), Source: p.opts.Source, Base: t.base, Date: d,
@@ -229,8 +236,8 @@ func (p *ratesParser) envelopes() ([]Envelope, error) {
 			continue
 		}
 		day, _ := time.Parse(time.DateOnly, d)
-		out = append(out, Envelope{EventID: RatesEventID(p.opts.Source, d), Type: TypeExchangeRatesPublished,
-			OccurredAt: day, Event: e})
+		out = append(out, RatesTable{Envelope: Envelope{EventID: RatesEventID(p.opts.Source, d),
+			Type: TypeExchangeRatesPublished, OccurredAt: day, Event: e}, Line: t.line})
 	}
 	if len(p.errs) > 0 {
 		return nil, p.errs

@@ -25,6 +25,9 @@ func TestParseRatesFileReadsTheECBLayout(t *testing.T) {
 	if len(envs) != 3 {
 		t.Fatalf("%d tables, want 3", len(envs))
 	}
+	if lines := [3]int{envs[0].Line, envs[1].Line, envs[2].Line}; lines != [3]int{4, 3, 2} {
+		t.Errorf("the tables' lines %v, want 4, 3, 2 (newest first in the file)", lines)
+	}
 	first := envs[0].Event.(*domain.ExchangeRatesPublished)
 	if first.Date != "2007-12-31" || first.Base != "EUR" || first.Rates["CYP"] != "0.585274" || len(first.Rates) != 6 {
 		t.Errorf("first table %+v, want 2007-12-31 in EUR with 6 rates, CYP 0.585274", first)

@@ -13,9 +13,10 @@ type EventKey struct {
 }
 
 // Finder is a Store that can look stored events up by id ahead of an append. Both backends implement it;
-// Import uses it to refuse, while it validates and before it stores anything, an input whose event_id names a
-// different stored event (Reused). A store without it is checked only as Import appends: a clash then stops
-// the import after the batches before it, which stay stored.
+// Import (while it validates) and FindClashes (for the interview sheets' and the rates files' importers) use it
+// to refuse, before anything is stored, an input whose event_id names a different stored event (Reused). A store
+// without it is checked only as the events are appended: a clash then stops the import after the batches before
+// it, which stay stored.
 type Finder interface {
 	// FindEvents returns, for each key, the event stored under its id, or a Recorded with a zero ID when the id
 	// is not found. A backend that keeps ids per stream (KurrentDB) looks in the key's stream only, as its

@@ -40,22 +40,80 @@ func checkStored(ctx context.Context, f Finder, results []lineResult) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	found, err := f.FindEvents(ctx, keys)
+	clashes, err := reusedIn(ctx, f, keys, func(k int) Proposed { return results[at[k]].a.Event })
 	if err != nil {
 		return err
 	}
-	if len(found) != len(keys) {
-		return fmt.Errorf("%d events found for %d ids", len(found), len(keys))
-	}
-	for k, rec := range found {
-		res := &results[at[k]]
-		if rec.ID.IsZero() || !Reused(rec, res.a.Stream, res.a.Event) {
-			continue
-		}
-		res.err = storedClash{&domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
-			Problem: fmt.Sprintf("already used by a different event (stored at position %s in %s)", rec.Position, rec.Stream)}}}}
+	for _, c := range clashes {
+		results[at[c.At]].err = storedClash{&domain.ValidationError{Fields: []domain.FieldError{{Path: "event_id",
+			Problem: c.Problem()}}}}
 	}
 	return nil
+}
+
+// Clash is an event of an input whose event_id is stored for a different event (Reused).
+type Clash struct {
+	// At is the event's place in the input, from 0.
+	At int
+	// Stored is the event stored under its id.
+	Stored Recorded
+}
+
+// Problem says what is wrong with the clashing event's event_id, in the words of an import's bad line.
+func (c Clash) Problem() string {
+	return fmt.Sprintf("already used by a different event (stored at position %s in %s)", c.Stored.Position, c.Stored.Stream)
+}
+
+// findChunk is how many ids FindClashes looks up at once.
+const findChunk = 2000
+
+// FindClashes looks the event ids of an input's events up in s before any of them is stored, and returns, in
+// input order, those stored for a different event (Reused): an importer that stores its input in several batches
+// refuses the whole input on a clash instead of stopping after the batches before it. An id stored for the same
+// event is no clash (the append counts it as a duplicate). It looks nothing up, and returns none, in a store
+// that is not a Finder (a clash is then met only as the events are appended) or that is empty.
+func FindClashes(ctx context.Context, s Store, events []Admitted) ([]Clash, error) {
+	f, err := finderFor(ctx, s)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	var clashes []Clash
+	keys := make([]EventKey, 0, min(len(events), findChunk))
+	for start := 0; start < len(events); start += findChunk {
+		chunk := events[start:min(start+findChunk, len(events))]
+		keys = keys[:0]
+		for _, a := range chunk {
+			keys = append(keys, EventKey{Stream: a.Stream, ID: a.Event.ID})
+		}
+		found, err := reusedIn(ctx, f, keys, func(k int) Proposed { return chunk[k].Event })
+		if err != nil {
+			return nil, fmt.Errorf("look up the input's event ids in the store: %w", err)
+		}
+		for _, c := range found {
+			c.At += start
+			clashes = append(clashes, c)
+		}
+	}
+	return clashes, nil
+}
+
+// reusedIn looks keys up in f and returns the keys (At: their index) whose id is stored for a different event
+// than event(k): the one test of a clash (Reused) that every importer's look-up applies.
+func reusedIn(ctx context.Context, f Finder, keys []EventKey, event func(k int) Proposed) ([]Clash, error) {
+	found, err := f.FindEvents(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) != len(keys) {
+		return nil, fmt.Errorf("%d events found for %d ids", len(found), len(keys))
+	}
+	var clashes []Clash
+	for k, rec := range found {
+		if !rec.ID.IsZero() && Reused(rec, keys[k].Stream, event(k)) {
+			clashes = append(clashes, Clash{At: k, Stored: rec})
+		}
+	}
+	return clashes, nil
 }
 
 // storedClash is the error of a line whose event_id is stored for a different event: a validation error naming

@@ -88,7 +88,7 @@ func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *Imp
 	}
 	if err != nil {
 		return fmt.Errorf("import: storing stopped after the first %d valid events (%s): %w", rep.Appended+rep.Duplicates,
-			retryHint(err), err)
+			RetryHint(err, "the file"), err)
 	}
 	if opts.Progress != nil {
 		opts.Progress(ImportProgress{Phase: "store", Lines: rep.Lines, Valid: valid,
@@ -97,14 +97,15 @@ func appendSpooled(ctx context.Context, s Store, batch []AppendRequest, rep *Imp
 	return nil
 }
 
-// retryHint says what importing the file again would do after storing stopped with err: store the rest once when
-// a retry can clear err (a full disk, a closed store, a failed receipt), but not past an event whose id is stored
-// for a different event, which stops every retry at the same place.
-func retryHint(err error) string {
+// RetryHint says what importing input ("the file", "the sheet") again would do after storing it stopped with err,
+// its first batches stored: store the rest once when a retry can clear err (a full disk, a closed store, a failed
+// receipt), but not past an event whose id is stored for a different event, which stops every retry at the same
+// place. Every importer that stores in batches says it this way.
+func RetryHint(err error, input string) string {
 	if errors.Is(err, ErrEventIDReused) {
-		return "those are stored; importing the file again stops at the same event"
+		return "those are stored; importing " + input + " again stops at the same event"
 	}
-	return "those are stored; importing the file again stores the rest once"
+	return "those are stored; importing " + input + " again stores the rest once"
 }
 
 func readSpooled(r *bufio.Reader, recordedBy string) (string, Proposed, error) {

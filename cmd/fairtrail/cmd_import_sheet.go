@@ -43,7 +43,8 @@ type sheetOutcome struct {
 	problems interviews.Problems
 }
 
-// importSheet checks a whole interview sheet, against the store too, and stores it only if every row is good.
+// importSheet checks a whole interview sheet, against the store too (its workers, and its rows' event ids), and
+// stores it only if every row is good.
 func importSheet(ctx context.Context, s eventstore.Store, sf storeFlags, name string, format interviews.Format,
 	in io.Reader, o sheetOptions, stored func(context.Context, []eventstore.AppendResult) error) (sheetOutcome, error) {
 	if o.recordedBy == "" {
@@ -80,6 +81,9 @@ func importSheet(ctx context.Context, s eventstore.Store, sf storeFlags, name st
 	}
 	defer ns.Close()
 	rep, err := interviews.Store(ctx, s, ns, findings, o.recordedBy, stored)
+	if errors.As(err, &probs) { // a row whose event id is stored for a different event: nothing was stored
+		return sheetOutcome{rep: interviews.Report{Rows: len(findings)}, problems: probs}, nil
+	}
 	return sheetOutcome{rep: rep}, err
 }
 

@@ -164,3 +164,30 @@ func TestImportXLSXNamesTheCell(t *testing.T) {
 		t.Fatalf("import: %s", out)
 	}
 }
+
+// TestImportSheetRefusesARowReusingAStoredID imports a sheet one of whose rows derives an event id stored for a
+// different event: exit 1, the row named as FILE:ROW: event_id, and nothing stored, notes included.
+func TestImportSheetRefusesARowReusingAStoredID(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	mustCLI(t, "import", "--data", data, "--progress", "none", "testdata/scenario.ndjson", auditorFile)
+	sheet := filepath.Join(t.TempDir(), "findings.csv")
+	writeOut(t, sheet, "worker,date,kind,language,note\nw-1,2025-03-04,threat,ne,They shouted.\nw-1,2025-03-05,other,ne,\n")
+	taken := parseFile(t, sheet)[1].Env.EventID // row 3's
+	other := filepath.Join(t.TempDir(), "other.ndjson")
+	writeOut(t, other, `{"event_id":"`+taken.String()+`","type":"WorkerArrived","occurred_at":"2024-04-01T12:00:00Z",`+
+		`"data":{"worker_id":"w-1","country":"MY"}}`+"\n")
+	mustCLI(t, "import", "--data", data, "--progress", "none", other)
+	before := storedCount(t, data)
+	code, _, errOut := cli(t, "", "import", "--data", data, "--recorded-by", "aud-1", sheet)
+	want := sheet + ":3: event_id: the id derived from this row is already used by a different event (stored at position "
+	if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "nothing from this sheet was stored") {
+		t.Fatalf("exit %d, want 1 and %q in\n%s", code, want, errOut)
+	}
+	if n := storedCount(t, data); n != before {
+		t.Fatalf("the refused sheet stored %d events", n-before)
+	}
+	if out := mustCLI(t, "notes", "show", "--data", data, "--worker", "w-1"); !strings.Contains(out, "no notes") {
+		t.Fatalf("the refused sheet saved notes: %s", out)
+	}
+}

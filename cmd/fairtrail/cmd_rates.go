@@ -69,17 +69,14 @@ func newRatesImportCmd(env environment) *cobra.Command {
 // ratesBatch is how many tables one durable append holds.
 const ratesBatch = 1000
 
-// importRates parses the whole file, then stores its tables; a bad file stores nothing.
+// importRates parses the whole file, then stores its tables; a bad file stores nothing, nor does one with a
+// table stored before with other rates.
 func importRates(ctx context.Context, sf storeFlags, o ratesImportOptions, env environment) error {
-	envs, err := parseRatesFile(o, env.stdin)
+	tables, err := parseRatesFile(o, env.stdin)
 	var bad domain.RatesFileErrors
 	switch {
 	case errors.As(err, &bad):
-		fmt.Fprintf(env.stderr, "%s: rejected; nothing from this file was stored\n", o.file)
-		for _, p := range bad {
-			fmt.Fprintf(env.stderr, "%s:%d:%d: %s\n", o.file, p.Line, p.Column, p.Problem)
-		}
-		return failedError{"rates file rejected: nothing stored"}
+		return rejectRates(env.stderr, o.file, bad)
 	case err != nil:
 		return err
 	}
@@ -88,15 +85,35 @@ func importRates(ctx context.Context, sf storeFlags, o ratesImportOptions, env e
 		return err
 	}
 	defer s.Close()
-	appended, duplicates, err := storeRates(ctx, s, envs)
-	if err != nil {
+	appended, duplicates, err := storeRates(ctx, s, tables)
+	switch {
+	case errors.As(err, &bad):
+		return rejectRates(env.stderr, o.file, bad)
+	case err != nil:
 		return fmt.Errorf("%s: %w", o.file, err)
 	}
-	fmt.Fprintf(env.stdout, "appended %d, duplicate %d (tables of %s%s)\n", appended, duplicates, o.source, span(envs))
+	fmt.Fprintf(env.stdout, "appended %d, duplicate %d (tables of %s%s)\n", appended, duplicates, o.source, span(tables))
 	return nil
 }
 
-func parseRatesFile(o ratesImportOptions, stdin io.Reader) ([]domain.Envelope, error) {
+// rejectRates names a refused file's problems as FILE:LINE:COLUMN: problem.
+func rejectRates(w io.Writer, file string, bad domain.RatesFileErrors) error {
+	fmt.Fprintf(w, "%s: rejected; nothing from this file was stored\n", file)
+	for i, p := range bad {
+		if i == maxRatesProblems {
+			fmt.Fprintf(w, "%s: ... and %d more\n", file, len(bad)-i)
+			break
+		}
+		fmt.Fprintf(w, "%s:%d:%d: %s\n", file, p.Line, p.Column, p.Problem)
+	}
+	return failedError{"rates file rejected: nothing stored"}
+}
+
+// maxRatesProblems is how many problems of a refused rates file are printed (the parser stops at 20; the tables
+// stored with other rates can be as many as the file's).
+const maxRatesProblems = 20
+
+func parseRatesFile(o ratesImportOptions, stdin io.Reader) ([]domain.RatesTable, error) {
 	in := stdin
 	if o.file != "-" {
 		f, err := os.Open(o.file)
@@ -106,47 +123,76 @@ func parseRatesFile(o ratesImportOptions, stdin io.Reader) ([]domain.Envelope, e
 		defer f.Close()
 		in = f
 	}
-	envs, err := domain.ParseRatesFile(in, domain.RatesFileOptions{Source: o.source, Base: o.base})
+	tables, err := domain.ParseRatesFile(in, domain.RatesFileOptions{Source: o.source, Base: o.base})
 	if errors.Is(err, domain.ErrInvalid) && !errors.As(err, new(domain.RatesFileErrors)) {
 		return nil, usagef("rates import: %v", err)
 	}
-	return envs, err
+	return tables, err
 }
 
 // span names the first and last dates of the tables, for the summary.
-func span(envs []domain.Envelope) string {
-	if len(envs) == 0 {
+func span(tables []domain.RatesTable) string {
+	if len(tables) == 0 {
 		return ": none"
 	}
-	first := envs[0].Event.(*domain.ExchangeRatesPublished).Date
-	last := envs[len(envs)-1].Event.(*domain.ExchangeRatesPublished).Date
+	first := tables[0].Event.(*domain.ExchangeRatesPublished).Date
+	last := tables[len(tables)-1].Event.(*domain.ExchangeRatesPublished).Date
 	return fmt.Sprintf(", %s to %s", first, last)
 }
 
 // storeRates appends each table to its stream, in durable batches, and counts the tables new and already stored.
-// A table already stored under its id with other rates (the source corrected a date) is an error naming it.
-func storeRates(ctx context.Context, s eventstore.Store, envs []domain.Envelope) (appended, duplicates int, err error) {
-	for start := 0; start < len(envs); start += ratesBatch {
-		chunk := envs[start:min(start+ratesBatch, len(envs))]
+// Before anything is stored, the tables' ids are looked up (eventstore.FindClashes): a table already stored under
+// its id with other rates (the source corrected a date) refuses the whole file, as RatesFileErrors naming each
+// such table's line and date.
+func storeRates(ctx context.Context, s eventstore.Store, tables []domain.RatesTable) (appended, duplicates int, err error) {
+	events := make([]eventstore.Admitted, len(tables))
+	for i, t := range tables {
+		p, err := eventstore.ProposedFrom(t.Envelope, "import")
+		if err != nil {
+			return 0, 0, err
+		}
+		events[i] = eventstore.Admitted{Envelope: t.Envelope, Stream: t.Stream(), Event: p}
+	}
+	clashes, err := eventstore.FindClashes(ctx, s, events)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store rates: %w", err)
+	}
+	if len(clashes) > 0 {
+		return 0, 0, storedWithOtherRates(tables, clashes)
+	}
+	for start := 0; start < len(events); start += ratesBatch {
 		b := eventstore.NewBatch(nil) // the ingest's layout: in order, a request per run of a stream's events
-		for _, env := range chunk {
-			p, err := eventstore.ProposedFrom(env, "import")
-			if err != nil {
-				return appended, duplicates, err
-			}
-			b.Add(env.Stream(), p)
+		for _, a := range events[start:min(start+ratesBatch, len(events))] {
+			b.Add(a.Stream, a.Event)
 		}
 		results, err := s.AppendBatch(ctx, b.Requests)
 		a, d := eventstore.Counted(results)
 		appended, duplicates = appended+a, duplicates+d
-		if errors.Is(err, eventstore.ErrEventIDReused) {
-			return appended, duplicates, fmt.Errorf("a table of this source for one of these dates is already stored "+
-				"with other rates (tables are not corrected in place): %w", err)
-		}
 		if err != nil {
-			return appended, duplicates, fmt.Errorf("store rates (the first %d tables are stored; importing again stores the rest once): %w",
-				appended+duplicates, err)
+			return appended, duplicates, fmt.Errorf("store rates: %sstoring stopped after the first %d tables (%s): %w",
+				otherRates(err), appended+duplicates, eventstore.RetryHint(err, "the file"), err)
 		}
 	}
 	return appended, duplicates, nil
+}
+
+// storedWithOtherRates names each table whose id is stored for a different event, at the line of its date.
+func storedWithOtherRates(tables []domain.RatesTable, clashes []eventstore.Clash) domain.RatesFileErrors {
+	bad := make(domain.RatesFileErrors, len(clashes))
+	for i, c := range clashes {
+		t := tables[c.At]
+		e := t.Event.(*domain.ExchangeRatesPublished)
+		bad[i] = domain.RatesFileError{Line: t.Line, Column: 1, Problem: fmt.Sprintf("the table of %s for %s: event_id: "+
+			"%s; it holds other rates (a table is not corrected in place)", e.Source, e.Date, c.Problem())}
+	}
+	return bad
+}
+
+// otherRates explains a table met only as it was appended (in a store that is not an eventstore.Finder, or
+// stored meanwhile) with its id stored for a different event.
+func otherRates(err error) string {
+	if errors.Is(err, eventstore.ErrEventIDReused) {
+		return "a table of this source is already stored with other rates (a table is not corrected in place); "
+	}
+	return ""
 }

@@ -32,5 +32,6 @@
 // sheet again adds nothing. recorded_by is the auditor or worker organisation that held the interviews.
 //
 // The whole sheet is checked before anything is stored: a sheet with any bad cell stores nothing, and every
-// problem is named by its row (as the spreadsheet numbers it) and column letter.
+// problem is named by its row (as the spreadsheet numbers it) and column letter. So does a sheet with a row whose
+// event id is stored for a different event (Store: the row and event_id named).
 package interviews

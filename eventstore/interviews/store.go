@@ -99,23 +99,29 @@ func streamExists(ctx context.Context, s eventstore.Store, stream string) (bool,
 // batchSize is how many events one durable append holds.
 const batchSize = 2000
 
-// Store saves the findings' notes, then appends their events, recorded_by recordedBy, in durable batches.
-// Events already stored (the same sheet imported again) count as duplicates. If the first append fails, the
-// notes this call added are taken back; after a later batch fails, the stored part and its notes stay, and
-// importing the sheet again stores the rest once. stored, when set, is given each batch's results.
+// Store appends the findings' events, recorded_by recordedBy, in durable batches, after saving their notes.
+// Events already stored (the same sheet imported again) count as duplicates. Before anything is stored, notes
+// included, their ids are looked up in s (eventstore.FindClashes): a finding whose id is stored for a different
+// event refuses the whole sheet, with Problems naming its row and event_id. If the first append fails, the notes
+// this call added are taken back; after a later batch fails, the stored part and its notes stay, and the error
+// says whether importing the sheet again stores the rest (eventstore.RetryHint). stored, when set, is given each
+// batch's results.
 func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Finding, recordedBy string,
 	stored func(context.Context, []eventstore.AppendResult) error) (Report, error) {
 	rep := Report{Rows: len(findings)}
+	events, err := admitted(findings, recordedBy)
+	if err != nil {
+		return rep, err
+	}
+	if err := refuseClashes(ctx, s, findings, events); err != nil {
+		return rep, err
+	}
 	added, err := saveNotes(ctx, ns, findings, &rep)
 	if err != nil {
 		return rep, err
 	}
-	for start := 0; start < len(findings); start += batchSize {
-		reqs, err := requests(findings[start:min(start+batchSize, len(findings))], recordedBy)
-		if err != nil {
-			return rep, err
-		}
-		results, err := s.AppendBatch(ctx, reqs)
+	for start := 0; start < len(events); start += batchSize {
+		results, err := s.AppendBatch(ctx, requests(events[start:min(start+batchSize, len(events))]))
 		appended, duplicates := eventstore.Counted(results)
 		rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 		if err == nil && stored != nil {
@@ -125,11 +131,27 @@ func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Fin
 			return rep, errors.Join(fmt.Errorf("store findings: nothing stored: %w", err), ns.Discard(context.WithoutCancel(ctx), added))
 		}
 		if err != nil {
-			return rep, fmt.Errorf("store findings: storing stopped after the first %d rows (those are stored; "+
-				"importing the sheet again stores the rest once): %w", rep.Appended+rep.Duplicates, err)
+			return rep, fmt.Errorf("store findings: storing stopped after the first %d rows (%s): %w",
+				rep.Appended+rep.Duplicates, eventstore.RetryHint(err, "the sheet"), err)
 		}
 	}
 	return rep, nil
+}
+
+// refuseClashes is Problems naming each finding whose event id is stored for a different event; nil when none is.
+func refuseClashes(ctx context.Context, s eventstore.Store, findings []Finding, events []eventstore.Admitted) error {
+	clashes, err := eventstore.FindClashes(ctx, s, events)
+	if err != nil {
+		return fmt.Errorf("store findings: %w", err)
+	}
+	if len(clashes) == 0 {
+		return nil
+	}
+	probs := make(Problems, len(clashes))
+	for i, c := range clashes {
+		probs[i] = Problem{Row: findings[c.At].Row, Problem: "event_id: the id derived from this row is " + c.Problem()}
+	}
+	return probs
 }
 
 func saveNotes(ctx context.Context, ns NoteSaver, findings []Finding, rep *Report) ([]notes.Link, error) {
@@ -153,16 +175,25 @@ func saveNotes(ctx context.Context, ns NoteSaver, findings []Finding, rep *Repor
 	return saved.Added, nil
 }
 
-// requests lays the findings out as the ingest lays out every input (eventstore.Batch): in order, one append
-// request per run of findings of the same worker.
-func requests(findings []Finding, recordedBy string) ([]eventstore.AppendRequest, error) {
-	b := eventstore.NewBatch(nil)
-	for _, f := range findings {
+// admitted makes each finding the event to append, recorded_by recordedBy, in the findings' order.
+func admitted(findings []Finding, recordedBy string) ([]eventstore.Admitted, error) {
+	events := make([]eventstore.Admitted, len(findings))
+	for i, f := range findings {
 		p, err := eventstore.ProposedFrom(f.Env, recordedBy)
 		if err != nil {
 			return nil, err
 		}
-		b.Add(f.Env.Stream(), p)
+		events[i] = eventstore.Admitted{Envelope: f.Env, Stream: f.Env.Stream(), Event: p}
 	}
-	return b.Requests, nil
+	return events, nil
+}
+
+// requests lays the events out as the ingest lays out every input (eventstore.Batch): in order, one append
+// request per run of events of the same worker.
+func requests(events []eventstore.Admitted) []eventstore.AppendRequest {
+	b := eventstore.NewBatch(nil)
+	for _, a := range events {
+		b.Add(a.Stream, a.Event)
+	}
+	return b.Requests
 }

@@ -3,7 +3,9 @@ package interviews_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/fairtrail/fairtrail/eventstore/embedded"
 	"github.com/fairtrail/fairtrail/eventstore/interviews"
 	"github.com/fairtrail/fairtrail/eventstore/notes"
+	"github.com/fairtrail/fairtrail/eventstore/storetest"
 )
 
 // failing is a store whose bulk appends fail, as a full disk or a lost server would.
@@ -116,5 +119,94 @@ func TestCheck(t *testing.T) {
 		if err := interviews.Check(ctx, s, fs[:1], recorder); !errors.Is(err, interviews.ErrRecorder) {
 			t.Errorf("Check recorded by %s = %v, want ErrRecorder", recorder, err)
 		}
+	}
+}
+
+// plant stores, under the id of finding f, a different finding of the same worker: as an event imported from
+// elsewhere, or a sheet read by an older rule, would have taken the id.
+func plant(t *testing.T, s eventstore.Store, f interviews.Finding) {
+	t.Helper()
+	other := findings(t, head+"w-1,2025-03-06,other,,,,,Not this finding.\n")[0].Env
+	other.EventID = f.Env.EventID
+	p, err := eventstore.ProposedFrom(other, "aud-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(t.Context(), eventstore.AppendRequest{Stream: other.Stream(), Events: []eventstore.Proposed{p}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStoreRefusesASheetReusingAStoredID checks that a sheet one of whose rows past the first batch of 2,000 has
+// an event id stored for a different event is refused whole before anything is stored, its notes included (not
+// after the first batch), naming the row and event_id; that the sheet without that row stores every other row;
+// and that storing it again is all duplicates.
+func TestStoreRefusesASheetReusingAStoredID(t *testing.T) {
+	t.Parallel()
+	const n, at = 2500, 2400 // at: the finding whose id is taken, past the first batch
+	ctx := context.Background()
+	s, ns := stores(t)
+	var sheet strings.Builder
+	sheet.WriteString(head)
+	for i := range n {
+		fmt.Fprintf(&sheet, "w-1,2025-03-04,threat,,,,,Finding %d.\n", i)
+	}
+	fs := findings(t, sheet.String())
+	plant(t, s, fs[at])
+	counts := func() (int, int) {
+		c, err := ns.Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(storetest.ReadAll(t, s, eventstore.Start)), c.Notes
+	}
+
+	rep, err := interviews.Store(ctx, s, ns, fs, "aud-1", nil)
+	var probs interviews.Problems
+	want := fmt.Sprintf("row %d: event_id: the id derived from this row is already used by a different event "+
+		"(stored at position 4 in worker-w-1)", fs[at].Row)
+	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Error() != want {
+		t.Fatalf("Store = %+v, %v; want the sheet refused: %s", rep, err, want)
+	}
+	if events, notes := counts(); events != 4 || notes != 0 || rep.Appended+rep.Duplicates != 0 {
+		t.Fatalf("refused sheet: store holds %d events (want the 4 before it) and %d notes (want 0), report %+v", events, notes, rep)
+	}
+
+	without := slices.Delete(slices.Clone(fs), at, at+1)
+	rep, err = interviews.Store(ctx, s, ns, without, "aud-1", nil)
+	if err != nil || rep != (interviews.Report{Rows: n - 1, Appended: n - 1, Notes: n - 1}) {
+		t.Fatalf("the sheet without the row: Store = %+v, %v", rep, err)
+	}
+	rep, err = interviews.Store(ctx, s, ns, without, "aud-1", nil)
+	if err != nil || rep != (interviews.Report{Rows: n - 1, Duplicates: n - 1, Notes: n - 1}) {
+		t.Fatalf("the same sheet again: Store = %+v, %v", rep, err)
+	}
+	if events, notes := counts(); events != 4+n-1 || notes != n-1 {
+		t.Fatalf("store holds %d events and %d notes, want %d and %d", events, notes, 4+n-1, n-1)
+	}
+}
+
+// TestStoreIntoAStoreWithoutFinder checks that a store that cannot look ids up ahead still meets the clash as the
+// sheet is appended, after the first batch, and that the error then does not promise that importing the sheet
+// again stores the rest.
+func TestStoreIntoAStoreWithoutFinder(t *testing.T) {
+	t.Parallel()
+	const n, at = 2500, 2400
+	ctx := context.Background()
+	s, ns := stores(t)
+	var sheet strings.Builder
+	sheet.WriteString(head)
+	for range n {
+		sheet.WriteString("w-1,2025-03-04,threat,,,,,\n") // identical rows: each its own id, by its place
+	}
+	fs := findings(t, sheet.String())
+	plant(t, s, fs[at])
+	plain := struct{ eventstore.Store }{s} // not a Finder
+	rep, err := interviews.Store(ctx, plain, ns, fs, "aud-1", nil)
+	if !errors.Is(err, eventstore.ErrEventIDReused) || rep.Appended != 2000 {
+		t.Fatalf("Store = %+v, %v; want ErrEventIDReused after the first batch of 2000", rep, err)
+	}
+	if strings.Contains(err.Error(), "stores the rest") || !strings.Contains(err.Error(), "importing the sheet again stops at the same event") {
+		t.Errorf("error %q promises what a retry cannot do", err)
 	}
 }
