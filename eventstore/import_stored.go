@@ -7,8 +7,29 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// finderFor is how an import into s looks its input's event ids up: nil when s is not a Finder, or when s is
-// empty as the import starts (nothing to clash with: an import into an empty store pays nothing for the check).
+// lookups is how an import looks its input up in what the store held as it started: its event ids (ids, nil
+// when the store is not a Finder) and the reports of the workers its report events name (store).
+type lookups struct {
+	ids   Finder
+	store Store
+}
+
+// lookupsFor is the lookups of an import into s: nil when s is empty as the import starts (nothing to clash
+// with: an import into an empty store pays nothing for the checks).
+func lookupsFor(ctx context.Context, s Store) (*lookups, error) {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("import: read the store's head: %w", err)
+	}
+	if head.IsStart() {
+		return nil, nil
+	}
+	f, _ := s.(Finder)
+	return &lookups{ids: f, store: s}, nil
+}
+
+// finderFor is how an importer of its own (FindClashes) looks its input's event ids up in s: nil when s is not a
+// Finder, or when s is empty as the import starts (nothing to clash with: it pays nothing for the check).
 func finderFor(ctx context.Context, s Store) (Finder, error) {
 	f, ok := s.(Finder)
 	if !ok {
@@ -22,6 +43,30 @@ func finderFor(ctx context.Context, s Store) (Finder, error) {
 		return nil, nil
 	}
 	return f, nil
+}
+
+// check looks a chunk's valid lines up in the store: their event ids (checkStored), and the reports of the
+// workers that its report events name (Reports.Load takes them, in input order).
+func (l *lookups) check(ctx context.Context, c *chunk) error {
+	if l.ids != nil {
+		if err := checkStored(ctx, l.ids, c.results); err != nil {
+			return fmt.Errorf("look up the input's event ids in the store: %w", err)
+		}
+	}
+	workers := reportWorkers(len(c.results), func(i int) domain.Event {
+		if c.results[i].err != nil {
+			return nil
+		}
+		return c.results[i].a.Envelope.Event // nil for a blank line
+	})
+	if len(workers) == 0 {
+		return nil
+	}
+	var err error
+	if c.reports, err = ReadReports(ctx, l.store, workers); err != nil {
+		return fmt.Errorf("look up the reports of the input's workers in the store: %w", err)
+	}
+	return nil
 }
 
 // checkStored looks the explicit event ids of a chunk's valid lines up in the store, and makes each line whose
