@@ -3,6 +3,8 @@ package eventstore
 import (
 	"context"
 	"fmt"
+
+	"github.com/fairtrail/fairtrail/domain"
 )
 
 // Batch lays out events for one AppendBatch in input order, the order they are stored in: one request per run
@@ -72,7 +74,11 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 			return Ingested{}, err
 		}
 	}
-	if err := checkReports(ctx, s, events); err != nil {
+	envs := make([]domain.Envelope, len(events))
+	for i, a := range events {
+		envs[i] = a.Envelope
+	}
+	if err := CheckReports(ctx, s, envs); err != nil {
 		return Ingested{}, err
 	}
 	b := NewBatch(func(stream string) ExpectedRevision {

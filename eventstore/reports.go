@@ -136,7 +136,7 @@ func reportWorkers(n int, event func(i int) domain.Event) []string {
 func ReadReports(ctx context.Context, s Store, workers []string) (StoredReports, error) {
 	out := StoredReports{used: map[reportKey]domain.EventID{}}
 	for _, w := range workers {
-		stream := (&domain.WorkerReported{WorkerID: w}).Stream()
+		stream := domain.WorkerStream(w)
 		for rec, err := range s.ReadStream(ctx, stream, 0) {
 			if errors.Is(err, ErrNotFound) {
 				break
@@ -188,10 +188,12 @@ func (e *RefusedEvents) Unwrap() []error {
 	return errs
 }
 
-// checkReports applies the report rule to one request-sized input, reading the streams of the workers its
-// report events name: nil, or a *RefusedEvents listing every event it refuses.
-func checkReports(ctx context.Context, s Store, events []Admitted) error {
-	workers := reportWorkers(len(events), func(i int) domain.Event { return events[i].Envelope.Event })
+// CheckReports applies the report rule to one input of decoded envelopes whose ids are settled, reading the
+// streams of the workers its report events name: nil, or a *RefusedEvents listing every envelope it refuses (At
+// is its index in envs); other errors are the store's. Ingest applies it to every request; an importer that
+// appends by itself (the interview sheets') calls it before it stores anything.
+func CheckReports(ctx context.Context, s Store, envs []domain.Envelope) error {
+	workers := reportWorkers(len(envs), func(i int) domain.Event { return envs[i].Event })
 	if len(workers) == 0 {
 		return nil
 	}
@@ -202,8 +204,8 @@ func checkReports(ctx context.Context, s Store, events []Admitted) error {
 	r := NewReports()
 	r.Load(stored)
 	var refused RefusedEvents
-	for i, a := range events {
-		if err := r.Note(a.Envelope.Event, a.Event.ID); err != nil {
+	for i, env := range envs {
+		if err := r.Note(env.Event, env.EventID); err != nil {
 			refused.Events = append(refused.Events, RefusedEvent{At: i, Err: err})
 		}
 	}
