@@ -32,9 +32,10 @@ type chunk struct {
 
 // lineResult is a validated line: an event to spool, a blank line, or an error.
 type lineResult struct {
-	a     Admitted
-	blank bool
-	err   error
+	a      Admitted
+	blank  bool
+	stored bool // its event is stored already, under its id (a duplicate: the report rule does not read it again)
+	err    error
 }
 
 // validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
@@ -184,7 +185,8 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 }
 
 // accept checks that the import's recorder may record the line's event, settles its id (IDs.Note: an id used
-// earlier in the input for a different event is a bad line), then its report_id (Reports.Note).
+// earlier in the input for a different event is a bad line), then its report_id (Reports.Note), unless the event is
+// stored already.
 func accept(res *lineResult, ids *IDs, reports *Reports, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err
@@ -197,5 +199,8 @@ func accept(res *lineResult, ids *IDs, reports *Reports, line int, recordedBy st
 	}
 	ev := res.a.Envelope.Event
 	res.a.Envelope = domain.Envelope{} // the decoded event is not needed past here
+	if res.stored {
+		return nil
+	}
 	return reports.Note(ev, res.a.Event.ID)
 }

@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"iter"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,5 +187,49 @@ func TestIngestAppliesTheReportRule(t *testing.T) {
 				t.Errorf("refused %d: %v, want %d: data.report_id: %s", r.At, r.Err, tc.refused, tc.problem)
 			}
 		})
+	}
+}
+
+// streamReads is a store that notes the streams read from it (ReadStream), and looks ids up as its store does.
+type streamReads struct {
+	eventstore.Store
+	mu   sync.Mutex
+	read []string
+}
+
+func (s *streamReads) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Recorded, error] {
+	s.mu.Lock()
+	s.read = append(s.read, stream)
+	s.mu.Unlock()
+	return s.Store.ReadStream(ctx, stream, from)
+}
+
+func (s *streamReads) FindEvents(ctx context.Context, keys []eventstore.EventKey) ([]eventstore.Recorded, error) {
+	return s.Store.(eventstore.Finder).FindEvents(ctx, keys)
+}
+
+// TestImportReadsTheStreamsOfNewReportsOnly checks what the report rule costs an import: into an empty store,
+// and of a file imported again, no stream is read; of a file with a new report, its worker's stream alone.
+func TestImportReadsTheStreamsOfNewReportsOnly(t *testing.T) {
+	s := &streamReads{Store: openStore(t)}
+	file := []string{arrival(uuid(1), "w3"), reported(uuid(2), "w1", "r1", "threat"), resolved(uuid(3), "w1", "r1"),
+		reported(uuid(4), "w2", "r1", "threat")}
+	steps := []struct {
+		name  string
+		lines []string
+		read  []string
+	}{
+		{"into an empty store", file, nil},
+		{"the same file again", file, nil},
+		{"with a new report", append(file, reported(uuid(5), "w2", "r2", "other"), arrival(uuid(6), "w1")), []string{"worker-w2"}},
+	}
+	for _, st := range steps {
+		s.read = nil
+		if _, err := eventstore.Import(t.Context(), s, strings.NewReader(strings.Join(st.lines, "\n")), eventstore.ImportOptions{}); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !slices.Equal(s.read, st.read) {
+			t.Errorf("%s: streams read %v, want %v", st.name, s.read, st.read)
+		}
 	}
 }
