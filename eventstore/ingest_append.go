@@ -3,8 +3,6 @@ package eventstore
 import (
 	"context"
 	"fmt"
-
-	"github.com/fairtrail/fairtrail/domain"
 )
 
 // Batch lays out events for one AppendBatch in input order, the order they are stored in: one request per run
@@ -74,11 +72,7 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 			return Ingested{}, err
 		}
 	}
-	envs := make([]domain.Envelope, len(events))
-	for i, a := range events {
-		envs[i] = a.Envelope
-	}
-	if err := CheckReports(ctx, s, envs); err != nil {
+	if err := CheckReports(ctx, s, events); err != nil {
 		return Ingested{}, err
 	}
 	b := NewBatch(func(stream string) ExpectedRevision {

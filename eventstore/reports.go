@@ -188,12 +188,13 @@ func (e *RefusedEvents) Unwrap() []error {
 	return errs
 }
 
-// CheckReports applies the report rule to one input of decoded envelopes whose ids are settled, reading the
-// streams of the workers its report events name: nil, or a *RefusedEvents listing every envelope it refuses (At
-// is its index in envs); other errors are the store's. Ingest applies it to every request; an importer that
-// appends by itself (the interview sheets') calls it before it stores anything.
-func CheckReports(ctx context.Context, s Store, envs []domain.Envelope) error {
-	workers := reportWorkers(len(envs), func(i int) domain.Event { return envs[i].Event })
+// CheckReports applies the report rule to one input of admitted events whose ids are settled (Admit, IDs.Note),
+// reading the streams of the workers its report events name: nil, or a *RefusedEvents listing every event it
+// refuses (At is its index in events); other errors are the store's. Ingest applies it to every request; an
+// importer that appends by itself (the interview sheets') calls it before it stores anything, as it calls
+// FindClashes.
+func CheckReports(ctx context.Context, s Store, events []Admitted) error {
+	workers := reportWorkers(len(events), func(i int) domain.Event { return events[i].Envelope.Event })
 	if len(workers) == 0 {
 		return nil
 	}
@@ -204,8 +205,8 @@ func CheckReports(ctx context.Context, s Store, envs []domain.Envelope) error {
 	r := NewReports()
 	r.Load(stored)
 	var refused RefusedEvents
-	for i, env := range envs {
-		if err := r.Note(env.Event, env.EventID); err != nil {
+	for i, a := range events {
+		if err := r.Note(a.Envelope.Event, a.Event.ID); err != nil {
 			refused.Events = append(refused.Events, RefusedEvent{At: i, Err: err})
 		}
 	}
