@@ -102,10 +102,42 @@ func (s *Server) ingest(ctx context.Context, id keys.Identity, sub submission) (
 			}
 			return created, err
 		}})
-	if err != nil && in.Requests != nil { // refused by the store, after the notes were saved
-		return in, s.discardNotes(ctx, added, s.appendFailed(ctx, id, err, in.Requests))
+	var refused *eventstore.RefusedEvents
+	switch {
+	case err == nil:
+		return in, nil
+	case in.Requests != nil: // refused by the store
+		err = s.appendFailed(ctx, id, err, in.Requests)
+	case errors.As(err, &refused): // refused by the report rule
+		err = reportsRefused(sub, refused)
 	}
-	return in, err
+	return in, s.discardNotes(ctx, added, err) // the notes saved before the refusal, if any
+}
+
+// reportsRefused answers a request that breaks the report rule (eventstore.Reports), naming data.report_id of
+// each event refused: 409 report_id_reused for a report_id its worker already uses (a new account takes a new
+// report_id), else 404 for a resolution of a report the worker does not have, as to auditors and worker
+// organisations before. A request with both is answered 409, listing those events.
+func reportsRefused(sub submission, refused *eventstore.RefusedEvents) error {
+	kind := errNotFound
+	if errors.Is(refused, eventstore.ErrReportIDReused) {
+		kind = eventstore.ErrReportIDReused
+	}
+	out := &problem{kind: kind}
+	for _, r := range refused.Events {
+		var ve *domain.ValidationError
+		if !errors.As(r.Err, &ve) || kind == eventstore.ErrReportIDReused && !errors.Is(r.Err, kind) {
+			continue
+		}
+		for _, f := range ve.Fields {
+			out.fields = append(out.fields, domain.FieldError{Path: joinPath(sub.paths[r.At], f.Path), Problem: f.Problem})
+		}
+	}
+	if len(out.fields) == 0 {
+		return refused // not the rule's: internal
+	}
+	out.message = out.fields[0].Path + ": " + out.fields[0].Problem + "; nothing was stored"
+	return out
 }
 
 // decideWrites is the API's part in the ingest (eventstore.IngestOptions.Decide): an admin key records what

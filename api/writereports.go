@@ -21,8 +21,9 @@ import (
 //   - channel worker_link is refused to every key, an admin's too (403, recordersOnly): a report through the
 //     worker's own link is recorded by the link, as "worker";
 //   - a report is resolved by the organisation that recorded it, by an auditor in scope, or by an admin; a worker
-//     organisation may not resolve another's report (403); a resolution names a report of the worker, known or
-//     earlier in the request (else 404).
+//     organisation may not resolve another's report (403); a resolution names a report of the worker, stored or
+//     earlier in the request (else 404, from the ingest's report rule, eventstore.Reports, which applies to every
+//     writer and also refuses a report_id its worker already uses: 409 report_id_reused).
 var (
 	auditorTypes = []string{domain.TypeWorkerReported, domain.TypeWorkerReportResolved, domain.TypeFeePaid,
 		domain.TypeDocumentRetained, domain.TypeContractSigned}
@@ -93,7 +94,8 @@ func (w *writeScope) voice(v *projections.View, acc *access, env domain.Envelope
 	return nil, true
 }
 
-// resolve checks a resolution by an auditor or a worker organisation of a worker in its scope.
+// resolve checks a resolution by an auditor or a worker organisation of a worker in its scope. A report the
+// worker does not have is the ingest's to refuse (404 data.report_id, eventstore.Reports), for every writer.
 func (w *writeScope) resolve(r *projections.WorkerReport, e *domain.WorkerReportResolved, path string) *problem {
 	by, known := w.reports[reportKey(e.WorkerID, e.ReportID)]
 	for _, rl := range r.Reports {
@@ -103,7 +105,7 @@ func (w *writeScope) resolve(r *projections.WorkerReport, e *domain.WorkerReport
 	}
 	switch {
 	case !known:
-		return refuse(errNotFound, path, "data.report_id", "report "+e.ReportID+" of worker "+e.WorkerID+" not found")
+		return nil
 	case w.id.Role == keys.RoleWorkerOrganisation && by != w.id.Org:
 		return refuse(errForbidden, path, "data.report_id", "a worker organisation resolves the reports it recorded; "+
 			"report "+e.ReportID+" is resolved by the organisation that recorded it, an auditor or an admin")

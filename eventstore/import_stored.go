@@ -7,8 +7,29 @@ import (
 	"github.com/fairtrail/fairtrail/domain"
 )
 
-// finderFor is how an import into s looks its input's event ids up: nil when s is not a Finder, or when s is
-// empty as the import starts (nothing to clash with: an import into an empty store pays nothing for the check).
+// lookups is how an import looks its input up in what the store held as it started: its event ids (ids, nil
+// when the store is not a Finder) and the reports of the workers its report events name (store).
+type lookups struct {
+	ids   Finder
+	store Store
+}
+
+// lookupsFor is the lookups of an import into s: nil when s is empty as the import starts (nothing to clash
+// with: an import into an empty store pays nothing for the checks).
+func lookupsFor(ctx context.Context, s Store) (*lookups, error) {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("import: read the store's head: %w", err)
+	}
+	if head.IsStart() {
+		return nil, nil
+	}
+	f, _ := s.(Finder)
+	return &lookups{ids: f, store: s}, nil
+}
+
+// finderFor is how an importer of its own (FindClashes) looks its input's event ids up in s: nil when s is not a
+// Finder, or when s is empty as the import starts (nothing to clash with: it pays nothing for the check).
 func finderFor(ctx context.Context, s Store) (Finder, error) {
 	f, ok := s.(Finder)
 	if !ok {
@@ -24,9 +45,34 @@ func finderFor(ctx context.Context, s Store) (Finder, error) {
 	return f, nil
 }
 
+// check looks a chunk's valid lines up in the store: their event ids (checkStored), and the reports of the
+// workers that its report events not stored already name (Reports.Load takes them, in input order): a file
+// imported again reads no stream.
+func (l *lookups) check(ctx context.Context, c *chunk) error {
+	if l.ids != nil {
+		if err := checkStored(ctx, l.ids, c.results); err != nil {
+			return fmt.Errorf("look up the input's event ids in the store: %w", err)
+		}
+	}
+	workers := reportWorkers(len(c.results), func(i int) domain.Event {
+		if c.results[i].err != nil || c.results[i].stored {
+			return nil
+		}
+		return c.results[i].a.Envelope.Event // nil for a blank line
+	})
+	if len(workers) == 0 {
+		return nil
+	}
+	var err error
+	if c.reports, err = ReadReports(ctx, l.store, workers); err != nil {
+		return fmt.Errorf("look up the reports of the input's workers in the store: %w", err)
+	}
+	return nil
+}
+
 // checkStored looks the explicit event ids of a chunk's valid lines up in the store, and makes each line whose
-// id is stored for a different event (Reused) a bad line naming event_id and the stored event's place. An id
-// stored for the same event is left to be counted as a duplicate.
+// id is stored for a different event (Reused) a bad line naming event_id and the stored event's place. A line
+// whose event is stored under its id is marked stored, to be counted as a duplicate.
 func checkStored(ctx context.Context, f Finder, results []lineResult) error {
 	keys := make([]EventKey, 0, len(results))
 	at := make([]int, 0, len(results))
@@ -40,7 +86,8 @@ func checkStored(ctx context.Context, f Finder, results []lineResult) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	clashes, err := reusedIn(ctx, f, keys, func(k int) Proposed { return results[at[k]].a.Event })
+	clashes, err := reusedIn(ctx, f, keys, func(k int) Proposed { return results[at[k]].a.Event },
+		func(k int) { results[at[k]].stored = true })
 	if err != nil {
 		return err
 	}
@@ -85,7 +132,7 @@ func FindClashes(ctx context.Context, s Store, events []Admitted) ([]Clash, erro
 		for _, a := range chunk {
 			keys = append(keys, EventKey{Stream: a.Stream, ID: a.Event.ID})
 		}
-		found, err := reusedIn(ctx, f, keys, func(k int) Proposed { return chunk[k].Event })
+		found, err := reusedIn(ctx, f, keys, func(k int) Proposed { return chunk[k].Event }, nil)
 		if err != nil {
 			return nil, fmt.Errorf("look up the input's event ids in the store: %w", err)
 		}
@@ -98,8 +145,9 @@ func FindClashes(ctx context.Context, s Store, events []Admitted) ([]Clash, erro
 }
 
 // reusedIn looks keys up in f and returns the keys (At: their index) whose id is stored for a different event
-// than event(k): the one test of a clash (Reused) that every importer's look-up applies.
-func reusedIn(ctx context.Context, f Finder, keys []EventKey, event func(k int) Proposed) ([]Clash, error) {
+// than event(k): the one test of a clash (Reused) that every importer's look-up applies. stored, when not nil, is
+// told of each key whose id is stored for the same event (a duplicate).
+func reusedIn(ctx context.Context, f Finder, keys []EventKey, event func(k int) Proposed, stored func(k int)) ([]Clash, error) {
 	found, err := f.FindEvents(ctx, keys)
 	if err != nil {
 		return nil, err
@@ -109,8 +157,12 @@ func reusedIn(ctx context.Context, f Finder, keys []EventKey, event func(k int) 
 	}
 	var clashes []Clash
 	for k, rec := range found {
-		if !rec.ID.IsZero() && Reused(rec, keys[k].Stream, event(k)) {
+		switch {
+		case rec.ID.IsZero():
+		case Reused(rec, keys[k].Stream, event(k)):
 			clashes = append(clashes, Clash{At: k, Stored: rec})
+		case stored != nil:
+			stored(k)
 		}
 	}
 	return clashes, nil

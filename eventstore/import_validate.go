@@ -26,20 +26,23 @@ type chunk struct {
 	bytes   int64
 	lines   [][]byte
 	results []lineResult
-	err     error // a failed look-up of its event ids in the store
+	reports StoredReports // what the store holds of the reports of the workers its report events name
+	err     error         // a failed look-up in the store
 }
 
 // lineResult is a validated line: an event to spool, a blank line, or an error.
 type lineResult struct {
-	a     Admitted
-	blank bool
-	err   error
+	a      Admitted
+	blank  bool
+	stored bool // its event is stored already, under its id (a duplicate: the report rule does not read it again)
+	err    error
 }
 
 // validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
 // collects the bad lines. An event_id used twice in the input for different events is a bad line, and so is one
-// that stored names a different event (looked up in stored, when not nil).
-func validateInto(parent context.Context, r io.Reader, spool io.Writer, stored Finder, opts ImportOptions) (ImportReport, int, error) {
+// that stored names a different event, and an event that breaks the report rule (Reports; looked up in stored,
+// when not nil, and in the input).
+func validateInto(parent context.Context, r io.Reader, spool io.Writer, stored *lookups, opts ImportOptions) (ImportReport, int, error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	todo := make(chan *chunk, opts.Workers*2)
@@ -112,14 +115,14 @@ func readChunks(ctx context.Context, r io.Reader, todo chan<- *chunk) error {
 	return sc.Err()
 }
 
-func validateChunk(ctx context.Context, c *chunk, stored Finder) {
+func validateChunk(ctx context.Context, c *chunk, stored *lookups) {
 	c.results = make([]lineResult, len(c.lines))
 	for i, line := range c.lines {
 		c.results[i] = validateLine(line)
 	}
 	c.lines = nil
 	if stored != nil {
-		c.err = checkStored(ctx, stored, c.results)
+		c.err = stored.check(ctx, c)
 	}
 }
 
@@ -137,23 +140,25 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 	w := bufio.NewWriterSize(spool, 1<<20)
 	ids := NewIDs(func() (domain.EventID, error) { return domain.NewEventID(opts.Now(), opts.Rand) },
 		func(line int) string { return "line " + strconv.Itoa(line) })
+	reports := NewReports()
 	pending := map[int]*chunk{}
 	next, valid := 0, 0
 	var read int64
 	for c := range done {
 		if c.err != nil {
-			return rep, 0, fmt.Errorf("import: look up the input's event ids in the store: %w", c.err)
+			return rep, 0, fmt.Errorf("import: %w", c.err)
 		}
 		pending[c.seq] = c
 		for c := pending[next]; c != nil; c = pending[next] {
 			delete(pending, next)
 			next++
+			reports.Load(c.reports)
 			for i, res := range c.results {
 				rep.Lines++
 				if res.blank {
 					continue
 				}
-				if err := accept(&res, ids, c.first+i, opts.RecordedBy); err != nil {
+				if err := accept(&res, ids, reports, c.first+i, opts.RecordedBy); err != nil {
 					rep.reject(c.first+i, err, opts.MaxErrors)
 					continue
 				}
@@ -179,15 +184,23 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 	return rep, valid, nil
 }
 
-// accept checks that the import's recorder may record the line's event, and settles its id (IDs.Note): an id
-// used earlier in the input for a different event is a bad line.
-func accept(res *lineResult, ids *IDs, line int, recordedBy string) error {
+// accept checks that the import's recorder may record the line's event, settles its id (IDs.Note: an id used
+// earlier in the input for a different event is a bad line), then its report_id (Reports.Note), unless the event is
+// stored already.
+func accept(res *lineResult, ids *IDs, reports *Reports, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err
 	}
 	if err := domain.CheckRecorder(res.a.Envelope.Event, recordedBy); err != nil {
 		return err
 	}
+	if err := ids.Note(&res.a, line); err != nil {
+		return err
+	}
+	ev := res.a.Envelope.Event
 	res.a.Envelope = domain.Envelope{} // the decoded event is not needed past here
-	return ids.Note(&res.a, line)
+	if res.stored {
+		return nil
+	}
+	return reports.Note(ev, res.a.Event.ID)
 }

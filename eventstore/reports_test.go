@@ -1,0 +1,235 @@
+package eventstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fairtrail/fairtrail/domain"
+	"github.com/fairtrail/fairtrail/eventstore"
+	"github.com/fairtrail/fairtrail/eventstore/storetest"
+)
+
+// reported is a WorkerReported line (no event_id when id is ""); kind tells two accounts apart.
+func reported(id, worker, report, kind string) string {
+	idField := ""
+	if id != "" {
+		idField = `"event_id":"` + id + `",`
+	}
+	return `{` + idField + `"type":"WorkerReported","occurred_at":"2025-05-01T09:00:00Z","data":{"worker_id":"` + worker +
+		`","report_id":"` + report + `","kind":"` + kind + `","channel":"hotline","language":"ne"}}`
+}
+
+func resolved(id, worker, report string) string {
+	return `{"event_id":"` + id + `","type":"WorkerReportResolved","occurred_at":"2025-06-01T09:00:00Z","data":{"worker_id":"` +
+		worker + `","report_id":"` + report + `","outcome":"withdrawn"}}`
+}
+
+// reportCases are the report rule's cases: what is stored (imported, or appended past the rule when legacy),
+// the input, and the input's refused event (its index, -1 for none) with its kind and problem.
+var reportCases = []struct {
+	name           string
+	stored, legacy []string
+	input          []string
+	refused        int
+	kind           error
+	problem        string
+	appended, dups int
+}{
+	{name: "a second account under a report_id used earlier in the input",
+		input:   []string{reported(uuid(1), "w1", "r1", "threat"), reported(uuid(2), "w1", "r1", "deception")},
+		refused: 1, kind: eventstore.ErrReportIDReused,
+		problem: "already used for worker w1 by event " + uuid(1) + " (a new account of the worker takes a new report_id)"},
+	{name: "a second account under a stored report's report_id", stored: []string{reported(uuid(1), "w1", "r1", "threat")},
+		input:   []string{reported(uuid(2), "w1", "r1", "deception")},
+		refused: 0, kind: eventstore.ErrReportIDReused,
+		problem: "already used for worker w1 by event " + uuid(1) + " (a new account of the worker takes a new report_id)"},
+	{name: "a stored report again without its event_id", stored: []string{reported(uuid(1), "w1", "r1", "threat")},
+		input: []string{reported("", "w1", "r1", "threat")}, refused: 0, kind: eventstore.ErrReportIDReused,
+		problem: "already used for worker w1 by event " + uuid(1) + " (a new account of the worker takes a new report_id)"},
+	{name: "a resolution of a report neither stored nor in the input", stored: []string{reported(uuid(1), "w2", "r1", "threat")},
+		input: []string{resolved(uuid(2), "w1", "r1")}, refused: 0, kind: eventstore.ErrReportNotFound,
+		problem: "report r1 of worker w1 not found (record its WorkerReported first, or earlier in the same input)"},
+	{name: "a resolution before its report in the input",
+		input:   []string{resolved(uuid(2), "w1", "r1"), reported(uuid(1), "w1", "r1", "threat")},
+		refused: 0, kind: eventstore.ErrReportNotFound,
+		problem: "report r1 of worker w1 not found (record its WorkerReported first, or earlier in the same input)"},
+	{name: "the same report_id for another worker is another report",
+		input:   []string{reported(uuid(1), "w1", "r1", "threat"), reported(uuid(2), "w2", "r1", "threat"), resolved(uuid(3), "w2", "r1")},
+		refused: -1, appended: 3},
+	{name: "a resolution of a stored report", stored: []string{reported(uuid(1), "w1", "r1", "threat")},
+		input: []string{resolved(uuid(2), "w1", "r1"), resolved(uuid(3), "w1", "r1")}, refused: -1, appended: 2},
+	{name: "a report and its resolution again are duplicates",
+		stored: []string{reported(uuid(1), "w1", "r1", "threat"), resolved(uuid(2), "w1", "r1")},
+		input:  []string{reported(uuid(1), "w1", "r1", "threat"), resolved(uuid(2), "w1", "r1")}, refused: -1, dups: 2},
+	{name: "the same report twice in the input is stored once",
+		input:   []string{reported(uuid(1), "w1", "r1", "threat"), reported(uuid(1), "w1", "r1", "threat")},
+		refused: -1, appended: 1, dups: 1},
+	{name: "a stored resolution again is a duplicate, whatever the store holds", legacy: []string{resolved(uuid(2), "w1", "r9")},
+		input: []string{resolved(uuid(2), "w1", "r9")}, refused: -1, dups: 1},
+}
+
+// storeReports imports stored into a new store, and appends legacy past the ingest (as a store written before
+// the rule may hold them).
+func storeReports(t *testing.T, stored, legacy []string) eventstore.Store {
+	t.Helper()
+	s := openStore(t)
+	in := strings.Join(append([]string{arrival(uuid(900), "w0")}, stored...), "\n")
+	if _, err := eventstore.Import(t.Context(), s, strings.NewReader(in), eventstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range legacy {
+		a, err := eventstore.Admit([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Append(t.Context(), eventstore.AppendRequest{Stream: a.Stream, Events: []eventstore.Proposed{a.Event}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// TestImportAppliesTheReportRule checks that an import refuses, whole and before storing anything, a
+// WorkerReported whose report_id its worker already uses (stored, or earlier in the input, in another chunk) and
+// a WorkerReportResolved of a report neither stored nor earlier in the input, naming the line and
+// data.report_id; and that the same events again are duplicates.
+func TestImportAppliesTheReportRule(t *testing.T) {
+	const pad = 300 // arrivals before each event of a case: its events fall in different chunks
+	for _, tc := range reportCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storeReports(t, tc.stored, tc.legacy)
+			before := len(storetest.ReadAll(t, s, eventstore.Start))
+			var in bytes.Buffer
+			n := 0
+			for _, line := range tc.input {
+				for range pad {
+					n++
+					in.WriteString(arrival(uuid(1000+n), "w0") + "\n")
+				}
+				in.WriteString(line + "\n")
+			}
+			rep, err := eventstore.Import(t.Context(), s, &in, eventstore.ImportOptions{BatchSize: 64, Workers: 4})
+			stored := len(storetest.ReadAll(t, s, eventstore.Start)) - before
+			if tc.refused < 0 {
+				if err != nil || rep.Appended != n+tc.appended || rep.Duplicates != tc.dups {
+					t.Fatalf("import: %v, report %+v; want %d appended, %d duplicates", err, rep, n+tc.appended, tc.dups)
+				}
+				return
+			}
+			if stored != 0 || !errors.Is(err, eventstore.ErrRejected) || rep.Rejected != 1 {
+				t.Fatalf("import: %v, report %+v, %d stored; want the input refused whole", err, rep, stored)
+			}
+			e := rep.Errors[0]
+			line := (tc.refused + 1) * (pad + 1)
+			if e.Line != line || len(e.Fields) != 1 || e.Fields[0].Path != "data.report_id" || e.Fields[0].Problem != tc.problem {
+				t.Errorf("line error %+v, want line %d data.report_id: %s", e, line, tc.problem)
+			}
+			if reused := tc.kind == eventstore.ErrReportIDReused; (rep.ReportsReused == 1) != reused {
+				t.Errorf("ReportsReused %d, want the line counted as a reused report_id: %v", rep.ReportsReused, reused)
+			}
+		})
+	}
+}
+
+// TestIngestAppliesTheReportRule checks the same rule on a request-sized input (POST /v1/events): refused with
+// a *RefusedEvents naming the event and matching its kind, after the front end's decision, nothing stored.
+func TestIngestAppliesTheReportRule(t *testing.T) {
+	for _, tc := range reportCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storeReports(t, tc.stored, tc.legacy)
+			before := len(storetest.ReadAll(t, s, eventstore.Start))
+			ids := eventstore.NewIDs(func() (domain.EventID, error) { return domain.NewEventID(time.Now(), rand.Reader) },
+				func(int) string { return "" })
+			var in []eventstore.Admitted
+			for i, line := range tc.input {
+				a, err := eventstore.Admit([]byte(line))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := ids.Note(&a, i); err != nil {
+					t.Fatal(err)
+				}
+				a.Event.RecordedBy = "import"
+				in = append(in, a)
+			}
+			decided := false
+			out, err := eventstore.Ingest(t.Context(), s, in, eventstore.IngestOptions{
+				Decide: func(_ context.Context, _ []eventstore.Admitted) (map[string]bool, error) {
+					decided = true
+					return nil, nil
+				}})
+			stored := len(storetest.ReadAll(t, s, eventstore.Start)) - before
+			if !decided {
+				t.Fatal("the front end's decision was not asked for")
+			}
+			if tc.refused < 0 {
+				appended, dups := eventstore.Counted(out.Results)
+				if err != nil || appended != tc.appended || dups != tc.dups {
+					t.Fatalf("ingest: %v, %d appended, %d duplicates; want %d and %d", err, appended, dups, tc.appended, tc.dups)
+				}
+				return
+			}
+			var refused *eventstore.RefusedEvents
+			if stored != 0 || !errors.As(err, &refused) || !errors.Is(err, tc.kind) || len(refused.Events) != 1 {
+				t.Fatalf("ingest: %v, %d stored; want event %d refused (%v), nothing stored", err, stored, tc.refused, tc.kind)
+			}
+			var ve *domain.ValidationError
+			r := refused.Events[0]
+			if r.At != tc.refused || !errors.As(r.Err, &ve) || ve.Fields[0].Path != "data.report_id" || ve.Fields[0].Problem != tc.problem {
+				t.Errorf("refused %d: %v, want %d: data.report_id: %s", r.At, r.Err, tc.refused, tc.problem)
+			}
+		})
+	}
+}
+
+// streamReads is a store that notes the streams read from it (ReadStream), and looks ids up as its store does.
+type streamReads struct {
+	eventstore.Store
+	mu   sync.Mutex
+	read []string
+}
+
+func (s *streamReads) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Recorded, error] {
+	s.mu.Lock()
+	s.read = append(s.read, stream)
+	s.mu.Unlock()
+	return s.Store.ReadStream(ctx, stream, from)
+}
+
+func (s *streamReads) FindEvents(ctx context.Context, keys []eventstore.EventKey) ([]eventstore.Recorded, error) {
+	return s.Store.(eventstore.Finder).FindEvents(ctx, keys)
+}
+
+// TestImportReadsTheStreamsOfNewReportsOnly checks what the report rule costs an import: into an empty store,
+// and of a file imported again, no stream is read; of a file with a new report, its worker's stream alone.
+func TestImportReadsTheStreamsOfNewReportsOnly(t *testing.T) {
+	s := &streamReads{Store: openStore(t)}
+	file := []string{arrival(uuid(1), "w3"), reported(uuid(2), "w1", "r1", "threat"), resolved(uuid(3), "w1", "r1"),
+		reported(uuid(4), "w2", "r1", "threat")}
+	steps := []struct {
+		name  string
+		lines []string
+		read  []string
+	}{
+		{"into an empty store", file, nil},
+		{"the same file again", file, nil},
+		{"with a new report", append(file, reported(uuid(5), "w2", "r2", "other"), arrival(uuid(6), "w1")), []string{"worker-w2"}},
+	}
+	for _, st := range steps {
+		s.read = nil
+		if _, err := eventstore.Import(t.Context(), s, strings.NewReader(strings.Join(st.lines, "\n")), eventstore.ImportOptions{}); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !slices.Equal(s.read, st.read) {
+			t.Errorf("%s: streams read %v, want %v", st.name, s.read, st.read)
+		}
+	}
+}
