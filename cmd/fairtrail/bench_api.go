@@ -27,7 +27,9 @@ type apiFigures struct {
 	APIFlagsP50Ms     float64 `json:"api_flags_p50_ms"`
 	APIFlagsP99Ms     float64 `json:"api_flags_p99_ms"`
 	// APIFlagsCPUMs is the server's CPU (user and system) per flags?worker request, in milliseconds.
-	APIFlagsCPUMs    float64 `json:"api_flags_serve_cpu_ms"`
+	APIFlagsCPUMs float64 `json:"api_flags_serve_cpu_ms"`
+	// APIFlagsDiskKB is what the server read from disk (not the page cache) per flags?worker request, in KB.
+	APIFlagsDiskKB   float64 `json:"api_flags_serve_disk_read_kb"`
 	FlagsWalkPages   int     `json:"flags_walk_pages"`
 	FlagsWalkFlags   int     `json:"flags_walk_flags"`
 	FlagsWalkSeconds float64 `json:"flags_walk_seconds"`

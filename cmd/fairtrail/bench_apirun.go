@@ -33,7 +33,7 @@ func benchAPI(ctx context.Context, dir, storeDir string, d *benchData, cfg bench
 	}
 	fmt.Fprintf(progress, "bench: API: %d clients posting %d events one per request, then GET /v1/flags?worker=...\n",
 		benchWriters, countEvents(d.posted))
-	if err := apiWritesAndWorkers(ctx, s, d, sample, &af); err != nil {
+	if err := apiWritesAndWorkers(ctx, s, d, cfg, sample, &af); err != nil {
 		return af, err
 	}
 	fmt.Fprintln(progress, "bench: API: walking every GET /v1/flags page, then /metrics...")
@@ -71,7 +71,7 @@ func apiMixed(ctx context.Context, c apiClient, d *benchData, cfg benchConfig, t
 
 // apiWritesAndWorkers measures the posts of the held-back streams, then, once the read model has applied
 // them, one worker's flags for each worker of sample, with the server's CPU per request.
-func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sample []string, af *apiFigures) error {
+func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, cfg benchConfig, sample []string, af *apiFigures) error {
 	lat, took, err := apiPosts(ctx, s.client, d.posted)
 	if err != nil {
 		return err
@@ -81,12 +81,12 @@ func apiWritesAndWorkers(ctx context.Context, s *serveChild, d *benchData, sampl
 	if err := s.caughtUp(ctx); err != nil {
 		return err
 	}
-	cpu := procCPUSeconds(s.cmd.Process.Pid)
-	asLightClient(func() { lat, err = apiFlags(ctx, s.client, sample) }) // timed as bench --only flags-worker times it
+	r, err := timeWorkerFlags(ctx, s, cfg, sample, workersOf(d.mixed)) // as bench --only flags-worker times them
 	if err != nil {
 		return err
 	}
-	af.APIFlagsCPUMs = 1000 * (procCPUSeconds(s.cmd.Process.Pid) - cpu) / float64(len(lat))
+	lat = r.lat
+	af.APIFlagsCPUMs, af.APIFlagsDiskKB = r.cpuMs, r.diskKB
 	af.APIFlagsQueries, af.APIFlagsP50Ms, af.APIFlagsP99Ms = len(lat), percentileMs(lat, 0.50), percentileMs(lat, 0.99)
 	return nil
 }

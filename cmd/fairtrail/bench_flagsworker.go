@@ -18,8 +18,8 @@ const (
 	benchOnlyWalk        = "walk"
 )
 
-// flagsWorkerWarmup is how many requests, of other workers than the sample's, open the server's readers'
-// connections and prepare its statements before the timed ones.
+// flagsWorkerWarmup is how many requests, for workers drawn with another seed than the sample's, open the
+// server's readers' connections and prepare its statements before the timed ones (timeWorkerFlags).
 const flagsWorkerWarmup = 200
 
 // flagsWorkerFigures are the figures of bench --only flags-worker: one client's latencies of GET
@@ -157,29 +157,52 @@ func flagsWorkerAlone(ctx context.Context, dir string, cfg benchConfig, progress
 		return f, err
 	}
 	defer s.finish(&err, &f.ServePeakRSSBytes)
-	warm, err := sampleWorkers(cfg.workers, flagsWorkerWarmup, cfg.seed+1, nil)
-	if err != nil {
-		return f, err
-	}
-	if _, err := apiFlags(ctx, s.client, warm); err != nil {
-		return f, err
-	}
 	sample, err := sampleWorkers(cfg.workers, cfg.queries, cfg.seed, nil)
 	if err != nil {
 		return f, err
 	}
 	fmt.Fprintf(progress, "bench: %d requests of GET /v1/flags?worker=...\n", len(sample))
-	var lat []time.Duration
-	used, start := s.use(), time.Now()
-	f.ClientCollections = asLightClient(func() { lat, err = apiFlags(ctx, s.client, sample) })
+	r, err := timeWorkerFlags(ctx, s, cfg, sample, nil)
 	if err != nil {
 		return f, err
 	}
-	f.Seconds = time.Since(start).Seconds()
-	f.ServeCPUMsPerRequest, f.ServeDiskKBPerRequest = s.use().per(used, len(lat))
+	lat := r.lat
+	f.Seconds, f.ClientCollections = r.took.Seconds(), r.collections
+	f.ServeCPUMsPerRequest, f.ServeDiskKBPerRequest = r.cpuMs, r.diskKB
 	f.Workers, f.Requests = cfg.workers, len(lat)
 	f.P50Ms, f.P99Ms, f.MaxMs = percentileMs(lat, 0.50), percentileMs(lat, 0.99), percentileMs(lat, 1)
 	return f, nil
+}
+
+// workerFlagsRun is one client's timed GET /v1/flags?worker= requests: their latencies, how long they took, the
+// server's CPU and disk reads per request, and the client's own collections (none expected).
+type workerFlagsRun struct {
+	lat           []time.Duration
+	took          time.Duration
+	cpuMs, diskKB float64
+	collections   uint32
+}
+
+// timeWorkerFlags times GET /v1/flags?worker= for each worker of sample from one light client, after
+// flagsWorkerWarmup untimed requests for workers drawn with another seed (none of absent, the workers not
+// stored yet): the whole bench and --only flags-worker time the requests this one way.
+func timeWorkerFlags(ctx context.Context, s *serveChild, cfg benchConfig, sample []string, absent map[string]bool) (workerFlagsRun, error) {
+	var r workerFlagsRun
+	warm, err := sampleWorkers(cfg.workers, flagsWorkerWarmup, cfg.seed+1, absent)
+	if err != nil {
+		return r, err
+	}
+	if _, err := apiFlags(ctx, s.client, warm); err != nil {
+		return r, err
+	}
+	used, start := s.use(), time.Now()
+	r.collections = asLightClient(func() { r.lat, err = apiFlags(ctx, s.client, sample) })
+	if err != nil {
+		return r, err
+	}
+	r.took = time.Since(start)
+	r.cpuMs, r.diskKB = s.use().per(used, len(r.lat))
+	return r, nil
 }
 
 // walkAlone runs the server and walks every flags page from one client, sampling the server's RSS.

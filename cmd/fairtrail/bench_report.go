@@ -115,8 +115,9 @@ func serveRows(row benchRow, f benchFigures) {
 		fmt.Sprintf("%d events, one per request, exact expected revision, loopback HTTP", f.APIPostEvents))
 	row("API POST /v1/events p50", millis(f.APIPostP50Ms), "", "", "includes waiting for the read model to apply it")
 	row("API POST /v1/events p99", millis(f.APIPostP99Ms), "<= 20 ms", atMost(f.APIPostP99Ms, 20), "the concurrent writers' target")
-	row("API GET /v1/flags?worker p50", millis(f.APIFlagsP50Ms), "", "", fmt.Sprintf("%d random workers, one client; "+
-		"server CPU %s a request (user+sys)", f.APIFlagsQueries, millis(f.APIFlagsCPUMs)))
+	row("API GET /v1/flags?worker p50", millis(f.APIFlagsP50Ms), "", "", fmt.Sprintf("%d random workers, one client, "+
+		"after %d untimed requests (as --only flags-worker); server CPU %s a request (user+sys), %.1f KB read from disk",
+		f.APIFlagsQueries, flagsWorkerWarmup, millis(f.APIFlagsCPUMs), f.APIFlagsDiskKB))
 	row("API GET /v1/flags?worker p99", millis(f.APIFlagsP99Ms), "<= 2 ms", atMost(f.APIFlagsP99Ms, 2), "the flags --worker target")
 	row("API GET /v1/flags page p99", millis(f.FlagsPageP99Ms), "<= 50 ms", atMost(f.FlagsPageP99Ms, 50),
 		fmt.Sprintf("every page of %s, one client: %d pages, %d flags in %.1f s; p50 %s, slowest %s", thousands(flagsPageSize),

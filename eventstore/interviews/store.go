@@ -102,7 +102,8 @@ const batchSize = 2000
 // Store appends the findings' events, recorded_by recordedBy, in durable batches, after saving their notes.
 // Events already stored (the same sheet imported again) count as duplicates. Before anything is stored, notes
 // included, their ids are looked up in s (eventstore.FindClashes): a finding whose id is stored for a different
-// event refuses the whole sheet, with Problems naming its row and event_id. If the first append fails, the notes
+// event refuses the whole sheet, with Problems naming its row and event_id, and so does a row the report rule
+// refuses (eventstore.CheckReports: a report_id its worker already has), naming its row and report_id. If the first append fails, the notes
 // this call added are taken back; after a later batch fails, the stored part and its notes stay, and the error
 // says whether importing the sheet again stores the rest (eventstore.RetryHint). stored, when set, is given each
 // batch's results.
@@ -114,6 +115,9 @@ func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Fin
 		return rep, err
 	}
 	if err := refuseClashes(ctx, s, findings, events); err != nil {
+		return rep, err
+	}
+	if err := refuseReports(ctx, s, findings, events); err != nil {
 		return rep, err
 	}
 	added, err := saveNotes(ctx, ns, findings, &rep)
@@ -150,6 +154,29 @@ func refuseClashes(ctx context.Context, s eventstore.Store, findings []Finding, 
 	probs := make(Problems, len(clashes))
 	for i, c := range clashes {
 		probs[i] = Problem{Row: findings[c.At].Row, Problem: "event_id: the id derived from this row is " + c.Problem()}
+	}
+	return probs
+}
+
+// refuseReports is Problems naming each finding the report rule refuses (eventstore.CheckReports: a report_id
+// the sheet gives that its worker already has, stored or in an earlier row); nil when none is.
+func refuseReports(ctx context.Context, s eventstore.Store, findings []Finding, events []eventstore.Admitted) error {
+	err := eventstore.CheckReports(ctx, s, events)
+	var refused *eventstore.RefusedEvents
+	if !errors.As(err, &refused) {
+		if err != nil {
+			return fmt.Errorf("store findings: %w", err)
+		}
+		return nil
+	}
+	probs := make(Problems, len(refused.Events))
+	for i, r := range refused.Events {
+		problem := r.Err.Error()
+		var ve *domain.ValidationError
+		if errors.As(r.Err, &ve) && len(ve.Fields) == 1 {
+			problem = colReportID + ": " + ve.Fields[0].Problem
+		}
+		probs[i] = Problem{Row: findings[r.At].Row, Problem: problem}
 	}
 	return probs
 }

@@ -210,3 +210,45 @@ func TestStoreIntoAStoreWithoutFinder(t *testing.T) {
 		t.Errorf("error %q promises what a retry cannot do", err)
 	}
 }
+
+// TestStoreAppliesTheReportRule checks that a sheet giving a report_id its worker already has (stored, or in an
+// earlier row) is refused whole, naming the row and report_id, with nothing stored, notes included; and that
+// the same sheet's rows with their own report_ids store, and store again as duplicates.
+func TestStoreAppliesTheReportRule(t *testing.T) {
+	t.Parallel()
+	const sheetHead = "worker,date,kind,report_id,note\n"
+	ctx := context.Background()
+	s, ns := stores(t)
+	first := findings(t, sheetHead+"w-1,2025-03-04,threat,r-1,They threatened us.\n")
+	if _, err := interviews.Store(ctx, s, ns, first, "aud-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() (int, int) {
+		c, err := ns.Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(storetest.ReadAll(t, s, eventstore.Start)), c.Notes
+	}
+	for name, sheet := range map[string]string{
+		"stored":  "w-1,2025-03-05,other,r-2,Another account.\nw-1,2025-03-06,deception,r-1,A second account.\n",
+		"earlier": "w-1,2025-03-05,other,r-3,Another account.\nw-1,2025-03-06,deception,r-3,A second account.\n",
+	} {
+		fs := findings(t, sheetHead+sheet)
+		rep, err := interviews.Store(ctx, s, ns, fs, "aud-1", nil)
+		var probs interviews.Problems
+		if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Row != 3 ||
+			!strings.HasPrefix(probs[0].Problem, "report_id: already used for worker w-1 by event ") {
+			t.Fatalf("%s: Store = %+v, %v; want row 3 refused for its report_id", name, rep, err)
+		}
+		if events, notes := stored(); events != 4 || notes != 1 {
+			t.Fatalf("%s: refused sheet left %d events (want 4) and %d notes (want 1)", name, events, notes)
+		}
+	}
+	fs := findings(t, sheetHead+"w-1,2025-03-05,other,r-2,Another account.\nw-1,2025-03-06,deception,r-3,A second account.\n")
+	for _, want := range []interviews.Report{{Rows: 2, Appended: 2, Notes: 2}, {Rows: 2, Duplicates: 2, Notes: 2}} {
+		if rep, err := interviews.Store(ctx, s, ns, fs, "aud-1", nil); err != nil || rep != want {
+			t.Fatalf("Store = %+v, %v; want %+v", rep, err, want)
+		}
+	}
+}
