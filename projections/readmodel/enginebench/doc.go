@@ -5,5 +5,8 @@
 //
 //	cd projections/readmodel/enginebench && go test -bench . -benchtime 3x
 //
+// ENGINEBENCH_WORKERS sets how many workers' flags each writes (16 a worker; 2,000 by default), and
+// ENGINEBENCH_PEBBLE_BULK (any value) tunes Pebble for a bulk load (pebbleOptions).
+//
 // The figures and the choice they support are in the README ("The persisted read model: the engine").
 package enginebench

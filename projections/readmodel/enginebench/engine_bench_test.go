@@ -6,13 +6,19 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/objstorage/objstorageprovider"
+	"github.com/cockroachdb/pebble/sstable"
+	"github.com/cockroachdb/pebble/vfs"
 	_ "github.com/mattn/go-sqlite3"
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,12 +26,19 @@ import (
 // The shape of the rebuild of a generated store (`fairtrail generate`, 20,000 workers): 16 flags per worker,
 // each with a JSON body of about 750 bytes and about 6 scopes, of about 350 scopes in all.
 const (
-	benchWorkers   = 2000
 	flagsPerWorker = 16
 	scopesPerFlag  = 6
 	scopeCount     = 350
 	bodyBytes      = 750
 )
+
+// benchWorkers is how many workers' flags a benchmark writes: 2,000, or ENGINEBENCH_WORKERS.
+var benchWorkers = func() int {
+	if n, err := strconv.Atoi(os.Getenv("ENGINEBENCH_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 2000
+}()
 
 // flag is a row of the flag index, with its scopes.
 type flag struct {
@@ -218,4 +231,136 @@ func boltLoad(tx *bolt.Tx, flags []flag, sorted bool) error {
 		}
 	}
 	return nil
+}
+
+// The rows of the rebuild's pattern in one ordered key space, as a key-value engine holds them: a prefix byte
+// names the "table" (f: a flag's body by key; s: a scope row, scope then key; w: the worker index, worker then
+// key), as bbolt's three buckets do.
+func pebbleRows(flags []flag) []kv {
+	rows := make([]kv, 0, len(flags)*(2+scopesPerFlag))
+	for _, f := range flags {
+		rows = append(rows, kv{append([]byte{'f'}, f.k...), []byte(f.body)})
+		for _, sc := range f.scopes {
+			rows = append(rows, kv{append(append(append([]byte{'s'}, sc...), 0), f.k...), nil})
+		}
+		rows = append(rows, kv{append(append(append([]byte{'w'}, f.worker...), 0), f.k...), nil})
+	}
+	return rows
+}
+
+// pebbleOptions are a model's: no write-ahead log (a rebuild that fails is rebuilt), the defaults otherwise;
+// with ENGINEBENCH_PEBBLE_BULK set, tuned for a bulk load: 64 MiB memtables, and level 0 left to grow (no
+// stall, compacted from 32 files) rather than compacted from 4 files while the load writes.
+func pebbleOptions() *pebble.Options {
+	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{}}
+	if os.Getenv("ENGINEBENCH_PEBBLE_BULK") != "" {
+		o.MemTableSize = 64 << 20
+		o.L0CompactionThreshold = 32
+		o.L0StopWritesThreshold = 1 << 20
+		o.LBaseMaxBytes = 512 << 20
+	}
+	return o
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)  {}
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
+}
+
+// BenchmarkPebble writes the rows to Pebble v1.1.5 in batches of pebbleBatch flags, keys as they come (the
+// memtable sorts them, flushes write sorted tables, compactions merge them), then flushes the memtable: the
+// time until every row is in a table on disk.
+func BenchmarkPebble(b *testing.B) { benchPebble(b, false) }
+
+// BenchmarkPebbleCompacted is BenchmarkPebble followed by a compaction of the whole key space, the write
+// amplification a bulk load leaves to later compactions paid at once.
+func BenchmarkPebbleCompacted(b *testing.B) { benchPebble(b, true) }
+
+// pebbleBatch is how many flags' rows one Pebble batch holds.
+const pebbleBatch = 2000
+
+func benchPebble(b *testing.B, compact bool) {
+	flags := dataset()
+	var took, cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		db, err := pebble.Open(filepath.Join(b.TempDir(), "m.pebble"), pebbleOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		started, cpuStarted := time.Now(), cpuTime(b)
+		for i := 0; i < len(flags); i += pebbleBatch {
+			batch := db.NewBatch()
+			for _, r := range pebbleRows(flags[i:min(i+pebbleBatch, len(flags))]) {
+				if err := batch.Set(r.k, r.v, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := batch.Commit(pebble.NoSync); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := db.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if compact {
+			if err := db.Compact([]byte{0}, []byte{0xff}, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		took, cpu = took+time.Since(started), cpu+cpuTime(b)-cpuStarted
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, len(flags), took, cpu)
+}
+
+// BenchmarkPebbleIngest sorts every row in memory, writes them into one sorted table (sstable.Writer) and
+// ingests it: the bulk load as a sorted append. A lower bound, as BenchmarkBoltSorted is: a rebuild of more
+// rows than memory holds would sort them in runs and merge the runs as it writes the tables.
+func BenchmarkPebbleIngest(b *testing.B) {
+	flags := dataset()
+	var took, cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		opts := pebbleOptions().EnsureDefaults() // the writer's options are made from them
+		db, err := pebble.Open(filepath.Join(dir, "m.pebble"), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		started, cpuStarted := time.Now(), cpuTime(b)
+		rows := pebbleRows(flags)
+		slices.SortFunc(rows, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+		rows = slices.CompactFunc(rows, func(a, b kv) bool { return bytes.Equal(a.k, b.k) }) // a scope named twice
+		path := filepath.Join(dir, "load.sst")
+		f, err := vfs.Default.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := sstable.NewWriter(objstorageprovider.NewFileWritable(f),
+			opts.MakeWriterOptions(0, db.FormatMajorVersion().MaxTableFormat()))
+		for _, r := range rows {
+			if err := w.Set(r.k, r.v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Ingest([]string{path}); err != nil {
+			b.Fatal(err)
+		}
+		took, cpu = took+time.Since(started), cpu+cpuTime(b)-cpuStarted
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, len(flags), took, cpu)
 }
