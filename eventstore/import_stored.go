@@ -31,18 +31,11 @@ func lookupsFor(ctx context.Context, s Store) (*lookups, error) {
 // finderFor is how an importer of its own (FindClashes) looks its input's event ids up in s: nil when s is not a
 // Finder, or when s is empty as the import starts (nothing to clash with: it pays nothing for the check).
 func finderFor(ctx context.Context, s Store) (Finder, error) {
-	f, ok := s.(Finder)
-	if !ok {
-		return nil, nil
+	l, err := lookupsFor(ctx, s)
+	if err != nil || l == nil {
+		return nil, err
 	}
-	head, err := s.Head(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("import: read the store's head: %w", err)
-	}
-	if head.IsStart() {
-		return nil, nil
-	}
-	return f, nil
+	return l.ids, nil
 }
 
 // check looks a chunk's valid lines up in the store: their event ids (checkStored), and the reports of the

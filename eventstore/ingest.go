@@ -32,7 +32,13 @@ func Admit(raw []byte) (Admitted, error) {
 	if err != nil {
 		return Admitted{}, err
 	}
-	p, err := ProposedFrom(env, "")
+	return AdmitEnvelope(env, "")
+}
+
+// AdmitEnvelope admits an envelope already decoded and validated (one an importer built itself: an interview
+// sheet's finding, a rates file's table), recorded_by recordedBy; errors are internal.
+func AdmitEnvelope(env domain.Envelope, recordedBy string) (Admitted, error) {
+	p, err := ProposedFrom(env, recordedBy)
 	if err != nil {
 		return Admitted{}, err
 	}

@@ -24,6 +24,16 @@ func NewBatch(expect func(stream string) ExpectedRevision) *Batch {
 	return b
 }
 
+// Requests lays admitted events out for one AppendBatch as the ingest lays out every input (Batch): in order, one
+// request per run of a stream's events, each expecting anything.
+func Requests(events []Admitted) []AppendRequest {
+	b := NewBatch(nil)
+	for _, a := range events {
+		b.Add(a.Stream, a.Event)
+	}
+	return b.Requests
+}
+
 // Add appends p to the batch, to stream, and returns where it is: its request and its place in it.
 func (b *Batch) Add(stream string, p Proposed) (req, at int) {
 	if n := len(b.Requests); n > 0 && b.Requests[n-1].Stream == stream {

@@ -147,11 +147,9 @@ func span(tables []domain.RatesTable) string {
 func storeRates(ctx context.Context, s eventstore.Store, tables []domain.RatesTable) (appended, duplicates int, err error) {
 	events := make([]eventstore.Admitted, len(tables))
 	for i, t := range tables {
-		p, err := eventstore.ProposedFrom(t.Envelope, "import")
-		if err != nil {
+		if events[i], err = eventstore.AdmitEnvelope(t.Envelope, "import"); err != nil {
 			return 0, 0, err
 		}
-		events[i] = eventstore.Admitted{Envelope: t.Envelope, Stream: t.Stream(), Event: p}
 	}
 	clashes, err := eventstore.FindClashes(ctx, s, events)
 	if err != nil {
@@ -161,11 +159,7 @@ func storeRates(ctx context.Context, s eventstore.Store, tables []domain.RatesTa
 		return 0, 0, storedWithOtherRates(tables, clashes)
 	}
 	for start := 0; start < len(events); start += ratesBatch {
-		b := eventstore.NewBatch(nil) // the ingest's layout: in order, a request per run of a stream's events
-		for _, a := range events[start:min(start+ratesBatch, len(events))] {
-			b.Add(a.Stream, a.Event)
-		}
-		results, err := s.AppendBatch(ctx, b.Requests)
+		results, err := s.AppendBatch(ctx, eventstore.Requests(events[start:min(start+ratesBatch, len(events))]))
 		a, d := eventstore.Counted(results)
 		appended, duplicates = appended+a, duplicates+d
 		if err != nil {

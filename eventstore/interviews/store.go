@@ -125,7 +125,7 @@ func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Fin
 		return rep, err
 	}
 	for start := 0; start < len(events); start += batchSize {
-		results, err := s.AppendBatch(ctx, requests(events[start:min(start+batchSize, len(events))]))
+		results, err := s.AppendBatch(ctx, eventstore.Requests(events[start:min(start+batchSize, len(events))]))
 		appended, duplicates := eventstore.Counted(results)
 		rep.Appended, rep.Duplicates = rep.Appended+appended, rep.Duplicates+duplicates
 		if err == nil && stored != nil {
@@ -206,21 +206,10 @@ func saveNotes(ctx context.Context, ns NoteSaver, findings []Finding, rep *Repor
 func admitted(findings []Finding, recordedBy string) ([]eventstore.Admitted, error) {
 	events := make([]eventstore.Admitted, len(findings))
 	for i, f := range findings {
-		p, err := eventstore.ProposedFrom(f.Env, recordedBy)
-		if err != nil {
+		var err error
+		if events[i], err = eventstore.AdmitEnvelope(f.Env, recordedBy); err != nil {
 			return nil, err
 		}
-		events[i] = eventstore.Admitted{Envelope: f.Env, Stream: f.Env.Stream(), Event: p}
 	}
 	return events, nil
-}
-
-// requests lays the events out as the ingest lays out every input (eventstore.Batch): in order, one append
-// request per run of events of the same worker.
-func requests(events []eventstore.Admitted) []eventstore.AppendRequest {
-	b := eventstore.NewBatch(nil)
-	for _, a := range events {
-		b.Add(a.Stream, a.Event)
-	}
-	return b.Requests
 }
