@@ -59,9 +59,11 @@ type ImportReport struct {
 	// Reused counts the rejected lines whose event_id is stored for a different event (ErrEventIDReused),
 	// so that a front end can answer an input refused for that alone as a clash, not as bad input.
 	Reused int `json:"-"`
-	// ReportsReused counts the rejected lines whose report_id is already used for their worker
-	// (ErrReportIDReused), for the same purpose.
-	ReportsReused int `json:"-"`
+	// IDsReused counts the rejected lines whose record's id (report_id, fee_id, reimbursement_id, loan_id) is
+	// already used for their worker (ErrIDReused), for the same purpose; IDReused is the kind of the first
+	// (ErrReportIDReused, ErrFeeIDReused, ...).
+	IDsReused int   `json:"-"`
+	IDReused  error `json:"-"`
 }
 
 // LineError is a rejected line with every problem found in it.
@@ -154,8 +156,10 @@ func (rep *ImportReport) reject(line int, err error, max int) {
 	if errors.Is(err, ErrEventIDReused) {
 		rep.Reused++
 	}
-	if errors.Is(err, ErrReportIDReused) {
-		rep.ReportsReused++
+	if errors.Is(err, ErrIDReused) {
+		if rep.IDsReused++; rep.IDReused == nil {
+			rep.IDReused = ReusedKind(err)
+		}
 	}
 	if len(rep.Errors) >= max {
 		return

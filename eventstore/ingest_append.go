@@ -54,8 +54,8 @@ type IngestOptions struct {
 	Expect map[string]ExpectedRevision
 	// Decide, when set, is the front end's own write rules (the API's tenant scope). It sees every event, after
 	// validation and before anything is stored; its error refuses the whole input and is returned as it is. The
-	// report rule (see Reports) is applied after it, so that a caller outside a worker's scope learns nothing of
-	// the worker's reports.
+	// record-id rule (see RecordIDs) is applied after it, so that a caller outside a worker's scope learns nothing
+	// of the worker's reports, fees, reimbursements or loans.
 	// created names streams the input creates: they are appended expecting no stream, unless Expect names them,
 	// so that two writers racing to create one stream cannot both succeed.
 	Decide func(ctx context.Context, events []Admitted) (created map[string]bool, err error)
@@ -71,9 +71,11 @@ type Ingested struct {
 
 // Ingest decides and appends one request-sized input of admitted events with settled ids (Admit, IDs.Note) with
 // one AppendBatch: atomic on the embedded store, so the input is stored whole or not at all. An input that breaks
-// the report rule (Reports) is refused with a *RefusedEvents, before anything is appended. Events already
-// stored are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an append error (ErrConflict,
-// ErrEventIDReused, ...) the requests are returned with it, for the caller to explain which stream was stale.
+// the record-id rule (RecordIDs: a report_id, fee_id, reimbursement_id or loan_id its worker already uses, a
+// resolution of a report the worker does not have) is refused with a *RefusedEvents, before anything is
+// appended. Events already stored are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an
+// append error (ErrConflict, ErrEventIDReused, ...) the requests are returned with it, for the caller to explain
+// which stream was stale.
 func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions) (Ingested, error) {
 	var created map[string]bool
 	if opts.Decide != nil {
@@ -82,7 +84,7 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 			return Ingested{}, err
 		}
 	}
-	if err := CheckReports(ctx, s, events); err != nil {
+	if _, err := CheckRecordIDs(ctx, s, events); err != nil {
 		return Ingested{}, err
 	}
 	b := NewBatch(func(stream string) ExpectedRevision {
