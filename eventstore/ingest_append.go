@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -69,13 +70,19 @@ type Ingested struct {
 	At       [][2]int
 }
 
+// ingestAttempts is how many times Ingest checks and appends an input when a concurrent writer moves, between the
+// check and the append, a worker stream the check read.
+const ingestAttempts = 4
+
 // Ingest decides and appends one request-sized input of admitted events with settled ids (Admit, IDs.Note) with
 // one AppendBatch: atomic on the embedded store, so the input is stored whole or not at all. An input that breaks
 // the record-id rule (RecordIDs: a report_id, fee_id, reimbursement_id or loan_id its worker already uses, a
 // resolution of a report the worker does not have) is refused with a *RefusedEvents, before anything is
-// appended. Events already stored are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an
-// append error (ErrConflict, ErrEventIDReused, ...) the requests are returned with it, for the caller to explain
-// which stream was stale.
+// appended. The worker streams the rule read are appended expecting the revision it read them at (unless the
+// front end's Expect or created name them), so that a concurrent writer cannot slip a record under the same id
+// in between: the input is then checked and appended again, up to ingestAttempts times. Events already stored
+// are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an append error (ErrConflict,
+// ErrEventIDReused, ...) the requests are returned with it, for the caller to explain which stream was stale.
 func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions) (Ingested, error) {
 	var created map[string]bool
 	if opts.Decide != nil {
@@ -84,30 +91,39 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 			return Ingested{}, err
 		}
 	}
-	if _, err := CheckRecordIDs(ctx, s, events); err != nil {
-		return Ingested{}, err
-	}
-	b := NewBatch(func(stream string) ExpectedRevision {
-		if exp, given := opts.Expect[stream]; given {
-			return exp
+	for attempt := 1; ; attempt++ {
+		read, err := CheckRecordIDs(ctx, s, events)
+		if err != nil {
+			return Ingested{}, err
 		}
-		if created[stream] {
-			return NoStream()
+		b := NewBatch(func(stream string) ExpectedRevision {
+			if exp, given := opts.Expect[stream]; given {
+				return exp
+			}
+			if created[stream] {
+				return NoStream()
+			}
+			if exp, checked := read[stream]; checked {
+				return exp
+			}
+			return Any()
+		})
+		in := Ingested{At: make([][2]int, len(events))}
+		for i, a := range events {
+			r, j := b.Add(a.Stream, a.Event)
+			in.At[i] = [2]int{r, j}
 		}
-		return Any()
-	})
-	in := Ingested{At: make([][2]int, len(events))}
-	for i, a := range events {
-		r, j := b.Add(a.Stream, a.Event)
-		in.At[i] = [2]int{r, j}
-	}
-	in.Requests = b.Requests
-	results, err := s.AppendBatch(ctx, in.Requests)
-	if err != nil {
+		in.Requests = b.Requests
+		results, err := s.AppendBatch(ctx, in.Requests)
+		switch {
+		case err == nil:
+			in.Results = results
+			return in, nil
+		case errors.Is(err, ErrConflict) && len(read) > 0 && attempt < ingestAttempts && ctx.Err() == nil:
+			continue // a stream moved since the check (maybe one the rule read): check again
+		}
 		return in, fmt.Errorf("ingest %d events: %w", len(events), err)
 	}
-	in.Results = results
-	return in, nil
 }
 
 // Counted is how many events of an append's results were stored new and how many were already stored

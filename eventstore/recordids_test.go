@@ -289,3 +289,73 @@ func TestImportReadsTheStreamsOfNewRecordsOnly(t *testing.T) {
 		}
 	}
 }
+
+// racingWriter is a store on which another writer appends its events (rival) just before the first AppendBatch
+// of the ingest under test: in the window between the ingest's check of the records' ids and its append.
+type racingWriter struct {
+	eventstore.Store
+	rival []eventstore.Admitted
+	once  sync.Once
+}
+
+func (s *racingWriter) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	var err error
+	s.once.Do(func() { _, err = s.Store.AppendBatch(ctx, eventstore.Requests(s.rival)) })
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.AppendBatch(ctx, reqs)
+}
+
+// admitted admits lines with their event ids, recorded by import.
+func admitted(t *testing.T, lines ...string) []eventstore.Admitted {
+	t.Helper()
+	out := make([]eventstore.Admitted, len(lines))
+	for i, line := range lines {
+		a, err := eventstore.Admit([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Event.RecordedBy = "import"
+		out[i] = a
+	}
+	return out
+}
+
+// TestIngestRefusesAnIDAConcurrentWriterTookAfterTheCheck checks that a record's id taken by another writer
+// between the ingest's check and its append is refused all the same: the ingest appends the worker streams it
+// read expecting them unchanged, and checks again when they moved. A request for another worker's stream, moved
+// the same way, is stored.
+func TestIngestRefusesAnIDAConcurrentWriterTookAfterTheCheck(t *testing.T) {
+	cases := []struct {
+		name  string
+		rival string
+		kind  error
+	}{
+		{"the same fee_id", fee(uuid(2), "w1", "f1", "300.00"), eventstore.ErrFeeIDReused},
+		{"the same reimbursement_id", reimbursed(uuid(2), "w1", "f1", "f0", "300.00"), nil},
+		{"the same report_id", reported(uuid(2), "w1", "f1", "threat"), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &racingWriter{Store: storeReports(t, []string{fee(uuid(1), "w1", "f0", "100.00")}, nil),
+				rival: admitted(t, tc.rival)}
+			_, err := eventstore.Ingest(t.Context(), s, admitted(t, fee(uuid(3), "w1", "f1", "200.00")), eventstore.IngestOptions{})
+			fees := 0
+			for rec, rerr := range s.ReadStream(t.Context(), "worker-w1", 0) {
+				if rerr != nil {
+					t.Fatal(rerr)
+				}
+				if rec.Type == "FeePaid" {
+					fees++
+				}
+			}
+			switch {
+			case tc.kind != nil && (!errors.Is(err, tc.kind) || fees != 2):
+				t.Fatalf("ingest: %v, %d fees stored; want %v and the rival's fee alone stored beside the first", err, fees, tc.kind)
+			case tc.kind == nil && (err != nil || fees != 2):
+				t.Fatalf("ingest: %v, %d fees stored; want it stored after the rival's event", err, fees)
+			}
+		})
+	}
+}
