@@ -86,10 +86,10 @@ var ErrRejected = errors.New("input rejected")
 // event_id is already stored for a different event (Reused) is such a bad line, found by looking the ids up in
 // a store that is a Finder; ids stored by others while the import validates, or in a store that is not a
 // Finder, are met only as the events are appended, which then stops with ErrEventIDReused after the batches
-// before it (stored). So is a line that breaks the report rule (Reports): a WorkerReported whose report_id its
-// worker already uses, stored or earlier in the input, under another event; a WorkerReportResolved of a report
-// neither stored nor earlier in the input (only the streams of the workers that report lines name are read, and
-// none when the store is empty). A valid input is then appended in order, in durable batches; events whose
+// before it (stored). So is a line that breaks the record-id rule (RecordIDs): a WorkerReported, FeePaid,
+// FeeReimbursed or LoanTaken whose id its worker already uses, stored or earlier in the input, under another
+// event; a WorkerReportResolved of a report neither stored nor earlier in the input (only the streams of the
+// workers that such lines name are read, and none when the store is empty). A valid input is then appended in order, in durable batches; events whose
 // event_id is already stored for the same event are counted as duplicates and not stored again, so importing the
 // same file twice, or again after an interrupted import, adds nothing twice. Events without an event_id get a new UUIDv7,
 // so a file without ids is not idempotent.
