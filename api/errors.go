@@ -70,8 +70,8 @@ type errorBody struct {
 
 type errorDetail struct {
 	// Code is stable and meant for programs: invalid_input, unauthenticated, forbidden, not_found, conflict,
-	// event_id_reused, report_id_reused, gone (an erased note), payload_too_large, header_too_large,
-	// unsupported_media_type, not_acceptable, method_not_allowed, unavailable, timeout, internal.
+	// event_id_reused, report_id_reused, fee_id_reused, reimbursement_id_reused, loan_id_reused, gone (an erased
+	// note), payload_too_large, header_too_large, unsupported_media_type, not_acceptable, method_not_allowed, unavailable, timeout, internal.
 	Code      string                 `json:"code"`
 	Message   string                 `json:"message"`
 	Fields    []domain.FieldError    `json:"fields,omitempty"`
@@ -98,6 +98,9 @@ var statuses = []struct {
 	{notes.ErrErased, http.StatusGone, "gone"},
 	{eventstore.ErrEventIDReused, http.StatusConflict, "event_id_reused"},
 	{eventstore.ErrReportIDReused, http.StatusConflict, "report_id_reused"},
+	{eventstore.ErrFeeIDReused, http.StatusConflict, "fee_id_reused"},
+	{eventstore.ErrReimbursementIDReused, http.StatusConflict, "reimbursement_id_reused"},
+	{eventstore.ErrLoanIDReused, http.StatusConflict, "loan_id_reused"},
 	{eventstore.ErrConflict, http.StatusConflict, "conflict"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable"},

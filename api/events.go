@@ -108,25 +108,29 @@ func (s *Server) ingest(ctx context.Context, id keys.Identity, sub submission) (
 		return in, nil
 	case in.Requests != nil: // refused by the store
 		err = s.appendFailed(ctx, id, err, in.Requests)
-	case errors.As(err, &refused): // refused by the report rule
-		err = reportsRefused(sub, refused)
+	case errors.As(err, &refused): // refused by the record-id rule
+		err = recordsRefused(sub, refused)
 	}
 	return in, s.discardNotes(ctx, added, err) // the notes saved before the refusal, if any
 }
 
-// reportsRefused answers a request that breaks the report rule (eventstore.Reports), naming data.report_id of
-// each event refused: 409 report_id_reused for a report_id its worker already uses (a new account takes a new
-// report_id), else 404 for a resolution of a report the worker does not have, as to auditors and worker
-// organisations before. A request with both is answered 409, listing those events.
-func reportsRefused(sub submission, refused *eventstore.RefusedEvents) error {
-	kind := errNotFound
-	if errors.Is(refused, eventstore.ErrReportIDReused) {
-		kind = eventstore.ErrReportIDReused
+// recordsRefused answers a request that breaks the record-id rule (eventstore.RecordIDs), naming the id's field
+// of each event refused: 409 report_id_reused, fee_id_reused, reimbursement_id_reused or loan_id_reused (the
+// first such event's) for an id its worker already uses (a new record takes a new id), else 404 naming
+// data.report_id for a resolution of a report the worker does not have, as to auditors and worker organisations
+// before. A request with both is answered 409, listing the events whose id is reused.
+func recordsRefused(sub submission, refused *eventstore.RefusedEvents) error {
+	var kind error = errNotFound
+	for _, r := range refused.Events {
+		if errors.Is(r.Err, eventstore.ErrIDReused) {
+			kind = eventstore.ReusedKind(r.Err)
+			break
+		}
 	}
 	out := &problem{kind: kind}
 	for _, r := range refused.Events {
 		var ve *domain.ValidationError
-		if !errors.As(r.Err, &ve) || kind == eventstore.ErrReportIDReused && !errors.Is(r.Err, kind) {
+		if !errors.As(r.Err, &ve) || kind != errNotFound && !errors.Is(r.Err, eventstore.ErrIDReused) {
 			continue
 		}
 		for _, f := range ve.Fields {

@@ -114,3 +114,45 @@ func TestImportRouteAppliesTheReportRule(t *testing.T) {
 		})
 	}
 }
+
+// withID is an event of a test with data[field] set to id.
+func withID(e map[string]any, field, id string) map[string]any {
+	e["data"].(map[string]any)[field] = id
+	return e
+}
+
+// TestARecordIDNamesOneRecord: a FeePaid, FeeReimbursed or LoanTaken whose id its worker already uses (stored, or
+// earlier in the request) under another event is 409 fee_id_reused, reimbursement_id_reused or loan_id_reused
+// naming the field, storing nothing: a fee or a reimbursement posted again without its event_id is not counted
+// twice. The same event again is a retry, and the same id for another worker is another record.
+func TestARecordIDNamesOneRecord(t *testing.T) {
+	f := newFixture(t, true)
+	reimbursement := func(n int) map[string]any {
+		return ev(uuid(n), "FeeReimbursed", "2024-04-01T09:00:00Z", map[string]any{"worker_id": "w-a1",
+			"reimbursement_id": "re-1", "fee_id": "fee-820", "amount": map[string]any{"amount": "100.00", "currency": "NPR"},
+			"paid_by": "emp-a"})
+	}
+	loan := func(n int) map[string]any {
+		return ev(uuid(n), "LoanTaken", "2024-02-01T09:00:00Z", map[string]any{"worker_id": "w-a1", "loan_id": "loan-1",
+			"principal": map[string]any{"amount": "300.00", "currency": "NPR"}, "purpose": "recruitment"})
+	}
+	f.mustPost("admin", []any{fee(820, "w-a1", "medical", "300.00"), reimbursement(821), loan(822)})
+	before := f.streamLen("worker-w-a1")
+	runPosts(t, f, []postCase{
+		{name: "an agency posts its fee again under another event_id", key: "agA", status: 409, code: "fee_id_reused",
+			paths: []string{"data.fee_id"}, body: withID(fee(823, "w-a1", "medical", "300.00"), "fee_id", "fee-820")},
+		{name: "an employer posts its reimbursement again", key: "empA", status: 409, code: "reimbursement_id_reused",
+			paths: []string{"data.reimbursement_id"}, body: reimbursement(824)},
+		{name: "an admin posts a loan under a used loan_id", key: "admin", status: 409, code: "loan_id_reused",
+			paths: []string{"data.loan_id"}, body: loan(825)},
+		{name: "two fees under one fee_id in one request", key: "agA", status: 409, code: "fee_id_reused",
+			paths: []string{"[1].data.fee_id"}, body: []any{withID(fee(826, "w-a1", "visa", "50.00"), "fee_id", "fee-x"),
+				withID(fee(827, "w-a1", "travel", "70.00"), "fee_id", "fee-x")}},
+		{name: "the fee again is a retry", key: "agA", status: 201, body: fee(820, "w-a1", "medical", "300.00")},
+		{name: "the same fee_id for another worker is another fee", key: "admin", status: 201,
+			body: withID(fee(828, "w-ab1", "visa", "50.00"), "fee_id", "fee-820")},
+	})
+	if got := f.streamLen("worker-w-a1"); got != before {
+		t.Errorf("worker-w-a1 holds %d events, want %d: the refused requests stored nothing", got, before)
+	}
+}

@@ -22,8 +22,8 @@ import (
 //     worker's own link is recorded by the link, as "worker";
 //   - a report is resolved by the organisation that recorded it, by an auditor in scope, or by an admin; a worker
 //     organisation may not resolve another's report (403); a resolution names a report of the worker, stored or
-//     earlier in the request (else 404, from the ingest's report rule, eventstore.Reports, which applies to every
-//     writer and also refuses a report_id its worker already uses: 409 report_id_reused).
+//     earlier in the request (else 404, from the ingest's record-id rule, eventstore.RecordIDs, which applies to
+//     every writer and also refuses a report_id its worker already uses: 409 report_id_reused).
 var (
 	auditorTypes = []string{domain.TypeWorkerReported, domain.TypeWorkerReportResolved, domain.TypeFeePaid,
 		domain.TypeDocumentRetained, domain.TypeContractSigned}

@@ -8,7 +8,7 @@ import (
 )
 
 // lookups is how an import looks its input up in what the store held as it started: its event ids (ids, nil
-// when the store is not a Finder) and the reports of the workers its report events name (store).
+// when the store is not a Finder) and the records of the workers its events name (store: RecordIDs).
 type lookups struct {
 	ids   Finder
 	store Store
@@ -38,16 +38,16 @@ func finderFor(ctx context.Context, s Store) (Finder, error) {
 	return l.ids, nil
 }
 
-// check looks a chunk's valid lines up in the store: their event ids (checkStored), and the reports of the
-// workers that its report events not stored already name (Reports.Load takes them, in input order): a file
-// imported again reads no stream.
+// check looks a chunk's valid lines up in the store: their event ids (checkStored), and the records of the
+// workers that its events naming a record, not stored already, name (RecordIDs.Load takes them, in input
+// order): a file imported again reads no stream.
 func (l *lookups) check(ctx context.Context, c *chunk) error {
 	if l.ids != nil {
 		if err := checkStored(ctx, l.ids, c.results); err != nil {
 			return fmt.Errorf("look up the input's event ids in the store: %w", err)
 		}
 	}
-	workers := reportWorkers(len(c.results), func(i int) domain.Event {
+	workers := recordWorkers(len(c.results), func(i int) domain.Event {
 		if c.results[i].err != nil || c.results[i].stored {
 			return nil
 		}
@@ -57,8 +57,8 @@ func (l *lookups) check(ctx context.Context, c *chunk) error {
 		return nil
 	}
 	var err error
-	if c.reports, err = ReadReports(ctx, l.store, workers); err != nil {
-		return fmt.Errorf("look up the reports of the input's workers in the store: %w", err)
+	if c.records, err = ReadRecordIDs(ctx, l.store, workers); err != nil {
+		return fmt.Errorf("look up the records of the input's workers in the store: %w", err)
 	}
 	return nil
 }

@@ -26,21 +26,21 @@ type chunk struct {
 	bytes   int64
 	lines   [][]byte
 	results []lineResult
-	reports StoredReports // what the store holds of the reports of the workers its report events name
-	err     error         // a failed look-up in the store
+	records StoredRecordIDs // what the store holds of the records of the workers its events name (RecordIDs)
+	err     error           // a failed look-up in the store
 }
 
 // lineResult is a validated line: an event to spool, a blank line, or an error.
 type lineResult struct {
 	a      Admitted
 	blank  bool
-	stored bool // its event is stored already, under its id (a duplicate: the report rule does not read it again)
+	stored bool // its event is stored already, under its id (a duplicate: the record-id rule does not read it again)
 	err    error
 }
 
 // validateInto decodes every line on opts.Workers goroutines and, in input order, spools the valid events and
 // collects the bad lines. An event_id used twice in the input for different events is a bad line, and so is one
-// that stored names a different event, and an event that breaks the report rule (Reports; looked up in stored,
+// that stored names a different event, and an event that breaks the record-id rule (RecordIDs; looked up in stored,
 // when not nil, and in the input).
 func validateInto(parent context.Context, r io.Reader, spool io.Writer, stored *lookups, opts ImportOptions) (ImportReport, int, error) {
 	ctx, cancel := context.WithCancel(parent)
@@ -140,7 +140,7 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 	w := bufio.NewWriterSize(spool, 1<<20)
 	ids := NewIDs(func() (domain.EventID, error) { return domain.NewEventID(opts.Now(), opts.Rand) },
 		func(line int) string { return "line " + strconv.Itoa(line) })
-	reports := NewReports()
+	records := NewRecordIDs()
 	pending := map[int]*chunk{}
 	next, valid := 0, 0
 	var read int64
@@ -152,13 +152,13 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 		for c := pending[next]; c != nil; c = pending[next] {
 			delete(pending, next)
 			next++
-			reports.Load(c.reports)
+			records.Load(c.records)
 			for i, res := range c.results {
 				rep.Lines++
 				if res.blank {
 					continue
 				}
-				if err := accept(&res, ids, reports, c.first+i, opts.RecordedBy); err != nil {
+				if err := accept(&res, ids, records, c.first+i, opts.RecordedBy); err != nil {
 					rep.reject(c.first+i, err, opts.MaxErrors)
 					continue
 				}
@@ -185,9 +185,9 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 }
 
 // accept checks that the import's recorder may record the line's event, settles its id (IDs.Note: an id used
-// earlier in the input for a different event is a bad line), then its report_id (Reports.Note), unless the event is
+// earlier in the input for a different event is a bad line), then the id of the record it names (RecordIDs.Note), unless the event is
 // stored already.
-func accept(res *lineResult, ids *IDs, reports *Reports, line int, recordedBy string) error {
+func accept(res *lineResult, ids *IDs, records *RecordIDs, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err
 	}
@@ -202,5 +202,5 @@ func accept(res *lineResult, ids *IDs, reports *Reports, line int, recordedBy st
 	if res.stored {
 		return nil
 	}
-	return reports.Note(ev, res.a.Event.ID)
+	return records.Note(ev, res.a.Event.ID)
 }

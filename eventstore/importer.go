@@ -59,9 +59,11 @@ type ImportReport struct {
 	// Reused counts the rejected lines whose event_id is stored for a different event (ErrEventIDReused),
 	// so that a front end can answer an input refused for that alone as a clash, not as bad input.
 	Reused int `json:"-"`
-	// ReportsReused counts the rejected lines whose report_id is already used for their worker
-	// (ErrReportIDReused), for the same purpose.
-	ReportsReused int `json:"-"`
+	// IDsReused counts the rejected lines whose record's id (report_id, fee_id, reimbursement_id, loan_id) is
+	// already used for their worker (ErrIDReused), for the same purpose; IDReused is the kind of the first
+	// (ErrReportIDReused, ErrFeeIDReused, ...).
+	IDsReused int   `json:"-"`
+	IDReused  error `json:"-"`
 }
 
 // LineError is a rejected line with every problem found in it.
@@ -84,10 +86,10 @@ var ErrRejected = errors.New("input rejected")
 // event_id is already stored for a different event (Reused) is such a bad line, found by looking the ids up in
 // a store that is a Finder; ids stored by others while the import validates, or in a store that is not a
 // Finder, are met only as the events are appended, which then stops with ErrEventIDReused after the batches
-// before it (stored). So is a line that breaks the report rule (Reports): a WorkerReported whose report_id its
-// worker already uses, stored or earlier in the input, under another event; a WorkerReportResolved of a report
-// neither stored nor earlier in the input (only the streams of the workers that report lines name are read, and
-// none when the store is empty). A valid input is then appended in order, in durable batches; events whose
+// before it (stored). So is a line that breaks the record-id rule (RecordIDs): a WorkerReported, FeePaid,
+// FeeReimbursed or LoanTaken whose id its worker already uses, stored or earlier in the input, under another
+// event; a WorkerReportResolved of a report neither stored nor earlier in the input (only the streams of the
+// workers that such lines name are read, and none when the store is empty). A valid input is then appended in order, in durable batches; events whose
 // event_id is already stored for the same event are counted as duplicates and not stored again, so importing the
 // same file twice, or again after an interrupted import, adds nothing twice. Events without an event_id get a new UUIDv7,
 // so a file without ids is not idempotent.
@@ -154,8 +156,10 @@ func (rep *ImportReport) reject(line int, err error, max int) {
 	if errors.Is(err, ErrEventIDReused) {
 		rep.Reused++
 	}
-	if errors.Is(err, ErrReportIDReused) {
-		rep.ReportsReused++
+	if errors.Is(err, ErrIDReused) {
+		if rep.IDsReused++; rep.IDReused == nil {
+			rep.IDReused = ReusedKind(err)
+		}
 	}
 	if len(rep.Errors) >= max {
 		return

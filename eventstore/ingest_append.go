@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -54,8 +55,8 @@ type IngestOptions struct {
 	Expect map[string]ExpectedRevision
 	// Decide, when set, is the front end's own write rules (the API's tenant scope). It sees every event, after
 	// validation and before anything is stored; its error refuses the whole input and is returned as it is. The
-	// report rule (see Reports) is applied after it, so that a caller outside a worker's scope learns nothing of
-	// the worker's reports.
+	// record-id rule (see RecordIDs) is applied after it, so that a caller outside a worker's scope learns nothing
+	// of the worker's reports, fees, reimbursements or loans.
 	// created names streams the input creates: they are appended expecting no stream, unless Expect names them,
 	// so that two writers racing to create one stream cannot both succeed.
 	Decide func(ctx context.Context, events []Admitted) (created map[string]bool, err error)
@@ -69,10 +70,18 @@ type Ingested struct {
 	At       [][2]int
 }
 
+// ingestAttempts is how many times Ingest checks and appends an input when a concurrent writer moves, between the
+// check and the append, a worker stream the check read.
+const ingestAttempts = 4
+
 // Ingest decides and appends one request-sized input of admitted events with settled ids (Admit, IDs.Note) with
 // one AppendBatch: atomic on the embedded store, so the input is stored whole or not at all. An input that breaks
-// the report rule (Reports) is refused with a *RefusedEvents, before anything is appended. Events already
-// stored are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an append error (ErrConflict,
+// the record-id rule (RecordIDs: a report_id, fee_id, reimbursement_id or loan_id its worker already uses, a
+// resolution of a report the worker does not have) is refused with a *RefusedEvents, before anything is
+// appended. The worker streams the rule read are appended expecting the revision it read them at (unless the
+// front end's Expect or created name them), so that a concurrent writer cannot slip a record under the same id
+// in between: the input is then checked and appended again, up to ingestAttempts times. Events already stored
+// are duplicates (Appended.Duplicate), so a retry stores nothing twice. On an append error (ErrConflict,
 // ErrEventIDReused, ...) the requests are returned with it, for the caller to explain which stream was stale.
 func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions) (Ingested, error) {
 	var created map[string]bool
@@ -82,30 +91,39 @@ func Ingest(ctx context.Context, s Store, events []Admitted, opts IngestOptions)
 			return Ingested{}, err
 		}
 	}
-	if err := CheckReports(ctx, s, events); err != nil {
-		return Ingested{}, err
-	}
-	b := NewBatch(func(stream string) ExpectedRevision {
-		if exp, given := opts.Expect[stream]; given {
-			return exp
+	for attempt := 1; ; attempt++ {
+		read, err := CheckRecordIDs(ctx, s, events)
+		if err != nil {
+			return Ingested{}, err
 		}
-		if created[stream] {
-			return NoStream()
+		b := NewBatch(func(stream string) ExpectedRevision {
+			if exp, given := opts.Expect[stream]; given {
+				return exp
+			}
+			if created[stream] {
+				return NoStream()
+			}
+			if exp, checked := read[stream]; checked {
+				return exp
+			}
+			return Any()
+		})
+		in := Ingested{At: make([][2]int, len(events))}
+		for i, a := range events {
+			r, j := b.Add(a.Stream, a.Event)
+			in.At[i] = [2]int{r, j}
 		}
-		return Any()
-	})
-	in := Ingested{At: make([][2]int, len(events))}
-	for i, a := range events {
-		r, j := b.Add(a.Stream, a.Event)
-		in.At[i] = [2]int{r, j}
-	}
-	in.Requests = b.Requests
-	results, err := s.AppendBatch(ctx, in.Requests)
-	if err != nil {
+		in.Requests = b.Requests
+		results, err := s.AppendBatch(ctx, in.Requests)
+		switch {
+		case err == nil:
+			in.Results = results
+			return in, nil
+		case errors.Is(err, ErrConflict) && len(read) > 0 && attempt < ingestAttempts && ctx.Err() == nil:
+			continue // a stream moved since the check (maybe one the rule read): check again
+		}
 		return in, fmt.Errorf("ingest %d events: %w", len(events), err)
 	}
-	in.Results = results
-	return in, nil
 }
 
 // Counted is how many events of an append's results were stored new and how many were already stored

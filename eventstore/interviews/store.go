@@ -102,9 +102,9 @@ const batchSize = 2000
 // Store appends the findings' events, recorded_by recordedBy, in durable batches, after saving their notes.
 // Events already stored (the same sheet imported again) count as duplicates. Before anything is stored, notes
 // included, their ids are looked up in s (eventstore.FindClashes): a finding whose id is stored for a different
-// event refuses the whole sheet, with Problems naming its row and event_id, and so does a row the report rule
-// refuses (eventstore.CheckReports: a report_id its worker already has), naming its row and report_id. If the first append fails, the notes
-// this call added are taken back; after a later batch fails, the stored part and its notes stay, and the error
+// event refuses the whole sheet, with Problems naming its row and event_id, and so does a row the record-id
+// rule refuses (eventstore.CheckRecordIDs: a report_id its worker already has), naming its row and report_id. If
+// the first append fails, the notes this call added are taken back; after a later batch fails, the stored part and its notes stay, and the error
 // says whether importing the sheet again stores the rest (eventstore.RetryHint). stored, when set, is given each
 // batch's results.
 func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Finding, recordedBy string,
@@ -158,10 +158,10 @@ func refuseClashes(ctx context.Context, s eventstore.Store, findings []Finding, 
 	return probs
 }
 
-// refuseReports is Problems naming each finding the report rule refuses (eventstore.CheckReports: a report_id
-// the sheet gives that its worker already has, stored or in an earlier row); nil when none is.
+// refuseReports is Problems naming each finding the record-id rule refuses (eventstore.CheckRecordIDs: a
+// report_id the sheet gives that its worker already has, stored or in an earlier row); nil when none is.
 func refuseReports(ctx context.Context, s eventstore.Store, findings []Finding, events []eventstore.Admitted) error {
-	err := eventstore.CheckReports(ctx, s, events)
+	_, err := eventstore.CheckRecordIDs(ctx, s, events)
 	var refused *eventstore.RefusedEvents
 	if !errors.As(err, &refused) {
 		if err != nil {
