@@ -44,6 +44,7 @@ func Run(t *testing.T, open Open) {
 		{"an append answers each event's receipt", testReceipts},
 		{"the log holds every event as a leaf, with proofs", testLog},
 		{"stored events are found by id ahead of an append", testFind},
+		{"concurrent ingests of one record id store one", testConcurrentIngests},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
