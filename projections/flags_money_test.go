@@ -26,6 +26,9 @@ func ecbOn(n int, rates map[string]domain.Rate) step {
 
 var ecbRates = map[string]domain.Rate{"USD": "1.0478", "MYR": "4.6219", "NPR": "145.21"}
 
+// tieRates make 200 NPR one MYR, so that an amount in NPR converts to a half cent exactly.
+var tieRates = map[string]domain.Rate{"MYR": "2", "NPR": "400"}
+
 func moneyCases() []flagCase {
 	return []flagCase{
 		{
@@ -61,6 +64,23 @@ func moneyCases() []flagCase {
 				on(10, "fee-1", fee("f-1", recruitmentFee, "40000.00 NPR")),
 				on(11, "fee-2", fee("f-2", recruitmentFee, "1200.00 MYR"))),
 			want: []flagWant{raised(capExceeded, "fee-2").amount("200.00 MYR").with(notJudgedFee("f-1", "no published rate"))},
+		},
+		{
+			// 100001 NPR x 2 / 400 = 500.005 MYR, rounded half-even to 500.00 per converted amount: two such fees
+			// make 1000.00 MYR, the cap itself. Rounding their sum (1000.01) or each amount half up (500.01)
+			// would exceed it.
+			name: "each converted amount is rounded on its own, half-even, before the cap sums them",
+			steps: world(myrCapLaw(), ecbOn(9, tieRates), on(10, "fee-1", fee("f-1", recruitmentFee, "100001 NPR")),
+				on(11, "fee-2", fee("f-2", recruitmentFee, "100001 NPR"))),
+			misses: []string{capExceeded},
+		},
+		{
+			// 100003 NPR = 500.015 MYR, half-even to 500.02: two such fees are 0.04 MYR over the cap (rounding
+			// half down, or cutting, would give 500.01 and 0.02 over).
+			name: "a converted amount half a cent above an odd cent rounds up to the even one",
+			steps: world(myrCapLaw(), ecbOn(9, tieRates), on(10, "fee-1", fee("f-1", recruitmentFee, "100003 NPR")),
+				on(11, "fee-2", fee("f-2", recruitmentFee, "100003 NPR"))),
+			want: []flagWant{raised(capExceeded, "fee-2", "fee-1", "ecb").amount("0.04 MYR")},
 		},
 		{
 			name:   "a rate published after the fee does not judge it",

@@ -99,7 +99,8 @@ func TestAgencies(t *testing.T) {
 		head := records[0]
 		for _, col := range []string{"agency_id", "name", "role", "licence_status", "licence_valid_until", "clean",
 			"workers", "flagged_workers", "share_flagged", "substituted_workers", "substitution_rate",
-			"months_of_wages_median", "job_orders", "buyers", "fee.prohibited", "contract.substitution", "currency",
+			"months_of_wages_median", "months_of_wages_mean", "workers_above_one_month", "job_orders", "buyers",
+			"fee.prohibited", "contract.substitution", "currency",
 			"worker_paid_fees", "reimbursed", "outstanding", "reporting_currency", "worker_paid_fees_converted",
 			"not_converted_currencies"} {
 			if !slices.Contains(head, col) {
@@ -115,7 +116,8 @@ func TestAgencies(t *testing.T) {
 			byAgency[row["agency_id"]] = row
 		}
 		want := map[string]map[string]string{
-			"ag-fees":    {"licence_status": "licensed", "share_flagged": "1.0000", "substitution_rate": "0.5000", "currency": "NPR", "outstanding": "100000.00", "worker_paid_fees_converted": "1100.00"},
+			"ag-fees": {"licence_status": "licensed", "share_flagged": "1.0000", "substitution_rate": "0.5000", "currency": "NPR", "outstanding": "100000.00", "worker_paid_fees_converted": "1100.00",
+				"months_of_wages_median": "1.66", "months_of_wages_mean": "1.66", "workers_with_months": "2", "workers_above_one_month": "1"},
 			"ag-expired": {"licence_status": "expired", "licence_valid_until": "2023-12-31", "currency": "BDT", "not_converted_currencies": "BDT"},
 			"ag-clean":   {"clean": "true", "share_flagged": "0.0000", "months_of_wages_median": "0.00"},
 			"sub-1":      {"role": "sub_agent", "licence_status": "none", "clean": "false"},

@@ -11,13 +11,15 @@ import (
 
 // Agencies lays agency scorecards out as Audit lays its rows: a record per agency and currency, the currency in
 // a column of its own and the worker-paid, reimbursed and outstanding amounts after it; an agency's other
-// columns repeat on each of its records, and one without money has one record. The clean column marks the
+// columns (its months of wages among them: the median, the workers with a figure, the mean and the workers who
+// paid more than one month's wage, spec section 7) repeat on each of its records, and one without money has one
+// record. The clean column marks the
 // agencies of the clean list. With a reporting currency, the converted totals follow, with the currencies whose
 // totals no rate converted (not_converted_currencies).
 func Agencies(r projections.AgencyReport) [][]string {
 	head := []string{"agency_id", "name", "role", "licence_status", "licence_valid_until", "clean", "workers",
 		"flagged_workers", "share_flagged", "substituted_workers", "substitution_rate", "months_of_wages_median",
-		"workers_with_months", "job_orders", "buyers"}
+		"workers_with_months", "months_of_wages_mean", "workers_above_one_month", "job_orders", "buyers"}
 	head = append(head, domain.FlagCodes...)
 	head = append(head, "currency", "worker_paid_fees", "reimbursed", "outstanding")
 	if r.Currency != "" {
@@ -28,7 +30,8 @@ func Agencies(r projections.AgencyReport) [][]string {
 	for _, s := range r.Agencies {
 		rec := []string{s.AgencyID, s.Name, s.Role, s.Licence.Status, s.Licence.ValidUntil, strconv.FormatBool(s.Clean),
 			strconv.Itoa(s.Workers), strconv.Itoa(s.FlaggedWorkers), s.ShareFlagged, strconv.Itoa(s.SubstitutedWorkers),
-			s.SubstitutionRate, s.MonthsOfWages.Median, strconv.Itoa(s.MonthsOfWages.WorkersWithFigure), strings.Join(s.JobOrders, ListSep),
+			s.SubstitutionRate, s.MonthsOfWages.Median, strconv.Itoa(s.MonthsOfWages.WorkersWithFigure),
+			s.MonthsOfWages.Mean, strconv.Itoa(s.MonthsOfWages.WorkersAboveOneMonth), strings.Join(s.JobOrders, ListSep),
 			strings.Join(s.Buyers, ListSep)}
 		for _, c := range domain.FlagCodes {
 			rec = append(rec, strconv.Itoa(s.Flags[c]))
