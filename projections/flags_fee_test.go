@@ -3,6 +3,7 @@ package projections_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
@@ -111,6 +112,25 @@ func prohibitedCases() []flagCase {
 			steps: world(on(0, "code", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), "2024-01-01", date(10))),
 				feeOnDay10()),
 			want: []flagWant{raised(prohibited, "fee")},
+		},
+		{
+			// v1.1: a date that ends a period covers that whole day, to its last instant.
+			name: "a fee in the last instant of a policy's effective_to day is still judged by the policy",
+			steps: world(on(0, "code", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), "2024-01-01", date(10))),
+				feeOnDay10().atInstant(day(11).Truncate(24*time.Hour).Add(-time.Nanosecond))),
+			want: []flagWant{raised(prohibited, "fee")},
+		},
+		{
+			// Only a date-only end covers its whole day: a date-time ends the policy at that instant.
+			name: "an effective_to given as a date-time ends the policy at that instant, not at the end of its day",
+			steps: world(on(0, "code", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), "2024-01-01",
+				day(10).Add(-time.Second).Format(time.RFC3339))), feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name:  "a policy retired with an effective_to date still applies on the whole of that day",
+			steps: world(zeroRecruitmentFee(), on(9, "retire", retired("code-a", date(10))), feeOnDay10()),
+			want:  []flagWant{raised(prohibited, "fee")},
 		},
 		{
 			name:   "a policy retired before the fee does not apply",
