@@ -332,6 +332,18 @@ func departureCases() []flagCase {
 			misses: []string{missingBefore, signedAfter},
 		},
 		{
+			// A contract signed at the very moment the worker left was signed before that moment, whichever of the
+			// two events the store holds first.
+			name:   "a contract signed at the same instant as departure was signed before departure",
+			steps:  world(on(30, "c1", contract("c-1", domain.StageAtDeparture, terms())), on(30, "departed", departed())),
+			misses: []string{missingBefore, signedAfter},
+		},
+		{
+			name:   "a contract recorded after a departure of the same instant was still signed before departure",
+			steps:  world(on(30, "departed", departed()), on(30, "c1", contract("c-1", domain.StageAtDeparture, terms()))),
+			misses: []string{missingBefore, signedAfter},
+		},
+		{
 			name:   "a recruited worker who has not left yet has no contract missing",
 			steps:  world(),
 			misses: []string{missingBefore},
