@@ -163,6 +163,15 @@ func prohibitedCases() []flagCase {
 			misses: []string{prohibited},
 		},
 		{
+			// PolicyRetired retires the policy (spec section 2), not only the version adopted last: a version
+			// still waiting for its effective_from must not leave the one before it in force past the retirement.
+			name: "a policy amended for day 20 and retired on day 8 no longer applies on day 10",
+			steps: world(zeroRecruitmentFee(),
+				on(2, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0"), rule(medical, "0")), date(20), "")),
+				on(3, "retire", retired("code-a", date(8))), feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
 			name: "a policy retired and adopted again applies from its new effective_from",
 			steps: world(zeroRecruitmentFee(), on(3, "retire", retired("code-a", date(3))),
 				on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), date(9), "")),
