@@ -322,6 +322,15 @@ func departureCases() []flagCase {
 			want:  []flagWant{raised(missingBefore, "deployed")},
 		},
 		{
+			// Spec section 4: "the worker departed or was deployed with no contract signed before that moment";
+			// a worker deployed has left, whatever a departure recorded later says.
+			name: "a worker deployed with no contract, before a departure recorded later, was deployed without one",
+			steps: world(on(30, "deployed", deployed()),
+				on(31, "c1", contract("c-1", domain.StagePostArrival, terms())),
+				on(32, "departed", departed())),
+			want: []flagWant{raised(missingBefore, "deployed"), raised(signedAfter, "c1", "deployed")},
+		},
+		{
 			name:   "a worker who signed a contract before departure has nothing missing",
 			steps:  journey(terms(), terms()),
 			misses: []string{missingBefore, signedAfter},
