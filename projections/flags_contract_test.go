@@ -322,6 +322,15 @@ func departureCases() []flagCase {
 			want:  []flagWant{raised(missingBefore, "deployed")},
 		},
 		{
+			// Spec section 4: "the worker departed or was deployed with no contract signed before that moment";
+			// a worker deployed has left, whatever a departure recorded later says.
+			name: "a worker deployed with no contract, before a departure recorded later, was deployed without one",
+			steps: world(on(30, "deployed", deployed()),
+				on(31, "c1", contract("c-1", domain.StagePostArrival, terms())),
+				on(32, "departed", departed())),
+			want: []flagWant{raised(missingBefore, "deployed"), raised(signedAfter, "c1", "deployed")},
+		},
+		{
 			name:   "a worker who signed a contract before departure has nothing missing",
 			steps:  journey(terms(), terms()),
 			misses: []string{missingBefore, signedAfter},
@@ -329,6 +338,18 @@ func departureCases() []flagCase {
 		{
 			name:   "a worker who signed a contract before being deployed, with no departure recorded, has nothing missing",
 			steps:  world(on(20, "c1", contract("c-1", domain.StagePreDeparture, terms())), on(32, "deployed", deployed())),
+			misses: []string{missingBefore, signedAfter},
+		},
+		{
+			// A contract signed at the very moment the worker left was signed before that moment, whichever of the
+			// two events the store holds first.
+			name:   "a contract signed at the same instant as departure was signed before departure",
+			steps:  world(on(30, "c1", contract("c-1", domain.StageAtDeparture, terms())), on(30, "departed", departed())),
+			misses: []string{missingBefore, signedAfter},
+		},
+		{
+			name:   "a contract recorded after a departure of the same instant was still signed before departure",
+			steps:  world(on(30, "departed", departed()), on(30, "c1", contract("c-1", domain.StageAtDeparture, terms()))),
 			misses: []string{missingBefore, signedAfter},
 		},
 		{

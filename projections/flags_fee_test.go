@@ -3,6 +3,7 @@ package projections_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
@@ -113,6 +114,25 @@ func prohibitedCases() []flagCase {
 			want: []flagWant{raised(prohibited, "fee")},
 		},
 		{
+			// v1.1: a date that ends a period covers that whole day, to its last instant.
+			name: "a fee in the last instant of a policy's effective_to day is still judged by the policy",
+			steps: world(on(0, "code", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), "2024-01-01", date(10))),
+				feeOnDay10().atInstant(day(11).Truncate(24*time.Hour).Add(-time.Nanosecond))),
+			want: []flagWant{raised(prohibited, "fee")},
+		},
+		{
+			// Only a date-only end covers its whole day: a date-time ends the policy at that instant.
+			name: "an effective_to given as a date-time ends the policy at that instant, not at the end of its day",
+			steps: world(on(0, "code", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0")), "2024-01-01",
+				day(10).Add(-time.Second).Format(time.RFC3339))), feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			name:  "a policy retired with an effective_to date still applies on the whole of that day",
+			steps: world(zeroRecruitmentFee(), on(9, "retire", retired("code-a", date(10))), feeOnDay10()),
+			want:  []flagWant{raised(prohibited, "fee")},
+		},
+		{
 			name:   "a policy retired before the fee does not apply",
 			steps:  world(zeroRecruitmentFee(), on(8, "retire", retired("code-a", date(8))), feeOnDay10()),
 			misses: []string{prohibited},
@@ -140,6 +160,15 @@ func prohibitedCases() []flagCase {
 			name: "a policy adopted again for a while does not bring the earlier version back when it ends",
 			steps: world(zeroRecruitmentFee(), on(5, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(medical, "0")), date(5), date(8))),
 				feeOnDay10()),
+			misses: []string{prohibited},
+		},
+		{
+			// PolicyRetired retires the policy (spec section 2), not only the version adopted last: a version
+			// still waiting for its effective_from must not leave the one before it in force past the retirement.
+			name: "a policy amended for day 20 and retired on day 8 no longer applies on day 10",
+			steps: world(zeroRecruitmentFee(),
+				on(2, "code-v2", effective(buyerCode("code-a", "buyer-a", rule(recruitmentFee, "0"), rule(medical, "0")), date(20), "")),
+				on(3, "retire", retired("code-a", date(8))), feeOnDay10()),
 			misses: []string{prohibited},
 		},
 		{

@@ -88,15 +88,27 @@ func buildPolicy(pf *policyFacts) []Policy {
 type policyVersions []Policy
 
 // apply is what each of a policy's events changes in it: the policy's fold. An adoption starts a version; a
-// retirement ends the latest one.
+// retirement ends the versions adopted since the retirement before it.
 func (vs *policyVersions) apply(id string, f Fact) {
 	switch e := f.Event.(type) {
 	case *domain.PolicyAdopted:
 		*vs = append(*vs, Policy{ID: id, Adopted: e, AdoptedEvent: f.ID})
 	case *domain.PolicyRetired:
-		if n := len(*vs); n > 0 {
-			d := e.To()
-			(*vs)[n-1].RetiredTo = &d
+		d := e.To()
+		vs.retire(&d)
+	}
+}
+
+// retire ends at d every version adopted since the retirement before it: a PolicyRetired retires the policy
+// (spec section 2), so a version waiting for a later one's effective_from ends with it too. A retirement with
+// no adoption since the one before replaces that one's date for the same versions; an adoption after a
+// retirement starts afresh.
+func (vs policyVersions) retire(d *domain.Date) {
+	for i := len(vs) - 1; i >= 0; i-- {
+		before := vs[i].RetiredTo
+		vs[i].RetiredTo = d
+		if i == 0 || vs[i-1].RetiredTo != before {
+			return
 		}
 	}
 }

@@ -58,6 +58,12 @@ func (s step) recordedOn(n int) step {
 	return s
 }
 
+// atInstant moves the event to the instant t (recorded an hour later), for boundaries within a day.
+func (s step) atInstant(t time.Time) step {
+	s.occurred, s.recorded = t, t.Add(time.Hour)
+	return s
+}
+
 // world is the standard setting plus the case's own steps: buyers buyer-a and buyer-b source from employer
 // emp-1 in Penang, Malaysia (job order jo-1, 1500 MYR a month, 24 months); emp-1 engaged the destination agency
 // ag-my, which engaged the origin agency ag-np in Nepal, which recruited worker w-1 (speaks ne and en). The

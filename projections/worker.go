@@ -171,16 +171,14 @@ func (ws *workerState) promisedTerms() (TermsVersion, bool) {
 	return ws.jobOrder.TermsAt(at)
 }
 
-// departure is when the worker left: the first departure, else the first deployment (a worker deployed
-// abroad has left home); zero when neither happened.
+// departure is when the worker left: the first departure or the first deployment, whichever came first (a
+// worker deployed abroad has left home, whatever a departure recorded later says); nil when neither happened.
+// Of the two at one instant, the departure.
 func (ws *workerState) departure() *Fact {
-	switch {
-	case ws.departed != nil:
-		return ws.departed
-	case ws.deployed != nil:
+	if ws.departed == nil || ws.deployed != nil && ws.deployed.OccurredAt.Before(ws.departed.OccurredAt) {
 		return ws.deployed
 	}
-	return nil
+	return ws.departed
 }
 
 // returnOf is what ends a retention of a document, nil while it is held: the first return of the document at or
