@@ -13,7 +13,7 @@ import (
 // RulesVersion names the rules the judgements are made by. A persisted read model records it and is rebuilt
 // when it differs, so change it whenever a rule, a flag's details or a money figure changes. The flag codes
 // are part of it (see Rules).
-const RulesVersion = "2026-12-03.1"
+const RulesVersion = "2026-12-03.2"
 
 // Rules is RulesVersion with the list of flag codes it judges: a new code changes it by itself.
 func Rules() string { return RulesVersion + " " + strings.Join(domain.FlagCodes, ",") }
