@@ -2,9 +2,11 @@ package eventstore
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 
 	"github.com/fairtrail/fairtrail/domain"
 )
@@ -67,40 +69,66 @@ var recordKinds = [...]struct {
 	kindLoan:          {domain.TypeLoanTaken, "loan_id", ErrLoanIDReused, "loan"},
 }
 
-// recordKey is a record's name: its kind, its worker and its id.
-type recordKey struct {
+// record is a record's name: its kind, its worker and its id.
+type record struct {
 	kind       recordKind
 	worker, id string
+}
+
+// recordKey is a record's name hashed to 128 bits (two maphash sums under seeds of their own): what the maps of
+// an input's records hold. It has no pointer, so that a map of every fee of a large import into an empty store
+// neither keeps the input's strings alive nor gives the collector anything to scan. Two names share a key with
+// a chance of about n²/2¹²⁹ among n records (1e-25 for ten million).
+type recordKey [2]uint64
+
+// recordSeeds are the seeds of recordKey, fixed for the process.
+var recordSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// key is the record's recordKey: its kind, then its worker and its id, each length-prefixed.
+func (r record) key() recordKey {
+	var k recordKey
+	var n [8]byte
+	for i := range k {
+		var h maphash.Hash
+		h.SetSeed(recordSeeds[i])
+		h.WriteByte(byte(r.kind))
+		binary.LittleEndian.PutUint64(n[:], uint64(len(r.worker)))
+		h.Write(n[:])
+		h.WriteString(r.worker)
+		h.WriteString(r.id)
+		k[i] = h.Sum64()
+	}
+	return k
 }
 
 // RecordIDs settles the record ids of one input, in input order: what the stored streams and the input's
 // earlier events hold of each worker's records.
 type RecordIDs struct {
 	used   map[recordKey]domain.EventID // the event that first used each id
-	stored map[domain.EventID]bool      // ids of the stored events of the streams read that name a record
+	stored map[domain.EventID]struct{}  // ids of the stored events of the streams read that name a record
 }
 
 // NewRecordIDs starts the record ids of one input.
 func NewRecordIDs() *RecordIDs {
-	return &RecordIDs{used: map[recordKey]domain.EventID{}, stored: map[domain.EventID]bool{}}
+	return &RecordIDs{used: map[recordKey]domain.EventID{}, stored: map[domain.EventID]struct{}{}}
 }
 
 // recordOf is the record an event names (ok false for events that name none); resolves is true for a
 // WorkerReportResolved, which names a report that must exist rather than a new one.
-func recordOf(ev domain.Event) (k recordKey, resolves, ok bool) {
+func recordOf(ev domain.Event) (k record, resolves, ok bool) {
 	switch e := ev.(type) {
 	case *domain.WorkerReported:
-		return recordKey{kindReport, e.WorkerID, e.ReportID}, false, true
+		return record{kindReport, e.WorkerID, e.ReportID}, false, true
 	case *domain.WorkerReportResolved:
-		return recordKey{kindReport, e.WorkerID, e.ReportID}, true, true
+		return record{kindReport, e.WorkerID, e.ReportID}, true, true
 	case *domain.FeePaid:
-		return recordKey{kindFee, e.WorkerID, e.FeeID}, false, true
+		return record{kindFee, e.WorkerID, e.FeeID}, false, true
 	case *domain.FeeReimbursed:
-		return recordKey{kindReimbursement, e.WorkerID, e.ReimbursementID}, false, true
+		return record{kindReimbursement, e.WorkerID, e.ReimbursementID}, false, true
 	case *domain.LoanTaken:
-		return recordKey{kindLoan, e.WorkerID, e.LoanID}, false, true
+		return record{kindLoan, e.WorkerID, e.LoanID}, false, true
 	}
-	return recordKey{}, false, false
+	return record{}, false, false
 }
 
 // Note checks the input's next event ev, whose id is settled (IDs.Note), against the records stored (as far as
@@ -108,10 +136,14 @@ func recordOf(ev domain.Event) (k recordKey, resolves, ok bool) {
 // id's field that also matches its kind's error (ErrFeeIDReused, ..., ErrReportNotFound).
 func (r *RecordIDs) Note(ev domain.Event, id domain.EventID) error {
 	k, resolves, ok := recordOf(ev)
-	if !ok || r.stored[id] {
+	if !ok {
 		return nil
 	}
-	first, used := r.used[k]
+	if _, stored := r.stored[id]; stored {
+		return nil
+	}
+	key := k.key()
+	first, used := r.used[key]
 	kind := recordKinds[k.kind]
 	switch {
 	case resolves && !used:
@@ -122,7 +154,7 @@ func (r *RecordIDs) Note(ev domain.Event, id domain.EventID) error {
 		return recordError{kind.reused, kind.field, fmt.Sprintf("already used for worker %s by event %s "+
 			"(a new %s takes a new %s)", k.worker, first, kind.noun, kind.field)}
 	default:
-		r.used[k] = id
+		r.used[key] = id
 	}
 	return nil
 }
@@ -163,7 +195,7 @@ func (r *RecordIDs) Load(s StoredRecordIDs) {
 		}
 	}
 	for _, id := range s.ids {
-		r.stored[id] = true
+		r.stored[id] = struct{}{}
 	}
 }
 
@@ -243,7 +275,7 @@ func ReadRecordIDs(ctx context.Context, s Store, workers []string) (StoredRecord
 			out.ids = append(out.ids, rec.ID)
 			id := [...]string{kindReport: d.ReportID, kindFee: d.FeeID, kindReimbursement: d.ReimbursementID,
 				kindLoan: d.LoanID}[kind]
-			k := recordKey{kind, w, id}
+			k := record{kind, w, id}.key()
 			if _, used := out.used[k]; !used && !resolves {
 				out.used[k] = rec.ID
 			}
