@@ -19,7 +19,8 @@ const (
 var Groupings = []string{ByBuyer, ByEmployer, ByAgency, ByJobOrder}
 
 // AuditQuery selects and groups an audit. BuyerID restricts it to that buyer's supply chain; By groups the rows
-// (ByBuyer when empty). Currency, when set, adds to each row its money in that currency (AuditRow.Converted).
+// (ByBuyer when empty). Currency, when set, adds to each row its money in that currency (AuditRow.Converted)
+// and its recruitment cost in months of wages (AuditRow.MonthsOfWages).
 type AuditQuery struct {
 	BuyerID  string
 	By       string
@@ -40,10 +41,8 @@ type AuditRow struct {
 	Reimbursed     []domain.Money `json:"reimbursed"`
 	Outstanding    []domain.Money `json:"outstanding"`
 	WageShortfall  []domain.Money `json:"estimated_wage_shortfall"`
-	// Converted is set by an audit in a reporting currency (AuditQuery.Currency).
-	Converted *Converted `json:"converted,omitempty"`
-	// MonthsOfWages is the row's workers' recruitment cost in months of wages (spec section 7), with or without
-	// a reporting currency.
+	// Converted and MonthsOfWages are set by an audit in a reporting currency (AuditQuery.Currency).
+	Converted     *Converted     `json:"converted,omitempty"`
 	MonthsOfWages *MonthsSummary `json:"months_of_wages,omitempty"`
 
 	jobOrders                                      map[string]bool
@@ -62,24 +61,20 @@ func (v *View) Audit(q AuditQuery) ([]AuditRow, error) {
 	if !slices.Contains(Groupings, by) {
 		return nil, fmt.Errorf("audit: unknown grouping %q (one of %v)", by, Groupings)
 	}
+	ru := rollUp{by: by, buyer: q.BuyerID}
 	if q.Currency != "" {
 		if err := CheckCurrency(q.Currency); err != nil {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
+		ru.money = NewCurrencyRollups(v.Reporting(q.Currency))
 	}
-	// The months of wages need no reporting currency (each fee is converted into its worker's wage currency):
-	// without one, the rollups count them alone.
-	ru := rollUp{by: by, buyer: q.BuyerID, money: NewCurrencyRollups(v.Reporting(q.Currency))}
 	rows := v.rollUp(ru)
 	out := make([]AuditRow, 0, len(rows))
 	for _, key := range sortedKeys(rows) {
 		out = append(out, *rows[key])
 	}
-	ru.money.Fill(out)
-	if q.Currency == "" {
-		for i := range out {
-			out[i].Converted = nil
-		}
+	if ru.money != nil {
+		ru.money.Fill(out)
 	}
 	return out, nil
 }

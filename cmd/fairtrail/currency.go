@@ -30,42 +30,36 @@ func currencyFlag(cmd *cobra.Command) func() (string, error) {
 	}
 }
 
-// printAuditIn writes the tables of an audit's rows' months of wages and, in a reporting currency, each row's
-// remediation progress before them and what no rate converted after.
+// printAuditIn writes the tables of an audit in a reporting currency: each row's remediation progress and its
+// months of wages, then what no rate converted.
 func printAuditIn(w io.Writer, rows []projections.AuditRow, width int) error {
-	if len(rows) == 0 {
+	if len(rows) == 0 || rows[0].Converted == nil {
 		return nil
 	}
-	if c := rows[0].Converted; c != nil {
-		fmt.Fprintln(w)
-		say(w, width, "In "+c.Currency+", each amount converted at its own date (owed back by breaching fees, "+
-			"reimbursed, still outstanding, the share repaid, overdue at the clock):")
-		t := newTable("KEY", "WORKER-PAID", "OWED BACK", "REIMBURSED", "OUTSTANDING", "REPAID", "OVERDUE", "WAGE SHORTFALL").
-			priority(1, 1, 2, 4, 5).priority(2, 3, 6, 7)
-		for _, r := range rows {
-			c := r.Converted
-			t.add(r.Key, string(c.WorkerPaid.Amount), string(c.OwedBack.Amount), string(c.Reimbursed.Amount),
-				string(c.Outstanding.Amount), orDash(percent(c.ShareRepaid)), string(c.Overdue.Amount), string(c.WageShortfall.Amount))
-		}
-		if err := t.write(w, width); err != nil {
-			return err
-		}
+	cur := rows[0].Converted.Currency
+	fmt.Fprintln(w)
+	say(w, width, "In "+cur+", each amount converted at its own date (owed back by breaching fees, reimbursed, "+
+		"still outstanding, the share repaid, overdue at the clock):")
+	t := newTable("KEY", "WORKER-PAID", "OWED BACK", "REIMBURSED", "OUTSTANDING", "REPAID", "OVERDUE", "WAGE SHORTFALL").
+		priority(1, 1, 2, 4, 5).priority(2, 3, 6, 7)
+	for _, r := range rows {
+		c := r.Converted
+		t.add(r.Key, string(c.WorkerPaid.Amount), string(c.OwedBack.Amount), string(c.Reimbursed.Amount),
+			string(c.Outstanding.Amount), orDash(percent(c.ShareRepaid)), string(c.Overdue.Amount), string(c.WageShortfall.Amount))
 	}
-	if rows[0].MonthsOfWages != nil {
-		fmt.Fprintln(w)
-		say(w, width, "Recruitment cost in months of wages (over the workers with a figure):")
-		t := newTable("KEY", "WORKERS", "MEDIAN", "MEAN", "ABOVE 1 MONTH", "NO FIGURE").priority(1, 1, 2, 3, 4, 5)
-		for _, r := range rows {
-			m := r.MonthsOfWages
-			t.add(r.Key, strconv.Itoa(m.WorkersWithFigure), orDash(m.Median), orDash(m.Mean),
-				strconv.Itoa(m.WorkersAboveOneMonth), strconv.Itoa(m.WorkersWithoutFigure))
-		}
-		if err := t.write(w, width); err != nil {
-			return err
-		}
+	if err := t.write(w, width); err != nil {
+		return err
 	}
-	if rows[0].Converted == nil {
-		return nil
+	fmt.Fprintln(w)
+	say(w, width, "Recruitment cost in months of wages (over the workers with a figure):")
+	t = newTable("KEY", "WORKERS", "MEDIAN", "MEAN", "ABOVE 1 MONTH", "NO FIGURE").priority(1, 1, 2, 3, 4, 5)
+	for _, r := range rows {
+		m := r.MonthsOfWages
+		t.add(r.Key, strconv.Itoa(m.WorkersWithFigure), orDash(m.Median), orDash(m.Mean),
+			strconv.Itoa(m.WorkersAboveOneMonth), strconv.Itoa(m.WorkersWithoutFigure))
+	}
+	if err := t.write(w, width); err != nil {
+		return err
 	}
 	return printNotConverted(w, rows, width)
 }

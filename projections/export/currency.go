@@ -7,17 +7,6 @@ import (
 	"github.com/fairtrail/fairtrail/projections"
 )
 
-// monthsHead are the columns of a row's months of wages that an audit without a reporting currency adds to each
-// record (in a reporting currency they are among convertedHead, in the same order), repeated on each of its
-// currency's records as the counts are.
-var monthsHead = []string{"workers_with_months_of_wages", "months_of_wages_median", "months_of_wages_mean",
-	"workers_above_one_month"}
-
-// monthsOf are the monthsHead columns of a row's months of wages.
-func monthsOf(m *projections.MonthsSummary) []string {
-	return []string{strconv.Itoa(m.WorkersWithFigure), m.Median, m.Mean, strconv.Itoa(m.WorkersAboveOneMonth)}
-}
-
 // convertedHead are the columns an audit in a reporting currency adds to each record: the row's figures in that
 // currency and its months of wages (repeated on each of its currency's records, as the counts are), then what
 // of the record's currency no rate converted, per figure.
@@ -31,9 +20,9 @@ var convertedHead = []string{"reporting_currency", "converted_worker_paid_fees",
 // converted are the reporting-currency columns of a row's record in currency.
 func converted(r projections.AuditRow, currency string) []string {
 	c, m := r.Converted, r.MonthsOfWages
-	rec := append([]string{c.Currency, string(c.WorkerPaid.Amount), string(c.Reimbursed.Amount),
-		string(c.OwedBack.Amount), string(c.Outstanding.Amount), string(c.Overdue.Amount), c.ShareRepaid,
-		string(c.WageShortfall.Amount)}, monthsOf(m)...)
+	rec := []string{c.Currency, string(c.WorkerPaid.Amount), string(c.Reimbursed.Amount), string(c.OwedBack.Amount),
+		string(c.Outstanding.Amount), string(c.Overdue.Amount), c.ShareRepaid, string(c.WageShortfall.Amount),
+		strconv.Itoa(m.WorkersWithFigure), m.Median, m.Mean, strconv.Itoa(m.WorkersAboveOneMonth)}
 	n := c.NotConverted
 	for _, ms := range [][]domain.Money{n.WorkerPaid, n.Reimbursed, n.OwedBack, n.Outstanding, n.Overdue, n.WageShortfall} {
 		rec = append(rec, amountIn(ms, currency))

@@ -128,12 +128,8 @@ func Audit(rows []projections.AuditRow) [][]string {
 	head = append(head, domain.FlagCodes...)
 	head = append(head, "currency", "worker_paid_fees", "reimbursed", "outstanding", "estimated_wage_shortfall")
 	conv := inCurrency(rows)
-	months := !conv && len(rows) > 0 && rows[0].MonthsOfWages != nil
-	switch {
-	case conv:
+	if conv {
 		head = append(head, convertedHead...)
-	case months:
-		head = append(head, monthsHead...)
 	}
 	out := [][]string{head}
 	for _, r := range rows {
@@ -147,11 +143,8 @@ func Audit(rows []projections.AuditRow) [][]string {
 		}
 		for _, l := range lines {
 			line := append(slices.Clone(rec), l.Currency, l.WorkerPaid, l.Reimbursed, l.Outstanding, l.WageShortfall)
-			switch {
-			case conv:
+			if conv {
 				line = append(line, converted(r, l.Currency)...)
-			case months:
-				line = append(line, monthsOf(r.MonthsOfWages)...)
 			}
 			out = append(out, line)
 		}

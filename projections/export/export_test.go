@@ -57,24 +57,3 @@ func TestAuditGivesARecordPerCurrency(t *testing.T) {
 		t.Fatalf("got %v (%d records), want %v", got, len(recs), want)
 	}
 }
-
-// TestAuditWithoutACurrencyEndsWithTheMonthsOfWages: an audit without a reporting currency ends each record with
-// its row's months of wages (spec section 7: rollups report the median, the mean and the workers above one
-// month), repeated on each of its currency's records; in a reporting currency they are among the converted
-// columns instead.
-func TestAuditWithoutACurrencyEndsWithTheMonthsOfWages(t *testing.T) {
-	rows := []projections.AuditRow{
-		{Group: "buyer", Key: "b-1", WorkerPaid: []domain.Money{{Amount: "100.00", Currency: "NPR"}, {Amount: "5.00", Currency: "MYR"}},
-			MonthsOfWages: &projections.MonthsSummary{WorkersWithFigure: 3, WorkersWithoutFigure: 1, Median: "0.50",
-				Mean: "1.10", WorkersAboveOneMonth: 1}},
-		{Group: "buyer", Key: "b-2", MonthsOfWages: &projections.MonthsSummary{}},
-	}
-	recs := export.Audit(rows)
-	tail := func(r []string) string { return strings.Join(r[len(r)-4:], "|") }
-	got := []string{tail(recs[0]), tail(recs[1]), tail(recs[2]), tail(recs[3])}
-	want := []string{"workers_with_months_of_wages|months_of_wages_median|months_of_wages_mean|workers_above_one_month",
-		"3|0.50|1.10|1", "3|0.50|1.10|1", "0|||0"}
-	if strings.Join(got, " ") != strings.Join(want, " ") || len(recs) != 4 {
-		t.Fatalf("got %v (%d records), want %v", got, len(recs), want)
-	}
-}

@@ -157,12 +157,18 @@ func agencyFigures(rows map[string]*auditedRow, jobOrders map[string][]string, c
 	if money != nil {
 		money.Fill(audit)
 	}
-	if err := withMonths(audit, rows); err != nil {
-		return nil, err
-	}
 	out := make([]projections.AgencyFigures, 0, len(audit))
 	for _, a := range audit {
 		r := rows[a.Key]
+		months, err := projections.CountMonths(r.Months)
+		if err != nil {
+			return nil, fmt.Errorf("rollup months of wages: %w", err)
+		}
+		with := 0
+		for _, c := range months {
+			with += c.Workers
+		}
+		a.MonthsOfWages = projections.SummariseMonthCounts(months, int(r.Workers)-with)
 		out = append(out, projections.AgencyFigures{Row: a, SubstitutedWorkers: int(r.Substituted),
 			JobOrderIDs: jobOrders[a.Key]})
 	}

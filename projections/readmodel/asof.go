@@ -97,9 +97,7 @@ func (m *Model) AuditsUnder(ctx context.Context, store eventstore.Store, qs []pr
 	}
 	out := make([][]projections.AuditRow, len(qs))
 	for i, q := range qs {
-		if out[i], err = auditedRows(w, cv, q.BuyerID, bys[i]); err != nil {
-			return nil, err
-		}
+		out[i] = auditedRows(w, cv, q.BuyerID, bys[i])
 		if money[i] != nil {
 			money[i].Fill(out[i])
 		}
@@ -107,9 +105,8 @@ func (m *Model) AuditsUnder(ctx context.Context, store eventstore.Store, qs []pr
 	return out, nil
 }
 
-// auditedRows are the audit rows of the writer's rows of a scope (a buyer, or "" for every one) grouped by by,
-// with their months of wages.
-func auditedRows(w *writer, cv *projections.View, scope, by string) ([]projections.AuditRow, error) {
+// auditedRows are the audit rows of the writer's rows of a scope (a buyer, or "" for every one) grouped by by.
+func auditedRows(w *writer, cv *projections.View, scope, by string) []projections.AuditRow {
 	rows := map[string]*auditedRow{}
 	names := map[string]string{}
 	for k, r := range w.rows {
@@ -124,8 +121,7 @@ func auditedRows(w *writer, cv *projections.View, scope, by string) ([]projectio
 		}
 		rows[k.key], names[k.key] = &auditedRow{row: r, jobOrders: n}, cv.OrganisationName(k.key)
 	}
-	out := auditRows(rows, by, names)
-	return out, withMonths(out, rows)
+	return auditRows(rows, by, names)
 }
 
 // moneyRollup says which rollups in a reporting currency a replay adds each worker's ledger to: those keys

@@ -48,7 +48,7 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, fmt.Errorf("read model: audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := readRows(ctx, tx, q.BuyerID, by, nil, q.Currency == "")
+	rows, err := readRows(ctx, tx, q.BuyerID, by, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +62,10 @@ func (m *Model) Audit(ctx context.Context, q projections.AuditQuery, clock time.
 		return nil, err
 	}
 	out := auditRows(rows, by, names)
-	if q.Currency == "" {
-		return out, withMonths(out, rows)
-	}
-	if err := inCurrency(ctx, tx, out, q, by, clock); err != nil {
-		return nil, err
+	if q.Currency != "" {
+		if err := inCurrency(ctx, tx, out, q, by, clock); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -78,8 +77,7 @@ type auditedRow struct {
 }
 
 // readRows reads the rollup rows of a grouping within a scope: those of keys, or all for nil keys. Their
-// months-of-wages histograms are read when months is set (withMonths summarises them; an audit in a reporting
-// currency reads them with its money, inCurrency).
+// months-of-wages histograms, which only agency scorecards summarise, are read when months is set.
 func readRows(ctx context.Context, tx *sql.Tx, scope, by string, keys []string,
 	months bool) (map[string]*auditedRow, error) {
 	out := map[string]*auditedRow{}
@@ -180,25 +178,6 @@ func orgNames(ctx context.Context, tx *sql.Tx, keys []string) (map[string]string
 		names[k] = name
 	}
 	return names, nil
-}
-
-// withMonths sets each audit row's months of wages (spec section 7: the median, the mean and the workers above
-// one month, over the workers with a figure) from its rollup row's histogram: rows read with their months
-// (readRows), or a replay's rows, which always count them.
-func withMonths(out []projections.AuditRow, rows map[string]*auditedRow) error {
-	for i := range out {
-		r := rows[out[i].Key]
-		months, err := projections.CountMonths(r.Months)
-		if err != nil {
-			return fmt.Errorf("rollup months of wages of %s: %w", out[i].Key, err)
-		}
-		with := 0
-		for _, c := range months {
-			with += c.Workers
-		}
-		out[i].MonthsOfWages = projections.SummariseMonthCounts(months, int(r.Workers)-with)
-	}
-	return nil
 }
 
 func auditRows(rows map[string]*auditedRow, by string, names map[string]string) []projections.AuditRow {

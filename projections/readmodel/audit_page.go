@@ -112,7 +112,7 @@ func (m *Model) AuditPage(ctx context.Context, q projections.AuditQuery, w Windo
 	for i, pl := range placed {
 		keys[i], p.Positions = pl.key, append(p.Positions, pl.pos)
 	}
-	rows, err := readRows(ctx, tx, q.BuyerID, by, keys, q.Currency == "")
+	rows, err := readRows(ctx, tx, q.BuyerID, by, keys, false)
 	if err != nil {
 		return p, err
 	}
@@ -122,10 +122,7 @@ func (m *Model) AuditPage(ctx context.Context, q projections.AuditQuery, w Windo
 		return p, err
 	}
 	p.Rows, p.More = inOrder(auditRows(rows, by, names), keys), more
-	switch {
-	case q.Currency == "":
-		err = withMonths(p.Rows, rows)
-	case len(p.Rows) > 0:
+	if q.Currency != "" && len(p.Rows) > 0 {
 		err = inCurrency(ctx, tx, p.Rows, q, by, clock)
 	}
 	return p, err

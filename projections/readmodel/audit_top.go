@@ -25,8 +25,7 @@ func keysIn(keys []string, scope, by string) (string, []any) {
 }
 
 // Total is a scope's total at clock, each worker counted once: the rows by job order of a buyer's supply
-// chain (or of every supply chain for buyer "") added up, with no group or key, and no months of wages (a
-// median is not added up). It reads one rollup row.
+// chain (or of every supply chain for buyer "") added up, with no group or key. It reads one rollup row.
 func (m *Model) Total(ctx context.Context, buyer string, clock time.Time) (projections.AuditRow, error) {
 	st, err := m.Standing(ctx, buyer, clock, 0)
 	return st.Total, err
@@ -107,7 +106,7 @@ func worst(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time, n
 			keys = append(keys, k)
 		}
 	}
-	rows, err := readRows(ctx, tx, scope, by, keys, true)
+	rows, err := readRows(ctx, tx, scope, by, keys, false)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +116,6 @@ func worst(ctx context.Context, tx *sql.Tx, scope, by string, clock time.Time, n
 		return nil, err
 	}
 	out := auditRows(rows, by, names)
-	if err := withMonths(out, rows); err != nil {
-		return nil, err
-	}
 	slices.SortFunc(out, CompareWorst)
 	return out[:min(n, len(out))], nil
 }
