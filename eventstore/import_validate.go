@@ -185,8 +185,8 @@ func collect(ctx context.Context, done <-chan *chunk, spool io.Writer, opts Impo
 }
 
 // accept checks that the import's recorder may record the line's event, settles its id (IDs.Note: an id used
-// earlier in the input for a different event is a bad line), then the id of the record it names (RecordIDs.Note), unless the event is
-// stored already.
+// earlier in the input for a different event is a bad line), then, unless the event is stored already, the id
+// of the record it names (RecordIDs.Note).
 func accept(res *lineResult, ids *IDs, records *RecordIDs, line int, recordedBy string) error {
 	if res.err != nil {
 		return res.err

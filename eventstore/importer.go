@@ -86,13 +86,13 @@ var ErrRejected = errors.New("input rejected")
 // event_id is already stored for a different event (Reused) is such a bad line, found by looking the ids up in
 // a store that is a Finder; ids stored by others while the import validates, or in a store that is not a
 // Finder, are met only as the events are appended, which then stops with ErrEventIDReused after the batches
-// before it (stored). So is a line that breaks the record-id rule (RecordIDs): a WorkerReported, FeePaid,
-// FeeReimbursed or LoanTaken whose id its worker already uses, stored or earlier in the input, under another
-// event; a WorkerReportResolved of a report neither stored nor earlier in the input (only the streams of the
-// workers that such lines name are read, and none when the store is empty). A valid input is then appended in order, in durable batches; events whose
-// event_id is already stored for the same event are counted as duplicates and not stored again, so importing the
-// same file twice, or again after an interrupted import, adds nothing twice. Events without an event_id get a new UUIDv7,
-// so a file without ids is not idempotent.
+// before it (stored). A line that breaks the record-id rule (RecordIDs) is a bad line too: a WorkerReported,
+// FeePaid, FeeReimbursed or LoanTaken whose id its worker already uses, stored or earlier in the input, under
+// another event; a WorkerReportResolved of a report neither stored nor earlier in the input (only the streams of
+// the workers that such lines name are read, and none when the store is empty). A valid input is then appended
+// in order, in durable batches; events whose event_id is already stored for the same event are counted as
+// duplicates and not stored again, so importing the same file twice, or again after an interrupted import, adds
+// nothing twice. Events without an event_id get a new UUIDv7, so a file without ids is not idempotent.
 func Import(ctx context.Context, s Store, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	opts = opts.withDefaults()
 	if err := domain.CheckRecordedBy(opts.RecordedBy); err != nil {

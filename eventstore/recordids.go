@@ -286,7 +286,7 @@ func ReadRecordIDs(ctx context.Context, s Store, workers []string) (StoredRecord
 }
 
 // RefusedEvents is the error of an input refused before it is stored, naming each refused event by its place
-// in the input (the index given to Ingest) with its error (see Reports.Note).
+// in the input (the index given to Ingest) with its error (see RecordIDs.Note).
 type RefusedEvents struct {
 	Events []RefusedEvent
 }

@@ -103,10 +103,10 @@ const batchSize = 2000
 // Events already stored (the same sheet imported again) count as duplicates. Before anything is stored, notes
 // included, their ids are looked up in s (eventstore.FindClashes): a finding whose id is stored for a different
 // event refuses the whole sheet, with Problems naming its row and event_id, and so does a row the record-id
-// rule refuses (eventstore.CheckRecordIDs: a report_id its worker already has), naming its row and report_id. If
-// the first append fails, the notes this call added are taken back; after a later batch fails, the stored part and its notes stay, and the error
-// says whether importing the sheet again stores the rest (eventstore.RetryHint). stored, when set, is given each
-// batch's results.
+// rule refuses (eventstore.CheckRecordIDs: a report_id its worker already has), naming its row and report_id.
+// If the first append fails, the notes this call added are taken back; after a later batch fails, the stored
+// part and its notes stay, and the error says whether importing the sheet again stores the rest
+// (eventstore.RetryHint). stored, when set, is given each batch's results.
 func Store(ctx context.Context, s eventstore.Store, ns NoteSaver, findings []Finding, recordedBy string,
 	stored func(context.Context, []eventstore.AppendResult) error) (Report, error) {
 	rep := Report{Rows: len(findings)}
